@@ -1,0 +1,129 @@
+//! The rules behind `throughline check`: each one flags a mistake that OKR and metrics guides
+//! warn about, with a stable kebab-case id, a default severity and an explanation
+//! (`throughline explain RULE`).
+//!
+//! Rules read the [`Workspace`] only; the two rules that need data (`unambitious-target`,
+//! `baseline-mismatch`) come with the metric store.
+
+mod config;
+mod facts;
+pub mod rules;
+pub mod text;
+
+use throughline_model::{Diagnostic, Loaded, Severity, SourceMap, Workspace};
+
+pub use config::{Config, RuleOptions};
+pub use facts::{KrFacts, kr_facts};
+
+/// Rule ids that are reserved for rules that read data; they may be configured already.
+pub const DATA_RULE_IDS: &[&str] = &["unambitious-target", "baseline-mismatch"];
+
+/// What a rule is, for listings and `explain`.
+#[derive(Clone, Copy, Debug)]
+pub struct RuleMeta {
+    /// Stable kebab-case id; never renamed.
+    pub id: &'static str,
+    pub severity: Severity,
+    /// One line: what it flags.
+    pub summary: &'static str,
+    /// The rule file's source; its `//!` lines are the explanation.
+    source: &'static str,
+}
+
+impl RuleMeta {
+    pub const fn new(id: &'static str, severity: Severity, summary: &'static str, source: &'static str) -> Self {
+        RuleMeta { id, severity, summary, source }
+    }
+
+    /// The explanation: what it flags, why that is bad, an example and what to write instead.
+    pub fn explanation(&self) -> String {
+        let mut out = String::new();
+        for line in self.source.lines() {
+            let Some(doc) = line.strip_prefix("//!") else {
+                if !out.is_empty() {
+                    break;
+                }
+                continue;
+            };
+            out.push_str(doc.strip_prefix(' ').unwrap_or(doc));
+            out.push('\n');
+        }
+        out.trim_end().to_string()
+    }
+}
+
+/// What a rule sees.
+pub struct Context<'a> {
+    pub workspace: &'a Workspace,
+    pub sources: &'a SourceMap,
+    /// This rule's options from `checks:`.
+    pub options: RuleOptions,
+}
+
+/// A check over the workspace.
+pub trait Rule: Sync {
+    fn meta(&self) -> &'static RuleMeta;
+    /// Pushes findings; their severity is replaced by the configured one.
+    fn check(&self, cx: &Context, out: &mut Vec<Diagnostic>);
+}
+
+/// Looks a rule up by id.
+pub fn rule(id: &str) -> Option<&'static dyn Rule> {
+    rules::ALL.iter().copied().find(|r| r.meta().id == id)
+}
+
+/// Runs every enabled rule on a loaded workspace. Returns configuration problems and findings,
+/// sorted by file and position; findings on a line with a `throughline: allow(rule-id)`
+/// comment (or under a comment line that says so) are dropped.
+pub fn run(loaded: &Loaded) -> Vec<Diagnostic> {
+    let (config, mut out) = Config::from_workspace(&loaded.workspace);
+    if out.iter().any(Diagnostic::is_input_error) {
+        return out;
+    }
+    for rule in rules::ALL {
+        let meta = rule.meta();
+        let Some(severity) = config.severity(meta) else { continue };
+        let cx = Context { workspace: &loaded.workspace, sources: &loaded.sources, options: config.options(meta.id) };
+        let mut found = Vec::new();
+        rule.check(&cx, &mut found);
+        for mut d in found {
+            d.code = meta.id.to_string();
+            d.severity = severity;
+            if !allowed(&loaded.sources, &d) {
+                out.push(d);
+            }
+        }
+    }
+    sort(&mut out);
+    out
+}
+
+/// Sorts diagnostics by file, line and column, then by rule id.
+pub fn sort(diags: &mut [Diagnostic]) {
+    diags.sort_by(|a, b| {
+        let key = |d: &Diagnostic| d.span.map(|s| (s.file.0, s.line, s.column)).unwrap_or((u32::MAX, 0, 0));
+        key(a).cmp(&key(b)).then_with(|| a.code.cmp(&b.code))
+    });
+}
+
+/// Whether an inline comment allows this finding: `# throughline: allow(rule-id, other-id)`
+/// in YAML or `<!-- throughline: allow(rule-id) -->` in Markdown, on the finding's line or
+/// alone on the line above it.
+fn allowed(sources: &SourceMap, d: &Diagnostic) -> bool {
+    let Some(span) = d.span else { return false };
+    let Some(file) = sources.get(span.file) else { return false };
+    let mentions = |line: &str| {
+        let Some(at) = line.find("throughline: allow(") else { return false };
+        let list = &line[at + "throughline: allow(".len()..];
+        let list = list.split(')').next().unwrap_or("");
+        list.split(',').map(str::trim).any(|id| id == d.code || id == "all")
+    };
+    if file.line_text(span.line).is_some_and(mentions) {
+        return true;
+    }
+    span.line > 1
+        && file.line_text(span.line - 1).is_some_and(|l| {
+            let t = l.trim_start();
+            (t.starts_with('#') || t.starts_with("<!--")) && mentions(l)
+        })
+}

@@ -1,0 +1,54 @@
+//! ## missing-guardrails
+//!
+//! **What it flags.** An objective whose key results push metrics up or down but that
+//! names no guardrails (in YAML `guardrails:`; in Markdown a `**Guardrails:**` list under the
+//! objective or for the whole document).
+//!
+//! **Why this is bad.** A number that people are rewarded for will be optimized at the
+//! expense of what it does not measure: activation bought with spammy emails, tickets
+//! closed without solving anything. Guardrails name what must not get worse, so that gaming
+//! shows up in the same review as the key result.
+//!
+//! **Example.** An objective "Increase activation from 23% to 35%" with no guardrails.
+//!
+//! **Instead.**
+//! ```yaml
+//! guardrails:
+//!   - { metric: support_tickets, max_increase: 5% }
+//!   - { metric: infra_cost, max_increase: 10% }
+//! ```
+
+use super::prelude::*;
+
+pub struct MissingGuardrails;
+
+static META: RuleMeta = RuleMeta::new(
+    "missing-guardrails",
+    Severity::Warning,
+    "an objective pushes metrics without guardrails against gaming",
+    include_str!("missing_guardrails.rs"),
+);
+
+impl Rule for MissingGuardrails {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+    fn check(&self, cx: &Context, out: &mut Vec<Diagnostic>) {
+        for o in &cx.workspace.objectives {
+            if !o.guardrails.is_empty() {
+                continue;
+            }
+            let pushes = o.key_results.iter().any(|kr| {
+                let f = kr_facts(kr, o.origin);
+                !f.output && !f.maintain && !f.unmeasurable && (f.has_target || text::has_outcome_verb(&kr.title.value))
+            });
+            if pushes {
+                let help = match o.origin {
+                    Origin::Yaml => "add `guardrails:` naming what must not get worse, e.g. `- { metric: support_tickets, max_increase: 5% }`",
+                    Origin::Markdown => "add a `**Guardrails:**` list naming what must not get worse, e.g. `- Support ticket volume: no increase > 5%`",
+                };
+                out.push(finding(format!("objective \"{}\" has no guardrails", o.title.value)).at(o.title.span).help(help));
+            }
+        }
+    }
+}

@@ -1,0 +1,54 @@
+//! Every rule, one file each. A rule's `//!` comment is its explanation
+//! (`throughline explain RULE`): what it flags, why that is bad, an example, what to write instead.
+
+mod annual_period;
+mod key_result_count;
+mod kpi_as_key_result;
+mod lagging_only;
+mod missing_baseline;
+mod missing_guardrails;
+mod missing_owner;
+mod missing_target;
+mod orphan_objective;
+mod output_key_result;
+mod quantitative_objective;
+mod too_many_objectives;
+mod undefined_metric;
+mod unmeasurable_key_result;
+mod vague_objective;
+mod vanity_metric;
+
+use crate::Rule;
+
+/// Every rule, in the order `throughline rules` lists them.
+pub static ALL: &[&dyn Rule] = &[
+    &output_key_result::OutputKeyResult,
+    &unmeasurable_key_result::UnmeasurableKeyResult,
+    &missing_target::MissingTarget,
+    &missing_baseline::MissingBaseline,
+    &kpi_as_key_result::KpiAsKeyResult,
+    &vanity_metric::VanityMetric,
+    &key_result_count::KeyResultCount,
+    &lagging_only::LaggingOnly,
+    &missing_guardrails::MissingGuardrails,
+    &quantitative_objective::QuantitativeObjective,
+    &vague_objective::VagueObjective,
+    &missing_owner::MissingOwner,
+    &annual_period::AnnualPeriod,
+    &too_many_objectives::TooManyObjectives,
+    &orphan_objective::OrphanObjective,
+    &undefined_metric::UndefinedMetric,
+];
+
+/// What every rule file uses.
+mod prelude {
+    pub use crate::facts::kr_facts;
+    pub use crate::text;
+    pub use crate::{Context, Rule, RuleMeta};
+    pub use throughline_model::{Diagnostic, Objective, Origin, Severity};
+
+    /// A finding with the rule's default severity (the runner sets the configured one).
+    pub fn finding(message: impl Into<String>) -> Diagnostic {
+        Diagnostic::new("", Severity::Warning, message)
+    }
+}

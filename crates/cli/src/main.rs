@@ -1,0 +1,232 @@
+//! The `throughline` command line. Thin: it parses arguments, calls the library crates and
+//! chooses the exit code.
+
+mod init;
+
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use throughline_model::{Diagnostic, Severity, load_paths};
+use throughline_report::{HumanOptions, render_human, render_json, render_sarif, summary_line};
+
+const ABOUT: &str = "Keeps a product team's goals honest: checks OKRs and metric definitions \
+against the mistakes every OKR guide warns about.";
+
+const LONG_ABOUT: &str = "\
+Keeps a product team's goals honest.
+
+A workspace is a folder with throughline.yaml at its root; every other *.yaml file below it
+may hold `metrics:` (the North Star, input metrics, guardrails and KPIs), `objectives:` (with
+their key results, initiatives and guardrails) and `experiments:`. Markdown OKR documents in
+the common layout (`## Q1 2025 OKRs - Growth`, `### Objective 1: …`, `- KR1: …`) can be
+checked as they are.
+
+Start here:
+  throughline init my-okrs         write a starter workspace
+  throughline check my-okrs        find what is wrong, like a compiler would
+  throughline check okrs.md        check a Markdown OKR document you already have
+  throughline rules                list every rule
+  throughline explain output-key-result
+                                   why a rule exists and what to write instead";
+
+#[derive(Parser)]
+#[command(name = "throughline", version, about = ABOUT, long_about = LONG_ABOUT)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Check objectives, key results and metric definitions against the rules.
+    ///
+    /// Exit code 0: no problems, or warnings only. 1: errors found. 2: input that could not
+    /// be read (a YAML syntax error, a wrong type, an unknown field), with the file, line and
+    /// column of the problem.
+    ///
+    /// Silence a finding on one line with a comment on that line or alone on the line above:
+    /// `# throughline: allow(missing-baseline)` in YAML, `<!-- throughline: allow(rule-id) -->`
+    /// in Markdown. Turn rules off or change their severity for the whole workspace under
+    /// `checks:` in throughline.yaml.
+    #[command(after_help = "Examples:\n  throughline check                     the workspace in this folder\n  throughline check okrs/ --format json\n  throughline check q3-okrs.md --format sarif > results.sarif")]
+    Check {
+        /// Workspace folders (with throughline.yaml) or single .yaml/.md files [default: .]
+        paths: Vec<PathBuf>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Human)]
+        format: Format,
+        /// When to color the human output.
+        #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+        color: ColorChoice,
+    },
+    /// Explain a rule: what it flags, why that is bad, an example and what to write instead.
+    #[command(after_help = "Example:\n  throughline explain kpi-as-key-result")]
+    Explain {
+        /// The rule id, e.g. `output-key-result` (`throughline rules` lists them).
+        rule: String,
+    },
+    /// List every rule with its default severity.
+    Rules {
+        /// Output format (`json` gives id, severity and summary).
+        #[arg(long, value_enum, default_value_t = ListFormat::Human)]
+        format: ListFormat,
+    },
+    /// Write a starter workspace: a company objective, a growth team objective aligned to it,
+    /// and every metric they use, defined in full. It passes `check` with no findings.
+    Init {
+        /// Folder to create the workspace in.
+        #[arg(default_value = ".")]
+        dir: PathBuf,
+        /// Period of the starter objectives, e.g. `2025-Q1` [default: the current quarter]
+        #[arg(long)]
+        period: Option<String>,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Format {
+    /// Compiler-style: the source snippet, a caret and a help line.
+    Human,
+    /// One JSON array of {rule, severity, file, line, column, message, help}.
+    Json,
+    /// SARIF 2.1.0, for code scanning in CI.
+    Sarif,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ListFormat {
+    Human,
+    Json,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Check { paths, format, color } => check(paths, format, color),
+        Command::Explain { rule } => explain(&rule),
+        Command::Rules { format } => rules(format),
+        Command::Init { dir, period } => init(&dir, period),
+    }
+}
+
+fn print(text: &str) {
+    let mut out = std::io::stdout().lock();
+    // a closed pipe (`| head`) is not an error worth a panic
+    let _ = out.write_all(text.as_bytes());
+    let _ = out.flush();
+}
+
+fn check(paths: Vec<PathBuf>, format: Format, color: ColorChoice) -> ExitCode {
+    let paths = if paths.is_empty() { vec![PathBuf::from(".")] } else { paths };
+    let loaded = load_paths(&paths);
+    let mut diags: Vec<Diagnostic> = loaded.diagnostics.clone();
+    let input_errors = loaded.has_input_errors();
+    if !input_errors {
+        diags.extend(throughline_check::run(&loaded));
+    }
+    throughline_check::sort(&mut diags);
+    let files = loaded.sources.files().count();
+    match format {
+        Format::Json => print(&render_json(&diags, &loaded.sources)),
+        Format::Sarif => print(&render_sarif(&diags, &loaded.sources)),
+        Format::Human => {
+            let color = match color {
+                ColorChoice::Always => true,
+                ColorChoice::Never => false,
+                ColorChoice::Auto => std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+            };
+            let mut text = render_human(&diags, &loaded.sources, HumanOptions { color, width: 0 });
+            text.push_str(&summary_line(&diags, files));
+            text.push('\n');
+            if input_errors || diags.iter().any(Diagnostic::is_input_error) {
+                text.push_str("the rules were not run: fix the input errors above first\n");
+            }
+            print(&text);
+        }
+    }
+    if input_errors || diags.iter().any(Diagnostic::is_input_error) {
+        ExitCode::from(2)
+    } else if diags.iter().any(|d| d.severity == Severity::Error) {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+fn explain(id: &str) -> ExitCode {
+    match throughline_check::rule(id) {
+        Some(rule) => {
+            let m = rule.meta();
+            print(&format!("{} (default severity: {})\n\n{}\n", m.id, m.severity, m.explanation()));
+            ExitCode::SUCCESS
+        }
+        None => {
+            let ids = throughline_check::rules::ALL.iter().map(|r| r.meta().id);
+            let hint = match throughline_model::did_you_mean(id, ids) {
+                Some(s) => format!("did you mean `{s}`? "),
+                None => String::new(),
+            };
+            let data = if throughline_check::DATA_RULE_IDS.contains(&id) { " It reads metric data and comes with the metric store." } else { "" };
+            eprintln!("error: `{id}` is not a rule this version can explain.{data}\nhelp: {hint}`throughline rules` lists every rule id");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn rules(format: ListFormat) -> ExitCode {
+    let all = throughline_check::rules::ALL;
+    match format {
+        ListFormat::Json => {
+            let rows: Vec<serde_json::Value> = all
+                .iter()
+                .map(|r| {
+                    let m = r.meta();
+                    serde_json::json!({ "id": m.id, "severity": m.severity.as_str(), "summary": m.summary })
+                })
+                .collect();
+            print(&format!("{}\n", serde_json::to_string_pretty(&rows).expect("serializes")));
+        }
+        ListFormat::Human => {
+            let width = all.iter().map(|r| r.meta().id.len()).max().unwrap_or(0);
+            let mut text = String::new();
+            for r in all {
+                let m = r.meta();
+                text.push_str(&format!("{:<width$}  {:<7}  {}\n", m.id, m.severity.as_str(), m.summary));
+            }
+            text.push_str("\n`throughline explain RULE` tells why a rule exists and what to write instead.\n");
+            print(&text);
+        }
+    }
+    ExitCode::SUCCESS
+}
+
+fn init(dir: &std::path::Path, period: Option<String>) -> ExitCode {
+    let period = period.unwrap_or_else(init::current_quarter);
+    if let Err(e) = throughline_model::Period::parse(&period) {
+        eprintln!("error: {e}\nhelp: write the period as `2025-Q1`, `2025-H1`, `2025-03` or `2025`");
+        return ExitCode::from(2);
+    }
+    match init::write_starter(dir, &period) {
+        Ok(written) => {
+            let shown = dir.display();
+            print(&format!(
+                "Created a throughline workspace in {shown}:\n{}\n\nNext steps:\n  1. throughline check {shown}       it passes; now edit okrs/okrs.yaml and check again\n  2. Point `sources:` in throughline.yaml at your event and user data.\n  3. Replace the example objectives with your team's, and define each metric they use in\n     metrics.yaml: formula (`compute:`), unit, direction, owner and segments.\n  4. Run `throughline check` in CI (`--format sarif` for code scanning).\n",
+                written.iter().map(|w| format!("  {w}")).collect::<Vec<_>>().join("\n")
+            ));
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(2)
+        }
+    }
+}

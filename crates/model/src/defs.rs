@@ -1,0 +1,339 @@
+//! The typed definitions of a workspace. Every field keeps the span it was read from.
+
+use std::collections::BTreeMap;
+
+use crate::expr::Expr;
+use crate::source::{Span, Spanned};
+use crate::values::{Period, PeriodLength, Quantity, Unit};
+
+pub type Text = Spanned<String>;
+
+/// Everything read from a workspace (or from the files given on the command line).
+#[derive(Clone, Debug, Default)]
+pub struct Workspace {
+    pub settings: Settings,
+    pub metrics: Vec<Metric>,
+    pub objectives: Vec<Objective>,
+    pub experiments: Vec<Experiment>,
+}
+
+impl Workspace {
+    pub fn metric(&self, id: &str) -> Option<&Metric> {
+        self.metrics.iter().find(|m| m.id.value == id)
+    }
+    pub fn key_results(&self) -> impl Iterator<Item = (&Objective, &KeyResult)> {
+        self.objectives.iter().flat_map(|o| o.key_results.iter().map(move |k| (o, k)))
+    }
+}
+
+/// `throughline.yaml`'s own settings.
+#[derive(Clone, Debug, Default)]
+pub struct Settings {
+    pub name: Option<Text>,
+    /// IANA zone name; all periods and windows are computed in it.
+    pub timezone: Option<Spanned<chrono_tz::Tz>>,
+    pub week_starts: Option<Spanned<chrono::Weekday>>,
+    pub store: Option<Text>,
+    pub sources: BTreeMap<String, Source>,
+    /// Per-rule configuration from `checks:`.
+    pub checks: Vec<CheckSetting>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SourceFormat {
+    Parquet,
+    Csv,
+    Jsonl,
+    Postgres,
+}
+
+/// A table of event or user data.
+#[derive(Clone, Debug)]
+pub struct Source {
+    pub name: Text,
+    pub format: Spanned<SourceFormat>,
+    pub path: Option<Text>,
+    pub table: Option<Text>,
+    pub columns: SourceColumns,
+    pub dimensions: Vec<Text>,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct SourceColumns {
+    pub user: Option<Text>,
+    pub time: Option<Text>,
+    pub name: Option<Text>,
+}
+
+/// `checks: { rule-id: off | note | warning | error }` or `{ severity: …, min: …, max: … }`.
+#[derive(Clone, Debug)]
+pub struct CheckSetting {
+    pub rule: Text,
+    /// `None` means `off`.
+    pub level: Option<crate::Severity>,
+    pub level_set: bool,
+    pub min: Option<Spanned<u32>>,
+    pub max: Option<Spanned<u32>>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MetricRole {
+    NorthStar,
+    Input,
+    Guardrail,
+    Kpi,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Direction {
+    Up,
+    Down,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Timing {
+    Leading,
+    Lagging,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Grain {
+    Day,
+    Week,
+    Month,
+    Quarter,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Stat {
+    Median,
+    P90,
+    Mean,
+}
+
+/// How a metric is computed (see DESIGN.md for the exact meaning of each).
+#[derive(Clone, Debug)]
+pub enum Compute {
+    Count { event: Text, filter: Option<Text> },
+    Unique { event: Option<Text>, filter: Option<Text> },
+    Sum { event: Text, property: Text, filter: Option<Text> },
+    Average { event: Text, property: Text, filter: Option<Text> },
+    Ratio { numerator: Text, denominator: Text },
+    Conversion { from: Text, to: Text, within: Spanned<i64>, filter: Option<Text> },
+    Retention { from: Text, return_event: Text, every: Spanned<Grain>, horizon: Spanned<u32> },
+    Duration { from: Text, to: Text, stat: Spanned<Stat> },
+    Churn { event: Option<Text>, every: Spanned<Grain> },
+    Stickiness { event: Option<Text> },
+    Nps { event: Text, property: Text },
+    Derived { expr: Spanned<Expr>, text: Text },
+    Sql { query: Text },
+}
+
+impl Compute {
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            Compute::Count { .. } => "count",
+            Compute::Unique { .. } => "unique",
+            Compute::Sum { .. } => "sum",
+            Compute::Average { .. } => "average",
+            Compute::Ratio { .. } => "ratio",
+            Compute::Conversion { .. } => "conversion",
+            Compute::Retention { .. } => "retention",
+            Compute::Duration { .. } => "duration",
+            Compute::Churn { .. } => "churn",
+            Compute::Stickiness { .. } => "stickiness",
+            Compute::Nps { .. } => "nps",
+            Compute::Derived { .. } => "derived",
+            Compute::Sql { .. } => "sql",
+        }
+    }
+
+    /// Other metrics this one is computed from, with the span of each reference.
+    pub fn metric_refs(&self) -> Vec<Text> {
+        match self {
+            Compute::Ratio { numerator, denominator } => vec![numerator.clone(), denominator.clone()],
+            Compute::Derived { expr, text } => {
+                let quoted = usize::from(expr.span.len as usize > text.value.len());
+                expr.metrics()
+                    .into_iter()
+                    .map(|(id, off)| {
+                        let mut span = expr.span;
+                        span.offset += (off + quoted) as u32;
+                        span.column += (text.value[..off].chars().count() + quoted) as u32;
+                        span.len = id.len() as u32;
+                        Spanned::new(id.to_string(), span)
+                    })
+                    .collect()
+            }
+            _ => Vec::new(),
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Cadence {
+    pub report: Option<Spanned<Grain>>,
+    pub review: Option<Spanned<Grain>>,
+}
+
+#[derive(Clone, Debug)]
+pub struct MetricTarget {
+    pub period: Spanned<Period>,
+    pub target: Spanned<f64>,
+    pub stretch: Option<Spanned<f64>>,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct Related {
+    pub leading: Vec<Text>,
+    pub lagging: Vec<Text>,
+    pub input: Vec<Text>,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct Healthy {
+    pub min: Option<Spanned<f64>>,
+    pub max: Option<Spanned<f64>>,
+}
+
+/// One metric of the metrics hierarchy.
+#[derive(Clone, Debug)]
+pub struct Metric {
+    pub id: Text,
+    pub name: Option<Text>,
+    pub role: Option<Spanned<MetricRole>>,
+    pub supports: Option<Text>,
+    pub description: Option<Text>,
+    pub unit: Option<Spanned<Unit>>,
+    pub direction: Option<Spanned<Direction>>,
+    pub timing: Option<Spanned<Timing>>,
+    pub owner: Option<Text>,
+    pub cadence: Option<Cadence>,
+    pub segments: Vec<Text>,
+    pub compute: Option<Spanned<Compute>>,
+    pub targets: Vec<MetricTarget>,
+    pub related: Related,
+    pub healthy: Option<Healthy>,
+    pub span: Span,
+}
+
+impl Metric {
+    /// The human name, or the id.
+    pub fn display_name(&self) -> &str {
+        self.name.as_ref().map_or(&self.id.value, |n| &n.value)
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Commitment {
+    Committed,
+    Aspirational,
+}
+
+/// Where a definition came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Origin {
+    Yaml,
+    Markdown,
+}
+
+/// An objective with its key results.
+#[derive(Clone, Debug)]
+pub struct Objective {
+    pub id: Text,
+    pub title: Text,
+    pub period: Option<Spanned<Period>>,
+    /// Known even when the period's year is not (a Markdown heading that says only `Q1`).
+    pub period_length: Option<Spanned<PeriodLength>>,
+    pub team: Option<Text>,
+    pub owner: Option<Text>,
+    pub aligns_to: Option<Text>,
+    pub why: Option<Text>,
+    pub commitment: Option<Spanned<Commitment>>,
+    pub key_results: Vec<KeyResult>,
+    pub initiatives: Vec<Initiative>,
+    pub guardrails: Vec<Guardrail>,
+    pub origin: Origin,
+    /// The span of the whole definition (for Markdown: the heading).
+    pub span: Span,
+}
+
+impl Objective {
+    /// `team/id`, the form `aligns_to` uses.
+    pub fn path(&self) -> String {
+        match &self.team {
+            Some(t) => format!("{}/{}", t.value, self.id.value),
+            None => self.id.value.clone(),
+        }
+    }
+    /// Company-level objectives have no team or the team `company`.
+    pub fn is_company_level(&self) -> bool {
+        self.team.as_ref().is_none_or(|t| t.value.eq_ignore_ascii_case("company"))
+    }
+}
+
+/// How a key result is measured by hand.
+#[derive(Clone, Debug)]
+pub struct Manual {
+    pub unit: Option<Spanned<Unit>>,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug)]
+pub struct KeyResult {
+    pub id: Text,
+    pub title: Text,
+    pub metric: Option<Text>,
+    pub manual: Option<Manual>,
+    pub baseline: Option<Spanned<Quantity>>,
+    pub target: Option<Spanned<Quantity>>,
+    pub stretch: Option<Spanned<Quantity>>,
+    pub owner: Option<Text>,
+    pub weight: Option<Spanned<f64>>,
+    /// How it is measured, in words (Markdown `Measurement:`).
+    pub measurement: Option<Text>,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug)]
+pub struct Initiative {
+    pub title: Text,
+    pub supports: Vec<Text>,
+    pub owner: Option<Text>,
+    pub span: Span,
+}
+
+/// A metric that must not get worse while the key results are pursued.
+#[derive(Clone, Debug)]
+pub struct Guardrail {
+    pub metric: Option<Text>,
+    /// The guardrail in words (Markdown).
+    pub text: Option<Text>,
+    /// Percent.
+    pub max_increase: Option<Spanned<f64>>,
+    /// Percent.
+    pub max_decrease: Option<Spanned<f64>>,
+    pub min: Option<Spanned<f64>>,
+    pub max: Option<Spanned<f64>>,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug)]
+pub struct Assignment {
+    pub event: Text,
+    pub property: Text,
+    pub control: Text,
+}
+
+#[derive(Clone, Debug)]
+pub struct Experiment {
+    pub id: Text,
+    pub hypothesis: Option<Text>,
+    pub assignment: Option<Assignment>,
+    pub goal_metrics: Vec<Text>,
+    pub guardrail_metrics: Vec<Text>,
+    /// Percent.
+    pub minimum_detectable_effect: Option<Spanned<f64>>,
+    pub span: Span,
+}

@@ -1,0 +1,204 @@
+//! Reading files from disk into a [`Workspace`]. The parsing itself is in [`Loader`], which
+//! takes text, so it can be tested and fuzzed without touching the file system.
+
+use std::path::{Path, PathBuf};
+
+use crate::decode::Ctx;
+use crate::defs::Workspace;
+use crate::diagnostic::Diagnostic;
+use crate::from_yaml::{FileKind, decode_file};
+use crate::source::{SourceMap, Span};
+
+/// Workspace files larger than this are refused: they are hand-written definitions, not data.
+pub const MAX_FILE_BYTES: u64 = 8 * 1024 * 1024;
+
+/// What loading produced: the definitions, the files they came from, and the problems found.
+#[derive(Debug, Default)]
+pub struct Loaded {
+    pub workspace: Workspace,
+    pub sources: SourceMap,
+    pub diagnostics: Vec<Diagnostic>,
+    /// The workspace folder, when one was loaded.
+    pub root: Option<PathBuf>,
+}
+
+impl Loaded {
+    /// Whether any input could not be read or understood.
+    pub fn has_input_errors(&self) -> bool {
+        self.diagnostics.iter().any(Diagnostic::is_input_error)
+    }
+}
+
+/// Builds a workspace from file texts.
+#[derive(Default)]
+pub struct Loader {
+    loaded: Loaded,
+}
+
+impl Loader {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds a YAML file. `throughline.yaml` may hold settings; other files only definitions.
+    pub fn add_yaml(&mut self, name: &str, path: &Path, text: String) {
+        let is_root = path.file_name().is_some_and(|f| f == "throughline.yaml" || f == "throughline.yml");
+        let file = self.loaded.sources.add(name, path, text);
+        let src = &self.loaded.sources.get(file).expect("just added").text;
+        match crate::yaml::parse(src, file) {
+            Ok(root) => {
+                let mut cx = Ctx { src, diags: &mut self.loaded.diagnostics };
+                let kind = if is_root { FileKind::Root } else { FileKind::Definitions };
+                decode_file(&mut cx, &root, kind, &mut self.loaded.workspace);
+            }
+            Err(d) => self.loaded.diagnostics.push(d),
+        }
+    }
+
+    /// Adds a Markdown OKR document.
+    pub fn add_markdown(&mut self, name: &str, path: &Path, text: String) {
+        let file = self.loaded.sources.add(name, path, text);
+        let src = &self.loaded.sources.get(file).expect("just added").text;
+        let (objectives, diags) = crate::markdown::parse_markdown(src, file, name);
+        self.loaded.workspace.objectives.extend(objectives);
+        self.loaded.diagnostics.extend(diags);
+    }
+
+    /// Adds raw bytes read from `path`, choosing the reader by extension.
+    pub fn add_bytes(&mut self, name: &str, path: &Path, bytes: Vec<u8>) {
+        let ext = path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase);
+        let text = match String::from_utf8(bytes) {
+            Ok(t) => t,
+            Err(e) => {
+                let valid = e.utf8_error().valid_up_to();
+                let bytes = e.into_bytes();
+                let prefix = String::from_utf8_lossy(&bytes[..valid]).into_owned();
+                let file = self.loaded.sources.add(name, path, prefix);
+                let src = &self.loaded.sources.get(file).expect("just added").text;
+                let mut span = Span::at(file, src, valid, 0);
+                span.len = 0;
+                self.loaded.diagnostics.push(
+                    Diagnostic::error("unreadable-file", format!("{name} is not UTF-8 text (invalid byte at offset {valid})"))
+                        .at(span)
+                        .help("save the file as UTF-8; if it is not a workspace file, move it out of the workspace folder"),
+                );
+                return;
+            }
+        };
+        let text = text.strip_prefix('\u{feff}').map(str::to_string).unwrap_or(text);
+        match ext.as_deref() {
+            Some("yaml" | "yml") => self.add_yaml(name, path, text),
+            Some("md" | "markdown") => self.add_markdown(name, path, text),
+            _ => self.loaded.diagnostics.push(
+                Diagnostic::error("unreadable-file", format!("{name}: throughline reads `.yaml`, `.yml` and `.md` files"))
+                    .in_file(name)
+                    .help("pass a workspace folder, a YAML definitions file or a Markdown OKR document"),
+            ),
+        }
+    }
+
+    /// Validates across files and returns the result.
+    pub fn finish(mut self) -> Loaded {
+        let l = &mut self.loaded;
+        crate::validate::validate(&l.workspace, &mut l.diagnostics);
+        self.loaded
+    }
+
+    fn error(&mut self, d: Diagnostic) {
+        self.loaded.diagnostics.push(d);
+    }
+}
+
+/// Loads the given paths: workspace folders (their `throughline.yaml` and every `*.yaml` under
+/// them) and single YAML or Markdown files.
+pub fn load_paths(paths: &[PathBuf]) -> Loaded {
+    let mut loader = Loader::new();
+    let mut root = None;
+    for path in paths {
+        if path.is_dir() {
+            let ws_file = ["throughline.yaml", "throughline.yml"].iter().map(|f| path.join(f)).find(|p| p.is_file());
+            if ws_file.is_none() {
+                loader.error(
+                    Diagnostic::error("unreadable-file", format!("{} is not a workspace: it has no throughline.yaml", path.display()))
+                        .in_file(path.display().to_string())
+                        .help(format!("run `throughline init {}` to create one, or pass the YAML or Markdown files to check", path.display())),
+                );
+                continue;
+            }
+            root.get_or_insert_with(|| path.clone());
+            let mut files = Vec::new();
+            collect_yaml(path, 0, &mut files, &mut loader);
+            files.sort();
+            for f in files {
+                let name = display_name(path, &f);
+                read_into(&mut loader, &name, &f);
+            }
+        } else {
+            read_into(&mut loader, &path.display().to_string(), path);
+        }
+    }
+    let mut loaded = loader.finish();
+    loaded.root = root;
+    loaded
+}
+
+fn display_name(root: &Path, file: &Path) -> String {
+    let rel = file.strip_prefix(root).unwrap_or(file);
+    let joined = if root == Path::new(".") { rel.to_path_buf() } else { root.join(rel) };
+    joined.display().to_string()
+}
+
+fn read_into(loader: &mut Loader, name: &str, path: &Path) {
+    let meta = match std::fs::metadata(path) {
+        Ok(m) => m,
+        Err(e) => {
+            let help = if e.kind() == std::io::ErrorKind::NotFound { "check the path; `throughline check` takes a workspace folder or YAML/Markdown files" } else { "check the file's permissions" };
+            loader.error(Diagnostic::error("unreadable-file", format!("cannot read {name}: {e}")).in_file(name).help(help));
+            return;
+        }
+    };
+    if meta.len() > MAX_FILE_BYTES {
+        loader.error(
+            Diagnostic::error("unreadable-file", format!("{name} is {:.1} MB; workspace files are limited to {} MB", meta.len() as f64 / 1e6, MAX_FILE_BYTES / 1024 / 1024))
+                .in_file(name)
+                .help("workspace files hold definitions, not data: split it into several files, and point `sources:` at data files instead"),
+        );
+        return;
+    }
+    match std::fs::read(path) {
+        Ok(bytes) => loader.add_bytes(name, path, bytes),
+        Err(e) => loader.error(Diagnostic::error("unreadable-file", format!("cannot read {name}: {e}")).in_file(name).help("check the file's permissions")),
+    }
+}
+
+/// Folders never searched for workspace files.
+const SKIP_DIRS: &[&str] = &["target", "node_modules", "data"];
+
+fn collect_yaml(dir: &Path, depth: usize, out: &mut Vec<PathBuf>, loader: &mut Loader) {
+    if depth > 16 {
+        return;
+    }
+    let entries = match std::fs::read_dir(dir) {
+        Ok(e) => e,
+        Err(e) => {
+            loader.error(Diagnostic::error("unreadable-file", format!("cannot list {}: {e}", dir.display())).in_file(dir.display().to_string()).help("check the folder's permissions"));
+            return;
+        }
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        if name.starts_with('.') {
+            continue;
+        }
+        let Ok(ft) = entry.file_type() else { continue };
+        if ft.is_dir() {
+            if !SKIP_DIRS.contains(&name.as_ref()) {
+                collect_yaml(&path, depth + 1, out, loader);
+            }
+        } else if (ft.is_file() || ft.is_symlink()) && (name.ends_with(".yaml") || name.ends_with(".yml")) {
+            out.push(path);
+        }
+    }
+}

@@ -1,0 +1,384 @@
+//! Periods, durations, units and quantities: the small value syntaxes of workspace files.
+
+use chrono::{Months, NaiveDate};
+
+/// A calendar period an objective or target is set for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Period {
+    /// `2025`
+    Year(i32),
+    /// `2025-H1`
+    Half(i32, u8),
+    /// `2025-Q3`
+    Quarter(i32, u8),
+    /// `2025-03`
+    Month(i32, u8),
+    /// `{start: 2025-01-06, end: 2025-02-28}`: both days included.
+    Range { start: NaiveDate, end: NaiveDate },
+}
+
+/// How long a period is, when its year may be unknown (a Markdown heading that says only `Q1`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PeriodLength {
+    Month,
+    Quarter,
+    Half,
+    Year,
+    Days(i64),
+}
+
+impl PeriodLength {
+    pub fn approx_days(self) -> i64 {
+        match self {
+            PeriodLength::Month => 30,
+            PeriodLength::Quarter => 91,
+            PeriodLength::Half => 182,
+            PeriodLength::Year => 365,
+            PeriodLength::Days(d) => d,
+        }
+    }
+}
+
+impl Period {
+    /// Parses `2025`, `2025-H1`, `2025-Q3`, `2025-03`. Ranges come from a mapping.
+    pub fn parse(s: &str) -> Result<Period, String> {
+        let s = s.trim();
+        let bad = || format!("`{s}` is not a period");
+        let (year, rest) = match s.split_once('-') {
+            Some((y, r)) => (y, Some(r)),
+            None => (s, None),
+        };
+        let year: i32 = year.parse().map_err(|_| bad())?;
+        if !(1900..=2999).contains(&year) {
+            return Err(format!("year {year} is out of range"));
+        }
+        let Some(rest) = rest else { return Ok(Period::Year(year)) };
+        let upper = rest.to_ascii_uppercase();
+        if let Some(q) = upper.strip_prefix('Q') {
+            return match q.parse::<u8>() {
+                Ok(q @ 1..=4) => Ok(Period::Quarter(year, q)),
+                _ => Err(format!("`{s}`: quarters are Q1 to Q4")),
+            };
+        }
+        if let Some(h) = upper.strip_prefix('H') {
+            return match h.parse::<u8>() {
+                Ok(h @ 1..=2) => Ok(Period::Half(year, h)),
+                _ => Err(format!("`{s}`: halves are H1 and H2")),
+            };
+        }
+        match rest.parse::<u8>() {
+            Ok(m @ 1..=12) if rest.len() == 2 => Ok(Period::Month(year, m)),
+            Ok(_) if rest.len() == 2 => Err(format!("`{s}`: months are 01 to 12")),
+            _ => Err(bad()),
+        }
+    }
+
+    /// First day of the period.
+    pub fn start(&self) -> NaiveDate {
+        let ymd = |y, m| NaiveDate::from_ymd_opt(y, m, 1).unwrap_or(NaiveDate::MIN);
+        match *self {
+            Period::Year(y) => ymd(y, 1),
+            Period::Half(y, h) => ymd(y, if h == 1 { 1 } else { 7 }),
+            Period::Quarter(y, q) => ymd(y, 3 * (q as u32 - 1) + 1),
+            Period::Month(y, m) => ymd(y, m as u32),
+            Period::Range { start, .. } => start,
+        }
+    }
+
+    /// The day after the period's last day (exclusive end).
+    pub fn end(&self) -> NaiveDate {
+        let months = match *self {
+            Period::Year(_) => 12,
+            Period::Half(..) => 6,
+            Period::Quarter(..) => 3,
+            Period::Month(..) => 1,
+            Period::Range { end, .. } => return end.succ_opt().unwrap_or(end),
+        };
+        self.start().checked_add_months(Months::new(months)).unwrap_or(NaiveDate::MAX)
+    }
+
+    pub fn length(&self) -> PeriodLength {
+        match self {
+            Period::Year(_) => PeriodLength::Year,
+            Period::Half(..) => PeriodLength::Half,
+            Period::Quarter(..) => PeriodLength::Quarter,
+            Period::Month(..) => PeriodLength::Month,
+            Period::Range { .. } => PeriodLength::Days((self.end() - self.start()).num_days()),
+        }
+    }
+
+    /// Whether two periods share at least one day.
+    pub fn overlaps(&self, other: &Period) -> bool {
+        self.start() < other.end() && other.start() < self.end()
+    }
+}
+
+impl std::fmt::Display for Period {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Period::Year(y) => write!(f, "{y}"),
+            Period::Half(y, h) => write!(f, "{y}-H{h}"),
+            Period::Quarter(y, q) => write!(f, "{y}-Q{q}"),
+            Period::Month(y, m) => write!(f, "{y}-{m:02}"),
+            Period::Range { start, end } => write!(f, "{start}..{end}"),
+        }
+    }
+}
+
+/// A date `YYYY-MM-DD`.
+pub fn parse_date(s: &str) -> Result<NaiveDate, String> {
+    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").map_err(|_| format!("`{s}` is not a date"))
+}
+
+/// Parses a duration such as `7d`, `24h`, `90s`, `30m`, `2w` into seconds.
+pub fn parse_duration(s: &str) -> Result<i64, String> {
+    let t = s.trim();
+    let split = t.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(t.len());
+    let (num, unit) = t.split_at(split);
+    let n: f64 = num.parse().map_err(|_| format!("`{s}` is not a duration"))?;
+    let secs = match unit.trim() {
+        "s" | "sec" | "secs" | "second" | "seconds" => 1.0,
+        "m" | "min" | "mins" | "minute" | "minutes" => 60.0,
+        "h" | "hr" | "hrs" | "hour" | "hours" => 3600.0,
+        "d" | "day" | "days" => 86_400.0,
+        "w" | "wk" | "week" | "weeks" => 604_800.0,
+        "" => return Err(format!("`{s}` has no unit")),
+        other => return Err(format!("`{other}` is not a duration unit")),
+    };
+    let total = n * secs;
+    if !total.is_finite() || total <= 0.0 || total > 3.2e9 {
+        return Err(format!("`{s}` is out of range"));
+    }
+    Ok(total.round() as i64)
+}
+
+/// The unit a metric is measured in.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Unit {
+    Count,
+    Percent,
+    Ratio,
+    Currency(String),
+    Duration,
+    Score,
+}
+
+impl Unit {
+    pub fn parse(s: &str) -> Result<Unit, String> {
+        let t = s.trim().to_ascii_lowercase();
+        Ok(match t.as_str() {
+            "count" => Unit::Count,
+            "percent" | "%" => Unit::Percent,
+            "ratio" => Unit::Ratio,
+            "duration" => Unit::Duration,
+            "score" => Unit::Score,
+            _ => match t.strip_prefix("currency:") {
+                Some(code) if code.len() == 3 && code.chars().all(|c| c.is_ascii_alphabetic()) => {
+                    Unit::Currency(code.to_ascii_uppercase())
+                }
+                Some(_) => return Err(format!("`{s}`: currency units name an ISO code, e.g. `currency:USD`")),
+                None => return Err(format!("`{s}` is not a unit")),
+            },
+        })
+    }
+}
+
+impl std::fmt::Display for Unit {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Unit::Count => f.write_str("count"),
+            Unit::Percent => f.write_str("percent"),
+            Unit::Ratio => f.write_str("ratio"),
+            Unit::Currency(c) => write!(f, "currency:{c}"),
+            Unit::Duration => f.write_str("duration"),
+            Unit::Score => f.write_str("score"),
+        }
+    }
+}
+
+/// The unit written next to a number in a document (`23%`, `72 hours`, `$1.2M`).
+#[derive(Clone, Debug, PartialEq)]
+pub enum QuantityUnit {
+    None,
+    Percent,
+    /// Durations are held in seconds.
+    Seconds,
+    Currency(String),
+}
+
+/// A number as written in an OKR: `23%`, `72 hours`, `$1M`, `50+`, `4.5/5`, `10k`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Quantity {
+    pub value: f64,
+    pub unit: QuantityUnit,
+}
+
+impl Quantity {
+    /// Reads the first quantity at the start of `s` (leading words like "about" are skipped
+    /// by the caller). Returns the quantity and how many bytes it used.
+    pub fn parse_prefix(s: &str) -> Option<(Quantity, usize)> {
+        let bytes = s.as_bytes();
+        let mut i = 0;
+        let mut currency = None;
+        for (sym, code) in [("$", "USD"), ("€", "EUR"), ("£", "GBP")] {
+            if s.starts_with(sym) {
+                currency = Some(code.to_string());
+                i = sym.len();
+            }
+        }
+        let num_start = i;
+        while i < bytes.len() && (bytes[i].is_ascii_digit() || bytes[i] == b'.' || (bytes[i] == b',' && i + 1 < bytes.len() && bytes[i + 1].is_ascii_digit())) {
+            i += 1;
+        }
+        let digits: String = s[num_start..i].chars().filter(|c| *c != ',').collect();
+        let digits = digits.trim_end_matches('.');
+        if digits.is_empty() || !digits.starts_with(|c: char| c.is_ascii_digit()) {
+            return None;
+        }
+        let mut value: f64 = digits.parse().ok()?;
+        let mut end = num_start + s[num_start..i].trim_end_matches('.').len();
+        let rest = &s[end..];
+        // magnitude suffixes
+        for (suffix, mult) in [("k", 1e3), ("K", 1e3), ("M", 1e6), ("m", 1e6), ("B", 1e9), ("bn", 1e9)] {
+            if let Some(after) = rest.strip_prefix(suffix)
+                && !after.starts_with(|c: char| c.is_alphanumeric())
+            {
+                value *= mult;
+                end += suffix.len();
+                break;
+            }
+        }
+        let rest = &s[end..];
+        let mut unit = match currency {
+            Some(c) => QuantityUnit::Currency(c),
+            None => QuantityUnit::None,
+        };
+        if let Some(after) = rest.strip_prefix('%') {
+            let _ = after;
+            unit = QuantityUnit::Percent;
+            end += 1;
+        } else if let Some(after) = rest.strip_prefix('+') {
+            let _ = after;
+            end += 1;
+        } else if unit == QuantityUnit::None {
+            let trimmed = rest.trim_start();
+            let word: String = trimmed.chars().take_while(|c| c.is_ascii_alphabetic()).collect();
+            let secs = match word.to_ascii_lowercase().as_str() {
+                "s" | "sec" | "secs" | "second" | "seconds" => Some(1.0),
+                "min" | "mins" | "minute" | "minutes" => Some(60.0),
+                "h" | "hr" | "hrs" | "hour" | "hours" => Some(3600.0),
+                "d" | "day" | "days" => Some(86_400.0),
+                "w" | "wk" | "wks" | "week" | "weeks" => Some(604_800.0),
+                _ => None,
+            };
+            if let Some(secs) = secs {
+                value *= secs;
+                unit = QuantityUnit::Seconds;
+                end += rest.len() - trimmed.len() + word.len();
+            } else if let Some(code) = ["USD", "EUR", "GBP"].iter().find(|c| word.eq_ignore_ascii_case(c)) {
+                unit = QuantityUnit::Currency(code.to_string());
+                end += rest.len() - trimmed.len() + word.len();
+            }
+        }
+        Some((Quantity { value, unit }, end))
+    }
+
+    /// Parses a value that should be a quantity and nothing else (`23%`, `72 hours`).
+    pub fn parse(s: &str) -> Option<Quantity> {
+        let t = s.trim();
+        let (q, used) = Quantity::parse_prefix(t)?;
+        let rest = t[used..].trim();
+        // allow "4.5/5"-style scales and trailing qualifiers like "(median)"
+        if rest.is_empty() || rest.starts_with('/') || rest.starts_with('(') {
+            Some(q)
+        } else {
+            // accept a trailing noun phrase ("32 NPS", "1,200 teams")
+            Some(q).filter(|_| rest.chars().next().is_some_and(|c| c.is_alphabetic()))
+        }
+    }
+}
+
+/// Finds every quantity in free text (`from 23% to 35%` gives two).
+pub fn quantities_in(text: &str) -> Vec<(Quantity, usize)> {
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < text.len() {
+        let rest = &text[i..];
+        let prev = text[..i].chars().next_back();
+        let boundary = prev.is_none_or(|c| !c.is_alphanumeric() && c != '.');
+        if boundary && let Some((q, used)) = Quantity::parse_prefix(rest) {
+            // skip identifiers such as Q1, H2, W20 (handled by the boundary check) and years
+            out.push((q, i));
+            i += used.max(1);
+            continue;
+        }
+        i += rest.chars().next().map_or(1, |c| c.len_utf8());
+    }
+    out
+}
+
+/// Whether a year-like integer (1900–2099) is what this quantity most likely is.
+pub fn looks_like_year(q: &Quantity) -> bool {
+    q.unit == QuantityUnit::None && q.value.fract() == 0.0 && (1900.0..2100.0).contains(&q.value)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> NaiveDate {
+        parse_date(s).unwrap()
+    }
+
+    #[test]
+    fn periods_parse_and_have_calendar_bounds() {
+        let q = Period::parse("2024-Q1").unwrap();
+        assert_eq!((q.start(), q.end()), (d("2024-01-01"), d("2024-04-01")));
+        let h = Period::parse("2025-h2").unwrap();
+        assert_eq!((h.start(), h.end()), (d("2025-07-01"), d("2026-01-01")));
+        let m = Period::parse("2024-02").unwrap();
+        assert_eq!((m.end() - m.start()).num_days(), 29);
+        assert_eq!(Period::parse("2025").unwrap().length(), PeriodLength::Year);
+        let r = Period::Range { start: d("2025-01-06"), end: d("2025-01-19") };
+        assert_eq!(r.length(), PeriodLength::Days(14));
+        assert!(Period::parse("2024-Q5").is_err());
+        assert!(Period::parse("2024-13").is_err());
+        assert!(Period::parse("Q1").is_err());
+        assert!(Period::parse("2024-Q1").unwrap().overlaps(&m));
+    }
+
+    #[test]
+    fn durations_are_seconds() {
+        assert_eq!(parse_duration("7d"), Ok(604_800));
+        assert_eq!(parse_duration("24h"), Ok(86_400));
+        assert_eq!(parse_duration("90s"), Ok(90));
+        assert_eq!(parse_duration("1.5h"), Ok(5_400));
+        assert!(parse_duration("7").is_err());
+        assert!(parse_duration("7 parsecs").is_err());
+        assert!(parse_duration("-3d").is_err());
+    }
+
+    #[test]
+    fn units_parse() {
+        assert_eq!(Unit::parse("currency:usd"), Ok(Unit::Currency("USD".into())));
+        assert_eq!(Unit::parse("percent"), Ok(Unit::Percent));
+        assert!(Unit::parse("currency:dollars").is_err());
+        assert!(Unit::parse("furlongs").is_err());
+    }
+
+    #[test]
+    fn quantities_keep_units() {
+        let q = Quantity::parse("72 hours").unwrap();
+        assert_eq!((q.value, q.unit), (259_200.0, QuantityUnit::Seconds));
+        assert_eq!(Quantity::parse("23%").unwrap().unit, QuantityUnit::Percent);
+        assert_eq!(Quantity::parse("$1.2M").unwrap(), Quantity { value: 1_200_000.0, unit: QuantityUnit::Currency("USD".into()) });
+        assert_eq!(Quantity::parse("50+").unwrap().value, 50.0);
+        assert_eq!(Quantity::parse("1,200 teams").unwrap().value, 1200.0);
+        assert_eq!(Quantity::parse("4.5/5").unwrap().value, 4.5);
+        assert_eq!(Quantity::parse("3 days").unwrap().value, 259_200.0);
+        assert!(Quantity::parse("soon").is_none());
+        let found: Vec<f64> = quantities_in("Increase activation rate from 23% to 35%").into_iter().map(|(q, _)| q.value).collect();
+        assert_eq!(found, vec![23.0, 35.0]);
+        assert!(quantities_in("Ship Q1 plan for B2B").is_empty());
+    }
+}

@@ -25,28 +25,44 @@ impl Config {
     pub fn from_workspace(ws: &Workspace) -> (Config, Vec<Diagnostic>) {
         let mut config = Config::default();
         let mut diags = Vec::new();
-        let known: Vec<&str> = crate::rules::ALL.iter().map(|r| r.meta().id).chain(crate::DATA_RULE_IDS.iter().copied()).collect();
+        let known: Vec<&str> = crate::rules::ALL
+            .iter()
+            .map(|r| r.meta().id)
+            .chain(crate::DATA_RULE_IDS.iter().copied())
+            .collect();
         for s in &ws.settings.checks {
             let id = s.rule.value.as_str();
             if !known.contains(&id) {
                 let help = match did_you_mean(id, known.iter().copied()) {
-                    Some(k) => format!("did you mean `{k}`? `throughline rules` lists every rule id"),
+                    Some(k) => {
+                        format!("did you mean `{k}`? `throughline rules` lists every rule id")
+                    }
                     None => "`throughline rules` lists every rule id".to_string(),
                 };
-                diags.push(Diagnostic::error("unknown-key", format!("`{id}` is not a rule")).at(s.rule.span).help(help));
+                diags.push(
+                    Diagnostic::error("unknown-key", format!("`{id}` is not a rule"))
+                        .at(s.rule.span)
+                        .help(help),
+                );
                 continue;
             }
             if s.level_set {
                 config.levels.insert(id.to_string(), s.level);
             }
-            let opts = RuleOptions { min: s.min.as_ref().map(|m| m.value), max: s.max.as_ref().map(|m| m.value) };
+            let opts = RuleOptions {
+                min: s.min.as_ref().map(|m| m.value),
+                max: s.max.as_ref().map(|m| m.value),
+            };
             if let (Some(min), Some(max)) = (&s.min, &s.max)
                 && min.value > max.value
             {
                 diags.push(
-                    Diagnostic::error("invalid-value", format!("`min` ({}) is larger than `max` ({})", min.value, max.value))
-                        .at(min.span)
-                        .help("swap the two limits"),
+                    Diagnostic::error(
+                        "invalid-value",
+                        format!("`min` ({}) is larger than `max` ({})", min.value, max.value),
+                    )
+                    .at(min.span)
+                    .help("swap the two limits"),
                 );
             }
             config.options.insert(id.to_string(), opts);

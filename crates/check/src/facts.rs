@@ -29,8 +29,17 @@ pub fn kr_facts(kr: &KeyResult, origin: Origin) -> KrFacts {
     let unmeasurable = match origin {
         Origin::Yaml => kr.metric.is_none() && kr.manual.is_none(),
         Origin::Markdown => {
-            kr.target.is_none() && kr.baseline.is_none() && kr.measurement.is_none() && text::numbers(title).is_empty()
+            kr.target.is_none()
+                && kr.baseline.is_none()
+                && kr.measurement.is_none()
+                && text::numbers(title).is_empty()
         }
     };
-    KrFacts { output, maintain, unmeasurable, has_target: kr.target.is_some(), has_baseline: kr.baseline.is_some() }
+    KrFacts {
+        output,
+        maintain,
+        unmeasurable,
+        has_target: kr.target.is_some(),
+        has_baseline: kr.baseline.is_some(),
+    }
 }

@@ -31,8 +31,18 @@ pub struct RuleMeta {
 }
 
 impl RuleMeta {
-    pub const fn new(id: &'static str, severity: Severity, summary: &'static str, source: &'static str) -> Self {
-        RuleMeta { id, severity, summary, source }
+    pub const fn new(
+        id: &'static str,
+        severity: Severity,
+        summary: &'static str,
+        source: &'static str,
+    ) -> Self {
+        RuleMeta {
+            id,
+            severity,
+            summary,
+            source,
+        }
     }
 
     /// The explanation: what it flags, why that is bad, an example and what to write instead.
@@ -82,8 +92,14 @@ pub fn run(loaded: &Loaded) -> Vec<Diagnostic> {
     }
     for rule in rules::ALL {
         let meta = rule.meta();
-        let Some(severity) = config.severity(meta) else { continue };
-        let cx = Context { workspace: &loaded.workspace, sources: &loaded.sources, options: config.options(meta.id) };
+        let Some(severity) = config.severity(meta) else {
+            continue;
+        };
+        let cx = Context {
+            workspace: &loaded.workspace,
+            sources: &loaded.sources,
+            options: config.options(meta.id),
+        };
         let mut found = Vec::new();
         rule.check(&cx, &mut found);
         for mut d in found {
@@ -101,7 +117,11 @@ pub fn run(loaded: &Loaded) -> Vec<Diagnostic> {
 /// Sorts diagnostics by file, line and column, then by rule id.
 pub fn sort(diags: &mut [Diagnostic]) {
     diags.sort_by(|a, b| {
-        let key = |d: &Diagnostic| d.span.map(|s| (s.file.0, s.line, s.column)).unwrap_or((u32::MAX, 0, 0));
+        let key = |d: &Diagnostic| {
+            d.span
+                .map(|s| (s.file.0, s.line, s.column))
+                .unwrap_or((u32::MAX, 0, 0))
+        };
         key(a).cmp(&key(b)).then_with(|| a.code.cmp(&b.code))
     });
 }
@@ -111,12 +131,18 @@ pub fn sort(diags: &mut [Diagnostic]) {
 /// alone on the line above it.
 fn allowed(sources: &SourceMap, d: &Diagnostic) -> bool {
     let Some(span) = d.span else { return false };
-    let Some(file) = sources.get(span.file) else { return false };
+    let Some(file) = sources.get(span.file) else {
+        return false;
+    };
     let mentions = |line: &str| {
-        let Some(at) = line.find("throughline: allow(") else { return false };
+        let Some(at) = line.find("throughline: allow(") else {
+            return false;
+        };
         let list = &line[at + "throughline: allow(".len()..];
         let list = list.split(')').next().unwrap_or("");
-        list.split(',').map(str::trim).any(|id| id == d.code || id == "all")
+        list.split(',')
+            .map(str::trim)
+            .any(|id| id == d.code || id == "all")
     };
     if file.line_text(span.line).is_some_and(mentions) {
         return true;

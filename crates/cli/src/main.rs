@@ -50,7 +50,9 @@ enum Command {
     /// `# throughline: allow(missing-baseline)` in YAML, `<!-- throughline: allow(rule-id) -->`
     /// in Markdown. Turn rules off or change their severity for the whole workspace under
     /// `checks:` in throughline.yaml.
-    #[command(after_help = "Examples:\n  throughline check                     the workspace in this folder\n  throughline check okrs/ --format json\n  throughline check q3-okrs.md --format sarif > results.sarif")]
+    #[command(
+        after_help = "Examples:\n  throughline check                     the workspace in this folder\n  throughline check okrs/ --format json\n  throughline check q3-okrs.md --format sarif > results.sarif"
+    )]
     Check {
         /// Workspace folders (with throughline.yaml) or single .yaml/.md files [default: .]
         paths: Vec<PathBuf>,
@@ -111,7 +113,11 @@ enum ColorChoice {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
-        Command::Check { paths, format, color } => check(paths, format, color),
+        Command::Check {
+            paths,
+            format,
+            color,
+        } => check(paths, format, color),
         Command::Explain { rule } => explain(&rule),
         Command::Rules { format } => rules(format),
         Command::Init { dir, period } => init(&dir, period),
@@ -126,7 +132,11 @@ fn print(text: &str) {
 }
 
 fn check(paths: Vec<PathBuf>, format: Format, color: ColorChoice) -> ExitCode {
-    let paths = if paths.is_empty() { vec![PathBuf::from(".")] } else { paths };
+    let paths = if paths.is_empty() {
+        vec![PathBuf::from(".")]
+    } else {
+        paths
+    };
     let loaded = load_paths(&paths);
     let mut diags: Vec<Diagnostic> = loaded.diagnostics.clone();
     let input_errors = loaded.has_input_errors();
@@ -142,7 +152,9 @@ fn check(paths: Vec<PathBuf>, format: Format, color: ColorChoice) -> ExitCode {
             let color = match color {
                 ColorChoice::Always => true,
                 ColorChoice::Never => false,
-                ColorChoice::Auto => std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+                ColorChoice::Auto => {
+                    std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
+                }
             };
             let mut text = render_human(&diags, &loaded.sources, HumanOptions { color, width: 0 });
             text.push_str(&summary_line(&diags, files));
@@ -166,7 +178,12 @@ fn explain(id: &str) -> ExitCode {
     match throughline_check::rule(id) {
         Some(rule) => {
             let m = rule.meta();
-            print(&format!("{} (default severity: {})\n\n{}\n", m.id, m.severity, m.explanation()));
+            print(&format!(
+                "{} (default severity: {})\n\n{}\n",
+                m.id,
+                m.severity,
+                m.explanation()
+            ));
             ExitCode::SUCCESS
         }
         None => {
@@ -175,8 +192,14 @@ fn explain(id: &str) -> ExitCode {
                 Some(s) => format!("did you mean `{s}`? "),
                 None => String::new(),
             };
-            let data = if throughline_check::DATA_RULE_IDS.contains(&id) { " It reads metric data and comes with the metric store." } else { "" };
-            eprintln!("error: `{id}` is not a rule this version can explain.{data}\nhelp: {hint}`throughline rules` lists every rule id");
+            let data = if throughline_check::DATA_RULE_IDS.contains(&id) {
+                " It reads metric data and comes with the metric store."
+            } else {
+                ""
+            };
+            eprintln!(
+                "error: `{id}` is not a rule this version can explain.{data}\nhelp: {hint}`throughline rules` lists every rule id"
+            );
             ExitCode::from(2)
         }
     }
@@ -193,16 +216,26 @@ fn rules(format: ListFormat) -> ExitCode {
                     serde_json::json!({ "id": m.id, "severity": m.severity.as_str(), "summary": m.summary })
                 })
                 .collect();
-            print(&format!("{}\n", serde_json::to_string_pretty(&rows).expect("serializes")));
+            print(&format!(
+                "{}\n",
+                serde_json::to_string_pretty(&rows).expect("serializes")
+            ));
         }
         ListFormat::Human => {
             let width = all.iter().map(|r| r.meta().id.len()).max().unwrap_or(0);
             let mut text = String::new();
             for r in all {
                 let m = r.meta();
-                text.push_str(&format!("{:<width$}  {:<7}  {}\n", m.id, m.severity.as_str(), m.summary));
+                text.push_str(&format!(
+                    "{:<width$}  {:<7}  {}\n",
+                    m.id,
+                    m.severity.as_str(),
+                    m.summary
+                ));
             }
-            text.push_str("\n`throughline explain RULE` tells why a rule exists and what to write instead.\n");
+            text.push_str(
+                "\n`throughline explain RULE` tells why a rule exists and what to write instead.\n",
+            );
             print(&text);
         }
     }
@@ -212,7 +245,9 @@ fn rules(format: ListFormat) -> ExitCode {
 fn init(dir: &std::path::Path, period: Option<String>) -> ExitCode {
     let period = period.unwrap_or_else(init::current_quarter);
     if let Err(e) = throughline_model::Period::parse(&period) {
-        eprintln!("error: {e}\nhelp: write the period as `2025-Q1`, `2025-H1`, `2025-03` or `2025`");
+        eprintln!(
+            "error: {e}\nhelp: write the period as `2025-Q1`, `2025-H1`, `2025-03` or `2025`"
+        );
         return ExitCode::from(2);
     }
     match init::write_starter(dir, &period) {
@@ -220,7 +255,11 @@ fn init(dir: &std::path::Path, period: Option<String>) -> ExitCode {
             let shown = dir.display();
             print(&format!(
                 "Created a throughline workspace in {shown}:\n{}\n\nNext steps:\n  1. throughline check {shown}       it passes; now edit okrs/okrs.yaml and check again\n  2. Point `sources:` in throughline.yaml at your event and user data.\n  3. Replace the example objectives with your team's, and define each metric they use in\n     metrics.yaml: formula (`compute:`), unit, direction, owner and segments.\n  4. Run `throughline check` in CI (`--format sarif` for code scanning).\n",
-                written.iter().map(|w| format!("  {w}")).collect::<Vec<_>>().join("\n")
+                written
+                    .iter()
+                    .map(|w| format!("  {w}"))
+                    .collect::<Vec<_>>()
+                    .join("\n")
             ));
             ExitCode::SUCCESS
         }

@@ -28,7 +28,11 @@ impl Ctx<'_> {
     }
 
     pub fn value_error(&mut self, span: Span, message: String, help: String) {
-        self.push(Diagnostic::error("invalid-value", message).at(span).help(help));
+        self.push(
+            Diagnostic::error("invalid-value", message)
+                .at(span)
+                .help(help),
+        );
     }
 
     /// A scalar as text (numbers and booleans as written).
@@ -36,7 +40,12 @@ impl Ctx<'_> {
         match node.scalar_text(self.src) {
             Some(s) => Some(Spanned::new(s, node.span)),
             None => {
-                self.type_error(node, field, "text", &format!("write `{field}` as a single value"));
+                self.type_error(
+                    node,
+                    field,
+                    "text",
+                    &format!("write `{field}` as a single value"),
+                );
                 None
             }
         }
@@ -55,7 +64,8 @@ impl Ctx<'_> {
             self.value_error(
                 node.span,
                 format!("`{field}` `{}` is not a valid id", s.value),
-                "ids use letters, digits, `-`, `_`, `.` and `/` (for example `activation_rate`)".into(),
+                "ids use letters, digits, `-`, `_`, `.` and `/` (for example `activation_rate`)"
+                    .into(),
             );
             None
         }
@@ -68,30 +78,46 @@ impl Ctx<'_> {
             Value::Str(s) => match s.trim().replace(',', "").parse::<f64>() {
                 Ok(f) if f.is_finite() => Some(Spanned::new(f, node.span)),
                 _ => {
-                    self.type_error(node, field, "a number", &format!("write `{field}` as a plain number, e.g. `{field}: 35`"));
+                    self.type_error(
+                        node,
+                        field,
+                        "a number",
+                        &format!("write `{field}` as a plain number, e.g. `{field}: 35`"),
+                    );
                     None
                 }
             },
             _ => {
-                self.type_error(node, field, "a number", &format!("write `{field}` as a plain number, e.g. `{field}: 35`"));
+                self.type_error(
+                    node,
+                    field,
+                    "a number",
+                    &format!("write `{field}` as a plain number, e.g. `{field}: 35`"),
+                );
                 None
             }
         }
     }
 
     /// One of a fixed set of words; suggests the closest on a typo.
-    pub fn choice<T: Copy>(&mut self, node: &Node, field: &str, options: &[(&str, T)]) -> Option<Spanned<T>> {
+    pub fn choice<T: Copy>(
+        &mut self,
+        node: &Node,
+        field: &str,
+        options: &[(&str, T)],
+    ) -> Option<Spanned<T>> {
         let s = self.text(node, field)?;
         let key = s.value.trim().to_ascii_lowercase();
         if let Some((_, v)) = options.iter().find(|(name, _)| *name == key) {
             return Some(Spanned::new(*v, node.span));
         }
         let names: Vec<&str> = options.iter().map(|(n, _)| *n).collect();
-        let help = match did_you_mean(&key, names.iter().copied()) {
-            Some(n) => format!("did you mean `{n}`? `{field}` is one of: {}", names.join(", ")),
-            None => format!("`{field}` is one of: {}", names.join(", ")),
-        };
-        self.value_error(node.span, format!("`{}` is not a valid `{field}`", s.value), help);
+        let help = one_of_help(&key, &names, field);
+        self.value_error(
+            node.span,
+            format!("`{}` is not a valid `{field}`", s.value),
+            help,
+        );
         None
     }
 
@@ -104,16 +130,47 @@ impl Ctx<'_> {
         }
     }
 
+    /// Decodes each entry of an optional list field with `item`.
+    pub fn list<T>(
+        &mut self,
+        node: Option<&Node>,
+        field: &str,
+        example: &str,
+        mut item: impl FnMut(&mut Ctx, &Node) -> Option<T>,
+    ) -> Vec<T> {
+        let Some(node) = node else { return Vec::new() };
+        let items = self.seq(node, field, example);
+        items.iter().filter_map(|n| item(self, n)).collect()
+    }
+
     /// Items of a list field; anything else is a type error.
     pub fn seq<'n>(&mut self, node: &'n Node, field: &str, example: &str) -> &'n [Node] {
         match &node.value {
             Value::Seq(items) => items,
             Value::Null => &[],
             _ => {
-                self.type_error(node, field, "a list", &format!("write each entry on its own line starting with `- `, e.g.\n{example}"));
+                self.type_error(
+                    node,
+                    field,
+                    "a list",
+                    &format!(
+                        "write each entry on its own line starting with `- `, e.g.\n{example}"
+                    ),
+                );
                 &[]
             }
         }
+    }
+}
+
+/// "did you mean `x`? `field` is one of: a, b, c".
+pub(crate) fn one_of_help(word: &str, names: &[&str], field: &str) -> String {
+    match did_you_mean(word, names.iter().copied()) {
+        Some(n) => format!(
+            "did you mean `{n}`? `{field}` is one of: {}",
+            names.join(", ")
+        ),
+        None => format!("`{field}` is one of: {}", names.join(", ")),
     }
 }
 
@@ -148,10 +205,16 @@ impl<'n> Fields<'n> {
             }
             _ => {
                 cx.push(
-                    Diagnostic::error("invalid-type", format!("{what} should be a mapping of `key: value` fields, found {}", node.kind()))
-                        .at(node.span)
-                        .label("expected a mapping")
-                        .help("indent the fields under this entry, e.g. `id: my-id` on the next line"),
+                    Diagnostic::error(
+                        "invalid-type",
+                        format!(
+                            "{what} should be a mapping of `key: value` fields, found {}",
+                            node.kind()
+                        ),
+                    )
+                    .at(node.span)
+                    .label("expected a mapping")
+                    .help("indent the fields under this entry, e.g. `id: my-id` on the next line"),
                 );
                 None
             }
@@ -172,7 +235,10 @@ impl<'n> Fields<'n> {
         if v.is_none() {
             cx.push(
                 Diagnostic::error("missing-key", format!("{} needs `{key}`", self.what))
-                    .at(Span { len: 1, ..self.span })
+                    .at(Span {
+                        len: 1,
+                        ..self.span
+                    })
                     .label(format!("`{key}` is missing here"))
                     .help(format!("add `{example}`")),
             );
@@ -189,15 +255,20 @@ impl<'n> Fields<'n> {
             let key = &self.keys[i];
             let span = self.entries[i].0.span;
             let known = self.known.iter().copied();
+            let fragment = key.contains(' ') || key.starts_with(|c: char| c.is_ascii_digit());
             let help = match did_you_mean(key, known) {
                 Some(k) => format!("did you mean `{k}`?"),
+                None if fragment => "this looks like the rest of the previous value: inside `{ … }` a comma starts a new field, so quote a value that contains commas (`title: \"Grow from 1,200 to 1,500\"`)".to_string(),
                 None => format!("{} has these fields: {}", self.what, self.known.join(", ")),
             };
             cx.push(
-                Diagnostic::error("unknown-key", format!("unknown field `{key}` in {}", self.what))
-                    .at(span)
-                    .label("not a known field")
-                    .help(help),
+                Diagnostic::error(
+                    "unknown-key",
+                    format!("unknown field `{key}` in {}", self.what),
+                )
+                .at(span)
+                .label("not a known field")
+                .help(help),
             );
         }
     }

@@ -22,7 +22,9 @@ impl Workspace {
         self.metrics.iter().find(|m| m.id.value == id)
     }
     pub fn key_results(&self) -> impl Iterator<Item = (&Objective, &KeyResult)> {
-        self.objectives.iter().flat_map(|o| o.key_results.iter().map(move |k| (o, k)))
+        self.objectives
+            .iter()
+            .flat_map(|o| o.key_results.iter().map(move |k| (o, k)))
     }
 }
 
@@ -115,19 +117,63 @@ pub enum Stat {
 /// How a metric is computed (see DESIGN.md for the exact meaning of each).
 #[derive(Clone, Debug)]
 pub enum Compute {
-    Count { event: Text, filter: Option<Text> },
-    Unique { event: Option<Text>, filter: Option<Text> },
-    Sum { event: Text, property: Text, filter: Option<Text> },
-    Average { event: Text, property: Text, filter: Option<Text> },
-    Ratio { numerator: Text, denominator: Text },
-    Conversion { from: Text, to: Text, within: Spanned<i64>, filter: Option<Text> },
-    Retention { from: Text, return_event: Text, every: Spanned<Grain>, horizon: Spanned<u32> },
-    Duration { from: Text, to: Text, stat: Spanned<Stat> },
-    Churn { event: Option<Text>, every: Spanned<Grain> },
-    Stickiness { event: Option<Text> },
-    Nps { event: Text, property: Text },
-    Derived { expr: Spanned<Expr>, text: Text },
-    Sql { query: Text },
+    Count {
+        event: Text,
+        filter: Option<Text>,
+    },
+    Unique {
+        event: Option<Text>,
+        filter: Option<Text>,
+    },
+    Sum {
+        event: Text,
+        property: Text,
+        filter: Option<Text>,
+    },
+    Average {
+        event: Text,
+        property: Text,
+        filter: Option<Text>,
+    },
+    Ratio {
+        numerator: Text,
+        denominator: Text,
+    },
+    Conversion {
+        from: Text,
+        to: Text,
+        within: Spanned<i64>,
+        filter: Option<Text>,
+    },
+    Retention {
+        from: Text,
+        return_event: Text,
+        every: Spanned<Grain>,
+        horizon: Spanned<u32>,
+    },
+    Duration {
+        from: Text,
+        to: Text,
+        stat: Spanned<Stat>,
+    },
+    Churn {
+        event: Option<Text>,
+        every: Spanned<Grain>,
+    },
+    Stickiness {
+        event: Option<Text>,
+    },
+    Nps {
+        event: Text,
+        property: Text,
+    },
+    Derived {
+        expr: Spanned<Expr>,
+        text: Text,
+    },
+    Sql {
+        query: Text,
+    },
 }
 
 impl Compute {
@@ -152,7 +198,10 @@ impl Compute {
     /// Other metrics this one is computed from, with the span of each reference.
     pub fn metric_refs(&self) -> Vec<Text> {
         match self {
-            Compute::Ratio { numerator, denominator } => vec![numerator.clone(), denominator.clone()],
+            Compute::Ratio {
+                numerator,
+                denominator,
+            } => vec![numerator.clone(), denominator.clone()],
             Compute::Derived { expr, text } => {
                 let quoted = usize::from(expr.span.len as usize > text.value.len());
                 expr.metrics()
@@ -269,7 +318,9 @@ impl Objective {
     }
     /// Company-level objectives have no team or the team `company`.
     pub fn is_company_level(&self) -> bool {
-        self.team.as_ref().is_none_or(|t| t.value.eq_ignore_ascii_case("company"))
+        self.team
+            .as_ref()
+            .is_none_or(|t| t.value.eq_ignore_ascii_case("company"))
     }
 }
 

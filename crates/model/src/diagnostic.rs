@@ -47,6 +47,7 @@ pub const INPUT_ERROR_CODES: &[&str] = &[
     "unknown-key",
     "missing-key",
     "no-objectives",
+    "empty-file",
 ];
 
 /// One diagnostic: an input error from the model or a rule's finding.
@@ -108,7 +109,10 @@ impl Diagnostic {
 }
 
 /// The closest candidate to `word`, if one is close enough to be a likely typo.
-pub fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+pub fn did_you_mean<'a>(
+    word: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
     let lower = word.to_ascii_lowercase().replace('-', "_");
     candidates
         .into_iter()

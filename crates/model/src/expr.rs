@@ -67,11 +67,18 @@ impl Expr {
 /// Parses an expression such as `arpu / churn_rate` or `(revenue - cost) / active_users * 100`.
 pub fn parse_expr(text: &str) -> Result<Expr, ExprError> {
     let tokens = lex(text)?;
-    let mut p = Parser { tokens, pos: 0, end: text.len() };
+    let mut p = Parser {
+        tokens,
+        pos: 0,
+        end: text.len(),
+    };
     let e = p.sum(0)?;
     match p.tokens.get(p.pos) {
         None => Ok(e),
-        Some((t, o)) => Err(ExprError { offset: *o, message: format!("unexpected {}", t.describe()) }),
+        Some((t, o)) => Err(ExprError {
+            offset: *o,
+            message: format!("unexpected {}", t.describe()),
+        }),
     }
 }
 
@@ -112,12 +119,18 @@ fn lex(text: &str) -> Result<Vec<(Tok, usize)>, ExprError> {
                     break;
                 }
             }
-            let n = text[i..end].parse().map_err(|_| ExprError { offset: i, message: format!("`{}` is not a number", &text[i..end]) })?;
+            let n = text[i..end].parse().map_err(|_| ExprError {
+                offset: i,
+                message: format!("`{}` is not a number", &text[i..end]),
+            })?;
             out.push((Tok::Num(n), i));
         } else if c.is_alphabetic() || c == '_' {
             let mut end = i;
             while let Some(&(j, d)) = chars.peek() {
-                if d.is_alphanumeric() || d == '_' || d == '-' && text[j + 1..].starts_with(|x: char| x.is_alphanumeric()) {
+                if d.is_alphanumeric()
+                    || d == '_'
+                    || d == '-' && text[j + 1..].starts_with(|x: char| x.is_alphanumeric())
+                {
                     end = j + d.len_utf8();
                     chars.next();
                 } else {
@@ -130,7 +143,14 @@ fn lex(text: &str) -> Result<Vec<(Tok, usize)>, ExprError> {
                 '+' | '-' | '*' | '/' => Tok::Op(c),
                 '(' => Tok::Open,
                 ')' => Tok::Close,
-                _ => return Err(ExprError { offset: i, message: format!("`{c}` is not allowed here: use metric ids, numbers, + - * / and parentheses") }),
+                _ => {
+                    return Err(ExprError {
+                        offset: i,
+                        message: format!(
+                            "`{c}` is not allowed here: use metric ids, numbers, + - * / and parentheses"
+                        ),
+                    });
+                }
             };
             out.push((tok, i));
             chars.next();
@@ -171,10 +191,16 @@ impl Parser {
     fn unary(&mut self, depth: usize) -> Result<Expr, ExprError> {
         if depth > MAX_NESTING {
             let offset = self.tokens.get(self.pos).map_or(self.end, |t| t.1);
-            return Err(ExprError { offset, message: "expression nests too deeply".into() });
+            return Err(ExprError {
+                offset,
+                message: "expression nests too deeply".into(),
+            });
         }
         let Some((tok, offset)) = self.tokens.get(self.pos).cloned() else {
-            return Err(ExprError { offset: self.end, message: "expression ends early: a metric id or number is missing".into() });
+            return Err(ExprError {
+                offset: self.end,
+                message: "expression ends early: a metric id or number is missing".into(),
+            });
         };
         self.pos += 1;
         match tok {
@@ -188,10 +214,16 @@ impl Parser {
                         self.pos += 1;
                         Ok(e)
                     }
-                    _ => Err(ExprError { offset, message: "this `(` is never closed".into() }),
+                    _ => Err(ExprError {
+                        offset,
+                        message: "this `(` is never closed".into(),
+                    }),
                 }
             }
-            other => Err(ExprError { offset, message: format!("expected a metric id or number, found {}", other.describe()) }),
+            other => Err(ExprError {
+                offset,
+                message: format!("expected a metric id or number, found {}", other.describe()),
+            }),
         }
     }
 }
@@ -212,7 +244,10 @@ mod tests {
         assert_eq!(v, Some(5000.0));
         assert_eq!(parse_expr("1 + 2 * 3").unwrap().eval(&|_| None), Some(7.0));
         assert_eq!(parse_expr("-2 - -3").unwrap().eval(&|_| None), Some(1.0));
-        assert_eq!(parse_expr("arpu / churn_rate").unwrap().metrics(), vec![("arpu", 0), ("churn_rate", 7)]);
+        assert_eq!(
+            parse_expr("arpu / churn_rate").unwrap().metrics(),
+            vec![("arpu", 0), ("churn_rate", 7)]
+        );
     }
 
     #[test]

@@ -19,37 +19,44 @@ pub(crate) enum FileKind {
 
 pub(crate) fn decode_file(cx: &mut Ctx, root: &Node, kind: FileKind, ws: &mut Workspace) {
     if root.value == Value::Null {
-        return; // an empty file defines nothing
+        cx.push(
+            Diagnostic::error("empty-file", "the file is empty: it defines nothing")
+                .at(Span { len: 0, ..root.span })
+                .help("add `metrics:`, `objectives:` or `experiments:` (see `throughline init` for an example), or delete the file"),
+        );
+        return;
     }
     let what = match kind {
         FileKind::Root => "throughline.yaml",
         FileKind::Definitions => "a workspace file",
     };
-    let Some(mut f) = Fields::new(cx, root, what) else { return };
+    let Some(mut f) = Fields::new(cx, root, what) else {
+        return;
+    };
     if kind == FileKind::Root {
         decode_settings(cx, &mut f, &mut ws.settings);
     }
-    if let Some(n) = f.get("metrics") {
-        for item in cx.seq(n, "metrics", "metrics:\n  - id: activation_rate") {
-            if let Some(m) = metric(cx, item) {
-                ws.metrics.push(m);
-            }
-        }
-    }
-    if let Some(n) = f.get("objectives") {
-        for item in cx.seq(n, "objectives", "objectives:\n  - id: improve-activation") {
-            if let Some(o) = objective(cx, item) {
-                ws.objectives.push(o);
-            }
-        }
-    }
-    if let Some(n) = f.get("experiments") {
-        for item in cx.seq(n, "experiments", "experiments:\n  - id: onboarding-checklist") {
-            if let Some(e) = experiment(cx, item) {
-                ws.experiments.push(e);
-            }
-        }
-    }
+    let metrics = cx.list(
+        f.get("metrics"),
+        "metrics",
+        "metrics:\n  - id: activation_rate",
+        metric,
+    );
+    ws.metrics.extend(metrics);
+    let objectives = cx.list(
+        f.get("objectives"),
+        "objectives",
+        "objectives:\n  - id: improve-activation",
+        objective,
+    );
+    ws.objectives.extend(objectives);
+    let experiments = cx.list(
+        f.get("experiments"),
+        "experiments",
+        "experiments:\n  - id: onboarding-checklist",
+        experiment,
+    );
+    ws.experiments.extend(experiments);
     f.finish(cx);
 }
 
@@ -71,28 +78,50 @@ fn decode_settings(cx: &mut Ctx, f: &mut Fields, s: &mut Settings) {
     }
     if let Some(n) = f.get("week_starts") {
         use chrono::Weekday::*;
-        let days = [("monday", Mon), ("tuesday", Tue), ("wednesday", Wed), ("thursday", Thu), ("friday", Fri), ("saturday", Sat), ("sunday", Sun)];
+        let days = [
+            ("monday", Mon),
+            ("tuesday", Tue),
+            ("wednesday", Wed),
+            ("thursday", Thu),
+            ("friday", Fri),
+            ("saturday", Sat),
+            ("sunday", Sun),
+        ];
         s.week_starts = cx.choice(n, "week_starts", &days);
     }
     if let Some(n) = f.get("store")
         && let Some(t) = cx.text(n, "store")
     {
-        if t.value.starts_with("sqlite://") || t.value.starts_with("postgres://") || t.value.starts_with("postgresql://") {
+        if t.value.starts_with("sqlite://")
+            || t.value.starts_with("postgres://")
+            || t.value.starts_with("postgresql://")
+        {
             s.store = Some(t);
         } else {
-            cx.value_error(t.span, format!("`{}` is not a store address", t.value), "use `sqlite://path/to/state.db` or `postgres://user@host/db`".into());
+            cx.value_error(
+                t.span,
+                format!("`{}` is not a store address", t.value),
+                "use `sqlite://path/to/state.db` or `postgres://user@host/db`".into(),
+            );
         }
     }
     if let Some(n) = f.get("sources") {
         if let Value::Map(entries) = &n.value {
             for (k, v) in entries {
-                let Some(name) = cx.ident(k, "sources") else { continue };
+                let Some(name) = cx.ident(k, "sources") else {
+                    continue;
+                };
                 if let Some(src) = source(cx, name.clone(), v) {
                     s.sources.insert(name.value, src);
                 }
             }
         } else if n.value != Value::Null {
-            cx.type_error(n, "sources", "a mapping of source names", "write `sources:` then `events:` and `users:` indented under it");
+            cx.type_error(
+                n,
+                "sources",
+                "a mapping of source names",
+                "write `sources:` then `events:` and `users:` indented under it",
+            );
         }
     }
     if let Some(n) = f.get("checks") {
@@ -103,22 +132,43 @@ fn decode_settings(cx: &mut Ctx, f: &mut Fields, s: &mut Settings) {
                 }
             }
         } else if n.value != Value::Null {
-            cx.type_error(n, "checks", "a mapping of rule ids", "write e.g. `checks: { missing-baseline: off, key-result-count: { max: 6 } }`");
+            cx.type_error(
+                n,
+                "checks",
+                "a mapping of rule ids",
+                "write e.g. `checks: { missing-baseline: off, key-result-count: { max: 6 } }`",
+            );
         }
     }
 }
 
 fn level(cx: &mut Ctx, n: &Node) -> Option<Option<crate::Severity>> {
-    let levels = [("off", None), ("allow", None), ("note", Some(crate::Severity::Note)), ("warning", Some(crate::Severity::Warning)), ("error", Some(crate::Severity::Error))];
+    let levels = [
+        ("off", None),
+        ("allow", None),
+        ("note", Some(crate::Severity::Note)),
+        ("warning", Some(crate::Severity::Warning)),
+        ("error", Some(crate::Severity::Error)),
+    ];
     if let Value::Bool(b) = n.value {
         // YAML reads a bare `off` as false
-        return Some(if b { Some(crate::Severity::Warning) } else { None });
+        return Some(if b {
+            Some(crate::Severity::Warning)
+        } else {
+            None
+        });
     }
     cx.choice(n, "severity", &levels).map(|s| s.value)
 }
 
 fn check_setting(cx: &mut Ctx, rule: Text, n: &Node) -> Option<CheckSetting> {
-    let mut out = CheckSetting { rule, level: None, level_set: false, min: None, max: None };
+    let mut out = CheckSetting {
+        rule,
+        level: None,
+        level_set: false,
+        min: None,
+        max: None,
+    };
     if let Value::Map(_) = n.value {
         let mut f = Fields::new(cx, n, "a rule setting")?;
         if let Some(v) = f.get("severity") {
@@ -132,7 +182,11 @@ fn check_setting(cx: &mut Ctx, rule: Text, n: &Node) -> Option<CheckSetting> {
                 if x.value >= 0.0 && x.value.fract() == 0.0 && x.value < 1e6 {
                     *slot = Some(Spanned::new(x.value as u32, x.span));
                 } else {
-                    cx.value_error(x.span, format!("`{key}` must be a whole number"), format!("write e.g. `{key}: 5`"));
+                    cx.value_error(
+                        x.span,
+                        format!("`{key}` must be a whole number"),
+                        format!("write e.g. `{key}: 5`"),
+                    );
                 }
             }
         }
@@ -146,8 +200,15 @@ fn check_setting(cx: &mut Ctx, rule: Text, n: &Node) -> Option<CheckSetting> {
 
 fn source(cx: &mut Ctx, name: Text, n: &Node) -> Option<Source> {
     let mut f = Fields::new(cx, n, "a source")?;
-    let formats = [("parquet", SourceFormat::Parquet), ("csv", SourceFormat::Csv), ("jsonl", SourceFormat::Jsonl), ("postgres", SourceFormat::Postgres)];
-    let format = f.require(cx, "format", "format: parquet").and_then(|v| cx.choice(v, "format", &formats));
+    let formats = [
+        ("parquet", SourceFormat::Parquet),
+        ("csv", SourceFormat::Csv),
+        ("jsonl", SourceFormat::Jsonl),
+        ("postgres", SourceFormat::Postgres),
+    ];
+    let format = f
+        .require(cx, "format", "format: parquet")
+        .and_then(|v| cx.choice(v, "format", &formats));
     let path = f.get("path").and_then(|v| cx.text(v, "path"));
     let table = f.get("table").and_then(|v| cx.text(v, "table"));
     let mut columns = SourceColumns::default();
@@ -159,33 +220,80 @@ fn source(cx: &mut Ctx, name: Text, n: &Node) -> Option<Source> {
         columns.name = cf.get("name").and_then(|v| cx.text(v, "name"));
         cf.finish(cx);
     }
-    let dimensions = f.get("dimensions").map(|v| cx.text_list(v, "dimensions")).unwrap_or_default();
+    let dimensions = f
+        .get("dimensions")
+        .map(|v| cx.text_list(v, "dimensions"))
+        .unwrap_or_default();
     let span = f.span;
     f.finish(cx);
     let format = format?;
     match format.value {
         SourceFormat::Postgres if table.is_none() => {
-            cx.push(Diagnostic::error("missing-key", format!("source `{}` reads PostgreSQL but names no table", name.value)).at(format.span).help("add `table: schema.events`"));
+            cx.push(
+                Diagnostic::error(
+                    "missing-key",
+                    format!(
+                        "source `{}` reads PostgreSQL but names no table",
+                        name.value
+                    ),
+                )
+                .at(format.span)
+                .help("add `table: schema.events`"),
+            );
         }
         SourceFormat::Parquet | SourceFormat::Csv | SourceFormat::Jsonl if path.is_none() => {
-            cx.push(Diagnostic::error("missing-key", format!("source `{}` names no files", name.value)).at(format.span).help("add `path: data/events/*.parquet` (a glob relative to the workspace)"));
+            cx.push(
+                Diagnostic::error(
+                    "missing-key",
+                    format!("source `{}` names no files", name.value),
+                )
+                .at(format.span)
+                .help("add `path: data/events/*.parquet` (a glob relative to the workspace)"),
+            );
         }
         _ => {}
     }
-    Some(Source { name, format, path, table, columns, dimensions, span })
+    Some(Source {
+        name,
+        format,
+        path,
+        table,
+        columns,
+        dimensions,
+        span,
+    })
 }
 
 fn metric(cx: &mut Ctx, n: &Node) -> Option<Metric> {
     let mut f = Fields::new(cx, n, "a metric")?;
-    let id = f.require(cx, "id", "id: activation_rate").and_then(|v| cx.ident(v, "id"));
+    let id = f
+        .require(cx, "id", "id: activation_rate")
+        .and_then(|v| cx.ident(v, "id"));
     let name = f.get("name").and_then(|v| cx.text(v, "name"));
-    let roles = [("north_star", MetricRole::NorthStar), ("input", MetricRole::Input), ("guardrail", MetricRole::Guardrail), ("kpi", MetricRole::Kpi)];
+    let roles = [
+        ("north_star", MetricRole::NorthStar),
+        ("input", MetricRole::Input),
+        ("guardrail", MetricRole::Guardrail),
+        ("kpi", MetricRole::Kpi),
+    ];
     let role = f.get("role").and_then(|v| cx.choice(v, "role", &roles));
     let supports = f.get("supports").and_then(|v| cx.ident(v, "supports"));
     let description = f.get("description").and_then(|v| cx.text(v, "description"));
     let unit = f.get("unit").and_then(|v| unit(cx, v));
-    let direction = f.get("direction").and_then(|v| cx.choice(v, "direction", &[("up", Direction::Up), ("down", Direction::Down)]));
-    let timing = f.get("timing").and_then(|v| cx.choice(v, "timing", &[("leading", Timing::Leading), ("lagging", Timing::Lagging)]));
+    let direction = f.get("direction").and_then(|v| {
+        cx.choice(
+            v,
+            "direction",
+            &[("up", Direction::Up), ("down", Direction::Down)],
+        )
+    });
+    let timing = f.get("timing").and_then(|v| {
+        cx.choice(
+            v,
+            "timing",
+            &[("leading", Timing::Leading), ("lagging", Timing::Lagging)],
+        )
+    });
     let owner = f.get("owner").and_then(|v| cx.text(v, "owner"));
     let cadence = f.get("cadence").and_then(|v| {
         let mut cf = Fields::new(cx, v, "`cadence`")?;
@@ -194,18 +302,35 @@ fn metric(cx: &mut Ctx, n: &Node) -> Option<Metric> {
         cf.finish(cx);
         Some(Cadence { report, review })
     });
-    let segments = f.get("segments").map(|v| cx.text_list(v, "segments")).unwrap_or_default();
+    let segments = f
+        .get("segments")
+        .map(|v| cx.text_list(v, "segments"))
+        .unwrap_or_default();
     let compute = f.get("compute").and_then(|v| compute(cx, v));
     let mut targets = Vec::new();
     if let Some(v) = f.get("targets") {
-        for t in cx.seq(v, "targets", "targets:\n  - { period: 2024-Q1, target: 35, stretch: 40 }") {
-            let Some(mut tf) = Fields::new(cx, t, "a target") else { continue };
-            let period = tf.require(cx, "period", "period: 2024-Q1").and_then(|x| period(cx, x));
-            let target = tf.require(cx, "target", "target: 35").and_then(|x| cx.number(x, "target"));
+        for t in cx.seq(
+            v,
+            "targets",
+            "targets:\n  - { period: 2024-Q1, target: 35, stretch: 40 }",
+        ) {
+            let Some(mut tf) = Fields::new(cx, t, "a target") else {
+                continue;
+            };
+            let period = tf
+                .require(cx, "period", "period: 2024-Q1")
+                .and_then(|x| period(cx, x));
+            let target = tf
+                .require(cx, "target", "target: 35")
+                .and_then(|x| cx.number(x, "target"));
             let stretch = tf.get("stretch").and_then(|x| cx.number(x, "stretch"));
             tf.finish(cx);
             if let (Some(period), Some(target)) = (period, target) {
-                targets.push(MetricTarget { period, target, stretch });
+                targets.push(MetricTarget {
+                    period,
+                    target,
+                    stretch,
+                });
             }
         }
     }
@@ -213,9 +338,18 @@ fn metric(cx: &mut Ctx, n: &Node) -> Option<Metric> {
     if let Some(v) = f.get("related")
         && let Some(mut rf) = Fields::new(cx, v, "`related`")
     {
-        related.leading = rf.get("leading").map(|x| cx.text_list(x, "leading")).unwrap_or_default();
-        related.lagging = rf.get("lagging").map(|x| cx.text_list(x, "lagging")).unwrap_or_default();
-        related.input = rf.get("input").map(|x| cx.text_list(x, "input")).unwrap_or_default();
+        related.leading = rf
+            .get("leading")
+            .map(|x| cx.text_list(x, "leading"))
+            .unwrap_or_default();
+        related.lagging = rf
+            .get("lagging")
+            .map(|x| cx.text_list(x, "lagging"))
+            .unwrap_or_default();
+        related.input = rf
+            .get("input")
+            .map(|x| cx.text_list(x, "input"))
+            .unwrap_or_default();
         rf.finish(cx);
     }
     let healthy = f.get("healthy").and_then(|v| {
@@ -227,7 +361,24 @@ fn metric(cx: &mut Ctx, n: &Node) -> Option<Metric> {
     });
     let span = f.span;
     f.finish(cx);
-    Some(Metric { id: id?, name, role, supports, description, unit, direction, timing, owner, cadence, segments, compute, targets, related, healthy, span })
+    Some(Metric {
+        id: id?,
+        name,
+        role,
+        supports,
+        description,
+        unit,
+        direction,
+        timing,
+        owner,
+        cadence,
+        segments,
+        compute,
+        targets,
+        related,
+        healthy,
+        span,
+    })
 }
 
 fn unit(cx: &mut Ctx, n: &Node) -> Option<Spanned<Unit>> {
@@ -243,8 +394,14 @@ fn unit(cx: &mut Ctx, n: &Node) -> Option<Spanned<Unit>> {
 
 fn grain(cx: &mut Ctx, n: &Node, field: &str) -> Option<Spanned<Grain>> {
     let grains = [
-        ("day", Grain::Day), ("daily", Grain::Day), ("week", Grain::Week), ("weekly", Grain::Week),
-        ("month", Grain::Month), ("monthly", Grain::Month), ("quarter", Grain::Quarter), ("quarterly", Grain::Quarter),
+        ("day", Grain::Day),
+        ("daily", Grain::Day),
+        ("week", Grain::Week),
+        ("weekly", Grain::Week),
+        ("month", Grain::Month),
+        ("monthly", Grain::Month),
+        ("quarter", Grain::Quarter),
+        ("quarterly", Grain::Quarter),
     ];
     cx.choice(n, field, &grains)
 }
@@ -252,15 +409,32 @@ fn grain(cx: &mut Ctx, n: &Node, field: &str) -> Option<Spanned<Grain>> {
 pub(crate) fn period(cx: &mut Ctx, n: &Node) -> Option<Spanned<Period>> {
     if let Value::Map(_) = n.value {
         let mut f = Fields::new(cx, n, "a period range")?;
-        let start = f.require(cx, "start", "start: 2025-01-06").and_then(|v| date(cx, v));
-        let end = f.require(cx, "end", "end: 2025-03-28").and_then(|v| date(cx, v));
+        let start = f
+            .require(cx, "start", "start: 2025-01-06")
+            .and_then(|v| date(cx, v));
+        let end = f
+            .require(cx, "end", "end: 2025-03-28")
+            .and_then(|v| date(cx, v));
         f.finish(cx);
         let (start, end) = (start?, end?);
         if end.value < start.value {
-            cx.value_error(end.span, format!("the period ends ({}) before it starts ({})", end.value, start.value), "swap `start` and `end`".into());
+            cx.value_error(
+                end.span,
+                format!(
+                    "the period ends ({}) before it starts ({})",
+                    end.value, start.value
+                ),
+                "swap `start` and `end`".into(),
+            );
             return None;
         }
-        return Some(Spanned::new(Period::Range { start: start.value, end: end.value }, n.span));
+        return Some(Spanned::new(
+            Period::Range {
+                start: start.value,
+                end: end.value,
+            },
+            n.span,
+        ));
     }
     let t = cx.text(n, "period")?;
     match Period::parse(&t.value) {
@@ -277,7 +451,11 @@ fn date(cx: &mut Ctx, n: &Node) -> Option<Spanned<chrono::NaiveDate>> {
     match parse_date(&t.value) {
         Ok(d) => Some(Spanned::new(d, t.span)),
         Err(e) => {
-            cx.value_error(t.span, e, "write dates as YYYY-MM-DD, e.g. `2025-01-06`".into());
+            cx.value_error(
+                t.span,
+                e,
+                "write dates as YYYY-MM-DD, e.g. `2025-01-06`".into(),
+            );
             None
         }
     }
@@ -288,7 +466,13 @@ fn duration(cx: &mut Ctx, n: &Node, field: &str) -> Option<Spanned<i64>> {
     match parse_duration(&t.value) {
         Ok(s) => Some(Spanned::new(s, t.span)),
         Err(e) => {
-            cx.value_error(t.span, e, format!("write `{field}` as a number and a unit: `90s`, `30m`, `24h`, `7d` or `2w`"));
+            cx.value_error(
+                t.span,
+                e,
+                format!(
+                    "write `{field}` as a number and a unit: `90s`, `30m`, `24h`, `7d` or `2w`"
+                ),
+            );
             None
         }
     }
@@ -302,7 +486,11 @@ fn percent(cx: &mut Ctx, n: &Node, field: &str) -> Option<Spanned<f64>> {
     match num.parse::<f64>() {
         Ok(v) if v.is_finite() => Some(Spanned::new(v, t.span)),
         _ => {
-            cx.value_error(t.span, format!("`{}` is not a percent", t.value), format!("write `{field}` as a percent, e.g. `{field}: 5%`"));
+            cx.value_error(
+                t.span,
+                format!("`{}` is not a percent", t.value),
+                format!("write `{field}` as a percent, e.g. `{field}: 5%`"),
+            );
             None
         }
     }
@@ -311,8 +499,20 @@ fn percent(cx: &mut Ctx, n: &Node, field: &str) -> Option<Spanned<f64>> {
 /// A key result value: a number, or a number with a unit (`23%`, `72 hours`).
 fn quantity(cx: &mut Ctx, n: &Node, field: &str) -> Option<Spanned<Quantity>> {
     match &n.value {
-        Value::Int(i) => Some(Spanned::new(Quantity { value: *i as f64, unit: QuantityUnit::None }, n.span)),
-        Value::Float(f) if f.is_finite() => Some(Spanned::new(Quantity { value: *f, unit: QuantityUnit::None }, n.span)),
+        Value::Int(i) => Some(Spanned::new(
+            Quantity {
+                value: *i as f64,
+                unit: QuantityUnit::None,
+            },
+            n.span,
+        )),
+        Value::Float(f) if f.is_finite() => Some(Spanned::new(
+            Quantity {
+                value: *f,
+                unit: QuantityUnit::None,
+            },
+            n.span,
+        )),
         Value::Str(s) => match Quantity::parse(s) {
             Some(q) => Some(Spanned::new(q, n.span)),
             None => {
@@ -321,20 +521,41 @@ fn quantity(cx: &mut Ctx, n: &Node, field: &str) -> Option<Spanned<Quantity>> {
             }
         },
         _ => {
-            cx.type_error(n, field, "a number", &format!("write `{field}` as a number, e.g. `{field}: 35`"));
+            cx.type_error(
+                n,
+                field,
+                "a number",
+                &format!("write `{field}` as a number, e.g. `{field}: 35`"),
+            );
             None
         }
     }
 }
 
-const COMPUTE_TYPES: &[&str] = &["count", "unique", "sum", "average", "ratio", "conversion", "retention", "duration", "churn", "stickiness", "nps", "derived", "sql"];
+const COMPUTE_TYPES: &[&str] = &[
+    "count",
+    "unique",
+    "sum",
+    "average",
+    "ratio",
+    "conversion",
+    "retention",
+    "duration",
+    "churn",
+    "stickiness",
+    "nps",
+    "derived",
+    "sql",
+];
 
 fn compute(cx: &mut Ctx, n: &Node) -> Option<Spanned<Compute>> {
     let mut f = Fields::new(cx, n, "`compute`")?;
     let ty = f.require(cx, "type", "type: conversion")?;
     let ty_text = cx.text(ty, "type")?;
     let ty_name = ty_text.value.trim().to_ascii_lowercase();
-    let req = |cx: &mut Ctx, f: &mut Fields, key: &'static str, example: &str| f.require(cx, key, example).and_then(|v| cx.ident(v, key));
+    let req = |cx: &mut Ctx, f: &mut Fields, key: &'static str, example: &str| {
+        f.require(cx, key, example).and_then(|v| cx.ident(v, key))
+    };
     let filter = |cx: &mut Ctx, f: &mut Fields| f.get("where").and_then(|v| cx.text(v, "where"));
     let every = |cx: &mut Ctx, f: &mut Fields, default: Grain| match f.get("every") {
         Some(v) => grain(cx, v, "every"),
@@ -356,66 +577,122 @@ fn compute(cx: &mut Ctx, n: &Node) -> Option<Spanned<Compute>> {
             let property = req(cx, &mut f, "property", "property: amount");
             let filter = filter(cx, &mut f);
             match (event, property) {
-                (Some(event), Some(property)) if ty_name == "sum" => Some(Compute::Sum { event, property, filter }),
-                (Some(event), Some(property)) => Some(Compute::Average { event, property, filter }),
+                (Some(event), Some(property)) if ty_name == "sum" => Some(Compute::Sum {
+                    event,
+                    property,
+                    filter,
+                }),
+                (Some(event), Some(property)) => Some(Compute::Average {
+                    event,
+                    property,
+                    filter,
+                }),
                 _ => None,
             }
         }
         "ratio" => {
             let numerator = req(cx, &mut f, "numerator", "numerator: revenue");
             let denominator = req(cx, &mut f, "denominator", "denominator: active_users");
-            Some(Compute::Ratio { numerator: numerator?, denominator: denominator? })
+            Some(Compute::Ratio {
+                numerator: numerator?,
+                denominator: denominator?,
+            })
         }
         "conversion" => {
             let from = req(cx, &mut f, "from", "from: signup");
             let to = req(cx, &mut f, "to", "to: workflow_completed");
-            let within = f.require(cx, "within", "within: 7d").and_then(|v| duration(cx, v, "within"));
+            let within = f
+                .require(cx, "within", "within: 7d")
+                .and_then(|v| duration(cx, v, "within"));
             let filter = filter(cx, &mut f);
-            Some(Compute::Conversion { from: from?, to: to?, within: within?, filter })
+            Some(Compute::Conversion {
+                from: from?,
+                to: to?,
+                within: within?,
+                filter,
+            })
         }
         "retention" => {
             let from = req(cx, &mut f, "from", "from: signup");
             let return_event = req(cx, &mut f, "return", "return: session_started");
             let every = every(cx, &mut f, Grain::Week);
-            let horizon = f.require(cx, "horizon", "horizon: 4").and_then(|v| cx.number(v, "horizon")).and_then(|h| {
-                if h.value >= 0.0 && h.value <= 520.0 && h.value.fract() == 0.0 {
-                    Some(Spanned::new(h.value as u32, h.span))
-                } else {
-                    cx.value_error(h.span, "`horizon` must be a whole number of periods from 0 to 520".into(), "write e.g. `horizon: 4` for week 4 retention".into());
-                    None
-                }
-            });
-            Some(Compute::Retention { from: from?, return_event: return_event?, every: every?, horizon: horizon? })
+            let horizon = f
+                .require(cx, "horizon", "horizon: 4")
+                .and_then(|v| cx.number(v, "horizon"))
+                .and_then(|h| {
+                    if h.value >= 0.0 && h.value <= 520.0 && h.value.fract() == 0.0 {
+                        Some(Spanned::new(h.value as u32, h.span))
+                    } else {
+                        cx.value_error(
+                            h.span,
+                            "`horizon` must be a whole number of periods from 0 to 520".into(),
+                            "write e.g. `horizon: 4` for week 4 retention".into(),
+                        );
+                        None
+                    }
+                });
+            Some(Compute::Retention {
+                from: from?,
+                return_event: return_event?,
+                every: every?,
+                horizon: horizon?,
+            })
         }
         "duration" => {
             let from = req(cx, &mut f, "from", "from: signup");
             let to = req(cx, &mut f, "to", "to: workflow_completed");
             let stat = match f.get("stat") {
-                Some(v) => cx.choice(v, "stat", &[("median", Stat::Median), ("p90", Stat::P90), ("mean", Stat::Mean)]),
+                Some(v) => cx.choice(
+                    v,
+                    "stat",
+                    &[
+                        ("median", Stat::Median),
+                        ("p90", Stat::P90),
+                        ("mean", Stat::Mean),
+                    ],
+                ),
                 None => Some(Spanned::new(Stat::Median, f.span)),
             };
-            Some(Compute::Duration { from: from?, to: to?, stat: stat? })
+            Some(Compute::Duration {
+                from: from?,
+                to: to?,
+                stat: stat?,
+            })
         }
         "churn" => {
             let event = f.get("event").and_then(|v| cx.ident(v, "event"));
             let every = every(cx, &mut f, Grain::Month);
-            Some(Compute::Churn { event, every: every? })
+            Some(Compute::Churn {
+                event,
+                every: every?,
+            })
         }
-        "stickiness" => Some(Compute::Stickiness { event: f.get("event").and_then(|v| cx.ident(v, "event")) }),
+        "stickiness" => Some(Compute::Stickiness {
+            event: f.get("event").and_then(|v| cx.ident(v, "event")),
+        }),
         "nps" => {
             let event = req(cx, &mut f, "event", "event: nps_response");
             let property = req(cx, &mut f, "property", "property: score");
-            Some(Compute::Nps { event: event?, property: property? })
+            Some(Compute::Nps {
+                event: event?,
+                property: property?,
+            })
         }
         "derived" => {
-            let text = f.require(cx, "expr", "expr: arpu / churn_rate").and_then(|v| cx.text(v, "expr"))?;
+            let text = f
+                .require(cx, "expr", "expr: arpu / churn_rate")
+                .and_then(|v| cx.text(v, "expr"))?;
             let quoted = usize::from(text.span.len as usize > text.value.len());
             match parse_expr(&text.value) {
-                Ok(e) => Some(Compute::Derived { expr: Spanned::new(e, text.span), text }),
+                Ok(e) => Some(Compute::Derived {
+                    expr: Spanned::new(e, text.span),
+                    text,
+                }),
                 Err(e) => {
                     let mut span = text.span;
                     span.offset += (e.offset + quoted) as u32;
-                    span.column += (text.value[..e.offset.min(text.value.len())].chars().count() + quoted) as u32;
+                    span.column += (text.value[..e.offset.min(text.value.len())].chars().count()
+                        + quoted) as u32;
                     span.len = 1;
                     cx.value_error(span, format!("invalid expression: {}", e.message), "a derived metric is arithmetic over metric ids, e.g. `expr: arpu / churn_rate`".into());
                     None
@@ -423,15 +700,18 @@ fn compute(cx: &mut Ctx, n: &Node) -> Option<Spanned<Compute>> {
             }
         }
         "sql" => {
-            let query = f.require(cx, "query", "query: SELECT …").and_then(|v| cx.text(v, "query"));
+            let query = f
+                .require(cx, "query", "query: SELECT …")
+                .and_then(|v| cx.text(v, "query"));
             Some(Compute::Sql { query: query? })
         }
         _ => {
-            let help = match crate::diagnostic::did_you_mean(&ty_name, COMPUTE_TYPES.iter().copied()) {
-                Some(t) => format!("did you mean `{t}`? compute types: {}", COMPUTE_TYPES.join(", ")),
-                None => format!("compute types: {}", COMPUTE_TYPES.join(", ")),
-            };
-            cx.value_error(ty_text.span, format!("`{}` is not a compute type", ty_text.value), help);
+            let help = crate::decode::one_of_help(&ty_name, COMPUTE_TYPES, "type");
+            cx.value_error(
+                ty_text.span,
+                format!("`{}` is not a compute type", ty_text.value),
+                help,
+            );
             // don't also report the type-specific fields as unknown
             return None;
         }
@@ -443,57 +723,111 @@ fn compute(cx: &mut Ctx, n: &Node) -> Option<Spanned<Compute>> {
 
 fn objective(cx: &mut Ctx, n: &Node) -> Option<Objective> {
     let mut f = Fields::new(cx, n, "an objective")?;
-    let id = f.require(cx, "id", "id: improve-activation").and_then(|v| cx.ident(v, "id"));
-    let title = f.require(cx, "title", "title: Dramatically improve new user activation").and_then(|v| cx.text(v, "title"));
+    let id = f
+        .require(cx, "id", "id: improve-activation")
+        .and_then(|v| cx.ident(v, "id"));
+    let title = f
+        .require(
+            cx,
+            "title",
+            "title: Dramatically improve new user activation",
+        )
+        .and_then(|v| cx.text(v, "title"));
     let period = f.get("period").and_then(|v| period(cx, v));
     let team = f.get("team").and_then(|v| cx.ident(v, "team"));
     let owner = f.get("owner").and_then(|v| cx.text(v, "owner"));
     let aligns_to = f.get("aligns_to").and_then(|v| cx.ident(v, "aligns_to"));
     let why = f.get("why").and_then(|v| cx.text(v, "why"));
-    let commitment = f.get("commitment").and_then(|v| cx.choice(v, "commitment", &[("committed", Commitment::Committed), ("aspirational", Commitment::Aspirational)]));
-    let mut key_results = Vec::new();
-    if let Some(v) = f.get("key_results") {
-        for k in cx.seq(v, "key_results", "key_results:\n  - id: activation\n    title: Increase activation rate from 23% to 35%") {
-            key_results.extend(key_result(cx, k));
-        }
-    }
-    let mut initiatives = Vec::new();
-    if let Some(v) = f.get("initiatives") {
-        for i in cx.seq(v, "initiatives", "initiatives:\n  - { title: Onboarding flow redesign, supports: [activation] }") {
-            initiatives.extend(initiative(cx, i));
-        }
-    }
-    let mut guardrails = Vec::new();
-    if let Some(v) = f.get("guardrails") {
-        for g in cx.seq(v, "guardrails", "guardrails:\n  - { metric: support_tickets, max_increase: 5% }") {
-            guardrails.extend(guardrail(cx, g));
-        }
-    }
+    let commitment = f.get("commitment").and_then(|v| {
+        cx.choice(
+            v,
+            "commitment",
+            &[
+                ("committed", Commitment::Committed),
+                ("aspirational", Commitment::Aspirational),
+            ],
+        )
+    });
+    let key_results = cx.list(
+        f.get("key_results"),
+        "key_results",
+        "key_results:\n  - id: activation\n    title: Increase activation rate from 23% to 35%",
+        key_result,
+    );
+    let initiatives = cx.list(
+        f.get("initiatives"),
+        "initiatives",
+        "initiatives:\n  - { title: Onboarding flow redesign, supports: [activation] }",
+        initiative,
+    );
+    let guardrails = cx.list(
+        f.get("guardrails"),
+        "guardrails",
+        "guardrails:\n  - { metric: support_tickets, max_increase: 5% }",
+        guardrail,
+    );
     let span = f.span;
     f.finish(cx);
-    let period_length = period.as_ref().map(|p| Spanned::new(p.value.length(), p.span));
-    Some(Objective { id: id?, title: title?, period, period_length, team, owner, aligns_to, why, commitment, key_results, initiatives, guardrails, origin: Origin::Yaml, span })
+    let period_length = period
+        .as_ref()
+        .map(|p| Spanned::new(p.value.length(), p.span));
+    Some(Objective {
+        id: id?,
+        title: title?,
+        period,
+        period_length,
+        team,
+        owner,
+        aligns_to,
+        why,
+        commitment,
+        key_results,
+        initiatives,
+        guardrails,
+        origin: Origin::Yaml,
+        span,
+    })
 }
 
 fn key_result(cx: &mut Ctx, n: &Node) -> Option<KeyResult> {
     let mut f = Fields::new(cx, n, "a key result")?;
-    let id = f.require(cx, "id", "id: activation").and_then(|v| cx.ident(v, "id"));
-    let title = f.require(cx, "title", "title: Increase activation rate from 23% to 35%").and_then(|v| cx.text(v, "title"));
+    let id = f
+        .require(cx, "id", "id: activation")
+        .and_then(|v| cx.ident(v, "id"));
+    let title = f
+        .require(
+            cx,
+            "title",
+            "title: Increase activation rate from 23% to 35%",
+        )
+        .and_then(|v| cx.text(v, "title"));
     let metric = f.get("metric").and_then(|v| cx.ident(v, "metric"));
     let manual = f.get("manual").and_then(|v| {
         if v.value == Value::Null {
-            return Some(Manual { unit: None, span: v.span });
+            return Some(Manual {
+                unit: None,
+                span: v.span,
+            });
         }
         let mut mf = Fields::new(cx, v, "`manual`")?;
         let u = mf.get("unit").and_then(|x| unit(cx, x));
         mf.finish(cx);
-        Some(Manual { unit: u, span: v.span })
+        Some(Manual {
+            unit: u,
+            span: v.span,
+        })
     });
     if let (Some(m), Some(manual)) = (&metric, &manual) {
         cx.push(
-            Diagnostic::error("invalid-value", "a key result is either computed from a metric or checked in by hand, not both")
-                .at(manual.span)
-                .help(format!("remove `manual:` to compute it from `{}`, or remove `metric:`", m.value)),
+            Diagnostic::error(
+                "invalid-value",
+                "a key result is either computed from a metric or checked in by hand, not both",
+            )
+            .at(manual.span)
+            .help(format!(
+                "remove `manual:` to compute it from `{}`, or remove `metric:`",
+                m.value
+            )),
         );
     }
     let baseline = f.get("baseline").and_then(|v| quantity(cx, v, "baseline"));
@@ -504,65 +838,156 @@ fn key_result(cx: &mut Ctx, n: &Node) -> Option<KeyResult> {
     if let Some(w) = &weight
         && w.value <= 0.0
     {
-        cx.value_error(w.span, "`weight` must be above 0".into(), "weights are relative, e.g. `weight: 2` counts twice as much as `weight: 1`".into());
+        cx.value_error(
+            w.span,
+            "`weight` must be above 0".into(),
+            "weights are relative, e.g. `weight: 2` counts twice as much as `weight: 1`".into(),
+        );
     }
     let measurement = f.get("measurement").and_then(|v| cx.text(v, "measurement"));
     let span = f.span;
     f.finish(cx);
-    Some(KeyResult { id: id?, title: title?, metric, manual, baseline, target, stretch, owner, weight, measurement, span })
+    Some(KeyResult {
+        id: id?,
+        title: title?,
+        metric,
+        manual,
+        baseline,
+        target,
+        stretch,
+        owner,
+        weight,
+        measurement,
+        span,
+    })
 }
 
 fn initiative(cx: &mut Ctx, n: &Node) -> Option<Initiative> {
     if let Some(t) = n.scalar_text(cx.src) {
-        return Some(Initiative { title: Spanned::new(t, n.span), supports: Vec::new(), owner: None, span: n.span });
+        return Some(Initiative {
+            title: Spanned::new(t, n.span),
+            supports: Vec::new(),
+            owner: None,
+            span: n.span,
+        });
     }
     let mut f = Fields::new(cx, n, "an initiative")?;
-    let title = f.require(cx, "title", "title: Onboarding flow redesign").and_then(|v| cx.text(v, "title"));
-    let supports = f.get("supports").map(|v| cx.text_list(v, "supports")).unwrap_or_default();
+    let title = f
+        .require(cx, "title", "title: Onboarding flow redesign")
+        .and_then(|v| cx.text(v, "title"));
+    let supports = f
+        .get("supports")
+        .map(|v| cx.text_list(v, "supports"))
+        .unwrap_or_default();
     let owner = f.get("owner").and_then(|v| cx.text(v, "owner"));
     let span = f.span;
     f.finish(cx);
-    Some(Initiative { title: title?, supports, owner, span })
+    Some(Initiative {
+        title: title?,
+        supports,
+        owner,
+        span,
+    })
 }
 
 fn guardrail(cx: &mut Ctx, n: &Node) -> Option<Guardrail> {
     let mut f = Fields::new(cx, n, "a guardrail")?;
-    let metric = f.require(cx, "metric", "metric: support_tickets").and_then(|v| cx.ident(v, "metric"));
-    let max_increase = f.get("max_increase").and_then(|v| percent(cx, v, "max_increase"));
-    let max_decrease = f.get("max_decrease").and_then(|v| percent(cx, v, "max_decrease"));
+    let metric = f
+        .require(cx, "metric", "metric: support_tickets")
+        .and_then(|v| cx.ident(v, "metric"));
+    let max_increase = f
+        .get("max_increase")
+        .and_then(|v| percent(cx, v, "max_increase"));
+    let max_decrease = f
+        .get("max_decrease")
+        .and_then(|v| percent(cx, v, "max_decrease"));
     let min = f.get("min").and_then(|v| cx.number(v, "min"));
     let max = f.get("max").and_then(|v| cx.number(v, "max"));
     let span = f.span;
     f.finish(cx);
-    if metric.is_some() && max_increase.is_none() && max_decrease.is_none() && min.is_none() && max.is_none() {
+    if metric.is_some()
+        && max_increase.is_none()
+        && max_decrease.is_none()
+        && min.is_none()
+        && max.is_none()
+    {
         cx.push(
             Diagnostic::error("missing-key", "a guardrail needs a threshold")
                 .at(Span { len: 1, ..span })
                 .help("add one of `max_increase: 5%`, `max_decrease: 5%`, `min: 20` or `max: 100`"),
         );
     }
-    Some(Guardrail { metric: Some(metric?), text: None, max_increase, max_decrease, min, max, span })
+    Some(Guardrail {
+        metric: Some(metric?),
+        text: None,
+        max_increase,
+        max_decrease,
+        min,
+        max,
+        span,
+    })
 }
 
 fn experiment(cx: &mut Ctx, n: &Node) -> Option<Experiment> {
     let mut f = Fields::new(cx, n, "an experiment")?;
-    let id = f.require(cx, "id", "id: onboarding-checklist").and_then(|v| cx.ident(v, "id"));
+    let id = f
+        .require(cx, "id", "id: onboarding-checklist")
+        .and_then(|v| cx.ident(v, "id"));
     let hypothesis = f.get("hypothesis").and_then(|v| cx.text(v, "hypothesis"));
-    let assignment = f.require(cx, "assignment", "assignment: { event: experiment_assigned, property: variant, control: control }").and_then(|v| {
-        let mut af = Fields::new(cx, v, "`assignment`")?;
-        let event = af.require(cx, "event", "event: experiment_assigned").and_then(|x| cx.ident(x, "event"));
-        let property = af.require(cx, "property", "property: variant").and_then(|x| cx.ident(x, "property"));
-        let control = af.require(cx, "control", "control: control").and_then(|x| cx.text(x, "control"));
-        af.finish(cx);
-        Some(Assignment { event: event?, property: property?, control: control? })
-    });
-    let goal_metrics = f.get("goal_metrics").map(|v| cx.text_list(v, "goal_metrics")).unwrap_or_default();
-    let guardrail_metrics = f.get("guardrail_metrics").map(|v| cx.text_list(v, "guardrail_metrics")).unwrap_or_default();
-    let mde = f.get("minimum_detectable_effect").and_then(|v| percent(cx, v, "minimum_detectable_effect"));
+    let assignment = f
+        .require(
+            cx,
+            "assignment",
+            "assignment: { event: experiment_assigned, property: variant, control: control }",
+        )
+        .and_then(|v| {
+            let mut af = Fields::new(cx, v, "`assignment`")?;
+            let event = af
+                .require(cx, "event", "event: experiment_assigned")
+                .and_then(|x| cx.ident(x, "event"));
+            let property = af
+                .require(cx, "property", "property: variant")
+                .and_then(|x| cx.ident(x, "property"));
+            let control = af
+                .require(cx, "control", "control: control")
+                .and_then(|x| cx.text(x, "control"));
+            af.finish(cx);
+            Some(Assignment {
+                event: event?,
+                property: property?,
+                control: control?,
+            })
+        });
+    let goal_metrics = f
+        .get("goal_metrics")
+        .map(|v| cx.text_list(v, "goal_metrics"))
+        .unwrap_or_default();
+    let guardrail_metrics = f
+        .get("guardrail_metrics")
+        .map(|v| cx.text_list(v, "guardrail_metrics"))
+        .unwrap_or_default();
+    let mde = f
+        .get("minimum_detectable_effect")
+        .and_then(|v| percent(cx, v, "minimum_detectable_effect"));
     let span = f.span;
     if goal_metrics.is_empty() {
-        cx.push(Diagnostic::error("missing-key", "an experiment needs at least one goal metric").at(Span { len: 1, ..span }).help("add `goal_metrics: [activation_rate]`"));
+        cx.push(
+            Diagnostic::error(
+                "missing-key",
+                "an experiment needs at least one goal metric",
+            )
+            .at(Span { len: 1, ..span })
+            .help("add `goal_metrics: [activation_rate]`"),
+        );
     }
     f.finish(cx);
-    Some(Experiment { id: id?, hypothesis, assignment, goal_metrics, guardrail_metrics, minimum_detectable_effect: mde, span })
+    Some(Experiment {
+        id: id?,
+        hypothesis,
+        assignment,
+        goal_metrics,
+        guardrail_metrics,
+        minimum_detectable_effect: mde,
+        span,
+    })
 }

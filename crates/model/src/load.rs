@@ -42,16 +42,25 @@ impl Loader {
 
     /// Adds a YAML file. `throughline.yaml` may hold settings; other files only definitions.
     pub fn add_yaml(&mut self, name: &str, path: &Path, text: String) {
-        let is_root = path.file_name().is_some_and(|f| f == "throughline.yaml" || f == "throughline.yml");
+        let is_root = path
+            .file_name()
+            .is_some_and(|f| f == "throughline.yaml" || f == "throughline.yml");
         let file = self.loaded.sources.add(name, path, text);
         let src = &self.loaded.sources.get(file).expect("just added").text;
         match crate::yaml::parse(src, file) {
             Ok(root) => {
-                let mut cx = Ctx { src, diags: &mut self.loaded.diagnostics };
-                let kind = if is_root { FileKind::Root } else { FileKind::Definitions };
+                let mut cx = Ctx {
+                    src,
+                    diags: &mut self.loaded.diagnostics,
+                };
+                let kind = if is_root {
+                    FileKind::Root
+                } else {
+                    FileKind::Definitions
+                };
                 decode_file(&mut cx, &root, kind, &mut self.loaded.workspace);
             }
-            Err(d) => self.loaded.diagnostics.push(d),
+            Err(d) => self.loaded.diagnostics.push(*d),
         }
     }
 
@@ -66,7 +75,10 @@ impl Loader {
 
     /// Adds raw bytes read from `path`, choosing the reader by extension.
     pub fn add_bytes(&mut self, name: &str, path: &Path, bytes: Vec<u8>) {
-        let ext = path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase);
+        let ext = path
+            .extension()
+            .and_then(|e| e.to_str())
+            .map(str::to_ascii_lowercase);
         let text = match String::from_utf8(bytes) {
             Ok(t) => t,
             Err(e) => {
@@ -85,14 +97,22 @@ impl Loader {
                 return;
             }
         };
-        let text = text.strip_prefix('\u{feff}').map(str::to_string).unwrap_or(text);
+        let text = text
+            .strip_prefix('\u{feff}')
+            .map(str::to_string)
+            .unwrap_or(text);
         match ext.as_deref() {
             Some("yaml" | "yml") => self.add_yaml(name, path, text),
             Some("md" | "markdown") => self.add_markdown(name, path, text),
             _ => self.loaded.diagnostics.push(
-                Diagnostic::error("unreadable-file", format!("{name}: throughline reads `.yaml`, `.yml` and `.md` files"))
-                    .in_file(name)
-                    .help("pass a workspace folder, a YAML definitions file or a Markdown OKR document"),
+                Diagnostic::error(
+                    "unreadable-file",
+                    format!("{name}: throughline reads `.yaml`, `.yml` and `.md` files"),
+                )
+                .in_file(name)
+                .help(
+                    "pass a workspace folder, a YAML definitions file or a Markdown OKR document",
+                ),
             ),
         }
     }
@@ -116,7 +136,10 @@ pub fn load_paths(paths: &[PathBuf]) -> Loaded {
     let mut root = None;
     for path in paths {
         if path.is_dir() {
-            let ws_file = ["throughline.yaml", "throughline.yml"].iter().map(|f| path.join(f)).find(|p| p.is_file());
+            let ws_file = ["throughline.yaml", "throughline.yml"]
+                .iter()
+                .map(|f| path.join(f))
+                .find(|p| p.is_file());
             if ws_file.is_none() {
                 loader.error(
                     Diagnostic::error("unreadable-file", format!("{} is not a workspace: it has no throughline.yaml", path.display()))
@@ -144,7 +167,11 @@ pub fn load_paths(paths: &[PathBuf]) -> Loaded {
 
 fn display_name(root: &Path, file: &Path) -> String {
     let rel = file.strip_prefix(root).unwrap_or(file);
-    let joined = if root == Path::new(".") { rel.to_path_buf() } else { root.join(rel) };
+    let joined = if root == Path::new(".") {
+        rel.to_path_buf()
+    } else {
+        root.join(rel)
+    };
     joined.display().to_string()
 }
 
@@ -152,8 +179,16 @@ fn read_into(loader: &mut Loader, name: &str, path: &Path) {
     let meta = match std::fs::metadata(path) {
         Ok(m) => m,
         Err(e) => {
-            let help = if e.kind() == std::io::ErrorKind::NotFound { "check the path; `throughline check` takes a workspace folder or YAML/Markdown files" } else { "check the file's permissions" };
-            loader.error(Diagnostic::error("unreadable-file", format!("cannot read {name}: {e}")).in_file(name).help(help));
+            let help = if e.kind() == std::io::ErrorKind::NotFound {
+                "check the path; `throughline check` takes a workspace folder or YAML/Markdown files"
+            } else {
+                "check the file's permissions"
+            };
+            loader.error(
+                Diagnostic::error("unreadable-file", format!("cannot read {name}: {e}"))
+                    .in_file(name)
+                    .help(help),
+            );
             return;
         }
     };
@@ -167,7 +202,11 @@ fn read_into(loader: &mut Loader, name: &str, path: &Path) {
     }
     match std::fs::read(path) {
         Ok(bytes) => loader.add_bytes(name, path, bytes),
-        Err(e) => loader.error(Diagnostic::error("unreadable-file", format!("cannot read {name}: {e}")).in_file(name).help("check the file's permissions")),
+        Err(e) => loader.error(
+            Diagnostic::error("unreadable-file", format!("cannot read {name}: {e}"))
+                .in_file(name)
+                .help("check the file's permissions"),
+        ),
     }
 }
 
@@ -181,7 +220,14 @@ fn collect_yaml(dir: &Path, depth: usize, out: &mut Vec<PathBuf>, loader: &mut L
     let entries = match std::fs::read_dir(dir) {
         Ok(e) => e,
         Err(e) => {
-            loader.error(Diagnostic::error("unreadable-file", format!("cannot list {}: {e}", dir.display())).in_file(dir.display().to_string()).help("check the folder's permissions"));
+            loader.error(
+                Diagnostic::error(
+                    "unreadable-file",
+                    format!("cannot list {}: {e}", dir.display()),
+                )
+                .in_file(dir.display().to_string())
+                .help("check the folder's permissions"),
+            );
             return;
         }
     };
@@ -197,7 +243,9 @@ fn collect_yaml(dir: &Path, depth: usize, out: &mut Vec<PathBuf>, loader: &mut L
             if !SKIP_DIRS.contains(&name.as_ref()) {
                 collect_yaml(&path, depth + 1, out, loader);
             }
-        } else if (ft.is_file() || ft.is_symlink()) && (name.ends_with(".yaml") || name.ends_with(".yml")) {
+        } else if (ft.is_file() || ft.is_symlink())
+            && (name.ends_with(".yaml") || name.ends_with(".yml"))
+        {
             out.push(path);
         }
     }

@@ -23,7 +23,7 @@ use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
 use crate::defs::*;
 use crate::diagnostic::Diagnostic;
 use crate::source::{FileId, Span, Spanned};
-use crate::values::{Period, PeriodLength, Quantity, looks_like_year, quantities_in};
+use crate::values::{Period, PeriodLength, Quantity, is_year_at, quantities_in};
 
 /// A line of text with the byte offset where it starts in the file.
 #[derive(Clone, Debug)]
@@ -34,9 +34,18 @@ struct Line {
 
 #[derive(Debug)]
 enum Block {
-    Heading { level: usize, line: Line },
-    Para { lines: Vec<Line> },
-    Item { depth: usize, lines: Vec<Line>, offset: usize },
+    Heading {
+        level: usize,
+        line: Line,
+    },
+    Para {
+        lines: Vec<Line>,
+    },
+    Item {
+        depth: usize,
+        lines: Vec<Line>,
+        offset: usize,
+    },
 }
 
 fn blocks(src: &str) -> Vec<Block> {
@@ -48,7 +57,13 @@ fn blocks(src: &str) -> Vec<Block> {
     for (event, range) in Parser::new_ext(src, Options::ENABLE_STRIKETHROUGH).into_offset_iter() {
         match event {
             Event::Start(Tag::Heading { level, .. }) => {
-                out.push(Block::Heading { level: level as usize, line: Line { text: String::new(), offset: range.start } });
+                out.push(Block::Heading {
+                    level: level as usize,
+                    line: Line {
+                        text: String::new(),
+                        offset: range.start,
+                    },
+                });
                 current = Some(out.len() - 1);
                 new_line = false;
             }
@@ -61,7 +76,11 @@ fn blocks(src: &str) -> Vec<Block> {
             Event::End(TagEnd::Paragraph) if item_stack.is_empty() => current = None,
             Event::Start(Tag::Paragraph) => new_line = true,
             Event::Start(Tag::Item) => {
-                out.push(Block::Item { depth: item_stack.len() + 1, lines: Vec::new(), offset: range.start });
+                out.push(Block::Item {
+                    depth: item_stack.len() + 1,
+                    lines: Vec::new(),
+                    offset: range.start,
+                });
                 item_stack.push(out.len() - 1);
                 current = item_stack.last().copied();
                 new_line = true;
@@ -88,7 +107,10 @@ fn blocks(src: &str) -> Vec<Block> {
                 };
                 if new_line || lines.is_empty() {
                     // a Code span's range includes its backticks
-                    lines.push(Line { text: String::new(), offset: range.start });
+                    lines.push(Line {
+                        text: String::new(),
+                        offset: range.start,
+                    });
                     new_line = false;
                 }
                 if let Some(l) = lines.last_mut() {
@@ -100,6 +122,18 @@ fn blocks(src: &str) -> Vec<Block> {
     }
     out
 }
+
+/// Labels of lines that describe an objective (`**Owner:** Dana`).
+const OBJECTIVE_LABELS: &[&str] = &[
+    "why",
+    "owner",
+    "aligns to",
+    "parent",
+    "supports",
+    "team",
+    "type",
+    "commitment",
+];
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Section {
@@ -125,7 +159,11 @@ struct Reader<'a> {
 }
 
 /// Reads a Markdown OKR document. Returns the objectives and problems found.
-pub fn parse_markdown(src: &str, file: FileId, file_name: &str) -> (Vec<Objective>, Vec<Diagnostic>) {
+pub fn parse_markdown(
+    src: &str,
+    file: FileId,
+    file_name: &str,
+) -> (Vec<Objective>, Vec<Diagnostic>) {
     let mut r = Reader {
         file,
         src,
@@ -147,7 +185,11 @@ pub fn parse_markdown(src: &str, file: FileId, file_name: &str) -> (Vec<Objectiv
                     r.labeled_line(l);
                 }
             }
-            Block::Item { depth, lines, offset } => r.item(depth, &lines, offset),
+            Block::Item {
+                depth,
+                lines,
+                offset,
+            } => r.item(depth, &lines, offset),
         }
     }
     r.finish_objective();
@@ -190,7 +232,9 @@ impl Reader<'_> {
 
     /// Span of `value` where it appears in the source line starting at `line.offset`.
     fn span_of(&self, line: &Line, value: &str) -> Span {
-        let end = self.src[line.offset..].find('\n').map_or(self.src.len(), |i| line.offset + i);
+        let end = self.src[line.offset..]
+            .find('\n')
+            .map_or(self.src.len(), |i| line.offset + i);
         let hay = &self.src[line.offset..end];
         match hay.find(value) {
             Some(i) => self.span(line.offset + i, value.len()),
@@ -255,7 +299,20 @@ impl Reader<'_> {
 
     /// `Why: …`, `Owner: …`, `Key Results:` and friends.
     fn labeled_line(&mut self, line: &Line) {
-        let Some((label, value)) = split_label(&line.text) else { return };
+        let trimmed = line.text.trim();
+        if let Some(section) = section_name(trimmed) {
+            self.section = section;
+            return;
+        }
+        if trimmed.to_ascii_lowercase().starts_with("objective")
+            && objective_title(trimmed).is_some()
+        {
+            self.heading(3, line);
+            return;
+        }
+        let Some((label, value)) = split_label(&line.text) else {
+            return;
+        };
         let value_text = (!value.trim().is_empty()).then(|| self.text(line, value));
         match label.as_str() {
             "key results" | "krs" => self.section = Section::KeyResults,
@@ -266,7 +323,7 @@ impl Reader<'_> {
                     self.add_guardrail(v);
                 }
             }
-            "why" | "owner" | "aligns to" | "parent" | "supports" | "team" | "type" | "commitment" => {
+            l if OBJECTIVE_LABELS.contains(&l) => {
                 let Some(v) = value_text else { return };
                 if label == "team" {
                     // a team line before any objective sets the document's team
@@ -284,7 +341,10 @@ impl Reader<'_> {
                         let lower = v.value.to_ascii_lowercase();
                         let c = if lower.contains("commit") {
                             Some(Commitment::Committed)
-                        } else if lower.contains("aspiration") || lower.contains("stretch") || lower.contains("moonshot") {
+                        } else if lower.contains("aspiration")
+                            || lower.contains("stretch")
+                            || lower.contains("moonshot")
+                        {
                             Some(Commitment::Aspirational)
                         } else {
                             None
@@ -299,7 +359,15 @@ impl Reader<'_> {
     }
 
     fn add_guardrail(&mut self, text: Text) {
-        let g = Guardrail { metric: None, text: Some(text.clone()), max_increase: None, max_decrease: None, min: None, max: None, span: text.span };
+        let g = Guardrail {
+            metric: None,
+            text: Some(text.clone()),
+            max_increase: None,
+            max_decrease: None,
+            min: None,
+            max: None,
+            span: text.span,
+        };
         match &mut self.current {
             Some(o) => o.guardrails.push(g),
             None => self.doc_guardrails.push(g),
@@ -322,8 +390,19 @@ impl Reader<'_> {
             return;
         }
         self.last_kr_depth = None;
+        if matches!(self.section, Section::None | Section::Other)
+            && self.current.is_some()
+            && split_label(text).is_some_and(|(l, _)| OBJECTIVE_LABELS.contains(&l.as_str()))
+        {
+            self.labeled_line(first);
+            return;
+        }
         let kr_prefixed = strip_kr_prefix(text).is_some();
-        let section = if kr_prefixed && self.current.is_some() { Section::KeyResults } else { self.section };
+        let section = if kr_prefixed && self.current.is_some() {
+            Section::KeyResults
+        } else {
+            self.section
+        };
         match section {
             Section::KeyResults if self.current.is_some() => {
                 let title = strip_kr_prefix(text).unwrap_or(text);
@@ -353,7 +432,12 @@ impl Reader<'_> {
             Section::Initiatives if self.current.is_some() => {
                 let t = self.text(first, text);
                 if let Some(o) = &mut self.current {
-                    o.initiatives.push(Initiative { span: t.span, title: t, supports: Vec::new(), owner: None });
+                    o.initiatives.push(Initiative {
+                        span: t.span,
+                        title: t,
+                        supports: Vec::new(),
+                        owner: None,
+                    });
                 }
             }
             Section::Guardrails => {
@@ -364,19 +448,21 @@ impl Reader<'_> {
         }
     }
 
-    /// `Measurement: …`, `Current: 23% | Target: 35%`, `Baseline: …`, `Owner: …`.
+    /// `Measurement: …`, `Current: 23% | Target: 35%`, `Baseline: 23%, Target: 35%`, `Owner: …`.
     fn kr_detail(&mut self, line: &Line) {
-        for part in line.text.split('|') {
-            let Some((label, value)) = split_label(part) else { continue };
-            if value.trim().is_empty() {
-                continue;
-            }
+        for (label, value) in detail_parts(&line.text) {
             let v = self.text(line, value);
             let quantity = || Quantity::parse(&v.value).map(|q| Spanned::new(q, v.span));
-            let Some(kr) = self.current.as_mut().and_then(|o| o.key_results.last_mut()) else { return };
-            match label.as_str() {
-                "measurement" | "measure" | "metric" | "definition" => kr.measurement = Some(v),
-                "current" | "baseline" | "today" | "now" => kr.baseline = quantity().or(kr.baseline.take()),
+            let Some(kr) = self.current.as_mut().and_then(|o| o.key_results.last_mut()) else {
+                return;
+            };
+            match label {
+                "measurement" | "measure" | "metric" | "definition" | "measured by" => {
+                    kr.measurement = Some(v)
+                }
+                "current" | "baseline" | "today" | "now" | "starting point" => {
+                    kr.baseline = quantity().or(kr.baseline.take())
+                }
                 "target" | "goal" => kr.target = quantity().or(kr.target.take()),
                 "stretch" => kr.stretch = quantity(),
                 "owner" => kr.owner = Some(v),
@@ -384,6 +470,59 @@ impl Reader<'_> {
             }
         }
     }
+}
+
+const DETAIL_LABELS: &[&str] = &[
+    "measurement",
+    "measured by",
+    "measure",
+    "metric",
+    "definition",
+    "current",
+    "baseline",
+    "today",
+    "now",
+    "starting point",
+    "target",
+    "goal",
+    "stretch",
+    "owner",
+];
+
+/// Finds `Label: value` pairs in a line, wherever the labels stand (`Current: 23% | Target: 35%`).
+fn detail_parts(text: &str) -> Vec<(&'static str, &str)> {
+    let lower = text.to_ascii_lowercase();
+    let mut found: Vec<(usize, usize, &'static str)> = Vec::new(); // (label start, value start, label)
+    for label in DETAIL_LABELS {
+        let mut from = 0;
+        while let Some(i) = lower[from..].find(label) {
+            let start = from + i;
+            let end = start + label.len();
+            let boundary = start == 0 || !lower[..start].ends_with(|c: char| c.is_alphanumeric());
+            let rest = &lower[end..];
+            let colon = rest.trim_start_matches(['*', '_', ' ']).starts_with(':');
+            if boundary && colon && !found.iter().any(|(s, e, _)| start >= *s && start < *e) {
+                let value_start = end + rest.find(':').map_or(0, |c| c + 1);
+                found.push((start, value_start, label));
+            }
+            from = end;
+        }
+    }
+    found.sort();
+    let mut out = Vec::new();
+    for (k, (_, value_start, label)) in found.iter().enumerate() {
+        let value_end = found.get(k + 1).map_or(text.len(), |n| n.0);
+        let value = text[*value_start..value_end]
+            .trim()
+            .trim_end_matches(['|', ';', ',', '/', '*'])
+            .trim()
+            .trim_start_matches('*')
+            .trim();
+        if !value.is_empty() {
+            out.push((*label, value));
+        }
+    }
+    out
 }
 
 /// `Objective 1: Title`, `Objective: Title`, `O2 - Title` → `Title`.
@@ -402,7 +541,12 @@ fn objective_title(heading: &str) -> Option<&str> {
 }
 
 fn section_name(heading: &str) -> Option<Section> {
-    match heading.trim_end_matches(':').trim().to_ascii_lowercase().as_str() {
+    match heading
+        .trim_end_matches(':')
+        .trim()
+        .to_ascii_lowercase()
+        .as_str()
+    {
         "key results" | "krs" => Some(Section::KeyResults),
         "initiatives" => Some(Section::Initiatives),
         "guardrails" | "guardrail metrics" => Some(Section::Guardrails),
@@ -414,7 +558,10 @@ fn section_name(heading: &str) -> Option<Section> {
 fn split_label(text: &str) -> Option<(String, &str)> {
     let (label, value) = text.split_once(':')?;
     let label = label.trim().trim_matches('*').trim();
-    if label.is_empty() || label.split_whitespace().count() > 3 || label.chars().any(|c| c.is_ascii_digit()) {
+    if label.is_empty()
+        || label.split_whitespace().count() > 3
+        || label.chars().any(|c| c.is_ascii_digit())
+    {
         return None;
     }
     Some((label.to_ascii_lowercase(), value))
@@ -431,20 +578,34 @@ fn strip_kr_prefix(text: &str) -> Option<&str> {
     Some(stripped.trim())
 }
 
-/// Reads `from 23% to 35%` (baseline and target) or the first quantity (target) in a title.
-fn values_from_title(title: &str, span: Span) -> (Option<Spanned<Quantity>>, Option<Spanned<Quantity>>) {
-    let found: Vec<(Quantity, usize)> = quantities_in(title).into_iter().filter(|(q, _)| !looks_like_year(q)).collect();
-    let lower = title.to_ascii_lowercase();
+/// Reads `from 23% to 35%`, `23% → 35%` or `23% to 35%` (baseline and target), or else the
+/// first quantity (target) in a title.
+fn values_from_title(
+    title: &str,
+    span: Span,
+) -> (Option<Spanned<Quantity>>, Option<Spanned<Quantity>>) {
+    let found: Vec<(Quantity, usize)> = quantities_in(title)
+        .into_iter()
+        .filter(|(_, at)| !is_year_at(title, *at))
+        .collect();
     let at = |i: usize| {
         let mut s = span;
         s.offset += i as u32;
         s.column += title[..i].chars().count() as u32;
         s
     };
-    if let Some(from) = lower.find("from ") {
-        let after: Vec<&(Quantity, usize)> = found.iter().filter(|(_, i)| *i > from).collect();
-        if after.len() >= 2 && lower[after[0].1..after[1].1].contains(" to ") {
-            return (Some(Spanned::new(after[0].0.clone(), at(after[0].1))), Some(Spanned::new(after[1].0.clone(), at(after[1].1))));
+    for pair in found.windows(2) {
+        let (a, b) = (&pair[0], &pair[1]);
+        let a_end = a.1 + Quantity::parse_prefix(&title[a.1..]).map_or(0, |(_, used)| used);
+        let between = title[a_end.min(b.1)..b.1].trim().to_ascii_lowercase();
+        if matches!(
+            between.as_str(),
+            "to" | "→" | "->" | "=>" | "⟶" | "—>" | "to reach"
+        ) {
+            return (
+                Some(Spanned::new(a.0.clone(), at(a.1))),
+                Some(Spanned::new(b.0.clone(), at(b.1))),
+            );
         }
     }
     let target = found.first().map(|(q, i)| Spanned::new(q.clone(), at(*i)));
@@ -453,13 +614,17 @@ fn values_from_title(title: &str, span: Span) -> (Option<Spanned<Quantity>>, Opt
 
 /// A heading that names a period (`Q1 2024 OKRs - Growth`, `2025 OKRs`, `H2 2025 Company OKRs`).
 fn period_heading(text: &str) -> Option<(Option<Period>, Option<PeriodLength>, Option<String>)> {
-    let words: Vec<&str> = text.split(|c: char| c.is_whitespace() || c == ',' || c == '(' || c == ')').filter(|w| !w.is_empty()).collect();
+    let words: Vec<&str> = text
+        .split(|c: char| c.is_whitespace() || c == ',' || c == '(' || c == ')')
+        .filter(|w| !w.is_empty())
+        .collect();
     let mut year: Option<i32> = None;
     let mut quarter: Option<u8> = None;
     let mut half: Option<u8> = None;
     let mut month: Option<u8> = None;
     let mut rest = Vec::new();
     let mut okr_word = false;
+    let mut annual = false;
     for w in &words {
         let lw = w.to_ascii_lowercase();
         let lw = lw.trim_matches(|c: char| c == ':' || c == '-' || c == '–');
@@ -472,16 +637,29 @@ fn period_heading(text: &str) -> Option<(Option<Period>, Option<PeriodLength>, O
             }
         };
         // Q1, Q1-2024, 2024-Q1, Q1'24
-        let parts: Vec<&str> = lw.split(['-', '\'', '/']).filter(|p| !p.is_empty()).collect();
+        let parts: Vec<&str> = lw
+            .split(['-', '\'', '/'])
+            .filter(|p| !p.is_empty())
+            .collect();
         let mut matched = false;
         for p in &parts {
-            if let Some(q) = p.strip_prefix('q').and_then(|q| q.parse::<u8>().ok()).filter(|q| (1..=4).contains(q)) {
+            if let Some(q) = p
+                .strip_prefix('q')
+                .and_then(|q| q.parse::<u8>().ok())
+                .filter(|q| (1..=4).contains(q))
+            {
                 quarter = Some(q);
                 matched = true;
-            } else if let Some(h) = p.strip_prefix('h').and_then(|h| h.parse::<u8>().ok()).filter(|h| (1..=2).contains(h)) {
+            } else if let Some(h) = p
+                .strip_prefix('h')
+                .and_then(|h| h.parse::<u8>().ok())
+                .filter(|h| (1..=2).contains(h))
+            {
                 half = Some(h);
                 matched = true;
-            } else if let Some(y) = parse_year(p).filter(|_| p.len() == 4 || p.starts_with("fy") || parts.len() > 1) {
+            } else if let Some(y) =
+                parse_year(p).filter(|_| p.len() == 4 || p.starts_with("fy") || parts.len() > 1)
+            {
                 year = Some(y);
                 matched = true;
             } else if let Some(m) = month_number(p) {
@@ -494,6 +672,10 @@ fn period_heading(text: &str) -> Option<(Option<Period>, Option<PeriodLength>, O
         }
         if lw == "okrs" || lw == "okr" || lw == "objectives" {
             okr_word = true;
+            continue;
+        }
+        if matches!(lw, "annual" | "yearly") {
+            annual = true;
             continue;
         }
         rest.push(*w);
@@ -513,21 +695,47 @@ fn period_heading(text: &str) -> Option<(Option<Period>, Option<PeriodLength>, O
         (None, Some(_), _, _) => (None, Some(PeriodLength::Quarter)),
         (None, None, Some(_), _) => (None, Some(PeriodLength::Half)),
         (None, None, None, Some(_)) => (None, Some(PeriodLength::Month)),
+        _ if annual => (None, Some(PeriodLength::Year)),
         _ => (None, None),
     };
-    let team: Vec<&str> = rest.iter().copied().filter(|w| !matches!(*w, "-" | "–" | "—" | ":" | "|" | "for" | "the")).collect();
+    let team: Vec<&str> = rest
+        .iter()
+        .copied()
+        .filter(|w| !matches!(*w, "-" | "–" | "—" | ":" | "|" | "for" | "the"))
+        .collect();
     let team = team.join(" ");
-    let team = team.trim_matches(|c: char| c == '-' || c == ':' || c.is_whitespace()).to_string();
+    let team = team
+        .trim_matches(|c: char| c == '-' || c == ':' || c.is_whitespace())
+        .to_string();
     Some((period, length, (!team.is_empty()).then_some(team)))
 }
 
 fn month_number(s: &str) -> Option<u8> {
-    const MONTHS: [&str; 12] = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"];
+    const MONTHS: [&str; 12] = [
+        "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
+    ];
     if s.len() < 3 {
         return None;
     }
-    let full = ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december"];
-    MONTHS.iter().zip(full).position(|(m, f)| s == *m || s == f || (s.len() == 4 && s == "sept" && *m == "sep")).map(|i| i as u8 + 1)
+    let full = [
+        "january",
+        "february",
+        "march",
+        "april",
+        "may",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
+    ];
+    MONTHS
+        .iter()
+        .zip(full)
+        .position(|(m, f)| s == *m || s == f || (s.len() == 4 && s == "sept" && *m == "sep"))
+        .map(|i| i as u8 + 1)
 }
 
 /// `Dramatically improve new user activation` → `dramatically-improve-new-user-activation`.
@@ -559,29 +767,56 @@ mod tests {
         assert_eq!(l, Some(PeriodLength::Quarter));
         assert_eq!(t.as_deref(), Some("Product Team"));
         let (p, l, t) = period_heading("2025 OKRs").unwrap();
-        assert_eq!((p, l, t), (Some(Period::Year(2025)), Some(PeriodLength::Year), None));
+        assert_eq!(
+            (p, l, t),
+            (Some(Period::Year(2025)), Some(PeriodLength::Year), None)
+        );
         let (p, l, _) = period_heading("Q1 OKRs").unwrap();
         assert_eq!((p, l), (None, Some(PeriodLength::Quarter)));
-        assert_eq!(period_heading("Growth OKRs, H2 2025").unwrap().0, Some(Period::Half(2025, 2)));
+        assert_eq!(
+            period_heading("Growth OKRs, H2 2025").unwrap().0,
+            Some(Period::Half(2025, 2))
+        );
         assert!(period_heading("Decisions Made").is_none());
     }
 
     #[test]
     fn objective_and_kr_prefixes() {
-        assert_eq!(objective_title("Objective 1: Ship new features"), Some("Ship new features"));
-        assert_eq!(objective_title("O2 - Make customers happy"), Some("Make customers happy"));
+        assert_eq!(
+            objective_title("Objective 1: Ship new features"),
+            Some("Ship new features")
+        );
+        assert_eq!(
+            objective_title("O2 - Make customers happy"),
+            Some("Make customers happy")
+        );
         assert_eq!(objective_title("Objectives and context"), None);
-        assert_eq!(strip_kr_prefix("KR1: Increase activation"), Some("Increase activation"));
+        assert_eq!(
+            strip_kr_prefix("KR1: Increase activation"),
+            Some("Increase activation")
+        );
         assert_eq!(strip_kr_prefix("KR 2 - Reduce churn"), Some("Reduce churn"));
         assert_eq!(strip_kr_prefix("Krypton levels"), None);
     }
 
     #[test]
     fn title_values_read_from_and_to() {
-        let (b, t) = values_from_title("Reduce time-to-first-value from 3 days to 1 day", Span::default());
+        let (b, t) = values_from_title(
+            "Reduce time-to-first-value from 3 days to 1 day",
+            Span::default(),
+        );
         assert_eq!(b.unwrap().value.value, 259_200.0);
-        assert_eq!(t.unwrap().value, Quantity { value: 86_400.0, unit: QuantityUnit::Seconds });
-        let (b, t) = values_from_title("Achieve 50+ NPS for users in first 30 days", Span::default());
+        assert_eq!(
+            t.unwrap().value,
+            Quantity {
+                value: 86_400.0,
+                unit: QuantityUnit::Seconds
+            }
+        );
+        let (b, t) = values_from_title(
+            "Achieve 50+ NPS for users in first 30 days",
+            Span::default(),
+        );
         assert!(b.is_none());
         assert_eq!(t.unwrap().value.value, 50.0);
     }

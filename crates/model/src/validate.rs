@@ -8,10 +8,26 @@ use crate::diagnostic::{Diagnostic, did_you_mean};
 use crate::source::Span;
 
 pub(crate) fn validate(ws: &Workspace, out: &mut Vec<Diagnostic>) {
-    duplicates(out, "metric", ws.metrics.iter().map(|m| (&m.id.value, m.id.span)));
-    duplicates(out, "objective", ws.objectives.iter().map(|o| (&o.id.value, o.id.span)));
-    duplicates(out, "key result", ws.key_results().map(|(_, k)| (&k.id.value, k.id.span)));
-    duplicates(out, "experiment", ws.experiments.iter().map(|e| (&e.id.value, e.id.span)));
+    duplicates(
+        out,
+        "metric",
+        ws.metrics.iter().map(|m| (&m.id.value, m.id.span)),
+    );
+    duplicates(
+        out,
+        "objective",
+        ws.objectives.iter().map(|o| (&o.id.value, o.id.span)),
+    );
+    duplicates(
+        out,
+        "key result",
+        ws.key_results().map(|(_, k)| (&k.id.value, k.id.span)),
+    );
+    duplicates(
+        out,
+        "experiment",
+        ws.experiments.iter().map(|e| (&e.id.value, e.id.span)),
+    );
 
     for o in &ws.objectives {
         if let Some(parent) = &o.aligns_to {
@@ -39,11 +55,17 @@ pub(crate) fn validate(ws: &Workspace, out: &mut Vec<Diagnostic>) {
         }
         for i in &o.initiatives {
             for s in &i.supports {
-                if !o.key_results.iter().any(|k| k.id.value == s.value || k.id.value.ends_with(&format!("/{}", s.value))) {
-                    let ids: Vec<&str> = o.key_results.iter().map(|k| k.id.value.as_str()).collect();
+                if !o.key_results.iter().any(|k| {
+                    k.id.value == s.value || k.id.value.ends_with(&format!("/{}", s.value))
+                }) {
+                    let ids: Vec<&str> =
+                        o.key_results.iter().map(|k| k.id.value.as_str()).collect();
                     let help = match did_you_mean(&s.value, ids.iter().copied()) {
                         Some(k) => format!("did you mean `{k}`?"),
-                        None => format!("an initiative supports key results of its own objective: {}", ids.join(", ")),
+                        None => format!(
+                            "an initiative supports key results of its own objective: {}",
+                            ids.join(", ")
+                        ),
                     };
                     out.push(
                         Diagnostic::error("unknown-reference", format!("initiative `{}` supports `{}`, which is not a key result of objective `{}`", i.title.value, s.value, o.id.value))
@@ -64,22 +86,43 @@ pub fn resolve_objective<'w>(ws: &'w Workspace, reference: &str) -> Option<&'w O
         .iter()
         .find(|o| o.path() == r)
         .or_else(|| ws.objectives.iter().find(|o| o.id.value == r))
-        .or_else(|| ws.objectives.iter().find(|o| o.title.value.eq_ignore_ascii_case(r)))
+        .or_else(|| {
+            ws.objectives
+                .iter()
+                .find(|o| o.title.value.eq_ignore_ascii_case(r))
+        })
         .or_else(|| {
             let (team, id) = r.split_once('/')?;
-            ws.objectives.iter().find(|o| o.id.value == id && o.team.as_ref().is_some_and(|t| t.value.eq_ignore_ascii_case(team)))
+            ws.objectives.iter().find(|o| {
+                o.id.value == id
+                    && o.team
+                        .as_ref()
+                        .is_some_and(|t| t.value.eq_ignore_ascii_case(team))
+            })
         })
 }
 
-fn duplicates<'a>(out: &mut Vec<Diagnostic>, what: &str, ids: impl Iterator<Item = (&'a String, Span)>) {
+fn duplicates<'a>(
+    out: &mut Vec<Diagnostic>,
+    what: &str,
+    ids: impl Iterator<Item = (&'a String, Span)>,
+) {
     let mut first: HashMap<&str, Span> = HashMap::new();
     for (id, span) in ids {
         if let Some(prev) = first.get(id.as_str()) {
             out.push(
-                Diagnostic::error("duplicate-id", format!("{what} id `{id}` is defined twice (first at line {})", prev.line))
-                    .at(span)
-                    .label("second definition")
-                    .help(format!("{what} ids are unique across the workspace; rename one of them")),
+                Diagnostic::error(
+                    "duplicate-id",
+                    format!(
+                        "{what} id `{id}` is defined twice (first at line {})",
+                        prev.line
+                    ),
+                )
+                .at(span)
+                .label("second definition")
+                .help(format!(
+                    "{what} ids are unique across the workspace; rename one of them"
+                )),
             );
         } else {
             first.insert(id, span);
@@ -89,14 +132,24 @@ fn duplicates<'a>(out: &mut Vec<Diagnostic>, what: &str, ids: impl Iterator<Item
 
 /// Ratio and derived metrics must not depend on themselves, directly or through others.
 fn cycles(ws: &Workspace, out: &mut Vec<Diagnostic>) {
-    let index: HashMap<&str, usize> = ws.metrics.iter().enumerate().map(|(i, m)| (m.id.value.as_str(), i)).collect();
+    let index: HashMap<&str, usize> = ws
+        .metrics
+        .iter()
+        .enumerate()
+        .map(|(i, m)| (m.id.value.as_str(), i))
+        .collect();
     let edges: Vec<Vec<usize>> = ws
         .metrics
         .iter()
         .map(|m| {
             m.compute
                 .as_ref()
-                .map(|c| c.metric_refs().iter().filter_map(|r| index.get(r.value.as_str()).copied()).collect())
+                .map(|c| {
+                    c.metric_refs()
+                        .iter()
+                        .filter_map(|r| index.get(r.value.as_str()).copied())
+                        .collect()
+                })
                 .unwrap_or_default()
         })
         .collect();
@@ -118,7 +171,10 @@ fn cycles(ws: &Workspace, out: &mut Vec<Diagnostic>) {
                     }
                     1 => {
                         let from = stack.iter().position(|(n, _)| *n == to).unwrap_or(0);
-                        let mut path: Vec<&str> = stack[from..].iter().map(|(n, _)| ws.metrics[*n].id.value.as_str()).collect();
+                        let mut path: Vec<&str> = stack[from..]
+                            .iter()
+                            .map(|(n, _)| ws.metrics[*n].id.value.as_str())
+                            .collect();
                         path.push(&ws.metrics[to].id.value);
                         let m = &ws.metrics[node];
                         let span = m.compute.as_ref().map_or(m.id.span, |c| c.span);

@@ -52,7 +52,9 @@ impl Period {
         if !(1900..=2999).contains(&year) {
             return Err(format!("year {year} is out of range"));
         }
-        let Some(rest) = rest else { return Ok(Period::Year(year)) };
+        let Some(rest) = rest else {
+            return Ok(Period::Year(year));
+        };
         let upper = rest.to_ascii_uppercase();
         if let Some(q) = upper.strip_prefix('Q') {
             return match q.parse::<u8>() {
@@ -94,7 +96,9 @@ impl Period {
             Period::Month(..) => 1,
             Period::Range { end, .. } => return end.succ_opt().unwrap_or(end),
         };
-        self.start().checked_add_months(Months::new(months)).unwrap_or(NaiveDate::MAX)
+        self.start()
+            .checked_add_months(Months::new(months))
+            .unwrap_or(NaiveDate::MAX)
     }
 
     pub fn length(&self) -> PeriodLength {
@@ -133,9 +137,13 @@ pub fn parse_date(s: &str) -> Result<NaiveDate, String> {
 /// Parses a duration such as `7d`, `24h`, `90s`, `30m`, `2w` into seconds.
 pub fn parse_duration(s: &str) -> Result<i64, String> {
     let t = s.trim();
-    let split = t.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(t.len());
+    let split = t
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(t.len());
     let (num, unit) = t.split_at(split);
-    let n: f64 = num.parse().map_err(|_| format!("`{s}` is not a duration"))?;
+    let n: f64 = num
+        .parse()
+        .map_err(|_| format!("`{s}` is not a duration"))?;
     let secs = match unit.trim() {
         "s" | "sec" | "secs" | "second" | "seconds" => 1.0,
         "m" | "min" | "mins" | "minute" | "minutes" => 60.0,
@@ -176,7 +184,11 @@ impl Unit {
                 Some(code) if code.len() == 3 && code.chars().all(|c| c.is_ascii_alphabetic()) => {
                     Unit::Currency(code.to_ascii_uppercase())
                 }
-                Some(_) => return Err(format!("`{s}`: currency units name an ISO code, e.g. `currency:USD`")),
+                Some(_) => {
+                    return Err(format!(
+                        "`{s}`: currency units name an ISO code, e.g. `currency:USD`"
+                    ));
+                }
                 None => return Err(format!("`{s}` is not a unit")),
             },
         })
@@ -227,7 +239,11 @@ impl Quantity {
             }
         }
         let num_start = i;
-        while i < bytes.len() && (bytes[i].is_ascii_digit() || bytes[i] == b'.' || (bytes[i] == b',' && i + 1 < bytes.len() && bytes[i + 1].is_ascii_digit())) {
+        while i < bytes.len()
+            && (bytes[i].is_ascii_digit()
+                || bytes[i] == b'.'
+                || (bytes[i] == b',' && i + 1 < bytes.len() && bytes[i + 1].is_ascii_digit()))
+        {
             i += 1;
         }
         let digits: String = s[num_start..i].chars().filter(|c| *c != ',').collect();
@@ -239,7 +255,14 @@ impl Quantity {
         let mut end = num_start + s[num_start..i].trim_end_matches('.').len();
         let rest = &s[end..];
         // magnitude suffixes
-        for (suffix, mult) in [("k", 1e3), ("K", 1e3), ("M", 1e6), ("m", 1e6), ("B", 1e9), ("bn", 1e9)] {
+        for (suffix, mult) in [
+            ("k", 1e3),
+            ("K", 1e3),
+            ("M", 1e6),
+            ("m", 1e6),
+            ("B", 1e9),
+            ("bn", 1e9),
+        ] {
             if let Some(after) = rest.strip_prefix(suffix)
                 && !after.starts_with(|c: char| c.is_alphanumeric())
             {
@@ -262,7 +285,10 @@ impl Quantity {
             end += 1;
         } else if unit == QuantityUnit::None {
             let trimmed = rest.trim_start();
-            let word: String = trimmed.chars().take_while(|c| c.is_ascii_alphabetic()).collect();
+            let word: String = trimmed
+                .chars()
+                .take_while(|c| c.is_ascii_alphabetic())
+                .collect();
             let secs = match word.to_ascii_lowercase().as_str() {
                 "s" | "sec" | "secs" | "second" | "seconds" => Some(1.0),
                 "min" | "mins" | "minute" | "minutes" => Some(60.0),
@@ -275,7 +301,10 @@ impl Quantity {
                 value *= secs;
                 unit = QuantityUnit::Seconds;
                 end += rest.len() - trimmed.len() + word.len();
-            } else if let Some(code) = ["USD", "EUR", "GBP"].iter().find(|c| word.eq_ignore_ascii_case(c)) {
+            } else if let Some(code) = ["USD", "EUR", "GBP"]
+                .iter()
+                .find(|c| word.eq_ignore_ascii_case(c))
+            {
                 unit = QuantityUnit::Currency(code.to_string());
                 end += rest.len() - trimmed.len() + word.len();
             }
@@ -317,9 +346,17 @@ pub fn quantities_in(text: &str) -> Vec<(Quantity, usize)> {
     out
 }
 
-/// Whether a year-like integer (1900–2099) is what this quantity most likely is.
-pub fn looks_like_year(q: &Quantity) -> bool {
-    q.unit == QuantityUnit::None && q.value.fract() == 0.0 && (1900.0..2100.0).contains(&q.value)
+/// Whether the number written at byte `at` of `text` is a year: four bare digits from 1900 to
+/// 2099 (so `2,000` and `2000%` are not).
+pub fn is_year_at(text: &str, at: usize) -> bool {
+    let rest = &text[at..];
+    let digits: String = rest.chars().take_while(|c| c.is_ascii_digit()).collect();
+    let next = rest[digits.len()..].chars().next();
+    digits.len() == 4
+        && digits
+            .parse::<u32>()
+            .is_ok_and(|y| (1900..2100).contains(&y))
+        && !matches!(next, Some(',' | '.' | '%' | 'k' | 'K' | 'M'))
 }
 
 #[cfg(test)]
@@ -339,7 +376,10 @@ mod tests {
         let m = Period::parse("2024-02").unwrap();
         assert_eq!((m.end() - m.start()).num_days(), 29);
         assert_eq!(Period::parse("2025").unwrap().length(), PeriodLength::Year);
-        let r = Period::Range { start: d("2025-01-06"), end: d("2025-01-19") };
+        let r = Period::Range {
+            start: d("2025-01-06"),
+            end: d("2025-01-19"),
+        };
         assert_eq!(r.length(), PeriodLength::Days(14));
         assert!(Period::parse("2024-Q5").is_err());
         assert!(Period::parse("2024-13").is_err());
@@ -360,7 +400,10 @@ mod tests {
 
     #[test]
     fn units_parse() {
-        assert_eq!(Unit::parse("currency:usd"), Ok(Unit::Currency("USD".into())));
+        assert_eq!(
+            Unit::parse("currency:usd"),
+            Ok(Unit::Currency("USD".into()))
+        );
         assert_eq!(Unit::parse("percent"), Ok(Unit::Percent));
         assert!(Unit::parse("currency:dollars").is_err());
         assert!(Unit::parse("furlongs").is_err());
@@ -371,14 +414,29 @@ mod tests {
         let q = Quantity::parse("72 hours").unwrap();
         assert_eq!((q.value, q.unit), (259_200.0, QuantityUnit::Seconds));
         assert_eq!(Quantity::parse("23%").unwrap().unit, QuantityUnit::Percent);
-        assert_eq!(Quantity::parse("$1.2M").unwrap(), Quantity { value: 1_200_000.0, unit: QuantityUnit::Currency("USD".into()) });
+        assert_eq!(
+            Quantity::parse("$1.2M").unwrap(),
+            Quantity {
+                value: 1_200_000.0,
+                unit: QuantityUnit::Currency("USD".into())
+            }
+        );
         assert_eq!(Quantity::parse("50+").unwrap().value, 50.0);
         assert_eq!(Quantity::parse("1,200 teams").unwrap().value, 1200.0);
         assert_eq!(Quantity::parse("4.5/5").unwrap().value, 4.5);
         assert_eq!(Quantity::parse("3 days").unwrap().value, 259_200.0);
         assert!(Quantity::parse("soon").is_none());
-        let found: Vec<f64> = quantities_in("Increase activation rate from 23% to 35%").into_iter().map(|(q, _)| q.value).collect();
+        let found: Vec<f64> = quantities_in("Increase activation rate from 23% to 35%")
+            .into_iter()
+            .map(|(q, _)| q.value)
+            .collect();
         assert_eq!(found, vec![23.0, 35.0]);
         assert!(quantities_in("Ship Q1 plan for B2B").is_empty());
+        let text = "Grow from 1,400 to 2,000 in 2025";
+        let years: Vec<bool> = quantities_in(text)
+            .into_iter()
+            .map(|(_, at)| is_year_at(text, at))
+            .collect();
+        assert_eq!(years, vec![false, false, true]);
     }
 }

@@ -52,7 +52,9 @@ impl Node {
     pub fn scalar_text(&self, src: &str) -> Option<String> {
         match &self.value {
             Value::Str(s) => Some(s.clone()),
-            Value::Int(_) | Value::Float(_) | Value::Bool(_) => Some(self.raw(src).trim().to_string()),
+            Value::Int(_) | Value::Float(_) | Value::Bool(_) => {
+                Some(self.raw(src).trim().to_string())
+            }
             _ => None,
         }
     }
@@ -62,7 +64,7 @@ impl Node {
 pub const MAX_DEPTH: usize = 64;
 
 /// Parses one YAML document into a spanned tree.
-pub fn parse(text: &str, file: FileId) -> Result<Node, Diagnostic> {
+pub fn parse(text: &str, file: FileId) -> Result<Node, Box<Diagnostic>> {
     let options = serde_saphyr::options! {
         budget: serde_saphyr::budget! { max_depth: MAX_DEPTH },
     };
@@ -81,25 +83,32 @@ pub fn parse(text: &str, file: FileId) -> Result<Node, Diagnostic> {
                 .trim_start_matches(|c: char| c != ':' && !c.is_alphabetic());
             let reason = reason
                 .strip_prefix(&format!("line {line} column {column}: "))
-                .or_else(|| reason.split_once(&format!("column {column}: ")).map(|(_, r)| r))
+                .or_else(|| {
+                    reason
+                        .split_once(&format!("column {column}: "))
+                        .map(|(_, r)| r)
+                })
                 .unwrap_or(reason);
             let offset = offset_of(text, line as u32, column as u32);
             let mut d = Diagnostic::error("yaml-syntax", format!("invalid YAML: {reason}"))
                 .at(Span::at(file, text, offset, 1));
-            d.span.as_mut().map(|s| {
+            if let Some(s) = d.span.as_mut() {
                 s.line = line as u32;
                 s.column = column as u32;
-            });
+            }
             let help = if reason.contains("recursion limit") || reason.contains("Depth") {
-                format!("the file nests deeper than {MAX_DEPTH} levels; workspace files need only a few")
+                format!(
+                    "the file nests deeper than {MAX_DEPTH} levels; workspace files need only a few"
+                )
             } else if reason.contains("duplicate mapping key") {
                 "each key may appear once in a mapping; remove or rename the repeated one".into()
             } else if reason.contains("budget") {
-                "the file is larger or more repetitive than a workspace file can be; split it".into()
+                "the file is larger or more repetitive than a workspace file can be; split it"
+                    .into()
             } else {
                 "fix the YAML syntax here (check indentation, colons and closing brackets)".into()
             };
-            Err(d.help(help))
+            Err(Box::new(d.help(help)))
         }
     }
 }
@@ -233,13 +242,19 @@ mod tests {
     fn nodes_carry_line_column_and_raw_text() {
         let src = "a: 2024\nb:\n  - x: \"q\"\n";
         let root = parse_ok(src);
-        let Value::Map(entries) = &root.value else { panic!("map expected") };
+        let Value::Map(entries) = &root.value else {
+            panic!("map expected")
+        };
         let (k, v) = &entries[0];
         assert_eq!((k.span.line, k.span.column), (1, 1));
         assert_eq!(v.value, Value::Int(2024));
         assert_eq!(v.raw(src), "2024");
-        let Value::Seq(items) = &entries[1].1.value else { panic!("seq expected") };
-        let Value::Map(inner) = &items[0].value else { panic!("map expected") };
+        let Value::Seq(items) = &entries[1].1.value else {
+            panic!("seq expected")
+        };
+        let Value::Map(inner) = &items[0].value else {
+            panic!("map expected")
+        };
         assert_eq!((inner[0].1.span.line, inner[0].1.span.column), (3, 8));
     }
 
@@ -258,7 +273,9 @@ mod tests {
         let deep = "[".repeat(10_000);
         let err = parse(&deep, FileId(0)).unwrap_err();
         assert_eq!(err.code, "yaml-syntax");
-        let block: String = (0..200).map(|i| format!("{}- \n", "  ".repeat(i))).collect();
+        let block: String = (0..200)
+            .map(|i| format!("{}- \n", "  ".repeat(i)))
+            .collect();
         assert!(parse(&block, FileId(0)).is_err());
     }
 

@@ -27,17 +27,30 @@ fn window(text: &str, offset: usize, len: usize) -> (&str, usize, std::ops::Rang
     let offset = offset.min(text.len());
     let end = (offset + len).min(text.len());
     let line_start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
-    let start = text[..line_start.saturating_sub(1)].rfind('\n').map_or(0, |i| i + 1);
+    let start = text[..line_start.saturating_sub(1)]
+        .rfind('\n')
+        .map_or(0, |i| i + 1);
     let start = if line_start == 0 { 0 } else { start };
     let after_span = text[end..].find('\n').map_or(text.len(), |i| end + i);
-    let stop = if after_span >= text.len() { text.len() } else { text[after_span + 1..].find('\n').map_or(text.len(), |i| after_span + 1 + i) };
+    let stop = if after_span >= text.len() {
+        text.len()
+    } else {
+        text[after_span + 1..]
+            .find('\n')
+            .map_or(text.len(), |i| after_span + 1 + i)
+    };
     let first_line = text[..start].bytes().filter(|&b| b == b'\n').count() + 1;
     (&text[start..stop], first_line, offset - start..end - start)
 }
 
 /// Renders every diagnostic with its snippet, then a blank line.
 pub fn render_human(diags: &[Diagnostic], sources: &SourceMap, opts: HumanOptions) -> String {
-    let renderer = if opts.color { Renderer::styled() } else { Renderer::plain() }.term_width(if opts.width == 0 { 100 } else { opts.width });
+    let renderer = if opts.color {
+        Renderer::styled()
+    } else {
+        Renderer::plain()
+    }
+    .term_width(if opts.width == 0 { 100 } else { opts.width });
     let mut out = String::new();
     for d in diags {
         let level = match d.severity {
@@ -49,11 +62,13 @@ pub fn render_human(diags: &[Diagnostic], sources: &SourceMap, opts: HumanOption
             (None, Some(name)) => format!("{name}: {}", d.message),
             _ => d.message.clone(),
         };
-        let mut group = Group::with_title(level.primary_title(title_text.as_str()).id(d.code.as_str()));
+        let mut group =
+            Group::with_title(level.primary_title(title_text.as_str()).id(d.code.as_str()));
         let file = d.span.and_then(|s| Some((s, sources.get(s.file)?)));
         let label = d.label.clone().unwrap_or_default();
         if let Some((span, f)) = file {
-            let (source, line_start, range) = window(&f.text, span.offset as usize, span.len as usize);
+            let (source, line_start, range) =
+                window(&f.text, span.offset as usize, span.len as usize);
             let snippet = Snippet::source(source)
                 .line_start(line_start)
                 .path(f.name.as_str())
@@ -62,7 +77,9 @@ pub fn render_human(diags: &[Diagnostic], sources: &SourceMap, opts: HumanOption
         }
         let mut report: Vec<Group> = vec![group];
         if let Some(help) = &d.help {
-            report.push(Group::with_title(Level::HELP.secondary_title(help.as_str())));
+            report.push(Group::with_title(
+                Level::HELP.secondary_title(help.as_str()),
+            ));
         }
         out.push_str(&renderer.render(&report));
         out.push_str("\n\n");
@@ -73,7 +90,11 @@ pub fn render_human(diags: &[Diagnostic], sources: &SourceMap, opts: HumanOption
 /// "2 errors, 3 warnings in 4 files" or "no problems found in 4 files".
 pub fn summary_line(diags: &[Diagnostic], files: usize) -> String {
     let count = |s: Severity| diags.iter().filter(|d| d.severity == s).count();
-    let (e, w, n) = (count(Severity::Error), count(Severity::Warning), count(Severity::Note));
+    let (e, w, n) = (
+        count(Severity::Error),
+        count(Severity::Warning),
+        count(Severity::Note),
+    );
     let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
     let files = plural(files, "file");
     if e + w + n == 0 {

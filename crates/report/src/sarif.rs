@@ -8,16 +8,26 @@ use crate::location;
 
 /// Input error codes with what they mean, listed as rules so that scanners can show them.
 const INPUT_CODES: &[(&str, &str)] = &[
-    ("unreadable-file", "a file could not be read (missing, not UTF-8, too large, unsupported type)"),
+    (
+        "unreadable-file",
+        "a file could not be read (missing, not UTF-8, too large, unsupported type)",
+    ),
     ("yaml-syntax", "a YAML file has a syntax error"),
     ("invalid-type", "a field has the wrong type"),
     ("invalid-value", "a field's value is not valid"),
     ("unknown-key", "a field or rule id is not known"),
     ("missing-key", "a required field is missing"),
     ("no-objectives", "a Markdown document holds no objectives"),
+    ("empty-file", "a workspace file is empty"),
     ("duplicate-id", "an id is defined twice"),
-    ("unknown-reference", "a reference names an objective or key result that is not defined"),
-    ("metric-cycle", "metrics are computed from each other in a loop"),
+    (
+        "unknown-reference",
+        "a reference names an objective or key result that is not defined",
+    ),
+    (
+        "metric-cycle",
+        "metrics are computed from each other in a loop",
+    ),
 ];
 
 fn level(s: Severity) -> &'static str {

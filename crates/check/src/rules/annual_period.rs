@@ -36,14 +36,19 @@ impl Rule for AnnualPeriod {
     }
     fn check(&self, cx: &Context, out: &mut Vec<Diagnostic>) {
         for o in &cx.workspace.objectives {
-            let Some(len) = &o.period_length else { continue };
+            let Some(len) = &o.period_length else {
+                continue;
+            };
             let long = match len.value {
                 PeriodLength::Year => true,
                 PeriodLength::Days(d) => d > 213,
                 _ => false,
             };
             if long {
-                let label = o.period.as_ref().map_or_else(|| "a year".to_string(), |p| p.value.to_string());
+                let label = o
+                    .period
+                    .as_ref()
+                    .map_or_else(|| "a year".to_string(), |p| p.value.to_string());
                 out.push(
                     finding(format!("objective \"{}\" runs for {label}, too long to learn and adapt", o.title.value))
                         .at(len.span)

@@ -34,11 +34,22 @@ impl Rule for KeyResultCount {
         for o in &cx.workspace.objectives {
             let n = o.key_results.len();
             let (message, help) = if n == 0 {
-                (format!("objective \"{}\" has no key results", o.title.value), format!("add {min} to {max} key results that show the objective was met"))
+                (
+                    format!("objective \"{}\" has no key results", o.title.value),
+                    format!("add {min} to {max} key results that show the objective was met"),
+                )
             } else if n < min {
                 (format!("objective \"{}\" has {n} key result{}; {min} to {max} capture an objective", o.title.value, if n == 1 { "" } else { "s" }), "add the results that would show this objective was met, so no single number can be gamed".to_string())
             } else if n > max {
-                (format!("objective \"{}\" has {n} key results; more than {max} dilutes focus", o.title.value), format!("keep the {max} that matter most; move the rest to initiatives, KPIs or guardrails"))
+                (
+                    format!(
+                        "objective \"{}\" has {n} key results; more than {max} dilutes focus",
+                        o.title.value
+                    ),
+                    format!(
+                        "keep the {max} that matter most; move the rest to initiatives, KPIs or guardrails"
+                    ),
+                )
             } else {
                 continue;
             };

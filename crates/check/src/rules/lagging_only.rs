@@ -41,7 +41,12 @@ impl Rule for LaggingOnly {
                 continue;
             }
             let lagging = o.key_results.iter().all(|kr| {
-                let declared = kr.metric.as_ref().and_then(|m| cx.workspace.metric(&m.value)).and_then(|m| m.timing.as_ref()).map(|t| t.value);
+                let declared = kr
+                    .metric
+                    .as_ref()
+                    .and_then(|m| cx.workspace.metric(&m.value))
+                    .and_then(|m| m.timing.as_ref())
+                    .map(|t| t.value);
                 match declared {
                     Some(t) => t == Timing::Lagging,
                     None => text::timing_of(&kr.title.value) == text::Timing::Lagging,

@@ -44,7 +44,15 @@ impl Rule for MissingBaseline {
                     Origin::Yaml => "add `baseline:` with the value measured at the start of the period".to_string(),
                     Origin::Markdown => "add the starting value: \"from 23% to 35%\" in the title, or a sub-bullet `Current: 23% | Target: 35%`".to_string(),
                 };
-                out.push(finding(format!("key result \"{}\" has a target but no baseline", kr.title.value)).at(kr.title.span).label("where does it start?").help(help));
+                out.push(
+                    finding(format!(
+                        "key result \"{}\" has a target but no baseline",
+                        kr.title.value
+                    ))
+                    .at(kr.title.span)
+                    .label("where does it start?")
+                    .help(help),
+                );
             }
         }
     }

@@ -40,14 +40,25 @@ impl Rule for MissingGuardrails {
             }
             let pushes = o.key_results.iter().any(|kr| {
                 let f = kr_facts(kr, o.origin);
-                !f.output && !f.maintain && !f.unmeasurable && (f.has_target || text::has_outcome_verb(&kr.title.value))
+                !f.output
+                    && !f.maintain
+                    && !f.unmeasurable
+                    && (f.has_target || text::has_outcome_verb(&kr.title.value))
             });
             if pushes {
                 let help = match o.origin {
-                    Origin::Yaml => "add `guardrails:` naming what must not get worse, e.g. `- { metric: support_tickets, max_increase: 5% }`",
-                    Origin::Markdown => "add a `**Guardrails:**` list naming what must not get worse, e.g. `- Support ticket volume: no increase > 5%`",
+                    Origin::Yaml => {
+                        "add `guardrails:` naming what must not get worse, e.g. `- { metric: support_tickets, max_increase: 5% }`"
+                    }
+                    Origin::Markdown => {
+                        "add a `**Guardrails:**` list naming what must not get worse, e.g. `- Support ticket volume: no increase > 5%`"
+                    }
                 };
-                out.push(finding(format!("objective \"{}\" has no guardrails", o.title.value)).at(o.title.span).help(help));
+                out.push(
+                    finding(format!("objective \"{}\" has no guardrails", o.title.value))
+                        .at(o.title.span)
+                        .help(help),
+                );
             }
         }
     }

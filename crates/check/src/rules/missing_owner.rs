@@ -39,13 +39,22 @@ impl Rule for MissingOwner {
     }
     fn check(&self, cx: &Context, out: &mut Vec<Diagnostic>) {
         for o in &cx.workspace.objectives {
-            let krs_owned = !o.key_results.is_empty() && o.key_results.iter().all(|k| k.owner.is_some());
+            let krs_owned =
+                !o.key_results.is_empty() && o.key_results.iter().all(|k| k.owner.is_some());
             if o.owner.is_none() && !krs_owned {
                 let help = match o.origin {
-                    Origin::Yaml => "add `owner:` with the person accountable, e.g. `owner: Dana (PM Growth)`",
-                    Origin::Markdown => "add a line `**Owner:** Dana (PM Growth)` under the objective's heading",
+                    Origin::Yaml => {
+                        "add `owner:` with the person accountable, e.g. `owner: Dana (PM Growth)`"
+                    }
+                    Origin::Markdown => {
+                        "add a line `**Owner:** Dana (PM Growth)` under the objective's heading"
+                    }
                 };
-                out.push(finding(format!("objective \"{}\" has no owner", o.title.value)).at(o.title.span).help(help));
+                out.push(
+                    finding(format!("objective \"{}\" has no owner", o.title.value))
+                        .at(o.title.span)
+                        .help(help),
+                );
             }
         }
     }

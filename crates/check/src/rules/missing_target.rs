@@ -50,7 +50,12 @@ impl Rule for MissingTarget {
                     Origin::Yaml => "add `target:` (and `stretch:` if there is one) in the metric's unit".to_string(),
                     Origin::Markdown => "add the target to the title (\"from 23% to 35%\") or a sub-bullet `Current: 23% | Target: 35%`".to_string(),
                 };
-                out.push(finding(format!("key result \"{}\" has no target", kr.title.value)).at(kr.title.span).label("what value is success?").help(help));
+                out.push(
+                    finding(format!("key result \"{}\" has no target", kr.title.value))
+                        .at(kr.title.span)
+                        .label("what value is success?")
+                        .help(help),
+                );
             }
         }
     }

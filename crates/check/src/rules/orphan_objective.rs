@@ -41,11 +41,20 @@ impl Rule for OrphanObjective {
         &META
     }
     fn check(&self, cx: &Context, out: &mut Vec<Diagnostic>) {
-        let company: Vec<&Objective> = cx.workspace.objectives.iter().filter(|o| o.is_company_level() && o.team.is_some()).collect();
+        let company: Vec<&Objective> = cx
+            .workspace
+            .objectives
+            .iter()
+            .filter(|o| o.is_company_level() && o.team.is_some())
+            .collect();
         let company = if company.is_empty() {
             // without an explicit `company` team, objectives with no team are the company's
             // when other objectives name teams
-            cx.workspace.objectives.iter().filter(|o| o.team.is_none()).collect()
+            cx.workspace
+                .objectives
+                .iter()
+                .filter(|o| o.team.is_none())
+                .collect()
         } else {
             company
         };
@@ -68,10 +77,21 @@ impl Rule for OrphanObjective {
             }
             let example = same_period[0].path();
             let help = match o.origin {
-                Origin::Yaml => format!("add `aligns_to: {example}` (or whichever company objective this serves)"),
-                Origin::Markdown => format!("add a line `**Aligns to:** {example}` under the objective's heading"),
+                Origin::Yaml => format!(
+                    "add `aligns_to: {example}` (or whichever company objective this serves)"
+                ),
+                Origin::Markdown => {
+                    format!("add a line `**Aligns to:** {example}` under the objective's heading")
+                }
             };
-            out.push(finding(format!("team objective \"{}\" does not align to a company objective", o.title.value)).at(o.title.span).help(help));
+            out.push(
+                finding(format!(
+                    "team objective \"{}\" does not align to a company objective",
+                    o.title.value
+                ))
+                .at(o.title.span)
+                .help(help),
+            );
         }
     }
 }

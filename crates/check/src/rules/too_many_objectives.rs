@@ -34,8 +34,16 @@ impl Rule for TooManyObjectives {
         let max = cx.options.max.unwrap_or(5) as usize;
         let mut groups: BTreeMap<(String, String), Vec<&Objective>> = BTreeMap::new();
         for o in &cx.workspace.objectives {
-            let team = o.team.as_ref().map(|t| t.value.to_lowercase()).unwrap_or_default();
-            let period = o.period.as_ref().map(|p| p.value.to_string()).unwrap_or_default();
+            let team = o
+                .team
+                .as_ref()
+                .map(|t| t.value.to_lowercase())
+                .unwrap_or_default();
+            let period = o
+                .period
+                .as_ref()
+                .map(|p| p.value.to_string())
+                .unwrap_or_default();
             groups.entry((team, period)).or_default().push(o);
         }
         for ((_, period), objectives) in groups {
@@ -43,8 +51,15 @@ impl Rule for TooManyObjectives {
                 continue;
             }
             let first_extra = objectives[max];
-            let who = first_extra.team.as_ref().map_or_else(|| "this document".to_string(), |t| format!("team `{}`", t.value));
-            let when = if period.is_empty() { String::new() } else { format!(" for {period}") };
+            let who = first_extra.team.as_ref().map_or_else(
+                || "this document".to_string(),
+                |t| format!("team `{}`", t.value),
+            );
+            let when = if period.is_empty() {
+                String::new()
+            } else {
+                format!(" for {period}")
+            };
             out.push(
                 finding(format!("{who} has {} objectives{when}; more than {max} is no focus", objectives.len()))
                     .at(first_extra.title.span)

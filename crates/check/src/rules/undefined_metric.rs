@@ -39,16 +39,38 @@ fn references(ws: &Workspace) -> Vec<(&'static str, Spanned<String>)> {
             refs.extend(list.iter().map(|s| ("related metric", s.clone())));
         }
         if let Some(c) = &m.compute {
-            refs.extend(c.metric_refs().into_iter().map(|s| ("computed-from metric", s)));
+            refs.extend(
+                c.metric_refs()
+                    .into_iter()
+                    .map(|s| ("computed-from metric", s)),
+            );
         }
     }
     for o in &ws.objectives {
-        refs.extend(o.key_results.iter().filter_map(|k| k.metric.clone()).map(|s| ("key result metric", s)));
-        refs.extend(o.guardrails.iter().filter_map(|g| g.metric.clone()).map(|s| ("guardrail metric", s)));
+        refs.extend(
+            o.key_results
+                .iter()
+                .filter_map(|k| k.metric.clone())
+                .map(|s| ("key result metric", s)),
+        );
+        refs.extend(
+            o.guardrails
+                .iter()
+                .filter_map(|g| g.metric.clone())
+                .map(|s| ("guardrail metric", s)),
+        );
     }
     for e in &ws.experiments {
-        refs.extend(e.goal_metrics.iter().map(|s| ("experiment goal metric", s.clone())));
-        refs.extend(e.guardrail_metrics.iter().map(|s| ("experiment guardrail metric", s.clone())));
+        refs.extend(
+            e.goal_metrics
+                .iter()
+                .map(|s| ("experiment goal metric", s.clone())),
+        );
+        refs.extend(
+            e.guardrail_metrics
+                .iter()
+                .map(|s| ("experiment guardrail metric", s.clone())),
+        );
     }
     refs
 }
@@ -66,10 +88,22 @@ impl Rule for UndefinedMetric {
             }
             let help = match did_you_mean(&r.value, ids.iter().copied()) {
                 Some(id) => format!("did you mean `{id}`?"),
-                None if ids.is_empty() => format!("define `{}` under `metrics:` (id, name, unit, direction, owner and `compute:`)", r.value),
-                None => format!("define `{}` under `metrics:`, or use one of: {}", r.value, ids.iter().take(8).copied().collect::<Vec<_>>().join(", ")),
+                None if ids.is_empty() => format!(
+                    "define `{}` under `metrics:` (id, name, unit, direction, owner and `compute:`)",
+                    r.value
+                ),
+                None => format!(
+                    "define `{}` under `metrics:`, or use one of: {}",
+                    r.value,
+                    ids.iter().take(8).copied().collect::<Vec<_>>().join(", ")
+                ),
             };
-            out.push(finding(format!("{what} `{}` is not defined", r.value)).at(r.span).label("unknown metric").help(help));
+            out.push(
+                finding(format!("{what} `{}` is not defined", r.value))
+                    .at(r.span)
+                    .label("unknown metric")
+                    .help(help),
+            );
         }
     }
 }

@@ -46,7 +46,15 @@ impl Rule for UnmeasurableKeyResult {
                     Origin::Yaml => format!("add `metric: <metric id>` (defined under `metrics:`) to compute \"{}\" from data, or `manual: {{ unit: percent }}` to check it in by hand", kr.title.value),
                     Origin::Markdown => "say what is measured and to what value, e.g. \"Reduce p95 load time from 4.2s to 1.5s\" with `Current: … | Target: …`".into(),
                 };
-                out.push(finding(format!("key result \"{}\" cannot be measured", kr.title.value)).at(kr.title.span).label("no measure").help(help));
+                out.push(
+                    finding(format!(
+                        "key result \"{}\" cannot be measured",
+                        kr.title.value
+                    ))
+                    .at(kr.title.span)
+                    .label("no measure")
+                    .help(help),
+                );
             }
         }
     }

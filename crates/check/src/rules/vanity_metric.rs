@@ -37,9 +37,20 @@ impl Rule for VanityMetric {
     fn check(&self, cx: &Context, out: &mut Vec<Diagnostic>) {
         for o in &cx.workspace.objectives {
             for kr in &o.key_results {
-                let metric = kr.metric.as_ref().and_then(|m| cx.workspace.metric(&m.value));
-                let from_metric = metric.and_then(|m| text::vanity_phrase(&format!("{} {}", m.display_name(), m.description.as_ref().map_or("", |d| d.value.as_str()))));
-                let Some(phrase) = text::vanity_phrase(&kr.title.value).or(from_metric) else { continue };
+                let metric = kr
+                    .metric
+                    .as_ref()
+                    .and_then(|m| cx.workspace.metric(&m.value));
+                let from_metric = metric.and_then(|m| {
+                    text::vanity_phrase(&format!(
+                        "{} {}",
+                        m.display_name(),
+                        m.description.as_ref().map_or("", |d| d.value.as_str())
+                    ))
+                });
+                let Some(phrase) = text::vanity_phrase(&kr.title.value).or(from_metric) else {
+                    continue;
+                };
                 out.push(
                     finding(format!("key result \"{}\" measures {phrase}, a vanity count", kr.title.value))
                         .at(kr.title.span)

@@ -68,6 +68,9 @@ pub struct Context<'a> {
     pub sources: &'a SourceMap,
     /// This rule's options from `checks:`.
     pub options: RuleOptions,
+    /// Whether a workspace (throughline.yaml) was loaded, so that what it does not define is
+    /// known to be undefined; a lone file may rely on definitions elsewhere.
+    pub in_workspace: bool,
 }
 
 /// A check over the workspace.
@@ -99,13 +102,14 @@ pub fn run(loaded: &Loaded) -> Vec<Diagnostic> {
             workspace: &loaded.workspace,
             sources: &loaded.sources,
             options: config.options(meta.id),
+            in_workspace: loaded.root.is_some(),
         };
         let mut found = Vec::new();
         rule.check(&cx, &mut found);
         for mut d in found {
             d.code = meta.id.to_string();
             d.severity = severity;
-            if !allowed(&loaded.sources, &d) {
+            if loaded.in_focus(&d) && !allowed(&loaded.sources, &d) {
                 out.push(d);
             }
         }

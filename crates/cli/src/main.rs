@@ -138,13 +138,18 @@ fn check(paths: Vec<PathBuf>, format: Format, color: ColorChoice) -> ExitCode {
         paths
     };
     let loaded = load_paths(&paths);
-    let mut diags: Vec<Diagnostic> = loaded.diagnostics.clone();
+    let mut diags: Vec<Diagnostic> = loaded
+        .diagnostics
+        .iter()
+        .filter(|d| loaded.in_focus(d))
+        .cloned()
+        .collect();
     let input_errors = loaded.has_input_errors();
     if !input_errors {
         diags.extend(throughline_check::run(&loaded));
     }
     throughline_check::sort(&mut diags);
-    let files = loaded.sources.files().count();
+    let files = loaded.sources.files().count() - loaded.context.len();
     match format {
         Format::Json => print(&render_json(&diags, &loaded.sources)),
         Format::Sarif => print(&render_sarif(&diags, &loaded.sources)),

@@ -427,3 +427,72 @@ fn human_output_shows_snippet_caret_and_help() {
         r.stdout
     );
 }
+
+#[test]
+fn a_single_file_is_checked_in_the_context_of_its_workspace() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    assert_eq!(
+        common::run_in(d, &["init", "ws", "--period", "2025-Q1"]).code,
+        0
+    );
+    // another file of the workspace has a problem; checking okrs.yaml alone must not show it
+    write(
+        d,
+        "ws/more.yaml",
+        "objectives:\n  - id: x\n    title: Ship new features\n    period: 2025\n    key_results: []\n",
+    );
+    let r = common::run_in(
+        &d.join("ws/okrs"),
+        &["check", "okrs.yaml", "--format", "json"],
+    );
+    assert_eq!(r.code, 0, "{}", r.stdout);
+    assert!(common::findings(&r.stdout).is_empty(), "{}", r.stdout);
+    // its references resolve against metrics.yaml, and a typo is still caught
+    let okrs = std::fs::read_to_string(d.join("ws/okrs/okrs.yaml")).unwrap();
+    std::fs::write(
+        d.join("ws/okrs/okrs.yaml"),
+        okrs.replace("metric: activation_rate", "metric: activaton_rate"),
+    )
+    .unwrap();
+    let r = common::run_in(
+        &d.join("ws/okrs"),
+        &["check", "okrs.yaml", "--format", "json"],
+    );
+    let rows = common::findings(&r.stdout);
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    assert_eq!(rows[0]["rule"], "undefined-metric");
+    assert_eq!(rows[0]["file"], "okrs.yaml");
+    assert_eq!(rows[0]["help"], "did you mean `activation_rate`?");
+    // the whole workspace shows both files' findings
+    let all = common::findings(&common::run_in(d, &["check", "ws", "--format", "json"]).stdout);
+    assert!(all.iter().any(|r| r["file"] == "ws/more.yaml"), "{all:?}");
+}
+
+#[test]
+fn a_lone_file_without_metric_definitions_is_not_judged_on_them() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    let r = common::run_in(d, &["init", "ws", "--period", "2025-Q1"]);
+    assert_eq!(r.code, 0);
+    std::fs::copy(d.join("ws/okrs/okrs.yaml"), d.join("lone.yaml")).unwrap();
+    let r = common::run_in(d, &["check", "lone.yaml", "--format", "json"]);
+    assert!(common::findings(&r.stdout).is_empty(), "{}", r.stdout);
+    // with some metrics defined in what was checked, the rest are judged
+    write(
+        d,
+        "with-metrics.yaml",
+        &format!(
+            "{}\nmetrics:\n  - {{ id: weekly_active_users, compute: {{ type: unique }} }}\n",
+            std::fs::read_to_string(d.join("lone.yaml")).unwrap()
+        ),
+    );
+    let rows = common::findings(
+        &common::run_in(d, &["check", "with-metrics.yaml", "--format", "json"]).stdout,
+    );
+    assert!(
+        rows.iter().any(|r| r["rule"] == "undefined-metric"
+            && r["message"].as_str().unwrap().contains("activation_rate")),
+        "{rows:?}"
+    );
+}

@@ -7,7 +7,7 @@ use crate::decode::Ctx;
 use crate::defs::Workspace;
 use crate::diagnostic::Diagnostic;
 use crate::from_yaml::{FileKind, decode_file};
-use crate::source::{SourceMap, Span};
+use crate::source::{FileId, SourceMap, Span};
 
 /// Workspace files larger than this are refused: they are hand-written definitions, not data.
 pub const MAX_FILE_BYTES: u64 = 8 * 1024 * 1024;
@@ -18,11 +18,20 @@ pub struct Loaded {
     pub workspace: Workspace,
     pub sources: SourceMap,
     pub diagnostics: Vec<Diagnostic>,
-    /// The workspace folder, when one was loaded.
+    /// The workspace folder, when one was loaded (named, or found above a named file).
     pub root: Option<PathBuf>,
+    /// Files read only as context for the files that were named (the rest of their
+    /// workspace): findings in them are not reported, but their definitions resolve references.
+    pub context: Vec<FileId>,
 }
 
 impl Loaded {
+    /// Whether a diagnostic belongs to what the user asked to check (input errors always do:
+    /// a broken context file breaks the check).
+    pub fn in_focus(&self, d: &Diagnostic) -> bool {
+        d.is_input_error() || d.span.is_none_or(|s| !self.context.contains(&s.file))
+    }
+
     /// Whether any input could not be read or understood.
     pub fn has_input_errors(&self) -> bool {
         self.diagnostics.iter().any(Diagnostic::is_input_error)
@@ -130,10 +139,14 @@ impl Loader {
 }
 
 /// Loads the given paths: workspace folders (their `throughline.yaml` and every `*.yaml` under
-/// them) and single YAML or Markdown files.
+/// them) and single YAML or Markdown files. A single file inside a workspace is read together
+/// with the rest of that workspace, so that its references resolve; only the named file's
+/// findings are reported.
 pub fn load_paths(paths: &[PathBuf]) -> Loaded {
     let mut loader = Loader::new();
     let mut root = None;
+    let mut seen: Vec<PathBuf> = Vec::new();
+    let mut context_files: Vec<(String, PathBuf)> = Vec::new();
     for path in paths {
         if path.is_dir() {
             let ws_file = ["throughline.yaml", "throughline.yml"]
@@ -149,20 +162,84 @@ pub fn load_paths(paths: &[PathBuf]) -> Loaded {
                 continue;
             }
             root.get_or_insert_with(|| path.clone());
-            let mut files = Vec::new();
-            collect_yaml(path, 0, &mut files, &mut loader);
-            files.sort();
-            for f in files {
-                let name = display_name(path, &f);
-                read_into(&mut loader, &name, &f);
+            for f in workspace_files(path, &mut loader) {
+                if remember(&mut seen, &f) {
+                    read_into(&mut loader, &display_name(path, &f), &f);
+                }
             }
         } else {
-            read_into(&mut loader, &path.display().to_string(), path);
+            if remember(&mut seen, path) {
+                read_into(&mut loader, &path.display().to_string(), path);
+            }
+            if let Some(ws) = enclosing_workspace(path) {
+                root.get_or_insert_with(|| ws.clone());
+                for f in workspace_files(&ws, &mut loader) {
+                    context_files.push((display_name(&ws, &f), f));
+                }
+            }
         }
     }
+    let first_context = loader.loaded.sources.files().count();
+    for (name, f) in context_files {
+        if remember(&mut seen, &f) {
+            read_into(&mut loader, &name, &f);
+        }
+    }
+    let context: Vec<FileId> = loader
+        .loaded
+        .sources
+        .files()
+        .map(|(id, _)| id)
+        .skip(first_context)
+        .collect();
     let mut loaded = loader.finish();
     loaded.root = root;
+    loaded.context = context;
     loaded
+}
+
+/// Records a file as read; false if it was read already.
+fn remember(seen: &mut Vec<PathBuf>, path: &Path) -> bool {
+    let key = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+    if seen.contains(&key) {
+        return false;
+    }
+    seen.push(key);
+    true
+}
+
+/// The workspace folder above a file: the nearest ancestor with a throughline.yaml, not
+/// looking past the top of a git repository.
+fn enclosing_workspace(file: &Path) -> Option<PathBuf> {
+    let mut dir = file.parent()?.to_path_buf();
+    if dir.as_os_str().is_empty() {
+        dir = PathBuf::from(".");
+    }
+    for _ in 0..32 {
+        if dir.join("throughline.yaml").is_file() || dir.join("throughline.yml").is_file() {
+            return Some(dir);
+        }
+        if dir.join(".git").exists() {
+            return None;
+        }
+        let up = if dir == Path::new(".") {
+            PathBuf::from("..")
+        } else {
+            dir.join("..")
+        };
+        if std::fs::canonicalize(&up).ok()? == std::fs::canonicalize(&dir).ok()? {
+            return None;
+        }
+        dir = up;
+    }
+    None
+}
+
+fn workspace_files(root: &Path, loader: &mut Loader) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    collect_yaml(root, 0, &mut files, loader);
+    files.sort();
+    files
 }
 
 fn display_name(root: &Path, file: &Path) -> String {

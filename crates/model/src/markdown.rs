@@ -22,7 +22,7 @@ use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
 
 use crate::defs::*;
 use crate::diagnostic::Diagnostic;
-use crate::source::{FileId, Span, Spanned};
+use crate::source::{FileId, LineIndex, Span, Spanned};
 use crate::values::{Period, PeriodLength, Quantity, is_year_at, quantities_in};
 
 /// A line of text with the byte offset where it starts in the file.
@@ -147,6 +147,7 @@ enum Section {
 struct Reader<'a> {
     file: FileId,
     src: &'a str,
+    lines: LineIndex,
     period: Option<Spanned<Period>>,
     period_length: Option<Spanned<PeriodLength>>,
     team: Option<Text>,
@@ -167,6 +168,7 @@ pub fn parse_markdown(
     let mut r = Reader {
         file,
         src,
+        lines: LineIndex::new(src),
         period: None,
         period_length: None,
         team: None,
@@ -208,16 +210,17 @@ pub fn parse_markdown(
                 .help("write each objective as a heading `### Objective 1: …` with `**Key Results:**` and `- KR1: …` bullets under it, below a period heading such as `## Q1 2025 OKRs - Growth`"),
         );
     }
-    // unique ids within the document
-    let mut seen: Vec<String> = Vec::new();
+    // unique ids within the document: a repeated title gets `-2`, `-3`, …
+    let mut taken: std::collections::HashSet<String> = std::collections::HashSet::new();
+    let mut next_suffix: std::collections::HashMap<String, usize> =
+        std::collections::HashMap::new();
     for o in &mut r.objectives {
         let base = o.id.value.clone();
-        let mut n = 1;
-        while seen.contains(&o.id.value) {
-            n += 1;
+        while !taken.insert(o.id.value.clone()) {
+            let n = next_suffix.entry(base.clone()).or_insert(1);
+            *n += 1;
             o.id.value = format!("{base}-{n}");
         }
-        seen.push(o.id.value.clone());
         for (i, kr) in o.key_results.iter_mut().enumerate() {
             kr.id.value = format!("{}/kr{}", o.id.value, i + 1);
         }
@@ -227,7 +230,7 @@ pub fn parse_markdown(
 
 impl Reader<'_> {
     fn span(&self, offset: usize, len: usize) -> Span {
-        Span::at(self.file, self.src, offset, len)
+        self.lines.span(self.file, self.src, offset, len)
     }
 
     /// Span of `value` where it appears in the source line starting at `line.offset`.
@@ -385,7 +388,7 @@ impl Reader<'_> {
             && depth > kr_depth
         {
             for l in lines {
-                self.kr_detail(l);
+                self.kr_line(l);
             }
             return;
         }
@@ -426,7 +429,7 @@ impl Reader<'_> {
                 }
                 self.last_kr_depth = Some(depth);
                 for l in &lines[1..] {
-                    self.kr_detail(l);
+                    self.kr_line(l);
                 }
             }
             Section::Initiatives if self.current.is_some() => {
@@ -445,6 +448,22 @@ impl Reader<'_> {
                 self.add_guardrail(t);
             }
             _ => {}
+        }
+    }
+
+    /// A line under a key result: its details, or (when the author left out the blank line
+    /// and Markdown folded it into the item) the next section's label such as `**Guardrails:**`.
+    fn kr_line(&mut self, line: &Line) {
+        let t = line.text.trim();
+        let objective_label = split_label(t).is_some_and(|(l, v)| {
+            OBJECTIVE_LABELS.contains(&l.as_str())
+                || v.trim().is_empty() && section_name(&l).is_some()
+        });
+        if section_name(t).is_some() || objective_label {
+            self.last_kr_depth = None;
+            self.labeled_line(line);
+        } else {
+            self.kr_detail(line);
         }
     }
 
@@ -778,6 +797,14 @@ mod tests {
             Some(Period::Half(2025, 2))
         );
         assert!(period_heading("Decisions Made").is_none());
+    }
+
+    #[test]
+    fn repeated_titles_get_unique_ids() {
+        let doc = "## Q1 2025 OKRs\n### Objective 1: Same\n### Objective 2: Same\n### Objective 3: Same\n### Objective 4: Same-2\n";
+        let (objectives, _) = parse_markdown(doc, FileId(0), "t.md");
+        let ids: Vec<&str> = objectives.iter().map(|o| o.id.value.as_str()).collect();
+        assert_eq!(ids, ["same", "same-2", "same-3", "same-2-2"]);
     }
 
     #[test]

@@ -65,15 +65,21 @@ pub struct SourceFile {
     pub name: String,
     pub path: PathBuf,
     pub text: String,
+    pub lines: LineIndex,
 }
 
 impl SourceFile {
     /// The text of line `line` (1-based), without its line break.
     pub fn line_text(&self, line: u32) -> Option<&str> {
-        self.text
-            .split('\n')
-            .nth(line.checked_sub(1)? as usize)
-            .map(|l| l.strip_suffix('\r').unwrap_or(l))
+        let i = line.checked_sub(1)? as usize;
+        let start = *self.lines.starts.get(i)?;
+        let end = self
+            .lines
+            .starts
+            .get(i + 1)
+            .map_or(self.text.len(), |e| e - 1);
+        let l = &self.text[start..end.max(start)];
+        Some(l.strip_suffix('\r').unwrap_or(l))
     }
 }
 
@@ -85,10 +91,12 @@ pub struct SourceMap {
 
 impl SourceMap {
     pub fn add(&mut self, name: impl Into<String>, path: &Path, text: String) -> FileId {
+        let lines = LineIndex::new(&text);
         self.files.push(SourceFile {
             name: name.into(),
             path: path.to_path_buf(),
             text,
+            lines,
         });
         FileId(self.files.len() as u32 - 1)
     }
@@ -103,6 +111,42 @@ impl SourceMap {
             .iter()
             .enumerate()
             .map(|(i, f)| (FileId(i as u32), f))
+    }
+}
+
+/// Line starts of a text, for turning many byte offsets into lines and columns without
+/// rescanning the text each time.
+#[derive(Clone, Debug)]
+pub struct LineIndex {
+    starts: Vec<usize>,
+}
+
+impl LineIndex {
+    pub fn new(text: &str) -> Self {
+        let mut starts = vec![0];
+        starts.extend(
+            text.bytes()
+                .enumerate()
+                .filter(|(_, b)| *b == b'\n')
+                .map(|(i, _)| i + 1),
+        );
+        LineIndex { starts }
+    }
+
+    /// A span of `text` (the text this index was built from).
+    pub fn span(&self, file: FileId, text: &str, offset: usize, len: usize) -> Span {
+        let offset = floor_char_boundary(text, offset.min(text.len()));
+        let len = len.min(text.len() - offset);
+        let line = self.starts.partition_point(|&s| s <= offset);
+        let start = self.starts[line - 1];
+        let column = text[start..offset].chars().count() + 1;
+        Span {
+            file,
+            offset: offset as u32,
+            len: len as u32,
+            line: line as u32,
+            column: column as u32,
+        }
     }
 }
 
@@ -136,5 +180,22 @@ mod tests {
         assert_eq!(line_column(text, 7), (2, 4));
         // an offset inside a multi-byte character snaps back to its start
         assert_eq!(line_column(text, 4), (2, 1));
+        let mut map = SourceMap::default();
+        let id = map.add("t", Path::new("t"), "one\r\ntwo\n\nfour".into());
+        let f = map.get(id).unwrap();
+        let lines: Vec<Option<&str>> = (0..=5).map(|l| f.line_text(l)).collect();
+        assert_eq!(
+            lines,
+            [None, Some("one"), Some("two"), Some(""), Some("four"), None]
+        );
+        let index = LineIndex::new(text);
+        for offset in 0..text.len() {
+            let span = index.span(FileId(0), text, offset, 1);
+            assert_eq!(
+                (span.line, span.column),
+                line_column(text, offset),
+                "offset {offset}"
+            );
+        }
     }
 }

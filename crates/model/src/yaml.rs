@@ -134,11 +134,20 @@ fn convert(raw: SaphyrSpanned<Raw>, text: &str, file: FileId) -> Node {
         (Some(o), Some(l)) => (o as usize, l as usize),
         _ => (offset_of(text, loc.line() as u32, loc.column() as u32), 0),
     };
-    let mut span = Span::at(file, text, offset, len);
-    if loc.line() > 0 {
-        span.line = loc.line() as u32;
-        span.column = loc.column() as u32;
-    }
+    // serde-saphyr gives line and column; recomputing them from the offset would rescan the
+    // file for every node
+    let span = if loc.line() > 0 {
+        let offset = offset.min(text.len());
+        Span {
+            file,
+            offset: offset as u32,
+            len: len.min(text.len() - offset) as u32,
+            line: loc.line() as u32,
+            column: loc.column() as u32,
+        }
+    } else {
+        Span::at(file, text, offset, len)
+    };
     let value = match raw.value {
         Raw::Null => Value::Null,
         Raw::Bool(b) => Value::Bool(b),

@@ -3,7 +3,8 @@
 //! **What it flags.** A reference to a metric that the workspace does not define: a key
 //! result's `metric:`, a guardrail's `metric:`, a metric's `supports:` or `related:`, the
 //! metrics a `ratio` or `derived` metric is computed from, and an experiment's goal and
-//! guardrail metrics.
+//! guardrail metrics. A lone file checked outside any workspace that defines no metrics at
+//! all is not judged: its metrics may be defined elsewhere.
 //!
 //! **Why this is bad.** When a metric is not defined in one place, each team measures it
 //! its own way: the dashboard says 31%, the review deck says 28%, and nobody can say which
@@ -81,6 +82,9 @@ impl Rule for UndefinedMetric {
     }
     fn check(&self, cx: &Context, out: &mut Vec<Diagnostic>) {
         let ws = cx.workspace;
+        if !cx.in_workspace && ws.metrics.is_empty() {
+            return;
+        }
         let ids: Vec<&str> = ws.metrics.iter().map(|m| m.id.value.as_str()).collect();
         for (what, r) in references(ws) {
             if ids.contains(&r.value.as_str()) {

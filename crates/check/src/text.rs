@@ -391,10 +391,10 @@ const VANITY_PHRASES: &[&str] = &[
     "visits",
     "visitors",
     "hits",
-    "subscribers",
+    "email subscribers",
+    "newsletter subscribers",
     "mentions",
     "retweets",
-    "shares",
     "email opens",
     "open rate",
 ];
@@ -416,13 +416,31 @@ const COUNTED_PEOPLE: &[&str] = &[
 pub fn vanity_phrase(text: &str) -> Option<String> {
     let lower = format!(" {} ", words(text).join(" "));
     let raw = text.to_lowercase();
+    // "2% of impressions", "per 1,000 visits", "conversion of website visitors": the count is
+    // only the base of a rate. "number of page views" is the count itself.
+    let counted =
+        lower.contains(" number of ") || lower.contains(" count of ") || lower.contains(" total ");
+    let is_rate = [
+        "rate",
+        "conversion",
+        "share",
+        "percentage",
+        "percent",
+        "ratio",
+        "per",
+    ]
+    .iter()
+    .any(|w| lower.contains(&format!(" {w} ")))
+        || raw.contains('%') && !raw.contains("% more") && !lower.contains(" by ");
     let as_measure = |p: &str| {
         let at = lower.find(&format!(" {p} "));
-        // "2% of impressions", "per 1,000 visits": the phrase is only the denominator
         at.is_some_and(|i| {
             let before = lower[..i].trim_end();
             let last_words: Vec<&str> = before.split_whitespace().rev().take(3).collect();
-            !(before.ends_with(" of") || before.ends_with(" every") || last_words.contains(&"per"))
+            let base_of_rate = last_words
+                .iter()
+                .any(|w| matches!(*w, "of" | "per" | "every" | "among"));
+            counted || !(base_of_rate || is_rate)
         })
     };
     if let Some(p) = VANITY_PHRASES.iter().find(|p| as_measure(p)) {

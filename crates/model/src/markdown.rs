@@ -627,9 +627,45 @@ fn values_from_title(
             );
         }
     }
-    let target = found.first().map(|(q, i)| Spanned::new(q.clone(), at(*i)));
-    (None, target)
+    // "up from 320", "(currently 37%)", "(baseline 51%)": a marked starting value
+    let baseline = found.iter().position(|(_, i)| {
+        let before = title[..*i]
+            .trim_end()
+            .trim_end_matches([':', '('])
+            .trim_end()
+            .to_ascii_lowercase();
+        BASELINE_MARKERS.iter().any(|m| {
+            before.ends_with(m)
+                && before[..before.len() - m.len()]
+                    .chars()
+                    .next_back()
+                    .is_none_or(|c| !c.is_alphanumeric())
+        })
+    });
+    let target = found
+        .iter()
+        .enumerate()
+        .find(|(k, _)| Some(*k) != baseline)
+        .map(|(_, (q, i))| Spanned::new(q.clone(), at(*i)));
+    let baseline = baseline.map(|k| Spanned::new(found[k].0.clone(), at(found[k].1)));
+    (baseline, target)
 }
+
+/// Words that introduce a starting value in a key result's title.
+const BASELINE_MARKERS: &[&str] = &[
+    "from",
+    "currently",
+    "current",
+    "baseline",
+    "today",
+    "now",
+    "vs",
+    "vs.",
+    "versus",
+    "was",
+    "up from",
+    "down from",
+];
 
 /// A heading that names a period (`Q1 2024 OKRs - Growth`, `2025 OKRs`, `H2 2025 Company OKRs`).
 fn period_heading(text: &str) -> Option<(Option<Period>, Option<PeriodLength>, Option<String>)> {

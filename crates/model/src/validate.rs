@@ -95,9 +95,11 @@ pub fn resolve_objective<'w>(ws: &'w Workspace, reference: &str) -> Option<&'w O
             let (team, id) = r.split_once('/')?;
             ws.objectives.iter().find(|o| {
                 o.id.value == id
-                    && o.team
-                        .as_ref()
-                        .is_some_and(|t| t.value.eq_ignore_ascii_case(team))
+                    && match &o.team {
+                        Some(t) => t.value.eq_ignore_ascii_case(team),
+                        // `company/x` names a company objective written without a team
+                        None => team.eq_ignore_ascii_case("company"),
+                    }
             })
         })
 }

@@ -15,6 +15,10 @@ pub fn exercise(name: &str, data: &[u8]) {
         if let Some(s) = d.span {
             let file = loaded.sources.get(s.file).expect("span names a known file");
             assert!((s.offset + s.len) as usize <= file.text.len(), "span past the end: {d:?}");
+            assert!(
+                file.text.is_char_boundary(s.offset as usize) && file.text.is_char_boundary((s.offset + s.len) as usize),
+                "span splits a character: {d:?}"
+            );
             assert!(s.line >= 1 && s.column >= 1, "line and column are 1-based: {d:?}");
         }
     }

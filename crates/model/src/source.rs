@@ -20,7 +20,7 @@ impl Span {
     /// A span at a byte offset of `text`, with line and column computed from the text.
     pub fn at(file: FileId, text: &str, offset: usize, len: usize) -> Span {
         let offset = floor_char_boundary(text, offset.min(text.len()));
-        let len = len.min(text.len() - offset);
+        let len = snap_len(text, offset, len);
         let (line, column) = line_column(text, offset);
         Span {
             file,
@@ -136,7 +136,7 @@ impl LineIndex {
     /// A span of `text` (the text this index was built from).
     pub fn span(&self, file: FileId, text: &str, offset: usize, len: usize) -> Span {
         let offset = floor_char_boundary(text, offset.min(text.len()));
-        let len = len.min(text.len() - offset);
+        let len = snap_len(text, offset, len);
         let line = self.starts.partition_point(|&s| s <= offset);
         let start = self.starts[line - 1];
         let column = text[start..offset].chars().count() + 1;
@@ -160,11 +160,21 @@ pub fn line_column(text: &str, offset: usize) -> (u32, u32) {
     (line as u32, column as u32)
 }
 
-fn floor_char_boundary(text: &str, mut i: usize) -> usize {
+pub(crate) fn floor_char_boundary(text: &str, mut i: usize) -> usize {
     while i > 0 && !text.is_char_boundary(i) {
         i -= 1;
     }
     i
+}
+
+/// The length from `offset` (a char boundary) that covers at least `len` bytes, ends on a
+/// char boundary and stays inside `text`.
+pub(crate) fn snap_len(text: &str, offset: usize, len: usize) -> usize {
+    let mut end = (offset + len).min(text.len());
+    while end < text.len() && !text.is_char_boundary(end) {
+        end += 1;
+    }
+    end - offset
 }
 
 #[cfg(test)]
@@ -180,6 +190,9 @@ mod tests {
         assert_eq!(line_column(text, 7), (2, 4));
         // an offset inside a multi-byte character snaps back to its start
         assert_eq!(line_column(text, 4), (2, 1));
+        // a span that would end inside "ç" is widened to the whole character
+        let span = Span::at(FileId(0), text, 3, 1);
+        assert_eq!(&text[span.offset as usize..(span.offset + span.len) as usize], "ç");
         let mut map = SourceMap::default();
         let id = map.add("t", Path::new("t"), "one\r\ntwo\n\nfour".into());
         let f = map.get(id).unwrap();

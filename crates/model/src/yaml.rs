@@ -137,11 +137,11 @@ fn convert(raw: SaphyrSpanned<Raw>, text: &str, file: FileId) -> Node {
     // serde-saphyr gives line and column; recomputing them from the offset would rescan the
     // file for every node
     let span = if loc.line() > 0 {
-        let offset = offset.min(text.len());
+        let offset = crate::source::floor_char_boundary(text, offset.min(text.len()));
         Span {
             file,
             offset: offset as u32,
-            len: len.min(text.len() - offset) as u32,
+            len: crate::source::snap_len(text, offset, len) as u32,
             line: loc.line() as u32,
             column: loc.column() as u32,
         }

@@ -24,8 +24,15 @@ pub struct HumanOptions {
 /// The lines around `offset..offset+len` (one before, the span's lines, one after), with the
 /// 1-based number of the first line and the span relative to the window.
 fn window(text: &str, offset: usize, len: usize) -> (&str, usize, std::ops::Range<usize>) {
-    let offset = offset.min(text.len());
-    let end = (offset + len).min(text.len());
+    // spans are made on char boundaries; stay safe for any that are not
+    let mut offset = offset.min(text.len());
+    while !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    let mut end = (offset + len).min(text.len());
+    while !text.is_char_boundary(end) {
+        end += 1;
+    }
     let line_start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
     let start = text[..line_start.saturating_sub(1)]
         .rfind('\n')
@@ -125,5 +132,8 @@ mod tests {
         assert_eq!(&w[range], "ccc");
         let (w, first, _) = window(text, 0, 1);
         assert_eq!((w, first), ("a\nbb", 1));
+        // found by fuzzing: a span ending inside a multi-byte character
+        let (w, _, range) = window("\u{6e1}\u{1e}", 1, 1);
+        assert_eq!(&w[range], "\u{6e1}");
     }
 }

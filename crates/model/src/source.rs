@@ -192,7 +192,10 @@ mod tests {
         assert_eq!(line_column(text, 4), (2, 1));
         // a span that would end inside "ç" is widened to the whole character
         let span = Span::at(FileId(0), text, 3, 1);
-        assert_eq!(&text[span.offset as usize..(span.offset + span.len) as usize], "ç");
+        assert_eq!(
+            &text[span.offset as usize..(span.offset + span.len) as usize],
+            "ç"
+        );
         let mut map = SourceMap::default();
         let id = map.add("t", Path::new("t"), "one\r\ntwo\n\nfour".into());
         let f = map.get(id).unwrap();

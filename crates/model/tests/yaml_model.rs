@@ -1,0 +1,152 @@
+//! A YAML workspace decoded into typed definitions: settings, every compute type, periods,
+//! targets, key results with units.
+
+use std::path::Path;
+
+use throughline_model::{
+    Compute, Grain, Loader, MetricRole, Period, QuantityUnit, SourceFormat, Stat, Unit,
+};
+
+const ROOT: &str = "workspace: Acme
+timezone: Europe/Berlin
+week_starts: sunday
+store: postgres://me@db/okrs
+sources:
+  events: { format: parquet, path: data/*.parquet, columns: { user: uid, time: ts, name: event } }
+  users: { format: csv, path: users.csv, columns: { user: uid, time: created }, dimensions: [plan, size] }
+checks:
+  missing-baseline: off
+  key-result-count: { severity: error, min: 2, max: 4 }
+";
+
+const METRICS: &str = "metrics:
+  - { id: c, compute: { type: count, event: e, where: \"plan = 'pro'\" } }
+  - { id: u, compute: { type: unique } }
+  - { id: s, compute: { type: sum, event: purchase, property: amount } }
+  - { id: a, compute: { type: average, event: purchase, property: amount } }
+  - { id: r, unit: percent, compute: { type: ratio, numerator: s, denominator: u } }
+  - { id: conv, compute: { type: conversion, from: signup, to: e, within: 36h } }
+  - { id: ret, compute: { type: retention, from: signup, return: e, horizon: 4 } }
+  - { id: ttv, unit: duration, compute: { type: duration, from: signup, to: e, stat: p90 } }
+  - { id: churn, compute: { type: churn } }
+  - { id: stick, compute: { type: stickiness, event: e } }
+  - { id: nps, unit: score, compute: { type: nps, event: survey, property: score } }
+  - { id: ltv, unit: currency:eur, role: kpi, compute: { type: derived, expr: 'a / (churn + 0.01)' } }
+  - { id: q, compute: { type: sql, query: select 1 } }
+    # targets with a date range period
+  - id: t
+    compute: { type: unique }
+    targets:
+      - { period: { start: 2025-01-06, end: 2025-03-30 }, target: 10, stretch: 12 }
+";
+
+#[test]
+fn settings_and_every_compute_type_decode() {
+    let mut loader = Loader::new();
+    loader.add_yaml(
+        "throughline.yaml",
+        Path::new("throughline.yaml"),
+        ROOT.into(),
+    );
+    loader.add_yaml("metrics.yaml", Path::new("metrics.yaml"), METRICS.into());
+    let loaded = loader.finish();
+    assert!(loaded.diagnostics.is_empty(), "{:#?}", loaded.diagnostics);
+    let ws = &loaded.workspace;
+
+    let s = &ws.settings;
+    assert_eq!(
+        s.timezone.as_ref().unwrap().value,
+        chrono_tz::Europe::Berlin
+    );
+    assert_eq!(s.week_starts.as_ref().unwrap().value, chrono::Weekday::Sun);
+    let users = &s.sources["users"];
+    assert_eq!(users.format.value, SourceFormat::Csv);
+    assert_eq!(users.columns.time.as_ref().unwrap().value, "created");
+    assert_eq!(
+        users
+            .dimensions
+            .iter()
+            .map(|d| d.value.as_str())
+            .collect::<Vec<_>>(),
+        ["plan", "size"]
+    );
+    assert_eq!(s.checks.len(), 2);
+    assert_eq!(s.checks[0].level, None);
+    assert_eq!(s.checks[1].max.as_ref().unwrap().value, 4);
+
+    let m = |id: &str| {
+        ws.metric(id)
+            .unwrap()
+            .compute
+            .as_ref()
+            .unwrap()
+            .value
+            .clone()
+    };
+    assert!(matches!(m("c"), Compute::Count { filter: Some(f), .. } if f.value == "plan = 'pro'"));
+    assert!(matches!(m("u"), Compute::Unique { event: None, .. }));
+    assert!(matches!(m("conv"), Compute::Conversion { within, .. } if within.value == 36 * 3600));
+    assert!(
+        matches!(m("ret"), Compute::Retention { every, horizon, .. } if every.value == Grain::Week && horizon.value == 4)
+    );
+    assert!(matches!(m("ttv"), Compute::Duration { stat, .. } if stat.value == Stat::P90));
+    assert!(matches!(m("churn"), Compute::Churn { every, .. } if every.value == Grain::Month));
+    let refs: Vec<String> = m("ltv")
+        .metric_refs()
+        .into_iter()
+        .map(|r| r.value)
+        .collect();
+    assert_eq!(refs, ["a", "churn"]);
+    assert_eq!(
+        ws.metric("ltv").unwrap().unit.as_ref().unwrap().value,
+        Unit::Currency("EUR".into())
+    );
+    assert_eq!(
+        ws.metric("ltv").unwrap().role.as_ref().unwrap().value,
+        MetricRole::Kpi
+    );
+    assert_eq!(m("r").metric_refs().len(), 2);
+    let t = &ws.metric("t").unwrap().targets[0];
+    assert_eq!(
+        t.period.value.length(),
+        throughline_model::PeriodLength::Days(84)
+    );
+    assert!(matches!(t.period.value, Period::Range { .. }));
+
+    // the span of a derived metric's reference points into the quoted expression
+    let ltv_src = METRICS.lines().position(|l| l.contains("id: ltv")).unwrap() as u32 + 1;
+    let churn_ref = &m("ltv").metric_refs()[1];
+    assert_eq!(churn_ref.span.line, ltv_src);
+    let line = METRICS.lines().nth(ltv_src as usize - 1).unwrap();
+    let col = line.find("churn +").unwrap() as u32 + 1;
+    assert_eq!(churn_ref.span.column, col);
+}
+
+#[test]
+fn key_result_values_keep_units() {
+    let okrs = "objectives:
+  - id: o
+    title: Faster value
+    period: 2025-H2
+    key_results:
+      - { id: k, title: t, manual: { unit: duration }, baseline: 3 days, target: 36h, stretch: 1 day }
+      - { id: p, title: t, manual: { unit: percent }, baseline: 23%, target: 35 }
+";
+    let mut loader = Loader::new();
+    loader.add_yaml("o.yaml", Path::new("o.yaml"), okrs.into());
+    let loaded = loader.finish();
+    assert!(loaded.diagnostics.is_empty(), "{:#?}", loaded.diagnostics);
+    let o = &loaded.workspace.objectives[0];
+    assert_eq!(o.period.as_ref().unwrap().value, Period::Half(2025, 2));
+    let k = &o.key_results[0];
+    assert_eq!(k.baseline.as_ref().unwrap().value.value, 259_200.0);
+    assert_eq!(k.target.as_ref().unwrap().value.value, 129_600.0);
+    assert_eq!(
+        k.stretch.as_ref().unwrap().value.unit,
+        QuantityUnit::Seconds
+    );
+    assert_eq!(
+        o.key_results[1].baseline.as_ref().unwrap().value.unit,
+        QuantityUnit::Percent
+    );
+}

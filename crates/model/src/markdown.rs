@@ -155,6 +155,8 @@ struct Reader<'a> {
     current: Option<Objective>,
     section: Section,
     doc_guardrails: Vec<Guardrail>,
+    /// An `**Owner:**` line before the first objective: the owner of every objective below it.
+    doc_owner: Option<Text>,
     /// Index of the key result that sub-bullets belong to.
     last_kr_depth: Option<usize>,
 }
@@ -176,6 +178,7 @@ pub fn parse_markdown(
         current: None,
         section: Section::None,
         doc_guardrails: Vec::new(),
+        doc_owner: None,
         last_kr_depth: None,
     };
     let mut diags = Vec::new();
@@ -259,8 +262,22 @@ impl Reader<'_> {
 
     fn heading(&mut self, level: usize, line: &Line) {
         let text = line.text.trim();
-        if let Some(title) = objective_title(text) {
+        if let Some(full) = objective_title(text) {
             self.finish_objective();
+            // "Objective 1: Improve activation (Owner: Dana)"
+            let inline_owner = detail_parts(full)
+                .into_iter()
+                .find(|(_, l, _)| *l == "owner");
+            let title = match &inline_owner {
+                Some((at, ..)) if *at > 0 => {
+                    full[..*at].trim_end_matches([' ', '-', '—', '–', '|', '(', ',', ';'])
+                }
+                _ => full,
+            };
+            let owner = match inline_owner {
+                Some((_, _, name)) => Some(self.text(line, name)),
+                None => self.doc_owner.clone(),
+            };
             let title_text = self.text(line, title);
             let id = slug(title);
             self.current = Some(Objective {
@@ -269,7 +286,7 @@ impl Reader<'_> {
                 period: self.period.clone(),
                 period_length: self.period_length.clone(),
                 team: self.team.clone(),
-                owner: None,
+                owner,
                 aligns_to: None,
                 why: None,
                 commitment: None,
@@ -289,6 +306,7 @@ impl Reader<'_> {
             self.finish_objective();
             let span = self.span(line.offset, text.len());
             self.period = period.map(|p| Spanned::new(p, span));
+            self.doc_owner = None;
             self.period_length = length.map(|l| Spanned::new(l, span));
             self.team = team.map(|t| self.text(line, &t));
             return;
@@ -336,7 +354,12 @@ impl Reader<'_> {
                     }
                     return;
                 }
-                let Some(o) = &mut self.current else { return };
+                let Some(o) = &mut self.current else {
+                    if label == "owner" {
+                        self.doc_owner = Some(v);
+                    }
+                    return;
+                };
                 match label.as_str() {
                     "why" => o.why = Some(v),
                     "owner" => o.owner = Some(v),
@@ -408,7 +431,15 @@ impl Reader<'_> {
         };
         match section {
             Section::KeyResults if self.current.is_some() => {
-                let title = strip_kr_prefix(text).unwrap_or(text);
+                let full = strip_kr_prefix(text).unwrap_or(text);
+                // "Increase X from 23% to 35% | Owner: Dana": details written on the same line
+                let inline = detail_parts(full);
+                let title = match inline.first() {
+                    Some((at, ..)) if *at > 0 => {
+                        full[..*at].trim_end_matches([' ', '-', '—', '–', '|', '(', ',', ';'])
+                    }
+                    _ => full,
+                };
                 let title_text = self.text(first, title);
                 let (baseline, target) = values_from_title(title, title_text.span);
                 let kr = KeyResult {
@@ -428,6 +459,9 @@ impl Reader<'_> {
                     o.key_results.push(kr);
                 }
                 self.last_kr_depth = Some(depth);
+                if !inline.is_empty() {
+                    self.kr_detail(first);
+                }
                 for l in &lines[1..] {
                     self.kr_line(l);
                 }
@@ -469,7 +503,7 @@ impl Reader<'_> {
 
     /// `Measurement: …`, `Current: 23% | Target: 35%`, `Baseline: 23%, Target: 35%`, `Owner: …`.
     fn kr_detail(&mut self, line: &Line) {
-        for (label, value) in detail_parts(&line.text) {
+        for (_, label, value) in detail_parts(&line.text) {
             let v = self.text(line, value);
             let quantity = || Quantity::parse(&v.value).map(|q| Spanned::new(q, v.span));
             let Some(kr) = self.current.as_mut().and_then(|o| o.key_results.last_mut()) else {
@@ -509,7 +543,7 @@ const DETAIL_LABELS: &[&str] = &[
 ];
 
 /// Finds `Label: value` pairs in a line, wherever the labels stand (`Current: 23% | Target: 35%`).
-fn detail_parts(text: &str) -> Vec<(&'static str, &str)> {
+fn detail_parts(text: &str) -> Vec<(usize, &'static str, &str)> {
     let lower = text.to_ascii_lowercase();
     let mut found: Vec<(usize, usize, &'static str)> = Vec::new(); // (label start, value start, label)
     for label in DETAIL_LABELS {
@@ -529,16 +563,16 @@ fn detail_parts(text: &str) -> Vec<(&'static str, &str)> {
     }
     found.sort();
     let mut out = Vec::new();
-    for (k, (_, value_start, label)) in found.iter().enumerate() {
+    for (k, (label_start, value_start, label)) in found.iter().enumerate() {
         let value_end = found.get(k + 1).map_or(text.len(), |n| n.0);
         let value = text[*value_start..value_end]
             .trim()
-            .trim_end_matches(['|', ';', ',', '/', '*'])
+            .trim_end_matches(['|', ';', ',', '/', '*', ')', '('])
             .trim()
             .trim_start_matches('*')
             .trim();
         if !value.is_empty() {
-            out.push((*label, value));
+            out.push((*label_start, *label, value));
         }
     }
     out
@@ -833,6 +867,21 @@ mod tests {
             Some(Period::Half(2025, 2))
         );
         assert!(period_heading("Decisions Made").is_none());
+    }
+
+    #[test]
+    fn owners_and_values_written_inline() {
+        let doc = "## Q1 2025 OKRs - Growth\n**Owner:** Dana\n\n### Objective 1: Faster setup\n**Key Results:**\n- KR1: Increase setup from 20% to 30% | Owner: Kim\n- KR2: Reduce tickets — Current: 400 | Target: 250\n\n### Objective 2: Happier admins (Owner: Lee)\n";
+        let (objectives, _) = parse_markdown(doc, FileId(0), "t.md");
+        assert_eq!(objectives[0].owner.as_ref().unwrap().value, "Dana");
+        assert_eq!(objectives[1].owner.as_ref().unwrap().value, "Lee");
+        assert_eq!(objectives[1].title.value, "Happier admins");
+        let krs = &objectives[0].key_results;
+        assert_eq!(krs[0].title.value, "Increase setup from 20% to 30%");
+        assert_eq!(krs[0].owner.as_ref().unwrap().value, "Kim");
+        assert_eq!(krs[1].title.value, "Reduce tickets");
+        assert_eq!(krs[1].baseline.as_ref().unwrap().value.value, 400.0);
+        assert_eq!(krs[1].target.as_ref().unwrap().value.value, 250.0);
     }
 
     #[test]

@@ -2,13 +2,14 @@
 //! chooses the exit code.
 
 mod init;
+mod measure;
 
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
-use throughline_model::{Diagnostic, Severity, load_paths};
+use throughline_model::{Diagnostic, Grain, Severity, load_paths};
 use throughline_report::{HumanOptions, render_human, render_json, render_sarif, summary_line};
 
 const ABOUT: &str = "Keeps a product team's goals honest: checks OKRs and metric definitions \
@@ -63,6 +64,40 @@ enum Command {
         #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
         color: ColorChoice,
     },
+    /// Compute metric values from the workspace's event data.
+    ///
+    /// Every metric unless `--metric` is given; over the whole range of the data unless
+    /// `--from`/`--to`; at each metric's `cadence.report` grain unless `--grain`; the total
+    /// unless `--by`. Periods are calendar periods in the workspace's time zone. A period that
+    /// runs past the end of the data is marked partial (`"complete": false`).
+    ///
+    /// This version computes count, unique, sum, average and ratio metrics.
+    #[command(
+        after_help = "Examples:\n  throughline measure --metric activation_rate --grain week\n  throughline measure --by plan --from 2025-01-01 --to 2025-03-31 --format csv"
+    )]
+    Measure {
+        /// The workspace folder.
+        #[arg(long, short = 'w', default_value = ".")]
+        workspace: PathBuf,
+        /// A metric id; repeat for several.
+        #[arg(long = "metric", value_name = "ID")]
+        metrics: Vec<String>,
+        /// Period length for every metric.
+        #[arg(long, value_enum)]
+        grain: Option<GrainArg>,
+        /// A user dimension to segment by (one of the users source's `dimensions`).
+        #[arg(long, value_name = "DIMENSION")]
+        by: Option<String>,
+        /// First day included (YYYY-MM-DD, in the workspace's time zone).
+        #[arg(long, value_name = "DATE")]
+        from: Option<String>,
+        /// Last day included (YYYY-MM-DD).
+        #[arg(long, value_name = "DATE")]
+        to: Option<String>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = MeasureFormat::Table)]
+        format: MeasureFormat,
+    },
     /// Explain a rule: what it flags, why that is bad, an example and what to write instead.
     #[command(after_help = "Example:\n  throughline explain kpi-as-key-result")]
     Explain {
@@ -98,6 +133,21 @@ enum Format {
 }
 
 #[derive(Clone, Copy, ValueEnum)]
+enum GrainArg {
+    Day,
+    Week,
+    Month,
+    Quarter,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum MeasureFormat {
+    Table,
+    Json,
+    Csv,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
 enum ListFormat {
     Human,
     Json,
@@ -118,6 +168,23 @@ fn main() -> ExitCode {
             format,
             color,
         } => check(paths, format, color),
+        Command::Measure {
+            workspace,
+            metrics,
+            grain,
+            by,
+            from,
+            to,
+            format,
+        } => {
+            let grain = grain.map(|g| match g {
+                GrainArg::Day => Grain::Day,
+                GrainArg::Week => Grain::Week,
+                GrainArg::Month => Grain::Month,
+                GrainArg::Quarter => Grain::Quarter,
+            });
+            run_measure(&workspace, metrics, grain, by, from, to, format)
+        }
         Command::Explain { rule } => explain(&rule),
         Command::Rules { format } => rules(format),
         Command::Init { dir, period } => init(&dir, period),
@@ -176,6 +243,97 @@ fn check(paths: Vec<PathBuf>, format: Format, color: ColorChoice) -> ExitCode {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
+    }
+}
+
+fn parse_day(flag: &str, s: Option<String>) -> Result<Option<chrono::NaiveDate>, String> {
+    s.map(|s| {
+        throughline_model::values::parse_date(&s)
+            .map_err(|e| format!("--{flag}: {e}; write dates as YYYY-MM-DD"))
+    })
+    .transpose()
+}
+
+/// Prints diagnostics for a person, on stderr.
+fn report_errors(diags: &[Diagnostic], sources: &throughline_model::SourceMap) {
+    let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    eprint!(
+        "{}",
+        render_human(diags, sources, HumanOptions { color, width: 0 })
+    );
+}
+
+fn run_measure(
+    dir: &std::path::Path,
+    metrics: Vec<String>,
+    grain: Option<Grain>,
+    by: Option<String>,
+    from: Option<String>,
+    to: Option<String>,
+    format: MeasureFormat,
+) -> ExitCode {
+    let (from, to) = match (parse_day("from", from), parse_day("to", to)) {
+        (Ok(f), Ok(t)) => (f, t),
+        (Err(e), _) | (_, Err(e)) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    if let (Some(f), Some(t)) = (from, to)
+        && t < f
+    {
+        eprintln!("error: --to ({t}) is before --from ({f})\nhelp: swap the two dates");
+        return ExitCode::from(2);
+    }
+    let loaded = load_paths(&[dir.to_path_buf()]);
+    let errors: Vec<Diagnostic> = loaded
+        .diagnostics
+        .iter()
+        .filter(|d| d.severity == Severity::Error)
+        .cloned()
+        .collect();
+    if !errors.is_empty() {
+        report_errors(&errors, &loaded.sources);
+        eprintln!(
+            "the workspace has errors; `throughline check {}` lists them",
+            dir.display()
+        );
+        return ExitCode::from(2);
+    }
+    let request = throughline_engine::Request {
+        metrics,
+        grain,
+        by,
+        from,
+        to,
+    };
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: cannot start the query runtime: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let result = runtime.block_on(async {
+        let engine = throughline_engine::Engine::open(&loaded.workspace, dir).await?;
+        engine.measure(&request).await
+    });
+    match result {
+        Ok(values) => {
+            print(&match format {
+                MeasureFormat::Json => measure::json(&values),
+                MeasureFormat::Csv => measure::csv(&values),
+                MeasureFormat::Table => measure::table(&values),
+            });
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            report_errors(&[e.to_diagnostic()], &loaded.sources);
+            ExitCode::from(1)
+        }
     }
 }
 

@@ -71,9 +71,13 @@ enum Command {
     /// unless `--by`. Periods are calendar periods in the workspace's time zone. A period that
     /// runs past the end of the data is marked partial (`"complete": false`).
     ///
-    /// This version computes count, unique, sum, average and ratio metrics.
+    /// Cohort metrics (conversion, retention, duration) put each user in the period of their
+    /// start; a cohort whose window has not elapsed by the end of the data is marked
+    /// `"complete": false`. Shares are percents (0-100) unless the metric has `unit: ratio`;
+    /// durations are seconds. `--explain METRIC` shows the definition's plan, its SQL and the
+    /// sources it reads instead of computing.
     #[command(
-        after_help = "Examples:\n  throughline measure --metric activation_rate --grain week\n  throughline measure --by plan --from 2025-01-01 --to 2025-03-31 --format csv"
+        after_help = "Examples:\n  throughline measure --metric activation_rate --grain week\n  throughline measure --by plan --from 2025-01-01 --to 2025-03-31 --format csv\n  throughline measure --explain activation_rate"
     )]
     Measure {
         /// The workspace folder.
@@ -97,6 +101,9 @@ enum Command {
         /// Output format.
         #[arg(long, value_enum, default_value_t = MeasureFormat::Table)]
         format: MeasureFormat,
+        /// Show how METRIC is computed (its plan, as SQL, and the sources read) instead.
+        #[arg(long, value_name = "METRIC")]
+        explain: Option<String>,
     },
     /// Explain a rule: what it flags, why that is bad, an example and what to write instead.
     #[command(after_help = "Example:\n  throughline explain kpi-as-key-result")]
@@ -119,6 +126,28 @@ enum Command {
         /// Period of the starter objectives, e.g. `2025-Q1` [default: the current quarter]
         #[arg(long)]
         period: Option<String>,
+    },
+    /// Write a generated demo: Flowboard, a workflow SaaS, with its metrics, OKRs, an
+    /// experiment and 25 weeks of event data as Parquet.
+    ///
+    /// The data holds effects a review should find: from 2026-07-06 referral signups activate
+    /// far more often; signups from 2026-06-01 are in an onboarding-checklist experiment
+    /// (treatment activates more); from 2026-08-10 support tickets per active user double
+    /// (a guardrail regresses); weekends are quiet. The same --seed and --users give the same
+    /// files.
+    #[command(
+        after_help = "Examples:\n  throughline demo\n  throughline demo big-demo --users 1000000\n  throughline measure -w throughline-demo --metric activation_rate --by signup_source"
+    )]
+    Demo {
+        /// Folder to write the demo into.
+        #[arg(default_value = "throughline-demo")]
+        dir: PathBuf,
+        /// Number of users (about 13 events each).
+        #[arg(long, default_value_t = 100_000, value_parser = clap::value_parser!(u64).range(1..=50_000_000))]
+        users: u64,
+        /// Random seed.
+        #[arg(long, default_value_t = 7)]
+        seed: u64,
     },
 }
 
@@ -176,6 +205,7 @@ fn main() -> ExitCode {
             from,
             to,
             format,
+            explain,
         } => {
             let grain = grain.map(|g| match g {
                 GrainArg::Day => Grain::Day,
@@ -183,11 +213,24 @@ fn main() -> ExitCode {
                 GrainArg::Month => Grain::Month,
                 GrainArg::Quarter => Grain::Quarter,
             });
-            run_measure(&workspace, metrics, grain, by, from, to, format)
+            run_measure(
+                &workspace,
+                throughline_engine::Request {
+                    metrics,
+                    grain,
+                    by,
+                    from: None,
+                    to: None,
+                },
+                (from, to),
+                format,
+                explain,
+            )
         }
         Command::Explain { rule } => explain(&rule),
         Command::Rules { format } => rules(format),
         Command::Init { dir, period } => init(&dir, period),
+        Command::Demo { dir, users, seed } => demo(&dir, users as usize, seed),
     }
 }
 
@@ -265,12 +308,10 @@ fn report_errors(diags: &[Diagnostic], sources: &throughline_model::SourceMap) {
 
 fn run_measure(
     dir: &std::path::Path,
-    metrics: Vec<String>,
-    grain: Option<Grain>,
-    by: Option<String>,
-    from: Option<String>,
-    to: Option<String>,
+    mut request: throughline_engine::Request,
+    (from, to): (Option<String>, Option<String>),
     format: MeasureFormat,
+    explain: Option<String>,
 ) -> ExitCode {
     let (from, to) = match (parse_day("from", from), parse_day("to", to)) {
         (Ok(f), Ok(t)) => (f, t),
@@ -300,13 +341,8 @@ fn run_measure(
         );
         return ExitCode::from(2);
     }
-    let request = throughline_engine::Request {
-        metrics,
-        grain,
-        by,
-        from,
-        to,
-    };
+    request.from = from;
+    request.to = to;
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -317,12 +353,32 @@ fn run_measure(
             return ExitCode::from(2);
         }
     };
+    let bar = measure::Progress::new();
     let result = runtime.block_on(async {
+        bar.opening();
         let engine = throughline_engine::Engine::open(&loaded.workspace, dir).await?;
-        engine.measure(&request).await
+        for w in engine.warnings() {
+            bar.println(&format!("warning: {w}"));
+        }
+        if let Some(id) = &explain {
+            return engine.explain(id, &request).await.map(Err);
+        }
+        engine
+            .measure_with(&request, &|p| bar.update(p))
+            .await
+            .map(Ok)
     });
+    bar.finish();
     match result {
-        Ok(values) => {
+        Ok(Err(explanation)) => {
+            print(&measure::explanation(
+                &explanation,
+                &loaded.workspace,
+                &loaded.sources,
+            ));
+            ExitCode::SUCCESS
+        }
+        Ok(Ok(values)) => {
             print(&match format {
                 MeasureFormat::Json => measure::json(&values),
                 MeasureFormat::Csv => measure::csv(&values),
@@ -423,6 +479,32 @@ fn init(dir: &std::path::Path, period: Option<String>) -> ExitCode {
                     .map(|w| format!("  {w}"))
                     .collect::<Vec<_>>()
                     .join("\n")
+            ));
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn demo(dir: &std::path::Path, users: usize, seed: u64) -> ExitCode {
+    let bar = measure::Progress::new();
+    bar.message("generating users and events");
+    let threads = std::thread::available_parallelism().map_or(2, |n| n.get());
+    let opts = throughline_demo::Options { users, seed };
+    let result =
+        throughline_demo::generate(dir, opts, threads, &|done, total| bar.count(done, total));
+    bar.finish();
+    match result {
+        Ok(summary) => {
+            let shown = dir.display();
+            print(&format!(
+                "Wrote the Flowboard demo to {shown}: {} users, {} events in {} files.\n\nNext steps:\n  throughline check {shown}\n  throughline measure -w {shown} --metric activation_rate --by signup_source\n  throughline measure -w {shown} --grain month --format csv\n",
+                summary.users,
+                summary.events,
+                summary.files.len()
             ));
             ExitCode::SUCCESS
         }

@@ -1,13 +1,109 @@
-//! `throughline measure`: metric values as a table, JSON or CSV.
+//! `throughline measure`: metric values as a table, JSON or CSV; a progress bar on a
+//! terminal; `--explain`.
 
-use throughline_engine::MetricValue;
+use std::io::IsTerminal;
+
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use throughline_engine::{Explanation, MetricValue};
+use throughline_model::{SourceMap, Workspace};
+
+/// A progress bar on stderr when it is a terminal; silent when piped.
+pub struct Progress(ProgressBar);
+
+impl Progress {
+    pub fn new() -> Progress {
+        let bar = if std::io::stderr().is_terminal() {
+            ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::stderr())
+        } else {
+            ProgressBar::hidden()
+        };
+        bar.set_style(
+            ProgressStyle::with_template("{spinner} {elapsed:>4} [{bar:30}] {pos}/{len} {msg}")
+                .unwrap_or_else(|_| ProgressStyle::default_bar())
+                .progress_chars("=> "),
+        );
+        bar.enable_steady_tick(std::time::Duration::from_millis(120));
+        Progress(bar)
+    }
+    pub fn message(&self, m: &str) {
+        self.0.set_message(m.to_string());
+    }
+    pub fn count(&self, done: usize, total: usize) {
+        self.0.set_length(total as u64);
+        self.0.set_position(done as u64);
+    }
+    pub fn opening(&self) {
+        self.0.set_message("opening the sources");
+    }
+    pub fn println(&self, line: &str) {
+        self.0.suspend(|| eprintln!("{line}"));
+    }
+    pub fn update(&self, p: throughline_engine::Progress<'_>) {
+        match p {
+            throughline_engine::Progress::Reading => {
+                self.0.set_message("reading the events into memory")
+            }
+            throughline_engine::Progress::Metric { id, done, total } => {
+                self.0.set_length(total as u64);
+                self.0.set_position(done as u64);
+                self.0.set_message(id.to_string());
+            }
+            throughline_engine::Progress::Skipped { id, reason } => {
+                self.println(&format!("warning: `{id}` left out: {reason}"))
+            }
+        }
+    }
+    pub fn finish(&self) {
+        self.0.finish_and_clear();
+    }
+}
+
+/// `--explain`: the definition as written, the sources, the plan and its SQL.
+pub fn explanation(e: &Explanation, ws: &Workspace, sources: &SourceMap) -> String {
+    let mut out = format!("metric `{}`\n\n", e.metric);
+    if let Some(m) = ws.metric(&e.metric)
+        && let Some(f) = sources.get(m.span.file)
+    {
+        out.push_str(&format!(
+            "defined at {}:{}:{}\n",
+            f.name, m.span.line, m.span.column
+        ));
+        // the item's first line and every line indented deeper than it
+        let indent = |l: &str| l.len() - l.trim_start().len();
+        let mut lines = (m.span.line..).map_while(|n| f.line_text(n));
+        if let Some(first) = lines.next() {
+            out.push_str(&format!("  | {first}\n"));
+            let base = indent(first);
+            for l in lines.take_while(|l| !l.trim().is_empty() && indent(l) > base) {
+                out.push_str(&format!("  | {l}\n"));
+            }
+        }
+        out.push('\n');
+    }
+    out.push_str("reads\n");
+    for s in &e.sources {
+        out.push_str(&format!("  {s}\n"));
+    }
+    for (id, plan) in &e.plans {
+        out.push_str(&format!("\nplan of `{id}` (DataFusion, optimized)\n"));
+        for l in plan.lines() {
+            out.push_str(&format!("  {l}\n"));
+        }
+    }
+    for (id, sql) in &e.sql {
+        out.push_str(&format!(
+            "\nthe same plan as SQL (`{id}`, PostgreSQL dialect)\n  {sql}\n"
+        ));
+    }
+    out
+}
 
 /// One JSON object per value, as DESIGN.md specifies.
 pub fn json(values: &[MetricValue]) -> String {
     let rows: Vec<serde_json::Value> = values
         .iter()
         .map(|v| {
-            serde_json::json!({
+            let mut o = serde_json::json!({
                 "metric": v.metric,
                 "start": v.start.to_rfc3339(),
                 "end": v.end.to_rfc3339(),
@@ -16,7 +112,12 @@ pub fn json(values: &[MetricValue]) -> String {
                 "numerator": v.numerator,
                 "denominator": v.denominator,
                 "complete": v.complete,
-            })
+            });
+            // retention: the share returning in each step 0..=horizon
+            if !v.curve.is_empty() {
+                o["curve"] = serde_json::json!(v.curve);
+            }
+            o
         })
         .collect();
     format!(

@@ -8,6 +8,8 @@ pub struct EngineError {
     pub help: String,
     /// The definition the error is about, when there is one.
     pub span: Option<Span>,
+    /// The metric cannot be segmented by the requested dimension (a `sql` query without it).
+    pub unsegmentable: bool,
 }
 
 impl EngineError {
@@ -16,6 +18,7 @@ impl EngineError {
             message: message.into(),
             help: help.into(),
             span: None,
+            unsegmentable: false,
         }
     }
     pub fn at(mut self, span: Span) -> Self {

@@ -1,13 +1,17 @@
 //! throughline's metric engine: each metric definition becomes a query plan on the embedded
 //! Apache DataFusion engine, run over the workspace's event and user data.
 //!
-//! Today it computes `count`, `unique`, `sum`, `average` and `ratio` metrics at day, week,
-//! month and quarter grains, in total or by a user dimension, over a date range. Other compute
-//! types are refused with a clear error until they are built.
+//! A request is planned as a whole: the events are read once (only the event names and
+//! columns the requested metrics use), a per-user daily activity roll-up is built once for
+//! every metric that counts active users, and each metric's plan runs over those shared,
+//! in-memory inputs. `ratio` and `derived` metrics combine other metrics' values.
 
 mod error;
+mod filter;
+mod inputs;
 mod plan;
 mod sources;
+mod sql;
 pub mod time;
 
 use std::collections::BTreeMap;
@@ -16,13 +20,16 @@ use std::path::Path;
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use chrono_tz::Tz;
 use datafusion::arrow::array::{Array, AsArray, RecordBatch};
-use datafusion::arrow::datatypes::{DataType, Float64Type, TimeUnit, TimestampMicrosecondType};
-use datafusion::functions_aggregate::expr_fn::{max, min};
+use datafusion::arrow::datatypes::{
+    DataType, Float64Type, Int64Type, TimeUnit, TimestampMicrosecondType,
+};
+use datafusion::functions_aggregate::expr_fn::{count, max, min};
 use datafusion::prelude::*;
 use throughline_model::{Compute, Grain, Metric, Unit, Workspace};
 
 pub use error::EngineError;
-use plan::{PERIOD, SEGMENT, Scope, VALUE};
+use inputs::{Inputs, Needs, SEGMENT};
+use plan::{DENOMINATOR, NUMERATOR, OFFSET, PERIOD, Planned, Scope, VALUE};
 pub use time::Calendar;
 
 /// What to measure.
@@ -53,8 +60,39 @@ pub struct MetricValue {
     pub value: Option<f64>,
     pub numerator: Option<f64>,
     pub denominator: Option<f64>,
-    /// False when the period reaches past the end of the data.
+    /// False when the period reaches past the end of the data, or a cohort's window has not
+    /// fully elapsed by then.
     pub complete: bool,
+    /// Retention only: the share returning in each step k = 0..=horizon.
+    pub curve: Vec<f64>,
+}
+
+/// Where a measurement is.
+#[derive(Clone, Debug)]
+pub enum Progress<'a> {
+    /// Reading the events the metrics need into memory.
+    Reading,
+    /// Computing a metric (`done` of `total` finished before it).
+    Metric {
+        id: &'a str,
+        done: usize,
+        total: usize,
+    },
+    /// A `sql` metric left out of an all-metrics request segmented by a dimension its query
+    /// does not return.
+    Skipped { id: &'a str, reason: String },
+}
+
+/// How a metric is computed, for `measure --explain`.
+#[derive(Clone, Debug)]
+pub struct Explanation {
+    pub metric: String,
+    /// The sources read, as `name: path (format)`.
+    pub sources: Vec<String>,
+    /// Labelled plans: the optimized query plan of the metric and of any metric it reads.
+    pub plans: Vec<(String, String)>,
+    /// The same plan as PostgreSQL-dialect SQL, when it can be rendered.
+    pub sql: Vec<(String, String)>,
 }
 
 /// A workspace's data, opened for querying.
@@ -65,12 +103,25 @@ pub struct Engine {
     workspace: Workspace,
     /// First and last event instants (UTC, microseconds).
     span_us: Option<(i64, i64)>,
+    warnings: Vec<String>,
 }
 
-const NO_SEGMENT: &str = "(none)";
+type Key = (DateTime<Tz>, Option<String>);
+type Segments = Vec<Option<String>>;
+type Starts = Vec<Option<DateTime<Tz>>>;
+
+#[derive(Clone, Debug, Default)]
+struct Row {
+    value: Option<f64>,
+    numerator: Option<f64>,
+    denominator: Option<f64>,
+    curve: BTreeMap<i64, f64>,
+}
 
 impl Engine {
-    /// Opens the sources of `ws`, whose paths are relative to `root`.
+    /// Opens the sources of `ws`, whose paths are relative to `root`, and checks their times:
+    /// rows whose time cannot be read are an error (with a count and examples), never
+    /// dropped silently.
     pub async fn open(ws: &Workspace, root: &Path) -> Result<Engine, EngineError> {
         let calendar = Calendar {
             tz: ws
@@ -86,21 +137,77 @@ impl Engine {
         };
         let ctx = SessionContext::new();
         let tables = sources::open(&ctx, ws, root, &calendar).await?;
+        let ts = col(sources::TS);
+        let raw = col(sources::RAW_TIME);
         let bounds = tables
             .events
             .clone()
             .aggregate(
                 vec![],
                 vec![
-                    min(col(sources::TS)).alias("lo"),
-                    max(col(sources::TS)).alias("hi"),
+                    min(ts.clone()).alias("lo"),
+                    max(ts.clone()).alias("hi"),
+                    (count(raw.clone()) - count(ts.clone())).alias("unreadable"),
+                    (count(lit(1)) - count(raw.clone())).alias("missing"),
                 ],
             )
             .map_err(|e| error::df("reading the data's time range", e))?
             .collect()
             .await
             .map_err(|e| error::df("reading the events", e))?;
-        let span_us = bounds.first().and_then(|b| {
+        let b = bounds.first();
+        let int = |i: usize| {
+            b.and_then(|b| {
+                b.column(i)
+                    .as_primitive_opt::<Int64Type>()
+                    .map(|a| a.value(0))
+            })
+            .unwrap_or(0)
+        };
+        let (unreadable, missing) = (int(2), int(3));
+        let time_col = ws
+            .settings
+            .sources
+            .get("events")
+            .and_then(|s| s.columns.time.as_ref());
+        let time_name = time_col.map_or("ts", |t| t.value.as_str());
+        if unreadable > 0 {
+            let examples = tables
+                .events
+                .clone()
+                .filter(raw.clone().is_not_null().and(ts.clone().is_null()))
+                .and_then(|d| d.select(vec![cast(raw.clone(), DataType::Utf8).alias("raw")]))
+                .and_then(|d| d.limit(0, Some(3)))
+                .map_err(|e| error::df("reading the events", e))?
+                .collect()
+                .await
+                .map_err(|e| error::df("reading the events", e))?;
+            let mut shown = Vec::new();
+            for batch in &examples {
+                let a = batch.column(0).as_string::<i32>();
+                for i in 0..a.len() {
+                    shown.push(format!("`{}`", a.value(i)));
+                }
+            }
+            let mut e = EngineError::new(
+                format!(
+                    "source `events`: {unreadable} row(s) have a time in `{time_name}` that cannot be read, e.g. {}",
+                    shown.join(", ")
+                ),
+                "write times as ISO 8601 (`2025-03-01T09:30:00Z`, `2025-03-01 09:30:00`); without an offset they are read in the workspace timezone",
+            );
+            if let Some(t) = time_col {
+                e = e.at(t.span);
+            }
+            return Err(e);
+        }
+        let mut warnings = Vec::new();
+        if missing > 0 {
+            warnings.push(format!(
+                "source `events`: {missing} row(s) have no time in `{time_name}` and are not counted in any period"
+            ));
+        }
+        let span_us = b.and_then(|b| {
             let lo = b.column(0).as_primitive_opt::<TimestampMicrosecondType>()?;
             let hi = b.column(1).as_primitive_opt::<TimestampMicrosecondType>()?;
             (!lo.is_null(0) && !hi.is_null(0)).then(|| (lo.value(0), hi.value(0)))
@@ -111,6 +218,7 @@ impl Engine {
             calendar,
             workspace: ws.clone(),
             span_us,
+            warnings,
         })
     }
 
@@ -118,37 +226,111 @@ impl Engine {
         self.calendar
     }
 
-    /// The session, for callers that need to inspect plans.
-    pub fn session(&self) -> &SessionContext {
-        &self.ctx
+    /// Problems with the data that did not stop the measurement.
+    pub fn warnings(&self) -> &[String] {
+        &self.warnings
     }
 
     /// Computes the requested metrics.
     pub async fn measure(&self, req: &Request) -> Result<Vec<MetricValue>, EngineError> {
-        let ids: Vec<String> = if req.metrics.is_empty() {
-            self.workspace
-                .metrics
-                .iter()
-                .map(|m| m.id.value.clone())
-                .collect()
-        } else {
-            req.metrics.clone()
-        };
+        self.measure_with(req, &|_| {}).await
+    }
+
+    /// Computes the requested metrics, reporting progress.
+    pub async fn measure_with(
+        &self,
+        req: &Request,
+        progress: &(dyn Fn(Progress<'_>) + Sync),
+    ) -> Result<Vec<MetricValue>, EngineError> {
+        let ids = self.requested(req)?;
+        progress(Progress::Reading);
+        let inputs = self.inputs(&ids, req, true).await?;
+        let mut memo = BTreeMap::new();
         let mut out = Vec::new();
-        for id in &ids {
+        for (done, id) in ids.iter().enumerate() {
+            progress(Progress::Metric {
+                id,
+                done,
+                total: ids.len(),
+            });
             let m = self.metric(id)?;
-            let grain = req
-                .grain
-                .or_else(|| {
-                    m.cadence
-                        .as_ref()
-                        .and_then(|c| c.report.as_ref())
-                        .map(|g| g.value)
-                })
-                .unwrap_or(Grain::Week);
-            out.extend(self.measure_one(m, grain, req, 0).await?);
+            let grain = self.grain(m, req);
+            match self.compute(&inputs, m, grain, req, &mut memo, 0).await {
+                Ok(values) => out.extend(values.iter().cloned()),
+                Err(e) if req.metrics.is_empty() && e.unsegmentable => {
+                    progress(Progress::Skipped {
+                        id,
+                        reason: e.message,
+                    })
+                }
+                Err(e) => return Err(e),
+            }
         }
         Ok(out)
+    }
+
+    /// The shared inputs of the metrics `ids` (and the metrics they read).
+    async fn inputs(
+        &self,
+        ids: &[String],
+        req: &Request,
+        cache: bool,
+    ) -> Result<Inputs, EngineError> {
+        let needs = self.needs(ids)?;
+        Inputs::build(
+            &self.ctx,
+            &self.tables,
+            &needs,
+            req.by.as_deref(),
+            &self.calendar,
+            cache,
+        )
+        .await
+    }
+
+    fn requested(&self, req: &Request) -> Result<Vec<String>, EngineError> {
+        if req.metrics.is_empty() {
+            return Ok(self
+                .workspace
+                .metrics
+                .iter()
+                .filter(|m| m.compute.is_some())
+                .map(|m| m.id.value.clone())
+                .collect());
+        }
+        for id in &req.metrics {
+            self.metric(id)?;
+        }
+        Ok(req.metrics.clone())
+    }
+
+    /// What the metrics (and the metrics they read) read from the events.
+    fn needs(&self, ids: &[String]) -> Result<Needs, EngineError> {
+        let mut needs = Needs::default();
+        let mut stack: Vec<String> = ids.to_vec();
+        let mut seen = std::collections::HashSet::new();
+        while let Some(id) = stack.pop() {
+            if !seen.insert(id.clone()) {
+                continue;
+            }
+            let m = self.metric(&id)?;
+            needs.add(m);
+            if let Some(c) = &m.compute {
+                stack.extend(c.value.metric_refs().into_iter().map(|r| r.value));
+            }
+        }
+        Ok(needs)
+    }
+
+    fn grain(&self, m: &Metric, req: &Request) -> Grain {
+        req.grain
+            .or_else(|| {
+                m.cadence
+                    .as_ref()
+                    .and_then(|c| c.report.as_ref())
+                    .map(|g| g.value)
+            })
+            .unwrap_or(Grain::Week)
     }
 
     fn metric(&self, id: &str) -> Result<&Metric, EngineError> {
@@ -171,100 +353,131 @@ impl Engine {
         };
         Scope {
             grain,
-            by: req.by.clone(),
             from_us: req.from.map(to_us),
             to_us: req.to.and_then(|d| d.succ_opt()).map(to_us),
         }
     }
 
-    async fn measure_one(
+    /// The values of one metric, computed once per request.
+    async fn compute<'m>(
         &self,
+        inputs: &Inputs,
         m: &Metric,
         grain: Grain,
         req: &Request,
+        memo: &'m mut BTreeMap<(String, Grain), Vec<MetricValue>>,
         depth: usize,
-    ) -> Result<Vec<MetricValue>, EngineError> {
-        if depth > 32 {
-            return Err(EngineError::new(
-                format!("metric `{}` depends on itself", m.id.value),
-                "run `throughline check` to see the cycle",
-            )
-            .at(m.span));
-        }
-        if let Some(c) = &m.compute
-            && let Compute::Ratio {
-                numerator,
-                denominator,
-            } = &c.value
-        {
-            let num = Box::pin(
-                self.measure_one(
-                    self.metric(&numerator.value)
-                        .map_err(|e| e.at(numerator.span))?,
-                    grain,
-                    req,
-                    depth + 1,
-                ),
-            )
-            .await?;
-            let den = Box::pin(
-                self.measure_one(
-                    self.metric(&denominator.value)
-                        .map_err(|e| e.at(denominator.span))?,
-                    grain,
-                    req,
-                    depth + 1,
-                ),
-            )
-            .await?;
-            let scale = if m.unit.as_ref().is_some_and(|u| u.value == Unit::Percent) {
-                100.0
-            } else {
-                1.0
-            };
-            let key = |v: &MetricValue| (v.start, v.segment.clone());
-            let dens: BTreeMap<_, &MetricValue> = den.iter().map(|v| (key(v), v)).collect();
-            return Ok(num
-                .into_iter()
-                .filter_map(|n| {
-                    let d = dens.get(&key(&n))?;
-                    let value = match (n.value, d.value) {
-                        (Some(a), Some(b)) if b != 0.0 => Some(a / b * scale),
-                        _ => None,
+    ) -> Result<&'m [MetricValue], EngineError> {
+        let id = m.id.value.clone();
+        let slot = (id.clone(), grain);
+        if !memo.contains_key(&slot) {
+            if depth > 32 {
+                return Err(EngineError::new(
+                    format!("metric `{id}` depends on itself"),
+                    "run `throughline check` to see the cycle",
+                )
+                .at(m.span));
+            }
+            let values = match m.compute.as_ref().map(|c| &c.value) {
+                Some(Compute::Ratio {
+                    numerator,
+                    denominator,
+                }) => {
+                    let scale = if m.unit.as_ref().is_some_and(|u| u.value == Unit::Percent) {
+                        100.0
+                    } else {
+                        1.0
                     };
-                    Some(MetricValue {
-                        metric: m.id.value.clone(),
-                        value,
-                        numerator: n.value,
-                        denominator: d.value,
-                        complete: n.complete && d.complete,
-                        ..n
+                    let parts = [numerator, denominator];
+                    let got = self.parts(inputs, &parts, grain, req, memo, depth).await?;
+                    combine(&id, &got, |v| match (v[0], v[1]) {
+                        (Some(a), Some(b)) if b != 0.0 => (Some(a / b * scale), Some(a), Some(b)),
+                        (a, b) => (None, a, b),
                     })
-                })
-                .collect());
+                }
+                Some(Compute::Derived { expr, .. }) => {
+                    let names: Vec<String> = expr
+                        .value
+                        .metrics()
+                        .iter()
+                        .map(|(n, _)| n.to_string())
+                        .collect();
+                    let refs = m
+                        .compute
+                        .as_ref()
+                        .map(|c| c.value.metric_refs())
+                        .unwrap_or_default();
+                    let parts: Vec<&throughline_model::Text> = refs.iter().collect();
+                    let got = self.parts(inputs, &parts, grain, req, memo, depth).await?;
+                    combine(&id, &got, |v| {
+                        let lookup = |n: &str| names.iter().position(|x| x == n).and_then(|i| v[i]);
+                        (expr.value.eval(&lookup), None, None)
+                    })
+                }
+                _ => {
+                    let scope = self.scope(grain, req);
+                    let planned = plan::plan(inputs, m, &self.calendar, &scope).await?;
+                    self.run(m, planned, req).await?
+                }
+            };
+            memo.insert(slot.clone(), values);
         }
-        let scope = self.scope(grain, req);
-        let (plan, fold) = plan::event_metric(&self.tables, m, &self.calendar, &scope)?;
-        let batches = plan
-            .collect()
-            .await
-            .map_err(|e| error::df(&format!("computing `{}`", m.id.value), e))?;
-        let mut found: BTreeMap<(DateTime<Tz>, Option<String>), f64> = BTreeMap::new();
-        for b in &batches {
-            read_rows(b, self.calendar.tz, scope.by.is_some(), &mut found)?;
-        }
-        Ok(self.fill(m, grain, &scope, req, fold.zero_when_empty(), found))
+        Ok(memo.get(&slot).map(Vec::as_slice).unwrap_or_default())
     }
 
-    /// Every period of the range, every segment seen; empty periods of counts are 0.
+    /// The values of the metrics `parts` names, in order.
+    async fn parts(
+        &self,
+        inputs: &Inputs,
+        parts: &[&throughline_model::Text],
+        grain: Grain,
+        req: &Request,
+        memo: &mut BTreeMap<(String, Grain), Vec<MetricValue>>,
+        depth: usize,
+    ) -> Result<Vec<Vec<MetricValue>>, EngineError> {
+        let mut got = Vec::new();
+        for p in parts {
+            let pm = self.metric(&p.value).map_err(|e| e.at(p.span))?;
+            let v = Box::pin(self.compute(inputs, pm, grain, req, memo, depth + 1)).await?;
+            got.push(v.to_vec());
+        }
+        Ok(got)
+    }
+
+    async fn run(
+        &self,
+        m: &Metric,
+        p: Planned,
+        req: &Request,
+    ) -> Result<Vec<MetricValue>, EngineError> {
+        let what = format!("computing `{}`", m.id.value);
+        let batches = p
+            .frame
+            .clone()
+            .collect()
+            .await
+            .map_err(|e| error::df(&what, e))?;
+        let segmented = req.by.is_some();
+        let mut found: BTreeMap<Key, Row> = BTreeMap::new();
+        for b in &batches {
+            read_rows(b, self.calendar.tz, segmented, &mut found)?;
+        }
+        if let Some((curve, _)) = p.curve.clone() {
+            let batches = curve.collect().await.map_err(|e| error::df(&what, e))?;
+            for b in &batches {
+                read_curve(b, self.calendar.tz, segmented, &mut found)?;
+            }
+        }
+        Ok(self.fill(m, &p, req, found))
+    }
+
+    /// Every period of the range and every segment seen; an empty period of a count is 0.
     fn fill(
         &self,
         m: &Metric,
-        grain: Grain,
-        scope: &Scope,
+        p: &Planned,
         req: &Request,
-        zero: bool,
-        found: BTreeMap<(DateTime<Tz>, Option<String>), f64>,
+        found: BTreeMap<Key, Row>,
     ) -> Vec<MetricValue> {
         let tz = self.calendar.tz;
         let local = |us: i64| {
@@ -275,50 +488,78 @@ impl Engine {
         let Some((lo, hi)) = self.span_us else {
             return Vec::new();
         };
-        let first = req.from.or_else(|| local(lo)).unwrap_or_default();
-        let last = req.to.or_else(|| local(hi)).unwrap_or_default();
-        // the data covers whole days up to the last event's; a requested end cuts it shorter
-        let mut limit = self
-            .calendar
-            .midnight(local(hi).unwrap_or_default() + chrono::Days::new(1));
+        let (first_day, last_day) = (local(lo).unwrap_or_default(), local(hi).unwrap_or_default());
+        let first = req.from.unwrap_or(first_day);
+        let last = req.to.unwrap_or(last_day);
+        // the data covers whole days through the last event's day
+        let data_end = self.calendar.midnight(last_day + chrono::Days::new(1));
+        let mut limit = data_end;
         if let Some(to) = req.to {
             limit = limit.min(self.calendar.midnight(to + chrono::Days::new(1)));
         }
         let mut segments: Vec<Option<String>> = found.keys().map(|(_, s)| s.clone()).collect();
         segments.sort();
         segments.dedup();
-        if segments.is_empty() && scope.by.is_none() {
+        if segments.is_empty() && req.by.is_none() {
             segments.push(None);
         }
+        let horizon = match m.compute.as_ref().map(|c| &c.value) {
+            Some(Compute::Retention { horizon, .. }) => Some(horizon.value),
+            _ => None,
+        };
         let mut out = Vec::new();
         for seg in &segments {
-            for start in self.calendar.spine(grain, first, last) {
-                let end = self.calendar.period_end(grain, start);
-                let value = found
-                    .get(&(start, seg.clone()))
-                    .copied()
-                    .or(zero.then_some(0.0));
-                if value.is_none() {
-                    continue;
+            for start in self.calendar.spine(p.grain, first, last) {
+                let end = self.calendar.period_end(p.grain, start);
+                let row = match found.get(&(start, seg.clone())) {
+                    Some(r) => r.clone(),
+                    None if p.zero_when_empty => Row {
+                        value: Some(0.0),
+                        ..Row::default()
+                    },
+                    None => continue,
+                };
+                let mut value = row.value;
+                if p.per_day {
+                    // stickiness: mean daily actives over the days of the period with data
+                    let lo_day = start.date_naive().max(first).max(first_day);
+                    let hi_day = end
+                        .date_naive()
+                        .min(last.succ_opt().unwrap_or(last))
+                        .min(last_day + chrono::Days::new(1));
+                    let days = (hi_day - lo_day).num_days();
+                    value = match (row.numerator, row.denominator) {
+                        (Some(n), Some(d)) if d > 0.0 && days > 0 => {
+                            Some(n / days as f64 / d * p.scale)
+                        }
+                        _ => None,
+                    };
                 }
-                let segment = match (&scope.by, seg) {
+                let curve = match (horizon, row.denominator) {
+                    (Some(n), Some(size)) if size > 0.0 => (0..=i64::from(n))
+                        .map(|k| row.curve.get(&k).copied().unwrap_or(0.0) / size * p.scale)
+                        .collect(),
+                    _ => Vec::new(),
+                };
+                let segment = match (&req.by, seg) {
                     (Some(dim), s) => BTreeMap::from([(
                         dim.clone(),
-                        s.clone().unwrap_or_else(|| NO_SEGMENT.into()),
+                        s.clone().unwrap_or_else(|| inputs::NO_SEGMENT.into()),
                     )]),
                     (None, _) => BTreeMap::new(),
                 };
-                // a period that reaches past the data (or the requested end) is partial
-                let complete = end <= limit;
+                let settled = end + chrono::Duration::microseconds(p.maturity_us);
+                let complete = end <= limit && settled <= data_end;
                 out.push(MetricValue {
                     metric: m.id.value.clone(),
                     start,
                     end,
                     segment,
                     value,
-                    numerator: None,
-                    denominator: None,
+                    numerator: row.numerator,
+                    denominator: row.denominator,
                     complete,
+                    curve,
                 });
             }
         }
@@ -329,54 +570,195 @@ impl Engine {
         });
         out
     }
+
+    /// The plans behind a metric's number, for `measure --explain`.
+    pub async fn explain(&self, id: &str, req: &Request) -> Result<Explanation, EngineError> {
+        // not cached: the plan shows the scans of the sources themselves
+        let inputs = self.inputs(&[id.to_string()], req, false).await?;
+        let mut sources = Vec::new();
+        for (name, s) in &self.workspace.settings.sources {
+            let path = s.path.as_ref().map_or("(table)", |p| p.value.as_str());
+            sources.push(format!(
+                "{name}: {path} ({})",
+                format!("{:?}", s.format.value).to_lowercase()
+            ));
+        }
+        let mut plans = Vec::new();
+        let mut sql = Vec::new();
+        let mut stack = vec![id.to_string()];
+        let mut seen = std::collections::HashSet::new();
+        while let Some(id) = stack.pop() {
+            if !seen.insert(id.clone()) {
+                continue;
+            }
+            let m = self.metric(&id)?;
+            let refs = m
+                .compute
+                .as_ref()
+                .map(|c| c.value.metric_refs())
+                .unwrap_or_default();
+            if !refs.is_empty() {
+                let names: Vec<String> = refs.iter().map(|r| format!("`{}`", r.value)).collect();
+                plans.push((
+                    id.clone(),
+                    format!(
+                        "combines {} period by period, segment by segment",
+                        names.join(" and ")
+                    ),
+                ));
+                stack.extend(refs.into_iter().rev().map(|r| r.value));
+                continue;
+            }
+            let scope = self.scope(self.grain(m, req), req);
+            let p = plan::plan(&inputs, m, &self.calendar, &scope).await?;
+            let logical = p.frame.logical_plan().clone();
+            let optimized = p
+                .frame
+                .into_optimized_plan()
+                .map_err(|e| error::df("optimizing the plan", e))?;
+            plans.push((id.clone(), optimized.display_indent().to_string()));
+            let unparser = datafusion::sql::unparser::Unparser::new(
+                &datafusion::sql::unparser::dialect::PostgreSqlDialect {},
+            );
+            match unparser.plan_to_sql(&logical) {
+                Ok(s) => sql.push((id.clone(), s.to_string())),
+                Err(e) => sql.push((id.clone(), format!("-- cannot be rendered as SQL yet: {e}"))),
+            }
+        }
+        Ok(Explanation {
+            metric: id.to_string(),
+            sources,
+            plans,
+            sql,
+        })
+    }
+}
+
+/// Combines other metrics' values period by period and segment by segment: `f` gets each
+/// part's value (in order) and returns the value, numerator and denominator.
+fn combine(
+    id: &str,
+    parts: &[Vec<MetricValue>],
+    f: impl Fn(&[Option<f64>]) -> (Option<f64>, Option<f64>, Option<f64>),
+) -> Vec<MetricValue> {
+    let Some(first) = parts.first() else {
+        return Vec::new();
+    };
+    let key = |v: &MetricValue| (v.start, v.segment.clone());
+    let maps: Vec<BTreeMap<_, &MetricValue>> = parts
+        .iter()
+        .map(|p| p.iter().map(|v| (key(v), v)).collect())
+        .collect();
+    first
+        .iter()
+        .filter_map(|v0| {
+            let k = key(v0);
+            let vs: Vec<&MetricValue> = maps
+                .iter()
+                .map(|m| m.get(&k).copied())
+                .collect::<Option<_>>()?;
+            let values: Vec<Option<f64>> = vs.iter().map(|v| v.value).collect();
+            let (value, numerator, denominator) = f(&values);
+            Some(MetricValue {
+                metric: id.to_string(),
+                value,
+                numerator,
+                denominator,
+                complete: vs.iter().all(|v| v.complete),
+                curve: Vec::new(),
+                ..v0.clone()
+            })
+        })
+        .collect()
+}
+
+fn unexpected() -> EngineError {
+    EngineError::new(
+        "the engine returned columns of an unexpected type",
+        "this is a bug in throughline; please report it with the metric definition",
+    )
+}
+
+fn period_and_segment(
+    b: &RecordBatch,
+    tz: Tz,
+    segmented: bool,
+) -> Result<(Starts, Segments), EngineError> {
+    let period = b.column_by_name(PERIOD).ok_or_else(unexpected)?;
+    let period = datafusion::arrow::compute::cast(
+        period,
+        &DataType::Timestamp(TimeUnit::Microsecond, Some("UTC".into())),
+    )
+    .map_err(|_| unexpected())?;
+    let period = period
+        .as_primitive_opt::<TimestampMicrosecondType>()
+        .ok_or_else(unexpected)?;
+    let starts = (0..b.num_rows())
+        .map(|i| {
+            (!period.is_null(i))
+                .then(|| Utc.timestamp_micros(period.value(i)).single())
+                .flatten()
+                .map(|t| t.with_timezone(&tz))
+        })
+        .collect();
+    let segs = if segmented {
+        let s = b.column_by_name(SEGMENT).ok_or_else(unexpected)?;
+        let s = datafusion::arrow::compute::cast(s, &DataType::Utf8).map_err(|_| unexpected())?;
+        let s = s.as_string::<i32>();
+        (0..b.num_rows())
+            .map(|i| (!s.is_null(i)).then(|| s.value(i).to_string()))
+            .collect()
+    } else {
+        vec![None; b.num_rows()]
+    };
+    Ok((starts, segs))
+}
+
+fn f64_column(b: &RecordBatch, name: &str) -> Result<Vec<Option<f64>>, EngineError> {
+    let c = b.column_by_name(name).ok_or_else(unexpected)?;
+    let c = datafusion::arrow::compute::cast(c, &DataType::Float64).map_err(|_| unexpected())?;
+    let c = c.as_primitive_opt::<Float64Type>().ok_or_else(unexpected)?;
+    Ok((0..b.num_rows())
+        .map(|i| (!c.is_null(i)).then(|| c.value(i)))
+        .collect())
 }
 
 fn read_rows(
     b: &RecordBatch,
     tz: Tz,
     segmented: bool,
-    found: &mut BTreeMap<(DateTime<Tz>, Option<String>), f64>,
+    found: &mut BTreeMap<Key, Row>,
 ) -> Result<(), EngineError> {
-    let bad = || {
-        EngineError::new(
-            "the engine returned columns of an unexpected type",
-            "this is a bug in throughline; please report it with the metric definition",
-        )
-    };
-    let period = b.column_by_name(PERIOD).ok_or_else(bad)?;
-    let period = datafusion::arrow::compute::cast(
-        period,
-        &DataType::Timestamp(TimeUnit::Microsecond, Some("UTC".into())),
-    )
-    .map_err(|_| bad())?;
-    let period = period
-        .as_primitive_opt::<TimestampMicrosecondType>()
-        .ok_or_else(bad)?;
-    let value = b
-        .column_by_name(VALUE)
-        .ok_or_else(bad)?
-        .as_primitive_opt::<Float64Type>()
-        .ok_or_else(bad)?;
-    let segment = if segmented {
-        let s = b.column_by_name(SEGMENT).ok_or_else(bad)?;
-        Some(datafusion::arrow::compute::cast(s, &DataType::Utf8).map_err(|_| bad())?)
-    } else {
-        None
-    };
+    let (starts, segs) = period_and_segment(b, tz, segmented)?;
+    let value = f64_column(b, VALUE)?;
+    let num = f64_column(b, NUMERATOR)?;
+    let den = f64_column(b, DENOMINATOR)?;
     for i in 0..b.num_rows() {
-        if period.is_null(i) || value.is_null(i) {
+        let Some(start) = starts[i] else { continue };
+        let row = found.entry((start, segs[i].clone())).or_default();
+        row.value = value[i];
+        row.numerator = num[i];
+        row.denominator = den[i];
+    }
+    Ok(())
+}
+
+fn read_curve(
+    b: &RecordBatch,
+    tz: Tz,
+    segmented: bool,
+    found: &mut BTreeMap<Key, Row>,
+) -> Result<(), EngineError> {
+    let (starts, segs) = period_and_segment(b, tz, segmented)?;
+    let k = f64_column(b, OFFSET)?;
+    let n = f64_column(b, "returned")?;
+    for i in 0..b.num_rows() {
+        let (Some(start), Some(k), Some(n)) = (starts[i], k[i], n[i]) else {
             continue;
+        };
+        if let Some(row) = found.get_mut(&(start, segs[i].clone())) {
+            row.curve.insert(k as i64, n);
         }
-        let start = Utc
-            .timestamp_micros(period.value(i))
-            .single()
-            .ok_or_else(bad)?
-            .with_timezone(&tz);
-        let seg = segment.as_ref().and_then(|s| {
-            let s = s.as_string::<i32>();
-            (!s.is_null(i)).then(|| s.value(i).to_string())
-        });
-        found.insert((start, seg), value.value(i));
     }
     Ok(())
 }

@@ -5,7 +5,7 @@
 use std::path::Path;
 
 use datafusion::arrow::datatypes::{DataType, Schema, TimeUnit};
-use datafusion::functions::expr_fn::{regexp_like, to_timestamp_micros};
+use datafusion::functions::expr_fn::regexp_like;
 use datafusion::logical_expr::{ExprSchemable, when};
 use datafusion::prelude::*;
 use throughline_model::{Source, SourceFormat, Workspace};
@@ -24,6 +24,8 @@ pub(crate) const USER: &str = "user_id";
 pub(crate) const TS: &str = "ts";
 pub(crate) const EVENT: &str = "event";
 pub(crate) const SIGNUP: &str = "signup_ts";
+/// The events' time column as written, kept to report rows whose time cannot be read.
+pub(crate) const RAW_TIME: &str = "__raw_time";
 
 pub(crate) async fn open(
     ctx: &SessionContext,
@@ -37,20 +39,28 @@ pub(crate) async fn open(
             "add `sources: { events: { format: parquet, path: data/events/*.parquet, columns: { user: user_id, time: ts, name: event } } }` to throughline.yaml",
         ));
     };
-    let raw = read(ctx, events, root).await?;
-    let events = normalize(raw, events, cal, true)?;
+    let raw = read(ctx, events, root, "raw_events").await?;
+    let events = normalize(raw, events, cal, None)?;
+    let user_type = column_type(&events, USER);
     let (users, dimensions) = match ws.settings.sources.get("users") {
         Some(u) => {
-            let raw = read(ctx, u, root).await?;
+            let raw = read(ctx, u, root, "raw_users").await?;
             let dims: Vec<String> = u.dimensions.iter().map(|d| d.value.clone()).collect();
             let schema = raw.schema().as_arrow().clone();
             for d in &u.dimensions {
                 require_column(&schema, &d.value, u, "dimension").map_err(|e| e.at(d.span))?;
             }
-            (Some(normalize(raw, u, cal, false)?), dims)
+            (Some(normalize(raw, u, cal, user_type)?), dims)
         }
         None => (None, Vec::new()),
     };
+    // the normalized tables, for `sql` metrics
+    ctx.register_table("events", events.clone().into_view())
+        .map_err(|e| df("registering the events", e))?;
+    if let Some(u) = &users {
+        ctx.register_table("users", u.clone().into_view())
+            .map_err(|e| df("registering the users", e))?;
+    }
     Ok(Tables {
         events,
         users,
@@ -58,7 +68,12 @@ pub(crate) async fn open(
     })
 }
 
-async fn read(ctx: &SessionContext, s: &Source, root: &Path) -> Result<DataFrame, EngineError> {
+async fn read(
+    ctx: &SessionContext,
+    s: &Source,
+    root: &Path,
+    name: &str,
+) -> Result<DataFrame, EngineError> {
     let Some(path) = &s.path else {
         return Err(EngineError::new(
             format!(
@@ -78,18 +93,27 @@ async fn read(ctx: &SessionContext, s: &Source, root: &Path) -> Result<DataFrame
         .extension()
         .map(|e| format!(".{}", e.to_string_lossy()))
         .unwrap_or_default();
+    // registered under a name, so plans (and the SQL rendered from them) name the source
     let result = match s.format.value {
         SourceFormat::Parquet => {
-            ctx.read_parquet(full_str, ParquetReadOptions::default().file_extension(&ext))
-                .await
+            ctx.register_parquet(
+                name,
+                &full_str,
+                ParquetReadOptions::default().file_extension(&ext),
+            )
+            .await
         }
         SourceFormat::Csv => {
-            ctx.read_csv(full_str, CsvReadOptions::new().file_extension(&ext))
+            ctx.register_csv(name, &full_str, CsvReadOptions::new().file_extension(&ext))
                 .await
         }
         SourceFormat::Jsonl => {
-            ctx.read_json(full_str, JsonReadOptions::default().file_extension(&ext))
-                .await
+            ctx.register_json(
+                name,
+                &full_str,
+                JsonReadOptions::default().file_extension(&ext),
+            )
+            .await
         }
         SourceFormat::Postgres => unreachable!("postgres sources have no path"),
     };
@@ -103,7 +127,8 @@ async fn read(ctx: &SessionContext, s: &Source, root: &Path) -> Result<DataFrame
             "check that the files exist and match `format:`",
         )
         .at(path.span)
-    })
+    })?;
+    ctx.table(name).await.map_err(|e| df("reading a source", e))
 }
 
 fn has_glob(p: &str) -> bool {
@@ -135,7 +160,7 @@ fn require_column<'a>(
 
 /// A UTC instant from a time column of any supported type. Times without a zone are local
 /// times in the workspace zone.
-fn instant(c: Expr, ty: &DataType, cal: &Calendar) -> Option<Expr> {
+pub(crate) fn instant(c: Expr, ty: &DataType, cal: &Calendar) -> Option<Expr> {
     let utc = DataType::Timestamp(TimeUnit::Microsecond, Some("UTC".into()));
     let local = DataType::Timestamp(TimeUnit::Microsecond, Some(cal.tz.name().into()));
     let naive_to_utc = |e: Expr| {
@@ -157,7 +182,11 @@ fn instant(c: Expr, ty: &DataType, cal: &Calendar) -> Option<Expr> {
                 lit(r"(Z|[+-][0-9]{2}:?[0-9]{2})$"),
                 None,
             );
-            let parsed = to_timestamp_micros(vec![cast(c, DataType::Utf8)]);
+            // unparsable text becomes null here; `Engine::open` counts such rows and refuses them
+            let parsed = try_cast(
+                cast(c, DataType::Utf8),
+                DataType::Timestamp(TimeUnit::Microsecond, None),
+            );
             when(has_offset, cast(parsed.clone(), utc.clone()))
                 .otherwise(naive_to_utc(parsed))
                 .ok()?
@@ -166,12 +195,14 @@ fn instant(c: Expr, ty: &DataType, cal: &Calendar) -> Option<Expr> {
     })
 }
 
+/// `user_type`: for the users table, the events' user id type, so the two join.
 fn normalize(
     raw: DataFrame,
     s: &Source,
     cal: &Calendar,
-    is_events: bool,
+    user_type: Option<DataType>,
 ) -> Result<DataFrame, EngineError> {
+    let is_events = user_type.is_none();
     let schema = raw.schema().as_arrow().clone();
     let cols = &s.columns;
     let user = cols.user.as_ref().map_or("user_id", |c| c.value.as_str());
@@ -181,8 +212,13 @@ fn normalize(
         .map_or(if is_events { "ts" } else { "created_at" }, |c| {
             c.value.as_str()
         });
-    require_column(&schema, user, s, "user")?;
+    let own_user_type = require_column(&schema, user, s, "user")?.clone();
     let time_ty = require_column(&schema, time, s, "time")?.clone();
+    // user ids keep their type (integers join faster than text) unless the two tables differ
+    let user_expr = match &user_type {
+        Some(t) if *t != own_user_type => cast(ident(user), t.clone()),
+        _ => ident(user),
+    };
     let ts = instant(ident(time), &time_ty, cal).ok_or_else(|| {
         EngineError::new(
             format!(
@@ -194,9 +230,12 @@ fn normalize(
         .at(s.span)
     })?;
     let mut select = vec![
-        cast(ident(user), DataType::Utf8).alias(USER),
+        user_expr.alias(USER),
         ts.alias(if is_events { TS } else { SIGNUP }),
     ];
+    if is_events {
+        select.push(ident(time).alias(RAW_TIME));
+    }
     let mut taken = vec![user.to_string(), time.to_string()];
     if is_events {
         let name = cols.name.as_ref().map_or("event", |c| c.value.as_str());
@@ -206,7 +245,7 @@ fn normalize(
     }
     for f in schema.fields() {
         let n = f.name();
-        if taken.contains(n) || [USER, TS, EVENT, SIGNUP].contains(&n.as_str()) {
+        if taken.contains(n) || [USER, TS, EVENT, SIGNUP, RAW_TIME].contains(&n.as_str()) {
             continue;
         }
         let e = if is_events {

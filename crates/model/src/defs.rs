@@ -114,26 +114,33 @@ pub enum Stat {
     Mean,
 }
 
+/// A parsed `where:` filter and the text it was read from.
+#[derive(Clone, Debug)]
+pub struct Where {
+    pub text: Text,
+    pub filter: crate::filter::Filter,
+}
+
 /// How a metric is computed (see DESIGN.md for the exact meaning of each).
 #[derive(Clone, Debug)]
 pub enum Compute {
     Count {
         event: Text,
-        filter: Option<Text>,
+        filter: Option<Where>,
     },
     Unique {
         event: Option<Text>,
-        filter: Option<Text>,
+        filter: Option<Where>,
     },
     Sum {
         event: Text,
         property: Text,
-        filter: Option<Text>,
+        filter: Option<Where>,
     },
     Average {
         event: Text,
         property: Text,
-        filter: Option<Text>,
+        filter: Option<Where>,
     },
     Ratio {
         numerator: Text,
@@ -143,7 +150,7 @@ pub enum Compute {
         from: Text,
         to: Text,
         within: Spanned<i64>,
-        filter: Option<Text>,
+        filter: Option<Where>,
     },
     Retention {
         from: Text,

@@ -4,6 +4,7 @@ use crate::decode::{Ctx, Fields};
 use crate::defs::*;
 use crate::diagnostic::Diagnostic;
 use crate::expr::parse_expr;
+use crate::filter::parse_filter;
 use crate::source::{Span, Spanned};
 use crate::values::{Period, Quantity, QuantityUnit, Unit, parse_date, parse_duration};
 use crate::yaml::{Node, Value};
@@ -556,7 +557,22 @@ fn compute(cx: &mut Ctx, n: &Node) -> Option<Spanned<Compute>> {
     let req = |cx: &mut Ctx, f: &mut Fields, key: &'static str, example: &str| {
         f.require(cx, key, example).and_then(|v| cx.ident(v, key))
     };
-    let filter = |cx: &mut Ctx, f: &mut Fields| f.get("where").and_then(|v| cx.text(v, "where"));
+    let filter = |cx: &mut Ctx, f: &mut Fields| {
+        let text = f.get("where").and_then(|v| cx.text(v, "where"))?;
+        match parse_filter(&text.value) {
+            Ok(filter) => Some(Where { text, filter }),
+            Err(e) => {
+                error_in_text(
+                    cx,
+                    &text,
+                    e.offset,
+                    format!("invalid `where:` filter: {}", e.message),
+                    "a filter compares event properties with values, e.g. `where: plan = 'pro' and amount >= 10`",
+                );
+                None
+            }
+        }
+    };
     let every = |cx: &mut Ctx, f: &mut Fields, default: Grain| match f.get("every") {
         Some(v) => grain(cx, v, "every"),
         None => Some(Spanned::new(default, f.span)),
@@ -682,19 +698,19 @@ fn compute(cx: &mut Ctx, n: &Node) -> Option<Spanned<Compute>> {
             let text = f
                 .require(cx, "expr", "expr: arpu / churn_rate")
                 .and_then(|v| cx.text(v, "expr"))?;
-            let quoted = usize::from(text.span.len as usize > text.value.len());
             match parse_expr(&text.value) {
                 Ok(e) => Some(Compute::Derived {
                     expr: Spanned::new(e, text.span),
                     text,
                 }),
                 Err(e) => {
-                    let mut span = text.span;
-                    span.offset += (e.offset + quoted) as u32;
-                    span.column += (text.value[..e.offset.min(text.value.len())].chars().count()
-                        + quoted) as u32;
-                    span.len = 1;
-                    cx.value_error(span, format!("invalid expression: {}", e.message), "a derived metric is arithmetic over metric ids, e.g. `expr: arpu / churn_rate`".into());
+                    error_in_text(
+                        cx,
+                        &text,
+                        e.offset,
+                        format!("invalid expression: {}", e.message),
+                        "a derived metric is arithmetic over metric ids, e.g. `expr: arpu / churn_rate`",
+                    );
                     None
                 }
             }
@@ -990,4 +1006,15 @@ fn experiment(cx: &mut Ctx, n: &Node) -> Option<Experiment> {
         minimum_detectable_effect: mde,
         span,
     })
+}
+
+/// An error at byte `offset` inside a scalar's text (after its opening quote, if any).
+fn error_in_text(cx: &mut Ctx, text: &Text, offset: usize, message: String, help: &str) {
+    let quoted = usize::from(text.span.len as usize > text.value.len());
+    let offset = offset.min(text.value.len());
+    let mut span = text.span;
+    span.offset += (offset + quoted) as u32;
+    span.column += (text.value[..offset].chars().count() + quoted) as u32;
+    span.len = 1;
+    cx.value_error(span, message, help.into());
 }

@@ -9,6 +9,7 @@ mod decode;
 pub mod defs;
 pub mod diagnostic;
 pub mod expr;
+pub mod filter;
 mod from_yaml;
 mod load;
 pub mod markdown;

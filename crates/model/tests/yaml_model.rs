@@ -83,7 +83,9 @@ fn settings_and_every_compute_type_decode() {
             .value
             .clone()
     };
-    assert!(matches!(m("c"), Compute::Count { filter: Some(f), .. } if f.value == "plan = 'pro'"));
+    assert!(
+        matches!(m("c"), Compute::Count { filter: Some(f), .. } if f.text.value == "plan = 'pro'")
+    );
     assert!(matches!(m("u"), Compute::Unique { event: None, .. }));
     assert!(matches!(m("conv"), Compute::Conversion { within, .. } if within.value == 36 * 3600));
     assert!(

@@ -113,7 +113,6 @@ pub(crate) struct Inputs {
     pub activity: Option<DataFrame>,
     /// `user_id`, `signup_ts`, and `segment` when segmenting.
     pub users: Option<DataFrame>,
-    pub segmented: bool,
     /// The dimension segmented by.
     pub by: Option<String>,
     /// Every column of the events source, for messages.
@@ -123,6 +122,20 @@ pub(crate) struct Inputs {
 }
 
 impl Inputs {
+    /// Whether values are split by a dimension (every plan then carries `segment`).
+    pub fn segmented(&self) -> bool {
+        self.by.is_some()
+    }
+
+    /// `first`, followed by `segment` when segmenting: the leading columns of a plan.
+    pub fn keyed(&self, first: Expr) -> Vec<Expr> {
+        let mut cols = vec![first];
+        if self.segmented() {
+            cols.push(col(SEGMENT));
+        }
+        cols
+    }
+
     /// Builds the shared inputs; `cache` runs them once and keeps the result in memory.
     pub async fn build(
         session: &SessionContext,
@@ -242,7 +255,6 @@ impl Inputs {
             events,
             activity,
             users,
-            segmented: by.is_some(),
             by: by.map(String::from),
             event_columns: t
                 .events

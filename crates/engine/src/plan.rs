@@ -54,6 +54,21 @@ pub(crate) struct Planned {
     pub scale: f64,
 }
 
+impl Planned {
+    /// A plan whose rows are values as they are: no zero-fill, settled when the period ends.
+    pub fn new(frame: DataFrame, grain: Grain) -> Planned {
+        Planned {
+            frame,
+            grain,
+            zero_when_empty: false,
+            maturity_us: 0,
+            per_day: false,
+            curve: None,
+            scale: 1.0,
+        }
+    }
+}
+
 pub(crate) const DAY_US: i64 = 86_400_000_000;
 
 /// The length of one `every` step of retention, measured from each user's own start.
@@ -104,11 +119,7 @@ impl Builder<'_> {
     }
 
     fn groups(&self, grain: Grain, ts: Expr) -> Vec<Expr> {
-        let mut g = vec![self.cal.bucket(grain, ts).alias(PERIOD)];
-        if self.inputs.segmented {
-            g.push(col(SEGMENT));
-        }
-        g
+        self.inputs.keyed(self.cal.bucket(grain, ts).alias(PERIOD))
     }
 
     /// The events named `event` (every event if `None`) that pass `filter`.
@@ -168,10 +179,7 @@ impl Builder<'_> {
             vec![cast(value, DataType::Float64).alias(VALUE)],
         )
         .and_then(|d| {
-            let mut cols = vec![col(PERIOD)];
-            if self.inputs.segmented {
-                cols.push(col(SEGMENT));
-            }
+            let mut cols = self.inputs.keyed(col(PERIOD));
             cols.extend([
                 col(VALUE),
                 lit(datafusion::scalar::ScalarValue::Float64(None)).alias(NUMERATOR),
@@ -186,7 +194,7 @@ impl Builder<'_> {
     /// event. Columns `__cohort_user`, `__start`, `__start_us`, `segment`.
     fn cohort(&self, from: &Text) -> Result<DataFrame, EngineError> {
         let seg = |cols: &mut Vec<Expr>| {
-            if self.inputs.segmented {
+            if self.inputs.segmented() {
                 cols.push(col(SEGMENT));
             }
         };
@@ -231,23 +239,13 @@ impl Builder<'_> {
     }
 
     fn cohort_groups(&self) -> Vec<Expr> {
-        let mut g = vec![col(CU), col(START)];
-        if self.inputs.segmented {
-            g.push(col(SEGMENT));
-        }
+        let mut g = self.inputs.keyed(col(CU));
+        g.insert(1, col(START));
         g
     }
 
     fn planned(&self, frame: DataFrame, grain: Grain) -> Planned {
-        Planned {
-            frame,
-            grain,
-            zero_when_empty: false,
-            maturity_us: 0,
-            per_day: false,
-            curve: None,
-            scale: 1.0,
-        }
+        Planned::new(frame, grain)
     }
 }
 
@@ -338,7 +336,7 @@ pub(crate) async fn plan(
                         cast(count(lit(1)), DataType::Float64).alias(DENOMINATOR),
                     ],
                 )
-                .and_then(|d| with_share(d, inputs.segmented, 100.0))
+                .and_then(|d| with_share(d, inputs.segmented(), 100.0))
                 .map_err(b.fail("aggregating"))?;
             let mut p = b.planned(frame, grain);
             p.scale = 100.0;
@@ -372,7 +370,7 @@ pub(crate) async fn plan(
                         ],
                     )
                 })
-                .and_then(|d| with_share(d, inputs.segmented, scale))
+                .and_then(|d| with_share(d, inputs.segmented(), scale))
                 .map_err(b.fail("converting"))?;
             let mut p = b.planned(frame, grain);
             p.maturity_us = within_us;
@@ -419,31 +417,21 @@ pub(crate) async fn plan(
                 .clone()
                 .filter(col(OFFSET).eq(lit(n)))
                 .and_then(|d| {
-                    let mut cols = vec![col(PERIOD).alias("__p")];
-                    if inputs.segmented {
-                        cols.push(col(SEGMENT).alias("__s"));
-                    }
+                    let mut cols = renamed_keys(inputs.segmented());
                     cols.push(col("returned"));
                     d.select(cols)
                 })
                 .map_err(b.fail("finding returns"))?;
-            let (l, r): (Vec<&str>, Vec<&str>) = if inputs.segmented {
-                (vec![PERIOD, SEGMENT], vec!["__p", "__s"])
-            } else {
-                (vec![PERIOD], vec!["__p"])
-            };
+            let (l, r) = join_keys(inputs.segmented());
             let frame = sizes
                 .join(last, JoinType::Left, &l, &r, None)
                 .and_then(|d| {
-                    let mut cols = vec![col(PERIOD)];
-                    if inputs.segmented {
-                        cols.push(col(SEGMENT));
-                    }
+                    let mut cols = inputs.keyed(col(PERIOD));
                     cols.push(coalesce(vec![col("returned"), lit(0.0)]).alias(NUMERATOR));
                     cols.push(col(DENOMINATOR));
                     d.select(cols)
                 })
-                .and_then(|d| with_share(d, inputs.segmented, scale))
+                .and_then(|d| with_share(d, inputs.segmented(), scale))
                 .map_err(b.fail("finding returns"))?;
             let mut p = b.planned(frame, grain);
             p.maturity_us = step * (n + 1);
@@ -492,20 +480,16 @@ pub(crate) async fn plan(
         Compute::Churn { event, every } => {
             let grain = every.value;
             let a = b.activity(event.as_ref())?;
-            let mut act_cols = vec![col(USER), b.cal.bucket(grain, col(DAY)).alias(PERIOD)];
-            if inputs.segmented {
-                act_cols.push(col(SEGMENT));
-            }
+            let mut act_cols = inputs.keyed(col(USER));
+            act_cols.insert(1, b.cal.bucket(grain, col(DAY)).alias(PERIOD));
             let act = a
                 .select(act_cols)
                 .and_then(|d| d.distinct())
                 .map_err(b.fail("finding active users"))?;
             let spine = b.next_periods(grain)?;
             // users active in a period, paired with the period after it
-            let mut prev_cols = vec![col(USER).alias("__u"), col("__next").alias(PERIOD)];
-            if inputs.segmented {
-                prev_cols.push(col(SEGMENT));
-            }
+            let mut prev_cols = inputs.keyed(col(USER).alias("__u"));
+            prev_cols.insert(1, col("__next").alias(PERIOD));
             let prev = act
                 .clone()
                 .join(spine, JoinType::Inner, &[PERIOD], &["__p"], None)
@@ -514,10 +498,7 @@ pub(crate) async fn plan(
             let now = act
                 .select(vec![col(USER).alias("__u2"), col(PERIOD).alias("__p2")])
                 .map_err(b.fail("pairing periods"))?;
-            let mut groups = vec![col(PERIOD)];
-            if inputs.segmented {
-                groups.push(col(SEGMENT));
-            }
+            let groups = inputs.keyed(col(PERIOD));
             let scale = share_scale(m);
             let frame = prev
                 .join(
@@ -539,23 +520,20 @@ pub(crate) async fn plan(
                 })
                 .map_err(b.fail("finding churned users"))?;
             let frame = b.in_range(frame, col(PERIOD))?;
-            let frame = with_share(frame, inputs.segmented, scale).map_err(b.fail("churn"))?;
+            let frame = with_share(frame, inputs.segmented(), scale).map_err(b.fail("churn"))?;
             let mut p = b.planned(frame, grain);
             p.scale = scale;
             Ok(p)
         }
         Compute::Stickiness { event } => {
             let a = b.in_range(b.activity(event.as_ref())?, col(DAY))?;
-            let mut daily_groups = vec![col(DAY)];
-            if inputs.segmented {
-                daily_groups.push(col(SEGMENT));
-            }
+            let daily_groups = inputs.keyed(col(DAY));
             let daily = a
                 .clone()
                 .aggregate(daily_groups, vec![count_distinct(col(USER)).alias("__dau")])
                 .and_then(|d| {
                     let mut g = vec![b.cal.bucket(grain, col(DAY)).alias("__p")];
-                    if inputs.segmented {
+                    if inputs.segmented() {
                         g.push(col(SEGMENT).alias("__s"));
                     }
                     d.aggregate(
@@ -570,18 +548,11 @@ pub(crate) async fn plan(
                     vec![cast(count_distinct(col(USER)), DataType::Float64).alias(DENOMINATOR)],
                 )
                 .map_err(b.fail("counting period actives"))?;
-            let (l, r): (Vec<&str>, Vec<&str>) = if inputs.segmented {
-                (vec![PERIOD, SEGMENT], vec!["__p", "__s"])
-            } else {
-                (vec![PERIOD], vec!["__p"])
-            };
+            let (l, r) = join_keys(inputs.segmented());
             let frame = period
                 .join(daily, JoinType::Inner, &l, &r, None)
                 .and_then(|d| {
-                    let mut cols = vec![col(PERIOD)];
-                    if inputs.segmented {
-                        cols.push(col(SEGMENT));
-                    }
+                    let mut cols = inputs.keyed(col(PERIOD));
                     cols.extend([
                         lit(datafusion::scalar::ScalarValue::Float64(None)).alias(VALUE),
                         col(NUMERATOR),
@@ -657,6 +628,25 @@ impl Builder<'_> {
         ctx.read_batch(batch)
             .map_err(|e| df("building the calendar", e))
     }
+}
+
+/// The keys to join two per-period frames on: `period` (and `segment`) on the left,
+/// `__p` (and `__s`) on the right.
+fn join_keys(segmented: bool) -> (Vec<&'static str>, Vec<&'static str>) {
+    if segmented {
+        (vec![PERIOD, SEGMENT], vec!["__p", "__s"])
+    } else {
+        (vec![PERIOD], vec!["__p"])
+    }
+}
+
+/// `period` and `segment` renamed to the right-hand keys of [`join_keys`].
+fn renamed_keys(segmented: bool) -> Vec<Expr> {
+    let mut cols = vec![col(PERIOD).alias("__p")];
+    if segmented {
+        cols.push(col(SEGMENT).alias("__s"));
+    }
+    cols
 }
 
 /// Adds `value = numerator / denominator × scale` (none when the denominator is 0).

@@ -85,13 +85,5 @@ pub(crate) async fn plan(
             "return `period` as a timestamp or date and `value` as a number",
         )
     })?;
-    Ok(Planned {
-        frame,
-        grain: scope.grain,
-        zero_when_empty: false,
-        maturity_us: 0,
-        per_day: false,
-        curve: None,
-        scale: 1.0,
-    })
+    Ok(Planned::new(frame, scope.grain))
 }

@@ -25,11 +25,7 @@ impl Config {
     pub fn from_workspace(ws: &Workspace) -> (Config, Vec<Diagnostic>) {
         let mut config = Config::default();
         let mut diags = Vec::new();
-        let known: Vec<&str> = crate::rules::ALL
-            .iter()
-            .map(|r| r.meta().id)
-            .chain(crate::DATA_RULE_IDS.iter().copied())
-            .collect();
+        let known: Vec<&str> = crate::rules::ALL.iter().map(|r| r.meta().id).collect();
         for s in &ws.settings.checks {
             let id = s.rule.value.as_str();
             if !known.contains(&id) {

@@ -2,10 +2,12 @@
 //! warn about, with a stable kebab-case id, a default severity and an explanation
 //! (`throughline explain RULE`).
 //!
-//! Rules read the [`Workspace`] only; the two rules that need data (`unambitious-target`,
-//! `baseline-mismatch`) come with the metric store.
+//! Rules read the [`Workspace`]; the two rules that read data (`unambitious-target`,
+//! `baseline-mismatch`) also read [`DataFacts`], which the caller computes from the metric
+//! engine (`throughline check --with-data`). Without them those two rules find nothing.
 
 mod config;
+mod data;
 mod facts;
 pub mod rules;
 pub mod text;
@@ -13,9 +15,10 @@ pub mod text;
 use throughline_model::{Diagnostic, Loaded, Severity, SourceMap, Workspace};
 
 pub use config::{Config, RuleOptions};
+pub use data::{DataFacts, KrData, Measured, Trend};
 pub use facts::{KrFacts, kr_facts};
 
-/// Rule ids that are reserved for rules that read data; they may be configured already.
+/// Rule ids of the rules that read data: they run only with [`DataFacts`].
 pub const DATA_RULE_IDS: &[&str] = &["unambitious-target", "baseline-mismatch"];
 
 /// What a rule is, for listings and `explain`.
@@ -71,6 +74,8 @@ pub struct Context<'a> {
     /// Whether a workspace (throughline.yaml) was loaded, so that what it does not define is
     /// known to be undefined; a lone file may rely on definitions elsewhere.
     pub in_workspace: bool,
+    /// What the data says, for the rules that read it; `None` without `--with-data`.
+    pub data: Option<&'a DataFacts>,
 }
 
 /// A check over the workspace.
@@ -89,6 +94,11 @@ pub fn rule(id: &str) -> Option<&'static dyn Rule> {
 /// sorted by file and position; findings on a line with a `throughline: allow(rule-id)`
 /// comment (or under a comment line that says so) are dropped.
 pub fn run(loaded: &Loaded) -> Vec<Diagnostic> {
+    run_with_data(loaded, None)
+}
+
+/// [`run`], with what the data says for the rules that read it.
+pub fn run_with_data(loaded: &Loaded, data: Option<&DataFacts>) -> Vec<Diagnostic> {
     let (config, mut out) = Config::from_workspace(&loaded.workspace);
     if out.iter().any(Diagnostic::is_input_error) {
         return out;
@@ -103,6 +113,7 @@ pub fn run(loaded: &Loaded) -> Vec<Diagnostic> {
             sources: &loaded.sources,
             options: config.options(meta.id),
             in_workspace: loaded.root.is_some(),
+            data,
         };
         let mut found = Vec::new();
         rule.check(&cx, &mut found);

@@ -2,7 +2,10 @@
 //! chooses the exit code.
 
 mod init;
+mod lifecycle;
 mod measure;
+mod quarter;
+mod status;
 
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
@@ -63,6 +66,10 @@ enum Command {
         /// When to color the human output.
         #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
         color: ColorChoice,
+        /// Also run the rules that read the metric data (`baseline-mismatch`,
+        /// `unambitious-target`); needs a workspace folder with `sources:`.
+        #[arg(long)]
+        with_data: bool,
     },
     /// Compute metric values from the workspace's event data.
     ///
@@ -104,6 +111,121 @@ enum Command {
         /// Show how METRIC is computed (its plan, as SQL, and the sources read) instead.
         #[arg(long, value_name = "METRIC")]
         explain: Option<String>,
+        /// Store the values in the workspace's store as snapshots. A value equal to the
+        /// stored one is not written again; one that changed is added as a new version, and
+        /// the old one is kept.
+        #[arg(long)]
+        save: bool,
+    },
+    /// Record a check-in on a key result: your confidence (0-10) that it reaches its target,
+    /// a note with the story behind the number, and, for key results checked in by hand
+    /// (`manual:`), the value.
+    ///
+    /// Computed key results take their value from the data; a check-in adds the owner's
+    /// confidence and story. A check-in is refused when the key result does not exist, the
+    /// value is in the wrong unit, the confidence is not 0-10, or the period has been scored
+    /// and closed. `--batch FILE` (or `-` for stdin) reads one JSON object per line,
+    /// `{"key_result": "activation", "confidence": 7, "note": "…", "value": "31%"}`, and
+    /// prints `recorded ID OBJECTIVE/KR` as each one is stored.
+    #[command(
+        after_help = "Examples:\n  throughline checkin activation --confidence 7 --note \"checklist live for 50% of signups\"\n  throughline checkin improve-activation/partners --value 3 --confidence 6\n  throughline checkin --batch checkins.jsonl"
+    )]
+    Checkin {
+        /// The key result: `KR`, `OBJECTIVE/KR` or `TEAM/OBJECTIVE/KR`.
+        #[arg(required_unless_present = "batch", conflicts_with = "batch")]
+        key_result: Option<String>,
+        /// The value, for manual key results, in their unit: `12`, `35%`, `16h`, `$2,400`.
+        #[arg(long)]
+        value: Option<String>,
+        /// How likely the target is reached, 0 (no chance) to 10 (certain).
+        #[arg(long, value_parser = clap::value_parser!(i64).range(0..=10))]
+        confidence: Option<i64>,
+        /// The story behind the number: what changed, what is blocking.
+        #[arg(long, default_value = "")]
+        note: String,
+        /// Who checks in [default: $THROUGHLINE_AUTHOR, else $USER]
+        #[arg(long)]
+        author: Option<String>,
+        /// Read check-ins as JSON lines from FILE (`-` for stdin).
+        #[arg(long, value_name = "FILE")]
+        batch: Option<PathBuf>,
+        /// The workspace folder.
+        #[arg(long, short = 'w', default_value = ".")]
+        workspace: PathBuf,
+    },
+    /// Record a decision taken in a review, optionally about a metric, objective or key
+    /// result; the weekly review lists the week's decisions.
+    #[command(
+        after_help = "Example:\n  throughline decide \"Roll the onboarding checklist out to everyone\" --about activation"
+    )]
+    Decide {
+        /// The decision, in one sentence.
+        text: String,
+        /// The metric, objective or key result it is about.
+        #[arg(long)]
+        about: Option<String>,
+        /// Who decided [default: $THROUGHLINE_AUTHOR, else $USER]
+        #[arg(long)]
+        author: Option<String>,
+        /// The workspace folder.
+        #[arg(long, short = 'w', default_value = ".")]
+        workspace: PathBuf,
+    },
+    /// Show where every objective and key result stands: the alignment tree company → team →
+    /// objective → key result with progress, pacing status, confidence and forecast.
+    ///
+    /// Progress runs from the baseline (0%) to the target (100%), beyond 100% toward a
+    /// stretch target. Pacing compares it with the elapsed share of the period: at most 10
+    /// points behind is on track, at most 25 at risk, more is off track. The forecast fits a
+    /// line through the period's values (or the last 8 before it while the period has fewer
+    /// than 4) and gives an 80% band and the chance of reaching the target; a key result on
+    /// track by pacing whose trend is unlikely to get there is flagged "on track on paper".
+    /// The day seen from is today, or the day after the data ends if that is earlier.
+    #[command(
+        after_help = "Examples:\n  throughline status\n  throughline status --team growth --period 2026-Q3\n  throughline status --format json"
+    )]
+    Status {
+        /// The workspace folder.
+        #[arg(long, short = 'w', default_value = ".")]
+        workspace: PathBuf,
+        /// Only this team's objectives.
+        #[arg(long)]
+        team: Option<String>,
+        /// The period [default: the one containing the day seen from]
+        #[arg(long)]
+        period: Option<String>,
+        /// See the quarter from this day (YYYY-MM-DD).
+        #[arg(long, value_name = "DATE")]
+        as_of: Option<String>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = ListFormat::Human)]
+        format: ListFormat,
+    },
+    /// Score a period: 0.0-1.0 per key result (its progress, capped) and per objective
+    /// (weighted mean), judged by commitment: a committed objective should reach 1.0, about
+    /// 0.7 is success for an aspirational one (the default). Warns about teams that keep
+    /// scoring 1.0 (sandbagging) and shows each owner's stated confidence against outcomes.
+    ///
+    /// `--close` stores the scores as final and closes the period: no more check-ins on it.
+    #[command(
+        after_help = "Examples:\n  throughline score\n  throughline score --period 2026-Q3 --close"
+    )]
+    Score {
+        /// The workspace folder.
+        #[arg(long, short = 'w', default_value = ".")]
+        workspace: PathBuf,
+        /// The period [default: the latest that has ended]
+        #[arg(long)]
+        period: Option<String>,
+        /// Store the scores as final and close the period (only once it has ended).
+        #[arg(long)]
+        close: bool,
+        /// Who closes it [default: $THROUGHLINE_AUTHOR, else $USER]
+        #[arg(long)]
+        author: Option<String>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = ListFormat::Human)]
+        format: ListFormat,
     },
     /// Explain a rule: what it flags, why that is bad, an example and what to write instead.
     #[command(after_help = "Example:\n  throughline explain kpi-as-key-result")]
@@ -196,7 +318,8 @@ fn main() -> ExitCode {
             paths,
             format,
             color,
-        } => check(paths, format, color),
+            with_data,
+        } => check(paths, format, color, with_data),
         Command::Measure {
             workspace,
             metrics,
@@ -206,6 +329,7 @@ fn main() -> ExitCode {
             to,
             format,
             explain,
+            save,
         } => {
             let grain = grain.map(|g| match g {
                 GrainArg::Day => Grain::Day,
@@ -225,8 +349,58 @@ fn main() -> ExitCode {
                 (from, to),
                 format,
                 explain,
+                save,
             )
         }
+        Command::Checkin {
+            key_result,
+            value,
+            confidence,
+            note,
+            author,
+            batch,
+            workspace,
+        } => {
+            let single = key_result.map(|key_result| lifecycle::CheckInRequest {
+                key_result,
+                value,
+                confidence,
+                note,
+                author: lifecycle::author(author),
+            });
+            done(lifecycle::checkin(&workspace, single, batch.as_deref()))
+        }
+        Command::Decide {
+            text,
+            about,
+            author,
+            workspace,
+        } => done(lifecycle::decide(
+            &workspace,
+            &text,
+            about,
+            lifecycle::author(author),
+        )),
+        Command::Status {
+            workspace,
+            team,
+            period,
+            as_of,
+            format,
+        } => done(quarter::run_status(&workspace, team, period, as_of, format)),
+        Command::Score {
+            workspace,
+            period,
+            close,
+            author,
+            format,
+        } => done(quarter::run_score(
+            &workspace,
+            period,
+            close,
+            lifecycle::author(author),
+            format,
+        )),
         Command::Explain { rule } => explain(&rule),
         Command::Rules { format } => rules(format),
         Command::Init { dir, period } => init(&dir, period),
@@ -241,13 +415,28 @@ fn print(text: &str) {
     let _ = out.flush();
 }
 
-fn check(paths: Vec<PathBuf>, format: Format, color: ColorChoice) -> ExitCode {
+fn done(r: Result<(), lifecycle::Failed>) -> ExitCode {
+    match r {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(lifecycle::Failed(code)) => ExitCode::from(code),
+    }
+}
+
+fn check(paths: Vec<PathBuf>, format: Format, color: ColorChoice, with_data: bool) -> ExitCode {
     let paths = if paths.is_empty() {
         vec![PathBuf::from(".")]
     } else {
         paths
     };
     let loaded = load_paths(&paths);
+    let data = if with_data && !loaded.has_input_errors() {
+        match lifecycle::check_data_facts(&loaded, &paths) {
+            Ok(d) => Some(d),
+            Err(lifecycle::Failed(code)) => return ExitCode::from(code),
+        }
+    } else {
+        None
+    };
     let mut diags: Vec<Diagnostic> = loaded
         .diagnostics
         .iter()
@@ -256,7 +445,7 @@ fn check(paths: Vec<PathBuf>, format: Format, color: ColorChoice) -> ExitCode {
         .collect();
     let input_errors = loaded.has_input_errors();
     if !input_errors {
-        diags.extend(throughline_check::run(&loaded));
+        diags.extend(throughline_check::run_with_data(&loaded, data.as_ref()));
     }
     throughline_check::sort(&mut diags);
     let files = loaded.sources.files().count() - loaded.context.len();
@@ -312,6 +501,7 @@ fn run_measure(
     (from, to): (Option<String>, Option<String>),
     format: MeasureFormat,
     explain: Option<String>,
+    save: bool,
 ) -> ExitCode {
     let (from, to) = match (parse_day("from", from), parse_day("to", to)) {
         (Ok(f), Ok(t)) => (f, t),
@@ -326,21 +516,10 @@ fn run_measure(
         eprintln!("error: --to ({t}) is before --from ({f})\nhelp: swap the two dates");
         return ExitCode::from(2);
     }
-    let loaded = load_paths(&[dir.to_path_buf()]);
-    let errors: Vec<Diagnostic> = loaded
-        .diagnostics
-        .iter()
-        .filter(|d| d.severity == Severity::Error)
-        .cloned()
-        .collect();
-    if !errors.is_empty() {
-        report_errors(&errors, &loaded.sources);
-        eprintln!(
-            "the workspace has errors; `throughline check {}` lists them",
-            dir.display()
-        );
-        return ExitCode::from(2);
-    }
+    let loaded = match lifecycle::load_workspace(dir, false) {
+        Ok(l) => l,
+        Err(lifecycle::Failed(code)) => return ExitCode::from(code),
+    };
     request.from = from;
     request.to = to;
     let runtime = match tokio::runtime::Builder::new_multi_thread()
@@ -379,6 +558,29 @@ fn run_measure(
             ExitCode::SUCCESS
         }
         Ok(Ok(values)) => {
+            if save {
+                let snapshots = lifecycle::snapshots(&loaded, &values);
+                let saved = runtime.block_on(async {
+                    let store = lifecycle::open_store(&loaded, dir).await?;
+                    let s = store
+                        .save_snapshots(&snapshots)
+                        .await
+                        .map_err(|e| lifecycle::fail(&e, e.help()))?;
+                    store.close().await;
+                    Ok::<_, lifecycle::Failed>((s, store.location().to_string()))
+                });
+                match saved {
+                    Ok((s, at)) => eprintln!(
+                        "saved {} values to {at}: {} new, {} unchanged, {} revised (new data), {} from a changed definition",
+                        snapshots.len(),
+                        s.new,
+                        s.unchanged,
+                        s.revised,
+                        s.redefined
+                    ),
+                    Err(lifecycle::Failed(code)) => return ExitCode::from(code),
+                }
+            }
             print(&match format {
                 MeasureFormat::Json => measure::json(&values),
                 MeasureFormat::Csv => measure::csv(&values),
@@ -411,13 +613,8 @@ fn explain(id: &str) -> ExitCode {
                 Some(s) => format!("did you mean `{s}`? "),
                 None => String::new(),
             };
-            let data = if throughline_check::DATA_RULE_IDS.contains(&id) {
-                " It reads metric data and comes with the metric store."
-            } else {
-                ""
-            };
             eprintln!(
-                "error: `{id}` is not a rule this version can explain.{data}\nhelp: {hint}`throughline rules` lists every rule id"
+                "error: `{id}` is not a rule this version can explain\nhelp: {hint}`throughline rules` lists every rule id"
             );
             ExitCode::from(2)
         }

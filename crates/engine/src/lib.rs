@@ -51,6 +51,8 @@ pub struct Request {
 #[derive(Clone, Debug, PartialEq)]
 pub struct MetricValue {
     pub metric: String,
+    /// The length of the period.
+    pub grain: Grain,
     /// Inclusive.
     pub start: DateTime<Tz>,
     /// Exclusive.
@@ -224,6 +226,18 @@ impl Engine {
 
     pub fn calendar(&self) -> Calendar {
         self.calendar
+    }
+
+    /// The local days the event data covers: the first event's day and the last event's day
+    /// (the data counts as complete through the end of that day). `None` without events.
+    pub fn data_days(&self) -> Option<(NaiveDate, NaiveDate)> {
+        let (lo, hi) = self.span_us?;
+        let local = |us: i64| {
+            Utc.timestamp_micros(us)
+                .single()
+                .map(|t| t.with_timezone(&self.calendar.tz).date_naive())
+        };
+        Some((local(lo)?, local(hi)?))
     }
 
     /// Problems with the data that did not stop the measurement.
@@ -552,6 +566,7 @@ impl Engine {
                 let complete = end <= limit && settled <= data_end;
                 out.push(MetricValue {
                     metric: m.id.value.clone(),
+                    grain: p.grain,
                     start,
                     end,
                     segment,

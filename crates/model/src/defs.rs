@@ -107,6 +107,18 @@ pub enum Grain {
     Quarter,
 }
 
+impl Grain {
+    /// `day`, `week`, `month` or `quarter`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Grain::Day => "day",
+            Grain::Week => "week",
+            Grain::Month => "month",
+            Grain::Quarter => "quarter",
+        }
+    }
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Stat {
     Median,

@@ -36,6 +36,59 @@ impl Loaded {
     pub fn has_input_errors(&self) -> bool {
         self.diagnostics.iter().any(Diagnostic::is_input_error)
     }
+
+    /// A short hash of everything that decides a metric's values: its `compute:` and `unit:`
+    /// as read (not where or how they were written), the metrics it reads, the sources, the
+    /// time zone and the week start. A stored value with another hash came from another definition.
+    /// `None` for an unknown metric.
+    pub fn definition_hash(&self, metric: &str) -> Option<String> {
+        use sha2::{Digest, Sha256};
+        let mut text = String::new();
+        self.definition_text(metric, &mut Vec::new(), &mut text)?;
+        let s = &self.workspace.settings;
+        let tz = s.timezone.as_ref().map(|t| t.value.name().to_string());
+        let week = s.week_starts.as_ref().map(|w| w.value.to_string());
+        text.push_str(&format!("tz={tz:?};week={week:?};"));
+        for source in s.sources.values() {
+            text.push_str(&without_spans(&format!("{source:?}")));
+            text.push(';');
+        }
+        let digest = Sha256::digest(text.as_bytes());
+        Some(digest[..8].iter().map(|b| format!("{b:02x}")).collect())
+    }
+
+    fn definition_text(&self, id: &str, seen: &mut Vec<String>, out: &mut String) -> Option<()> {
+        let m = self.workspace.metric(id)?;
+        if seen.iter().any(|s| s == id) {
+            return Some(());
+        }
+        seen.push(id.to_string());
+        out.push_str(id);
+        out.push('=');
+        if let Some(c) = &m.compute {
+            out.push_str(&without_spans(&format!("{:?}", c.value)));
+            out.push(';');
+            for dep in c.value.metric_refs() {
+                self.definition_text(&dep.value, seen, out);
+            }
+        }
+        if let Some(u) = &m.unit {
+            out.push_str(&format!("unit={};", u.value));
+        }
+        Some(())
+    }
+}
+
+/// Debug text with every `Span { .. }` removed: the definition, not where it was written.
+fn without_spans(debug: &str) -> String {
+    let mut out = String::with_capacity(debug.len());
+    let mut rest = debug;
+    while let Some(i) = rest.find("Span {") {
+        out.push_str(&rest[..i]);
+        rest = rest[i..].split_once('}').map_or("", |(_, after)| after);
+    }
+    out.push_str(rest);
+    out
 }
 
 /// Builds a workspace from file texts.

@@ -208,6 +208,109 @@ impl std::fmt::Display for Unit {
     }
 }
 
+impl Unit {
+    /// A value in this unit for people: `6,712`, `27.4%`, `18.5 h`, `$12,480`, `0.42`.
+    /// Durations are seconds.
+    pub fn format(&self, v: f64) -> String {
+        match self {
+            Unit::Count => group(
+                v,
+                if v.abs() >= 100.0 || v.fract() == 0.0 {
+                    0
+                } else {
+                    1
+                },
+            ),
+            Unit::Percent => format!("{}%", trimmed(v, 1)),
+            Unit::Ratio => trimmed(v, 2),
+            Unit::Score => trimmed(v, 1),
+            Unit::Currency(code) => {
+                let n = group(v.abs(), if v.abs() >= 100.0 { 0 } else { 2 });
+                let sign = if v < 0.0 { "-" } else { "" };
+                match code.as_str() {
+                    "USD" => format!("{sign}${n}"),
+                    "EUR" => format!("{sign}€{n}"),
+                    "GBP" => format!("{sign}£{n}"),
+                    _ => format!("{sign}{n} {code}"),
+                }
+            }
+            Unit::Duration => {
+                let a = v.abs();
+                let (n, u) = if a >= 2.0 * 86_400.0 {
+                    (v / 86_400.0, "d")
+                } else if a >= 3_600.0 {
+                    (v / 3_600.0, "h")
+                } else if a >= 60.0 {
+                    (v / 60.0, "min")
+                } else {
+                    (v, "s")
+                };
+                format!("{} {u}", trimmed(n, 1))
+            }
+        }
+    }
+
+    /// The value of a quantity as written (`35%`, `16 hours`, `$2M`, `1,100`) in this unit, or
+    /// why it does not fit (a percent given for a count, a duration without its unit).
+    pub fn accept(&self, q: &Quantity) -> Result<f64, String> {
+        match (self, &q.unit) {
+            (Unit::Duration, QuantityUnit::Seconds) => Ok(q.value),
+            (Unit::Duration, _) => {
+                Err("a duration needs its unit, e.g. `16h`, `90 minutes` or `2 days`".into())
+            }
+            (Unit::Percent, QuantityUnit::Percent | QuantityUnit::None) => Ok(q.value),
+            (Unit::Currency(c), QuantityUnit::Currency(d)) if c == d => Ok(q.value),
+            (Unit::Currency(_), QuantityUnit::None) => Ok(q.value),
+            (Unit::Currency(c), QuantityUnit::Currency(d)) => {
+                Err(format!("the value is in {d}, the key result in {c}"))
+            }
+            (Unit::Count | Unit::Ratio | Unit::Score, QuantityUnit::None) => Ok(q.value),
+            (u, QuantityUnit::Percent) => Err(format!(
+                "a percent was given, but the key result is measured in {u}"
+            )),
+            (u, QuantityUnit::Seconds) => Err(format!(
+                "a duration was given, but the key result is measured in {u}"
+            )),
+            (u, QuantityUnit::Currency(d)) => Err(format!(
+                "an amount in {d} was given, but the key result is measured in {u}"
+            )),
+        }
+    }
+}
+
+/// `v` with up to `decimals` decimals, trailing zeros dropped.
+fn trimmed(v: f64, decimals: usize) -> String {
+    let s = format!("{v:.decimals$}");
+    let s = if s.contains('.') {
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        s
+    };
+    if s == "-0" { "0".into() } else { s }
+}
+
+/// `v` with thousands separators.
+fn group(v: f64, decimals: usize) -> String {
+    let s = format!("{:.decimals$}", v.abs());
+    let (int, frac) = s.split_once('.').map_or((s.as_str(), ""), |(a, b)| (a, b));
+    let mut out = String::new();
+    for (i, c) in int.chars().enumerate() {
+        if i > 0 && (int.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    let frac = frac.trim_end_matches('0');
+    if !frac.is_empty() {
+        out.push('.');
+        out.push_str(frac);
+    }
+    if v < 0.0 && out.chars().any(|c| c != '0' && c != ',' && c != '.') {
+        out.insert(0, '-');
+    }
+    out
+}
+
 /// The unit written next to a number in a document (`23%`, `72 hours`, `$1.2M`).
 #[derive(Clone, Debug, PartialEq)]
 pub enum QuantityUnit {
@@ -396,6 +499,50 @@ mod tests {
         assert!(parse_duration("7").is_err());
         assert!(parse_duration("7 parsecs").is_err());
         assert!(parse_duration("-3d").is_err());
+    }
+
+    #[test]
+    fn values_read_well() {
+        assert_eq!(Unit::Count.format(6712.0), "6,712");
+        assert_eq!(Unit::Count.format(1234567.4), "1,234,567");
+        assert_eq!(Unit::Count.format(2.5), "2.5");
+        assert_eq!(Unit::Percent.format(27.36), "27.4%");
+        assert_eq!(Unit::Percent.format(30.0), "30%");
+        assert_eq!(Unit::Duration.format(66_600.0), "18.5 h");
+        assert_eq!(Unit::Duration.format(259_200.0), "3 d");
+        assert_eq!(Unit::Duration.format(90.0), "1.5 min");
+        assert_eq!(Unit::Currency("USD".into()).format(12480.2), "$12,480");
+        assert_eq!(Unit::Currency("USD".into()).format(-3.456), "-$3.46");
+        assert_eq!(Unit::Currency("CHF".into()).format(5.0), "5 CHF");
+        assert_eq!(Unit::Ratio.format(4.126), "4.13");
+        assert_eq!(Unit::Score.format(-0.04), "0");
+    }
+
+    #[test]
+    fn quantities_are_accepted_in_their_unit_only() {
+        let q = |s: &str| Quantity::parse(s).unwrap();
+        assert_eq!(Unit::Duration.accept(&q("16 hours")), Ok(57_600.0));
+        assert!(
+            Unit::Duration
+                .accept(&q("16"))
+                .unwrap_err()
+                .contains("needs its unit")
+        );
+        assert_eq!(Unit::Percent.accept(&q("35%")), Ok(35.0));
+        assert_eq!(Unit::Percent.accept(&q("35")), Ok(35.0));
+        assert_eq!(Unit::Count.accept(&q("1,100")), Ok(1100.0));
+        assert!(
+            Unit::Count
+                .accept(&q("31%"))
+                .unwrap_err()
+                .contains("a percent was given")
+        );
+        assert!(
+            Unit::Currency("USD".into())
+                .accept(&q("€5"))
+                .unwrap_err()
+                .contains("EUR")
+        );
     }
 
     #[test]

@@ -152,3 +152,40 @@ fn key_result_values_keep_units() {
         QuantityUnit::Percent
     );
 }
+
+fn hash_of(metrics: &str, id: &str) -> String {
+    let mut loader = Loader::new();
+    loader.add_yaml(
+        "throughline.yaml",
+        Path::new("throughline.yaml"),
+        "workspace: A\ntimezone: UTC\nsources:\n  events: { format: parquet, path: e/*.parquet, columns: { user: u, time: t, name: e } }\n".into(),
+    );
+    loader.add_yaml("metrics.yaml", Path::new("metrics.yaml"), metrics.into());
+    let loaded = loader.finish();
+    assert!(!loaded.has_input_errors(), "{:?}", loaded.diagnostics);
+    loaded.definition_hash(id).expect("a known metric")
+}
+
+#[test]
+fn definition_hash_follows_what_decides_the_values() {
+    let base = "metrics:\n  - id: act\n    description: one\n    unit: percent\n    compute:\n      type: conversion\n      from: signup\n      to: done\n      within: 7d\n  - id: r\n    compute: { type: ratio, numerator: act, denominator: act }\n";
+    let h = hash_of(base, "act");
+    assert_eq!(h.len(), 16);
+    // Words, comments and layout do not change it.
+    let reworded = base
+        .replace("description: one", "description: two")
+        .replace("      within: 7d\n", "      within:   7d   # a week\n");
+    assert_eq!(hash_of(&reworded, "act"), h);
+    // The window, the unit, and for a ratio the metrics it reads, do.
+    assert_ne!(
+        hash_of(&base.replace("within: 7d", "within: 14d"), "act"),
+        h
+    );
+    assert_ne!(
+        hash_of(&base.replace("unit: percent", "unit: ratio"), "act"),
+        h
+    );
+    let r = hash_of(base, "r");
+    assert_ne!(hash_of(&base.replace("within: 7d", "within: 14d"), "r"), r);
+    assert_eq!(hash_of(&reworded, "r"), r);
+}

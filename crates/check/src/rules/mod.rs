@@ -2,6 +2,7 @@
 //! (`throughline explain RULE`): what it flags, why that is bad, an example, what to write instead.
 
 mod annual_period;
+mod baseline_mismatch;
 mod key_result_count;
 mod kpi_as_key_result;
 mod lagging_only;
@@ -13,6 +14,7 @@ mod orphan_objective;
 mod output_key_result;
 mod quantitative_objective;
 mod too_many_objectives;
+mod unambitious_target;
 mod undefined_metric;
 mod unmeasurable_key_result;
 mod vague_objective;
@@ -38,6 +40,8 @@ pub static ALL: &[&dyn Rule] = &[
     &too_many_objectives::TooManyObjectives,
     &orphan_objective::OrphanObjective,
     &undefined_metric::UndefinedMetric,
+    &baseline_mismatch::BaselineMismatch,
+    &unambitious_target::UnambitiousTarget,
 ];
 
 /// What every rule file uses.

@@ -1,0 +1,723 @@
+//! The OKR lifecycle commands: `checkin`, `decide`, `status`, `score`, and what `measure
+//! --save` and `check --with-data` need: the store, key result lookup, and each key result's
+//! series from the engine.
+
+use std::collections::{BTreeSet, HashMap};
+use std::io::{BufRead, Write};
+use std::path::Path;
+
+use chrono::{Duration, NaiveDate};
+use throughline_check::{DataFacts, KrData, Measured, Trend};
+use throughline_engine::{Engine, MetricValue, Request};
+use throughline_model::{
+    Diagnostic, KeyResult, Loaded, Objective, Period, Quantity, Severity, Workspace, did_you_mean,
+    load_paths,
+};
+use throughline_progress::okr::{self, CheckInView, ObjectiveStatus};
+use throughline_progress::{Point, forecast};
+use throughline_store::{NewCheckIn, NewSnapshot, Store};
+
+/// Where the store is when `store:` is not set.
+pub const DEFAULT_STORE: &str = "sqlite://.throughline/state.db";
+
+/// A failure, already explained to the user; the exit code to return.
+pub struct Failed(pub u8);
+
+/// Prints `error: …` and `help: …` and fails with exit code 2.
+pub fn fail(message: impl std::fmt::Display, help: impl std::fmt::Display) -> Failed {
+    eprintln!("error: {message}\nhelp: {help}");
+    Failed(2)
+}
+
+/// Loads a workspace folder; input errors are printed and fail, and so does a folder without
+/// throughline.yaml when `require_root`.
+pub fn load_workspace(dir: &Path, require_root: bool) -> Result<Loaded, Failed> {
+    let loaded = load_paths(&[dir.to_path_buf()]);
+    let errors: Vec<Diagnostic> = loaded
+        .diagnostics
+        .iter()
+        .filter(|d| d.severity == Severity::Error)
+        .cloned()
+        .collect();
+    if !errors.is_empty() {
+        crate::report_errors(&errors, &loaded.sources);
+        eprintln!(
+            "the workspace has errors; `throughline check {}` lists them",
+            dir.display()
+        );
+        return Err(Failed(2));
+    }
+    if require_root && loaded.root.is_none() {
+        return Err(fail(
+            format!("{} is not a workspace (no throughline.yaml)", dir.display()),
+            "pass the workspace folder with -w, or create one with `throughline init`",
+        ));
+    }
+    Ok(loaded)
+}
+
+/// A runtime for the engine and the store.
+pub fn runtime() -> Result<tokio::runtime::Runtime, Failed> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| {
+            fail(
+                format!("cannot start the runtime: {e}"),
+                "this is a bug in throughline; please report it",
+            )
+        })
+}
+
+/// Opens the workspace's store (`store:` in throughline.yaml, or the default SQLite file).
+pub async fn open_store(loaded: &Loaded, dir: &Path) -> Result<Store, Failed> {
+    let url = loaded
+        .workspace
+        .settings
+        .store
+        .as_ref()
+        .map_or(DEFAULT_STORE, |s| s.value.as_str());
+    Store::open(url, dir).await.map_err(|e| fail(&e, e.help()))
+}
+
+/// Who is writing: `--author`, else `THROUGHLINE_AUTHOR`, else `USER`.
+pub fn author(flag: Option<String>) -> String {
+    flag.or_else(|| std::env::var("THROUGHLINE_AUTHOR").ok())
+        .or_else(|| std::env::var("USER").ok())
+        .filter(|a| !a.trim().is_empty())
+        .unwrap_or_else(|| "unknown".into())
+}
+
+/// Finds a key result by `kr`, `objective/kr` or `team/objective/kr`.
+pub fn find_key_result<'a>(
+    ws: &'a Workspace,
+    query: &str,
+) -> Result<(&'a Objective, &'a KeyResult), String> {
+    let parts: Vec<&str> = query.split('/').collect();
+    let (team, objective, kr) = match parts.as_slice() {
+        [kr] => (None, None, *kr),
+        [o, kr] => (None, Some(*o), *kr),
+        [t, o, kr] => (Some(*t), Some(*o), *kr),
+        _ => {
+            return Err(format!(
+                "`{query}` is not a key result: write `KR`, `OBJECTIVE/KR` or `TEAM/OBJECTIVE/KR`"
+            ));
+        }
+    };
+    let found: Vec<(&Objective, &KeyResult)> = ws
+        .key_results()
+        .filter(|(o, k)| {
+            k.id.value == kr
+                && objective.is_none_or(|id| o.id.value == id)
+                && team.is_none_or(|t| o.team.as_ref().is_some_and(|x| x.value == t))
+        })
+        .collect();
+    match found.as_slice() {
+        [one] => Ok(*one),
+        [] => {
+            let ids = ws.key_results().map(|(_, k)| k.id.value.as_str());
+            let hint =
+                did_you_mean(kr, ids).map_or(String::new(), |s| format!(" (did you mean `{s}`?)"));
+            Err(format!(
+                "no key result `{query}` in the workspace{hint}; `throughline status` lists them"
+            ))
+        }
+        many => Err(format!(
+            "`{query}` names {} key results: {}; write OBJECTIVE/KR",
+            many.len(),
+            many.iter()
+                .map(|(o, k)| format!("{}/{}", o.id.value, k.id.value))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )),
+    }
+}
+
+/// What a check-in says, before it is validated against its key result.
+pub struct CheckInRequest {
+    pub key_result: String,
+    pub value: Option<String>,
+    pub confidence: Option<i64>,
+    pub note: String,
+    pub author: String,
+}
+
+/// Validates a check-in against the workspace: the key result exists and has a period, a value
+/// is given only for manual key results and in their unit, confidence is 0–10.
+pub fn validate_checkin(ws: &Workspace, r: CheckInRequest) -> Result<NewCheckIn, String> {
+    let (o, kr) = find_key_result(ws, &r.key_result)?;
+    let period = o.period.as_ref().ok_or_else(|| {
+        format!(
+            "objective `{}` has no period, so its key results cannot be checked in",
+            o.id.value
+        )
+    })?;
+    if let Some(c) = r.confidence
+        && !(0..=10).contains(&c)
+    {
+        return Err(format!(
+            "confidence {c} is out of range: give 0 (no chance) to 10 (certain)"
+        ));
+    }
+    let value = match (&r.value, &kr.metric) {
+        (None, _) => None,
+        (Some(_), Some(m)) => {
+            return Err(format!(
+                "`{}` is computed from the metric `{}`: its value comes from the data; check in your confidence and a note instead",
+                kr.id.value, m.value
+            ));
+        }
+        (Some(text), None) => {
+            let q = Quantity::parse(text.trim()).ok_or_else(|| {
+                format!("`{text}` is not a value: write a number, e.g. `12`, `35%` or `16h`")
+            })?;
+            let unit = okr::key_result_unit(ws, kr);
+            Some(
+                unit.accept(&q)
+                    .map_err(|e| format!("value `{text}` for `{}`: {e}", kr.id.value))?,
+            )
+        }
+    };
+    if value.is_none() && r.confidence.is_none() && r.note.trim().is_empty() {
+        return Err(
+            "a check-in needs at least a confidence, a note or (for manual key results) a value"
+                .into(),
+        );
+    }
+    Ok(NewCheckIn {
+        objective: o.id.value.clone(),
+        key_result: kr.id.value.clone(),
+        period: period.value.to_string(),
+        value,
+        confidence: r.confidence,
+        note: r.note,
+        author: r.author,
+    })
+}
+
+/// `throughline checkin`: one check-in from flags, or a batch of JSON lines.
+pub fn checkin(
+    dir: &Path,
+    single: Option<CheckInRequest>,
+    batch: Option<&Path>,
+) -> Result<(), Failed> {
+    let loaded = load_workspace(dir, true)?;
+    let rt = runtime()?;
+    rt.block_on(async {
+        let store = open_store(&loaded, dir).await?;
+        if let Some(r) = single {
+            let c = validate_checkin(&loaded.workspace, r)
+                .map_err(|e| fail(e, "`throughline checkin --help` shows the form"))?;
+            let stored = store
+                .record_checkin(&c)
+                .await
+                .map_err(|e| fail(&e, e.help()))?;
+            crate::print(&format!(
+                "recorded check-in {} on {}/{} ({}) in {}\n",
+                stored.id,
+                c.objective,
+                c.key_result,
+                c.period,
+                store.location()
+            ));
+            return Ok(());
+        }
+        let path = batch.expect("checkin has a key result or --batch");
+        let reader: Box<dyn BufRead> = if path.as_os_str() == "-" {
+            Box::new(std::io::stdin().lock())
+        } else {
+            let f = std::fs::File::open(path).map_err(|e| {
+                fail(
+                    format!("cannot read {}: {e}", path.display()),
+                    "check the path",
+                )
+            })?;
+            Box::new(std::io::BufReader::new(f))
+        };
+        let default_author = author(None);
+        let mut refused = 0;
+        for (n, line) in reader.lines().enumerate() {
+            let line =
+                line.map_err(|e| fail(format!("reading the batch: {e}"), "check the input"))?;
+            if line.trim().is_empty() {
+                continue;
+            }
+            let request = batch_line(&line, &default_author)
+                .and_then(|r| validate_checkin(&loaded.workspace, r));
+            let c = match request {
+                Ok(c) => c,
+                Err(e) => {
+                    eprintln!("error: {}:{}: {e}", path.display(), n + 1);
+                    refused += 1;
+                    continue;
+                }
+            };
+            let stored = store
+                .record_checkin(&c)
+                .await
+                .map_err(|e| fail(&e, e.help()))?;
+            // The acknowledgement: printed only after the check-in committed.
+            let mut out = std::io::stdout().lock();
+            let _ = writeln!(
+                out,
+                "recorded {} {}/{}",
+                stored.id, c.objective, c.key_result
+            );
+            let _ = out.flush();
+        }
+        store.close().await;
+        if refused > 0 {
+            eprintln!("{refused} check-in(s) refused; the others were recorded");
+            return Err(Failed(2));
+        }
+        Ok(())
+    })
+}
+
+/// One JSON line of a batch: `{"key_result": "activation", "confidence": 7, "note": "…",
+/// "value": "31%", "author": "Dana"}`.
+fn batch_line(line: &str, default_author: &str) -> Result<CheckInRequest, String> {
+    let v: serde_json::Value =
+        serde_json::from_str(line).map_err(|e| format!("not a JSON object: {e}"))?;
+    let obj = v.as_object().ok_or("expected a JSON object")?;
+    let known = ["key_result", "value", "confidence", "note", "author"];
+    if let Some(k) = obj.keys().find(|k| !known.contains(&k.as_str())) {
+        return Err(format!(
+            "unknown field `{k}`; expected {}",
+            known.join(", ")
+        ));
+    }
+    let text = |k: &str| obj.get(k).and_then(|v| v.as_str()).map(str::to_string);
+    let key_result = text("key_result").ok_or("`key_result` is missing")?;
+    let value = match obj.get("value") {
+        None | Some(serde_json::Value::Null) => None,
+        Some(serde_json::Value::String(s)) => Some(s.clone()),
+        Some(serde_json::Value::Number(n)) => Some(n.to_string()),
+        Some(_) => return Err("`value` must be a number or text like \"35%\"".into()),
+    };
+    let confidence = match obj.get("confidence") {
+        None | Some(serde_json::Value::Null) => None,
+        Some(c) => Some(
+            c.as_i64()
+                .ok_or("`confidence` must be a whole number 0-10")?,
+        ),
+    };
+    Ok(CheckInRequest {
+        key_result,
+        value,
+        confidence,
+        note: text("note").unwrap_or_default(),
+        author: text("author").unwrap_or_else(|| default_author.to_string()),
+    })
+}
+
+/// `throughline decide`.
+pub fn decide(dir: &Path, text: &str, about: Option<String>, author: String) -> Result<(), Failed> {
+    if text.trim().is_empty() {
+        return Err(fail(
+            "the decision is empty",
+            "write it in one sentence: `throughline decide \"Roll the checklist out to everyone\"`",
+        ));
+    }
+    let loaded = load_workspace(dir, true)?;
+    if let Some(a) = &about {
+        let ws = &loaded.workspace;
+        let known = ws.metric(a).is_some()
+            || ws
+                .objectives
+                .iter()
+                .any(|o| o.id.value == *a || o.path() == *a)
+            || find_key_result(ws, a).is_ok();
+        if !known {
+            return Err(fail(
+                format!("--about `{a}` is not a metric, objective or key result of the workspace"),
+                "name a metric id, an objective id or a key result (`KR` or `OBJECTIVE/KR`)",
+            ));
+        }
+    }
+    let rt = runtime()?;
+    rt.block_on(async {
+        let store = open_store(&loaded, dir).await?;
+        let d = store
+            .record_decision(text.trim(), about.as_deref(), &author)
+            .await
+            .map_err(|e| fail(&e, e.help()))?;
+        crate::print(&format!(
+            "recorded decision {} in {}\n",
+            d.id,
+            store.location()
+        ));
+        Ok(())
+    })
+}
+
+/// The snapshots to save for computed values.
+pub fn snapshots(loaded: &Loaded, values: &[MetricValue]) -> Vec<NewSnapshot> {
+    let mut hashes: HashMap<&str, String> = HashMap::new();
+    values
+        .iter()
+        .map(|v| {
+            let hash = hashes
+                .entry(v.metric.as_str())
+                .or_insert_with(|| loaded.definition_hash(&v.metric).unwrap_or_default())
+                .clone();
+            NewSnapshot {
+                metric: v.metric.clone(),
+                grain: v.grain.as_str().to_string(),
+                start: v.start.to_utc(),
+                end: v.end.to_utc(),
+                segment: v.segment.clone(),
+                value: v.value,
+                numerator: v.numerator,
+                denominator: v.denominator,
+                complete: v.complete,
+                definition_hash: hash,
+            }
+        })
+        .collect()
+}
+
+/// The complete total values of `metrics` at their report grain, as points per metric, from
+/// `from` on; and the data's last day.
+pub async fn series(
+    engine: &Engine,
+    metrics: Vec<String>,
+    from: NaiveDate,
+    to: NaiveDate,
+    progress: &(dyn Fn(throughline_engine::Progress<'_>) + Sync),
+) -> Result<HashMap<String, Vec<Point>>, throughline_engine::EngineError> {
+    let mut out: HashMap<String, Vec<Point>> = HashMap::new();
+    if metrics.is_empty() {
+        return Ok(out);
+    }
+    let req = Request {
+        metrics,
+        from: Some(from),
+        to: Some(to),
+        ..Request::default()
+    };
+    for v in engine.measure_with(&req, progress).await? {
+        if let (true, true, Some(value)) = (v.complete, v.segment.is_empty(), v.value) {
+            out.entry(v.metric).or_default().push(Point {
+                start: v.start.date_naive(),
+                end: v.end.date_naive(),
+                value,
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// The metrics behind the key results of these objectives, and the days to measure them
+/// over: from 12 weeks before the earliest period (the history before it) to the latest end.
+pub fn key_result_metrics<'a>(
+    objectives: impl Iterator<Item = &'a Objective>,
+) -> Option<(Vec<String>, NaiveDate, NaiveDate)> {
+    let mut metrics = BTreeSet::new();
+    let (mut from, mut to) = (NaiveDate::MAX, NaiveDate::MIN);
+    for o in objectives {
+        let Some(p) = &o.period else { continue };
+        for kr in &o.key_results {
+            if let Some(m) = &kr.metric {
+                metrics.insert(m.value.clone());
+                from = from.min(p.value.start() - Duration::weeks(12));
+                to = to.max(p.value.end() - Duration::days(1));
+            }
+        }
+    }
+    (!metrics.is_empty()).then(|| (metrics.into_iter().collect(), from, to))
+}
+
+/// What the data says about each key result before its period, for the rules that read data.
+pub fn data_facts(ws: &Workspace, series: &HashMap<String, Vec<Point>>) -> DataFacts {
+    let mut facts = DataFacts::default();
+    for (o, kr) in ws.key_results() {
+        let (Some(p), Some(m)) = (&o.period, &kr.metric) else {
+            continue;
+        };
+        let Some(points) = series.get(&m.value) else {
+            continue;
+        };
+        let Some(metric) = ws.metric(&m.value) else {
+            continue;
+        };
+        let start = p.value.start();
+        // Buckets that start before the period: the one straddling its start included.
+        let before: Vec<Point> = points.iter().copied().filter(|x| x.start < start).collect();
+        if before.is_empty() {
+            continue;
+        }
+        let unit = okr::key_result_unit(ws, kr);
+        let up = metric
+            .direction
+            .as_ref()
+            .is_none_or(|d| d.value == throughline_model::Direction::Up);
+        let history = &before[before.len().saturating_sub(okr::HISTORY_POINTS)..];
+        let n = history.len() as f64;
+        let (value, sd) = match throughline_progress::fit(history) {
+            Some(line) => (line.predict(start), line.resid_sd),
+            None => {
+                let mean = history.iter().map(|x| x.value).sum::<f64>() / n;
+                let var = history
+                    .iter()
+                    .map(|x| (x.value - mean).powi(2))
+                    .sum::<f64>();
+                (
+                    mean,
+                    if n > 1.0 {
+                        (var / (n - 1.0)).sqrt()
+                    } else {
+                        0.0
+                    },
+                )
+            }
+        };
+        let grain = grain_name(&before);
+        let period = p.value.to_string();
+        let at = okr::forecast_day(history, p.value.end());
+        let target = kr
+            .target
+            .as_ref()
+            .and_then(|t| unit.accept(&t.value).ok())
+            .unwrap_or(f64::NAN);
+        let trend = forecast(history, at, target, up).map(|f| Trend {
+            at,
+            value: f.value,
+            low: f.low,
+            high: f.high,
+            points: f.points,
+            period: period.clone(),
+        });
+        facts.key_results.insert(
+            (o.id.value.clone(), kr.id.value.clone()),
+            KrData {
+                metric: m.value.clone(),
+                unit,
+                up,
+                before: Some(Measured {
+                    value,
+                    sd,
+                    n: history.len(),
+                    grain: grain.into(),
+                    period,
+                }),
+                trend,
+            },
+        );
+    }
+    facts
+}
+
+fn grain_name(points: &[Point]) -> &'static str {
+    match points.last().map(|p| (p.end - p.start).num_days()) {
+        Some(1) => "day",
+        Some(7) => "week",
+        Some(28..=31) => "month",
+        Some(_) => "quarter",
+        None => "period",
+    }
+}
+
+/// Check-ins from the store, as the arithmetic reads them (days in the workspace's zone).
+pub fn checkin_views(
+    checkins: &[throughline_store::CheckIn],
+    tz: chrono_tz::Tz,
+) -> Vec<CheckInView> {
+    checkins
+        .iter()
+        .map(|c| CheckInView {
+            objective: c.checkin.objective.clone(),
+            key_result: c.checkin.key_result.clone(),
+            day: c.recorded_at.with_timezone(&tz).date_naive(),
+            value: c.checkin.value,
+            confidence: c.checkin.confidence,
+            note: c.checkin.note.clone(),
+            author: c.checkin.author.clone(),
+        })
+        .collect()
+}
+
+/// Everything `status` and `score` show, computed once.
+pub struct Snapshot {
+    pub period: Period,
+    pub as_of: NaiveDate,
+    /// The data's last day, when there is data.
+    pub data_last: Option<NaiveDate>,
+    pub objectives: Vec<ObjectiveStatus>,
+    pub store: Store,
+}
+
+/// Which period, as of which day.
+pub enum When {
+    /// `status`: the period containing the day (or the one asked for).
+    Current(Option<Period>),
+    /// `score`: the latest period that has ended (or the one asked for), scored at its end.
+    Ended(Option<Period>),
+}
+
+/// Loads the workspace and computes the status of the objectives of one period (and team).
+pub fn compute(
+    dir: &Path,
+    when: When,
+    team: Option<&str>,
+    as_of: Option<NaiveDate>,
+) -> Result<(Loaded, tokio::runtime::Runtime, Snapshot), Failed> {
+    let loaded = load_workspace(dir, true)?;
+    let rt = runtime()?;
+    let snap = compute_loaded(dir, &loaded, &rt, when, team, as_of)?;
+    Ok((loaded, rt, snap))
+}
+
+fn compute_loaded(
+    dir: &Path,
+    loaded: &Loaded,
+    rt: &tokio::runtime::Runtime,
+    when: When,
+    team: Option<&str>,
+    as_of: Option<NaiveDate>,
+) -> Result<Snapshot, Failed> {
+    let ws = &loaded.workspace;
+    let today = chrono::Utc::now().date_naive();
+    rt.block_on(async {
+        let store = open_store(loaded, dir).await?;
+        let needs = key_result_metrics(ws.objectives.iter());
+        let bar = crate::measure::Progress::new();
+        let mut series = HashMap::new();
+        let mut data_last = None;
+        if let Some((metrics, from, to)) = needs {
+            bar.opening();
+            let engine = Engine::open(ws, dir).await.map_err(|e| {
+                bar.finish();
+                crate::report_errors(&[e.to_diagnostic()], &loaded.sources);
+                Failed(2)
+            })?;
+            for w in engine.warnings() {
+                bar.println(&format!("warning: {w}"));
+            }
+            data_last = engine.data_days().map(|(_, last)| last);
+            series = self::series(&engine, metrics, from, to, &|p| bar.update(p))
+                .await
+                .map_err(|e| {
+                    bar.finish();
+                    crate::report_errors(&[e.to_diagnostic()], &loaded.sources);
+                    Failed(2)
+                })?;
+        }
+        bar.finish();
+        // The day things are seen from: today, or the day after the data ends if earlier.
+        let seen = as_of.unwrap_or_else(|| match data_last {
+            Some(last) => today.min(last + Duration::days(1)),
+            None => today,
+        });
+        let period = match when {
+            When::Current(p) => p.or_else(|| okr::default_period(ws, seen)),
+            When::Ended(p) => {
+                p.or_else(|| latest_ended(ws, today).or_else(|| okr::default_period(ws, seen)))
+            }
+        };
+        let Some(period) = period else {
+            return Err(fail(
+                "the workspace has no objectives with a period",
+                "add `period: 2026-Q3` to your objectives",
+            ));
+        };
+        let as_of = match when {
+            When::Ended(_) => seen.min(period.end()),
+            When::Current(_) => seen,
+        };
+        if !ws
+            .objectives
+            .iter()
+            .any(|o| o.period.as_ref().is_some_and(|p| p.value == period))
+        {
+            return Err(fail(
+                format!("no objective has the period {period}"),
+                "`--period` takes a period the objectives use, e.g. 2026-Q3",
+            ));
+        }
+        let checkins = store.checkins(None).await.map_err(|e| fail(&e, e.help()))?;
+        let views = checkin_views(&checkins, loaded_tz(ws));
+        let objectives = okr::status(ws, as_of, Some(period), team, &series, &views);
+        if objectives.is_empty() {
+            return Err(fail(
+                format!(
+                    "no objective of {period} belongs to the team `{}`",
+                    team.unwrap_or("")
+                ),
+                "`--team` takes a team the objectives name",
+            ));
+        }
+        Ok(Snapshot {
+            period,
+            as_of,
+            data_last,
+            objectives,
+            store,
+        })
+    })
+}
+
+fn latest_ended(ws: &Workspace, today: NaiveDate) -> Option<Period> {
+    ws.objectives
+        .iter()
+        .filter_map(|o| o.period.as_ref().map(|p| p.value))
+        .filter(|p| p.end() <= today)
+        .max_by_key(|p| (p.end(), p.start()))
+}
+
+pub fn loaded_tz(ws: &Workspace) -> chrono_tz::Tz {
+    ws.settings
+        .timezone
+        .as_ref()
+        .map_or(chrono_tz::UTC, |t| t.value)
+}
+
+/// Parses `--period`.
+pub fn parse_period(s: Option<String>) -> Result<Option<Period>, Failed> {
+    s.map(|s| {
+        Period::parse(&s).map_err(|e| {
+            fail(
+                format!("--period: {e}"),
+                "write the period as `2026-Q3`, `2026-H2`, `2026-09` or `2026`",
+            )
+        })
+    })
+    .transpose()
+}
+
+/// What the data says about the key results, for `check --with-data`.
+pub fn check_data_facts(
+    loaded: &Loaded,
+    paths: &[std::path::PathBuf],
+) -> Result<DataFacts, Failed> {
+    let Some(dir) = loaded.root.clone() else {
+        return Err(fail(
+            "--with-data needs a workspace folder (with throughline.yaml and `sources:`)",
+            format!(
+                "run it on the workspace that holds {}",
+                paths
+                    .first()
+                    .map_or(".".into(), |p| p.display().to_string())
+            ),
+        ));
+    };
+    let ws = &loaded.workspace;
+    let Some((metrics, from, to)) = key_result_metrics(ws.objectives.iter()) else {
+        return Ok(Default::default());
+    };
+    let rt = runtime()?;
+    let bar = crate::measure::Progress::new();
+    let result = rt.block_on(async {
+        bar.opening();
+        let engine = throughline_engine::Engine::open(ws, &dir).await?;
+        series(&engine, metrics, from, to, &|p| bar.update(p)).await
+    });
+    bar.finish();
+    match result {
+        Ok(series) => Ok(data_facts(ws, &series)),
+        Err(e) => {
+            crate::report_errors(&[e.to_diagnostic()], &loaded.sources);
+            Err(Failed(2))
+        }
+    }
+}

@@ -196,7 +196,31 @@ pub fn summary(objectives: &[ObjectiveStatus]) -> String {
     if stalled > 0 {
         parts.push(format!("{stalled} on track on paper only"));
     }
-    format!("\n{}\n", parts.join(" · "))
+    // Per team: the mean progress of its objectives.
+    let mut teams: Vec<(String, Option<f64>)> = Vec::new();
+    for o in objectives {
+        let team = o.team.clone().unwrap_or_else(|| "company".into());
+        if teams.iter().any(|(t, _)| *t == team) {
+            continue;
+        }
+        let mine = objectives
+            .iter()
+            .filter(|x| x.team.clone().unwrap_or_else(|| "company".into()) == team)
+            .map(|x| (x.progress, 1.0));
+        let progress = throughline_progress::weighted(mine);
+        teams.push((team, progress));
+    }
+    let by_team: Vec<String> = teams
+        .iter()
+        .map(|(t, p)| format!("{t} {}", p.map_or("–".into(), pct)))
+        .collect();
+    let expected = objectives.first().map_or(0.0, |o| o.expected);
+    format!(
+        "\n{}\nprogress by team: {} (expected {})\n",
+        parts.join(" · "),
+        by_team.join(" · "),
+        pct(expected)
+    )
 }
 
 /// The scores of a period, objective by objective.

@@ -26,7 +26,8 @@ pub struct Decision {
 
 /// Friday of the Q3 week `n` (0 = the week of 2026-06-29), at `hour` UTC.
 fn friday(n: i64, hour: u32) -> DateTime<Utc> {
-    let day = NaiveDate::from_ymd_opt(2026, 7, 3).unwrap_or_default() + chrono::Days::new(7 * n as u64);
+    let day =
+        NaiveDate::from_ymd_opt(2026, 7, 3).unwrap_or_default() + chrono::Days::new(7 * n as u64);
     Utc.from_utc_datetime(&day.and_hms_opt(hour, 0, 0).unwrap_or_default())
 }
 
@@ -39,23 +40,57 @@ pub fn checkins() -> Vec<CheckIn> {
     let mut out = Vec::new();
     // (activation, time-to-value, invites) confidence per week, and the week's story.
     let growth: [(i64, i64, i64, &str); 13] = [
-        (6, 5, 6, "Quarter kick-off: checklist experiment running since June, referral refresh ships next week"),
+        (
+            6,
+            5,
+            6,
+            "Quarter kick-off: checklist experiment running since June, referral refresh ships next week",
+        ),
         (6, 5, 6, "Referral refresh live for every signup"),
-        (7, 5, 6, "Referral signups activate at about twice the rate of the others"),
+        (
+            7,
+            5,
+            6,
+            "Referral signups activate at about twice the rate of the others",
+        ),
         (7, 6, 6, ""),
-        (7, 6, 5, "Invites flat: the refresh did not change invite behaviour"),
+        (
+            7,
+            6,
+            5,
+            "Invites flat: the refresh did not change invite behaviour",
+        ),
         (7, 6, 5, ""),
-        (6, 6, 5, "Support tickets jumped this week; watching the guardrail"),
+        (
+            6,
+            6,
+            5,
+            "Support tickets jumped this week; watching the guardrail",
+        ),
         (6, 6, 5, ""),
         (6, 5, 5, "Tickets still double the July level"),
         (6, 5, 5, ""),
-        (5, 5, 4, "Activation gains hold; the ticket regression is not explained yet"),
+        (
+            5,
+            5,
+            4,
+            "Activation gains hold; the ticket regression is not explained yet",
+        ),
         (5, 5, 4, ""),
-        (5, 4, 4, "Holding the checklist rollout until tickets are understood"),
+        (
+            5,
+            4,
+            4,
+            "Holding the checklist rollout until tickets are understood",
+        ),
     ];
     for (n, (a, t, i, note)) in growth.iter().enumerate() {
         let at = friday(n as i64, 15);
-        for (kr, c, text) in [("activation", *a, *note), ("time-to-value", *t, ""), ("invites", *i, "")] {
+        for (kr, c, text) in [
+            ("activation", *a, *note),
+            ("time-to-value", *t, ""),
+            ("invites", *i, ""),
+        ] {
             out.push(CheckIn {
                 at,
                 objective: "improve-activation",
@@ -67,7 +102,12 @@ pub fn checkins() -> Vec<CheckIn> {
         }
     }
     let company: [(i64, i64, i64, &str); 6] = [
-        (6, 6, 6, "Plan set: weekly active users is the one number for the quarter"),
+        (
+            6,
+            6,
+            6,
+            "Plan set: weekly active users is the one number for the quarter",
+        ),
         (7, 6, 6, "Weekly actives growing with the referral cohort"),
         (7, 6, 5, ""),
         (7, 5, 5, "Retention lagging the activation gains"),
@@ -130,10 +170,25 @@ mod tests {
         let c = checkins();
         assert_eq!(c.len(), 13 * 3 + 6 * 3);
         let last_week = NaiveDate::from_ymd_opt(2026, 9, 21).unwrap();
-        assert!(c.iter().all(|x| x.at.date_naive() < NaiveDate::from_ymd_opt(2026, 9, 28).unwrap()));
-        assert!(c.iter().any(|x| x.author == DANA && x.at.date_naive() >= last_week));
-        assert!(!c.iter().any(|x| x.author == SAM && x.at.date_naive() >= last_week));
+        assert!(
+            c.iter()
+                .all(|x| x.at.date_naive() < NaiveDate::from_ymd_opt(2026, 9, 28).unwrap())
+        );
+        assert!(
+            c.iter()
+                .any(|x| x.author == DANA && x.at.date_naive() >= last_week)
+        );
+        assert!(
+            !c.iter()
+                .any(|x| x.author == SAM && x.at.date_naive() >= last_week)
+        );
         assert!(c.iter().all(|x| (0..=10).contains(&x.confidence)));
-        assert_eq!(decisions().iter().filter(|d| d.at.date_naive() >= last_week).count(), 2);
+        assert_eq!(
+            decisions()
+                .iter()
+                .filter(|d| d.at.date_naive() >= last_week)
+                .count(),
+            2
+        );
     }
 }

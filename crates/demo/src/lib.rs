@@ -13,6 +13,8 @@
 //!
 //! The same seed and size always give the same files.
 
+pub mod history;
+
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};

@@ -335,7 +335,16 @@ impl Store {
 
     /// Records a check-in, unless its period is closed. Returns it once committed.
     pub async fn record_checkin(&self, c: &NewCheckIn) -> Result<CheckIn, StoreError> {
-        let now = Utc::now();
+        self.record_checkin_at(c, Utc::now()).await
+    }
+
+    /// Records a check-in made at `now` (an import of earlier check-ins), unless its period
+    /// is closed.
+    pub async fn record_checkin_at(
+        &self,
+        c: &NewCheckIn,
+        now: DateTime<Utc>,
+    ) -> Result<CheckIn, StoreError> {
         let id = new_id();
         // One statement: the closed-period test and the insert are atomic, on both backends.
         let done = sqlx::query(
@@ -406,7 +415,18 @@ impl Store {
         about: Option<&str>,
         author: &str,
     ) -> Result<Decision, StoreError> {
-        let now = Utc::now();
+        self.record_decision_at(text, about, author, Utc::now())
+            .await
+    }
+
+    /// Records a decision taken at `now` (an import of earlier decisions).
+    pub async fn record_decision_at(
+        &self,
+        text: &str,
+        about: Option<&str>,
+        author: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Decision, StoreError> {
         let id = new_id();
         sqlx::query(
             "INSERT INTO decisions (id, text, about, author, decided_at, decided_seq) \

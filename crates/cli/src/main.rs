@@ -1,10 +1,13 @@
 //! The `throughline` command line. Thin: it parses arguments, calls the library crates and
 //! chooses the exit code.
 
+mod demo_cache;
+mod experiment;
 mod init;
 mod lifecycle;
 mod measure;
 mod quarter;
+mod review;
 mod status;
 
 use std::io::{IsTerminal, Write};
@@ -201,6 +204,44 @@ enum Command {
         #[arg(long, value_enum, default_value_t = ListFormat::Human)]
         format: ListFormat,
     },
+    /// Write the weekly metrics review: the agenda of the Monday metrics meeting, filled from
+    /// the data and the store.
+    ///
+    /// 1. North Star check: the value, its trend against last week and the 4-week average, with
+    ///    a noise band (changes within ±2σ of the recent trend's wobble are called flat), and
+    ///    the target. 2. Key result progress: current, target, pacing status, last confidence,
+    ///    forecast. 3. Guardrail check: each guardrail and KPI against its baseline (the 4
+    ///    values before the period), Green / Yellow / Red against its limits, and a gaming
+    ///    signal when a key result improved while a guardrail of its objective got worse.
+    ///    4. Experiment results. 5. Insights: every metric that moved beyond noise, with the
+    ///    segments that drove it; metrics whose data stopped arriving. 6. The week's decisions
+    ///    and next week's focus: key results at risk, red guardrails, owners who have not
+    ///    checked in.
+    ///
+    /// The week is the last complete week of data unless `--week` names one. Values are
+    /// what is known now about that week.
+    #[command(
+        after_help = "Examples:\n  throughline review --demo                      the built-in demo workspace\n  throughline review -w my-okrs --week 2026-W39\n  throughline review --format html --out review.html\n  throughline review --format md >> $GITHUB_STEP_SUMMARY"
+    )]
+    Review {
+        /// The workspace folder.
+        #[arg(long, short = 'w', default_value = ".", conflicts_with = "demo")]
+        workspace: PathBuf,
+        /// Review the built-in demo workspace (Flowboard, generated once into the cache folder
+        /// with its quarter's check-ins and decisions).
+        #[arg(long)]
+        demo: bool,
+        /// The week: an ISO week (`2026-W39`) or a day in it (`2026-09-23`) [default: the last
+        /// complete week of data]
+        #[arg(long)]
+        week: Option<String>,
+        /// Output format [default: from --out's extension, else md]
+        #[arg(long, value_enum)]
+        format: Option<review::ReviewFormat>,
+        /// Write to FILE instead of standard output.
+        #[arg(long, short = 'o', value_name = "FILE")]
+        out: Option<PathBuf>,
+    },
     /// Score a period: 0.0-1.0 per key result (its progress, capped) and per objective
     /// (weighted mean), judged by commitment: a committed objective should reach 1.0, about
     /// 0.7 is success for an aspirational one (the default). Warns about teams that keep
@@ -238,6 +279,34 @@ enum Command {
         /// Output format (`json` gives id, severity and summary).
         #[arg(long, value_enum, default_value_t = ListFormat::Human)]
         format: ListFormat,
+    },
+    /// Analyze an A/B experiment: who saw which variant, each goal and guardrail metric per
+    /// variant from each user's exposure on, and a decision with its reason.
+    ///
+    /// A user's first assignment event decides their variant; users seen in several variants
+    /// are left out and counted. Rates (conversion, retention, unique) are compared with a
+    /// two-proportion z-test, per-user counts, sums, averages, durations and NPS with Welch's
+    /// t-test; lifts come with 95% intervals (delta method for the relative lift). A sample
+    /// ratio mismatch (chi-square p < 0.001) makes the results untrustworthy. Counts and sums
+    /// use CUPED with the 28 days before exposure when that history explains the outcome.
+    /// `--sequential` gives always-valid p-values and intervals (mSPRT), safe to read every
+    /// day. The decision: ship, don't ship, keep running (with the days left to reach the
+    /// sample the minimum detectable effect needs), guardrail harmed, or not trustworthy.
+    #[command(
+        after_help = "Examples:\n  throughline experiment\n  throughline experiment onboarding-checklist --format json\n  throughline experiment onboarding-checklist --sequential"
+    )]
+    Experiment {
+        /// The experiment id [default: every experiment]
+        id: Option<String>,
+        /// Always-valid (mSPRT) p-values and intervals.
+        #[arg(long)]
+        sequential: bool,
+        /// Output format (`table` or `json`).
+        #[arg(long, value_enum, default_value_t = MeasureFormat::Table)]
+        format: MeasureFormat,
+        /// The workspace folder.
+        #[arg(long, short = 'w', default_value = ".")]
+        workspace: PathBuf,
     },
     /// Write a starter workspace: a company objective, a growth team objective aligned to it,
     /// and every metric they use, defined in full. It passes `check` with no findings.
@@ -401,6 +470,25 @@ fn main() -> ExitCode {
             lifecycle::author(author),
             format,
         )),
+        Command::Review {
+            workspace,
+            demo,
+            week,
+            format,
+            out,
+        } => done(review::run(review::Args {
+            workspace,
+            demo,
+            week,
+            format,
+            out,
+        })),
+        Command::Experiment {
+            id,
+            sequential,
+            format,
+            workspace,
+        } => done(experiment::run(&workspace, id, sequential, format)),
         Command::Explain { rule } => explain(&rule),
         Command::Rules { format } => rules(format),
         Command::Init { dir, period } => init(&dir, period),

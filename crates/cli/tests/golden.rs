@@ -4,28 +4,7 @@
 mod common;
 
 fn golden(name: &str, args: &[&str]) {
-    let r = common::run(args);
-    let path = common::fixtures().join("../golden").join(name);
-    if std::env::var_os("UPDATE_GOLDEN").is_some() {
-        std::fs::write(&path, &r.stdout).unwrap();
-        return;
-    }
-    let want = std::fs::read_to_string(&path)
-        .unwrap_or_else(|_| panic!("{} is missing; run with UPDATE_GOLDEN=1", path.display()));
-    if r.stdout != want {
-        let first = r
-            .stdout
-            .lines()
-            .zip(want.lines())
-            .position(|(a, b)| a != b)
-            .unwrap_or(0);
-        panic!(
-            "{name} differs from the golden file at line {}:\n  got:  {:?}\n  want: {:?}\n(run with UPDATE_GOLDEN=1 to accept)",
-            first + 1,
-            r.stdout.lines().nth(first),
-            want.lines().nth(first)
-        );
-    }
+    common::assert_golden(name, &common::run(args).stdout);
 }
 
 #[test]

@@ -8,19 +8,8 @@ use std::io::{BufRead, BufReader, Write};
 use std::path::Path;
 use std::process::{Command, Stdio};
 
-use common::run_in;
+use common::{demo, run_in};
 use throughline_store::{Store, testing};
-
-/// The demo at its default size: its OKRs are set for 100,000 users.
-fn demo() -> tempfile::TempDir {
-    let tmp = tempfile::tempdir().unwrap();
-    let r = run_in(
-        tmp.path(),
-        &["demo", "ws", "--users", "100000", "--seed", "7"],
-    );
-    assert_eq!(r.code, 0, "{}", r.stderr);
-    tmp
-}
 
 /// Adds a key result checked in by hand, and points the store at `store`.
 fn extend(ws: &Path, store: Option<&str>) {

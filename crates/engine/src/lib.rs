@@ -7,6 +7,7 @@
 //! in-memory inputs. `ratio` and `derived` metrics combine other metrics' values.
 
 mod error;
+mod experiment;
 mod filter;
 mod inputs;
 mod plan;
@@ -28,6 +29,7 @@ use datafusion::prelude::*;
 use throughline_model::{Compute, Grain, Metric, Unit, Workspace};
 
 pub use error::EngineError;
+pub use experiment::{ArmSums, ExperimentData, MetricArms, PRE_DAYS};
 use inputs::{Inputs, Needs, SEGMENT};
 use plan::{DENOMINATOR, NUMERATOR, OFFSET, PERIOD, Planned, Scope, VALUE};
 pub use time::Calendar;
@@ -238,6 +240,119 @@ impl Engine {
                 .map(|t| t.with_timezone(&self.calendar.tz).date_naive())
         };
         Some((local(lo)?, local(hi)?))
+    }
+
+    /// The last local day each event name was seen, and under `""` the last day of any event:
+    /// how fresh each metric's data is.
+    pub async fn last_seen(&self) -> Result<BTreeMap<String, NaiveDate>, EngineError> {
+        let fail = |e| error::df("finding the last day of each event", e);
+        let batches = self
+            .tables
+            .events
+            .clone()
+            .aggregate(
+                vec![cast(col(sources::EVENT), DataType::Utf8).alias("name")],
+                vec![max(col(sources::TS)).alias("last")],
+            )
+            .map_err(fail)?
+            .collect()
+            .await
+            .map_err(fail)?;
+        let mut out = BTreeMap::new();
+        for b in &batches {
+            let names = b.column(0).as_string_opt::<i32>();
+            let last = b.column(1).as_primitive_opt::<TimestampMicrosecondType>();
+            let (Some(names), Some(last)) = (names, last) else {
+                continue;
+            };
+            for i in 0..b.num_rows() {
+                if names.is_null(i) || last.is_null(i) {
+                    continue;
+                }
+                let Some(t) = Utc.timestamp_micros(last.value(i)).single() else {
+                    continue;
+                };
+                out.insert(
+                    names.value(i).to_string(),
+                    t.with_timezone(&self.calendar.tz).date_naive(),
+                );
+            }
+        }
+        if let Some((_, last)) = self.data_days() {
+            out.insert(String::new(), last);
+        }
+        Ok(out)
+    }
+
+    /// An experiment's exposures (a user's first exposure decides their variant; users seen
+    /// in several variants are left out and counted) and each goal and guardrail metric per
+    /// variant, from each user's exposure on.
+    pub async fn experiment(
+        &self,
+        exp: &throughline_model::Experiment,
+    ) -> Result<ExperimentData, EngineError> {
+        let mut ids: Vec<String> = Vec::new();
+        for t in exp.goal_metrics.iter().chain(&exp.guardrail_metrics) {
+            self.metric(&t.value).map_err(|e| e.at(t.span))?;
+            if !ids.contains(&t.value) {
+                ids.push(t.value.clone());
+            }
+        }
+        let mut needs = self.needs(&ids)?;
+        if let Some(a) = &exp.assignment {
+            needs.events.insert(a.event.value.clone());
+            needs.columns.insert(a.property.value.clone());
+        }
+        let inputs =
+            Inputs::build(&self.ctx, &self.tables, &needs, None, &self.calendar, true).await?;
+        let what = format!("experiment `{}`", exp.id.value);
+        let (exposed, multiple) = experiment::exposures(&inputs, exp).await?;
+        let exposed = exposed.cache().await.map_err(|e| error::df(&what, e))?;
+        let (arms, exposed_us) = experiment::arm_users(exposed.clone(), &what).await?;
+        let data_end_us = self.data_days().map_or(0, |(_, last)| {
+            self.calendar
+                .midnight(last + chrono::Days::new(1))
+                .timestamp_micros()
+        });
+        let scope = plan::Scope {
+            grain: Grain::Week,
+            from_us: None,
+            to_us: None,
+        };
+        let mut metrics = Vec::new();
+        for id in &ids {
+            let m = self.metric(id)?;
+            let b = plan::Builder {
+                inputs: &inputs,
+                cal: &self.calendar,
+                scope: &scope,
+                m,
+            };
+            let reference = exp
+                .goal_metrics
+                .iter()
+                .chain(&exp.guardrail_metrics)
+                .find(|t| t.value == *id)
+                .map(|t| t.span);
+            let (frame, proportion) = experiment::per_user(&b, exposed.clone(), data_end_us)
+                .map_err(|mut e| {
+                    e.message = format!("{what}: {}", e.message);
+                    e.span = reference.or(e.span);
+                    e
+                })?;
+            let arms = experiment::arm_sums(frame, &format!("{what}: metric `{id}`")).await?;
+            metrics.push(MetricArms {
+                metric: id.clone(),
+                proportion,
+                arms,
+            });
+        }
+        Ok(ExperimentData {
+            arms,
+            multiple,
+            exposed_us,
+            metrics,
+        })
     }
 
     /// Problems with the data that did not stop the measurement.

@@ -23,10 +23,10 @@ pub(crate) const VALUE: &str = "value";
 pub(crate) const NUMERATOR: &str = "numerator";
 pub(crate) const DENOMINATOR: &str = "denominator";
 pub(crate) const OFFSET: &str = "k";
-const START: &str = "__start";
-const START_US: &str = "__start_us";
-const CU: &str = "__cohort_user";
-const HIT_US: &str = "__hit_us";
+pub(crate) const START: &str = "__start";
+pub(crate) const START_US: &str = "__start_us";
+pub(crate) const CU: &str = "__cohort_user";
+pub(crate) const HIT_US: &str = "__hit_us";
 
 /// What to compute a metric over.
 #[derive(Clone, Debug)]
@@ -90,15 +90,18 @@ fn share_scale(m: &Metric) -> f64 {
     }
 }
 
-struct Builder<'a> {
-    inputs: &'a Inputs,
-    cal: &'a Calendar,
-    scope: &'a Scope,
-    m: &'a Metric,
+pub(crate) struct Builder<'a> {
+    pub inputs: &'a Inputs,
+    pub cal: &'a Calendar,
+    pub scope: &'a Scope,
+    pub m: &'a Metric,
 }
 
 impl Builder<'_> {
-    fn fail(&self, doing: &str) -> impl Fn(datafusion::error::DataFusionError) -> EngineError {
+    pub(crate) fn fail(
+        &self,
+        doing: &str,
+    ) -> impl Fn(datafusion::error::DataFusionError) -> EngineError {
         let what = format!("metric `{}`: {doing}", self.m.id.value);
         move |e| df(&what, e)
     }
@@ -123,7 +126,7 @@ impl Builder<'_> {
     }
 
     /// The events named `event` (every event if `None`) that pass `filter`.
-    fn events(
+    pub(crate) fn events(
         &self,
         event: Option<&Text>,
         filter: Option<&Where>,
@@ -142,7 +145,7 @@ impl Builder<'_> {
         Ok(d)
     }
 
-    fn numeric(&self, d: &DataFrame, p: &Text) -> Result<Expr, EngineError> {
+    pub(crate) fn numeric(&self, d: &DataFrame, p: &Text) -> Result<Expr, EngineError> {
         let ty = column_type(d, &p.value).ok_or_else(|| {
             EngineError::new(
                 format!(
@@ -192,7 +195,7 @@ impl Builder<'_> {
 
     /// Users and their start: the signup time from the users table, or their first `from`
     /// event. Columns `__cohort_user`, `__start`, `__start_us`, `segment`.
-    fn cohort(&self, from: &Text) -> Result<DataFrame, EngineError> {
+    pub(crate) fn cohort(&self, from: &Text) -> Result<DataFrame, EngineError> {
         let seg = |cols: &mut Vec<Expr>| {
             if self.inputs.segmented() {
                 cols.push(col(SEGMENT));
@@ -229,7 +232,11 @@ impl Builder<'_> {
     }
 
     /// The `event` rows as `__hit_user`, `__hit_us`.
-    fn hits(&self, event: &Text, filter: Option<&Where>) -> Result<DataFrame, EngineError> {
+    pub(crate) fn hits(
+        &self,
+        event: &Text,
+        filter: Option<&Where>,
+    ) -> Result<DataFrame, EngineError> {
         self.events(Some(event), filter)?
             .select(vec![
                 col(USER).alias("__hit_user"),
@@ -669,7 +676,7 @@ fn with_share(d: DataFrame, segmented: bool, scale: f64) -> datafusion::error::R
 }
 
 /// Microseconds since the epoch of a UTC timestamp.
-fn us(e: Expr) -> Expr {
+pub(crate) fn us(e: Expr) -> Expr {
     cast(e, DataType::Int64)
 }
 

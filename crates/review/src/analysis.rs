@@ -26,14 +26,7 @@ pub fn wobble(values: &[Value], upto: usize) -> Option<f64> {
     if history.len() < MIN_HISTORY {
         return None;
     }
-    let points: Vec<Point> = history
-        .iter()
-        .map(|v| Point {
-            start: v.start,
-            end: v.end,
-            value: v.value,
-        })
-        .collect();
+    let points: Vec<Point> = history.iter().map(Value::point).collect();
     fit(&points).map(|f| f.resid_sd)
 }
 
@@ -100,7 +93,13 @@ pub(crate) fn week_movement(metric: &str, values: &[Value], week: Week) -> Optio
     let i = current_index(values, week)?;
     let sigma = wobble(values, i)?;
     let before = &values[i.saturating_sub(AVERAGE_OF)..i];
-    Some(movement(metric, Horizon::Week, before, &values[i..=i], sigma))
+    Some(movement(
+        metric,
+        Horizon::Week,
+        before,
+        &values[i..=i],
+        sigma,
+    ))
 }
 
 /// The change since the period began: the mean of the period's last (up to 4) values against
@@ -173,7 +172,9 @@ mod tests {
         assert!(s < 1e-9, "{s}");
 
         // Around 100 ± 1 (residuals of a flat line: 1, -1, 1, -1, ...), then 110.
-        let mut v: Vec<f64> = (0..8).map(|i| if i % 2 == 0 { 101.0 } else { 99.0 }).collect();
+        let mut v: Vec<f64> = (0..8)
+            .map(|i| if i % 2 == 0 { 101.0 } else { 99.0 })
+            .collect();
         v.push(110.0);
         let values = weekly(&v);
         let week = Week {
@@ -200,7 +201,9 @@ mod tests {
 
     #[test]
     fn the_period_compares_its_last_four_with_the_four_before_it() {
-        let v = [10.0, 11.0, 10.0, 11.0, 10.0, 11.0, 20.0, 21.0, 20.0, 21.0, 20.0];
+        let v = [
+            10.0, 11.0, 10.0, 11.0, 10.0, 11.0, 20.0, 21.0, 20.0, 21.0, 20.0,
+        ];
         let values = weekly(&v);
         let period_start = values[6].start;
         let week = Week {
@@ -208,8 +211,14 @@ mod tests {
             end: values[10].end,
         };
         let m = period_movement("m", &values, week, period_start).unwrap();
-        assert_eq!(m.before_starts, values[2..6].iter().map(|x| x.start).collect::<Vec<_>>());
-        assert_eq!(m.after_starts, values[7..11].iter().map(|x| x.start).collect::<Vec<_>>());
+        assert_eq!(
+            m.before_starts,
+            values[2..6].iter().map(|x| x.start).collect::<Vec<_>>()
+        );
+        assert_eq!(
+            m.after_starts,
+            values[7..11].iter().map(|x| x.start).collect::<Vec<_>>()
+        );
         assert_eq!(m.before, 10.5);
         assert_eq!(m.after, 20.5);
         assert!(m.moved);

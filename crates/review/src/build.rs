@@ -198,10 +198,11 @@ pub fn build(input: &Input) -> Review {
     });
     let period_start = period.as_ref().map(|p| p.start);
     let series = |id: &str| input.series.get(id).map_or(&[][..], |v| v.as_slice());
-    let moves: BTreeMap<(String, Horizon), Movement> = crate::movements(&input.series, week, period_start)
-        .into_iter()
-        .map(|m| ((m.metric.clone(), m.horizon), m))
-        .collect();
+    let moves: BTreeMap<(String, Horizon), Movement> =
+        crate::movements(&input.series, week, period_start)
+            .into_iter()
+            .map(|m| ((m.metric.clone(), m.horizon), m))
+            .collect();
 
     let north_star = north_star(input, &moves);
     let key_results: Vec<KrRow> = input
@@ -212,9 +213,10 @@ pub fn build(input: &Input) -> Review {
                 objective: o.path.clone(),
                 objective_title: o.title.clone(),
                 status: k.clone(),
-                checked_in: input.checkins.iter().any(|c| {
-                    c.objective == o.id && c.key_result == k.id && week.contains(c.day)
-                }),
+                checked_in: input
+                    .checkins
+                    .iter()
+                    .any(|c| c.objective == o.id && c.key_result == k.id && week.contains(c.day)),
                 chart: k
                     .metric
                     .as_deref()
@@ -237,7 +239,11 @@ pub fn build(input: &Input) -> Review {
 
     let guardrails = guardrail_rows(input, period_start, &moves);
     let gaming = gaming(input, &guardrails, &moves);
-    let experiments = input.experiments.iter().map(|e| experiment_row(ws, e)).collect();
+    let experiments = input
+        .experiments
+        .iter()
+        .map(|e| experiment_row(ws, e))
+        .collect();
     let insights = insights(input, &moves, period.as_ref());
     let stale = stale(input);
     let decisions: Vec<DecisionView> = input
@@ -271,10 +277,11 @@ pub fn build(input: &Input) -> Review {
 
 fn north_star(input: &Input, moves: &BTreeMap<(String, Horizon), Movement>) -> Option<NorthStar> {
     let ws = input.ws;
-    let m = ws
-        .metrics
-        .iter()
-        .find(|m| m.role.as_ref().is_some_and(|r| r.value == MetricRole::NorthStar))?;
+    let m = ws.metrics.iter().find(|m| {
+        m.role
+            .as_ref()
+            .is_some_and(|r| r.value == MetricRole::NorthStar)
+    })?;
     let id = m.id.value.as_str();
     let values = input.series.get(id)?;
     let i = current_index(values, input.week)?;
@@ -309,7 +316,10 @@ fn north_star(input: &Input, moves: &BTreeMap<(String, Horizon), Movement>) -> O
         None => m
             .targets
             .iter()
-            .find(|t| t.period.value.start() <= input.week.start && input.week.start < t.period.value.end())
+            .find(|t| {
+                t.period.value.start() <= input.week.start
+                    && input.week.start < t.period.value.end()
+            })
             .map(|t| {
                 let reached = if up(Some(m)) {
                     values[i].value >= t.target.value
@@ -321,7 +331,11 @@ fn north_star(input: &Input, moves: &BTreeMap<(String, Horizon), Movement>) -> O
                     by: t.period.value.end() - Duration::days(1),
                     key_result: None,
                     progress: None,
-                    verdict: if reached { "reached".into() } else { "below target".into() },
+                    verdict: if reached {
+                        "reached".into()
+                    } else {
+                        "below target".into()
+                    },
                 }
             }),
     };
@@ -363,7 +377,11 @@ fn guardrail_rows(
             ids.push(m);
         }
     }
-    for m in ws.metrics.iter().filter(|m| role(m) == Some(MetricRole::Kpi)) {
+    for m in ws
+        .metrics
+        .iter()
+        .filter(|m| role(m) == Some(MetricRole::Kpi))
+    {
         if !ids.iter().any(|x| x.id.value == m.id.value) {
             ids.push(m);
         }
@@ -374,7 +392,9 @@ fn guardrail_rows(
 }
 
 /// The workspace objectives the review covers.
-fn review_objectives<'a>(input: &'a Input) -> impl Iterator<Item = &'a throughline_model::Objective> {
+fn review_objectives<'a>(
+    input: &'a Input,
+) -> impl Iterator<Item = &'a throughline_model::Objective> {
     input.ws.objectives.iter().filter(|o| {
         input
             .objectives
@@ -408,10 +428,18 @@ fn guardrail_row(
     let mut limits: Vec<Limit> = Vec::new();
     let mut guards = Vec::new();
     for o in review_objectives(input) {
-        for g in o.guardrails.iter().filter(|g| g.metric.as_ref().is_some_and(|x| x.value == id)) {
+        for g in o
+            .guardrails
+            .iter()
+            .filter(|g| g.metric.as_ref().is_some_and(|x| x.value == id))
+        {
             let found = [
-                g.max_increase.as_ref().map(|p| Limit::MaxIncrease { percent: p.value }),
-                g.max_decrease.as_ref().map(|p| Limit::MaxDecrease { percent: p.value }),
+                g.max_increase
+                    .as_ref()
+                    .map(|p| Limit::MaxIncrease { percent: p.value }),
+                g.max_decrease
+                    .as_ref()
+                    .map(|p| Limit::MaxDecrease { percent: p.value }),
                 g.min.as_ref().map(|v| Limit::Min { value: v.value }),
                 g.max.as_ref().map(|v| Limit::Max { value: v.value }),
             ];
@@ -459,14 +487,20 @@ fn guardrail_row(
         why,
         limits,
         guards,
-        spark: i.map_or(Vec::new(), |i| values[(i + 1).saturating_sub(SPARK_VALUES)..=i].to_vec()),
+        spark: i.map_or(Vec::new(), |i| {
+            values[(i + 1).saturating_sub(SPARK_VALUES)..=i].to_vec()
+        }),
     }
 }
 
 /// Whether a key result got better since its baseline: its metric moved the right way beyond
 /// noise since the period began, or (without enough history) it made progress.
 fn improved(k: &KrStatus, moves: &BTreeMap<(String, Horizon), Movement>) -> bool {
-    match k.metric.as_ref().and_then(|m| moves.get(&(m.clone(), Horizon::Period))) {
+    match k
+        .metric
+        .as_ref()
+        .and_then(|m| moves.get(&(m.clone(), Horizon::Period)))
+    {
         Some(mv) => mv.moved && ((mv.change > 0.0) == k.up),
         None => k.progress.is_some_and(|p| p > 0.0),
     }
@@ -632,10 +666,11 @@ fn insights(
     // Key result metrics and the North Star first, then guardrails, then the rest.
     let rank = |id: &str| {
         let m = ws.metric(id);
-        let in_kr = input
-            .objectives
-            .iter()
-            .any(|o| o.key_results.iter().any(|k| k.metric.as_deref() == Some(id)));
+        let in_kr = input.objectives.iter().any(|o| {
+            o.key_results
+                .iter()
+                .any(|k| k.metric.as_deref() == Some(id))
+        });
         match m.and_then(|m| m.role.as_ref()).map(|r| r.value) {
             Some(MetricRole::NorthStar) => 0,
             _ if in_kr => 1,
@@ -662,7 +697,11 @@ fn insights(
             input.breakdowns.iter().filter(|b| b.metric == id).collect();
         let explanation = explain(kind, &breakdowns, mv);
         let sentence = insight_sentence(ws, m, mv, explanation.as_ref(), values, period);
-        let size = if mv.band > 0.0 { mv.change.abs() / mv.band } else { f64::MAX };
+        let size = if mv.band > 0.0 {
+            mv.change.abs() / mv.band
+        } else {
+            f64::MAX
+        };
         out.push((
             rank(id),
             size,
@@ -674,7 +713,11 @@ fn insights(
             },
         ));
     }
-    out.sort_by(|a, b| a.0.cmp(&b.0).then(b.1.total_cmp(&a.1)).then(a.2.metric.cmp(&b.2.metric)));
+    out.sort_by(|a, b| {
+        a.0.cmp(&b.0)
+            .then(b.1.total_cmp(&a.1))
+            .then(a.2.metric.cmp(&b.2.metric))
+    });
     out.into_iter().take(MAX_INSIGHTS).map(|x| x.2).collect()
 }
 
@@ -714,7 +757,9 @@ fn insight_sentence(
         ),
         Horizon::Week => format!(
             "{name} {verb} {size} in the {grain} of {} against the {}-{grain} average before it: {} → {} (normal wobble ±{}){judgement}.",
-            mv.after_starts.first().map_or(String::new(), |d| d.to_string()),
+            mv.after_starts
+                .first()
+                .map_or(String::new(), |d| d.to_string()),
             mv.before_starts.len(),
             show(mv.before),
             show(mv.after),
@@ -740,29 +785,75 @@ fn drivers_sentence(unit: &Unit, e: &Explanation, grain: &str) -> String {
             .collect();
         parts.join(", ")
     };
-    match (e.contribution, e.top_share) {
-        (Contribution::None, _) => {
-            if e.broad {
-                format!("Every {dim} moved the same way ({}).", moves(&e.drivers))
-            } else {
-                let top = &e.drivers[..e.drivers.len().min(2)];
-                format!("By {dim}, the largest moves: {}.", moves(top))
-            }
+    let growth = |ds: &[crate::Driver]| -> String {
+        let parts: Vec<String> = ds
+            .iter()
+            .filter(|d| d.before != 0.0)
+            .map(|d| {
+                format!(
+                    "{} {}",
+                    d.segment,
+                    relative((d.after - d.before) / d.before.abs())
+                )
+            })
+            .collect();
+        parts.join(", ")
+    };
+    let Some(d) = e.drivers.first() else {
+        return String::new();
+    };
+    let c = d.contribution.unwrap_or(0.0);
+    match e.contribution {
+        Contribution::None if e.broad => {
+            format!("Every {dim} moved the same way ({}).", moves(&e.drivers))
         }
-        (_, Some(share)) if !e.broad => {
-            let d = &e.drivers[0];
-            let c = d.contribution.unwrap_or(0.0);
-            let own = match e.contribution {
-                Contribution::Rate { .. } => format!("its own rate {} → {}", show(d.before), show(d.after)),
-                _ => format!("{} → {} a {grain}", show(d.before), show(d.after)),
-            };
+        Contribution::None => {
+            let top = &e.drivers[..e.drivers.len().min(2)];
+            format!("By {dim}, the largest moves: {}.", moves(top))
+        }
+        Contribution::Additive if e.broad => format!(
+            "Every {dim} moved about in proportion to its size ({}): no single {dim} stands out.",
+            growth(&e.drivers)
+        ),
+        Contribution::Additive => format!(
+            "Users with {} stand out: {} of the {} ({} → {} a {grain}), {} of the change from {} of the total before.",
+            seg(d),
+            delta(unit, c),
+            delta(unit, e.total_change),
+            show(d.before),
+            show(d.after),
+            pct(e.top_share.unwrap_or(0.0)),
+            pct(d.share_before.unwrap_or(0.0))
+        ),
+        Contribution::Rate { .. } if e.broad => {
+            let top: Vec<String> = e
+                .drivers
+                .iter()
+                .take(3)
+                .map(|d| {
+                    format!(
+                        "{} {}",
+                        d.segment,
+                        delta(unit, d.contribution.unwrap_or(0.0))
+                    )
+                })
+                .collect();
+            format!(
+                "The change is broad: no single {dim} explains half of it ({}).",
+                top.join(", ")
+            )
+        }
+        Contribution::Rate { .. } => {
+            let share = e.top_share.unwrap_or(0.0);
             if share >= 0.75 || e.drivers.len() < 2 {
                 format!(
-                    "Users with {} drove {} of the {} ({}; {own}).",
+                    "Users with {} drove {} of the {} ({}; their own rate {} → {}).",
                     seg(d),
                     delta(unit, c),
                     delta(unit, e.total_change),
-                    pct(share)
+                    pct(share),
+                    show(d.before),
+                    show(d.after)
                 )
             } else {
                 let d2 = &e.drivers[1];
@@ -775,18 +866,6 @@ fn drivers_sentence(unit: &Unit, e: &Explanation, grain: &str) -> String {
                     delta(unit, e.total_change)
                 )
             }
-        }
-        _ => {
-            let top: Vec<String> = e
-                .drivers
-                .iter()
-                .take(3)
-                .map(|d| format!("{} {}", d.segment, delta(unit, d.contribution.unwrap_or(0.0))))
-                .collect();
-            format!(
-                "The change is broad: no single {dim} explains half of it ({}).",
-                top.join(", ")
-            )
         }
     }
 }
@@ -853,7 +932,8 @@ fn stale(input: &Input) -> Vec<Stale> {
             .iter()
             .map(|e| (e.clone(), input.last_seen.get(e).copied()))
             .collect();
-        let Some((event, seen)) = last.iter().min_by_key(|(_, d)| d.unwrap_or(NaiveDate::MIN)) else {
+        let Some((event, seen)) = last.iter().min_by_key(|(_, d)| d.unwrap_or(NaiveDate::MIN))
+        else {
             continue;
         };
         if seen.is_some_and(|d| d >= week.start) {
@@ -870,7 +950,10 @@ fn stale(input: &Input) -> Vec<Stale> {
                 m.display_name(),
                 (week.end - *d).num_days() - 1
             ),
-            None => format!("{}: {what} in the data; it cannot be computed. Check the data feed.", m.display_name()),
+            None => format!(
+                "{}: {what} in the data; it cannot be computed. Check the data feed.",
+                m.display_name()
+            ),
         };
         out.push(Stale {
             metric: id.to_string(),
@@ -885,7 +968,11 @@ fn stale(input: &Input) -> Vec<Stale> {
 fn not_checked_in(rows: &[KrRow]) -> Vec<(String, Vec<String>)> {
     let mut by_owner: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for r in rows.iter().filter(|r| !r.checked_in) {
-        let owner = r.status.owner.clone().unwrap_or_else(|| "(no owner)".into());
+        let owner = r
+            .status
+            .owner
+            .clone()
+            .unwrap_or_else(|| "(no owner)".into());
         by_owner.entry(owner).or_default().push(r.status.id.clone());
     }
     by_owner.into_iter().collect()
@@ -908,7 +995,9 @@ fn focus(r: &Review) -> Vec<String> {
             ),
             _ => String::new(),
         };
-        let progress = k.progress.map_or("no progress yet".into(), |p| format!("{} of the way", pct(p)));
+        let progress = k.progress.map_or("no progress yet".into(), |p| {
+            format!("{} of the way", pct(p))
+        });
         match k.status {
             Status::AtRisk | Status::OffTrack => out.push(format!(
                 "{}/{} ({}) is {}: {progress}{elapsed}{forecast}.",
@@ -958,10 +1047,7 @@ fn focus(r: &Review) -> Vec<String> {
         ));
     }
     for (owner, krs) in &r.not_checked_in {
-        out.push(format!(
-            "{owner}: no check-in this week on {}.",
-            list(krs)
-        ));
+        out.push(format!("{owner}: no check-in this week on {}.", list(krs)));
     }
     out
 }

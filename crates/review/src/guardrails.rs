@@ -47,10 +47,18 @@ impl Light {
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Limit {
     /// Percent against the baseline.
-    MaxIncrease { percent: f64 },
-    MaxDecrease { percent: f64 },
-    Min { value: f64 },
-    Max { value: f64 },
+    MaxIncrease {
+        percent: f64,
+    },
+    MaxDecrease {
+        percent: f64,
+    },
+    Min {
+        value: f64,
+    },
+    Max {
+        value: f64,
+    },
 }
 
 /// The light of a value against its baseline and limits; `moved_wrong_way` says whether it
@@ -135,13 +143,22 @@ mod tests {
         // most +10%: Yellow. Tickets +97% against +5%: Red.
         let inc5 = [Limit::MaxIncrease { percent: 5.0 }];
         let inc10 = [Limit::MaxIncrease { percent: 10.0 }];
-        assert_eq!(judge(102.0, Some(100.0), &inc5, false, &show).0, Light::Green);
-        assert_eq!(judge(108.0, Some(100.0), &inc10, false, &show).0, Light::Yellow);
+        assert_eq!(
+            judge(102.0, Some(100.0), &inc5, false, &show).0,
+            Light::Green
+        );
+        assert_eq!(
+            judge(108.0, Some(100.0), &inc10, false, &show).0,
+            Light::Yellow
+        );
         let (l, why) = judge(197.0, Some(100.0), &inc5, false, &show);
         assert_eq!(l, Light::Red);
         assert_eq!(why.unwrap(), "at most 5% increase allowed");
         // A decrease never breaks a max_increase.
-        assert_eq!(judge(50.0, Some(100.0), &inc5, false, &show).0, Light::Green);
+        assert_eq!(
+            judge(50.0, Some(100.0), &inc5, false, &show).0,
+            Light::Green
+        );
     }
 
     #[test]

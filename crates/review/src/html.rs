@@ -5,7 +5,7 @@ use chrono::Duration;
 
 use crate::build::{GuardrailRow, KrRow, Review, Trend};
 use crate::format::{grain, pct, spread, value, when};
-use crate::markdown::{change, forecast_text, guardrail_change, status_mark};
+use crate::markdown::{change, forecast_text, guardrail_change};
 use crate::svg::{self, Chart, Segment};
 use crate::{Light, Value};
 
@@ -20,6 +20,23 @@ pub fn escape(s: &str) -> String {
             '"' => out.push_str("&quot;"),
             '\'' => out.push_str("&#39;"),
             _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// Escapes text and turns `code` spans into `<code>` elements.
+pub fn inline(s: &str) -> String {
+    if s.matches('`').count() % 2 == 1 {
+        // An unmatched backtick: plain text.
+        return escape(s);
+    }
+    let mut out = String::new();
+    for (i, part) in escape(s).split('`').enumerate() {
+        if i % 2 == 1 {
+            out.push_str(&format!("<code>{part}</code>"));
+        } else {
+            out.push_str(part);
         }
     }
     out
@@ -41,6 +58,7 @@ th, td { text-align: left; padding: 7px 8px; border-bottom: 1px solid var(--line
 th { color: var(--muted); font-weight: 600; font-size: 12px; text-transform: uppercase; letter-spacing: .03em; }
 td.num { text-align: right; white-space: nowrap; font-variant-numeric: tabular-nums; }
 .id { font-family: ui-monospace, SFMono-Regular, Menlo, monospace; font-size: 12px; color: var(--muted); }
+code { font-family: ui-monospace, SFMono-Regular, Menlo, monospace; font-size: 13px; background: #f3f4f6; padding: 0 3px; border-radius: 3px; }
 .ns { display: flex; gap: 24px; align-items: center; flex-wrap: wrap; }
 .big { font-size: 40px; font-weight: 700; line-height: 1.1; }
 .cards { display: grid; grid-template-columns: repeat(auto-fill, minmax(320px, 1fr)); gap: 14px; }
@@ -73,10 +91,7 @@ fn status_class(s: throughline_progress::Status) -> &'static str {
 
 /// The review as a self-contained HTML page.
 pub fn render(r: &Review) -> String {
-    let title = format!(
-        "Weekly metrics review — {} · {}",
-        r.workspace, r.week_label
-    );
+    let title = format!("Weekly metrics review — {} · {}", r.workspace, r.week_label);
     let mut s = format!(
         "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>{}</title><style>{STYLE}</style></head>\n<body><main>\n",
         escape(&title)
@@ -96,7 +111,11 @@ pub fn body(r: &Review) -> String {
         escape(&r.week_span)
     ));
     if let Some(p) = &r.period {
-        s.push_str(&format!(" · {} · {} of the period elapsed", escape(&p.label), pct(p.elapsed)));
+        s.push_str(&format!(
+            " · {} · {} of the period elapsed",
+            escape(&p.label),
+            pct(p.elapsed)
+        ));
     }
     if let Some(d) = r.data_last {
         s.push_str(&format!(" · data through {d}"));
@@ -135,9 +154,12 @@ pub fn body(r: &Review) -> String {
             if let Some(l) = &e.lift {
                 s.push_str(&format!(" {}.", escape(l)));
             }
-            s.push_str(&format!(" {}", escape(&e.reason)));
+            s.push_str(&format!(" {}", inline(&e.reason)));
             if let Some(h) = &e.hypothesis {
-                s.push_str(&format!("<br><span class=\"legend\">Hypothesis: {}</span>", escape(h)));
+                s.push_str(&format!(
+                    "<br><span class=\"legend\">Hypothesis: {}</span>",
+                    escape(h)
+                ));
             }
             s.push_str("</li>\n");
         }
@@ -149,12 +171,12 @@ pub fn body(r: &Review) -> String {
     } else {
         s.push_str("<ul>\n");
         for i in &r.insights {
-            s.push_str(&format!("<li>{}</li>\n", escape(&i.sentence)));
+            s.push_str(&format!("<li>{}</li>\n", inline(&i.sentence)));
         }
         for st in &r.stale {
             s.push_str(&format!(
                 "<li><span class=\"pill Yellow\">stale data</span> {}</li>\n",
-                escape(&st.sentence)
+                inline(&st.sentence)
             ));
         }
         s.push_str("</ul>\n");
@@ -165,7 +187,10 @@ pub fn body(r: &Review) -> String {
     } else {
         s.push_str("<ul>\n");
         for d in &r.decisions {
-            let about = d.about.as_ref().map_or(String::new(), |a| format!(", about {}", escape(a)));
+            let about = d
+                .about
+                .as_ref()
+                .map_or(String::new(), |a| format!(", about {}", escape(a)));
             s.push_str(&format!(
                 "<li>{} <span class=\"legend\">— {}, {}{about}</span></li>\n",
                 escape(&d.text),
@@ -181,7 +206,7 @@ pub fn body(r: &Review) -> String {
     } else {
         s.push_str("<ul>\n");
         for f in &r.focus {
-            s.push_str(&format!("<li>{}</li>\n", escape(f)));
+            s.push_str(&format!("<li>{}</li>\n", inline(f)));
         }
         s.push_str("</ul>\n");
     }
@@ -231,7 +256,8 @@ fn north_star(r: &Review, s: &mut String) {
             escape(&t.verdict),
             escape(&show(t.target)),
             t.by,
-            t.progress.map_or(String::new(), |p| format!(", {} of the way", pct(p)))
+            t.progress
+                .map_or(String::new(), |p| format!(", {} of the way", pct(p)))
         )),
         None => s.push_str("<div>vs target: no target set</div>"),
     }
@@ -239,7 +265,12 @@ fn north_star(r: &Review, s: &mut String) {
     let chart = Chart {
         width: 560.0,
         height: 200.0,
-        title: format!("{} by {}, with its 4-{} average and normal wobble", ns.name, grain(&ns.current), grain(&ns.current)),
+        title: format!(
+            "{} by {}, with its 4-{} average and normal wobble",
+            ns.name,
+            grain(&ns.current),
+            grain(&ns.current)
+        ),
         series: ns.series.iter().map(|v| (v.start, v.value)).collect(),
         levels: ns
             .target
@@ -281,17 +312,20 @@ fn key_results(rows: &[KrRow], s: &mut String) {
         let k = &row.status;
         let confidence = match (k.confidence, row.checked_in) {
             (Some(c), true) => format!("{c}/10"),
-            (Some(c), false) => format!("{c}/10<br><span class=\"legend\">no check-in this week</span>"),
+            (Some(c), false) => {
+                format!("{c}/10<br><span class=\"legend\">no check-in this week</span>")
+            }
             (None, _) => "no check-in".into(),
         };
         let mut status = format!(
-            "<span class=\"pill {}\">{} {}</span>",
+            "<span class=\"pill {}\">{}</span>",
             status_class(k.status),
-            status_mark(k.status),
             k.status.label()
         );
         if k.stalled {
-            status.push_str("<br><span class=\"legend\">on paper only: the trend is not getting there</span>");
+            status.push_str(
+                "<br><span class=\"legend\">on paper only: the trend is not getting there</span>",
+            );
         }
         s.push_str(&format!(
             "<tr><td><span class=\"id\">{}/{}</span><br>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td>{status}</td><td>{confidence}</td><td>{}</td></tr>\n",
@@ -342,7 +376,10 @@ fn kr_card(row: &KrRow) -> String {
             .collect(),
         segments,
         band: None,
-        x_range: Some((first.min(row.period_start), row.period_end - Duration::days(1))),
+        x_range: Some((
+            first.min(row.period_start),
+            row.period_end - Duration::days(1),
+        )),
         axes: true,
         show: &show,
     };
@@ -360,7 +397,8 @@ fn spark(g: &GuardrailRow) -> String {
     let mut levels = Vec::new();
     for l in &g.limits {
         match l {
-            crate::guardrails::Limit::Max { value: v } | crate::guardrails::Limit::Min { value: v } => {
+            crate::guardrails::Limit::Max { value: v }
+            | crate::guardrails::Limit::Min { value: v } => {
                 levels.push((*v, svg::LIMIT, format!("limit {}", show(*v))));
             }
             crate::guardrails::Limit::MaxIncrease { percent } => {
@@ -406,11 +444,10 @@ fn guardrails(r: &Review, s: &mut String) {
         };
         let guards: Vec<String> = g.guards.iter().map(|x| escape(x)).collect();
         s.push_str(&format!(
-            "<tr><td>{}{}</td><td><span class=\"pill {}\">{} {}</span></td><td class=\"num\">{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n",
+            "<tr><td>{}{}</td><td><span class=\"pill {}\">{}</span></td><td class=\"num\">{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n",
             escape(&g.name),
             if g.role == "kpi" { " <span class=\"legend\">KPI</span>" } else { "" },
             g.light.label(),
-            g.light.mark(),
             g.light.label(),
             escape(&guardrail_change(g)),
             spark(g),
@@ -421,8 +458,8 @@ fn guardrails(r: &Review, s: &mut String) {
     s.push_str("</tbody></table>\n");
     for f in &r.gaming {
         s.push_str(&format!(
-            "<div class=\"callout\"><strong>⚠ Gaming signal</strong> — {}</div>\n",
-            escape(&f.sentence)
+            "<div class=\"callout\"><strong>Gaming signal</strong> — {}</div>\n",
+            inline(&f.sentence)
         ));
     }
 }

@@ -47,6 +47,17 @@ pub struct Value {
     pub denominator: Option<f64>,
 }
 
+impl Value {
+    /// The value as the OKR arithmetic reads it.
+    pub fn point(&self) -> throughline_progress::Point {
+        throughline_progress::Point {
+            start: self.start,
+            end: self.end,
+            value: self.value,
+        }
+    }
+}
+
 /// A metric's values by one user dimension: segment → values, oldest first.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Breakdown {
@@ -97,6 +108,6 @@ pub struct Input<'a> {
 }
 
 pub use build::{
-    ExperimentRow, GamingFlag, GuardrailRow, Insight, KrRow, NorthStar, Review, Stale,
-    TargetCheck, Trend,
+    ExperimentRow, GamingFlag, GuardrailRow, Insight, KrRow, NorthStar, Review, Stale, TargetCheck,
+    Trend,
 };

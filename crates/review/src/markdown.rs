@@ -3,9 +3,9 @@
 
 use throughline_progress::Status;
 
+use crate::Light;
 use crate::build::{GuardrailRow, KrRow, Review, Trend};
 use crate::format::{delta, grain, pct, relative, spread, value, when};
-use crate::Light;
 
 /// A status mark: 🟢 on track or done, 🟡 at risk, 🔴 off track, ⚪ unknown.
 pub fn status_mark(s: Status) -> &'static str {
@@ -31,7 +31,11 @@ pub fn render(r: &Review) -> String {
     ));
     let mut facts = Vec::new();
     if let Some(p) = &r.period {
-        facts.push(format!("{} · {} of the period elapsed", p.label, pct(p.elapsed)));
+        facts.push(format!(
+            "{} · {} of the period elapsed",
+            p.label,
+            pct(p.elapsed)
+        ));
     }
     match r.data_last {
         Some(d) if d < r.week.last_day() => facts.push(format!(
@@ -83,7 +87,10 @@ pub fn render(r: &Review) -> String {
         s.push_str("None recorded this week (`throughline decide \"…\"` records one).\n\n");
     } else {
         for d in &r.decisions {
-            let about = d.about.as_ref().map_or(String::new(), |a| format!(", about {a}"));
+            let about = d
+                .about
+                .as_ref()
+                .map_or(String::new(), |a| format!(", about {a}"));
             s.push_str(&format!("- {} — {}, {}{about}\n", d.text, d.author, d.day));
         }
         s.push('\n');
@@ -130,7 +137,11 @@ fn north_star(r: &Review, s: &mut String) {
     let mut parts = Vec::new();
     if let Some(last) = ns.last {
         let d = ns.current.value - last.value;
-        parts.push(format!("{} vs last {}", change(u, d, last.value), grain(&ns.current)));
+        parts.push(format!(
+            "{} vs last {}",
+            change(u, d, last.value),
+            grain(&ns.current)
+        ));
     }
     if let Some(avg) = ns.average {
         let d = ns.current.value - avg;
@@ -150,8 +161,13 @@ fn north_star(r: &Review, s: &mut String) {
     s.push_str(&format!("- Trend: {trend}\n"));
     match &ns.target {
         Some(t) => {
-            let kr = t.key_result.as_ref().map_or(String::new(), |k| format!(", key result {k}"));
-            let progress = t.progress.map_or(String::new(), |p| format!(", {} of the way", pct(p)));
+            let kr = t
+                .key_result
+                .as_ref()
+                .map_or(String::new(), |k| format!(", key result {k}"));
+            let progress = t
+                .progress
+                .map_or(String::new(), |p| format!(", {} of the way", pct(p)));
             s.push_str(&format!(
                 "- vs target: **{}** — {} by {}{kr}{progress}\n\n",
                 t.verdict,
@@ -233,7 +249,11 @@ pub(crate) fn guardrail_change(g: &GuardrailRow) -> String {
                 Some(r) if g.unit != throughline_model::Unit::Percent => relative(r),
                 _ => delta(&g.unit, c),
             };
-            format!("{rel} ({} → {})", value(&g.unit, b), value(&g.unit, n.value))
+            format!(
+                "{rel} ({} → {})",
+                value(&g.unit, b),
+                value(&g.unit, n.value)
+            )
         }
         (Some(n), _, _) => format!("{} (no baseline)", value(&g.unit, n.value)),
         _ => "no value".into(),
@@ -248,7 +268,11 @@ fn guardrails(r: &Review, s: &mut String) {
     s.push_str("| Guardrail | Status | vs baseline | Guards | Notes |\n|---|---|---|---|---|\n");
     for g in &r.guardrails {
         let role = if g.role == "kpi" { " (KPI)" } else { "" };
-        let guards = if g.guards.is_empty() { "—".to_string() } else { g.guards.join("<br>") };
+        let guards = if g.guards.is_empty() {
+            "—".to_string()
+        } else {
+            g.guards.join("<br>")
+        };
         let note = match (&g.why, g.light) {
             (Some(w), _) => w.clone(),
             (None, Light::Unknown) => "no baseline before the period".into(),

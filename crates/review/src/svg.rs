@@ -42,7 +42,11 @@ fn esc(s: &str) -> String {
 impl Chart<'_> {
     pub fn render(&self) -> String {
         let (w, h) = (self.width, self.height);
-        let (left, right, top, bottom) = if self.axes { (58.0, 12.0, 10.0, 22.0) } else { (2.0, 2.0, 3.0, 3.0) };
+        let (left, right, top, bottom) = if self.axes {
+            (58.0, 12.0, 10.0, 22.0)
+        } else {
+            (2.0, 2.0, 3.0, 3.0)
+        };
         let mut ys: Vec<f64> = self.series.iter().map(|p| p.1).collect();
         ys.extend(self.levels.iter().map(|l| l.0));
         for s in &self.segments {
@@ -65,7 +69,11 @@ impl Chart<'_> {
             out.push_str("<text x=\"4\" y=\"14\" font-size=\"11\" fill=\"#6b7280\">no values yet</text></svg>");
             return out;
         };
-        let pad = if hi > lo { (hi - lo) * 0.08 } else { hi.abs().max(1.0) * 0.1 };
+        let pad = if hi > lo {
+            (hi - lo) * 0.08
+        } else {
+            hi.abs().max(1.0) * 0.1
+        };
         let (lo, hi) = (lo - pad, hi + pad);
         let (x0, x1) = self.x_range.unwrap_or_else(|| {
             let first = self.series.first().map_or(NaiveDate::MIN, |p| p.0);
@@ -109,7 +117,7 @@ impl Chart<'_> {
         }
         for (v, color, label) in &self.levels {
             out.push_str(&format!(
-                "<line x1=\"{left}\" y1=\"{y:.1}\" x2=\"{:.1}\" y2=\"{y:.1}\" stroke=\"{color}\" stroke-width=\"1.5\" stroke-dasharray=\"5 3\"><title>{}</title></line>",
+                "<line x1=\"{left}\" y1=\"{y:.1}\" x2=\"{:.1}\" y2=\"{y:.1}\" stroke=\"{color}\" stroke-width=\"2\" stroke-dasharray=\"6 3\"><title>{}</title></line>",
                 w - right,
                 esc(label),
                 y = py(*v)

@@ -40,9 +40,8 @@ impl Week {
             .or_else(|| t.split_once("-w"))
             .and_then(|(y, w)| Some((y.parse::<i32>().ok()?, w.parse::<u32>().ok()?)));
         if let Some((year, week)) = iso {
-            let monday = NaiveDate::from_isoywd_opt(year, week, Weekday::Mon).ok_or_else(|| {
-                format!("`{t}` is not a week: {year} has no ISO week {week}")
-            })?;
+            let monday = NaiveDate::from_isoywd_opt(year, week, Weekday::Mon)
+                .ok_or_else(|| format!("`{t}` is not a week: {year} has no ISO week {week}"))?;
             return Ok(Week::containing(monday, starts));
         }
         match NaiveDate::parse_from_str(t, "%Y-%m-%d") {
@@ -82,7 +81,11 @@ impl Week {
                 last.year()
             )
         } else {
-            format!("{} – {}", self.start.format("%b %-d, %Y"), last.format("%b %-d, %Y"))
+            format!(
+                "{} – {}",
+                self.start.format("%b %-d, %Y"),
+                last.format("%b %-d, %Y")
+            )
         }
     }
 
@@ -111,14 +114,24 @@ mod tests {
         assert_eq!(Week::parse("2026-W39", Weekday::Mon).unwrap(), w);
         assert_eq!(Week::parse("2026-09-27", Weekday::Mon).unwrap(), w);
         assert_eq!(Week::parse("2026-W39", Weekday::Sun).unwrap(), s);
-        assert!(Week::parse("2026-W54", Weekday::Mon).unwrap_err().contains("no ISO week 54"));
-        assert!(Week::parse("last week", Weekday::Mon).unwrap_err().contains("2026-W39"));
+        assert!(
+            Week::parse("2026-W54", Weekday::Mon)
+                .unwrap_err()
+                .contains("no ISO week 54")
+        );
+        assert!(
+            Week::parse("last week", Weekday::Mon)
+                .unwrap_err()
+                .contains("2026-W39")
+        );
         // The data ends on a Sunday: that week is complete; on a Saturday, it is not.
         assert_eq!(Week::last_complete(d(2026, 9, 27), Weekday::Mon), w);
-        assert_eq!(Week::last_complete(d(2026, 9, 26), Weekday::Mon), w.previous());
+        assert_eq!(
+            Week::last_complete(d(2026, 9, 26), Weekday::Mon),
+            w.previous()
+        );
         let ny = Week::containing(d(2026, 12, 30), Weekday::Mon);
         assert_eq!(ny.span(), "Dec 28, 2026 – Jan 3, 2027");
         assert_eq!(ny.label(), "2026-W53");
     }
-
 }

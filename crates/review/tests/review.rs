@@ -77,7 +77,10 @@ fn every_section_from_hand_made_series() {
         }
     };
     let mut series = HashMap::new();
-    series.insert("wau".to_string(), weekly(|i, _| (1000.0 + 10.0 * i as f64 + wobble(i), None)));
+    series.insert(
+        "wau".to_string(),
+        weekly(|i, _| (1000.0 + 10.0 * i as f64 + wobble(i), None)),
+    );
     series.insert(
         "activation".to_string(),
         weekly(|i, s| {
@@ -88,7 +91,12 @@ fn every_section_from_hand_made_series() {
     );
     series.insert(
         "tickets".to_string(),
-        weekly(move |i, s| (if s >= ticket_jump { 200.0 } else { 100.0 } + wobble(i), None)),
+        weekly(move |i, s| {
+            (
+                if s >= ticket_jump { 200.0 } else { 100.0 } + wobble(i),
+                None,
+            )
+        }),
     );
     let breakdowns = vec![Breakdown {
         metric: "activation".into(),
@@ -103,7 +111,14 @@ fn every_section_from_hand_made_series() {
     let points: HashMap<String, Vec<Point>> = series
         .iter()
         .map(|(k, v)| {
-            let p = v.iter().map(|x| Point { start: x.start, end: x.end, value: x.value }).collect();
+            let p = v
+                .iter()
+                .map(|x| Point {
+                    start: x.start,
+                    end: x.end,
+                    value: x.value,
+                })
+                .collect();
             (k.clone(), p)
         })
         .collect();
@@ -119,8 +134,18 @@ fn every_section_from_hand_made_series() {
     let period = ws.objectives[0].period.as_ref().unwrap().value;
     let objectives = okr::status(ws, week.end, Some(period), None, &points, &checkins);
     let decisions = vec![
-        DecisionView { day: day(9, 24), text: "Hold the rollout".into(), about: None, author: "Dana".into() },
-        DecisionView { day: day(9, 10), text: "An older decision".into(), about: None, author: "Dana".into() },
+        DecisionView {
+            day: day(9, 24),
+            text: "Hold the rollout".into(),
+            about: None,
+            author: "Dana".into(),
+        },
+        DecisionView {
+            day: day(9, 10),
+            text: "An older decision".into(),
+            about: None,
+            author: "Dana".into(),
+        },
     ];
     let last_seen = BTreeMap::from([
         ("workflow".to_string(), day(9, 27)),
@@ -160,7 +185,12 @@ fn every_section_from_hand_made_series() {
 
     // Key results: activation is 36% (4 weeks of 360/1000), progress (36 − 30)/(40 − 30)
     // = 60%, with 89 of Q3's 92 days gone: off track.
-    let act = &r.key_results.iter().find(|k| k.status.id == "act").unwrap().status;
+    let act = &r
+        .key_results
+        .iter()
+        .find(|k| k.status.id == "act")
+        .unwrap()
+        .status;
     assert_eq!(act.current.unwrap().value, 36.0);
     assert!((act.progress.unwrap() - 0.6).abs() < 1e-12);
     assert_eq!(act.status, Status::OffTrack);
@@ -184,32 +214,67 @@ fn every_section_from_hand_made_series() {
 
     // Insights: activation +6 pp since Q3 began, all of it from referral signups
     // (their rate 30% → 60%, a fifth of the signups: 0.2 · 30 = 6 pp).
-    let i = r.insights.iter().find(|i| i.metric == "activation").unwrap();
+    let i = r
+        .insights
+        .iter()
+        .find(|i| i.metric == "activation")
+        .unwrap();
     let e = i.explanation.as_ref().unwrap();
     assert_eq!(e.drivers[0].segment, "referral");
     assert!((e.drivers[0].contribution.unwrap() - 6.0).abs() < 1e-9);
     assert!(
-        i.sentence.starts_with("Activation rate rose 6 pp since 2026-Q3 began: 30% → 36%"),
+        i.sentence
+            .starts_with("Activation rate rose 6 pp since 2026-Q3 began: 30% → 36%"),
         "{}",
         i.sentence
     );
-    assert!(i.sentence.contains("Users with source referral drove +6 pp of the +6 pp (100%; its own rate 30% → 60%)"), "{}", i.sentence);
+    assert!(
+        i.sentence.contains(
+            "Users with source referral drove +6 pp of the +6 pp (100%; their own rate 30% → 60%)"
+        ),
+        "{}",
+        i.sentence
+    );
     let tickets = r.insights.iter().find(|i| i.metric == "tickets").unwrap();
-    assert!(tickets.sentence.contains("the wrong way"), "{}", tickets.sentence);
+    assert!(
+        tickets.sentence.contains("the wrong way"),
+        "{}",
+        tickets.sentence
+    );
 
     // Stale: the survey stopped on Sep 1, 26 days before the week's last day.
     assert_eq!(r.stale.len(), 1);
     assert_eq!(r.stale[0].metric, "nps");
-    assert!(r.stale[0].sentence.contains("no `survey` events since 2026-09-01, 26 days before the week ended"), "{}", r.stale[0].sentence);
+    assert!(
+        r.stale[0]
+            .sentence
+            .contains("no `survey` events since 2026-09-01, 26 days before the week ended"),
+        "{}",
+        r.stale[0].sentence
+    );
 
     // Decisions of the week only; Dana checked in on Sep 18, not this week.
     assert_eq!(r.decisions.len(), 1);
-    assert_eq!(r.not_checked_in, vec![("Dana".to_string(), vec!["act".to_string(), "reach".to_string()])]);
+    assert_eq!(
+        r.not_checked_in,
+        vec![(
+            "Dana".to_string(),
+            vec!["act".to_string(), "reach".to_string()]
+        )]
+    );
     assert!(r.focus.iter().any(|f| f.starts_with("growth/grow/act (Increase activation from 30% to 40%) is off track: 60% of the way with 97% of 2026-Q3 gone")), "{:#?}", r.focus);
-    assert!(r.focus.iter().any(|f| f.starts_with("Support tickets is Red (+102%, at most 5% increase allowed)")), "{:#?}", r.focus);
+    assert!(
+        r.focus
+            .iter()
+            .any(|f| f.starts_with("Support tickets is Red (+102%, at most 5% increase allowed)")),
+        "{:#?}",
+        r.focus
+    );
 
     let md = markdown::render(&r);
-    if std::env::var_os("SHOW").is_some() { eprintln!("{md}"); }
+    if std::env::var_os("SHOW").is_some() {
+        eprintln!("{md}");
+    }
     for needle in [
         "# Weekly metrics review — Test · 2026-W39 (Sep 21 – Sep 27, 2026)",
         "**Weekly active users: 1,202** (week of 2026-09-21)",
@@ -225,7 +290,11 @@ fn every_section_from_hand_made_series() {
 
     let page = html::render(&r);
     assert!(page.starts_with("<!doctype html>"));
-    assert_eq!(page.matches("<svg").count(), 1 + 2 + 1, "North Star, two key results, one sparkline");
+    assert_eq!(
+        page.matches("<svg").count(),
+        1 + 2 + 1,
+        "North Star, two key results, one sparkline"
+    );
     assert!(!page.contains("<script"), "no script on the page");
     // Nothing is fetched: the only address on the page is the SVG namespace.
     assert_eq!(
@@ -245,7 +314,14 @@ fn text_from_the_workspace_is_escaped_in_html() {
     let loaded = loader.finish();
     let ws = &loaded.workspace;
     let week = Week::containing(day(9, 23), Weekday::Mon);
-    let objectives = okr::status(ws, week.end, Some(ws.objectives[0].period.as_ref().unwrap().value), None, &HashMap::new(), &[]);
+    let objectives = okr::status(
+        ws,
+        week.end,
+        Some(ws.objectives[0].period.as_ref().unwrap().value),
+        None,
+        &HashMap::new(),
+        &[],
+    );
     let r = build(&Input {
         ws,
         name: "<i>ws</i>".into(),
@@ -255,7 +331,12 @@ fn text_from_the_workspace_is_escaped_in_html() {
         breakdowns: Vec::new(),
         objectives,
         experiments: Vec::new(),
-        decisions: vec![DecisionView { day: day(9, 22), text: "<img src=x onerror=alert(1)>".into(), about: None, author: "\"q\"".into() }],
+        decisions: vec![DecisionView {
+            day: day(9, 22),
+            text: "<img src=x onerror=alert(1)>".into(),
+            about: None,
+            author: "\"q\"".into(),
+        }],
         checkins: Vec::new(),
         last_seen: BTreeMap::new(),
     });

@@ -18,9 +18,15 @@ pub fn fixtures() -> PathBuf {
 
 /// Runs `throughline ARGS` in `dir`, killing it after 60 s.
 pub fn run_in(dir: &Path, args: &[&str]) -> Run {
+    run_env(dir, args, &[])
+}
+
+/// Runs `throughline ARGS` in `dir` with extra environment variables.
+pub fn run_env(dir: &Path, args: &[&str], env: &[(&str, &Path)]) -> Run {
     let mut child = Command::new(env!("CARGO_BIN_EXE_throughline"))
         .args(args)
         .current_dir(dir)
+        .envs(env.iter().copied())
         .env("NO_COLOR", "1")
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -58,4 +64,41 @@ pub fn findings(stdout: &str) -> Vec<serde_json::Value> {
     let v: serde_json::Value =
         serde_json::from_str(stdout).unwrap_or_else(|e| panic!("not JSON ({e}):\n{stdout}"));
     v.as_array().expect("a JSON array").clone()
+}
+
+/// Compares `got` with the golden file `tests/golden/NAME`; `UPDATE_GOLDEN=1` rewrites it
+/// (review the diff after an intended change).
+pub fn assert_golden(name: &str, got: &str) {
+    let path = fixtures().join("../golden").join(name);
+    if std::env::var_os("UPDATE_GOLDEN").is_some() {
+        std::fs::write(&path, got).unwrap();
+        return;
+    }
+    let want = std::fs::read_to_string(&path)
+        .unwrap_or_else(|_| panic!("{} is missing; run with UPDATE_GOLDEN=1", path.display()));
+    if got != want {
+        let first = got
+            .lines()
+            .zip(want.lines())
+            .position(|(a, b)| a != b)
+            .unwrap_or_else(|| got.lines().count().min(want.lines().count()));
+        panic!(
+            "{name} differs from the golden file at line {}:\n  got:  {:?}\n  want: {:?}\n(run with UPDATE_GOLDEN=1 to accept)",
+            first + 1,
+            got.lines().nth(first),
+            want.lines().nth(first)
+        );
+    }
+}
+
+/// The demo at its default size and seed, in `ws` under a temporary folder (its OKRs are set
+/// for 100,000 users).
+pub fn demo() -> tempfile::TempDir {
+    let tmp = tempfile::tempdir().unwrap();
+    let r = run_in(
+        tmp.path(),
+        &["demo", "ws", "--users", "100000", "--seed", "7"],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    tmp
 }

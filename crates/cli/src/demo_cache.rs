@@ -1,0 +1,118 @@
+//! The built-in demo workspace behind `--demo`: Flowboard at its default size and seed, with
+//! its quarter's check-ins and decisions in its store, generated once into the user's cache
+//! folder and reused.
+
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, Utc};
+use throughline_store::{NewCheckIn, Store};
+
+use crate::lifecycle::{Failed, fail, runtime};
+
+const USERS: usize = 100_000;
+const SEED: u64 = 7;
+
+/// Where caches go: `$THROUGHLINE_CACHE_DIR`, `$XDG_CACHE_HOME/throughline`,
+/// `~/.cache/throughline`, or the temporary folder.
+fn cache_root() -> PathBuf {
+    let var = |k: &str| {
+        std::env::var_os(k)
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from)
+    };
+    var("THROUGHLINE_CACHE_DIR")
+        .or_else(|| var("XDG_CACHE_HOME").map(|p| p.join("throughline")))
+        .or_else(|| var("HOME").map(|p| p.join(".cache/throughline")))
+        .unwrap_or_else(|| std::env::temp_dir().join("throughline"))
+}
+
+/// The demo workspace's folder, generated on first use.
+pub fn prepared() -> Result<PathBuf, Failed> {
+    let dir = cache_root().join(format!(
+        "demo-{}-seed{SEED}-users{USERS}",
+        env!("CARGO_PKG_VERSION")
+    ));
+    if dir.join(".ready").exists() {
+        return Ok(dir);
+    }
+    let parent = dir.parent().unwrap_or(Path::new("."));
+    std::fs::create_dir_all(parent).map_err(|e| {
+        fail(
+            format!("cannot create the cache folder {}: {e}", parent.display()),
+            "set THROUGHLINE_CACHE_DIR to a writable folder",
+        )
+    })?;
+    // Generated beside its final place and renamed into it, so a run that is interrupted or
+    // races another one never leaves a half-written demo behind.
+    let tmp = parent.join(format!(
+        ".demo-{}-{}",
+        std::process::id(),
+        Utc::now().timestamp_micros()
+    ));
+    eprintln!("preparing the demo workspace in {} (once)", dir.display());
+    let bar = crate::measure::Progress::new();
+    bar.message("generating users and events");
+    let threads = std::thread::available_parallelism().map_or(2, |n| n.get());
+    let opts = throughline_demo::Options {
+        users: USERS,
+        seed: SEED,
+    };
+    let generated =
+        throughline_demo::generate(&tmp, opts, threads, &|done, total| bar.count(done, total));
+    bar.finish();
+    let cleanup = |e: String| {
+        let _ = std::fs::remove_dir_all(&tmp);
+        fail(
+            e,
+            "set THROUGHLINE_CACHE_DIR to a writable folder and try again",
+        )
+    };
+    generated.map_err(|e| cleanup(format!("cannot generate the demo: {e}")))?;
+    seed_history(&tmp).map_err(&cleanup)?;
+    std::fs::write(tmp.join(".ready"), "").map_err(|e| cleanup(e.to_string()))?;
+    if let Err(e) = std::fs::rename(&tmp, &dir) {
+        let _ = std::fs::remove_dir_all(&tmp);
+        // Another run finished first: use its copy.
+        if !dir.join(".ready").exists() {
+            return Err(fail(
+                format!("cannot move the demo into {}: {e}", dir.display()),
+                "remove that folder and try again",
+            ));
+        }
+    }
+    Ok(dir)
+}
+
+/// Stores the demo quarter's check-ins and decisions.
+fn seed_history(dir: &Path) -> Result<(), String> {
+    let rt = runtime().map_err(|_| "cannot start the runtime".to_string())?;
+    rt.block_on(async {
+        let store = Store::open("sqlite://.throughline/state.db", dir)
+            .await
+            .map_err(|e| e.to_string())?;
+        for c in throughline_demo::history::checkins() {
+            let checkin = NewCheckIn {
+                objective: c.objective.into(),
+                key_result: c.key_result.into(),
+                period: "2026-Q3".into(),
+                value: None,
+                confidence: Some(c.confidence),
+                note: c.note.into(),
+                author: c.author.into(),
+            };
+            store
+                .record_checkin_at(&checkin, c.at)
+                .await
+                .map_err(|e| e.to_string())?;
+        }
+        for d in throughline_demo::history::decisions() {
+            let at: DateTime<Utc> = d.at;
+            store
+                .record_decision_at(d.text, d.about, d.author, at)
+                .await
+                .map_err(|e| e.to_string())?;
+        }
+        store.close().await;
+        Ok(())
+    })
+}

@@ -1,0 +1,301 @@
+//! `throughline experiment`: exposures and per-variant sums from the engine, statistics and the
+//! decision from `throughline-experiment`, and their text.
+
+use std::path::Path;
+
+use throughline_engine::{Engine, ExperimentData};
+use throughline_experiment::stats::Sums;
+use throughline_experiment::{Analysis, Input, MetricInput, analyze, format_p};
+use throughline_model::{Direction, Experiment, Unit, Workspace};
+
+use crate::lifecycle::{Failed, fail, load_workspace, runtime};
+
+/// Analyzes one experiment (or every one) and prints the result.
+pub fn run(
+    dir: &Path,
+    id: Option<String>,
+    sequential: bool,
+    format: crate::MeasureFormat,
+) -> Result<(), Failed> {
+    let loaded = load_workspace(dir, true)?;
+    let ws = &loaded.workspace;
+    let chosen: Vec<&Experiment> = match &id {
+        Some(id) => {
+            let e = ws
+                .experiments
+                .iter()
+                .find(|e| e.id.value == *id)
+                .ok_or_else(|| {
+                    let ids = ws.experiments.iter().map(|e| e.id.value.as_str());
+                    let hint = throughline_model::did_you_mean(id, ids)
+                        .map_or(String::new(), |s| format!(" (did you mean `{s}`?)"));
+                    fail(
+                        format!("no experiment `{id}` in the workspace{hint}"),
+                        "`throughline experiment` without an id analyzes every experiment",
+                    )
+                })?;
+            vec![e]
+        }
+        None => ws.experiments.iter().collect(),
+    };
+    if chosen.is_empty() {
+        return Err(fail(
+            "the workspace defines no experiments",
+            "add `experiments:` with an id, an `assignment:` and `goal_metrics:` (see DESIGN.md)",
+        ));
+    }
+    let rt = runtime()?;
+    let bar = crate::measure::Progress::new();
+    let result = rt.block_on(async {
+        bar.opening();
+        let engine = Engine::open(ws, dir).await?;
+        for w in engine.warnings() {
+            bar.println(&format!("warning: {w}"));
+        }
+        let mut out = Vec::new();
+        for (i, e) in chosen.iter().enumerate() {
+            bar.update(throughline_engine::Progress::Metric {
+                id: &e.id.value,
+                done: i,
+                total: chosen.len(),
+            });
+            let data = engine.experiment(e).await?;
+            let end = engine
+                .data_days()
+                .map(|(_, last)| last + chrono::Duration::days(1));
+            out.push((*e, data, end));
+        }
+        Ok::<_, throughline_engine::EngineError>(out)
+    });
+    bar.finish();
+    let computed = result.map_err(|e| {
+        crate::report_errors(&[e.to_diagnostic()], &loaded.sources);
+        Failed(2)
+    })?;
+    let mut analyses = Vec::new();
+    for (e, data, end) in computed {
+        let input = input(ws, e, &data, end, sequential);
+        let a = analyze(&input).map_err(|msg| {
+            fail(
+                msg,
+                "check the experiment's `assignment:` (event, property, control) against the data",
+            )
+        })?;
+        analyses.push((e, a));
+    }
+    match format {
+        crate::MeasureFormat::Json => crate::print(&format!(
+            "{}\n",
+            serde_json::to_string_pretty(&analyses.iter().map(|(_, a)| a).collect::<Vec<_>>())
+                .expect("serializes")
+        )),
+        _ => {
+            let text: Vec<String> = analyses.iter().map(|(e, a)| human(ws, e, a)).collect();
+            crate::print(&text.join("\n"));
+        }
+    }
+    Ok(())
+}
+
+pub(crate) fn input(
+    ws: &Workspace,
+    e: &Experiment,
+    data: &ExperimentData,
+    end: Option<chrono::NaiveDate>,
+    sequential: bool,
+) -> Input {
+    let goal: Vec<&str> = e.goal_metrics.iter().map(|t| t.value.as_str()).collect();
+    let metrics = data
+        .metrics
+        .iter()
+        .map(|m| {
+            let def = ws.metric(&m.metric);
+            let percent = def
+                .and_then(|d| d.unit.as_ref())
+                .is_none_or(|u| u.value == Unit::Percent);
+            MetricInput {
+                id: m.metric.clone(),
+                guardrail: !goal.contains(&m.metric.as_str()),
+                up: def
+                    .and_then(|d| d.direction.as_ref())
+                    .is_none_or(|d| d.value == Direction::Up),
+                proportion: m.proportion,
+                scale: if m.proportion && percent { 100.0 } else { 1.0 },
+                arms: m
+                    .arms
+                    .iter()
+                    .map(|a| {
+                        let sums = Sums {
+                            n: a.n,
+                            sy: a.sy,
+                            syy: a.syy,
+                            sx: a.sx,
+                            sxx: a.sxx,
+                            sxy: a.sxy,
+                        };
+                        (a.variant.clone(), sums)
+                    })
+                    .collect(),
+            }
+        })
+        .collect();
+    let days_running = match (data.exposed_us, end) {
+        (Some((first, _)), Some(end)) => {
+            let end_us = end
+                .and_hms_opt(0, 0, 0)
+                .map_or(first, |t| t.and_utc().timestamp_micros());
+            ((end_us - first) as f64 / 86_400e6).max(0.0)
+        }
+        _ => 0.0,
+    };
+    Input {
+        id: e.id.value.clone(),
+        control: e
+            .assignment
+            .as_ref()
+            .map_or("control".into(), |a| a.control.value.clone()),
+        arms: data.arms.clone(),
+        multiple: data.multiple,
+        mde_relative: e
+            .minimum_detectable_effect
+            .as_ref()
+            .map(|m| m.value / 100.0),
+        days_running,
+        sequential,
+        metrics,
+    }
+}
+
+/// The result for people: the decision first, then a table per metric.
+pub fn human(ws: &Workspace, e: &Experiment, a: &Analysis) -> String {
+    let mut s = a.experiment.clone();
+    if let Some(h) = &e.hypothesis {
+        s.push_str(&format!(" — {}", h.value));
+    }
+    s.push('\n');
+    s.push_str(&format!(
+        "decision: {} — {}\n",
+        a.decision.label(),
+        a.reason
+    ));
+    let arms: Vec<String> = a
+        .arms
+        .iter()
+        .map(|(v, n)| format!("{v} {}", Unit::Count.format(*n as f64)))
+        .collect();
+    s.push_str(&format!(
+        "users: {} (sample ratio p = {}) · {} seen in several variants, excluded · {:.0} days of data\n",
+        arms.join(" · "),
+        format_p(a.srm_p_value),
+        a.excluded_multiple_variants,
+        a.days_running
+    ));
+    let mut rows = vec![[
+        "metric".to_string(),
+        "variant".into(),
+        "users".into(),
+        "value".into(),
+        "lift".into(),
+        "95% CI".into(),
+        "p".into(),
+    ]];
+    for m in &a.metrics {
+        let unit = ws
+            .metric(&m.metric)
+            .and_then(|d| d.unit.as_ref())
+            .map(|u| u.value.clone());
+        let pp = m.test == "proportion" && unit.as_ref().is_none_or(|u| *u == Unit::Percent);
+        let show = |v: f64| match (&unit, m.test) {
+            (Some(Unit::Percent) | None, "proportion") => format!("{v:.2}%"),
+            (Some(Unit::Duration), _) => Unit::Duration.format(v),
+            _ => format!("{v:.3}"),
+        };
+        let delta = |v: f64| {
+            if pp {
+                format!("{v:+.2} pp")
+            } else if unit == Some(Unit::Duration) {
+                format!(
+                    "{}{}",
+                    if v < 0.0 { "-" } else { "+" },
+                    Unit::Duration.format(v.abs())
+                )
+            } else {
+                format!("{v:+.3}")
+            }
+        };
+        let role = if m.guardrail { "guardrail" } else { "goal" };
+        for (i, v) in m.variants.iter().enumerate() {
+            let name = if i == 0 {
+                format!("{} ({role})", m.metric)
+            } else {
+                String::new()
+            };
+            let lift = match (v.lift, v.lift_relative) {
+                (Some(l), Some(r)) => format!("{} ({:+.1}%)", delta(l), r * 100.0),
+                _ => String::new(),
+            };
+            let ci = match (v.ci_low, v.ci_high) {
+                (Some(lo), Some(hi)) => format!("{} to {}", delta(lo), delta(hi)),
+                _ => String::new(),
+            };
+            rows.push([
+                name,
+                v.variant.clone(),
+                Unit::Count.format(v.users),
+                show(v.value),
+                lift,
+                ci,
+                v.p_value.map(format_p).unwrap_or_default(),
+            ]);
+        }
+        if let Some((theta, rho2)) = m.cuped {
+            rows.push([
+                String::new(),
+                format!("CUPED θ = {theta:.3}, variance −{:.0}%", rho2 * 100.0),
+                String::new(),
+                String::new(),
+                String::new(),
+                String::new(),
+                String::new(),
+            ]);
+        }
+    }
+    let widths: Vec<usize> = (0..7)
+        .map(|c| rows.iter().map(|r| r[c].chars().count()).max().unwrap_or(0))
+        .collect();
+    s.push('\n');
+    for r in &rows {
+        let line: Vec<String> = r
+            .iter()
+            .enumerate()
+            .map(|(c, cell)| {
+                let pad = widths[c] - cell.chars().count();
+                if (2..=3).contains(&c) {
+                    format!("{}{cell}", " ".repeat(pad))
+                } else {
+                    format!("{cell}{}", " ".repeat(pad))
+                }
+            })
+            .collect();
+        s.push_str(line.join("  ").trim_end());
+        s.push('\n');
+    }
+    if let Some(goal) = a.metrics.iter().find(|m| !m.guardrail)
+        && let (Some(n), Some(mde)) = (goal.needed_per_arm, &e.minimum_detectable_effect)
+    {
+        s.push_str(&format!(
+            "\nTo detect a {}% change in `{}` with 80% power: {} users per arm.\n",
+            mde.value,
+            goal.metric,
+            if n.is_finite() {
+                Unit::Count.format(n.ceil())
+            } else {
+                "more than can be reached".into()
+            }
+        ));
+    }
+    if a.metrics.iter().any(|m| m.sequential) {
+        s.push_str("p-values and intervals are always-valid (mSPRT): safe to read every day.\n");
+    }
+    s
+}

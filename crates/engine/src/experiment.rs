@@ -1,0 +1,513 @@
+//! Experiments: who was exposed to which variant, and each metric per user from their exposure
+//! on, summed per variant (count, Σy, Σy², and a pre-exposure covariate x for CUPED: Σx, Σx²,
+//! Σxy). Every step is a DataFusion plan; the statistics live in `throughline-experiment`.
+
+use datafusion::arrow::array::{Array, AsArray};
+use datafusion::arrow::datatypes::{DataType, Float64Type, Int64Type};
+use datafusion::functions_aggregate::expr_fn::{
+    avg, count, count_distinct, first_value, max, min, sum,
+};
+use datafusion::logical_expr::{JoinType, when};
+use datafusion::prelude::*;
+use throughline_model::{Compute, Experiment, Metric, Text};
+
+use crate::error::{EngineError, df};
+use crate::inputs::Inputs;
+use crate::plan::{Builder, CU, HIT_US, START_US, us};
+use crate::sources::{EVENT, TS, USER};
+
+const EXP_USER: &str = "__exp_user";
+const T0: &str = "__t0_us";
+const VARIANT: &str = "__variant";
+const Y: &str = "__y";
+const X: &str = "__x";
+/// The covariate for CUPED: the same measure over the 28 days before exposure.
+pub const PRE_DAYS: i64 = 28;
+
+/// One variant's sums of a per-user outcome `y` and covariate `x`.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ArmSums {
+    pub variant: String,
+    pub n: f64,
+    pub sy: f64,
+    pub syy: f64,
+    pub sx: f64,
+    pub sxx: f64,
+    pub sxy: f64,
+}
+
+/// A metric per variant.
+#[derive(Clone, Debug, PartialEq)]
+pub struct MetricArms {
+    pub metric: String,
+    /// Each user's outcome is 0 or 1 (conversion, retention, unique): compare proportions.
+    pub proportion: bool,
+    pub arms: Vec<ArmSums>,
+}
+
+/// Exposures and every goal and guardrail metric per variant.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ExperimentData {
+    /// Users per variant (first exposure decides), by variant name.
+    pub arms: Vec<(String, u64)>,
+    /// Users seen in more than one variant: excluded.
+    pub multiple: u64,
+    /// First and last exposure, UTC microseconds.
+    pub exposed_us: Option<(i64, i64)>,
+    pub metrics: Vec<MetricArms>,
+}
+
+fn fail(exp: &str, doing: &str) -> impl Fn(datafusion::error::DataFusionError) -> EngineError {
+    let what = format!("experiment `{exp}`: {doing}");
+    move |e| df(&what, e)
+}
+
+/// The exposures: one row per user seen in exactly one variant (`__exp_user`, `__t0_us`,
+/// `__variant`), and the number of users seen in several.
+pub(crate) async fn exposures(
+    inputs: &Inputs,
+    exp: &Experiment,
+) -> Result<(DataFrame, u64), EngineError> {
+    let id = &exp.id.value;
+    let a = exp.assignment.as_ref().ok_or_else(|| {
+        EngineError::new(
+            format!("experiment `{id}` has no `assignment:`"),
+            "add `assignment: { event: experiment_assigned, property: variant, control: control }`",
+        )
+        .at(exp.id.span)
+    })?;
+    if crate::sources::column_type(&inputs.events, &a.property.value).is_none() {
+        return Err(EngineError::new(
+            format!(
+                "experiment `{id}`: the events have no column `{}` for the variant",
+                a.property.value
+            ),
+            "name the events column that holds the variant in `assignment.property`",
+        )
+        .at(a.property.span));
+    }
+    let per_user = inputs
+        .events
+        .clone()
+        .filter(col(EVENT).eq(lit(a.event.value.clone())))
+        .and_then(|d| {
+            d.select(vec![
+                col(USER),
+                col(TS),
+                cast(ident(a.property.value.clone()), DataType::Utf8).alias(VARIANT),
+            ])
+        })
+        .and_then(|d| d.filter(col(VARIANT).is_not_null()))
+        .and_then(|d| {
+            d.aggregate(
+                vec![col(USER).alias(EXP_USER)],
+                vec![
+                    us(min(col(TS))).alias(T0),
+                    count_distinct(col(VARIANT)).alias("__variants"),
+                    first_value(col(VARIANT), vec![col(TS).sort(true, false)]).alias(VARIANT),
+                ],
+            )
+        })
+        .map_err(fail(id, "reading exposures"))?
+        .cache()
+        .await
+        .map_err(fail(id, "reading exposures"))?;
+    let multiple = per_user
+        .clone()
+        .filter(col("__variants").gt(lit(1i64)))
+        .map_err(fail(id, "counting users in several variants"))?
+        .count()
+        .await
+        .map_err(fail(id, "counting users in several variants"))? as u64;
+    let single = per_user
+        .filter(col("__variants").eq(lit(1i64)))
+        .and_then(|d| d.select_columns(&[EXP_USER, T0, VARIANT]))
+        .map_err(fail(id, "reading exposures"))?;
+    Ok((single, multiple))
+}
+
+/// Each exposed user's outcome `__y` (and covariate `__x`) for metric `m`, with `__variant`.
+/// Users whose outcome cannot be known yet (a window that has not elapsed by the data's end)
+/// or does not exist (never reached `to` for a duration) are left out.
+pub(crate) fn per_user(
+    b: &Builder,
+    exposed: DataFrame,
+    data_end_us: i64,
+) -> Result<(DataFrame, bool), EngineError> {
+    let m: &Metric = b.m;
+    let compute = m
+        .compute
+        .as_ref()
+        .ok_or_else(|| not_per_user(m, "it has no `compute:`"))?;
+    let pre_us = PRE_DAYS * crate::plan::DAY_US;
+    let after = col(HIT_US).gt_eq(col(T0));
+    let before = col(HIT_US)
+        .lt(col(T0))
+        .and(col(HIT_US).gt_eq(col(T0) - lit(pre_us)));
+    // Sum (or any) of `value` per user after exposure (y) and in the 28 days before (x).
+    let activity = |hits: DataFrame, value: Expr, any: bool| -> Result<DataFrame, EngineError> {
+        let pick = |c: Expr| when(c, value.clone()).otherwise(lit(0.0));
+        let (y, x) = match (pick(after.clone()), pick(before.clone())) {
+            (Ok(y), Ok(x)) if any => (max(y), max(x)),
+            (Ok(y), Ok(x)) => (sum(y), sum(x)),
+            (Err(e), _) | (_, Err(e)) => return Err(b.fail("building the outcome")(e)),
+        };
+        exposed
+            .clone()
+            .join(hits, JoinType::Left, &[EXP_USER], &["__hit_user"], None)
+            .and_then(|d| {
+                d.aggregate(
+                    vec![col(EXP_USER), col(VARIANT)],
+                    vec![
+                        cast(y, DataType::Float64).alias(Y),
+                        cast(x, DataType::Float64).alias(X),
+                    ],
+                )
+            })
+            .and_then(|d| {
+                d.select(vec![
+                    col(VARIANT),
+                    coalesce(vec![col(Y), lit(0.0)]).alias(Y),
+                    coalesce(vec![col(X), lit(0.0)]).alias(X),
+                ])
+            })
+            .map_err(b.fail("computing the outcome per user"))
+    };
+    let hits_with = |event: Option<&Text>,
+                     filter: Option<&throughline_model::Where>,
+                     value: Option<&Text>|
+     -> Result<DataFrame, EngineError> {
+        let d = b.events(event, filter)?;
+        let v = match value {
+            Some(p) => b.numeric(&d, p)?,
+            None => lit(1.0),
+        };
+        d.select(vec![
+            col(USER).alias("__hit_user"),
+            us(col(TS)).alias(HIT_US),
+            v.alias("__v"),
+        ])
+        .map_err(b.fail("reading events"))
+    };
+    // The mean of `value` over each user's events (with a value) after their exposure.
+    let mean_after = |hits: DataFrame, value: Expr, doing: &str| {
+        exposed
+            .clone()
+            .join(
+                hits,
+                JoinType::Inner,
+                &[EXP_USER],
+                &["__hit_user"],
+                Some(after.clone()),
+            )
+            .and_then(|d| d.filter(col("__v").is_not_null()))
+            .and_then(|d| d.aggregate(vec![col(EXP_USER), col(VARIANT)], vec![avg(value).alias(Y)]))
+            .and_then(|d| d.select(vec![col(VARIANT), col(Y), lit(0.0).alias(X)]))
+            .map_err(b.fail(doing))
+    };
+    match &compute.value {
+        Compute::Count { event, filter } => {
+            let hits = hits_with(Some(event), filter.as_ref(), None)?;
+            Ok((activity(hits, col("__v"), false)?, false))
+        }
+        Compute::Sum {
+            event,
+            property,
+            filter,
+        } => {
+            let hits = hits_with(Some(event), filter.as_ref(), Some(property))?;
+            Ok((activity(hits, col("__v"), false)?, false))
+        }
+        Compute::Unique { event, filter } => {
+            let hits = hits_with(event.as_ref(), filter.as_ref(), None)?;
+            Ok((activity(hits, lit(1.0), true)?, true))
+        }
+        Compute::Average {
+            event,
+            property,
+            filter,
+        } => {
+            let hits = hits_with(Some(event), filter.as_ref(), Some(property))?;
+            Ok((mean_after(hits, col("__v"), "averaging per user")?, false))
+        }
+        Compute::Nps { event, property } => {
+            let hits = hits_with(Some(event), None, Some(property))?;
+            let points = when(col("__v").gt_eq(lit(9.0)), lit(100.0))
+                .when(col("__v").lt_eq(lit(6.0)), lit(-100.0))
+                .otherwise(lit(0.0))
+                .map_err(b.fail("scoring answers"))?;
+            Ok((mean_after(hits, points, "scoring answers per user")?, false))
+        }
+        Compute::Conversion {
+            from,
+            to,
+            within,
+            filter,
+        } => {
+            let window = within.value.saturating_mul(1_000_000);
+            let w = Window {
+                lo: 0,
+                hi: window,
+                inclusive: true,
+            };
+            let frame = windowed(b, exposed, from, to, filter.as_ref(), w, data_end_us)?;
+            Ok((frame, true))
+        }
+        Compute::Retention {
+            from,
+            return_event,
+            every,
+            horizon,
+            ..
+        } => {
+            let step = crate::plan::step_us(every.value);
+            let k = i64::from(horizon.value);
+            let w = Window {
+                lo: k * step,
+                hi: (k + 1) * step,
+                inclusive: false,
+            };
+            let frame = windowed(b, exposed, from, return_event, None, w, data_end_us)?;
+            Ok((frame, true))
+        }
+        Compute::Duration { from, to, .. } => {
+            let starts = starts(b, exposed, from)?;
+            let hits = b.hits(to, None)?;
+            let frame = starts
+                .join(
+                    hits,
+                    JoinType::Inner,
+                    &[EXP_USER],
+                    &["__hit_user"],
+                    Some(col(HIT_US).gt_eq(col(START_US))),
+                )
+                .and_then(|d| {
+                    d.aggregate(
+                        vec![col(EXP_USER), col(VARIANT), col(START_US)],
+                        vec![min(col(HIT_US)).alias("__first")],
+                    )
+                })
+                .and_then(|d| {
+                    d.select(vec![
+                        col(VARIANT),
+                        (cast(col("__first") - col(START_US), DataType::Float64)
+                            / lit(1_000_000.0))
+                        .alias(Y),
+                        lit(0.0).alias(X),
+                    ])
+                })
+                .map_err(b.fail("measuring durations per user"))?;
+            Ok((frame, false))
+        }
+        Compute::Ratio { .. } => Err(not_per_user(
+            m,
+            "a ratio of two metrics has no value per user; use the numerator's metric",
+        )),
+        Compute::Derived { .. } => Err(not_per_user(m, "a derived metric has no value per user")),
+        Compute::Churn { .. } | Compute::Stickiness { .. } => Err(not_per_user(
+            m,
+            "it is defined over periods of activity, not per user",
+        )),
+        Compute::Sql { .. } => Err(not_per_user(
+            m,
+            "a `sql` metric returns values per period, not per user",
+        )),
+    }
+}
+
+/// Each exposed user's start for a cohort metric: their `from`, or their exposure when that
+/// came later (`__exp_user`, `__variant`, `__start_us`).
+fn starts(b: &Builder, exposed: DataFrame, from: &Text) -> Result<DataFrame, EngineError> {
+    let cohort = b.cohort(from)?;
+    exposed
+        .join(cohort, JoinType::Inner, &[EXP_USER], &[CU], None)
+        .and_then(|d| {
+            d.select(vec![
+                col(EXP_USER),
+                col(VARIANT),
+                when(col(START_US).gt(col(T0)), col(START_US))
+                    .otherwise(col(T0))?
+                    .alias(START_US),
+            ])
+        })
+        .map_err(b.fail("finding each user's start"))
+}
+
+/// A window after each user's start, in microseconds; a conversion's end is inclusive, a
+/// retention step's is not (as in the metric plans).
+struct Window {
+    lo: i64,
+    hi: i64,
+    inclusive: bool,
+}
+
+/// 1 when the user has `to` in the window after their start, else 0; users whose window ends
+/// after the data are left out.
+fn windowed(
+    b: &Builder,
+    exposed: DataFrame,
+    from: &Text,
+    to: &Text,
+    filter: Option<&throughline_model::Where>,
+    Window { lo, hi, inclusive }: Window,
+    data_end_us: i64,
+) -> Result<DataFrame, EngineError> {
+    let starts = starts(b, exposed, from)?
+        .filter((col(START_US) + lit(hi)).lt_eq(lit(data_end_us)))
+        .map_err(b.fail("keeping users whose window has elapsed"))?;
+    let hits = b.hits(to, filter)?;
+    let end = col(START_US) + lit(hi);
+    let on = col(HIT_US)
+        .gt_eq(col(START_US) + lit(lo))
+        .and(if inclusive {
+            col(HIT_US).lt_eq(end)
+        } else {
+            col(HIT_US).lt(end)
+        });
+    starts
+        .join(hits, JoinType::Left, &[EXP_USER], &["__hit_user"], Some(on))
+        .and_then(|d| {
+            d.aggregate(
+                vec![col(EXP_USER), col(VARIANT)],
+                vec![count(col(HIT_US)).alias("__hits")],
+            )
+        })
+        .and_then(|d| {
+            d.select(vec![
+                col(VARIANT),
+                when(col("__hits").gt(lit(0i64)), lit(1.0))
+                    .otherwise(lit(0.0))?
+                    .alias(Y),
+                lit(0.0).alias(X),
+            ])
+        })
+        .map_err(b.fail("checking each user's window"))
+}
+
+fn not_per_user(m: &Metric, why: &str) -> EngineError {
+    EngineError::new(
+        format!("metric `{}` cannot be computed per user: {why}", m.id.value),
+        "use a count, sum, average, unique, conversion, retention, duration or nps metric as an experiment's goal or guardrail",
+    )
+    .at(m.id.span)
+}
+
+/// Sums per variant of a per-user frame.
+pub(crate) async fn arm_sums(frame: DataFrame, what: &str) -> Result<Vec<ArmSums>, EngineError> {
+    let fail = |e| df(what, e);
+    let batches = frame
+        .aggregate(
+            vec![col(VARIANT)],
+            vec![
+                count(lit(1)).alias("n"),
+                sum(col(Y)).alias("sy"),
+                sum(col(Y) * col(Y)).alias("syy"),
+                sum(col(X)).alias("sx"),
+                sum(col(X) * col(X)).alias("sxx"),
+                sum(col(X) * col(Y)).alias("sxy"),
+            ],
+        )
+        .map_err(fail)?
+        .sort(vec![col(VARIANT).sort(true, false)])
+        .map_err(fail)?
+        .collect()
+        .await
+        .map_err(fail)?;
+    let mut out = Vec::new();
+    for b in &batches {
+        let variant = cast_text(b.column(0))?;
+        let n = b
+            .column(1)
+            .as_primitive_opt::<Int64Type>()
+            .ok_or_else(unexpected)?;
+        let f = |i: usize| {
+            b.column(i)
+                .as_primitive_opt::<Float64Type>()
+                .ok_or_else(unexpected)
+        };
+        let (sy, syy, sx, sxx, sxy) = (f(2)?, f(3)?, f(4)?, f(5)?, f(6)?);
+        for (r, name) in variant.into_iter().enumerate() {
+            let g = |a: &datafusion::arrow::array::PrimitiveArray<Float64Type>| {
+                if a.is_null(r) { 0.0 } else { a.value(r) }
+            };
+            out.push(ArmSums {
+                variant: name,
+                n: n.value(r) as f64,
+                sy: g(sy),
+                syy: g(syy),
+                sx: g(sx),
+                sxx: g(sxx),
+                sxy: g(sxy),
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// Users per variant and the first and last exposure.
+pub(crate) async fn arm_users(
+    exposed: DataFrame,
+    what: &str,
+) -> Result<(Vec<(String, u64)>, Option<(i64, i64)>), EngineError> {
+    let fail = |e| df(what, e);
+    let batches = exposed
+        .aggregate(
+            vec![col(VARIANT)],
+            vec![
+                count(lit(1)).alias("n"),
+                min(col(T0)).alias("lo"),
+                max(col(T0)).alias("hi"),
+            ],
+        )
+        .map_err(fail)?
+        .sort(vec![col(VARIANT).sort(true, false)])
+        .map_err(fail)?
+        .collect()
+        .await
+        .map_err(fail)?;
+    let mut arms = Vec::new();
+    let mut span: Option<(i64, i64)> = None;
+    for b in &batches {
+        let variant = cast_text(b.column(0))?;
+        let n = b
+            .column(1)
+            .as_primitive_opt::<Int64Type>()
+            .ok_or_else(unexpected)?;
+        let lo = b
+            .column(2)
+            .as_primitive_opt::<Int64Type>()
+            .ok_or_else(unexpected)?;
+        let hi = b
+            .column(3)
+            .as_primitive_opt::<Int64Type>()
+            .ok_or_else(unexpected)?;
+        for (r, name) in variant.into_iter().enumerate() {
+            arms.push((name, n.value(r) as u64));
+            let (l, h) = (lo.value(r), hi.value(r));
+            span = Some(span.map_or((l, h), |(a, z)| (a.min(l), z.max(h))));
+        }
+    }
+    Ok((arms, span))
+}
+
+fn cast_text(a: &dyn Array) -> Result<Vec<String>, EngineError> {
+    let a = datafusion::arrow::compute::cast(a, &DataType::Utf8)
+        .map_err(|e| df("reading variants", e.into()))?;
+    let s = a.as_string_opt::<i32>().ok_or_else(unexpected)?;
+    Ok((0..s.len())
+        .map(|i| {
+            if s.is_null(i) {
+                String::new()
+            } else {
+                s.value(i).to_string()
+            }
+        })
+        .collect())
+}
+
+fn unexpected() -> EngineError {
+    EngineError::new(
+        "the engine returned columns of an unexpected type",
+        "this is a bug in throughline; please report it with the experiment definition",
+    )
+}

@@ -3,10 +3,9 @@
 
 use std::path::Path;
 
-use throughline_engine::{Engine, ExperimentData};
-use throughline_experiment::stats::Sums;
-use throughline_experiment::{Analysis, Input, MetricInput, analyze, format_p};
-use throughline_model::{Direction, Experiment, Unit, Workspace};
+use throughline_engine::Engine;
+use throughline_experiment::{Analysis, analyze, format_p};
+use throughline_model::{Experiment, Unit, Workspace};
 
 use crate::lifecycle::{Failed, fail, load_workspace, runtime};
 
@@ -74,7 +73,7 @@ pub fn run(
     })?;
     let mut analyses = Vec::new();
     for (e, data, end) in computed {
-        let input = input(ws, e, &data, end, sequential);
+        let input = throughline_app::experiment::input(ws, e, &data, end, sequential);
         let a = analyze(&input).map_err(|msg| {
             fail(
                 msg,
@@ -95,75 +94,6 @@ pub fn run(
         }
     }
     Ok(())
-}
-
-pub(crate) fn input(
-    ws: &Workspace,
-    e: &Experiment,
-    data: &ExperimentData,
-    end: Option<chrono::NaiveDate>,
-    sequential: bool,
-) -> Input {
-    let goal: Vec<&str> = e.goal_metrics.iter().map(|t| t.value.as_str()).collect();
-    let metrics = data
-        .metrics
-        .iter()
-        .map(|m| {
-            let def = ws.metric(&m.metric);
-            let percent = def
-                .and_then(|d| d.unit.as_ref())
-                .is_none_or(|u| u.value == Unit::Percent);
-            MetricInput {
-                id: m.metric.clone(),
-                guardrail: !goal.contains(&m.metric.as_str()),
-                up: def
-                    .and_then(|d| d.direction.as_ref())
-                    .is_none_or(|d| d.value == Direction::Up),
-                proportion: m.proportion,
-                scale: if m.proportion && percent { 100.0 } else { 1.0 },
-                arms: m
-                    .arms
-                    .iter()
-                    .map(|a| {
-                        let sums = Sums {
-                            n: a.n,
-                            sy: a.sy,
-                            syy: a.syy,
-                            sx: a.sx,
-                            sxx: a.sxx,
-                            sxy: a.sxy,
-                        };
-                        (a.variant.clone(), sums)
-                    })
-                    .collect(),
-            }
-        })
-        .collect();
-    let days_running = match (data.exposed_us, end) {
-        (Some((first, _)), Some(end)) => {
-            let end_us = end
-                .and_hms_opt(0, 0, 0)
-                .map_or(first, |t| t.and_utc().timestamp_micros());
-            ((end_us - first) as f64 / 86_400e6).max(0.0)
-        }
-        _ => 0.0,
-    };
-    Input {
-        id: e.id.value.clone(),
-        control: e
-            .assignment
-            .as_ref()
-            .map_or("control".into(), |a| a.control.value.clone()),
-        arms: data.arms.clone(),
-        multiple: data.multiple,
-        mde_relative: e
-            .minimum_detectable_effect
-            .as_ref()
-            .map(|m| m.value / 100.0),
-        days_running,
-        sequential,
-        metrics,
-    }
 }
 
 /// The result for people: the decision first, then a table per metric.

@@ -7,18 +7,15 @@ use std::io::{BufRead, Write};
 use std::path::Path;
 
 use chrono::{Duration, NaiveDate};
-use throughline_check::{DataFacts, KrData, Measured, Trend};
-use throughline_engine::{Engine, MetricValue, Request};
-use throughline_model::{
-    Diagnostic, KeyResult, Loaded, Objective, Period, Quantity, Severity, Workspace, did_you_mean,
-    load_paths,
+pub use throughline_app::{
+    CheckInRequest, checkin_views, find_key_result, snapshots, validate_checkin,
 };
-use throughline_progress::okr::{self, CheckInView, ObjectiveStatus};
+use throughline_check::{DataFacts, KrData, Measured, Trend};
+use throughline_engine::{Engine, Request};
+use throughline_model::{Diagnostic, Loaded, Objective, Period, Severity, Workspace, load_paths};
+use throughline_progress::okr::{self, ObjectiveStatus};
 use throughline_progress::{Point, forecast};
-use throughline_store::{NewCheckIn, NewSnapshot, Store};
-
-/// Where the store is when `store:` is not set.
-pub const DEFAULT_STORE: &str = "sqlite://.throughline/state.db";
+use throughline_store::Store;
 
 /// A failure, already explained to the user; the exit code to return.
 pub struct Failed(pub u8);
@@ -71,13 +68,9 @@ pub fn runtime() -> Result<tokio::runtime::Runtime, Failed> {
 
 /// Opens the workspace's store (`store:` in throughline.yaml, or the default SQLite file).
 pub async fn open_store(loaded: &Loaded, dir: &Path) -> Result<Store, Failed> {
-    let url = loaded
-        .workspace
-        .settings
-        .store
-        .as_ref()
-        .map_or(DEFAULT_STORE, |s| s.value.as_str());
-    Store::open(url, dir).await.map_err(|e| fail(&e, e.help()))
+    Store::open(throughline_app::store_url(&loaded.workspace), dir)
+        .await
+        .map_err(|e| fail(&e, e.help()))
 }
 
 /// Who is writing: `--author`, else `THROUGHLINE_AUTHOR`, else `USER`.
@@ -86,113 +79,6 @@ pub fn author(flag: Option<String>) -> String {
         .or_else(|| std::env::var("USER").ok())
         .filter(|a| !a.trim().is_empty())
         .unwrap_or_else(|| "unknown".into())
-}
-
-/// Finds a key result by `kr`, `objective/kr` or `team/objective/kr`.
-pub fn find_key_result<'a>(
-    ws: &'a Workspace,
-    query: &str,
-) -> Result<(&'a Objective, &'a KeyResult), String> {
-    let parts: Vec<&str> = query.split('/').collect();
-    let (team, objective, kr) = match parts.as_slice() {
-        [kr] => (None, None, *kr),
-        [o, kr] => (None, Some(*o), *kr),
-        [t, o, kr] => (Some(*t), Some(*o), *kr),
-        _ => {
-            return Err(format!(
-                "`{query}` is not a key result: write `KR`, `OBJECTIVE/KR` or `TEAM/OBJECTIVE/KR`"
-            ));
-        }
-    };
-    let found: Vec<(&Objective, &KeyResult)> = ws
-        .key_results()
-        .filter(|(o, k)| {
-            k.id.value == kr
-                && objective.is_none_or(|id| o.id.value == id)
-                && team.is_none_or(|t| o.team.as_ref().is_some_and(|x| x.value == t))
-        })
-        .collect();
-    match found.as_slice() {
-        [one] => Ok(*one),
-        [] => {
-            let ids = ws.key_results().map(|(_, k)| k.id.value.as_str());
-            let hint =
-                did_you_mean(kr, ids).map_or(String::new(), |s| format!(" (did you mean `{s}`?)"));
-            Err(format!(
-                "no key result `{query}` in the workspace{hint}; `throughline status` lists them"
-            ))
-        }
-        many => Err(format!(
-            "`{query}` names {} key results: {}; write OBJECTIVE/KR",
-            many.len(),
-            many.iter()
-                .map(|(o, k)| format!("{}/{}", o.id.value, k.id.value))
-                .collect::<Vec<_>>()
-                .join(", ")
-        )),
-    }
-}
-
-/// What a check-in says, before it is validated against its key result.
-pub struct CheckInRequest {
-    pub key_result: String,
-    pub value: Option<String>,
-    pub confidence: Option<i64>,
-    pub note: String,
-    pub author: String,
-}
-
-/// Validates a check-in against the workspace: the key result exists and has a period, a value
-/// is given only for manual key results and in their unit, confidence is 0–10.
-pub fn validate_checkin(ws: &Workspace, r: CheckInRequest) -> Result<NewCheckIn, String> {
-    let (o, kr) = find_key_result(ws, &r.key_result)?;
-    let period = o.period.as_ref().ok_or_else(|| {
-        format!(
-            "objective `{}` has no period, so its key results cannot be checked in",
-            o.id.value
-        )
-    })?;
-    if let Some(c) = r.confidence
-        && !(0..=10).contains(&c)
-    {
-        return Err(format!(
-            "confidence {c} is out of range: give 0 (no chance) to 10 (certain)"
-        ));
-    }
-    let value = match (&r.value, &kr.metric) {
-        (None, _) => None,
-        (Some(_), Some(m)) => {
-            return Err(format!(
-                "`{}` is computed from the metric `{}`: its value comes from the data; check in your confidence and a note instead",
-                kr.id.value, m.value
-            ));
-        }
-        (Some(text), None) => {
-            let q = Quantity::parse(text.trim()).ok_or_else(|| {
-                format!("`{text}` is not a value: write a number, e.g. `12`, `35%` or `16h`")
-            })?;
-            let unit = okr::key_result_unit(ws, kr);
-            Some(
-                unit.accept(&q)
-                    .map_err(|e| format!("value `{text}` for `{}`: {e}", kr.id.value))?,
-            )
-        }
-    };
-    if value.is_none() && r.confidence.is_none() && r.note.trim().is_empty() {
-        return Err(
-            "a check-in needs at least a confidence, a note or (for manual key results) a value"
-                .into(),
-        );
-    }
-    Ok(NewCheckIn {
-        objective: o.id.value.clone(),
-        key_result: kr.id.value.clone(),
-        period: period.value.to_string(),
-        value,
-        confidence: r.confidence,
-        note: r.note,
-        author: r.author,
-    })
 }
 
 /// `throughline checkin`: one check-in from flags, or a batch of JSON lines.
@@ -351,32 +237,6 @@ pub fn decide(dir: &Path, text: &str, about: Option<String>, author: String) -> 
     })
 }
 
-/// The snapshots to save for computed values.
-pub fn snapshots(loaded: &Loaded, values: &[MetricValue]) -> Vec<NewSnapshot> {
-    let mut hashes: HashMap<&str, String> = HashMap::new();
-    values
-        .iter()
-        .map(|v| {
-            let hash = hashes
-                .entry(v.metric.as_str())
-                .or_insert_with(|| loaded.definition_hash(&v.metric).unwrap_or_default())
-                .clone();
-            NewSnapshot {
-                metric: v.metric.clone(),
-                grain: v.grain.as_str().to_string(),
-                start: v.start.to_utc(),
-                end: v.end.to_utc(),
-                segment: v.segment.clone(),
-                value: v.value,
-                numerator: v.numerator,
-                denominator: v.denominator,
-                complete: v.complete,
-                definition_hash: hash,
-            }
-        })
-        .collect()
-}
-
 /// The complete total values of `metrics` at their report grain, as points per metric, from
 /// `from` on; and the data's last day.
 pub async fn series(
@@ -518,25 +378,6 @@ fn grain_name(points: &[Point]) -> &'static str {
     }
 }
 
-/// Check-ins from the store, as the arithmetic reads them (days in the workspace's zone).
-pub fn checkin_views(
-    checkins: &[throughline_store::CheckIn],
-    tz: chrono_tz::Tz,
-) -> Vec<CheckInView> {
-    checkins
-        .iter()
-        .map(|c| CheckInView {
-            objective: c.checkin.objective.clone(),
-            key_result: c.checkin.key_result.clone(),
-            day: c.recorded_at.with_timezone(&tz).date_naive(),
-            value: c.checkin.value,
-            confidence: c.checkin.confidence,
-            note: c.checkin.note.clone(),
-            author: c.checkin.author.clone(),
-        })
-        .collect()
-}
-
 /// Everything `status` and `score` show, computed once.
 pub struct Snapshot {
     pub period: Period,
@@ -666,10 +507,7 @@ fn latest_ended(ws: &Workspace, today: NaiveDate) -> Option<Period> {
 }
 
 pub fn loaded_tz(ws: &Workspace) -> chrono_tz::Tz {
-    ws.settings
-        .timezone
-        .as_ref()
-        .map_or(chrono_tz::UTC, |t| t.value)
+    throughline_app::tz(ws)
 }
 
 /// Parses `--period`.

@@ -1,0 +1,14 @@
+//! throughline's use cases, shared by the command line and the server: validating check-ins
+//! against the workspace, turning computed values into snapshots and stored records into what
+//! the arithmetic reads, analyzing experiments, and gathering the weekly review's inputs from
+//! the engine once so the review can be rebuilt from them and the store without touching the
+//! event data again.
+
+pub mod checkin;
+pub mod experiment;
+pub mod review;
+pub mod views;
+
+pub use checkin::{CheckInRequest, find_key_result, validate_checkin};
+pub use review::ReviewData;
+pub use views::{DEFAULT_STORE, checkin_views, decision_views, snapshots, store_url, tz};

@@ -1,0 +1,251 @@
+//! The review's inputs, gathered once from the engine ([`ReviewData`]); the review itself is
+//! then built from them and the store's check-ins and decisions, as often as needed, without
+//! touching the event data again.
+
+use std::collections::{BTreeMap, HashMap};
+
+use chrono::{Duration, NaiveDate};
+use throughline_engine::{Engine, EngineError, MetricValue, Request};
+use throughline_model::{Compute, Period, Workspace};
+use throughline_progress::Point;
+use throughline_progress::okr::{self, CheckInView, ObjectiveStatus};
+use throughline_review::{Breakdown, DecisionView, ExperimentInput, Input, Review, Value, Week};
+
+/// Values before the period (or the week) that the review's noise bands and baselines read.
+pub const HISTORY_WEEKS: i64 = 16;
+
+/// What the review of one week needs from the event data.
+#[derive(Clone, Debug)]
+pub struct ReviewData {
+    pub week: Week,
+    /// The period of the objectives the week falls in.
+    pub period: Option<Period>,
+    pub data_last: Option<NaiveDate>,
+    /// Complete total values per metric at its report grain.
+    pub series: HashMap<String, Vec<Value>>,
+    pub breakdowns: Vec<Breakdown>,
+    pub experiments: Vec<ExperimentInput>,
+    pub last_seen: BTreeMap<String, NaiveDate>,
+}
+
+/// A complete value of the engine's, as the review reads it.
+pub fn value_of(v: &MetricValue) -> Option<Value> {
+    let value = v.value.filter(|x| x.is_finite())?;
+    v.complete.then(|| Value {
+        start: v.start.date_naive(),
+        end: v.end.date_naive(),
+        value,
+        numerator: v.numerator,
+        denominator: v.denominator,
+    })
+}
+
+/// The complete total values of each metric, oldest first.
+pub fn series_of(values: &[MetricValue]) -> HashMap<String, Vec<Value>> {
+    let mut series: HashMap<String, Vec<Value>> = HashMap::new();
+    for v in values.iter().filter(|v| v.segment.is_empty()) {
+        if let Some(x) = value_of(v) {
+            series.entry(v.metric.clone()).or_default().push(x);
+        }
+    }
+    series
+}
+
+/// The week to review: `arg` (an ISO week or a day in it), else the last complete week of
+/// data, else last week.
+pub fn week_for(engine: &Engine, arg: Option<&str>) -> Result<Week, String> {
+    let starts = engine.calendar().week_starts;
+    match (arg, engine.data_days()) {
+        (Some(w), _) => Week::parse(w, starts),
+        (None, Some((_, last))) => Ok(Week::last_complete(last, starts)),
+        (None, None) => Ok(Week::containing(chrono::Utc::now().date_naive(), starts).previous()),
+    }
+}
+
+/// The first day the review's series need.
+pub fn history_start(ws: &Workspace, week: Week) -> NaiveDate {
+    let period = okr::default_period(ws, week.start);
+    period.map_or(week.start, |p| p.start().min(week.start)) - Duration::weeks(HISTORY_WEEKS)
+}
+
+/// Every metric at its report grain from the history the review needs through the week.
+pub async fn measure_series(
+    engine: &Engine,
+    ws: &Workspace,
+    week: Week,
+    progress: &(dyn Fn(throughline_engine::Progress<'_>) + Sync),
+) -> Result<HashMap<String, Vec<Value>>, EngineError> {
+    let request = Request {
+        from: Some(history_start(ws, week)),
+        to: Some(week.last_day()),
+        ..Request::default()
+    };
+    Ok(series_of(&engine.measure_with(&request, progress).await?))
+}
+
+/// Gathers the rest of what the review needs, given the metric series: segment breakdowns of
+/// the metrics that moved (one query per user dimension), every experiment's analysis, and
+/// how fresh each event is. `step` hears what is being done.
+pub async fn gather(
+    engine: &Engine,
+    ws: &Workspace,
+    week: Week,
+    series: HashMap<String, Vec<Value>>,
+    step: &(dyn Fn(&str) + Sync),
+) -> Result<ReviewData, EngineError> {
+    let period = okr::default_period(ws, week.start);
+    let moves = throughline_review::movements(&series, week, period.map(|p| p.start()));
+    let mut moved: Vec<String> = moves
+        .iter()
+        .filter(|m| m.moved)
+        .map(|m| m.metric.clone())
+        .filter(|id| {
+            ws.metric(id)
+                .and_then(|m| m.compute.as_ref())
+                .is_some_and(|c| !matches!(c.value, Compute::Sql { .. }))
+        })
+        .collect();
+    moved.sort();
+    moved.dedup();
+    let earliest = moves
+        .iter()
+        .flat_map(|m| m.before_starts.first().copied())
+        .min()
+        .unwrap_or(week.start);
+    let dimensions: Vec<String> = ws
+        .settings
+        .sources
+        .get("users")
+        .map(|s| s.dimensions.iter().map(|d| d.value.clone()).collect())
+        .unwrap_or_default();
+    let mut breakdowns: Vec<Breakdown> = Vec::new();
+    for (i, dim) in dimensions.iter().enumerate() {
+        let metrics: Vec<String> = moved
+            .iter()
+            .filter(|id| {
+                ws.metric(id).is_some_and(|m| {
+                    m.segments.is_empty() || m.segments.iter().any(|s| s.value == *dim)
+                })
+            })
+            .cloned()
+            .collect();
+        if metrics.is_empty() {
+            continue;
+        }
+        step(&format!(
+            "breaking down what moved by {dim} ({}/{})",
+            i + 1,
+            dimensions.len()
+        ));
+        let request = Request {
+            metrics,
+            by: Some(dim.clone()),
+            from: Some(earliest),
+            to: Some(week.last_day()),
+            ..Request::default()
+        };
+        // A breakdown is an extra: a dimension that cannot be computed is left out.
+        let Ok(values) = engine.measure(&request).await else {
+            step(&format!("no breakdown by {dim}"));
+            continue;
+        };
+        let mut by_metric: BTreeMap<String, BTreeMap<String, Vec<Value>>> = BTreeMap::new();
+        for v in &values {
+            if let Some(x) = value_of(v) {
+                let segment = v
+                    .segment
+                    .get(dim)
+                    .cloned()
+                    .unwrap_or_else(|| "(none)".into());
+                by_metric
+                    .entry(v.metric.clone())
+                    .or_default()
+                    .entry(segment)
+                    .or_default()
+                    .push(x);
+            }
+        }
+        breakdowns.extend(by_metric.into_iter().map(|(metric, segments)| Breakdown {
+            metric,
+            dimension: dim.clone(),
+            segments,
+        }));
+    }
+    step("analyzing experiments");
+    let mut experiments = Vec::new();
+    for e in &ws.experiments {
+        experiments.push(ExperimentInput {
+            id: e.id.value.clone(),
+            hypothesis: e.hypothesis.as_ref().map(|h| h.value.clone()),
+            analysis: crate::experiment::analyze(engine, ws, e, false).await,
+        });
+    }
+    let last_seen = engine.last_seen().await?;
+    Ok(ReviewData {
+        week,
+        period,
+        data_last: engine.data_days().map(|(_, last)| last),
+        series,
+        breakdowns,
+        experiments,
+        last_seen,
+    })
+}
+
+impl ReviewData {
+    /// The series as the OKR arithmetic reads them.
+    pub fn points(&self) -> HashMap<String, Vec<Point>> {
+        self.series
+            .iter()
+            .map(|(id, vs)| (id.clone(), vs.iter().map(Value::point).collect()))
+            .collect()
+    }
+
+    /// The status of the week's objectives (of one team when given) at the week's end.
+    pub fn objectives(
+        &self,
+        ws: &Workspace,
+        team: Option<&str>,
+        checkins: &[CheckInView],
+    ) -> Vec<ObjectiveStatus> {
+        match self.period {
+            Some(p) => okr::status(ws, self.week.end, Some(p), team, &self.points(), checkins),
+            None => Vec::new(),
+        }
+    }
+
+    /// The review, with the check-ins and decisions recorded up to the week's end.
+    pub fn review(
+        &self,
+        ws: &Workspace,
+        checkins: Vec<CheckInView>,
+        decisions: Vec<DecisionView>,
+    ) -> Review {
+        let checkins: Vec<CheckInView> = checkins
+            .into_iter()
+            .filter(|c| c.day < self.week.end)
+            .collect();
+        let decisions = decisions
+            .into_iter()
+            .filter(|d| d.day < self.week.end)
+            .collect();
+        let name = ws
+            .settings
+            .name
+            .as_ref()
+            .map_or("workspace".into(), |n| n.value.clone());
+        throughline_review::build(&Input {
+            ws,
+            name,
+            week: self.week,
+            data_last: self.data_last,
+            series: self.series.clone(),
+            breakdowns: self.breakdowns.clone(),
+            objectives: self.objectives(ws, None, &checkins),
+            experiments: self.experiments.clone(),
+            decisions,
+            checkins,
+            last_seen: self.last_seen.clone(),
+        })
+    }
+}

@@ -26,6 +26,11 @@ fn cache_root() -> PathBuf {
         .unwrap_or_else(|| std::env::temp_dir().join("throughline"))
 }
 
+/// The workspace a command works on: the built-in demo with `--demo`, else the folder given.
+pub fn workspace_dir(demo: bool, workspace: PathBuf) -> Result<PathBuf, Failed> {
+    if demo { prepared() } else { Ok(workspace) }
+}
+
 /// The demo workspace's folder, generated on first use.
 pub fn prepared() -> Result<PathBuf, Failed> {
     let dir = cache_root().join(format!(

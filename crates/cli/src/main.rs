@@ -8,6 +8,7 @@ mod lifecycle;
 mod measure;
 mod quarter;
 mod review;
+mod serve;
 mod status;
 
 use std::io::{IsTerminal, Write};
@@ -242,6 +243,52 @@ enum Command {
         #[arg(long, short = 'o', value_name = "FILE")]
         out: Option<PathBuf>,
     },
+    /// Serve the web dashboard and its JSON API over the workspace and its store.
+    ///
+    /// Every metric is computed when the server starts, saved to the store as snapshots and
+    /// read back from it; pages and the API read those stored values, the store's check-ins
+    /// and decisions, and never the raw events. Pages: the overview (the North Star, its
+    /// metric tree, the guardrails), the alignment (company → team → objective → key result),
+    /// objective and key-result pages with charts and check-in history, the metrics catalog
+    /// with each metric's definition, lineage and stored values, the weekly review, the
+    /// experiments, and a check-in form. The same data is JSON under /api (the OpenAPI
+    /// document is /api/openapi.json).
+    ///
+    /// Reading needs a token unless --public-read; checking in needs an editor token of the
+    /// key result's team (`throughline token create`). `--demo` serves the built-in demo,
+    /// readable by everyone, and prints an editor token.
+    #[command(
+        after_help = "Examples:\n  throughline serve --demo\n  throughline serve -w my-okrs --port 8080\n  throughline serve --host 0.0.0.0 --public-read"
+    )]
+    Serve {
+        /// The workspace folder.
+        #[arg(long, short = 'w', default_value = ".", conflicts_with = "demo")]
+        workspace: PathBuf,
+        /// Serve the built-in demo workspace (generated once into the cache folder).
+        #[arg(long)]
+        demo: bool,
+        /// The address to listen on (127.0.0.1: this machine only).
+        #[arg(long, default_value = "127.0.0.1")]
+        host: std::net::IpAddr,
+        /// The port (0: any free one).
+        #[arg(long, default_value_t = 7878)]
+        port: u16,
+        /// Let anyone who can reach the address read pages and the read API without a token.
+        #[arg(long)]
+        public_read: bool,
+    },
+    /// Create, list and revoke the API tokens of the dashboard and its API.
+    ///
+    /// A token has a role: viewer (reads), editor (also checks in and records decisions for
+    /// its teams) or admin (everything, and refreshes the data). Tokens live in the store,
+    /// only as a hash; a new token is printed once.
+    #[command(
+        after_help = "Examples:\n  throughline token create --name dana --role editor --team growth\n  throughline token create --name ci --role viewer\n  throughline token list\n  throughline token revoke dana"
+    )]
+    Token {
+        #[command(subcommand)]
+        action: TokenAction,
+    },
     /// Score a period: 0.0-1.0 per key result (its progress, capped) and per objective
     /// (weighted mean), judged by commitment: a committed objective should reach 1.0, about
     /// 0.7 is success for an aspirational one (the default). Warns about teams that keep
@@ -339,6 +386,39 @@ enum Command {
         /// Random seed.
         #[arg(long, default_value_t = 7)]
         seed: u64,
+    },
+}
+
+#[derive(Subcommand)]
+enum TokenAction {
+    /// Create a token and print it (once).
+    Create {
+        /// Who or what uses it, e.g. `dana` or `ci`; unique among active tokens.
+        #[arg(long)]
+        name: String,
+        /// What it may do.
+        #[arg(long, value_enum)]
+        role: serve::RoleArg,
+        /// A team it writes for (repeat for several; `*` for every team). Editors need one.
+        #[arg(long = "team", value_name = "TEAM")]
+        teams: Vec<String>,
+        /// The workspace folder.
+        #[arg(long, short = 'w', default_value = ".")]
+        workspace: PathBuf,
+    },
+    /// List the active tokens (never their secrets).
+    List {
+        /// The workspace folder.
+        #[arg(long, short = 'w', default_value = ".")]
+        workspace: PathBuf,
+    },
+    /// Revoke a token: it no longer signs in.
+    Revoke {
+        /// The token's name.
+        name: String,
+        /// The workspace folder.
+        #[arg(long, short = 'w', default_value = ".")]
+        workspace: PathBuf,
     },
 }
 
@@ -483,6 +563,29 @@ fn main() -> ExitCode {
             format,
             out,
         })),
+        Command::Serve {
+            workspace,
+            demo,
+            host,
+            port,
+            public_read,
+        } => done(serve::run(serve::Args {
+            workspace,
+            demo,
+            host,
+            port,
+            public_read,
+        })),
+        Command::Token { action } => done(match action {
+            TokenAction::Create {
+                name,
+                role,
+                teams,
+                workspace,
+            } => serve::create(workspace, name, role, teams),
+            TokenAction::List { workspace } => serve::list(workspace),
+            TokenAction::Revoke { name, workspace } => serve::revoke(workspace, name),
+        }),
         Command::Experiment {
             id,
             sequential,
@@ -638,11 +741,7 @@ fn run_measure(
     bar.finish();
     match result {
         Ok(Err(explanation)) => {
-            print(&measure::explanation(
-                &explanation,
-                &loaded.workspace,
-                &loaded.sources,
-            ));
+            print(&measure::explanation(&explanation, &loaded));
             ExitCode::SUCCESS
         }
         Ok(Ok(values)) => {

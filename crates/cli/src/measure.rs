@@ -5,7 +5,6 @@ use std::io::IsTerminal;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use throughline_engine::{Explanation, MetricValue};
-use throughline_model::{SourceMap, Workspace};
 
 /// A progress bar on stderr when it is a terminal; silent when piped.
 pub struct Progress(ProgressBar);
@@ -59,24 +58,15 @@ impl Progress {
 }
 
 /// `--explain`: the definition as written, the sources, the plan and its SQL.
-pub fn explanation(e: &Explanation, ws: &Workspace, sources: &SourceMap) -> String {
+pub fn explanation(e: &Explanation, loaded: &throughline_model::Loaded) -> String {
+    let ws = &loaded.workspace;
     let mut out = format!("metric `{}`\n\n", e.metric);
     if let Some(m) = ws.metric(&e.metric)
-        && let Some(f) = sources.get(m.span.file)
+        && let Some((at, lines)) = loaded.definition_lines(m.span)
     {
-        out.push_str(&format!(
-            "defined at {}:{}:{}\n",
-            f.name, m.span.line, m.span.column
-        ));
-        // the item's first line and every line indented deeper than it
-        let indent = |l: &str| l.len() - l.trim_start().len();
-        let mut lines = (m.span.line..).map_while(|n| f.line_text(n));
-        if let Some(first) = lines.next() {
-            out.push_str(&format!("  | {first}\n"));
-            let base = indent(first);
-            for l in lines.take_while(|l| !l.trim().is_empty() && indent(l) > base) {
-                out.push_str(&format!("  | {l}\n"));
-            }
+        out.push_str(&format!("defined at {at}\n"));
+        for l in lines {
+            out.push_str(&format!("  | {l}\n"));
         }
         out.push('\n');
     }

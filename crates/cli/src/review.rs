@@ -46,11 +46,7 @@ fn format_of(format: Option<ReviewFormat>, out: Option<&Path>) -> ReviewFormat {
 }
 
 pub fn run(args: Args) -> Result<(), Failed> {
-    let dir = if args.demo {
-        crate::demo_cache::prepared()?
-    } else {
-        args.workspace.clone()
-    };
+    let dir = crate::demo_cache::workspace_dir(args.demo, args.workspace.clone())?;
     let loaded = load_workspace(&dir, true)?;
     let rt = runtime()?;
     let bar = Progress::new();

@@ -37,6 +37,23 @@ impl Loaded {
         self.diagnostics.iter().any(Diagnostic::is_input_error)
     }
 
+    /// Where a definition was written (`file:line:column`) and its lines as written: the
+    /// item's first line and every following line indented deeper than it.
+    pub fn definition_lines(&self, span: crate::Span) -> Option<(String, Vec<String>)> {
+        let f = self.sources.get(span.file)?;
+        let indent = |l: &str| l.len() - l.trim_start().len();
+        let mut lines = (span.line..).map_while(|n| f.line_text(n));
+        let first = lines.next()?;
+        let base = indent(first);
+        let mut out = vec![first.to_string()];
+        out.extend(
+            lines
+                .take_while(|l| !l.trim().is_empty() && indent(l) > base)
+                .map(str::to_string),
+        );
+        Some((format!("{}:{}:{}", f.name, span.line, span.column), out))
+    }
+
     /// A short hash of everything that decides a metric's values: its `compute:` and `unit:`
     /// as read (not where or how they were written), the metrics it reads, the sources, the
     /// time zone and the week start. A stored value with another hash came from another definition.

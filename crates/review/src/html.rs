@@ -214,6 +214,20 @@ pub fn body(r: &Review) -> String {
     s
 }
 
+/// The North Star block: value, trend, target and chart.
+pub fn north_star_html(r: &Review) -> String {
+    let mut s = String::new();
+    north_star(r, &mut s);
+    s
+}
+
+/// The guardrail table with sparklines, and the gaming signals.
+pub fn guardrails_html(r: &Review) -> String {
+    let mut s = String::new();
+    guardrails(r, &mut s);
+    s
+}
+
 fn north_star(r: &Review, s: &mut String) {
     let Some(ns) = &r.north_star else {
         s.push_str("<p>No North Star: give one metric <code>role: north_star</code>.</p>\n");
@@ -351,7 +365,9 @@ fn key_results(rows: &[KrRow], s: &mut String) {
     ));
 }
 
-fn kr_card(row: &KrRow) -> String {
+/// A key result's chart: its values against the target and the pacing line from baseline
+/// to target over the period.
+pub fn kr_chart(row: &KrRow, width: f64, height: f64) -> String {
     let k = &row.status;
     let show = |v: f64| k.show(v);
     let mut segments = Vec::new();
@@ -364,9 +380,9 @@ fn kr_card(row: &KrRow) -> String {
         });
     }
     let first = row.chart.first().map_or(row.period_start, |v| v.start);
-    let chart = Chart {
-        width: 320.0,
-        height: 150.0,
+    Chart {
+        width,
+        height,
         title: format!("{}: values against target and pacing", k.title),
         series: row.chart.iter().map(|v| (v.start, v.value)).collect(),
         levels: k
@@ -382,17 +398,23 @@ fn kr_card(row: &KrRow) -> String {
         )),
         axes: true,
         show: &show,
-    };
+    }
+    .render()
+}
+
+fn kr_card(row: &KrRow) -> String {
+    let k = &row.status;
     format!(
         "<div class=\"card\"><h3>{}</h3><div class=\"id\">{}/{}</div>{}</div>\n",
         escape(&k.title),
         escape(&row.objective),
         escape(&k.id),
-        chart.render()
+        kr_chart(row, 320.0, 150.0)
     )
 }
 
-fn spark(g: &GuardrailRow) -> String {
+/// A guardrail's sparkline with its limits.
+pub fn spark(g: &GuardrailRow) -> String {
     let show = |v: f64| value(&g.unit, v);
     let mut levels = Vec::new();
     for l in &g.limits {
@@ -415,19 +437,13 @@ fn spark(g: &GuardrailRow) -> String {
             }
         }
     }
-    Chart {
-        width: 140.0,
-        height: 36.0,
-        title: format!("{}: the last {} values", g.name, g.spark.len()),
-        series: g.spark.iter().map(|v: &Value| (v.start, v.value)).collect(),
+    svg::sparkline(
+        format!("{}: the last {} values", g.name, g.spark.len()),
+        g.spark.iter().map(|v: &Value| (v.start, v.value)).collect(),
         levels,
-        segments: Vec::new(),
-        band: None,
-        x_range: None,
-        axes: false,
-        show: &show,
-    }
-    .render()
+        (140.0, 36.0),
+        &show,
+    )
 }
 
 fn guardrails(r: &Review, s: &mut String) {

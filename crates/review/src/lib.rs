@@ -16,7 +16,7 @@ mod guardrails;
 pub mod html;
 pub mod markdown;
 mod segments;
-mod svg;
+pub mod svg;
 mod week;
 
 use std::collections::{BTreeMap, HashMap};

@@ -189,7 +189,7 @@ pub(crate) fn change(u: &throughline_model::Unit, d: f64, base: f64) -> String {
 }
 
 /// A key result's forecast in a few words.
-pub(crate) fn forecast_text(k: &throughline_progress::okr::KrStatus) -> String {
+pub fn forecast_text(k: &throughline_progress::okr::KrStatus) -> String {
     match (k.forecast, k.target) {
         (Some(f), Some(t)) => format!(
             "{} by {} (80%: {} to {}), {:.0}% likely to reach {}",

@@ -11,14 +11,14 @@ pub const PACING: &str = "#6b7280";
 pub const LIMIT: &str = "#dc2626";
 pub const BAND: &str = "#dbeafe";
 
-pub(crate) struct Segment {
+pub struct Segment {
     pub from: (NaiveDate, f64),
     pub to: (NaiveDate, f64),
     pub color: &'static str,
     pub label: String,
 }
 
-pub(crate) struct Chart<'a> {
+pub struct Chart<'a> {
     pub width: f64,
     pub height: f64,
     pub title: String,
@@ -26,7 +26,7 @@ pub(crate) struct Chart<'a> {
     /// Horizontal lines: value, color, label.
     pub levels: Vec<(f64, &'static str, String)>,
     pub segments: Vec<Segment>,
-    /// A shaded band between two values over the last `band_from` days of the chart.
+    /// A shaded band between two values, from a day to the chart's end.
     pub band: Option<(NaiveDate, f64, f64)>,
     /// The x range (defaults to the series' first and last date).
     pub x_range: Option<(NaiveDate, NaiveDate)>,
@@ -37,6 +37,29 @@ pub(crate) struct Chart<'a> {
 
 fn esc(s: &str) -> String {
     crate::html::escape(s)
+}
+
+/// A small line without axes, with optional reference lines.
+pub fn sparkline(
+    title: String,
+    series: Vec<(NaiveDate, f64)>,
+    levels: Vec<(f64, &'static str, String)>,
+    (width, height): (f64, f64),
+    show: &dyn Fn(f64) -> String,
+) -> String {
+    Chart {
+        width,
+        height,
+        title,
+        series,
+        levels,
+        segments: Vec::new(),
+        band: None,
+        x_range: None,
+        axes: false,
+        show,
+    }
+    .render()
 }
 
 impl Chart<'_> {

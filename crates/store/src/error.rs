@@ -25,6 +25,10 @@ pub enum StoreError {
     Corrupt { location: String, what: String },
     /// The period has been scored and closed.
     PeriodClosed { period: String },
+    /// An API token with this name exists already.
+    TokenExists { name: String },
+    /// No API token has this name.
+    NoToken { name: String },
 }
 
 impl StoreError {
@@ -68,6 +72,10 @@ impl StoreError {
             StoreError::PeriodClosed { .. } => {
                 "a closed period's scores are final; check in on a key result of the current period"
             }
+            StoreError::TokenExists { .. } => {
+                "choose another --name, or revoke the old token first: `throughline token revoke NAME`"
+            }
+            StoreError::NoToken { .. } => "`throughline token list` shows the tokens",
         }
     }
 }
@@ -90,6 +98,8 @@ impl fmt::Display for StoreError {
             StoreError::PeriodClosed { period } => {
                 write!(f, "period {period} is closed: it has been scored")
             }
+            StoreError::TokenExists { name } => write!(f, "a token named `{name}` exists already"),
+            StoreError::NoToken { name } => write!(f, "no active token is named `{name}`"),
         }
     }
 }

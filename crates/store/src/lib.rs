@@ -7,6 +7,7 @@
 //! mid-write leaves the previous state; a write is acknowledged only after it committed.
 
 mod error;
+mod tokens;
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
@@ -18,10 +19,17 @@ use sqlx::migrate::{Migration, MigrationType, Migrator};
 use sqlx::{AnyPool, Connection, Executor, Row, SqlSafeStr};
 
 pub use error::StoreError;
+pub use tokens::{NewToken, Token};
 
 /// The schema, in order. Never edit a released migration: add the next one.
-const MIGRATIONS: &[(i64, &str, &str)] =
-    &[(1, "init", include_str!("../migrations/0001_init.sql"))];
+const MIGRATIONS: &[(i64, &str, &str)] = &[
+    (1, "init", include_str!("../migrations/0001_init.sql")),
+    (
+        2,
+        "api tokens",
+        include_str!("../migrations/0002_tokens.sql"),
+    ),
+];
 
 /// Which database a store lives in.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -573,6 +581,20 @@ impl Store {
                 })
             })
             .collect()
+    }
+
+    /// A cheap fingerprint of the check-ins and decisions (their counts): it changes when one
+    /// is added, by this process or another.
+    pub async fn revision(&self) -> Result<(i64, i64), StoreError> {
+        let r =
+            sqlx::query("SELECT (SELECT COUNT(*) FROM checkins), (SELECT COUNT(*) FROM decisions)")
+                .fetch_one(&self.pool)
+                .await
+                .map_err(|e| self.io(e))?;
+        Ok((
+            r.try_get(0).map_err(|e| self.io(e))?,
+            r.try_get(1).map_err(|e| self.io(e))?,
+        ))
     }
 
     /// Closes the connections; pending writes have already committed.

@@ -281,3 +281,44 @@ async fn a_file_that_is_not_a_database_is_refused_not_overwritten() {
     let kept = std::fs::read_to_string(dir.path().join("state.db")).unwrap();
     assert!(kept.starts_with("my notes"));
 }
+
+#[tokio::test]
+async fn api_tokens_are_stored_hashed_found_by_secret_and_revoked() {
+    on_every_backend(|store| async move {
+        let new = throughline_store::NewToken {
+            name: "dana".into(),
+            role: "editor".into(),
+            teams: vec!["growth".into()],
+        };
+        let (token, secret) = store.create_token(&new).await.unwrap();
+        assert!(secret.starts_with("tl_") && secret.len() == 67, "{secret}");
+        assert_eq!(
+            (token.role.as_str(), token.teams.clone()),
+            ("editor", vec!["growth".to_string()])
+        );
+        let found = store.token_for_secret(&secret).await.unwrap().unwrap();
+        assert_eq!(found, token);
+        assert_eq!(store.token_for_secret("tl_wrong").await.unwrap(), None);
+        // Two tokens never share a secret.
+        let other = throughline_store::NewToken {
+            name: "sam".into(),
+            role: "admin".into(),
+            teams: vec!["*".into()],
+        };
+        let (_, secret2) = store.create_token(&other).await.unwrap();
+        assert_ne!(secret, secret2);
+        // Names are unique among active tokens.
+        let again = store.create_token(&new).await.unwrap_err();
+        assert!(matches!(again, StoreError::TokenExists { .. }), "{again}");
+        assert_eq!(store.tokens().await.unwrap().len(), 2);
+        store.revoke_token("dana").await.unwrap();
+        assert_eq!(store.token_for_secret(&secret).await.unwrap(), None);
+        assert_eq!(store.tokens().await.unwrap().len(), 1);
+        let gone = store.revoke_token("dana").await.unwrap_err();
+        assert_eq!(gone.to_string(), "no active token is named `dana`");
+        // The name is free again once revoked.
+        store.create_token(&new).await.unwrap();
+        store.close().await;
+    })
+    .await;
+}

@@ -1,0 +1,252 @@
+//! What the server holds. Metric values are computed once, at start and on an admin's
+//! refresh: every metric is measured, saved to the store as snapshots, and read back from the
+//! store; the review's other inputs (segment breakdowns, experiments, freshness) and each
+//! metric's SQL are gathered at the same time. Requests never touch the event data: they read
+//! those stored values and the store's check-ins and decisions, and the views built from them
+//! are rebuilt only when a check-in or decision was added.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use throughline_app::ReviewData;
+use throughline_engine::{Engine, Request};
+use throughline_model::Loaded;
+use throughline_progress::okr::CheckInView;
+use throughline_review::{DecisionView, Review, Value};
+use throughline_store::{Snapshot, Store};
+use tokio::sync::{Mutex, RwLock};
+
+/// How one metric is computed, from the engine's explanation.
+#[derive(Clone, Debug, Default)]
+pub struct Explained {
+    /// The sources it reads.
+    pub sources: Vec<String>,
+    /// Labelled SQL (PostgreSQL dialect) of its plan and of the metrics it reads.
+    pub sql: Vec<(String, String)>,
+}
+
+/// What the event data says, computed at start or refresh.
+pub struct Computed {
+    pub data: ReviewData,
+    pub explained: HashMap<String, Explained>,
+    /// The stored snapshots each metric's series was read from, oldest first.
+    pub stored: HashMap<String, Vec<Snapshot>>,
+    pub at: DateTime<Utc>,
+    pub warnings: Vec<String>,
+}
+
+/// What the store says now, with the review built from both.
+pub struct View {
+    pub revision: (i64, i64),
+    pub checkins: Vec<CheckInView>,
+    pub decisions: Vec<DecisionView>,
+    pub review: Review,
+}
+
+/// The server's settings.
+#[derive(Clone, Debug)]
+pub struct Settings {
+    /// Pages and the read API need no token.
+    pub public_read: bool,
+}
+
+pub(crate) struct Inner {
+    pub loaded: Loaded,
+    pub dir: PathBuf,
+    pub store: Store,
+    pub settings: Settings,
+    /// The key CSRF tokens are derived with; new at every start.
+    pub csrf_key: String,
+    pub computed: RwLock<Arc<Computed>>,
+    pub view: RwLock<Option<Arc<View>>>,
+    pub refreshing: Mutex<()>,
+}
+
+/// The server's shared state.
+#[derive(Clone)]
+pub struct AppState(pub(crate) Arc<Inner>);
+
+/// Why the data could not be computed.
+#[derive(Debug)]
+pub struct StartError(pub String);
+
+impl std::fmt::Display for StartError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// Measures every metric, stores the values as snapshots, reads the series back from the
+/// store, and gathers the review's inputs and each metric's SQL.
+pub async fn compute(
+    loaded: &Loaded,
+    dir: &Path,
+    store: &Store,
+    step: &(dyn Fn(&str) + Sync),
+) -> Result<Computed, StartError> {
+    let ws = &loaded.workspace;
+    let engine_error =
+        |e: throughline_engine::EngineError| StartError(format!("{}\nhelp: {}", e.message, e.help));
+    step("opening the sources");
+    let engine = Engine::open(ws, dir).await.map_err(engine_error)?;
+    step("computing every metric");
+    let values = engine
+        .measure(&Request::default())
+        .await
+        .map_err(engine_error)?;
+    step("saving the values as snapshots");
+    let snapshots = throughline_app::snapshots(loaded, &values);
+    store
+        .save_snapshots(&snapshots)
+        .await
+        .map_err(|e| StartError(format!("{e}\nhelp: {}", e.help())))?;
+    // The series come back from the store: what the pages show is what is stored.
+    let tz = throughline_app::tz(ws);
+    let mut grains: Vec<(String, String)> = values
+        .iter()
+        .map(|v| (v.metric.clone(), v.grain.as_str().to_string()))
+        .collect();
+    grains.sort();
+    grains.dedup();
+    let mut series: HashMap<String, Vec<Value>> = HashMap::new();
+    let mut stored: HashMap<String, Vec<Snapshot>> = HashMap::new();
+    for (metric, grain) in grains {
+        let rows = store
+            .latest_snapshots(&metric, &grain)
+            .await
+            .map_err(|e| StartError(format!("{e}\nhelp: {}", e.help())))?;
+        let rows: Vec<Snapshot> = rows
+            .into_iter()
+            .filter(|s| s.value.segment.is_empty())
+            .collect();
+        let values: Vec<Value> = rows
+            .iter()
+            .filter(|s| s.value.complete)
+            .filter_map(|s| {
+                Some(Value {
+                    start: s.value.start.with_timezone(&tz).date_naive(),
+                    end: s.value.end.with_timezone(&tz).date_naive(),
+                    value: s.value.value.filter(|v| v.is_finite())?,
+                    numerator: s.value.numerator,
+                    denominator: s.value.denominator,
+                })
+            })
+            .collect();
+        series.insert(metric.clone(), values);
+        stored.insert(metric, rows);
+    }
+    let week = throughline_app::review::week_for(&engine, None).map_err(StartError)?;
+    let data = throughline_app::review::gather(&engine, ws, week, series, step)
+        .await
+        .map_err(engine_error)?;
+    step("explaining every metric");
+    let mut explained = HashMap::new();
+    for m in ws.metrics.iter().filter(|m| m.compute.is_some()) {
+        let req = Request {
+            metrics: vec![m.id.value.clone()],
+            ..Request::default()
+        };
+        if let Ok(e) = engine.explain(&m.id.value, &req).await {
+            explained.insert(
+                m.id.value.clone(),
+                Explained {
+                    sources: e.sources,
+                    sql: e.sql,
+                },
+            );
+        }
+    }
+    Ok(Computed {
+        data,
+        explained,
+        stored,
+        at: Utc::now(),
+        warnings: engine.warnings().to_vec(),
+    })
+}
+
+impl AppState {
+    /// The state of a workspace whose data has been computed.
+    pub fn new(
+        loaded: Loaded,
+        dir: PathBuf,
+        store: Store,
+        settings: Settings,
+        computed: Computed,
+    ) -> AppState {
+        let csrf_key = format!(
+            "{}{}",
+            uuid::Uuid::new_v4().simple(),
+            uuid::Uuid::new_v4().simple()
+        );
+        AppState(Arc::new(Inner {
+            loaded,
+            dir,
+            store,
+            settings,
+            csrf_key,
+            computed: RwLock::new(Arc::new(computed)),
+            view: RwLock::new(None),
+            refreshing: Mutex::new(()),
+        }))
+    }
+
+    pub fn loaded(&self) -> &Loaded {
+        &self.0.loaded
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.0.store
+    }
+
+    pub fn settings(&self) -> &Settings {
+        &self.0.settings
+    }
+
+    pub async fn computed(&self) -> Arc<Computed> {
+        self.0.computed.read().await.clone()
+    }
+
+    /// The store's check-ins and decisions and the review built with them; rebuilt only when
+    /// one was added since the last request.
+    pub async fn view(&self) -> Result<Arc<View>, throughline_store::StoreError> {
+        let revision = self.0.store.revision().await?;
+        if let Some(v) = self.0.view.read().await.as_ref()
+            && v.revision == revision
+        {
+            return Ok(v.clone());
+        }
+        let computed = self.computed().await;
+        let ws = &self.0.loaded.workspace;
+        let tz = throughline_app::tz(ws);
+        let checkins = throughline_app::checkin_views(&self.0.store.checkins(None).await?, tz);
+        let decisions = throughline_app::decision_views(self.0.store.decisions().await?, tz);
+        let review = computed
+            .data
+            .review(ws, checkins.clone(), decisions.clone());
+        let view = Arc::new(View {
+            revision,
+            checkins,
+            decisions,
+            review,
+        });
+        *self.0.view.write().await = Some(view.clone());
+        Ok(view)
+    }
+
+    /// Recomputes the data (an admin's refresh). One at a time; pages keep serving the old
+    /// data until the new is ready.
+    pub async fn refresh(&self) -> Result<DateTime<Utc>, StartError> {
+        let _one = self.0.refreshing.lock().await;
+        let computed = compute(&self.0.loaded, &self.0.dir, &self.0.store, &|s| {
+            tracing::info!("refresh: {s}")
+        })
+        .await?;
+        let at = computed.at;
+        *self.0.computed.write().await = Arc::new(computed);
+        *self.0.view.write().await = None;
+        Ok(at)
+    }
+}

@@ -20,6 +20,15 @@ pub struct Args {
 const DEMO_TOKEN: &str = "demo-editor";
 
 pub fn run(args: Args) -> Result<(), Failed> {
+    // What the server does (check-ins and decisions recorded, refreshes) goes to stderr;
+    // RUST_LOG=debug says more, RUST_LOG=warn less.
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .try_init();
     let dir = crate::demo_cache::workspace_dir(args.demo, args.workspace.clone())?;
     let loaded = load_workspace(&dir, true)?;
     let rt = runtime()?;

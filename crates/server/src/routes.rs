@@ -442,10 +442,19 @@ async fn record_checkin(
             "`throughline checkin --help` describes a check-in",
         )
     })?;
-    st.store()
+    let stored = st
+        .store()
         .record_checkin(&checkin)
         .await
-        .map_err(ApiError::store)
+        .map_err(ApiError::store)?;
+    tracing::info!(
+        id = %stored.id,
+        objective = %checkin.objective,
+        key_result = %checkin.key_result,
+        author = %checkin.author,
+        "check-in recorded"
+    );
+    Ok(stored)
 }
 
 #[derive(Deserialize)]
@@ -782,6 +791,7 @@ async fn api_decision(
         .record_decision(text, b.about.as_deref(), c.name().unwrap_or("unknown"))
         .await
         .map_err(ApiError::store)?;
+    tracing::info!(id = %d.id, author = %d.author, "decision recorded");
     Ok((
         StatusCode::CREATED,
         Json(serde_json::json!({"id": d.id, "text": d.text, "about": d.about, "author": d.author, "decided_at": d.decided_at})),

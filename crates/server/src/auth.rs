@@ -68,6 +68,19 @@ impl Caller {
         }
     }
 
+    /// Any write needs a token: without one, 401 before anything else is looked at.
+    pub fn must_sign_in(&self) -> Result<(), ApiError> {
+        if self.token.is_some() {
+            Ok(())
+        } else {
+            Err(ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                "writing needs a token",
+                "send `Authorization: Bearer TOKEN` (an editor's or an admin's), or sign in at /login",
+            ))
+        }
+    }
+
     /// Writing for `team`: an editor of that team (or of every team), or an admin.
     pub fn may_write(&self, team: &str) -> Result<(), ApiError> {
         let Some(token) = &self.token else {
@@ -108,6 +121,7 @@ impl Caller {
     }
 
     pub fn may_admin(&self) -> Result<(), ApiError> {
+        self.must_sign_in()?;
         if self.role == Some(Role::Admin) {
             Ok(())
         } else {

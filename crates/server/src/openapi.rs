@@ -1,6 +1,68 @@
-//! The OpenAPI 3.1 document served at `/api/openapi.json`.
+//! The OpenAPI 3.1 document served at `/api/openapi.json`: the API's shape, with the
+//! workspace's own teams, periods, objectives, key results and metrics as the values its
+//! parameters take.
 
 use serde_json::{Value, json};
+use throughline_model::Workspace;
+
+/// The workspace's names that requests use.
+struct Names {
+    /// Key results computed from a metric: they take no value.
+    computed: Vec<String>,
+    teams: Vec<String>,
+    periods: Vec<String>,
+    objectives: Vec<String>,
+    key_results: Vec<String>,
+    metrics: Vec<String>,
+}
+
+fn names(ws: &Workspace) -> Names {
+    let mut teams: Vec<String> = ws
+        .objectives
+        .iter()
+        .filter_map(|o| o.team.as_ref().map(|t| t.value.clone()))
+        .collect();
+    teams.sort();
+    teams.dedup();
+    let mut periods: Vec<String> = ws
+        .objectives
+        .iter()
+        .filter_map(|o| o.period.as_ref().map(|p| p.value.to_string()))
+        .collect();
+    periods.sort();
+    periods.dedup();
+    Names {
+        computed: ws
+            .key_results()
+            .filter(|(_, k)| k.metric.is_some())
+            .map(|(o, k)| format!("{}/{}", o.path(), k.id.value))
+            .collect(),
+        teams,
+        periods,
+        objectives: ws.objectives.iter().map(|o| o.path()).collect(),
+        key_results: ws
+            .key_results()
+            .map(|(o, k)| format!("{}/{}", o.path(), k.id.value))
+            .collect(),
+        metrics: ws.metrics.iter().map(|m| m.id.value.clone()).collect(),
+    }
+}
+
+/// A string that is one of `values` or empty (empty: no filter).
+fn one_of_or_empty(values: &[String]) -> Value {
+    let mut all = vec![String::new()];
+    all.extend(values.iter().cloned());
+    one_of(&all)
+}
+
+/// A string that is one of `values` (any string when there are none).
+fn one_of(values: &[String]) -> Value {
+    if values.is_empty() {
+        json!({"type": "string"})
+    } else {
+        json!({"type": "string", "enum": values})
+    }
+}
 
 fn get(summary: &str, params: Value, schema: Value) -> Value {
     json!({
@@ -10,6 +72,7 @@ fn get(summary: &str, params: Value, schema: Value) -> Value {
             "parameters": params,
             "responses": {
                 "200": {"description": "OK", "content": {"application/json": {"schema": schema}}},
+                "400": {"$ref": "#/components/responses/Error"},
                 "401": {"$ref": "#/components/responses/Error"},
                 "404": {"$ref": "#/components/responses/Error"},
                 "422": {"$ref": "#/components/responses/Error"}
@@ -18,8 +81,8 @@ fn get(summary: &str, params: Value, schema: Value) -> Value {
     })
 }
 
-fn path_param(name: &str, description: &str) -> Value {
-    json!({"name": name, "in": "path", "required": true, "description": description, "schema": {"type": "string"}})
+fn path_param(name: &str, description: &str, values: &[String]) -> Value {
+    json!({"name": name, "in": "path", "required": true, "description": description, "schema": one_of(values)})
 }
 
 fn write(summary: &str, body: Value) -> Value {
@@ -42,7 +105,11 @@ fn write(summary: &str, body: Value) -> Value {
     })
 }
 
-pub fn document() -> Value {
+pub fn document(ws: &Workspace) -> Value {
+    let n = names(ws);
+    let mut about = n.metrics.clone();
+    about.extend(n.objectives.iter().cloned());
+    about.extend(n.key_results.iter().cloned());
     let object = json!({"type": "object"});
     let list = json!({"type": "array", "items": {"type": "object"}});
     json!({
@@ -68,12 +135,20 @@ pub fn document() -> Value {
                     "type": "object",
                     "required": ["key_result"],
                     "additionalProperties": false,
+                    "description": "At least a confidence, a note that is not blank, or (for manual key results) a value.",
                     "properties": {
-                        "key_result": {"type": "string", "description": "TEAM/OBJECTIVE/KR, OBJECTIVE/KR or KR"},
-                        "confidence": {"type": "integer", "minimum": 0, "maximum": 10},
+                        "key_result": one_of(&n.key_results),
+                        "confidence": {"type": ["integer", "null"], "minimum": 0, "maximum": 10},
                         "note": {"type": "string", "maxLength": 2000},
-                        "value": {"description": "manual key results only, in their unit: 12, \"35%\", \"16h\"", "oneOf": [{"type": "number"}, {"type": "string", "maxLength": 40}]}
-                    }
+                        "value": {"description": "manual key results only, in their unit: 12, \"35%\", \"16h\"", "oneOf": [{"type": "number"}, {"type": "string", "maxLength": 40}, {"type": "null"}]}
+                    },
+                    "if": {"properties": {"key_result": {"enum": n.computed}}},
+                    "then": {"properties": {"value": {"type": "null"}}},
+                    "anyOf": [
+                        {"required": ["confidence"], "properties": {"confidence": {"type": "integer"}}},
+                        {"required": ["note"], "properties": {"note": {"pattern": "\\S"}}},
+                        {"required": ["value"], "properties": {"value": {"not": {"type": "null"}}}}
+                    ]
                 },
                 "Decision": {
                     "type": "object",
@@ -81,7 +156,7 @@ pub fn document() -> Value {
                     "additionalProperties": false,
                     "properties": {
                         "text": {"type": "string", "minLength": 1, "maxLength": 1000},
-                        "about": {"type": "string", "description": "a metric, objective or key result"}
+                        "about": {"anyOf": [one_of(&about), {"type": "null"}]}
                     }
                 }
             },
@@ -95,20 +170,20 @@ pub fn document() -> Value {
             "/api/alignment": get(
                 "Company → team → objective → key result",
                 json!([
-                    {"name": "team", "in": "query", "schema": {"type": "string"}},
-                    {"name": "period", "in": "query", "schema": {"type": "string"}, "description": "e.g. 2026-Q3"}
+                    {"name": "team", "in": "query", "schema": one_of_or_empty(&n.teams), "description": "empty or absent: every team"},
+                    {"name": "period", "in": "query", "schema": one_of_or_empty(&n.periods), "description": "e.g. 2026-Q3; empty or absent: the current one"}
                 ]),
                 object.clone()
             ),
-            "/api/objectives/{path}": get("An objective with its key results and guardrails", json!([path_param("path", "TEAM/OBJECTIVE")]), object.clone()),
-            "/api/key-results/{path}": get("A key result with its series and check-in history", json!([path_param("path", "TEAM/OBJECTIVE/KR")]), object.clone()),
+            "/api/objectives/{path}": get("An objective with its key results and guardrails", json!([path_param("path", "TEAM/OBJECTIVE", &n.objectives)]), object.clone()),
+            "/api/key-results/{path}": get("A key result with its series and check-in history", json!([path_param("path", "TEAM/OBJECTIVE/KR", &n.key_results)]), object.clone()),
             "/api/metrics": get("The metrics catalog", json!([]), list),
-            "/api/metrics/{id}": get("A metric's definition, lineage and stored values", json!([path_param("id", "the metric id")]), object.clone()),
+            "/api/metrics/{id}": get("A metric's definition, lineage and stored values", json!([path_param("id", "the metric id", &n.metrics)]), object.clone()),
             "/api/review": get("The weekly review", json!([]), object.clone()),
             "/api/experiments": get("Every experiment's decision and analysis", json!([]), object.clone()),
             "/api/checkins": write("Record a check-in", json!({"$ref": "#/components/schemas/CheckIn"})),
             "/api/decisions": write("Record a decision", json!({"$ref": "#/components/schemas/Decision"})),
-            "/api/refresh": {"post": {"summary": "Recompute every metric from the data (admin)", "security": [{"bearer": []}], "responses": {"200": {"description": "Recomputed"}, "403": {"$ref": "#/components/responses/Error"}}}}
+            "/api/refresh": {"post": {"summary": "Recompute every metric from the data (admin)", "security": [{"bearer": []}], "responses": {"200": {"description": "Recomputed"}, "401": {"$ref": "#/components/responses/Error"}, "403": {"$ref": "#/components/responses/Error"}, "500": {"$ref": "#/components/responses/Error"}}}}
         }
     })
 }

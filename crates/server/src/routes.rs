@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use axum::extract::rejection::{FormRejection, JsonRejection};
+use axum::extract::rejection::{FormRejection, JsonRejection, QueryRejection};
 use axum::extract::{DefaultBodyLimit, Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
@@ -44,10 +44,7 @@ pub fn router(state: AppState) -> Router {
             "/api/health",
             get(|| async { Json(serde_json::json!({"status": "ok"})) }),
         )
-        .route(
-            "/api/openapi.json",
-            get(|| async { Json(crate::openapi::document()) }),
-        )
+        .route("/api/openapi.json", get(openapi))
         .route("/api/overview", get(api_overview))
         .route("/api/alignment", get(api_alignment))
         .route("/api/objectives/{*path}", get(api_objective))
@@ -567,6 +564,10 @@ async fn not_found(
 
 // ---- the API ----
 
+async fn openapi(State(st): State<AppState>) -> Response {
+    Json(crate::openapi::document(&st.loaded().workspace)).into_response()
+}
+
 fn json<T: serde::Serialize>(v: T) -> Response {
     Json(v).into_response()
 }
@@ -582,8 +583,15 @@ async fn api_overview(
 async fn api_alignment(
     State(st): State<AppState>,
     headers: HeaderMap,
-    Query(q): Query<AlignmentQuery>,
+    q: Result<Query<AlignmentQuery>, QueryRejection>,
 ) -> Result<Response, ApiError> {
+    let Query(q) = q.map_err(|e| {
+        ApiError::new(
+            e.status(),
+            e.body_text(),
+            "give `team` and `period` at most once each",
+        )
+    })?;
     let (_, comp, view) = api_ctx(&st, &headers).await?;
     Ok(json(data::alignment(
         &st.loaded().workspace,
@@ -667,7 +675,8 @@ fn body<T>(b: Result<Json<T>, JsonRejection>) -> Result<T, ApiError> {
 #[serde(deny_unknown_fields)]
 struct CheckInJson {
     key_result: String,
-    confidence: Option<i64>,
+    /// A number, so that `7.0` (a whole number to JSON Schema) is read as 7.
+    confidence: Option<f64>,
     #[serde(default)]
     note: String,
     value: Option<serde_json::Value>,
@@ -679,12 +688,24 @@ async fn api_checkin(
     b: Result<Json<CheckInJson>, JsonRejection>,
 ) -> Result<Response, ApiError> {
     let c = caller(&st, &headers).await?;
+    c.must_sign_in()?;
     check_forgery(
         &c,
         &headers,
         headers.get("x-csrf-token").and_then(|v| v.to_str().ok()),
     )?;
     let b = body(b)?;
+    let confidence = match b.confidence {
+        None => None,
+        Some(x) if x.fract() == 0.0 && (0.0..=10.0).contains(&x) => Some(x as i64),
+        Some(x) => {
+            return Err(ApiError::field(
+                "confidence",
+                format!("confidence {x} is not a whole number from 0 to 10"),
+                "give 0 (no chance) to 10 (certain)",
+            ));
+        }
+    };
     let value = match b.value {
         None | Some(serde_json::Value::Null) => None,
         Some(serde_json::Value::String(s)) => Some(s),
@@ -702,7 +723,7 @@ async fn api_checkin(
         &c,
         CheckInInput {
             key_result: b.key_result,
-            confidence: b.confidence,
+            confidence,
             note: b.note,
             value,
         },
@@ -738,6 +759,7 @@ async fn api_decision(
     b: Result<Json<DecisionJson>, JsonRejection>,
 ) -> Result<Response, ApiError> {
     let c = caller(&st, &headers).await?;
+    c.must_sign_in()?;
     check_forgery(
         &c,
         &headers,

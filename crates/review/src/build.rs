@@ -21,8 +21,6 @@ const CHART_HISTORY: i64 = 8;
 /// Values in a guardrail's sparkline and the North Star's chart.
 const SPARK_VALUES: usize = 12;
 const NORTH_STAR_VALUES: usize = 16;
-/// At most this many insights, the largest moves first.
-const MAX_INSIGHTS: usize = 8;
 
 /// The period the review's objectives belong to.
 #[derive(Clone, Debug, Serialize)]
@@ -718,7 +716,7 @@ fn insights(
             .then(b.1.total_cmp(&a.1))
             .then(a.2.metric.cmp(&b.2.metric))
     });
-    out.into_iter().take(MAX_INSIGHTS).map(|x| x.2).collect()
+    out.into_iter().map(|x| x.2).collect()
 }
 
 fn insight_sentence(

@@ -290,6 +290,17 @@ async fn api_tokens_are_stored_hashed_found_by_secret_and_revoked() {
             role: "editor".into(),
             teams: vec!["growth".into()],
         };
+        // The revision the dashboard watches: counts of check-ins and decisions.
+        assert_eq!(store.revision().await.unwrap(), (0, 0));
+        store
+            .record_checkin(&checkin("activation", 6))
+            .await
+            .unwrap();
+        store
+            .record_decision("Ship it", None, "dana")
+            .await
+            .unwrap();
+        assert_eq!(store.revision().await.unwrap(), (1, 1));
         let (token, secret) = store.create_token(&new).await.unwrap();
         assert!(secret.starts_with("tl_") && secret.len() == 67, "{secret}");
         assert_eq!(

@@ -19,8 +19,9 @@ use clap::{Parser, Subcommand, ValueEnum};
 use throughline_model::{Diagnostic, Grain, Severity, load_paths};
 use throughline_report::{HumanOptions, render_human, render_json, render_sarif, summary_line};
 
-const ABOUT: &str = "Keeps a product team's goals honest: checks OKRs and metric definitions \
-against the mistakes every OKR guide warns about.";
+const ABOUT: &str = "Keeps a product team's goals honest: computes the number behind every key \
+result, checks OKRs against the mistakes every OKR guide warns about, and writes the weekly \
+metrics review.";
 
 const LONG_ABOUT: &str = "\
 Keeps a product team's goals honest.
@@ -32,10 +33,13 @@ the common layout (`## Q1 2025 OKRs - Growth`, `### Objective 1: â€¦`, `- KR1: â
 checked as they are.
 
 Start here:
+  throughline review --demo        the weekly metrics review of the built-in demo
+  throughline serve --demo         its dashboard, with an editor token to check in
   throughline init my-okrs         write a starter workspace
   throughline check my-okrs        find what is wrong, like a compiler would
   throughline check okrs.md        check a Markdown OKR document you already have
-  throughline rules                list every rule
+  throughline measure -w my-okrs   compute every metric from the workspace's data
+  throughline review -w my-okrs    this week's review of your own workspace
   throughline explain output-key-result
                                    why a rule exists and what to write instead";
 

@@ -136,6 +136,27 @@ async fn text(c: &Client, css: &str) -> String {
         .unwrap()
 }
 
+/// Waits for the page's heading to read `expected`: a click that follows a link or submits a
+/// form returns before the next page has loaded, so the old page's heading may still be there.
+async fn heading_is(c: &Client, expected: &str) {
+    let until = Instant::now() + Duration::from_secs(20);
+    loop {
+        // The element may go stale while the next page loads: read again.
+        let now = match c.find(Locator::Css("main h1")).await {
+            Ok(h1) => h1.text().await.unwrap_or_default(),
+            Err(_) => String::new(),
+        };
+        if now == expected {
+            return;
+        }
+        assert!(
+            Instant::now() < until,
+            "the page's heading is still {now:?}, not {expected:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
 /// Saves a screenshot of `path` and checks the page drew its charts (the series color).
 async fn screenshot(c: &Client, base: &str, path: &str, name: &str) {
     c.goto(&format!("{base}{path}")).await.unwrap();
@@ -178,14 +199,14 @@ async fn walk_from_the_north_star_to_a_check_in() {
 
     // The overview: the North Star, then its metric tree; follow the North Star's metric.
     c.goto(&base).await.unwrap();
-    assert_eq!(text(&c, "main h1").await, "Flowboard");
+    heading_is(&c, "Flowboard").await;
     c.find(Locator::Css(".tree a[href='/metrics/weekly_active_users']"))
         .await
         .unwrap()
         .click()
         .await
         .unwrap();
-    assert_eq!(text(&c, "main h1").await, "Metric: Weekly active users");
+    heading_is(&c, "Metric: Weekly active users").await;
     // Its definition and the stored values behind it.
     let page = c.source().await.unwrap();
     assert!(page.contains("distinct users with <code>workflow_completed</code> in the period"));
@@ -199,10 +220,7 @@ async fn walk_from_the_north_star_to_a_check_in() {
     .click()
     .await
     .unwrap();
-    assert_eq!(
-        text(&c, "main h1").await,
-        "Increase weekly active users from 6,700 to 12,000"
-    );
+    heading_is(&c, "Increase weekly active users from 6,700 to 12,000").await;
 
     // Sign in with the printed token, and check in on the activation key result.
     c.goto(&format!(
@@ -222,10 +240,7 @@ async fn walk_from_the_north_star_to_a_check_in() {
         .click()
         .await
         .unwrap();
-    assert_eq!(
-        text(&c, "main h1").await,
-        "Increase activation rate from 27% to 35%"
-    );
+    heading_is(&c, "Increase activation rate from 27% to 35%").await;
     assert!(
         text(&c, "nav .me")
             .await
@@ -274,6 +289,6 @@ async fn walk_from_the_north_star_to_a_check_in() {
         screenshot(&c, &base, path, name).await;
     }
     c.goto(&format!("{base}metrics")).await.unwrap();
-    assert_eq!(text(&c, "main h1").await, "Metrics");
+    heading_is(&c, "Metrics").await;
     c.close().await.unwrap();
 }

@@ -3,7 +3,6 @@
 
 use std::collections::HashMap;
 
-use chrono::NaiveDate;
 use throughline_model::Unit;
 
 /// Per key result, keyed by `(objective id, key result id)`.
@@ -64,7 +63,8 @@ pub struct Measured {
 /// The trend before a period, carried on to the period's end.
 #[derive(Clone, Debug)]
 pub struct Trend {
-    pub at: NaiveDate,
+    /// The bucket forecast, in words: "in the week of 2026-09-28".
+    pub when: String,
     pub value: f64,
     /// The 80% prediction interval.
     pub low: f64,

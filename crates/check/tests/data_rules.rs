@@ -2,7 +2,6 @@
 
 use std::path::Path;
 
-use chrono::NaiveDate;
 use throughline_check::{DataFacts, KrData, Measured, Trend, run, run_with_data};
 use throughline_model::{Loader, Unit};
 
@@ -26,7 +25,7 @@ fn facts(wau_mean: f64, wau_sd: f64, trend: f64, ttv_trend: f64) -> DataFacts {
         period: "2026-Q3".into(),
     };
     let t = |value: f64| Trend {
-        at: NaiveDate::from_ymd_opt(2026, 9, 28).unwrap(),
+        when: "in the week of 2026-09-28".into(),
         value,
         low: value * 0.95,
         high: value * 1.05,
@@ -95,7 +94,7 @@ fn a_baseline_beyond_the_wobble_and_a_target_the_trend_reaches() {
     assert_eq!((got[1].0.as_str(), got[1].1), ("unambitious-target", 7));
     assert!(
         got[1].2.contains(
-            "already reaches the target 12,000 by 2026-09-28: 13,000 (80% band 12,350 to 13,650"
+            "already reaches the target 12,000 in the week of 2026-09-28: 13,000 (80% band 12,350 to 13,650"
         ),
         "{}",
         got[1].2
@@ -113,7 +112,7 @@ fn within_noise_or_short_of_the_target_is_fine() {
     assert!(
         got[0]
             .2
-            .contains("reaches the target 16 h by 2026-09-28: 15 h"),
+            .contains("reaches the target 16 h in the week of 2026-09-28: 15 h"),
         "{}",
         got[0].2
     );

@@ -341,7 +341,7 @@ pub fn data_facts(ws: &Workspace, series: &HashMap<String, Vec<Point>>) -> DataF
             .and_then(|t| unit.accept(&t.value).ok())
             .unwrap_or(f64::NAN);
         let trend = forecast(history, at, target, up).map(|f| Trend {
-            at,
+            when: f.when(),
             value: f.value,
             low: f.low,
             high: f.high,

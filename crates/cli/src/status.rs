@@ -144,12 +144,12 @@ pub fn kr_lines(k: &KrStatus) -> Vec<String> {
     let mut lines = vec![now.join(" · ")];
     if let (Some(f), Some(t)) = (k.forecast, k.target) {
         lines.push(format!(
-            "forecast {} by {} (80%: {} to {}) · {:.0}% likely to reach {}",
+            "forecast {} {} (80%: {} to {}) · {} likely to reach {}",
             k.show(f.value),
-            f.at,
+            f.when(),
             k.show(f.low),
             k.show(f.high),
-            f.probability * 100.0,
+            f.chance(),
             k.show(t)
         ));
     }

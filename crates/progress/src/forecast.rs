@@ -93,6 +93,8 @@ pub fn fit(points: &[Point]) -> Option<Fit> {
 pub struct Forecast {
     /// The day forecast (the start of the period's last bucket).
     pub at: NaiveDate,
+    /// How many days the series' buckets span (7 for a weekly series).
+    pub days: i64,
     pub value: f64,
     /// The 80% prediction interval.
     pub low: f64,
@@ -104,6 +106,30 @@ pub struct Forecast {
     pub per_week: f64,
     /// How many values the line was fitted to.
     pub points: usize,
+}
+
+impl Forecast {
+    /// The bucket the forecast is for, in words: "on 2026-09-28", "in the week of 2026-09-28",
+    /// "in September 2026".
+    pub fn when(&self) -> String {
+        match self.days {
+            1 => format!("on {}", self.at),
+            7 => format!("in the week of {}", self.at),
+            28..=31 => format!("in {}", self.at.format("%B %Y")),
+            d => format!("in the {d} days from {}", self.at),
+        }
+    }
+
+    /// The probability of reaching the target as a percentage that never rounds a small chance
+    /// to a certainty: "<1%", "37%", ">99%"; exactly 0 and 1 (a perfect line) stay "0%" and "100%".
+    pub fn chance(&self) -> String {
+        let p = self.probability * 100.0;
+        match p {
+            p if p > 0.0 && p < 0.5 => "<1%".into(),
+            p if p > 99.5 && p < 100.0 => ">99%".into(),
+            p => format!("{p:.0}%"),
+        }
+    }
 }
 
 /// The series' value on `at` and the probability that it reaches `target` (at or above when
@@ -127,6 +153,9 @@ pub fn forecast(points: &[Point], at: NaiveDate, target: f64, up: bool) -> Optio
     };
     Some(Forecast {
         at,
+        days: points
+            .last()
+            .map_or(1, |p| (p.end - p.start).num_days().max(1)),
         value,
         low,
         high,
@@ -155,6 +184,43 @@ mod tests {
 
     fn close(a: f64, b: f64) -> bool {
         (a - b).abs() < 1e-5
+    }
+
+    #[test]
+    fn says_which_bucket_it_forecasts() {
+        let weekly = days(&[10.0, 12.0, 14.0], 7);
+        let f = forecast(&weekly, "2026-07-27".parse().unwrap(), 20.0, true).unwrap();
+        assert_eq!(
+            (f.days, f.when().as_str()),
+            (7, "in the week of 2026-07-27")
+        );
+        let daily = days(&[10.0, 12.0, 14.0], 1);
+        let f = forecast(&daily, "2026-07-10".parse().unwrap(), 20.0, true).unwrap();
+        assert_eq!(f.when(), "on 2026-07-10");
+        let monthly = days(&[10.0, 12.0, 14.0], 30);
+        let f = forecast(&monthly, "2026-09-01".parse().unwrap(), 20.0, true).unwrap();
+        assert_eq!(f.when(), "in September 2026");
+    }
+
+    #[test]
+    fn a_small_chance_is_not_rounded_to_none() {
+        let mut f = forecast(
+            &days(&[10.0, 13.0, 13.0, 16.0], 7),
+            "2026-08-03".parse().unwrap(),
+            20.0,
+            true,
+        )
+        .unwrap();
+        for (p, said) in [
+            (0.0, "0%"),
+            (0.004, "<1%"),
+            (0.3712, "37%"),
+            (0.996, ">99%"),
+            (1.0, "100%"),
+        ] {
+            f.probability = p;
+            assert_eq!(f.chance(), said);
+        }
     }
 
     #[test]

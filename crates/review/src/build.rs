@@ -985,10 +985,10 @@ fn focus(r: &Review) -> Vec<String> {
         let k = &row.status;
         let forecast = match (k.forecast, k.target) {
             (Some(f), Some(t)) => format!(
-                "; the trend reaches {} by {} ({:.0}% likely to reach {})",
+                "; the trend reaches {} {} ({} likely to reach {})",
                 k.show(f.value),
-                f.at,
-                f.probability * 100.0,
+                f.when(),
+                f.chance(),
                 k.show(t)
             ),
             _ => String::new(),

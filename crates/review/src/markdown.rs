@@ -192,12 +192,12 @@ pub(crate) fn change(u: &throughline_model::Unit, d: f64, base: f64) -> String {
 pub fn forecast_text(k: &throughline_progress::okr::KrStatus) -> String {
     match (k.forecast, k.target) {
         (Some(f), Some(t)) => format!(
-            "{} by {} (80%: {} to {}), {:.0}% likely to reach {}",
+            "{} {} (80%: {} to {}), {} likely to reach {}",
             k.show(f.value),
-            f.at,
+            f.when(),
             k.show(f.low),
             k.show(f.high),
-            f.probability * 100.0,
+            f.chance(),
             k.show(t)
         ),
         _ => "—".into(),

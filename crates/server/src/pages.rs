@@ -186,9 +186,9 @@ fn kr_line(o: &ObjectiveStatus, k: &KrStatus) -> String {
         .map_or("no check-in".into(), |c| format!("confidence {c}/10"));
     let forecast = match (k.forecast, k.target) {
         (Some(f), Some(t)) => format!(
-            " · forecast {} ({:.0}% likely to reach {})",
+            " · forecast {} ({} likely to reach {})",
             k.show(f.value),
-            f.probability * 100.0,
+            f.chance(),
             k.show(t)
         ),
         _ => String::new(),

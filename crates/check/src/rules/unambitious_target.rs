@@ -57,11 +57,11 @@ impl Rule for UnambitiousTarget {
             let show = |v: f64| d.unit.format(v);
             out.push(
                     finding(format!(
-                        "the trend of `{}` before {} already reaches the target {} by {}: {} (80% band {} to {}, from {} values)",
+                        "the trend of `{}` before {} already reaches the target {} {}: {} (80% band {} to {}, from {} values)",
                         d.metric,
                         t.period,
                         show(goal),
-                        t.at,
+                        t.when,
                         show(t.value),
                         show(t.low),
                         show(t.high),

@@ -140,10 +140,15 @@ pub struct Insight {
     pub sentence: String,
 }
 
+/// Metrics whose source data stopped: one entry per stopped input and day, so a feed that died
+/// is said once with every metric it starves.
 #[derive(Clone, Debug, Serialize)]
 pub struct Stale {
-    pub metric: String,
-    pub name: String,
+    /// The metrics' ids, in the workspace's order.
+    pub metrics: Vec<String>,
+    pub names: Vec<String>,
+    /// The event that stopped; `None` when no events of any kind arrived.
+    pub event: Option<String>,
     pub last_seen: Option<NaiveDate>,
     pub sentence: String,
 }
@@ -917,7 +922,7 @@ fn events_of(ws: &Workspace, id: &str, seen: &mut BTreeSet<String>, out: &mut BT
 fn stale(input: &Input) -> Vec<Stale> {
     let ws = input.ws;
     let week = input.week;
-    let mut out = Vec::new();
+    let mut out: Vec<Stale> = Vec::new();
     for m in ws.metrics.iter().filter(|m| m.compute.is_some()) {
         let id = m.id.value.as_str();
         let mut events = BTreeSet::new();
@@ -937,28 +942,72 @@ fn stale(input: &Input) -> Vec<Stale> {
         if seen.is_some_and(|d| d >= week.start) {
             continue;
         }
-        let what = if event.is_empty() {
-            "no events at all".to_string()
+        let event = (!event.is_empty()).then(|| event.clone());
+        match out
+            .iter_mut()
+            .find(|s| s.event == event && s.last_seen == *seen)
+        {
+            Some(s) => {
+                s.metrics.push(id.to_string());
+                s.names.push(m.display_name().to_string());
+            }
+            None => out.push(Stale {
+                metrics: vec![id.to_string()],
+                names: vec![m.display_name().to_string()],
+                event,
+                last_seen: *seen,
+                sentence: String::new(),
+            }),
+        }
+    }
+    // When no events of any kind arrived after a day, every input that stopped that day
+    // stopped for the same reason: the whole feed. Say it once.
+    if let Some(all) = out
+        .iter()
+        .position(|s| s.event.is_none() && s.last_seen.is_some())
+    {
+        let day = out[all].last_seen;
+        let (mut same, rest): (Vec<Stale>, Vec<Stale>) =
+            out.into_iter().partition(|s| s.last_seen == day);
+        let mut merged = same.remove(0);
+        merged.event = None;
+        for s in same {
+            merged.metrics.extend(s.metrics);
+            merged.names.extend(s.names);
+        }
+        let order = |id: &String| ws.metrics.iter().position(|m| &m.id.value == id);
+        let mut both: Vec<(String, String)> = merged
+            .metrics
+            .drain(..)
+            .zip(merged.names.drain(..))
+            .collect();
+        both.sort_by_key(|(id, _)| order(id));
+        (merged.metrics, merged.names) = both.into_iter().unzip();
+        out = std::iter::once(merged).chain(rest).collect();
+    }
+    for s in &mut out {
+        let what = match &s.event {
+            Some(e) => format!("no `{e}` events"),
+            None => "no events at all".to_string(),
+        };
+        let names = match s.names.len() {
+            n if n > 4 => format!("{n} metrics ({})", list(&s.names)),
+            _ => list(&s.names),
+        };
+        let its = if s.names.len() == 1 {
+            "its numbers"
         } else {
-            format!("no `{event}` events")
+            "their numbers"
         };
-        let sentence = match seen {
+        s.sentence = match s.last_seen {
             Some(d) => format!(
-                "{}: {what} since {d}, {} days before the week ended; its numbers for the week are missing or old. Check the data feed.",
-                m.display_name(),
-                (week.end - *d).num_days() - 1
+                "{names}: {what} since {d}, {} days before the week ended; {its} for the week are missing or old. Check the data feed.",
+                (week.end - d).num_days() - 1
             ),
-            None => format!(
-                "{}: {what} in the data; it cannot be computed. Check the data feed.",
-                m.display_name()
-            ),
+            None => {
+                format!("{names}: {what} in the data; cannot be computed. Check the data feed.")
+            }
         };
-        out.push(Stale {
-            metric: id.to_string(),
-            name: m.display_name().to_string(),
-            last_seen: *seen,
-            sentence,
-        });
     }
     out
 }
@@ -1039,7 +1088,10 @@ fn focus(r: &Review) -> Vec<String> {
     for s in &r.stale {
         out.push(format!(
             "Restore the data behind {}: {}.",
-            s.name,
+            match s.names.len() {
+                n if n > 4 => format!("{n} metrics"),
+                _ => list(&s.names),
+            },
             s.last_seen
                 .map_or("it has no data".into(), |d| format!("nothing since {d}"))
         ));

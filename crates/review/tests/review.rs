@@ -244,7 +244,7 @@ fn every_section_from_hand_made_series() {
 
     // Stale: the survey stopped on Sep 1, 26 days before the week's last day.
     assert_eq!(r.stale.len(), 1);
-    assert_eq!(r.stale[0].metric, "nps");
+    assert_eq!(r.stale[0].metrics, ["nps"]);
     assert!(
         r.stale[0]
             .sentence
@@ -346,4 +346,104 @@ fn text_from_the_workspace_is_escaped_in_html() {
     }
     assert!(page.contains("&lt;img src=x onerror=alert(1)&gt;"));
     assert!(page.contains("&lt;b&gt;bold&lt;/b&gt;"));
+}
+
+/// The review of the week of Sep 21–27 of a workspace with only `metrics`, no values, and the
+/// day each event was last seen (`""`: any event).
+fn stale_review(
+    metrics: &str,
+    data_last: NaiveDate,
+    last_seen: &[(&str, NaiveDate)],
+) -> Vec<throughline_review::Stale> {
+    let mut loader = Loader::new();
+    loader.add_yaml(
+        "ws.yaml",
+        std::path::Path::new("ws.yaml"),
+        format!("metrics:\n{metrics}"),
+    );
+    let loaded = loader.finish();
+    assert!(loaded.diagnostics.is_empty(), "{:?}", loaded.diagnostics);
+    let r = build(&Input {
+        ws: &loaded.workspace,
+        name: "ws".into(),
+        week: Week::containing(day(9, 23), Weekday::Mon),
+        data_last: Some(data_last),
+        series: HashMap::new(),
+        breakdowns: Vec::new(),
+        objectives: Vec::new(),
+        experiments: Vec::new(),
+        decisions: Vec::new(),
+        checkins: Vec::new(),
+        last_seen: last_seen.iter().map(|(e, d)| (e.to_string(), *d)).collect(),
+    });
+    let md = markdown::render(&r);
+    assert_eq!(md.matches("Stale data").count(), r.stale.len(), "{md}");
+    assert_eq!(
+        md.matches("Restore the data").count(),
+        r.stale.len(),
+        "{md}"
+    );
+    r.stale
+}
+
+const FEEDS: &str = r#"
+  - { id: wau, name: Weekly active users, role: north_star, unit: count, compute: { type: unique, event: workflow } }
+  - { id: runs, name: Workflow runs, role: kpi, unit: count, compute: { type: count, event: workflow } }
+  - { id: active, name: Active users, role: kpi, unit: count, compute: { type: unique } }
+  - { id: tickets, name: Support tickets, role: guardrail, unit: count, direction: down, compute: { type: count, event: ticket } }
+  - { id: nps, name: NPS, role: kpi, unit: score, compute: { type: nps, event: survey, property: score } }
+"#;
+
+#[test]
+fn a_stopped_feed_is_said_once_with_every_metric_it_starves() {
+    // `workflow` stopped on Sep 1, `survey` never came, everything else is fresh.
+    let stale = stale_review(
+        FEEDS,
+        day(9, 27),
+        &[
+            ("workflow", day(9, 1)),
+            ("ticket", day(9, 27)),
+            ("", day(9, 27)),
+        ],
+    );
+    assert_eq!(stale.len(), 2, "{stale:#?}");
+    assert_eq!(stale[0].metrics, ["wau", "runs"]);
+    assert_eq!(
+        stale[0].sentence,
+        "Weekly active users and Workflow runs: no `workflow` events since 2026-09-01, 26 days \
+         before the week ended; their numbers for the week are missing or old. Check the data feed."
+    );
+    assert_eq!(stale[1].metrics, ["nps"]);
+    assert_eq!(stale[1].last_seen, None);
+    assert_eq!(
+        stale[1].sentence,
+        "NPS: no `survey` events in the data; cannot be computed. Check the data feed."
+    );
+}
+
+#[test]
+fn a_feed_that_stopped_altogether_is_one_line() {
+    // Nothing at all since Sep 10; the survey had stopped earlier, on Sep 1.
+    let stale = stale_review(
+        FEEDS,
+        day(9, 10),
+        &[
+            ("workflow", day(9, 10)),
+            ("ticket", day(9, 10)),
+            ("survey", day(9, 1)),
+            ("", day(9, 10)),
+        ],
+    );
+    assert_eq!(stale.len(), 2, "{stale:#?}");
+    assert_eq!(stale[0].metrics, ["wau", "runs", "active", "tickets"]);
+    assert_eq!(stale[0].event, None);
+    assert!(
+        stale[0].sentence.starts_with(
+            "Weekly active users, Workflow runs, Active users and Support tickets: no events at all since 2026-09-10, 17 days"
+        ),
+        "{}",
+        stale[0].sentence
+    );
+    assert_eq!(stale[1].metrics, ["nps"]);
+    assert_eq!(stale[1].last_seen, Some(day(9, 1)));
 }

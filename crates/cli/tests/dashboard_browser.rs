@@ -2,7 +2,8 @@
 //! throwaway cache folder) driven through chromedriver and headless Chromium, Debian's packages
 //! that scripts/test installs. A new user's walk: from the North Star in the overview to its
 //! metric's definition and data, to a key result; then signing in with the printed token,
-//! filling the check-in form, and finding the check-in on the key result's page. Screenshots
+//! filling the check-in form, and finding the check-in on the key result's page; recording a
+//! decision on the review page and finding it in the decision log. Screenshots
 //! of the main pages are kept in the target folder.
 
 use std::io::{BufRead, BufReader};
@@ -273,6 +274,40 @@ async fn walk_from_the_north_star_to_a_check_in() {
             .await
             .unwrap()
             .contains("<dt>Confidence</dt><dd>8/10</dd>")
+    );
+
+    // A decision from the weekly review page, found in its log.
+    c.goto(&format!("{base}review")).await.unwrap();
+    heading_is(&c, "Weekly metrics review").await;
+    let decision = "Keep the referral prompt; revisit the checklist after the ticket review";
+    c.find(Locator::Id("text"))
+        .await
+        .unwrap()
+        .send_keys(decision)
+        .await
+        .unwrap();
+    c.find(Locator::Id("about"))
+        .await
+        .unwrap()
+        .send_keys("growth/improve-activation/activation")
+        .await
+        .unwrap();
+    c.find(Locator::Css("#decision-form button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    assert_eq!(
+        text(&c, "#decision-log p.flash").await,
+        "Decision recorded."
+    );
+    let newest = text(&c, "#decisions-all tbody tr:first-child").await;
+    assert!(
+        newest.contains(decision)
+            && newest.contains("growth/improve-activation/activation")
+            && newest.contains("demo-editor"),
+        "{newest}"
     );
 
     // Screenshots of the main pages, each with its charts drawn.

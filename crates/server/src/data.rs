@@ -340,6 +340,19 @@ pub fn split_kr(path: &str) -> (&str, &str) {
     path.rsplit_once('/').unwrap_or(("", path))
 }
 
+/// What a decision may be about: every metric id, objective path and key result path.
+pub fn decision_subjects(ws: &Workspace) -> Vec<String> {
+    let metrics = ws.metrics.iter().map(|m| m.id.value.clone());
+    let objectives = ws.objectives.iter().flat_map(|o| {
+        std::iter::once(o.path()).chain(
+            o.key_results
+                .iter()
+                .map(move |k| format!("{}/{}", o.path(), k.id.value)),
+        )
+    });
+    metrics.chain(objectives).collect()
+}
+
 /// The team an objective writes for: its team, or `company`.
 pub fn team_of(o: &Objective) -> String {
     o.team

@@ -756,8 +756,86 @@ pub fn metric(m: &MetricPage, caller: &Caller) -> String {
     layout(&m.name, caller, &s)
 }
 
-pub fn review(r: &throughline_review::Review, caller: &Caller) -> String {
-    layout("Weekly review", caller, &throughline_review::html::body(r))
+/// The decision form: what was typed, and how the last submission went.
+#[derive(Default)]
+pub struct DecisionForm {
+    pub flash: Option<String>,
+    pub error: Option<String>,
+    pub text: String,
+    pub about: String,
+}
+
+/// How many decisions the log on the review page shows, newest first.
+const DECISION_LOG: usize = 50;
+
+/// The weekly review, then the decision log with the form that adds to it. `subjects` are the
+/// ids a decision may be about (offered as suggestions, no script needed).
+pub fn review(
+    r: &throughline_review::Review,
+    decisions: &[throughline_review::DecisionView],
+    subjects: &[String],
+    caller: &Caller,
+    form: &DecisionForm,
+    may_decide: Result<(), String>,
+) -> String {
+    let mut s = throughline_review::html::body(r);
+    s.push_str("<section id=\"decision-log\"><h2>Decision log</h2>");
+    if let Some(f) = &form.flash {
+        s.push_str(&format!(
+            "<p class=\"flash\" role=\"status\">{}</p>",
+            escape(f)
+        ));
+    }
+    if let Some(e) = &form.error {
+        s.push_str(&format!(
+            "<p class=\"err\" role=\"alert\">{}</p>",
+            escape(e)
+        ));
+    }
+    match (&may_decide, caller.name()) {
+        (Ok(()), _) => {
+            s.push_str(&format!(
+                "<form method=\"post\" action=\"/review\" id=\"decision-form\"><input type=\"hidden\" name=\"csrf\" value=\"{}\">\
+                 <label for=\"text\">What was decided</label><textarea id=\"text\" name=\"text\" maxlength=\"1000\" required>{}</textarea>\
+                 <div class=\"inline\" style=\"display:flex;gap:12px;align-items:end;flex-wrap:wrap\"><div><label for=\"about\">About (a metric, objective or key result; optional)</label>\
+                 <input id=\"about\" name=\"about\" list=\"subjects\" value=\"{}\" size=\"40\"><datalist id=\"subjects\">",
+                escape(caller.csrf.as_deref().unwrap_or("")),
+                escape(&form.text),
+                escape(&form.about)
+            ));
+            for id in subjects {
+                s.push_str(&format!("<option value=\"{}\">", escape(id)));
+            }
+            s.push_str("</datalist></div><div><button type=\"submit\">Record decision</button></div></div></form>");
+        }
+        (Err(why), Some(_)) => s.push_str(&format!("<p class=\"legend\">{}</p>", escape(why))),
+        (Err(_), None) => s.push_str(
+            "<p><a href=\"/login?next=/review\">Sign in</a> with an editor token to record a decision.</p>",
+        ),
+    }
+    if decisions.is_empty() {
+        s.push_str("<p>No decisions recorded yet.</p>");
+    } else {
+        s.push_str("<table id=\"decisions-all\"><thead><tr><th>Day</th><th>Decision</th><th>About</th><th>Who</th></tr></thead><tbody>");
+        for d in decisions.iter().rev().take(DECISION_LOG) {
+            s.push_str(&format!(
+                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                d.day,
+                escape(&d.text),
+                escape(d.about.as_deref().unwrap_or("—")),
+                escape(&d.author)
+            ));
+        }
+        s.push_str("</tbody></table>");
+        if decisions.len() > DECISION_LOG {
+            s.push_str(&format!(
+                "<p class=\"legend\">The newest {DECISION_LOG} of {}; <code>GET /api/review</code> and the store hold them all.</p>",
+                decisions.len()
+            ));
+        }
+    }
+    s.push_str("</section>");
+    layout("Weekly review", caller, &s)
 }
 
 pub fn experiments(e: &Experiments, caller: &Caller) -> String {

@@ -15,7 +15,7 @@ use throughline_app::CheckInRequest;
 use crate::auth::{COOKIE, Caller, caller, check_forgery};
 use crate::data;
 use crate::error::ApiError;
-use crate::pages::{self, FormState};
+use crate::pages::{self, DecisionForm, FormState};
 use crate::state::{AppState, Computed, View};
 
 /// Request bodies larger than this are refused (413).
@@ -36,7 +36,7 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/metrics", get(page_metrics))
         .route("/metrics/{id}", get(page_metric))
-        .route("/review", get(page_review))
+        .route("/review", get(page_review).post(post_decision_form))
         .route("/experiments", get(page_experiments))
         .route("/login", get(page_login).post(post_login))
         .route("/logout", post(post_logout))
@@ -260,9 +260,126 @@ async fn page_metric(
     }
 }
 
-async fn page_review(State(st): State<AppState>, headers: HeaderMap) -> Response {
+#[derive(Deserialize)]
+struct ReviewQuery {
+    recorded: Option<String>,
+}
+
+/// Whether the caller may record decisions, in words when not: editors and admins may.
+fn may_decide(c: &Caller) -> Result<(), String> {
+    match c.role {
+        Some(crate::auth::Role::Editor | crate::auth::Role::Admin) => Ok(()),
+        _ => Err(format!(
+            "token `{}` is a viewer's: recording decisions needs an editor or admin token",
+            c.name().unwrap_or("?")
+        )),
+    }
+}
+
+async fn page_review(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+    Query(q): Query<ReviewQuery>,
+) -> Response {
     let (c, _, view) = try_page!(page_ctx(&st, &headers, "/review").await);
-    Html(pages::review(&view.review, &c)).into_response()
+    let form = DecisionForm {
+        flash: q.recorded.map(|_| "Decision recorded.".to_string()),
+        ..DecisionForm::default()
+    };
+    Html(pages::review(
+        &view.review,
+        &view.decisions,
+        &data::decision_subjects(&st.loaded().workspace),
+        &c,
+        &form,
+        may_decide(&c),
+    ))
+    .into_response()
+}
+
+/// A posted form's caller and fields, after the CSRF and origin checks; an error page when the
+/// token, the form or the check fails. `help` says where the form is submitted from.
+async fn posted<T>(
+    st: &AppState,
+    headers: &HeaderMap,
+    form: Result<Form<T>, FormRejection>,
+    csrf: impl Fn(&T) -> Option<&str>,
+    help: &str,
+) -> Result<(Caller, T), Response> {
+    let c = caller(st, headers)
+        .await
+        .map_err(|e| error_page(&anonymous(), e))?;
+    let form = match form {
+        Ok(Form(f)) => f,
+        Err(e) => {
+            return Err(error_page(
+                &c,
+                ApiError::new(e.status(), e.body_text(), help),
+            ));
+        }
+    };
+    check_forgery(&c, headers, csrf(&form)).map_err(|e| error_page(&c, e))?;
+    Ok((c, form))
+}
+
+#[derive(Deserialize)]
+struct DecisionFormBody {
+    csrf: Option<String>,
+    text: Option<String>,
+    about: Option<String>,
+}
+
+async fn post_decision_form(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+    form: Result<Form<DecisionFormBody>, FormRejection>,
+) -> Response {
+    let (c, form) = try_page!(
+        posted(
+            &st,
+            &headers,
+            form,
+            |f| f.csrf.as_deref(),
+            "submit the decision form from /review"
+        )
+        .await
+    );
+    let text = form.text.unwrap_or_default();
+    let about = form.about.unwrap_or_default();
+    let result = match c.must_sign_in() {
+        Ok(()) => {
+            record_decision(&st, &c, &text, Some(about.trim()).filter(|a| !a.is_empty())).await
+        }
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(_) => Redirect::to("/review?recorded=1#decision-log").into_response(),
+        Err(e) => {
+            // The page again, with the error and what was typed.
+            let view = match st.view().await {
+                Ok(v) => v,
+                Err(_) => return error_page(&c, e),
+            };
+            let state = DecisionForm {
+                flash: None,
+                error: Some(format!("{} — {}", e.error, e.help)),
+                text,
+                about,
+            };
+            (
+                e.status,
+                Html(pages::review(
+                    &view.review,
+                    &view.decisions,
+                    &data::decision_subjects(&st.loaded().workspace),
+                    &c,
+                    &state,
+                    may_decide(&c),
+                )),
+            )
+                .into_response()
+        }
+    }
 }
 
 async fn page_experiments(State(st): State<AppState>, headers: HeaderMap) -> Response {
@@ -468,26 +585,16 @@ async fn post_checkin_form(
     Path(path): Path<String>,
     form: Result<Form<CheckInForm>, FormRejection>,
 ) -> Response {
-    let c = match caller(&st, &headers).await {
-        Ok(c) => c,
-        Err(e) => return error_page(&anonymous(), e),
-    };
-    let form = match form {
-        Ok(Form(f)) => f,
-        Err(e) => {
-            return error_page(
-                &c,
-                ApiError::new(
-                    e.status(),
-                    e.body_text(),
-                    "submit the check-in form from its page",
-                ),
-            );
-        }
-    };
-    if let Err(e) = check_forgery(&c, &headers, form.csrf.as_deref()) {
-        return error_page(&c, e);
-    }
+    let (c, form) = try_page!(
+        posted(
+            &st,
+            &headers,
+            form,
+            |f| f.csrf.as_deref(),
+            "submit the check-in form from its page"
+        )
+        .await
+    );
     let confidence = match form
         .confidence
         .as_deref()
@@ -766,8 +873,26 @@ async fn api_decision(
         headers.get("x-csrf-token").and_then(|v| v.to_str().ok()),
     )?;
     let b = body(b)?;
+    let about = b.about.as_deref().map(str::trim).filter(|a| !a.is_empty());
+    let d = record_decision(&st, &c, &b.text, about).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(serde_json::json!({"id": d.id, "text": d.text, "about": d.about, "author": d.author, "decided_at": d.decided_at})),
+    )
+        .into_response())
+}
+
+/// Validates and records a decision for the caller: one sentence, about nothing, a metric, or an
+/// objective or key result of the workspace; about an objective or key result it is its team's to
+/// record, otherwise any editor's or admin's.
+async fn record_decision(
+    st: &AppState,
+    c: &Caller,
+    text: &str,
+    about: Option<&str>,
+) -> Result<throughline_store::Decision, ApiError> {
     let ws = &st.loaded().workspace;
-    let text = b.text.trim();
+    let text = text.trim();
     if text.is_empty() || text.chars().count() > MAX_DECISION {
         return Err(ApiError::field(
             "text",
@@ -775,8 +900,7 @@ async fn api_decision(
             "write what was decided",
         ));
     }
-    // A decision about an objective or key result is its team's to record.
-    let team = match b.about.as_deref() {
+    let team = match about {
         None => None,
         Some(a) if ws.metric(a).is_some() => None,
         Some(a) => match ws
@@ -810,15 +934,11 @@ async fn api_decision(
     }
     let d = st
         .store()
-        .record_decision(text, b.about.as_deref(), c.name().unwrap_or("unknown"))
+        .record_decision(text, about, c.name().unwrap_or("unknown"))
         .await
         .map_err(ApiError::store)?;
     tracing::info!(id = %d.id, author = %d.author, "decision recorded");
-    Ok((
-        StatusCode::CREATED,
-        Json(serde_json::json!({"id": d.id, "text": d.text, "about": d.about, "author": d.author, "decided_at": d.decided_at})),
-    )
-        .into_response())
+    Ok(d)
 }
 
 async fn api_refresh(State(st): State<AppState>, headers: HeaderMap) -> Result<Response, ApiError> {

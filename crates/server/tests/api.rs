@@ -537,6 +537,29 @@ async fn sign_in(w: &World, secret: &str) -> String {
     cookie.split(';').next().unwrap().to_string()
 }
 
+/// The CSRF token of the first form on a page.
+fn csrf_of(page: &str) -> String {
+    page.split("name=\"csrf\" value=\"")
+        .nth(1)
+        .unwrap_or_else(|| panic!("no form on the page: {page}"))
+        .split('"')
+        .next()
+        .unwrap()
+        .to_string()
+}
+
+/// A page as the holder of `cookie` sees it.
+async fn page_as(w: &World, path: &str, cookie: &str) -> Reply {
+    send(
+        w,
+        Request::get(path)
+            .header(header::COOKIE, cookie)
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await
+}
+
 fn form_post(path: &str, cookie: &str, body: &str, origin: Option<&str>) -> Request<Body> {
     let mut b = Request::post(path)
         .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
@@ -565,15 +588,7 @@ async fn the_check_in_form_is_csrf_safe_and_escapes_what_it_shows() {
         page.text.contains("id=\"checkin-form\""),
         "an editor of growth sees the form"
     );
-    let csrf = page
-        .text
-        .split("name=\"csrf\" value=\"")
-        .nth(1)
-        .unwrap()
-        .split('"')
-        .next()
-        .unwrap()
-        .to_string();
+    let csrf = csrf_of(&page.text);
     let note = "<script>alert(1)</script> & \"quotes\"";
     let body = format!("csrf={csrf}&confidence=8&value=3&note={}", urlencode(note));
     let path = "/key-results/growth/partners/signed";
@@ -680,6 +695,97 @@ async fn the_check_in_form_is_csrf_safe_and_escapes_what_it_shows() {
         !r.text.contains("//evil.example"),
         "an outside `next` is dropped"
     );
+}
+
+#[tokio::test]
+async fn the_decision_form_records_and_escapes_and_keeps_to_the_team() {
+    let w = world(false).await;
+    let cookie = sign_in(&w, &w.growth).await;
+    let page = page_as(&w, "/review", &cookie).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(
+        page.text.contains("id=\"decision-form\""),
+        "an editor sees the form"
+    );
+    assert!(
+        page.text
+            .contains("<option value=\"growth/partners/signed\">")
+    );
+    assert!(page.text.contains("No decisions recorded yet."));
+    let csrf = csrf_of(&page.text);
+    let text = "Pause <b>paid</b> & \"referral\" tests";
+    let body = format!(
+        "csrf={csrf}&text={}&about=growth%2Fpartners",
+        urlencode(text)
+    );
+    // Without the CSRF token: refused, nothing stored.
+    let r = send(&w, form_post("/review", &cookie, "text=x", None)).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.text);
+    assert!(w.state.store().decisions().await.unwrap().is_empty());
+    // Recorded, then the log shows it, newest first and escaped.
+    let r = send(&w, form_post("/review", &cookie, &body, None)).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+    assert_eq!(
+        r.headers[header::LOCATION],
+        "/review?recorded=1#decision-log"
+    );
+    let page = page_as(&w, "/review?recorded=1", &cookie).await;
+    assert!(page.text.contains("Decision recorded."));
+    assert!(!page.text.contains("<b>paid</b>"));
+    let log = page.text.split("id=\"decisions-all\"").nth(1).unwrap();
+    assert!(
+        log.contains("Pause &lt;b&gt;paid&lt;/b&gt; &amp; &quot;referral&quot; tests</td><td>growth/partners</td><td>dana</td>"),
+        "{log}"
+    );
+    let stored = w.state.store().decisions().await.unwrap();
+    assert_eq!(
+        (
+            stored.len(),
+            stored[0].about.as_deref(),
+            stored[0].author.as_str()
+        ),
+        (1, Some("growth/partners"), "dana")
+    );
+    // About the company's key result: not growth's to decide; the form comes back with the
+    // reason and what was typed.
+    let body = format!("csrf={csrf}&text=Raise+the+target&about=company%2Fgrow%2Freach");
+    let r = send(&w, form_post("/review", &cookie, &body, None)).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.text);
+    assert!(r.text.contains("may write for growth only"), "{}", r.text);
+    assert!(r.text.contains(">Raise the target</textarea>"));
+    assert!(r.text.contains("value=\"company/grow/reach\""));
+    // An empty decision and an unknown subject are 422s that say which field.
+    let r = send(
+        &w,
+        form_post("/review", &cookie, &format!("csrf={csrf}&text=+"), None),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text.contains("a decision is one sentence"));
+    let body = format!("csrf={csrf}&text=x&about=nope");
+    let r = send(&w, form_post("/review", &cookie, &body, None)).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(w.state.store().decisions().await.unwrap().len(), 1);
+    // A viewer reads the log but gets no form, and a post of theirs is refused.
+    let viewer = sign_in(&w, &w.viewer).await;
+    let page = page_as(&w, "/review", &viewer).await;
+    assert!(!page.text.contains("id=\"decision-form\""));
+    assert!(
+        page.text
+            .contains("recording decisions needs an editor or admin token")
+    );
+    let r = send(
+        &w,
+        form_post(
+            "/review",
+            &viewer,
+            &format!("csrf={}&text=x", csrf_of(&page.text)),
+            None,
+        ),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.text);
+    assert_eq!(w.state.store().decisions().await.unwrap().len(), 1);
 }
 
 fn urlencode(s: &str) -> String {

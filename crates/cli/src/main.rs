@@ -249,20 +249,21 @@ enum Command {
     },
     /// Serve the web dashboard and its JSON API over the workspace and its store.
     ///
-    /// Every metric is computed when the server starts, saved to the store as snapshots and
+    /// Every metric is computed when the server starts (and again every --refresh-every, or
+    /// when an admin sends POST /api/refresh), saved to the store as snapshots and
     /// read back from it; pages and the API read those stored values, the store's check-ins
     /// and decisions, and never the raw events. Pages: the overview (the North Star, its
     /// metric tree, the guardrails), the alignment (company → team → objective → key result),
     /// objective and key-result pages with charts and check-in history, the metrics catalog
-    /// with each metric's definition, lineage and stored values, the weekly review, the
-    /// experiments, and a check-in form. The same data is JSON under /api (the OpenAPI
-    /// document is /api/openapi.json).
+    /// with each metric's definition, lineage and stored values, the weekly review with its
+    /// decision log and form, the experiments, and a check-in form. The same data is JSON
+    /// under /api (the OpenAPI document is /api/openapi.json).
     ///
     /// Reading needs a token unless --public-read; checking in needs an editor token of the
     /// key result's team (`throughline token create`). `--demo` serves the built-in demo,
     /// readable by everyone, and prints an editor token.
     #[command(
-        after_help = "Examples:\n  throughline serve --demo\n  throughline serve -w my-okrs --port 8080\n  throughline serve --host 0.0.0.0 --public-read"
+        after_help = "Examples:\n  throughline serve --demo\n  throughline serve -w my-okrs --port 8080 --refresh-every 1h\n  throughline serve --host 0.0.0.0 --public-read"
     )]
     Serve {
         /// The workspace folder.
@@ -277,6 +278,11 @@ enum Command {
         /// The port (0: any free one).
         #[arg(long, default_value_t = 7878)]
         port: u16,
+        /// Recompute every metric from the event data this often (e.g. 15m, 1h, 1d; at least
+        /// 1m), so new events reach the pages without a restart. Without it the data is
+        /// computed at start and when an admin sends POST /api/refresh.
+        #[arg(long, value_name = "DURATION", value_parser = parse_every)]
+        refresh_every: Option<std::time::Duration>,
         /// Let anyone who can reach the address read pages and the read API without a token.
         #[arg(long)]
         public_read: bool,
@@ -573,12 +579,14 @@ fn main() -> ExitCode {
             host,
             port,
             public_read,
+            refresh_every,
         } => done(serve::run(serve::Args {
             workspace,
             demo,
             host,
             port,
             public_read,
+            refresh_every,
         })),
         Command::Token { action } => done(match action {
             TokenAction::Create {
@@ -671,6 +679,18 @@ fn check(paths: Vec<PathBuf>, format: Format, color: ColorChoice, with_data: boo
     } else {
         ExitCode::SUCCESS
     }
+}
+
+/// `serve --refresh-every`: a duration of at least a minute.
+fn parse_every(s: &str) -> Result<std::time::Duration, String> {
+    let secs = throughline_model::values::parse_duration(s)
+        .map_err(|e| format!("{e}; write e.g. 15m, 1h or 1d"))?;
+    if secs < 60 {
+        return Err(format!(
+            "`{s}` is shorter than a minute; each refresh reads every event, so refresh at most once a minute"
+        ));
+    }
+    Ok(std::time::Duration::from_secs(secs as u64))
 }
 
 fn parse_day(flag: &str, s: Option<String>) -> Result<Option<chrono::NaiveDate>, String> {

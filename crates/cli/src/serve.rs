@@ -14,6 +14,7 @@ pub struct Args {
     pub host: IpAddr,
     pub port: u16,
     pub public_read: bool,
+    pub refresh_every: Option<std::time::Duration>,
 }
 
 /// The token `serve --demo` prints: an editor of every team, made anew at each start.
@@ -67,6 +68,9 @@ pub fn run(args: Args) -> Result<(), Failed> {
             .as_ref()
             .map_or("the workspace".into(), |n| n.value.clone());
         let state = AppState::new(loaded, dir.clone(), store, Settings { public_read }, computed);
+        if let Some(every) = args.refresh_every {
+            tokio::spawn(state.clone().refresh_every(every));
+        }
         let addr = SocketAddr::new(args.host, args.port);
         let served = throughline_server::serve(state, addr, |at| {
             let url = format!("http://{at}/");

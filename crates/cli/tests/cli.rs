@@ -496,3 +496,17 @@ fn a_lone_file_without_metric_definitions_is_not_judged_on_them() {
         "{rows:?}"
     );
 }
+
+#[test]
+fn serve_refuses_a_refresh_interval_it_cannot_keep() {
+    let tmp = tempfile::tempdir().unwrap();
+    for (every, says) in [
+        ("10s", "`10s` is shorter than a minute"),
+        ("soon", "`soon` is not a duration; write e.g. 15m, 1h or 1d"),
+        ("5x", "`x` is not a duration unit"),
+    ] {
+        let r = common::run_in(tmp.path(), &["serve", "--refresh-every", every]);
+        assert_eq!(r.code, 2, "{every}: {}", r.stderr);
+        assert!(r.stderr.contains(says), "{every}: {}", r.stderr);
+    }
+}

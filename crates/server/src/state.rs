@@ -249,4 +249,19 @@ impl AppState {
         *self.0.view.write().await = None;
         Ok(at)
     }
+
+    /// Refreshes every `every`, for ever (spawn it); a failed refresh keeps the old data served.
+    pub async fn refresh_every(self, every: std::time::Duration) {
+        let mut tick = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tick.tick().await;
+            match self.refresh().await {
+                Ok(at) => tracing::info!(computed_at = %at, "scheduled refresh done"),
+                Err(e) => {
+                    tracing::warn!("scheduled refresh failed, the old data is still served: {e}")
+                }
+            }
+        }
+    }
 }

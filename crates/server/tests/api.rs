@@ -858,6 +858,63 @@ async fn pages_read_stored_values_not_the_raw_events() {
     );
 }
 
+/// The total weekly active users of the week starting `monday`, as stored.
+async fn stored_wau(w: &World, monday: &str) -> Option<f64> {
+    let start = format!("{monday}T00:00:00Z");
+    w.state
+        .store()
+        .latest_snapshots("wau", "week")
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|s| {
+            s.value.segment.is_empty() && s.value.start.to_rfc3339() == start.replace('Z', "+00:00")
+        })
+        .and_then(|s| s.value.value)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_scheduled_refresh_brings_new_events_to_the_pages() {
+    let w = world(true).await;
+    assert_eq!(
+        stored_wau(&w, "2026-09-07").await,
+        None,
+        "no data that week yet"
+    );
+    // Five users work in the week of Sep 7, after the server started.
+    let path = w._tmp.path().join("data/events.csv");
+    let mut events = std::fs::read_to_string(&path).unwrap();
+    for i in 0..5 {
+        events.push_str(&format!("u{i},2026-09-08T10:00:00,work\n"));
+    }
+    std::fs::write(&path, events).unwrap();
+    let refresher = tokio::spawn(
+        w.state
+            .clone()
+            .refresh_every(std::time::Duration::from_millis(200)),
+    );
+    // A refresh takes well under a second here; allow a slow machine a minute.
+    let until = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while stored_wau(&w, "2026-09-07").await.is_none() {
+        assert!(
+            std::time::Instant::now() < until,
+            "no scheduled refresh picked up the new events"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    refresher.abort();
+    assert_eq!(stored_wau(&w, "2026-09-07").await, Some(5.0));
+    // And the page reads it: the metric's API lists the new week.
+    let m = send(&w, get("/api/metrics/wau", None)).await.json();
+    assert!(
+        m["values"].as_array().unwrap().iter().any(|v| v["start"]
+            .as_str()
+            .is_some_and(|s| s.starts_with("2026-09-07"))),
+        "{}",
+        m["values"]
+    );
+}
+
 #[tokio::test]
 async fn the_openapi_document_lists_every_api_route() {
     let w = world(true).await;

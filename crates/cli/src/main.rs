@@ -92,12 +92,15 @@ enum Command {
     /// durations are seconds. `--explain METRIC` shows the definition's plan, its SQL and the
     /// sources it reads instead of computing.
     #[command(
-        after_help = "Examples:\n  throughline measure --metric activation_rate --grain week\n  throughline measure --by plan --from 2025-01-01 --to 2025-03-31 --format csv\n  throughline measure --explain activation_rate"
+        after_help = "Examples:\n  throughline measure --demo --metric activation_rate --by signup_source\n  throughline measure --metric activation_rate --grain week\n  throughline measure --by plan --from 2025-01-01 --to 2025-03-31 --format csv\n  throughline measure --explain activation_rate"
     )]
     Measure {
         /// The workspace folder.
-        #[arg(long, short = 'w', default_value = ".")]
+        #[arg(long, short = 'w', default_value = ".", conflicts_with = "demo")]
         workspace: PathBuf,
+        /// Use the built-in demo workspace (generated once into the cache folder).
+        #[arg(long)]
+        demo: bool,
         /// A metric id; repeat for several.
         #[arg(long = "metric", value_name = "ID")]
         metrics: Vec<String>,
@@ -190,12 +193,15 @@ enum Command {
     /// track by pacing whose trend is unlikely to get there is flagged "on track on paper".
     /// The day seen from is today, or the day after the data ends if that is earlier.
     #[command(
-        after_help = "Examples:\n  throughline status\n  throughline status --team growth --period 2026-Q3\n  throughline status --format json"
+        after_help = "Examples:\n  throughline status --demo\n  throughline status\n  throughline status --team growth --period 2026-Q3\n  throughline status --format json"
     )]
     Status {
         /// The workspace folder.
-        #[arg(long, short = 'w', default_value = ".")]
+        #[arg(long, short = 'w', default_value = ".", conflicts_with = "demo")]
         workspace: PathBuf,
+        /// Use the built-in demo workspace (generated once into the cache folder).
+        #[arg(long)]
+        demo: bool,
         /// Only this team's objectives.
         #[arg(long)]
         team: Option<String>,
@@ -306,12 +312,15 @@ enum Command {
     ///
     /// `--close` stores the scores as final and closes the period: no more check-ins on it.
     #[command(
-        after_help = "Examples:\n  throughline score\n  throughline score --period 2026-Q3 --close"
+        after_help = "Examples:\n  throughline score --demo\n  throughline score\n  throughline score --period 2026-Q3 --close"
     )]
     Score {
         /// The workspace folder.
-        #[arg(long, short = 'w', default_value = ".")]
+        #[arg(long, short = 'w', default_value = ".", conflicts_with = "demo")]
         workspace: PathBuf,
+        /// Use the built-in demo workspace (generated once into the cache folder).
+        #[arg(long)]
+        demo: bool,
         /// The period [default: the latest that has ended]
         #[arg(long)]
         period: Option<String>,
@@ -350,7 +359,7 @@ enum Command {
     /// day. The decision: ship, don't ship, keep running (with the days left to reach the
     /// sample the minimum detectable effect needs), guardrail harmed, or not trustworthy.
     #[command(
-        after_help = "Examples:\n  throughline experiment\n  throughline experiment onboarding-checklist --format json\n  throughline experiment onboarding-checklist --sequential"
+        after_help = "Examples:\n  throughline experiment --demo\n  throughline experiment\n  throughline experiment onboarding-checklist --format json\n  throughline experiment onboarding-checklist --sequential"
     )]
     Experiment {
         /// The experiment id [default: every experiment]
@@ -362,8 +371,11 @@ enum Command {
         #[arg(long, value_enum, default_value_t = MeasureFormat::Table)]
         format: MeasureFormat,
         /// The workspace folder.
-        #[arg(long, short = 'w', default_value = ".")]
+        #[arg(long, short = 'w', default_value = ".", conflicts_with = "demo")]
         workspace: PathBuf,
+        /// Use the built-in demo workspace (generated once into the cache folder).
+        #[arg(long)]
+        demo: bool,
     },
     /// Write a starter workspace: a company objective, a growth team objective aligned to it,
     /// and every metric they use, defined in full. It passes `check` with no findings.
@@ -481,6 +493,7 @@ fn main() -> ExitCode {
         } => check(paths, format, color, with_data),
         Command::Measure {
             workspace,
+            demo,
             metrics,
             grain,
             by,
@@ -496,6 +509,10 @@ fn main() -> ExitCode {
                 GrainArg::Month => Grain::Month,
                 GrainArg::Quarter => Grain::Quarter,
             });
+            let workspace = match demo_cache::workspace_dir(demo, workspace) {
+                Ok(w) => w,
+                Err(e) => return done(Err(e)),
+            };
             run_measure(
                 &workspace,
                 throughline_engine::Request {
@@ -542,24 +559,32 @@ fn main() -> ExitCode {
         )),
         Command::Status {
             workspace,
+            demo,
             team,
             period,
             as_of,
             format,
-        } => done(quarter::run_status(&workspace, team, period, as_of, format)),
+        } => done(
+            demo_cache::workspace_dir(demo, workspace)
+                .and_then(|w| quarter::run_status(&w, team, period, as_of, format)),
+        ),
         Command::Score {
             workspace,
+            demo,
             period,
             close,
             author,
             format,
-        } => done(quarter::run_score(
-            &workspace,
-            period,
-            close,
-            lifecycle::author(author),
-            format,
-        )),
+        } => done(if demo && close {
+            Err(lifecycle::fail(
+                "--close is not for the built-in demo: it would end the demo quarter for every later run",
+                "score the demo without --close, or close a quarter of your own workspace (-w DIR)",
+            ))
+        } else {
+            demo_cache::workspace_dir(demo, workspace).and_then(|w| {
+                quarter::run_score(&w, period, close, lifecycle::author(author), format)
+            })
+        }),
         Command::Review {
             workspace,
             demo,
@@ -603,7 +628,11 @@ fn main() -> ExitCode {
             sequential,
             format,
             workspace,
-        } => done(experiment::run(&workspace, id, sequential, format)),
+            demo,
+        } => done(
+            demo_cache::workspace_dir(demo, workspace)
+                .and_then(|w| experiment::run(&w, id, sequential, format)),
+        ),
         Command::Explain { rule } => explain(&rule),
         Command::Rules { format } => rules(format),
         Command::Init { dir, period } => init(&dir, period),

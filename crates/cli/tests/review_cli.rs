@@ -210,3 +210,49 @@ fn the_html_page_renders_its_charts_in_chromium() {
     let keep = Path::new(env!("CARGO_TARGET_TMPDIR")).join("review-demo.png");
     let _ = std::fs::copy(&shot, keep);
 }
+
+#[test]
+fn status_score_experiment_and_measure_read_the_demo_too() {
+    let run = |args: &[&str]| run_env(cache(), args, &[("THROUGHLINE_CACHE_DIR", cache())]);
+    let r = run(&["status", "--demo"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stdout.starts_with("Flowboard · status 2026-Q3"),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.stdout.contains("growth/improve-activation"),
+        "{}",
+        r.stdout
+    );
+    let r = run(&["experiment", "--demo", "--format", "json"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(v[0]["experiment"], "onboarding-checklist", "{v}");
+    assert_eq!(v[0]["decision"], "guardrail_harmed", "{v}");
+    let r = run(&["score", "--demo"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stdout.contains("2026-Q3"), "{}", r.stdout);
+    let r = run(&["score", "--demo", "--close"]);
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr.contains("--close is not for the built-in demo"),
+        "{}",
+        r.stderr
+    );
+    let r = run(&[
+        "measure",
+        "--demo",
+        "--metric",
+        "weekly_active_users",
+        "--format",
+        "csv",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stdout.contains("2026-09-21"), "{}", r.stdout);
+    // --demo and -w are one or the other.
+    let r = run(&["status", "--demo", "-w", "."]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("cannot be used with"), "{}", r.stderr);
+}

@@ -142,16 +142,8 @@ pub fn kr_lines(k: &KrStatus) -> Vec<String> {
         None => now.push("no check-in".into()),
     }
     let mut lines = vec![now.join(" · ")];
-    if let (Some(f), Some(t)) = (k.forecast, k.target) {
-        lines.push(format!(
-            "forecast {} {} (80%: {} to {}) · {} likely to reach {}",
-            k.show(f.value),
-            f.when(),
-            k.show(f.low),
-            k.show(f.high),
-            f.chance(),
-            k.show(t)
-        ));
+    if let Some(f) = k.forecast_text() {
+        lines.push(format!("forecast {f}"));
     }
     if k.stalled {
         lines.push(

@@ -68,6 +68,21 @@ impl KrStatus {
     pub fn show(&self, v: f64) -> String {
         self.unit.format(v)
     }
+
+    /// The forecast in a few words: "14,922 in the week of 2026-09-28 (80%: 14,805 to
+    /// 15,040), >99% likely to reach 12,000"; `None` without a forecast or a target.
+    pub fn forecast_text(&self) -> Option<String> {
+        let (f, t) = (self.forecast?, self.target?);
+        Some(format!(
+            "{} {} (80%: {} to {}), {} likely to reach {}",
+            self.show(f.value),
+            f.when(),
+            self.show(f.low),
+            self.show(f.high),
+            f.chance(),
+            self.show(t)
+        ))
+    }
 }
 
 /// Where an objective stands.

@@ -188,20 +188,9 @@ pub(crate) fn change(u: &throughline_model::Unit, d: f64, base: f64) -> String {
     }
 }
 
-/// A key result's forecast in a few words.
+/// A key result's forecast in a few words, or a dash.
 pub fn forecast_text(k: &throughline_progress::okr::KrStatus) -> String {
-    match (k.forecast, k.target) {
-        (Some(f), Some(t)) => format!(
-            "{} {} (80%: {} to {}), {} likely to reach {}",
-            k.show(f.value),
-            f.when(),
-            k.show(f.low),
-            k.show(f.high),
-            f.chance(),
-            k.show(t)
-        ),
-        _ => "—".into(),
-    }
+    k.forecast_text().unwrap_or_else(|| "—".into())
 }
 
 fn key_results(rows: &[KrRow], s: &mut String) {

@@ -119,15 +119,7 @@ fn branch(last: bool) -> (&'static str, &'static str) {
 pub fn kr_lines(k: &KrStatus) -> Vec<String> {
     let mut now = Vec::new();
     match k.current {
-        Some(c) => {
-            let when = match (c.end - c.start).num_days() {
-                1 => format!("on {}", c.start),
-                7 => format!("week of {}", c.start),
-                28..=31 => format!("month of {}", c.start.format("%Y-%m")),
-                _ => format!("period from {}", c.start),
-            };
-            now.push(format!("now {} ({when})", k.show(c.value)));
-        }
+        Some(c) => now.push(format!("now {} ({})", k.show(c.value), c.bucket())),
         None => now.push("no value yet".into()),
     }
     if let (Some(b), Some(t)) = (k.baseline, k.target) {

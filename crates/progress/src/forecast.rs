@@ -112,11 +112,12 @@ impl Forecast {
     /// The bucket the forecast is for, in words: "on 2026-09-28", "in the week of 2026-09-28",
     /// "in September 2026".
     pub fn when(&self) -> String {
+        let words = crate::bucket_words(self.at, self.days);
         match self.days {
-            1 => format!("on {}", self.at),
-            7 => format!("in the week of {}", self.at),
-            28..=31 => format!("in {}", self.at.format("%B %Y")),
-            d => format!("in the {d} days from {}", self.at),
+            ..=1 => format!("on {words}"),
+            7 => format!("in the {words}"),
+            28..=31 => format!("in {words}"),
+            _ => format!("from {words}"),
         }
     }
 

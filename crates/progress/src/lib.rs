@@ -29,6 +29,24 @@ pub struct Point {
     pub value: f64,
 }
 
+impl Point {
+    /// The bucket in words: "2026-09-14" (a day), "week of 2026-09-14", "September 2026", or
+    /// "2026-09-14 to 2026-09-20".
+    pub fn bucket(&self) -> String {
+        bucket_words(self.start, (self.end - self.start).num_days())
+    }
+}
+
+/// A bucket of `days` days from `start`, in words (see [`Point::bucket`]).
+pub fn bucket_words(start: NaiveDate, days: i64) -> String {
+    match days {
+        ..=1 => start.to_string(),
+        7 => format!("week of {start}"),
+        28..=31 => start.format("%B %Y").to_string(),
+        d => format!("{start} to {}", start + chrono::Duration::days(d - 1)),
+    }
+}
+
 /// Pacing is on track when actual progress is at most this far behind the expected share.
 pub const ON_TRACK_GAP: f64 = 0.10;
 /// ...and at risk up to this far behind; beyond it, off track.
@@ -120,6 +138,22 @@ pub fn weighted(parts: impl IntoIterator<Item = (Option<f64>, f64)>) -> Option<f
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn buckets_in_words() {
+        let p = |a: &str, b: &str| Point {
+            start: d(a),
+            end: d(b),
+            value: 0.0,
+        };
+        assert_eq!(p("2026-09-14", "2026-09-15").bucket(), "2026-09-14");
+        assert_eq!(p("2026-09-14", "2026-09-21").bucket(), "week of 2026-09-14");
+        assert_eq!(p("2026-09-01", "2026-10-01").bucket(), "September 2026");
+        assert_eq!(
+            p("2026-07-01", "2026-10-01").bucket(),
+            "2026-07-01 to 2026-09-30"
+        );
+    }
+
     use super::*;
 
     fn d(s: &str) -> NaiveDate {

@@ -431,7 +431,7 @@ pub fn key_result(
         &mut s,
         "Current",
         escape(&k.current.map_or("no value yet".into(), |c| {
-            format!("{} ({} to {})", k.show(c.value), c.start, c.end)
+            format!("{} ({})", k.show(c.value), c.bucket())
         })),
     );
     fact(

@@ -39,7 +39,10 @@ pub fn run(args: Args) -> Result<(), Failed> {
         let computed = throughline_server::compute(&loaded, &dir, &store, &|s| bar.message(s)).await;
         bar.finish();
         let computed = computed.map_err(|e| {
-            eprintln!("error: cannot compute the dashboard's data: {e}");
+            match &e.1 {
+                Some(d) => crate::report_errors(std::slice::from_ref(d), &loaded.sources),
+                None => eprintln!("error: cannot compute the dashboard's data: {e}"),
+            }
             Failed(2)
         })?;
         for w in &computed.warnings {

@@ -179,3 +179,32 @@ fn measure_errors_name_what_to_fix() {
         r.stderr
     );
 }
+
+/// A starter workspace has no data yet: every command that reads the events says so plainly,
+/// pointing at the `path:` line.
+#[test]
+fn a_workspace_without_data_files_says_which_pattern_matched_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    assert_eq!(run_in(tmp.path(), &["init", "ws"]).code, 0);
+    for cmd in [
+        &["measure", "-w", "ws"][..],
+        &["review", "-w", "ws"],
+        &["serve", "-w", "ws", "--port", "0"],
+    ] {
+        let r = run_in(tmp.path(), cmd);
+        assert_ne!(r.code, 0, "{cmd:?}");
+        for says in [
+            "source `events`: no files match `data/events/*.parquet`",
+            "throughline.yaml:",
+            "path: data/events/*.parquet",
+            "help: put the data files there",
+        ] {
+            assert!(
+                r.stderr.contains(says),
+                "{cmd:?}: no {says:?} in\n{}",
+                r.stderr
+            );
+        }
+        assert!(!r.stderr.contains("Error during planning"), "{}", r.stderr);
+    }
+}

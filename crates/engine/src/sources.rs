@@ -118,6 +118,20 @@ async fn read(
         SourceFormat::Postgres => unreachable!("postgres sources have no path"),
     };
     result.map_err(|e| {
+        // DataFusion's words for a pattern that matches nothing name its internals; say it
+        // plainly.
+        if e.to_string().contains("No files found") {
+            return EngineError::new(
+                format!(
+                    "source `{}`: no files match `{}` in {}",
+                    s.name.value,
+                    path.value,
+                    root.display()
+                ),
+                "put the data files there or point `path:` at them; `throughline demo` writes a workspace with data",
+            )
+            .at(path.span);
+        }
         EngineError::new(
             format!(
                 "source `{}`: cannot read {}: {e}",

@@ -70,7 +70,18 @@ pub struct AppState(pub(crate) Arc<Inner>);
 
 /// Why the data could not be computed.
 #[derive(Debug)]
-pub struct StartError(pub String);
+pub struct StartError(
+    /// What went wrong and how to fix it, in words (`…\nhelp: …`).
+    pub String,
+    /// The same as a diagnostic pointing into the workspace's files, when it is about one.
+    pub Option<throughline_model::Diagnostic>,
+);
+
+impl StartError {
+    fn msg(s: impl Into<String>) -> StartError {
+        StartError(s.into(), None)
+    }
+}
 
 impl std::fmt::Display for StartError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -87,8 +98,12 @@ pub async fn compute(
     step: &(dyn Fn(&str) + Sync),
 ) -> Result<Computed, StartError> {
     let ws = &loaded.workspace;
-    let engine_error =
-        |e: throughline_engine::EngineError| StartError(format!("{}\nhelp: {}", e.message, e.help));
+    let engine_error = |e: throughline_engine::EngineError| {
+        StartError(
+            format!("{}\nhelp: {}", e.message, e.help),
+            Some(e.to_diagnostic()),
+        )
+    };
     step("opening the sources");
     let engine = Engine::open(ws, dir).await.map_err(engine_error)?;
     step("computing every metric");
@@ -101,7 +116,7 @@ pub async fn compute(
     store
         .save_snapshots(&snapshots)
         .await
-        .map_err(|e| StartError(format!("{e}\nhelp: {}", e.help())))?;
+        .map_err(|e| StartError::msg(format!("{e}\nhelp: {}", e.help())))?;
     // The series come back from the store: what the pages show is what is stored.
     let tz = throughline_app::tz(ws);
     let mut grains: Vec<(String, String)> = values
@@ -116,7 +131,7 @@ pub async fn compute(
         let rows = store
             .latest_snapshots(&metric, &grain)
             .await
-            .map_err(|e| StartError(format!("{e}\nhelp: {}", e.help())))?;
+            .map_err(|e| StartError::msg(format!("{e}\nhelp: {}", e.help())))?;
         let rows: Vec<Snapshot> = rows
             .into_iter()
             .filter(|s| s.value.segment.is_empty())
@@ -137,7 +152,7 @@ pub async fn compute(
         series.insert(metric.clone(), values);
         stored.insert(metric, rows);
     }
-    let week = throughline_app::review::week_for(&engine, None).map_err(StartError)?;
+    let week = throughline_app::review::week_for(&engine, None).map_err(StartError::msg)?;
     let data = throughline_app::review::gather(&engine, ws, week, series, step)
         .await
         .map_err(engine_error)?;

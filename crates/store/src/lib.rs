@@ -318,10 +318,8 @@ impl Store {
     }
 
     fn snapshot(&self, r: &AnyRow) -> Result<Snapshot, StoreError> {
-        let text =
-            |i: usize| -> Result<String, StoreError> { r.try_get(i).map_err(|e| self.io(e)) };
-        let num =
-            |i: usize| -> Result<Option<f64>, StoreError> { r.try_get(i).map_err(|e| self.io(e)) };
+        let text = |i: usize| self.col::<String>(r, i);
+        let num = |i: usize| self.col::<Option<f64>>(r, i);
         let segment: BTreeMap<String, String> = serde_json::from_str(&text(4)?)
             .map_err(|e| self.corrupt(format!("a snapshot's segment is not a JSON object: {e}")))?;
         Ok(Snapshot {
@@ -334,7 +332,7 @@ impl Store {
                 value: num(5)?,
                 numerator: num(6)?,
                 denominator: num(7)?,
-                complete: r.try_get::<i64, _>(8).map_err(|e| self.io(e))? != 0,
+                complete: self.col::<i64>(r, 8)? != 0,
                 definition_hash: text(9)?,
             },
             measured_at: self.parse_time(&text(10)?)?,
@@ -396,17 +394,15 @@ impl Store {
             .map_err(|e| self.io(e))?;
         rows.iter()
             .map(|r| {
-                let text = |i: usize| -> Result<String, StoreError> {
-                    r.try_get(i).map_err(|e| self.io(e))
-                };
+                let text = |i: usize| self.col::<String>(r, i);
                 Ok(CheckIn {
                     id: text(0)?,
                     checkin: NewCheckIn {
                         objective: text(1)?,
                         key_result: text(2)?,
                         period: text(3)?,
-                        value: r.try_get(4).map_err(|e| self.io(e))?,
-                        confidence: r.try_get(5).map_err(|e| self.io(e))?,
+                        value: self.col(r, 4)?,
+                        confidence: self.col(r, 5)?,
                         note: text(6)?,
                         author: text(7)?,
                     },
@@ -468,13 +464,11 @@ impl Store {
         .map_err(|e| self.io(e))?;
         rows.iter()
             .map(|r| {
-                let text = |i: usize| -> Result<String, StoreError> {
-                    r.try_get(i).map_err(|e| self.io(e))
-                };
+                let text = |i: usize| self.col::<String>(r, i);
                 Ok(Decision {
                     id: text(0)?,
                     text: text(1)?,
-                    about: r.try_get(2).map_err(|e| self.io(e))?,
+                    about: self.col(r, 2)?,
                     author: text(3)?,
                     decided_at: self.parse_time(&text(4)?)?,
                 })
@@ -542,9 +536,7 @@ impl Store {
         .map_err(|e| self.io(e))?;
         rows.iter()
             .map(|r| {
-                let text = |i: usize| -> Result<String, StoreError> {
-                    r.try_get(i).map_err(|e| self.io(e))
-                };
+                let text = |i: usize| self.col::<String>(r, i);
                 Ok(ClosedPeriod {
                     period: text(0)?,
                     closed_at: self.parse_time(&text(1)?)?,
@@ -565,19 +557,17 @@ impl Store {
         .map_err(|e| self.io(e))?;
         rows.iter()
             .map(|r| {
-                let get = |i: usize| -> Result<String, StoreError> {
-                    r.try_get(i).map_err(|e| self.io(e))
-                };
+                let get = |i: usize| self.col::<String>(r, i);
                 Ok(ScoreRow {
                     period: get(0)?,
                     team: get(1)?,
                     objective: get(2)?,
                     key_result: get(3)?,
                     commitment: get(4)?,
-                    owner: r.try_get(5).map_err(|e| self.io(e))?,
-                    value: r.try_get(6).map_err(|e| self.io(e))?,
-                    score: r.try_get(7).map_err(|e| self.io(e))?,
-                    confidence: r.try_get(8).map_err(|e| self.io(e))?,
+                    owner: self.col(r, 5)?,
+                    value: self.col(r, 6)?,
+                    score: self.col(r, 7)?,
+                    confidence: self.col(r, 8)?,
                 })
             })
             .collect()
@@ -591,10 +581,7 @@ impl Store {
                 .fetch_one(&self.pool)
                 .await
                 .map_err(|e| self.io(e))?;
-        Ok((
-            r.try_get(0).map_err(|e| self.io(e))?,
-            r.try_get(1).map_err(|e| self.io(e))?,
-        ))
+        Ok((self.col(&r, 0)?, self.col(&r, 1)?))
     }
 
     /// Closes the connections; pending writes have already committed.
@@ -604,6 +591,14 @@ impl Store {
 
     fn io(&self, e: sqlx::Error) -> StoreError {
         StoreError::database(&self.location, e)
+    }
+
+    /// Column `i` of a row, decoded as `T`.
+    pub(crate) fn col<'r, T>(&self, r: &'r AnyRow, i: usize) -> Result<T, StoreError>
+    where
+        T: sqlx::Decode<'r, sqlx::Any> + sqlx::Type<sqlx::Any>,
+    {
+        r.try_get(i).map_err(|e| self.io(e))
     }
 
     fn corrupt(&self, what: String) -> StoreError {

@@ -4,7 +4,6 @@
 
 use chrono::{DateTime, Utc};
 use sha2::{Digest, Sha256};
-use sqlx::Row;
 
 use crate::{Store, StoreError, new_id, time};
 
@@ -130,8 +129,7 @@ impl Store {
     }
 
     fn token_row(&self, r: &sqlx::any::AnyRow) -> Result<Token, StoreError> {
-        let text =
-            |i: usize| -> Result<String, StoreError> { r.try_get(i).map_err(|e| self.io(e)) };
+        let text = |i: usize| self.col::<String>(r, i);
         let teams: Vec<String> = serde_json::from_str(&text(3)?)
             .map_err(|e| self.corrupt(format!("a token's teams are not a JSON list: {e}")))?;
         Ok(Token {

@@ -76,7 +76,7 @@ code { font-family: ui-monospace, SFMono-Regular, Menlo, monospace; font-size: 1
 ul { padding-left: 20px; }
 li { margin: 4px 0; }
 footer { margin-top: 36px; color: var(--muted); font-size: 13px; }
-@media print { main { max-width: none; padding: 0; } h2 { break-after: avoid; } .card, tr { break-inside: avoid; } }
+@media print { main { max-width: none; padding: 0; } h2 { break-after: avoid; } .card, tr { break-inside: avoid; } .pill, .callout { -webkit-print-color-adjust: exact; print-color-adjust: exact; } }
 "#;
 
 fn status_class(s: throughline_progress::Status) -> &'static str {

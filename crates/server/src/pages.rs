@@ -37,6 +37,7 @@ pre { background: #f3f4f6; padding: 10px; border-radius: 6px; overflow-x: auto; 
 dl.facts { display: grid; grid-template-columns: max-content 1fr; gap: 4px 16px; }
 dl.facts dt { color: var(--muted); }
 dl.facts dd { margin: 0; }
+@media print { nav, form { display: none; } }
 "#;
 
 /// Percent-encodes a URL path (ids are kebab- or snake-case, but nothing is assumed).

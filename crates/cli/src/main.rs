@@ -50,6 +50,24 @@ struct Cli {
     command: Command,
 }
 
+/// `-w DIR` or `--demo`: the workspace a reading command works on.
+#[derive(clap::Args)]
+struct WorkspaceOrDemo {
+    /// The workspace folder.
+    #[arg(long, short = 'w', default_value = ".", conflicts_with = "demo")]
+    workspace: PathBuf,
+    /// Use the built-in demo workspace (generated once into the cache folder).
+    #[arg(long)]
+    demo: bool,
+}
+
+impl WorkspaceOrDemo {
+    /// The folder: the given one, or the demo's (generated on first use).
+    fn dir(self) -> Result<PathBuf, lifecycle::Failed> {
+        demo_cache::workspace_dir(self.demo, self.workspace)
+    }
+}
+
 #[derive(Subcommand)]
 enum Command {
     /// Check objectives, key results and metric definitions against the rules.
@@ -95,12 +113,8 @@ enum Command {
         after_help = "Examples:\n  throughline measure --demo --metric activation_rate --by signup_source\n  throughline measure --metric activation_rate --grain week\n  throughline measure --by plan --from 2025-01-01 --to 2025-03-31 --format csv\n  throughline measure --explain activation_rate"
     )]
     Measure {
-        /// The workspace folder.
-        #[arg(long, short = 'w', default_value = ".", conflicts_with = "demo")]
-        workspace: PathBuf,
-        /// Use the built-in demo workspace (generated once into the cache folder).
-        #[arg(long)]
-        demo: bool,
+        #[command(flatten)]
+        workspace: WorkspaceOrDemo,
         /// A metric id; repeat for several.
         #[arg(long = "metric", value_name = "ID")]
         metrics: Vec<String>,
@@ -196,12 +210,8 @@ enum Command {
         after_help = "Examples:\n  throughline status --demo\n  throughline status\n  throughline status --team growth --period 2026-Q3\n  throughline status --format json"
     )]
     Status {
-        /// The workspace folder.
-        #[arg(long, short = 'w', default_value = ".", conflicts_with = "demo")]
-        workspace: PathBuf,
-        /// Use the built-in demo workspace (generated once into the cache folder).
-        #[arg(long)]
-        demo: bool,
+        #[command(flatten)]
+        workspace: WorkspaceOrDemo,
         /// Only this team's objectives.
         #[arg(long)]
         team: Option<String>,
@@ -315,12 +325,8 @@ enum Command {
         after_help = "Examples:\n  throughline score --demo\n  throughline score\n  throughline score --period 2026-Q3 --close"
     )]
     Score {
-        /// The workspace folder.
-        #[arg(long, short = 'w', default_value = ".", conflicts_with = "demo")]
-        workspace: PathBuf,
-        /// Use the built-in demo workspace (generated once into the cache folder).
-        #[arg(long)]
-        demo: bool,
+        #[command(flatten)]
+        workspace: WorkspaceOrDemo,
         /// The period [default: the latest that has ended]
         #[arg(long)]
         period: Option<String>,
@@ -370,12 +376,8 @@ enum Command {
         /// Output format (`table` or `json`).
         #[arg(long, value_enum, default_value_t = MeasureFormat::Table)]
         format: MeasureFormat,
-        /// The workspace folder.
-        #[arg(long, short = 'w', default_value = ".", conflicts_with = "demo")]
-        workspace: PathBuf,
-        /// Use the built-in demo workspace (generated once into the cache folder).
-        #[arg(long)]
-        demo: bool,
+        #[command(flatten)]
+        workspace: WorkspaceOrDemo,
     },
     /// Write a starter workspace: a company objective, a growth team objective aligned to it,
     /// and every metric they use, defined in full. It passes `check` with no findings.
@@ -493,7 +495,6 @@ fn main() -> ExitCode {
         } => check(paths, format, color, with_data),
         Command::Measure {
             workspace,
-            demo,
             metrics,
             grain,
             by,
@@ -509,7 +510,7 @@ fn main() -> ExitCode {
                 GrainArg::Month => Grain::Month,
                 GrainArg::Quarter => Grain::Quarter,
             });
-            let workspace = match demo_cache::workspace_dir(demo, workspace) {
+            let workspace = match workspace.dir() {
                 Ok(w) => w,
                 Err(e) => return done(Err(e)),
             };
@@ -559,29 +560,28 @@ fn main() -> ExitCode {
         )),
         Command::Status {
             workspace,
-            demo,
             team,
             period,
             as_of,
             format,
         } => done(
-            demo_cache::workspace_dir(demo, workspace)
+            workspace
+                .dir()
                 .and_then(|w| quarter::run_status(&w, team, period, as_of, format)),
         ),
         Command::Score {
             workspace,
-            demo,
             period,
             close,
             author,
             format,
-        } => done(if demo && close {
+        } => done(if workspace.demo && close {
             Err(lifecycle::fail(
                 "--close is not for the built-in demo: it would end the demo quarter for every later run",
                 "score the demo without --close, or close a quarter of your own workspace (-w DIR)",
             ))
         } else {
-            demo_cache::workspace_dir(demo, workspace).and_then(|w| {
+            workspace.dir().and_then(|w| {
                 quarter::run_score(&w, period, close, lifecycle::author(author), format)
             })
         }),
@@ -628,9 +628,9 @@ fn main() -> ExitCode {
             sequential,
             format,
             workspace,
-            demo,
         } => done(
-            demo_cache::workspace_dir(demo, workspace)
+            workspace
+                .dir()
                 .and_then(|w| experiment::run(&w, id, sequential, format)),
         ),
         Command::Explain { rule } => explain(&rule),

@@ -2,7 +2,7 @@
 //! on, summed per variant (count, Σy, Σy², and a pre-exposure covariate x for CUPED: Σx, Σx²,
 //! Σxy). Every step is a DataFusion plan; the statistics live in `throughline-experiment`.
 
-use datafusion::arrow::array::{Array, AsArray};
+use datafusion::arrow::array::{Array, AsArray, RecordBatch};
 use datafusion::arrow::datatypes::{DataType, Float64Type, Int64Type};
 use datafusion::functions_aggregate::expr_fn::{avg, count, first_value, max, min, sum};
 use datafusion::logical_expr::{JoinType, when};
@@ -393,27 +393,38 @@ fn not_per_user(m: &Metric, why: &str) -> EngineError {
     .at(m.id.span)
 }
 
-/// Sums per variant of a per-user frame.
-pub(crate) async fn arm_sums(frame: DataFrame, what: &str) -> Result<Vec<ArmSums>, EngineError> {
+/// `aggregates` per variant, the variant first, in the variants' order.
+async fn per_variant(
+    frame: DataFrame,
+    aggregates: Vec<Expr>,
+    what: &str,
+) -> Result<Vec<RecordBatch>, EngineError> {
     let fail = |e| df(what, e);
-    let batches = frame
-        .aggregate(
-            vec![col(VARIANT)],
-            vec![
-                count(lit(1)).alias("n"),
-                sum(col(Y)).alias("sy"),
-                sum(col(Y) * col(Y)).alias("syy"),
-                sum(col(X)).alias("sx"),
-                sum(col(X) * col(X)).alias("sxx"),
-                sum(col(X) * col(Y)).alias("sxy"),
-            ],
-        )
+    frame
+        .aggregate(vec![col(VARIANT)], aggregates)
         .map_err(fail)?
         .sort(vec![col(VARIANT).sort(true, false)])
         .map_err(fail)?
         .collect()
         .await
-        .map_err(fail)?;
+        .map_err(fail)
+}
+
+/// Sums per variant of a per-user frame.
+pub(crate) async fn arm_sums(frame: DataFrame, what: &str) -> Result<Vec<ArmSums>, EngineError> {
+    let batches = per_variant(
+        frame,
+        vec![
+            count(lit(1)).alias("n"),
+            sum(col(Y)).alias("sy"),
+            sum(col(Y) * col(Y)).alias("syy"),
+            sum(col(X)).alias("sx"),
+            sum(col(X) * col(X)).alias("sxx"),
+            sum(col(X) * col(Y)).alias("sxy"),
+        ],
+        what,
+    )
+    .await?;
     let mut out = Vec::new();
     for b in &batches {
         let variant = cast_text(b.column(0))?;
@@ -450,22 +461,16 @@ pub(crate) async fn arm_users(
     exposed: DataFrame,
     what: &str,
 ) -> Result<(Vec<(String, u64)>, Option<(i64, i64)>), EngineError> {
-    let fail = |e| df(what, e);
-    let batches = exposed
-        .aggregate(
-            vec![col(VARIANT)],
-            vec![
-                count(lit(1)).alias("n"),
-                min(col(T0)).alias("lo"),
-                max(col(T0)).alias("hi"),
-            ],
-        )
-        .map_err(fail)?
-        .sort(vec![col(VARIANT).sort(true, false)])
-        .map_err(fail)?
-        .collect()
-        .await
-        .map_err(fail)?;
+    let batches = per_variant(
+        exposed,
+        vec![
+            count(lit(1)).alias("n"),
+            min(col(T0)).alias("lo"),
+            max(col(T0)).alias("hi"),
+        ],
+        what,
+    )
+    .await?;
     let mut arms = Vec::new();
     let mut span: Option<(i64, i64)> = None;
     for b in &batches {

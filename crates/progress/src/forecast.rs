@@ -112,13 +112,8 @@ impl Forecast {
     /// The bucket the forecast is for, in words: "on 2026-09-28", "in the week of 2026-09-28",
     /// "in September 2026".
     pub fn when(&self) -> String {
-        let words = crate::bucket_words(self.at, self.days);
-        match self.days {
-            ..=1 => format!("on {words}"),
-            7 => format!("in the {words}"),
-            28..=31 => format!("in {words}"),
-            _ => format!("from {words}"),
-        }
+        let (on, words) = crate::bucket_words(self.at, self.days);
+        format!("{on} {words}")
     }
 
     /// The probability of reaching the target as a percentage that never rounds a small chance
@@ -149,8 +144,8 @@ pub fn forecast(points: &[Point], at: NaiveDate, target: f64, up: bool) -> Optio
             if up { above } else { 1.0 - above },
         )
     } else {
-        let reached = if up { value >= target } else { value <= target };
-        (value, value, if reached { 1.0 } else { 0.0 })
+        let certain = crate::reached(value, target, up);
+        (value, value, if certain { 1.0 } else { 0.0 })
     };
     Some(Forecast {
         at,

@@ -33,17 +33,21 @@ impl Point {
     /// The bucket in words: "2026-09-14" (a day), "week of 2026-09-14", "September 2026", or
     /// "2026-09-14 to 2026-09-20".
     pub fn bucket(&self) -> String {
-        bucket_words(self.start, (self.end - self.start).num_days())
+        bucket_words(self.start, (self.end - self.start).num_days()).1
     }
 }
 
-/// A bucket of `days` days from `start`, in words (see [`Point::bucket`]).
-pub fn bucket_words(start: NaiveDate, days: i64) -> String {
+/// A bucket of `days` days from `start`, in words (see [`Point::bucket`]), with the
+/// preposition that puts a value in it: ("in the", "week of 2026-09-14").
+pub fn bucket_words(start: NaiveDate, days: i64) -> (&'static str, String) {
     match days {
-        ..=1 => start.to_string(),
-        7 => format!("week of {start}"),
-        28..=31 => start.format("%B %Y").to_string(),
-        d => format!("{start} to {}", start + chrono::Duration::days(d - 1)),
+        ..=1 => ("on", start.to_string()),
+        7 => ("in the", format!("week of {start}")),
+        28..=31 => ("in", start.format("%B %Y").to_string()),
+        d => (
+            "from",
+            format!("{start} to {}", start + chrono::Duration::days(d - 1)),
+        ),
     }
 }
 
@@ -58,6 +62,11 @@ pub const AT_RISK_GAP: f64 = 0.25;
 pub fn progress(baseline: f64, target: f64, current: f64) -> Option<f64> {
     let span = target - baseline;
     (span != 0.0 && span.is_finite() && current.is_finite()).then(|| (current - baseline) / span)
+}
+
+/// Whether `value` is at or beyond `target` in the good direction (at or above when `up`).
+pub fn reached(value: f64, target: f64, up: bool) -> bool {
+    if up { value >= target } else { value <= target }
 }
 
 /// The share of a period `[start, end)` that has elapsed at the start of day `as_of`, 0–1.

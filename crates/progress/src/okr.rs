@@ -338,13 +338,7 @@ pub fn score(objectives: &[ObjectiveStatus]) -> Vec<ObjectiveScore> {
                     value: k.current.map(|c| c.value),
                     score: score_key_result(k.progress),
                     stretch_reached: match (k.stretch, k.current) {
-                        (Some(s), Some(c)) => {
-                            if k.up {
-                                c.value >= s
-                            } else {
-                                c.value <= s
-                            }
-                        }
+                        (Some(s), Some(c)) => crate::reached(c.value, s, k.up),
                         _ => false,
                     },
                     confidence: k.confidence,

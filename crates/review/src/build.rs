@@ -324,11 +324,8 @@ fn north_star(input: &Input, moves: &BTreeMap<(String, Horizon), Movement>) -> O
                     && input.week.start < t.period.value.end()
             })
             .map(|t| {
-                let reached = if up(Some(m)) {
-                    values[i].value >= t.target.value
-                } else {
-                    values[i].value <= t.target.value
-                };
+                let reached =
+                    throughline_progress::reached(values[i].value, t.target.value, up(Some(m)));
                 TargetCheck {
                     target: t.target.value,
                     by: t.period.value.end() - Duration::days(1),
@@ -942,7 +939,10 @@ fn stale(input: &Input) -> Vec<Stale> {
         if seen.is_some_and(|d| d >= week.start) {
             continue;
         }
-        let event = (!event.is_empty()).then(|| event.clone());
+        // An input that stopped on the day the whole feed stopped stopped with it: say so once,
+        // for every metric it starves.
+        let whole_feed = seen.is_some() && *seen == input.last_seen.get("").copied();
+        let event = (!event.is_empty() && !whole_feed).then(|| event.clone());
         match out
             .iter_mut()
             .find(|s| s.event == event && s.last_seen == *seen)
@@ -959,31 +959,6 @@ fn stale(input: &Input) -> Vec<Stale> {
                 sentence: String::new(),
             }),
         }
-    }
-    // When no events of any kind arrived after a day, every input that stopped that day
-    // stopped for the same reason: the whole feed. Say it once.
-    if let Some(all) = out
-        .iter()
-        .position(|s| s.event.is_none() && s.last_seen.is_some())
-    {
-        let day = out[all].last_seen;
-        let (mut same, rest): (Vec<Stale>, Vec<Stale>) =
-            out.into_iter().partition(|s| s.last_seen == day);
-        let mut merged = same.remove(0);
-        merged.event = None;
-        for s in same {
-            merged.metrics.extend(s.metrics);
-            merged.names.extend(s.names);
-        }
-        let order = |id: &String| ws.metrics.iter().position(|m| &m.id.value == id);
-        let mut both: Vec<(String, String)> = merged
-            .metrics
-            .drain(..)
-            .zip(merged.names.drain(..))
-            .collect();
-        both.sort_by_key(|(id, _)| order(id));
-        (merged.metrics, merged.names) = both.into_iter().unzip();
-        out = std::iter::once(merged).chain(rest).collect();
     }
     for s in &mut out {
         let what = match &s.event {

@@ -25,4 +25,5 @@ pub fn exercise(name: &str, data: &[u8]) {
     let _ = throughline_report::render_human(&diags, &loaded.sources, Default::default());
     let _ = throughline_report::render_json(&diags, &loaded.sources);
     let _ = throughline_report::render_sarif(&diags, &loaded.sources);
+    let _ = throughline_report::render_reading(&loaded);
 }

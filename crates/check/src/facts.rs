@@ -15,6 +15,8 @@ pub struct KrFacts {
     pub unmeasurable: bool,
     pub has_target: bool,
     pub has_baseline: bool,
+    /// A placeholder (`X%`, `$N`, `TBD`) stands where the target belongs.
+    pub placeholder_target: bool,
 }
 
 pub fn kr_facts(kr: &KeyResult, origin: Origin) -> KrFacts {
@@ -29,7 +31,8 @@ pub fn kr_facts(kr: &KeyResult, origin: Origin) -> KrFacts {
     let unmeasurable = match origin {
         Origin::Yaml => kr.metric.is_none() && kr.manual.is_none(),
         Origin::Markdown => {
-            kr.target.is_none()
+            kr.placeholder.is_none()
+                && kr.target.is_none()
                 && kr.baseline.is_none()
                 && kr.measurement.is_none()
                 && text::numbers(title).is_empty()
@@ -41,5 +44,6 @@ pub fn kr_facts(kr: &KeyResult, origin: Origin) -> KrFacts {
         unmeasurable,
         has_target: kr.target.is_some(),
         has_baseline: kr.baseline.is_some(),
+        placeholder_target: kr.placeholder.is_some() && kr.target.is_none(),
     }
 }

@@ -15,13 +15,54 @@ pub fn words(text: &str) -> Vec<String> {
         .collect()
 }
 
-/// Quantities in `text` that are targets or values: not years, not `#1`.
+/// Quantities in `text` that are targets or values: not years, not `#1`; the word `zero`
+/// counts ("Zero recalled lessons per quarter").
 pub fn numbers(text: &str) -> Vec<Quantity> {
-    quantities_in(text)
+    let mut out: Vec<Quantity> = quantities_in(text)
         .into_iter()
         .filter(|(_, at)| !is_year_at(text, *at) && !text[..*at].ends_with('#'))
         .map(|(q, _)| q)
-        .collect()
+        .collect();
+    if words(text).iter().any(|w| w == "zero") {
+        out.push(Quantity {
+            value: 0.0,
+            unit: throughline_model::QuantityUnit::None,
+        });
+    }
+    out
+}
+
+/// Nouns that make the word before them a measure's name, not a verb ("Open rate",
+/// "Deploy frequency", "Build time").
+const MEASURE_NOUNS: &[&str] = &[
+    "rate",
+    "rates",
+    "time",
+    "times",
+    "frequency",
+    "count",
+    "score",
+    "ratio",
+    "share",
+    "volume",
+    "latency",
+    "speed",
+    "cost",
+    "costs",
+    "size",
+    "success",
+    "failure",
+    "duration",
+];
+
+/// `20 times a day`, `3x per week`: how often something happens, a measure.
+fn states_frequency(text: &str) -> bool {
+    let ws = words(text);
+    ws.windows(3).any(|w| {
+        w[0].chars().all(|c| c.is_ascii_digit())
+            && matches!(w[1].as_str(), "times" | "x")
+            && matches!(w[2].as_str(), "a" | "per" | "each" | "every")
+    })
 }
 
 /// Words that may stand before the verb without changing what a sentence is about.
@@ -328,6 +369,14 @@ pub fn describes_work(text: &str) -> bool {
     let Some(verb) = first_verb(text) else {
         return false;
     };
+    // "Open rate stays above 40%": the first word names a measure (with a value to reach);
+    // "Deploy 20 times a day": how often is a measure too
+    let after_verb = ws.iter().skip_while(|w| **w != verb).nth(1);
+    let names_measure = after_verb.is_some_and(|w| MEASURE_NOUNS.contains(&w.as_str()))
+        && !numbers(text).is_empty();
+    if names_measure || states_frequency(text) {
+        return false;
+    }
     if counts_deliverables(&ws)
         && !ws.iter().any(|w| {
             matches!(
@@ -651,11 +700,16 @@ mod tests {
             "Build a self-serve onboarding wizard",
             "Dark mode shipped",
             "Increase the number of features shipped from 3 to 10",
+            "Launch time tracking for agencies",
+            "Run 3 capacity reviews with product teams",
         ] {
             assert!(describes_work(work), "should be work: {work}");
         }
         for outcome in [
             "Increase activation rate from 23% to 35%",
+            // a measure whose name starts with a verb, and how often something happens
+            "Open rate stays above 40%",
+            "Deploy the monolith 20 times a day",
             "Reduce time-to-first-value from 3 days to 1 day",
             "Achieve 50+ NPS for users in first 30 days",
             "Reach 10,000 weekly active teams",

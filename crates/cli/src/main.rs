@@ -1,6 +1,7 @@
 //! The `throughline` command line. Thin: it parses arguments, calls the library crates and
 //! chooses the exit code.
 
+mod check;
 mod demo_cache;
 mod experiment;
 mod init;
@@ -16,8 +17,8 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
-use throughline_model::{Diagnostic, Grain, Severity, load_paths};
-use throughline_report::{HumanOptions, render_human, render_json, render_sarif, summary_line};
+use throughline_model::{Diagnostic, Grain};
+use throughline_report::{HumanOptions, render_human};
 
 const ABOUT: &str = "Keeps a product team's goals honest: computes the number behind every key \
 result, checks OKRs against the mistakes every OKR guide warns about, and writes the weekly \
@@ -81,7 +82,7 @@ enum Command {
     /// in Markdown. Turn rules off or change their severity for the whole workspace under
     /// `checks:` in throughline.yaml.
     #[command(
-        after_help = "Examples:\n  throughline check                     the workspace in this folder\n  throughline check okrs/ --format json\n  throughline check q3-okrs.md --format sarif > results.sarif"
+        after_help = "Examples:\n  throughline check                     the workspace in this folder\n  throughline check okrs/ --format json\n  throughline check q3-okrs.md --format sarif > results.sarif\n  throughline check handbook/okrs.md --explain-read   what each line was read as"
     )]
     Check {
         /// Workspace folders (with throughline.yaml) or single .yaml/.md files [default: .]
@@ -96,6 +97,11 @@ enum Command {
         /// `unambitious-target`); needs a workspace folder with `sources:`.
         #[arg(long)]
         with_data: bool,
+        /// Before the findings, show what each part of every Markdown page was read as:
+        /// the period, team and owners, each objective and key result with its line, and
+        /// what was passed over (`throughline explain markdown` lists the shapes read).
+        #[arg(long)]
+        explain_read: bool,
     },
     /// Compute metric values from the workspace's event data.
     ///
@@ -341,7 +347,10 @@ enum Command {
         format: ListFormat,
     },
     /// Explain a rule: what it flags, why that is bad, an example and what to write instead.
-    #[command(after_help = "Example:\n  throughline explain kpi-as-key-result")]
+    /// `throughline explain markdown` shows the Markdown OKR page shapes that are read.
+    #[command(
+        after_help = "Examples:\n  throughline explain kpi-as-key-result\n  throughline explain markdown"
+    )]
     Explain {
         /// The rule id, e.g. `output-key-result` (`throughline rules` lists them).
         rule: String,
@@ -492,7 +501,8 @@ fn main() -> ExitCode {
             format,
             color,
             with_data,
-        } => check(paths, format, color, with_data),
+            explain_read,
+        } => check::run(paths, format, color, with_data, explain_read),
         Command::Measure {
             workspace,
             metrics,
@@ -654,62 +664,6 @@ fn done(r: Result<(), lifecycle::Failed>) -> ExitCode {
     }
 }
 
-fn check(paths: Vec<PathBuf>, format: Format, color: ColorChoice, with_data: bool) -> ExitCode {
-    let paths = if paths.is_empty() {
-        vec![PathBuf::from(".")]
-    } else {
-        paths
-    };
-    let loaded = load_paths(&paths);
-    let data = if with_data && !loaded.has_input_errors() {
-        match lifecycle::check_data_facts(&loaded, &paths) {
-            Ok(d) => Some(d),
-            Err(lifecycle::Failed(code)) => return ExitCode::from(code),
-        }
-    } else {
-        None
-    };
-    let mut diags: Vec<Diagnostic> = loaded
-        .diagnostics
-        .iter()
-        .filter(|d| loaded.in_focus(d))
-        .cloned()
-        .collect();
-    let input_errors = loaded.has_input_errors();
-    if !input_errors {
-        diags.extend(throughline_check::run_with_data(&loaded, data.as_ref()));
-    }
-    throughline_check::sort(&mut diags);
-    let files = loaded.sources.files().count() - loaded.context.len();
-    match format {
-        Format::Json => print(&render_json(&diags, &loaded.sources)),
-        Format::Sarif => print(&render_sarif(&diags, &loaded.sources)),
-        Format::Human => {
-            let color = match color {
-                ColorChoice::Always => true,
-                ColorChoice::Never => false,
-                ColorChoice::Auto => {
-                    std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
-                }
-            };
-            let mut text = render_human(&diags, &loaded.sources, HumanOptions { color, width: 0 });
-            text.push_str(&summary_line(&diags, files));
-            text.push('\n');
-            if input_errors || diags.iter().any(Diagnostic::is_input_error) {
-                text.push_str("the rules were not run: fix the input errors above first\n");
-            }
-            print(&text);
-        }
-    }
-    if input_errors || diags.iter().any(Diagnostic::is_input_error) {
-        ExitCode::from(2)
-    } else if diags.iter().any(|d| d.severity == Severity::Error) {
-        ExitCode::from(1)
-    } else {
-        ExitCode::SUCCESS
-    }
-}
-
 /// `serve --refresh-every`: a duration of at least a minute.
 fn parse_every(s: &str) -> Result<std::time::Duration, String> {
     let secs = throughline_model::values::parse_duration(s)
@@ -836,6 +790,10 @@ fn run_measure(
 }
 
 fn explain(id: &str) -> ExitCode {
+    if matches!(id, "markdown" | "no-objectives" | "markdown-unread") {
+        print(&format!("{}\n", throughline_model::markdown::explanation()));
+        return ExitCode::SUCCESS;
+    }
     match throughline_check::rule(id) {
         Some(rule) => {
             let m = rule.meta();
@@ -854,7 +812,7 @@ fn explain(id: &str) -> ExitCode {
                 None => String::new(),
             };
             eprintln!(
-                "error: `{id}` is not a rule this version can explain\nhelp: {hint}`throughline rules` lists every rule id"
+                "error: `{id}` is not a rule this version can explain\nhelp: {hint}`throughline rules` lists every rule id; `throughline explain markdown` shows the Markdown shapes that are read"
             );
             ExitCode::from(2)
         }

@@ -363,6 +363,8 @@ pub struct KeyResult {
     pub weight: Option<Spanned<f64>>,
     /// How it is measured, in words (Markdown `Measurement:`).
     pub measurement: Option<Text>,
+    /// A placeholder written where the target belongs (`X%`, `$N`, `TBD`; Markdown).
+    pub placeholder: Option<Text>,
     pub span: Span,
 }
 

@@ -874,6 +874,7 @@ fn key_result(cx: &mut Ctx, n: &Node) -> Option<KeyResult> {
         owner,
         weight,
         measurement,
+        placeholder: None,
         span,
     })
 }

@@ -23,6 +23,8 @@ pub struct Loaded {
     /// Files read only as context for the files that were named (the rest of their
     /// workspace): findings in them are not reported, but their definitions resolve references.
     pub context: Vec<FileId>,
+    /// For each Markdown page, what its parts were read as (`check --explain-read`).
+    pub markdown_notes: Vec<(FileId, Vec<crate::markdown::ReadNote>)>,
 }
 
 impl Loaded {
@@ -147,9 +149,10 @@ impl Loader {
     pub fn add_markdown(&mut self, name: &str, path: &Path, text: String) {
         let file = self.loaded.sources.add(name, path, text);
         let src = &self.loaded.sources.get(file).expect("just added").text;
-        let (objectives, diags) = crate::markdown::parse_markdown(src, file, name);
-        self.loaded.workspace.objectives.extend(objectives);
-        self.loaded.diagnostics.extend(diags);
+        let read = crate::markdown::parse_markdown(src, file, name);
+        self.loaded.workspace.objectives.extend(read.objectives);
+        self.loaded.diagnostics.extend(read.diagnostics);
+        self.loaded.markdown_notes.push((file, read.notes));
     }
 
     /// Adds raw bytes read from `path`, choosing the reader by extension.
@@ -182,11 +185,11 @@ impl Loader {
             .unwrap_or(text);
         match ext.as_deref() {
             Some("yaml" | "yml") => self.add_yaml(name, path, text),
-            Some("md" | "markdown") => self.add_markdown(name, path, text),
+            Some("md" | "markdown" | "mdx") => self.add_markdown(name, path, text),
             _ => self.loaded.diagnostics.push(
                 Diagnostic::error(
                     "unreadable-file",
-                    format!("{name}: throughline reads `.yaml`, `.yml` and `.md` files"),
+                    format!("{name}: throughline reads `.yaml`, `.yml`, `.md` and `.mdx` files"),
                 )
                 .in_file(name)
                 .help(

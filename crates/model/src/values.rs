@@ -129,6 +129,30 @@ impl std::fmt::Display for Period {
     }
 }
 
+impl std::fmt::Display for Quantity {
+    /// `23%`, `3 days`, `1200 USD`, `50`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let v = self.value;
+        match &self.unit {
+            QuantityUnit::None => write!(f, "{}", trimmed(v, 4)),
+            QuantityUnit::Percent => write!(f, "{}%", trimmed(v, 4)),
+            QuantityUnit::Currency(c) => write!(f, "{} {c}", trimmed(v, 2)),
+            QuantityUnit::Seconds => {
+                let (n, word) = [(86_400.0, "days"), (3_600.0, "hours"), (60.0, "minutes")]
+                    .into_iter()
+                    .find(|(s, _)| v >= *s && (v / s).fract() == 0.0)
+                    .map_or((v, "seconds"), |(s, w)| (v / s, w));
+                let word = if n == 1.0 {
+                    word.trim_end_matches('s')
+                } else {
+                    word
+                };
+                write!(f, "{} {word}", trimmed(n, 2))
+            }
+        }
+    }
+}
+
 /// A date `YYYY-MM-DD`.
 pub fn parse_date(s: &str) -> Result<NaiveDate, String> {
     NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").map_err(|_| format!("`{s}` is not a date"))
@@ -455,11 +479,15 @@ pub fn is_year_at(text: &str, at: usize) -> bool {
     let rest = &text[at..];
     let digits: String = rest.chars().take_while(|c| c.is_ascii_digit()).collect();
     let next = rest[digits.len()..].chars().next();
+    // `2020.` ends a sentence; `2020.5` and `2,000` are numbers
+    let after = rest[digits.len()..].chars().nth(1);
+    let decimal = matches!(next, Some(',' | '.')) && after.is_some_and(|c| c.is_ascii_digit());
     digits.len() == 4
         && digits
             .parse::<u32>()
             .is_ok_and(|y| (1900..2100).contains(&y))
-        && !matches!(next, Some(',' | '.' | '%' | 'k' | 'K' | 'M'))
+        && !decimal
+        && !matches!(next, Some('%' | 'k' | 'K' | 'M'))
 }
 
 #[cfg(test)]

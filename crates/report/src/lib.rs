@@ -3,12 +3,14 @@
 //! and as SARIF 2.1.0 for code scanning in CI.
 
 mod human;
+mod reading;
 mod sarif;
 
 use serde::Serialize;
 use throughline_model::{Diagnostic, SourceMap};
 
 pub use human::{HumanOptions, render_human, summary_line};
+pub use reading::render_reading;
 pub use sarif::render_sarif;
 
 /// One finding as `--format json` prints it.

@@ -18,6 +18,10 @@ const INPUT_CODES: &[(&str, &str)] = &[
     ("unknown-key", "a field or rule id is not known"),
     ("missing-key", "a required field is missing"),
     ("no-objectives", "a Markdown document holds no objectives"),
+    (
+        "markdown-unread",
+        "part of a Markdown OKR page looks like an OKR but has no place",
+    ),
     ("empty-file", "a workspace file is empty"),
     ("duplicate-id", "an id is defined twice"),
     (

@@ -1,7 +1,7 @@
 //! ## missing-guardrails
 //!
-//! **What it flags.** An objective whose key results push metrics up or down but that
-//! names no guardrails (in YAML `guardrails:`; in Markdown a `**Guardrails:**` list under the
+//! **What it flags.** An objective with a key result that is a result to move (not work to
+//! do, not a level to keep, whether or not it names a metric yet) but that names no guardrails (in YAML `guardrails:`; in Markdown a `**Guardrails:**` list under the
 //! objective or for the whole document).
 //!
 //! **Why this is bad.** A number that people are rewarded for will be optimized at the
@@ -38,12 +38,11 @@ impl Rule for MissingGuardrails {
             if !o.guardrails.is_empty() {
                 continue;
             }
+            // any key result that is a result to move (not work to do, not a level to keep),
+            // whether or not it names a metric yet
             let pushes = o.key_results.iter().any(|kr| {
                 let f = kr_facts(kr, o.origin);
-                !f.output
-                    && !f.maintain
-                    && !f.unmeasurable
-                    && (f.has_target || text::has_outcome_verb(&kr.title.value))
+                !f.output && !f.maintain
             });
             if pushes {
                 let help = match o.origin {

@@ -1,7 +1,9 @@
 //! ## missing-target
 //!
 //! **What it flags.** A key result that is measured (it has a metric, a manual unit, a
-//! current value or a measurement) but says nowhere what value counts as success.
+//! current value or a measurement) but says nowhere what value counts as success, or that
+//! holds a placeholder where the target belongs (`Achieve X% of ARR`, `$N net new ARR`,
+//! `Target: TBD`).
 //!
 //! **Why this is bad.** Without a target there is no pacing, no forecast and no score: any
 //! movement can be called progress. The target is also where ambition is set; leaving it
@@ -44,6 +46,18 @@ impl Rule for MissingTarget {
             for kr in &o.key_results {
                 let f = kr_facts(kr, o.origin);
                 if f.has_target || f.output || f.unmeasurable {
+                    continue;
+                }
+                if let Some(p) = kr.placeholder.as_ref().filter(|_| f.placeholder_target) {
+                    out.push(
+                        finding(format!(
+                            "key result \"{}\" has the placeholder `{}` where its target belongs",
+                            kr.title.value, p.value
+                        ))
+                        .at(p.span)
+                        .label("a placeholder, not a number")
+                        .help("write the number the team commits to (\"Achieve 30% of ARR on cloud licensing\"); a target left open cannot be paced, forecast or scored"),
+                    );
                     continue;
                 }
                 let help = match o.origin {

@@ -1,0 +1,675 @@
+//! The words around a title: `Objective 1:`, `KR2 -`, `**CEO KR:**`, `CEO:`, `(Owner: Dana)`,
+//! `- @alanshaw`, `` `P0` ``, `=> done`, placeholders such as `X%`, and the values in a key
+//! result's title (`from 23% to 35%`).
+
+use crate::source::Span;
+use crate::source::Spanned;
+use crate::values::{Quantity, is_year_at, quantities_in};
+
+/// `Objective 1: Title`, `Objective: Title`, `OBJECTIVE: Title`, `O2 - Title`, `Goal 1: Title`,
+/// `Problem Area: Title` → the byte offset where the title starts. `Objective 1` alone (a
+/// template's placeholder) is an objective titled as written.
+pub(crate) fn objective_prefix(text: &str) -> Option<usize> {
+    let lower = text.to_ascii_lowercase();
+    let word = ["objective", "obj", "problem area", "goal", "o"]
+        .into_iter()
+        .find(|w| lower.starts_with(w))?;
+    let rest = &text[word.len()..];
+    if word == "o" && !rest.starts_with(|c: char| c.is_ascii_digit()) {
+        return None;
+    }
+    let after_num = rest.trim_start_matches(|c: char| c.is_ascii_digit() || c == ' ' || c == '.');
+    if word == "goal" && after_num.len() == rest.len() && !rest.trim_start().starts_with(':') {
+        return None; // "Goals for the team", "Goal setting"
+    }
+    let sep = after_num.strip_prefix([':', '-', '–', '—', ')', '.'])?;
+    let title = sep.trim_start();
+    if title.is_empty() {
+        return None;
+    }
+    Some(text.len() - title.len())
+}
+
+/// Whether the text is only `Objective 1` / `Objective:` with no title.
+pub(crate) fn is_bare_objective_label(text: &str) -> bool {
+    let lower = text
+        .trim()
+        .trim_end_matches([':', ' '])
+        .to_ascii_lowercase();
+    let rest = lower
+        .strip_prefix("objective")
+        .map(|r| r.trim_start_matches(|c: char| c.is_ascii_digit() || c == ' ' || c == '.'));
+    rest.is_some_and(str::is_empty)
+}
+
+/// `KR1: …`, `KR 2 - …`, `KR: …`, `KR1.1 …`, `Key Result: …`, `Key result 1.1: …`, `KR -`:
+/// the offset where the key result's text starts.
+pub(crate) fn kr_prefix(text: &str) -> Option<usize> {
+    let lower = text.to_ascii_lowercase();
+    let word = ["key result", "kr"]
+        .into_iter()
+        .find(|w| lower.starts_with(w))?;
+    let rest = &text[word.len()..];
+    let after_num = rest.trim_start_matches(|c: char| c.is_ascii_digit() || c == ' ' || c == '.');
+    let title = match after_num.strip_prefix([':', '-', '–', '—', ')']) {
+        Some(t) => t,
+        // `KR1 Increase …` (a number, then the text)
+        None if after_num.len() < rest.len() && rest.starts_with(|c: char| c.is_ascii_digit()) => {
+            after_num
+        }
+        None => return None,
+    };
+    let title = title.trim_start();
+    (!title.is_empty()).then(|| text.len() - title.len())
+}
+
+/// `CEO KR: …`: an owner's key result. Returns the owner's end and the text's start.
+pub(crate) fn owner_kr_prefix(text: &str) -> Option<(usize, usize)> {
+    let (label, _) = text.split_once(':')?;
+    let owner = label
+        .trim()
+        .strip_suffix(" KR")
+        .or_else(|| label.trim().strip_suffix(" KRs"))?;
+    if owner.is_empty() || owner.split_whitespace().count() > 3 {
+        return None;
+    }
+    let start = label.len() + 1;
+    let title = text[start..].trim_start();
+    (!title.is_empty()).then(|| (owner.len(), text.len() - title.len()))
+}
+
+/// Words that say a label is a role or a team (`CEO:`, `Head of Eng:`, `Customer success:`).
+const ROLE_WORDS: &[&str] = &[
+    "ceo",
+    "cto",
+    "cfo",
+    "coo",
+    "cpo",
+    "cmo",
+    "cro",
+    "ciso",
+    "vp",
+    "svp",
+    "evp",
+    "head",
+    "director",
+    "lead",
+    "manager",
+    "pm",
+    "eng",
+    "engineering",
+    "product",
+    "sales",
+    "marketing",
+    "design",
+    "support",
+    "success",
+    "ops",
+    "operations",
+    "finance",
+    "people",
+    "talent",
+    "legal",
+    "security",
+    "platform",
+    "infra",
+    "infrastructure",
+    "data",
+    "growth",
+    "team",
+    "hr",
+    "recruiting",
+    "devrel",
+    "community",
+    "research",
+    "qa",
+    "analytics",
+    "revenue",
+    "partnerships",
+    "bizops",
+    "techops",
+    "ux",
+    "company",
+    "exec",
+    "executive",
+    "founder",
+];
+
+/// Labels that introduce something other than an owner (besides [`DETAIL_LABELS`] and
+/// [`OBJECTIVE_LABELS`]).
+const NOT_OWNERS: &[&str] = &[
+    "goals",
+    "status",
+    "progress",
+    "note",
+    "notes",
+    "update",
+    "result",
+    "results",
+    "deadline",
+    "due",
+    "example",
+    "e.g",
+    "description",
+    "context",
+    "problem",
+    "solution",
+    "hypothesis",
+    "objective",
+    "objectives",
+    "key results",
+    "key result",
+    "kr",
+    "krs",
+    "initiatives",
+    "guardrails",
+    "period",
+    "timeline",
+    "focus",
+    "summary",
+    "outcome",
+    "impact",
+    "score",
+    "confidence",
+    "tracked",
+    "active from",
+    "vision",
+    "mission",
+    "strategy",
+    "tbd",
+];
+
+fn is_not_owner(label: &str) -> bool {
+    let l = label.to_ascii_lowercase();
+    [NOT_OWNERS, DETAIL_LABELS, OBJECTIVE_LABELS]
+        .iter()
+        .any(|list| list.contains(&l.as_str()))
+}
+
+/// A short label before a colon that could name who owns the line (`Sales (Closing Deals)`).
+/// Returns the label's end and the text's start.
+pub(crate) fn label_prefix(text: &str) -> Option<(usize, usize)> {
+    let colon = text.find(':')?;
+    let label = text[..colon].trim();
+    let words = label.split_whitespace().count();
+    if label.is_empty()
+        || words > 4
+        || !label.starts_with(|c: char| c.is_uppercase())
+        || label
+            .chars()
+            .any(|c| c.is_ascii_digit() || matches!(c, '$' | '%' | '"' | '='))
+        || is_not_owner(label)
+        || text[colon + 1..].starts_with("//")
+    {
+        return None;
+    }
+    let title = text[colon + 1..].trim_start();
+    if title.is_empty() {
+        return None;
+    }
+    Some((
+        label.len() + (text.len() - text.trim_start().len()),
+        text.len() - title.len(),
+    ))
+}
+
+/// Whether a label names a role or a team by its words.
+pub(crate) fn is_role(label: &str) -> bool {
+    label
+        .split(|c: char| !c.is_alphanumeric())
+        .any(|w| ROLE_WORDS.contains(&w.to_ascii_lowercase().as_str()))
+}
+
+/// `` `P0` - ``, `PX -`, `[P1] `, `(P2)` at the start: the priority tag's length.
+pub(crate) fn priority_tag(text: &str) -> usize {
+    let t = text.trim_start();
+    let lead = text.len() - t.len();
+    let inner = t
+        .strip_prefix('[')
+        .or_else(|| t.strip_prefix('('))
+        .unwrap_or(t);
+    let b = inner.as_bytes();
+    if b.len() >= 2 && b[0] == b'P' && (b[1].is_ascii_digit() || b[1] == b'X') {
+        let bracketed = inner.len() < t.len();
+        let mut used = t.len() - inner.len() + 2;
+        let rest = &t[used..];
+        if bracketed && rest.starts_with([']', ')']) {
+            used += 1;
+        } else if bracketed || !rest.trim_start().starts_with(['-', '–', ':', '@']) {
+            // `P0 bugs fixed within a day`: the P0 is part of the text
+            return 0;
+        }
+        let rest = &t[used..];
+        let after = rest.trim_start_matches([' ', '-', '–', ':']);
+        // `P0 @sam - …`: the handle stays for the owner
+        return lead + used + (rest.len() - after.len());
+    }
+    0
+}
+
+/// `@alanshaw - ` at the start or ` - @alanshaw` at the end: the handle and the text range
+/// without it.
+pub(crate) fn handle(text: &str) -> Option<(String, std::ops::Range<usize>)> {
+    let t = text.trim_end();
+    if let Some(i) = t.rfind(" - @").or_else(|| t.rfind(" — @")) {
+        let h = t[i..].trim_start_matches([' ', '-', '—']).trim();
+        if !h.contains(' ') && h.len() > 1 {
+            return Some((h.to_string(), 0..i));
+        }
+    }
+    let s = text.trim_start();
+    if s.starts_with('@') {
+        let end = s.find(' ').unwrap_or(s.len());
+        let h = &s[..end];
+        let rest = s[end..].trim_start_matches([' ', '-', '—', ':']);
+        if h.len() > 1 && !rest.is_empty() {
+            return Some((h.to_string(), text.len() - rest.len()..text.len()));
+        }
+    }
+    None
+}
+
+/// ` => done`, ` ==> 66% on time`: a note on the result after the key result; its start.
+pub(crate) fn result_note(text: &str) -> Option<usize> {
+    text.find(" =>").or_else(|| text.find(" ==>"))
+}
+
+/// A placeholder where a number belongs (`X%`, `$N`, `N0`, `TBD`): its byte range in `text`.
+pub(crate) fn placeholder(text: &str) -> Option<std::ops::Range<usize>> {
+    let mut start = None;
+    let check = |w: &str| -> bool {
+        let w = w.trim_matches(|c: char| {
+            matches!(c, '.' | ',' | ';' | '(' | ')' | '[' | ']' | '*' | '_')
+        });
+        if matches!(
+            w,
+            "TBD" | "TBC" | "TBA" | "??" | "???" | "XX%" | "X%" | "x%" | "y%" | "z%"
+        ) {
+            return true;
+        }
+        let w = w.strip_prefix('$').unwrap_or(w);
+        let w = w.strip_suffix(['%', 'k', 'K', 'M', 'x']).unwrap_or(w);
+        let mut chars = w.chars();
+        match chars.next() {
+            Some('X' | 'Y' | 'Z' | 'N') => {
+                let rest: String = chars.collect();
+                (rest.is_empty() || rest.chars().all(|c| c.is_ascii_digit()) || rest == "X")
+                    && w.len() <= 4
+            }
+            _ => false,
+        }
+    };
+    for (i, c) in text
+        .char_indices()
+        .chain(std::iter::once((text.len(), ' ')))
+    {
+        let sep = c.is_whitespace() || c == '/';
+        match (sep, start) {
+            (true, Some(s)) => {
+                if check(&text[s..i]) {
+                    let word = &text[s..i];
+                    let lead = word.len() - word.trim_start_matches(['(', '[', '*', '_']).len();
+                    let kept = word
+                        .trim_end_matches(['.', ',', ';', ')', ']', '*', '_'])
+                        .len();
+                    return Some(s + lead..s + kept);
+                }
+                start = None;
+            }
+            (false, None) => start = Some(i),
+            _ => {}
+        }
+    }
+    None
+}
+
+/// Labels of details written under or beside a key result.
+const DETAIL_LABELS: &[&str] = &[
+    "measurement",
+    "measured by",
+    "measure",
+    "metric",
+    "definition",
+    "current",
+    "baseline",
+    "today",
+    "now",
+    "starting point",
+    "target",
+    "goal",
+    "stretch",
+    "owner",
+    "dri",
+];
+
+/// Finds `Label: value` pairs in a line, wherever the labels stand (`Current: 23% | Target: 35%`).
+/// Returns (label start, label, value).
+pub(crate) fn detail_parts(text: &str) -> Vec<(usize, &'static str, &str)> {
+    let lower = text.to_ascii_lowercase();
+    let mut found: Vec<(usize, usize, &'static str)> = Vec::new();
+    for label in DETAIL_LABELS {
+        let mut from = 0;
+        while let Some(i) = lower[from..].find(label) {
+            let start = from + i;
+            let end = start + label.len();
+            let boundary = start == 0 || !lower[..start].ends_with(|c: char| c.is_alphanumeric());
+            let rest = &lower[end..];
+            let colon = rest.trim_start_matches(['*', '_', ' ']).starts_with(':');
+            if boundary && colon && !found.iter().any(|(s, e, _)| start >= *s && start < *e) {
+                let value_start = end + rest.find(':').map_or(0, |c| c + 1);
+                found.push((start, value_start, label));
+            }
+            from = end;
+        }
+    }
+    found.sort();
+    let mut out = Vec::new();
+    for (k, (label_start, value_start, label)) in found.iter().enumerate() {
+        let value_end = found.get(k + 1).map_or(text.len(), |n| n.0);
+        let value = text[*value_start..value_end]
+            .trim()
+            .trim_end_matches(['|', ';', ',', '/', '*', ')', '('])
+            .trim()
+            .trim_start_matches('*')
+            .trim();
+        if !value.is_empty() {
+            out.push((*label_start, *label, value));
+        }
+    }
+    out
+}
+
+/// Labels of lines that describe an objective (`**Owner:** Dana`).
+pub(crate) const OBJECTIVE_LABELS: &[&str] = &[
+    "why",
+    "why this matters",
+    "owner",
+    "owners",
+    "dri",
+    "tracking manager",
+    "lead",
+    "aligns to",
+    "parent",
+    "supports",
+    "team",
+    "type",
+    "commitment",
+];
+
+/// `Label: value` with a known-looking label (a few words before the colon).
+pub(crate) fn split_label(text: &str) -> Option<(String, usize)> {
+    let (label, _) = text.split_once(':')?;
+    let clean = label.trim().trim_matches(['*', '_']).trim();
+    if clean.is_empty()
+        || clean.split_whitespace().count() > 6
+        || clean.chars().any(|c| c.is_ascii_digit())
+    {
+        return None;
+    }
+    Some((clean.to_ascii_lowercase(), label.len() + 1))
+}
+
+/// What a line or heading opens: the key results, the initiatives or the guardrails.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Section {
+    KeyResults,
+    Initiatives,
+    Guardrails,
+}
+
+/// `Key results`, `KRs:`, `Success criteria`, `We'll know we're successful when:` …
+pub(crate) fn section_name(text: &str) -> Option<Section> {
+    let t = text
+        .trim()
+        .trim_end_matches([':', '*', ' '])
+        .trim_start_matches(['*', ' '])
+        .trim()
+        .to_ascii_lowercase()
+        .replace('’', "'");
+    match t.as_str() {
+        "key results"
+        | "key result"
+        | "krs"
+        | "results"
+        | "success criteria"
+        | "measures of success"
+        | "how we'll measure success"
+        | "how we will measure success"
+        | "we'll know we're successful when"
+        | "we will know we are successful when"
+        | "success looks like"
+        | "what success looks like"
+        | "key results (krs)" => Some(Section::KeyResults),
+        "initiatives" | "projects" | "key initiatives" => Some(Section::Initiatives),
+        "guardrails" | "guardrail metrics" | "counter metrics" | "counter-metrics" => {
+            Some(Section::Guardrails)
+        }
+        _ => None,
+    }
+}
+
+/// Reads `from 23% to 35%`, `23% → 35%` or `23% to 35%` (baseline and target), or else the
+/// first quantity (target) in a title. Spans are relative to `span`, the title's.
+pub(crate) fn values_from_title(
+    title: &str,
+    span: Span,
+) -> (Option<Spanned<Quantity>>, Option<Spanned<Quantity>>) {
+    let found: Vec<(Quantity, usize)> = quantities_in(title)
+        .into_iter()
+        .filter(|(q, at)| !is_year_at(title, *at) && !is_identifier(title, *at, q))
+        .collect();
+    let at = |i: usize| {
+        let mut s = span;
+        s.offset += i as u32;
+        s.column += title[..i].chars().count() as u32;
+        s
+    };
+    for pair in found.windows(2) {
+        let (a, b) = (&pair[0], &pair[1]);
+        let a_end = a.1 + Quantity::parse_prefix(&title[a.1..]).map_or(0, |(_, used)| used);
+        let between = title[a_end.min(b.1)..b.1].trim().to_ascii_lowercase();
+        if matches!(
+            between.as_str(),
+            "to" | "→" | "->" | "=>" | "⟶" | "—>" | "to reach"
+        ) {
+            return (
+                Some(Spanned::new(a.0.clone(), at(a.1))),
+                Some(Spanned::new(b.0.clone(), at(b.1))),
+            );
+        }
+    }
+    // "up from 320", "(currently 37%)", "(baseline 51%)": a marked starting value
+    let baseline = found.iter().position(|(_, i)| {
+        let before = title[..*i]
+            .trim_end()
+            .trim_end_matches([':', '('])
+            .trim_end()
+            .to_ascii_lowercase();
+        BASELINE_MARKERS.iter().any(|m| {
+            before.ends_with(m)
+                && before[..before.len() - m.len()]
+                    .chars()
+                    .next_back()
+                    .is_none_or(|c| !c.is_alphanumeric())
+        })
+    });
+    let target = found
+        .iter()
+        .enumerate()
+        .find(|(k, _)| Some(*k) != baseline)
+        .map(|(_, (q, i))| Spanned::new(q.clone(), at(*i)));
+    let baseline = baseline.map(|k| Spanned::new(found[k].0.clone(), at(found[k].1)));
+    (baseline, target)
+}
+
+/// Words before a number that make it a name, not a value (`Stage 4`, `Tier 1`, `RFC 42`).
+const ID_WORDS: &[&str] = &[
+    "stage",
+    "tier",
+    "rfc",
+    "phase",
+    "level",
+    "type",
+    "version",
+    "v",
+    "step",
+    "round",
+    "wave",
+    "sprint",
+    "iteration",
+    "gen",
+    "generation",
+    "priority",
+    "p",
+    "issue",
+    "pr",
+    "ticket",
+    "no",
+    "number",
+    "milestone",
+    "release",
+    "season",
+    "chapter",
+    "part",
+    "sev",
+    "severity",
+];
+
+/// Whether the number at `at` names something (`#145`, `issues/145`, `Tier 1`, `RFC 42`).
+fn is_identifier(title: &str, at: usize, q: &Quantity) -> bool {
+    let before = &title[..at];
+    if before.ends_with(['#', '/']) {
+        return true;
+    }
+    let word = before
+        .trim_end()
+        .rsplit(|c: char| !c.is_alphanumeric())
+        .next()
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    q.unit == crate::values::QuantityUnit::None
+        && before.ends_with(' ')
+        && ID_WORDS.contains(&word.as_str())
+}
+
+/// Words that introduce a starting value in a key result's title.
+const BASELINE_MARKERS: &[&str] = &[
+    "from",
+    "currently",
+    "current",
+    "current is",
+    "baseline",
+    "today",
+    "now",
+    "vs",
+    "vs.",
+    "versus",
+    "was",
+    "up from",
+    "down from",
+    "baseline of",
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::values::QuantityUnit;
+
+    fn after(text: &str, at: Option<usize>) -> Option<&str> {
+        at.map(|i| &text[i..])
+    }
+
+    #[test]
+    fn objective_and_kr_prefixes() {
+        let t = "Objective 1: Ship new features";
+        assert_eq!(after(t, objective_prefix(t)), Some("Ship new features"));
+        let t = "O2 - Make customers happy";
+        assert_eq!(after(t, objective_prefix(t)), Some("Make customers happy"));
+        let t = "OBJECTIVE: Learn fast";
+        assert_eq!(after(t, objective_prefix(t)), Some("Learn fast"));
+        let t = "Problem Area: Slow onboarding";
+        assert_eq!(after(t, objective_prefix(t)), Some("Slow onboarding"));
+        assert_eq!(objective_prefix("Objectives and context"), None);
+        assert_eq!(objective_prefix("Goals for the team"), None);
+        assert_eq!(objective_prefix("Onboard 2 contributors"), None);
+        assert!(is_bare_objective_label("Objective 1"));
+        let t = "KR1: Increase activation";
+        assert_eq!(after(t, kr_prefix(t)), Some("Increase activation"));
+        let t = "KR 2 - Reduce churn";
+        assert_eq!(after(t, kr_prefix(t)), Some("Reduce churn"));
+        let t = "Key Result 1.1: Faster setup";
+        assert_eq!(after(t, kr_prefix(t)), Some("Faster setup"));
+        let t = "KR: Land N2 logos";
+        assert_eq!(after(t, kr_prefix(t)), Some("Land N2 logos"));
+        assert_eq!(kr_prefix("Krypton levels"), None);
+        assert_eq!(owner_kr_prefix("CEO KR: Achieve X% of ARR"), Some((3, 8)));
+    }
+
+    #[test]
+    fn owners_priorities_handles_and_notes() {
+        assert_eq!(label_prefix("Sales: Update pricing"), Some((5, 7)));
+        assert_eq!(label_prefix("Head of Eng: Ship"), Some((11, 13)));
+        assert!(label_prefix("Why: because").is_none());
+        assert!(label_prefix("Grow ARR 3x YoY: by 2025").is_none());
+        assert!(is_role("Customer success") && is_role("VP Eng") && !is_role("Distribution"));
+        assert_eq!(priority_tag("PX - It takes less than 48 hours"), 5);
+        assert_eq!(priority_tag("[P1] Get Gemini ready"), 5);
+        assert_eq!(priority_tag("Publish a post"), 0);
+        assert_eq!(priority_tag("PXE boot works"), 0);
+        let (h, r) = handle("A Daemon runs for 10 days - @alanshaw").unwrap();
+        assert_eq!((h.as_str(), r), ("@alanshaw", 0..25));
+        let t = "@magik6k - The Core API is released";
+        let (h, r) = handle(t).unwrap();
+        assert_eq!(
+            (h.as_str(), &t[r]),
+            ("@magik6k", "The Core API is released")
+        );
+        assert_eq!(result_note("Ship X. => done"), Some(7));
+    }
+
+    #[test]
+    fn placeholders_where_numbers_belong() {
+        let p = |t: &str| placeholder(t).map(|r| t[r].to_string());
+        assert_eq!(
+            p("Achieve X% of ARR on cloud licensing").as_deref(),
+            Some("X%")
+        );
+        assert_eq!(p("Have X badges earned").as_deref(), Some("X"));
+        assert_eq!(p("$N net new ARR").as_deref(), Some("$N"));
+        assert_eq!(p("N0 IARR (N1 Stretch)").as_deref(), Some("N0"));
+        assert_eq!(p("Target: TBD").as_deref(), Some("TBD"));
+        assert_eq!(p("Increase NPS to 40"), None);
+        assert_eq!(p("Ship the Xbox app"), None);
+        assert_eq!(p("Resolve blockers with N10.").as_deref(), Some("N10"));
+    }
+
+    #[test]
+    fn title_values_read_from_and_to() {
+        let (b, t) = values_from_title(
+            "Reduce time-to-first-value from 3 days to 1 day",
+            Span::default(),
+        );
+        assert_eq!(b.unwrap().value.value, 259_200.0);
+        assert_eq!(
+            t.unwrap().value,
+            Quantity {
+                value: 86_400.0,
+                unit: QuantityUnit::Seconds
+            }
+        );
+        let (b, t) = values_from_title(
+            "Achieve 50+ NPS for users in first 30 days",
+            Span::default(),
+        );
+        assert!(b.is_none());
+        assert_eq!(t.unwrap().value.value, 50.0);
+        let (_, t) = values_from_title(
+            "Advance N4 opportunities to Stage 4+ (#145, RFC 42)",
+            Span::default(),
+        );
+        assert!(t.is_none(), "{t:?}");
+        let (b, t) = values_from_title("200k views per 30 days (current is 125k)", Span::default());
+        assert_eq!(b.unwrap().value.value, 125_000.0);
+        assert_eq!(t.unwrap().value.value, 200_000.0);
+    }
+}

@@ -1,0 +1,435 @@
+//! Periods named in OKR pages: `Q1 2018`, `2018 Q3`, `FY24-Q2`, `CY19-Q3`, `Q2FY23`, `H2 2025`,
+//! `2026`, `March 2025`, and date ranges stated in a sentence ("runs from 2023-05-01 to
+//! 2023-07-31", "will run from February 1, 2022 to April 30, 2022").
+//!
+//! A fiscal quarter or year (`FY…`) is a name, not dates: its dates come from a range the page
+//! states; without one the period's length is known and its dates are not.
+
+use chrono::NaiveDate;
+
+use crate::values::{Period, PeriodLength};
+
+/// A period found in a piece of text.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct Found {
+    /// Calendar dates, when known.
+    pub period: Option<Period>,
+    pub length: Option<PeriodLength>,
+    /// The period as written (`FY23-Q1`).
+    pub label: String,
+    /// A fiscal period: its dates are those of the range the page states.
+    pub fiscal: bool,
+    /// Byte range of the period in the text.
+    pub at: std::ops::Range<usize>,
+    /// Only a year (`2026`): a period only where the text is about OKRs.
+    pub bare_year: bool,
+}
+
+/// A word of the text with its byte range.
+fn words(text: &str) -> Vec<(usize, &str)> {
+    let mut out = Vec::new();
+    let mut start = None;
+    for (i, c) in text.char_indices() {
+        let sep = c.is_whitespace()
+            || matches!(
+                c,
+                ',' | '('
+                    | ')'
+                    | ':'
+                    | '|'
+                    | '–'
+                    | '—'
+                    | '/'
+                    | '['
+                    | ']'
+                    | '*'
+                    | '_'
+                    | '`'
+                    | '"'
+                    | '!'
+                    | '?'
+                    | '.'
+                    | ';'
+            );
+        match (sep, start) {
+            (true, Some(s)) => {
+                out.push((s, &text[s..i]));
+                start = None;
+            }
+            (false, None) => start = Some(i),
+            _ => {}
+        }
+    }
+    if let Some(s) = start {
+        out.push((s, &text[s..]));
+    }
+    out
+}
+
+#[derive(Default, Debug)]
+struct Parts {
+    year: Option<i32>,
+    quarter: Option<u8>,
+    half: Option<u8>,
+    fiscal: bool,
+}
+
+/// Reads a compact token: `fy24-q2`, `q2fy23`, `cy19-q3`, `2024-q1`, `q1'24`, `h1`, `2018`.
+fn parts(token: &str) -> Option<Parts> {
+    let s: String = token
+        .to_ascii_lowercase()
+        .chars()
+        .filter(|c| !matches!(c, '-' | '\'' | '’' | '_' | ' '))
+        .collect();
+    let b = s.as_bytes();
+    let mut p = Parts::default();
+    let mut i = 0;
+    let mut components = 0;
+    while i < b.len() {
+        components += 1;
+        if components > 3 {
+            return None;
+        }
+        let prefix = &s[i..];
+        if prefix.starts_with("fy") || prefix.starts_with("cy") {
+            p.fiscal = prefix.starts_with("fy");
+            i += 2;
+            let (y, used) = year_digits(&s[i..])?;
+            if p.year.replace(y).is_some() {
+                return None;
+            }
+            i += used;
+        } else if (b[i] == b'q' || b[i] == b'h') && i + 1 < b.len() && b[i + 1].is_ascii_digit() {
+            let n = b[i + 1] - b'0';
+            let slot = if b[i] == b'q' {
+                (1..=4).contains(&n).then_some(&mut p.quarter)?
+            } else {
+                (1..=2).contains(&n).then_some(&mut p.half)?
+            };
+            if slot.replace(n).is_some() {
+                return None;
+            }
+            i += 2;
+        } else if b[i].is_ascii_digit() {
+            let (y, used) = year_digits(&s[i..])?;
+            if p.year.replace(y).is_some() {
+                return None;
+            }
+            i += used;
+        } else {
+            return None;
+        }
+    }
+    (p.year.is_some() || p.quarter.is_some() || p.half.is_some()).then_some(p)
+}
+
+/// Four digits (1990–2099) or two (2000 + n) at the start of `s`.
+fn year_digits(s: &str) -> Option<(i32, usize)> {
+    let digits = s.bytes().take_while(u8::is_ascii_digit).count();
+    match digits {
+        4 => s[..4]
+            .parse::<i32>()
+            .ok()
+            .filter(|y| (1990..2100).contains(y))
+            .map(|y| (y, 4)),
+        2 => s[..2].parse::<i32>().ok().map(|y| (2000 + y, 2)),
+        // `q12024`: the quarter took one digit, the rest is the year
+        _ => None,
+    }
+}
+
+const MONTHS: [&str; 12] = [
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+];
+
+fn month(word: &str) -> Option<u32> {
+    let w = word.to_ascii_lowercase();
+    let w = w.trim_end_matches('.');
+    if w.len() < 3 {
+        return None;
+    }
+    MONTHS
+        .iter()
+        .position(|m| *m == w || (w.len() <= 4 && m.starts_with(w)))
+        .map(|i| i as u32 + 1)
+}
+
+/// The first period named in `text`.
+pub(crate) fn find(text: &str) -> Option<Found> {
+    let ws = words(text);
+    let mut bare: Option<Found> = None;
+    for (k, &(at, w)) in ws.iter().enumerate() {
+        // two words that belong together (`Q1 2018`, `2018 Q3`, `Q2 FY23`), then one
+        let pair = ws.get(k + 1).and_then(|&(at2, w2)| {
+            let joined = format!("{w}{w2}");
+            let p = parts(&joined)?;
+            let both = (p.quarter.is_some() || p.half.is_some()) && p.year.is_some();
+            both.then(|| (p, at..at2 + w2.len()))
+        });
+        let (p, range) = match pair.or_else(|| parts(w).map(|p| (p, at..at + w.len()))) {
+            Some(found) => found,
+            None => {
+                // `March 2025`
+                if let (Some(m), Some(&(at2, w2))) = (month(w), ws.get(k + 1))
+                    && let Some((y, 4)) = year_digits(w2).filter(|_| w2.len() == 4)
+                {
+                    return Some(Found {
+                        period: Some(Period::Month(y, m as u8)),
+                        length: Some(PeriodLength::Month),
+                        label: text[at..at2 + w2.len()].to_string(),
+                        fiscal: false,
+                        at: at..at2 + w2.len(),
+                        bare_year: false,
+                    });
+                }
+                continue;
+            }
+        };
+        // a lone two-digit number is not a year
+        if p.quarter.is_none() && p.half.is_none() && !p.fiscal && w.len() != 4 {
+            continue;
+        }
+        let label = text[range.clone()].to_string();
+        let (period, length) = match (p.year, p.quarter, p.half) {
+            (Some(y), Some(q), _) => (Some(Period::Quarter(y, q)), PeriodLength::Quarter),
+            (Some(y), None, Some(h)) => (Some(Period::Half(y, h)), PeriodLength::Half),
+            (Some(y), None, None) => (Some(Period::Year(y)), PeriodLength::Year),
+            (None, Some(_), _) => (None, PeriodLength::Quarter),
+            (None, None, _) => (None, PeriodLength::Half),
+        };
+        let found = Found {
+            period: if p.fiscal { None } else { period },
+            length: Some(length),
+            label,
+            fiscal: p.fiscal,
+            at: range,
+            bare_year: p.quarter.is_none() && p.half.is_none() && !p.fiscal,
+        };
+        // `2025–2026`: a span of years
+        if found.bare_year
+            && let Some(&(at2, w2)) = ws.get(k + 1)
+            && let Some((y2, 4)) = year_digits(w2).filter(|_| w2.len() == 4)
+            && let Some(Period::Year(y1)) = found.period
+            && y2 > y1
+            && matches!(text[at + w.len()..at2].trim(), "–" | "-" | "—" | "to")
+        {
+            let start = NaiveDate::from_ymd_opt(y1, 1, 1)?;
+            let end = NaiveDate::from_ymd_opt(y2, 12, 31)?;
+            return Some(Found {
+                period: Some(Period::Range { start, end }),
+                length: Some(range_length(start, end)),
+                label: text[at..at2 + w2.len()].to_string(),
+                fiscal: false,
+                at: at..at2 + w2.len(),
+                bare_year: false,
+            });
+        }
+        if found.bare_year {
+            // keep looking: `2026 Q1` was taken as a pair already, but `Objectives (2026) for Q1`
+            // names the quarter later
+            bare.get_or_insert(found);
+            continue;
+        }
+        return Some(found);
+    }
+    bare
+}
+
+/// A date: `2023-05-01`, `May 1, 2023`, `1 May 2023`, `May 1 2023`. Returns the date and the
+/// bytes it used.
+fn date_at(ws: &[(usize, &str)], k: usize, text: &str) -> Option<(NaiveDate, usize, usize)> {
+    let (at, w) = ws[k];
+    if let Ok(d) = NaiveDate::parse_from_str(w.get(..10).unwrap_or(w), "%Y-%m-%d")
+        && w.len() >= 10
+    {
+        return Some((d, at, at + 10));
+    }
+    let num = |s: &str| {
+        s.trim_end_matches(['s', 't', 'h', 'n', 'd', 'r'])
+            .parse::<u32>()
+            .ok()
+    };
+    let year = |i: usize| -> Option<(i32, usize)> {
+        let (a, y) = *ws.get(i)?;
+        (y.len() == 4)
+            .then(|| y.parse().ok())
+            .flatten()
+            .map(|y| (y, a + 4))
+    };
+    // Month D, YYYY | Month D YYYY
+    if let Some(m) = month(w)
+        && let Some(&(_, dw)) = ws.get(k + 1)
+        && let Some(d) = num(dw)
+        && let Some((y, end)) = year(k + 2)
+    {
+        return NaiveDate::from_ymd_opt(y, m, d).map(|dt| (dt, at, end));
+    }
+    // D Month YYYY
+    if let Some(d) = num(w)
+        && let Some(&(_, mw)) = ws.get(k + 1)
+        && let Some(m) = month(mw)
+        && let Some((y, end)) = year(k + 2)
+    {
+        return NaiveDate::from_ymd_opt(y, m, d).map(|dt| (dt, at, end));
+    }
+    let _ = text;
+    None
+}
+
+/// A date range stated in a sentence: two dates with `to`, `through`, `until`, `-` or `–`
+/// between them. Returns the first and last day and the byte range of the statement.
+pub(crate) fn find_range(text: &str) -> Option<(NaiveDate, NaiveDate, std::ops::Range<usize>)> {
+    let ws = words(text);
+    let mut k = 0;
+    while k < ws.len() {
+        let Some((start, s_at, s_end)) = date_at(&ws, k, text) else {
+            k += 1;
+            continue;
+        };
+        // the next date, after a connector and nothing else
+        for j in (k + 1)..(k + 5).min(ws.len()) {
+            if ws[j].0 < s_end {
+                continue;
+            }
+            let Some((end, e_at, e_end)) = date_at(&ws, j, text) else {
+                continue;
+            };
+            let between = text[s_end..e_at].trim().trim_end_matches(',').trim();
+            let connector = matches!(
+                between.to_ascii_lowercase().as_str(),
+                "to" | "through" | "until" | "till" | "and" | "-" | "–" | "—" | "to the"
+            );
+            if connector && end > start {
+                return Some((start, end, s_at..e_end));
+            }
+            break;
+        }
+        k += 1;
+    }
+    None
+}
+
+/// How long a range is, in the words of periods (a quarter's range is a quarter).
+pub(crate) fn range_length(start: NaiveDate, end: NaiveDate) -> PeriodLength {
+    let days = (end - start).num_days() + 1;
+    match days {
+        28..=31 => PeriodLength::Month,
+        85..=95 => PeriodLength::Quarter,
+        178..=186 => PeriodLength::Half,
+        360..=370 => PeriodLength::Year,
+        d => PeriodLength::Days(d),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn q(text: &str) -> (Option<Period>, Option<PeriodLength>, bool) {
+        let f = find(text).unwrap_or_else(|| panic!("no period in {text:?}"));
+        (f.period, f.length, f.fiscal)
+    }
+
+    #[test]
+    fn calendar_quarters_halves_years_and_months() {
+        use PeriodLength as L;
+        assert_eq!(
+            q("Q1 2018 OKRs"),
+            (Some(Period::Quarter(2018, 1)), Some(L::Quarter), false)
+        );
+        assert_eq!(
+            q("## 2018 Q3"),
+            (Some(Period::Quarter(2018, 3)), Some(L::Quarter), false)
+        );
+        assert_eq!(
+            q("CY19-Q3 OKRs"),
+            (Some(Period::Quarter(2019, 3)), Some(L::Quarter), false)
+        );
+        assert_eq!(
+            q("Q4 2026 objectives"),
+            (Some(Period::Quarter(2026, 4)), Some(L::Quarter), false)
+        );
+        assert_eq!(
+            q("Objectives and Key Results - Q1 2018"),
+            (Some(Period::Quarter(2018, 1)), Some(L::Quarter), false)
+        );
+        assert_eq!(
+            q("Q1'24 goals"),
+            (Some(Period::Quarter(2024, 1)), Some(L::Quarter), false)
+        );
+        assert_eq!(
+            q("2024-Q1"),
+            (Some(Period::Quarter(2024, 1)), Some(L::Quarter), false)
+        );
+        assert_eq!(
+            q("Growth OKRs, H2 2025"),
+            (Some(Period::Half(2025, 2)), Some(L::Half), false)
+        );
+        assert_eq!(
+            q("2025 OKRs"),
+            (Some(Period::Year(2025)), Some(L::Year), false)
+        );
+        assert_eq!(
+            q("March 2025 goals"),
+            (Some(Period::Month(2025, 3)), Some(L::Month), false)
+        );
+        assert_eq!(q("Q1 OKRs"), (None, Some(L::Quarter), false));
+        assert!(find("Decisions made").is_none());
+        assert_eq!(
+            find("Strategic Objectives (2025–2026)").unwrap().period,
+            Some(Period::Range {
+                start: NaiveDate::from_ymd_opt(2025, 1, 1).unwrap(),
+                end: NaiveDate::from_ymd_opt(2026, 12, 31).unwrap()
+            })
+        );
+        assert!(find("Grow to 1000 contributors").is_none());
+    }
+
+    #[test]
+    fn fiscal_periods_have_no_dates_of_their_own() {
+        use PeriodLength as L;
+        assert_eq!(q("FY24-Q2 OKRs"), (None, Some(L::Quarter), true));
+        assert_eq!(q("Q2FY23 objectives"), (None, Some(L::Quarter), true));
+        assert_eq!(q("FY23 Q1"), (None, Some(L::Quarter), true));
+        assert_eq!(q("FY2022 Annual OKRs"), (None, Some(L::Year), true));
+        assert_eq!(find("FY24-Q2 OKRs").unwrap().label, "FY24-Q2");
+        assert_eq!(find("Q2 FY23 OKRs").unwrap().label, "Q2 FY23");
+    }
+
+    #[test]
+    fn ranges_stated_in_sentences() {
+        let d = |s| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+        let (s, e, _) =
+            find_range("This fiscal quarter will run from February 1, 2022 to April 30, 2022.")
+                .unwrap();
+        assert_eq!((s, e), (d("2022-02-01"), d("2022-04-30")));
+        let (s, e, _) =
+            find_range("fiscal year 2021, which runs from 2020-02-01 to 2020-04-30. This is")
+                .unwrap();
+        assert_eq!((s, e), (d("2020-02-01"), d("2020-04-30")));
+        let (s, e, _) = find_range("Timeline: 2021-02-01 to 2022-01-31").unwrap();
+        assert_eq!((s, e), (d("2021-02-01"), d("2022-01-31")));
+        let (s, e, _) = find_range("**Period:** 1 May 2023 – 31 July 2023").unwrap();
+        assert_eq!((s, e), (d("2023-05-01"), d("2023-07-31")));
+        assert!(find_range("Last updated 2025-01-15").is_none());
+        assert_eq!(
+            range_length(d("2022-02-01"), d("2022-04-30")),
+            PeriodLength::Quarter
+        );
+        assert_eq!(
+            range_length(d("2021-02-01"), d("2022-01-31")),
+            PeriodLength::Year
+        );
+    }
+}

@@ -1,0 +1,228 @@
+//! OKR tables: an Objective column and a Key result column (a row with an empty Objective
+//! cell continues the objective above; one cell may hold several key results), or a Key
+//! result table under an objective heading; Owner, Target, Baseline/Current and Stretch
+//! columns give the fields. Tables without those columns (schedules, milestones) are passed over.
+
+use std::ops::Range;
+
+use super::NoteKind;
+use super::objective::Open;
+use super::reader::{Ctx, Frag, Reader, excerpt};
+use super::tree::Inline;
+use crate::defs::Objective;
+use crate::source::Spanned;
+use crate::values::Quantity;
+
+/// Which column holds what.
+#[derive(Clone, Copy, Debug, Default)]
+pub(super) struct Columns {
+    pub objective: Option<usize>,
+    pub kr: Option<usize>,
+    pub owner: Option<usize>,
+    pub target: Option<usize>,
+    pub baseline: Option<usize>,
+    pub stretch: Option<usize>,
+}
+
+fn normal(header: &str) -> String {
+    let t: String = header
+        .to_ascii_lowercase()
+        .chars()
+        .map(|c| if c.is_alphanumeric() { c } else { ' ' })
+        .collect();
+    t.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+impl Columns {
+    pub fn of(head: &[Inline]) -> Columns {
+        let mut c = Columns::default();
+        for (i, h) in head.iter().enumerate() {
+            let slot = match normal(&h.text).as_str() {
+                "objective" | "objectives" | "goal" | "goals" | "okr objective" => &mut c.objective,
+                "key result" | "key results" | "kr" | "krs" | "key results krs"
+                | "success criteria" | "success metric" | "success metrics"
+                | "measure of success" => &mut c.kr,
+                "owner" | "owners" | "dri" | "lead" | "assignee" | "responsible" | "who" => {
+                    &mut c.owner
+                }
+                "target" | "target value" | "goal value" => &mut c.target,
+                "baseline" | "current" | "start" | "starting value" | "today" | "now" => {
+                    &mut c.baseline
+                }
+                "stretch" | "stretch target" => &mut c.stretch,
+                _ => continue,
+            };
+            slot.get_or_insert(i);
+        }
+        c
+    }
+}
+
+/// The key results in one cell: one per line (`<br>`), and split at ` · `, ` • ` and before
+/// `KR2:`.
+fn split_cell(cell: &Inline) -> Vec<Frag<'_>> {
+    let mut out = Vec::new();
+    for line in Frag::lines(cell) {
+        let t = line.text();
+        let mut cuts = vec![0];
+        for sep in [" · ", " • ", " ; "] {
+            let mut from = 0;
+            while let Some(i) = t[from..].find(sep) {
+                cuts.push(from + i);
+                cuts.push(from + i + sep.len());
+                from += i + sep.len();
+            }
+        }
+        let lower = t.to_ascii_lowercase();
+        let mut from = 1;
+        while let Some(i) = lower.get(from..).and_then(|r| r.find("kr")) {
+            let at = from + i;
+            let before = lower[..at].chars().next_back();
+            if before.is_some_and(|c| c == ' ') && super::labels::kr_prefix(&t[at..]).is_some() {
+                cuts.push(at);
+                cuts.push(at);
+            }
+            from = at + 2;
+        }
+        cuts.push(t.len());
+        cuts.sort_unstable();
+        // pairs of (end of one part, start of the next)
+        let mut starts = vec![0];
+        let mut ends = Vec::new();
+        for pair in cuts[1..cuts.len() - 1].chunks(2) {
+            if let [e, s] = pair {
+                ends.push(*e);
+                starts.push(*s);
+            }
+        }
+        ends.push(t.len());
+        for (s, e) in starts.into_iter().zip(ends) {
+            let part = line.sub(s..e).trim_with(&['•', '-', '·', ';']);
+            if !part.is_empty() {
+                out.push(part);
+            }
+        }
+    }
+    out
+}
+
+fn cell<'a>(row: &'a [Inline], col: Option<usize>) -> Option<Frag<'a>> {
+    let f = Frag::whole(row.get(col?)?);
+    (!f.is_empty() && !matches!(f.text(), "-" | "—" | "–" | "n/a" | "N/A")).then_some(f)
+}
+
+impl Reader<'_> {
+    /// A table: objectives and key results, key results for `into`, or nothing to read.
+    pub fn table(
+        &mut self,
+        head: &[Inline],
+        rows: &[Vec<Inline>],
+        range: Range<usize>,
+        ctx: &Ctx,
+        into: Option<&mut Objective>,
+    ) {
+        let cols = Columns::of(head);
+        let span = self.span_src(range.start..range.start + 1);
+        match (cols.objective, cols.kr, into) {
+            (Some(oc), _, _) => {
+                let mut open: Option<Open> = None;
+                for row in rows {
+                    if let Some(f) = cell(row, Some(oc)) {
+                        self.close(open.take());
+                        let mut o = self.open(f, ctx, false, &row[oc].people);
+                        if let Some(owner) = cell(row, cols.owner) {
+                            o.o.owner = Some(self.text(owner));
+                        }
+                        open = Some(o);
+                    }
+                    if let Some(o) = &mut open {
+                        self.row_key_results(&mut o.o, row, cols);
+                    }
+                }
+                self.close(open);
+            }
+            (None, Some(_), Some(o)) => {
+                for row in rows {
+                    self.row_key_results(o, row, cols);
+                }
+            }
+            (None, Some(_), None) => {
+                self.unread(
+                    span,
+                    "a key result table with no objective above it".into(),
+                    "put the table under an objective heading, or add an Objective column",
+                );
+            }
+            (None, None, _) => {
+                let header: Vec<&str> = head.iter().map(|h| h.text.trim()).collect();
+                self.note(
+                    span,
+                    NoteKind::Ignored,
+                    format!(
+                        "table ({}): no objective or key result column",
+                        excerpt(&header.join(" | "))
+                    ),
+                );
+            }
+        }
+    }
+
+    fn row_key_results(&mut self, o: &mut Objective, row: &[Inline], cols: Columns) {
+        let Some(kc) = cols.kr.and_then(|k| row.get(k)) else {
+            return;
+        };
+        let parts = split_cell(kc);
+        let single = parts.len() == 1;
+        for part in parts {
+            self.key_result(o, part, false, &[]);
+        }
+        // the row's value columns belong to its one key result
+        if !single || o.key_results.is_empty() {
+            return;
+        }
+        let quantity = |r: &Reader, f: Option<Frag>| {
+            let f = f?;
+            let clean = f
+                .text()
+                .trim_start_matches(['≥', '≤', '>', '<', '=', '~', ' ']);
+            Quantity::parse(clean).map(|q| Spanned::new(q, r.span(f)))
+        };
+        let target = quantity(self, cell(row, cols.target));
+        let baseline = quantity(self, cell(row, cols.baseline));
+        let stretch = quantity(self, cell(row, cols.stretch));
+        let owner = cell(row, cols.owner).map(|f| self.text(f));
+        let kr = o.key_results.last_mut().expect("checked");
+        if let Some(t) = target {
+            kr.target = Some(t);
+            kr.placeholder = None;
+        }
+        kr.baseline = baseline.or(kr.baseline.take());
+        kr.stretch = stretch.or(kr.stretch.take());
+        kr.owner = owner.or(kr.owner.take());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::markdown::tree::{Block, parse};
+
+    #[test]
+    fn cells_split_into_key_results() {
+        let blocks = parse(
+            "| Objective | Key Results |\n|---|---|\n| Ship | KR1: a ≤ 1.5h · KR2: b ≤ 30% |\n| Grow | • one<br/>• two |\n| Keep | KR1: x KR2: y |\n",
+        );
+        let Block::Table { rows, .. } = &blocks[0] else {
+            panic!()
+        };
+        let texts = |r: usize| -> Vec<String> {
+            split_cell(&rows[r][1])
+                .iter()
+                .map(|f| f.text().to_string())
+                .collect()
+        };
+        assert_eq!(texts(0), ["KR1: a ≤ 1.5h", "KR2: b ≤ 30%"]);
+        assert_eq!(texts(1), ["one", "two"]);
+        assert_eq!(texts(2), ["KR1: x", "KR2: y"]);
+    }
+}

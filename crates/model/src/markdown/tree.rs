@@ -1,0 +1,528 @@
+//! The document as a tree of blocks, built from pulldown-cmark's events.
+//!
+//! pulldown-cmark does the CommonMark parsing (headings, nested and loose lists, tables, front
+//! matter, code blocks to skip); this module only shapes its events into blocks and keeps, for
+//! every piece of text, the byte offset it came from, so that anything read from the text can
+//! be given its line and column.
+
+use std::ops::Range;
+
+use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
+
+/// Inline text with a map back to the source.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Inline {
+    /// The text as a reader sees it: markup removed, link text kept, line breaks as `\n`,
+    /// `<br>` as `\n`.
+    pub text: String,
+    pieces: Vec<Piece>,
+    /// Text ranges written in bold.
+    pub strong: Vec<Range<usize>>,
+    /// Text ranges that are a link's text.
+    pub links: Vec<Range<usize>>,
+    /// Names from tags such as `<TeamMember name="Dana Lee" />`, with their source offset.
+    pub people: Vec<(String, usize)>,
+    /// Source offset of the block this text belongs to.
+    pub start: usize,
+    /// Inside an image: its alt text is not read.
+    image_depth: usize,
+}
+
+/// A run of `text` that came from `src..src + len` (exactly, or from an escape or entity).
+#[derive(Clone, Copy, Debug)]
+struct Piece {
+    text: usize,
+    src: usize,
+    len: usize,
+    exact: bool,
+}
+
+impl Inline {
+    fn push(&mut self, s: &str, range: Range<usize>, src: &str) {
+        if s.is_empty() {
+            return;
+        }
+        let written = src.get(range.clone()).unwrap_or("");
+        // a code span's range includes its backticks; find the text inside it
+        let (at, exact) = match written.find(s) {
+            Some(i) => (range.start + i, true),
+            None => (range.start, false),
+        };
+        self.pieces.push(Piece {
+            text: self.text.len(),
+            src: at,
+            len: s.len(),
+            exact,
+        });
+        self.text.push_str(s);
+    }
+
+    fn newline(&mut self) {
+        if !self.text.is_empty() && !self.text.ends_with('\n') {
+            self.text.push('\n');
+        }
+    }
+
+    /// The source offset of byte `pos` of the text.
+    pub fn src_at(&self, pos: usize) -> usize {
+        let i = self.pieces.partition_point(|p| p.text <= pos);
+        match i.checked_sub(1).map(|i| self.pieces[i]) {
+            Some(p) if pos < p.text + p.len || i == self.pieces.len() => {
+                if p.exact {
+                    p.src + (pos - p.text).min(p.len)
+                } else {
+                    p.src
+                }
+            }
+            Some(p) => p.src + p.len,
+            None => self.pieces.first().map_or(self.start, |p| p.src),
+        }
+    }
+
+    /// Source byte range of the text range `r` (for a span's length).
+    pub fn src_range(&self, r: Range<usize>) -> Range<usize> {
+        let start = self.src_at(r.start);
+        let end = if r.end > r.start {
+            self.src_at(r.end - 1) + 1
+        } else {
+            start
+        };
+        start..end.max(start)
+    }
+
+    /// Text ranges of the lines of the text.
+    pub fn lines(&self) -> Vec<Range<usize>> {
+        let mut out = Vec::new();
+        let mut start = 0;
+        for (i, c) in self.text.char_indices() {
+            if c == '\n' {
+                out.push(start..i);
+                start = i + 1;
+            }
+        }
+        if start < self.text.len() {
+            out.push(start..self.text.len());
+        }
+        out
+    }
+}
+
+/// One block of the document.
+#[derive(Clone, Debug)]
+pub(crate) enum Block {
+    Heading {
+        level: u8,
+        inline: Inline,
+        range: Range<usize>,
+    },
+    Para {
+        inline: Inline,
+    },
+    List {
+        items: Vec<Item>,
+    },
+    Table {
+        head: Vec<Inline>,
+        rows: Vec<Vec<Inline>>,
+        range: Range<usize>,
+    },
+    /// An HTML block (a comment, `<TeamMember name="…" />` alone on its line).
+    Html {
+        people: Vec<(String, usize)>,
+    },
+    Quote {
+        blocks: Vec<Block>,
+        range: Range<usize>,
+    },
+    /// Code blocks, rules, footnotes: nothing to read.
+    Skip,
+    /// YAML front matter between `---` lines, with the offset of its first line.
+    FrontMatter {
+        text: String,
+        start: usize,
+    },
+}
+
+/// A list item: its first paragraph and whatever follows it inside the item.
+#[derive(Clone, Debug)]
+pub(crate) struct Item {
+    pub inline: Inline,
+    pub blocks: Vec<Block>,
+    pub range: Range<usize>,
+}
+
+impl Item {
+    /// The nested lists' items.
+    pub fn sub_items(&self) -> impl Iterator<Item = &Item> {
+        self.blocks.iter().flat_map(|b| match b {
+            Block::List { items, .. } => items.as_slice(),
+            _ => &[],
+        })
+    }
+}
+
+/// Lists and quotes nested deeper than this are skipped whole (no OKR page nests this deep;
+/// reading them would only risk the stack).
+const MAX_NESTING: usize = 48;
+
+type Events<'a> = std::iter::Peekable<std::vec::IntoIter<(Event<'a>, Range<usize>)>>;
+
+/// Parses `src` into blocks.
+pub(crate) fn parse(src: &str) -> Vec<Block> {
+    let options = Options::ENABLE_TABLES
+        | Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_TASKLISTS
+        | Options::ENABLE_YAML_STYLE_METADATA_BLOCKS
+        | Options::ENABLE_FOOTNOTES;
+    let events: Vec<_> = Parser::new_ext(src, options).into_offset_iter().collect();
+    let mut it = events.into_iter().peekable();
+    blocks_until(&mut it, src, None, 0)
+}
+
+/// Reads blocks until the end tag `end` (or the end of the document).
+fn blocks_until(it: &mut Events, src: &str, end: Option<TagEnd>, depth: usize) -> Vec<Block> {
+    let mut out = Vec::new();
+    while let Some((event, range)) = it.next() {
+        match event {
+            Event::End(e) if Some(e) == end => break,
+            Event::Start(tag) => {
+                if let Some(b) = block(tag, range, it, src, depth) {
+                    out.push(b);
+                }
+            }
+            Event::Html(_) => {
+                let mut people = html_people(src.get(range.clone()).unwrap_or(""), range.start);
+                while let Some((Event::Html(_), r)) = it.peek() {
+                    let r = r.clone();
+                    people.extend(html_people(src.get(r.clone()).unwrap_or(""), r.start));
+                    it.next();
+                }
+                out.push(Block::Html { people });
+            }
+            Event::Rule => out.push(Block::Skip),
+            // text directly in a tight item or a stray inline: a paragraph of its own
+            Event::Text(_) | Event::Code(_) | Event::InlineHtml(_) => {
+                let mut inline = Inline {
+                    start: range.start,
+                    ..Inline::default()
+                };
+                inline_event(&mut inline, event, range, src);
+                while it.peek().is_some_and(|(e, _)| is_inline(e)) {
+                    let (e, r) = it.next().expect("peeked");
+                    inline_event(&mut inline, e, r, src);
+                }
+                out.push(Block::Para { inline });
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+fn block(tag: Tag, range: Range<usize>, it: &mut Events, src: &str, depth: usize) -> Option<Block> {
+    if depth > MAX_NESTING && matches!(tag, Tag::List(_) | Tag::BlockQuote(_)) {
+        skip_tag(it, tag.to_end());
+        return Some(Block::Skip);
+    }
+    Some(match tag {
+        Tag::Heading { level, .. } => {
+            let inline = inline_until(it, src, TagEnd::Heading(level), range.start);
+            Block::Heading {
+                level: level as u8,
+                inline,
+                range,
+            }
+        }
+        Tag::Paragraph => Block::Para {
+            inline: inline_until(it, src, TagEnd::Paragraph, range.start),
+        },
+        Tag::List(_) => {
+            let mut items = Vec::new();
+            while let Some((event, r)) = it.next() {
+                match event {
+                    Event::Start(Tag::Item) => items.push(item(it, src, r, depth + 1)),
+                    Event::End(TagEnd::List(_)) => break,
+                    _ => {}
+                }
+            }
+            Block::List { items }
+        }
+        Tag::Table(_) => {
+            let mut head = Vec::new();
+            let mut rows = Vec::new();
+            let mut row: Option<Vec<Inline>> = None;
+            while let Some((event, r)) = it.next() {
+                match event {
+                    Event::Start(Tag::TableCell) => {
+                        let cell = inline_until(it, src, TagEnd::TableCell, r.start);
+                        match &mut row {
+                            Some(cells) => cells.push(cell),
+                            None => head.push(cell),
+                        }
+                    }
+                    Event::Start(Tag::TableRow) => row = Some(Vec::new()),
+                    Event::End(TagEnd::TableRow) => rows.extend(row.take()),
+                    Event::End(TagEnd::Table) => break,
+                    _ => {}
+                }
+            }
+            Block::Table { head, rows, range }
+        }
+        Tag::BlockQuote(_) => Block::Quote {
+            blocks: blocks_until(it, src, Some(TagEnd::BlockQuote(None)), depth + 1),
+            range,
+        },
+        Tag::MetadataBlock(kind) => {
+            let mut text = String::new();
+            let mut start = range.start;
+            for (event, r) in it.by_ref() {
+                match event {
+                    Event::Text(t) => {
+                        if text.is_empty() {
+                            start = r.start;
+                        }
+                        text.push_str(&t);
+                    }
+                    Event::End(TagEnd::MetadataBlock(k)) if k == kind => break,
+                    _ => {}
+                }
+            }
+            Block::FrontMatter { text, start }
+        }
+        Tag::HtmlBlock => {
+            let mut people = Vec::new();
+            for (event, r) in it.by_ref() {
+                match event {
+                    Event::Html(h) => people.extend(html_people(&h, r.start)),
+                    Event::End(TagEnd::HtmlBlock) => break,
+                    _ => {}
+                }
+            }
+            Block::Html { people }
+        }
+        other => {
+            // code blocks, footnotes, definition lists: skipped whole
+            skip_tag(it, other.to_end());
+            Block::Skip
+        }
+    })
+}
+
+/// Consumes events up to the end tag `end` that closes the tag just started, without recursion.
+fn skip_tag(it: &mut Events, end: TagEnd) {
+    let mut depth = 0usize;
+    for (event, _) in it.by_ref() {
+        match event {
+            Event::Start(t) if t.to_end() == end => depth += 1,
+            Event::End(e) if e == end => {
+                if depth == 0 {
+                    break;
+                }
+                depth -= 1;
+            }
+            _ => {}
+        }
+    }
+}
+
+fn item(it: &mut Events, src: &str, range: Range<usize>, depth: usize) -> Item {
+    let mut inline = Inline {
+        start: range.start,
+        ..Inline::default()
+    };
+    // a tight item's text comes without a paragraph; a loose item's first paragraph is its text
+    match it.peek() {
+        Some((Event::Start(Tag::Paragraph), _)) => {
+            let (_, r) = it.next().expect("peeked");
+            inline = inline_until(it, src, TagEnd::Paragraph, r.start);
+        }
+        _ => {
+            while it.peek().is_some_and(|(e, _)| is_inline(e)) {
+                let (e, r) = it.next().expect("peeked");
+                inline_event(&mut inline, e, r, src);
+            }
+        }
+    }
+    let blocks = blocks_until(it, src, Some(TagEnd::Item), depth);
+    Item {
+        inline,
+        blocks,
+        range,
+    }
+}
+
+fn is_inline(e: &Event) -> bool {
+    match e {
+        Event::Text(_)
+        | Event::Code(_)
+        | Event::InlineHtml(_)
+        | Event::SoftBreak
+        | Event::HardBreak
+        | Event::TaskListMarker(_)
+        | Event::FootnoteReference(_)
+        | Event::InlineMath(_) => true,
+        Event::Start(t) => matches!(
+            t,
+            Tag::Emphasis
+                | Tag::Strong
+                | Tag::Strikethrough
+                | Tag::Link { .. }
+                | Tag::Image { .. }
+                | Tag::Superscript
+                | Tag::Subscript
+        ),
+        Event::End(t) => matches!(
+            t,
+            TagEnd::Emphasis
+                | TagEnd::Strong
+                | TagEnd::Strikethrough
+                | TagEnd::Link
+                | TagEnd::Image
+                | TagEnd::Superscript
+                | TagEnd::Subscript
+        ),
+        _ => false,
+    }
+}
+
+fn inline_until(it: &mut Events, src: &str, end: TagEnd, start: usize) -> Inline {
+    let mut inline = Inline {
+        start,
+        ..Inline::default()
+    };
+    for (event, range) in it.by_ref() {
+        if matches!(&event, Event::End(e) if *e == end) {
+            break;
+        }
+        inline_event(&mut inline, event, range, src);
+    }
+    inline
+}
+
+/// Adds one inline event. Bold spans are recorded; images and their alt text are left out.
+fn inline_event(inline: &mut Inline, event: Event, range: Range<usize>, src: &str) {
+    match event {
+        Event::Text(t) | Event::Code(t) | Event::InlineMath(t) if inline.image_depth == 0 => {
+            inline.push(&t, range, src);
+        }
+        Event::SoftBreak | Event::HardBreak => inline.newline(),
+        Event::InlineHtml(h) => {
+            let lower = h.to_ascii_lowercase();
+            if lower.starts_with("<br") {
+                inline.newline();
+            }
+            inline.people.extend(html_people(&h, range.start));
+        }
+        Event::Start(Tag::Link { .. }) => {
+            let at = inline.text.len();
+            inline.links.push(at..usize::MAX);
+        }
+        Event::End(TagEnd::Link) => {
+            let at = inline.text.len();
+            if let Some(r) = inline.links.iter_mut().rev().find(|r| r.end == usize::MAX) {
+                r.end = at;
+            }
+        }
+        Event::Start(Tag::Image { .. }) => inline.image_depth += 1,
+        Event::End(TagEnd::Image) => inline.image_depth = inline.image_depth.saturating_sub(1),
+        Event::Start(Tag::Strong) => {
+            let at = inline.text.len();
+            inline.strong.push(at..usize::MAX);
+        }
+        Event::End(TagEnd::Strong) => {
+            let at = inline.text.len();
+            if let Some(r) = inline.strong.iter_mut().rev().find(|r| r.end == usize::MAX) {
+                r.end = at;
+            }
+        }
+        _ => {}
+    }
+}
+
+/// `name="Dana Lee"` in tags whose name starts with a capital letter (`<TeamMember …/>`,
+/// `<Person …/>`): the names and their source offsets.
+pub(crate) fn html_people(html: &str, offset: usize) -> Vec<(String, usize)> {
+    let mut out = Vec::new();
+    let mut rest = html;
+    let mut base = offset;
+    while let Some(open) = rest.find('<') {
+        let tag = &rest[open + 1..];
+        let close = tag.find('>').map_or(tag.len(), |i| i);
+        let body = &tag[..close];
+        if body.starts_with(|c: char| c.is_ascii_uppercase())
+            && let Some(at) = body.find("name=")
+        {
+            let value = &body[at + 5..];
+            let quote = value.chars().next();
+            if let Some(q @ ('"' | '\'')) = quote
+                && let Some(end) = value[1..].find(q)
+            {
+                let name = value[1..1 + end].trim();
+                if !name.is_empty() {
+                    out.push((name.to_string(), base + open + 1 + at + 6));
+                }
+            }
+        }
+        let used = open + 1 + close.min(tag.len());
+        base += used;
+        rest = &rest[used..];
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn para(b: &Block) -> &Inline {
+        match b {
+            Block::Para { inline, .. } | Block::Heading { inline, .. } => inline,
+            other => panic!("not text: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn text_maps_back_to_its_source() {
+        let src = "Grow **ARR** with [the plan](http://x) `now`";
+        let blocks = parse(src);
+        let i = para(&blocks[0]);
+        assert_eq!(i.text, "Grow ARR with the plan now");
+        let at = i.text.find("plan").unwrap();
+        assert_eq!(&src[i.src_at(at)..i.src_at(at) + 4], "plan");
+        let at = i.text.find("now").unwrap();
+        assert_eq!(&src[i.src_range(at..at + 3)], "now");
+        assert_eq!(i.strong, vec![5..8]);
+    }
+
+    #[test]
+    fn lists_nest_and_loose_items_keep_their_paragraphs() {
+        let src = "1. **Objective A**\n\n   **WHY:** because\n\n   - KR: one\n   - KR: two\n2. B\n";
+        let blocks = parse(src);
+        let Block::List { items, .. } = &blocks[0] else {
+            panic!()
+        };
+        assert_eq!(items.len(), 2);
+        assert_eq!(items[0].inline.text, "Objective A");
+        assert_eq!(items[0].sub_items().count(), 2);
+        assert!(
+            matches!(&items[0].blocks[0], Block::Para { inline, .. } if inline.text == "WHY: because")
+        );
+        assert_eq!(items[1].inline.text, "B");
+    }
+
+    #[test]
+    fn tables_front_matter_and_people() {
+        let src = "---\ntitle: \"FY23-Q1 OKRs\"\n---\n\n| Objective | Key Results |\n|---|---|\n| Grow | KR1: a<br>KR2: b |\n\n### Docs <TeamMember name=\"Dylan Martin\" photo />\n";
+        let blocks = parse(src);
+        assert!(matches!(&blocks[0], Block::FrontMatter { text, .. } if text.contains("FY23-Q1")));
+        let Block::Table { head, rows, .. } = &blocks[1] else {
+            panic!("{:?}", blocks[1])
+        };
+        assert_eq!(head[0].text, "Objective");
+        assert_eq!(rows[0][1].text, "KR1: a\nKR2: b");
+        let h = para(&blocks[2]);
+        assert_eq!(h.text.trim(), "Docs");
+        assert_eq!(h.people[0].0, "Dylan Martin");
+        assert_eq!(&src[h.people[0].1..h.people[0].1 + 12], "Dylan Martin");
+    }
+}

@@ -10,6 +10,8 @@ mod error;
 mod experiment;
 mod filter;
 mod inputs;
+pub mod instant;
+mod locate;
 mod plan;
 mod sources;
 mod sql;
@@ -21,10 +23,8 @@ use std::path::Path;
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use chrono_tz::Tz;
 use datafusion::arrow::array::{Array, AsArray, RecordBatch};
-use datafusion::arrow::datatypes::{
-    DataType, Float64Type, Int64Type, TimeUnit, TimestampMicrosecondType,
-};
-use datafusion::functions_aggregate::expr_fn::{count, max, min};
+use datafusion::arrow::datatypes::{DataType, Float64Type, TimeUnit, TimestampMicrosecondType};
+use datafusion::functions_aggregate::expr_fn::{max, min};
 use datafusion::prelude::*;
 use throughline_model::{Compute, Grain, Metric, Unit, Workspace};
 
@@ -141,76 +141,42 @@ impl Engine {
         };
         let ctx = SessionContext::new();
         let tables = sources::open(&ctx, ws, root, &calendar).await?;
+        let mut warnings = Vec::new();
+        if let Some(users) = &tables.users
+            && let Some(u) = ws.settings.sources.get("users")
+        {
+            let missing =
+                sources::unreadable_times(users, sources::SIGNUP, u, root, &calendar).await?;
+            if missing > 0 {
+                warnings.push(format!(
+                    "source `users`: {missing} row(s) have no signup time and are in no cohort"
+                ));
+            }
+        }
+        let events_source = ws.settings.sources.get("events");
+        if let Some(e) = events_source {
+            let missing =
+                sources::unreadable_times(&tables.events, sources::TS, e, root, &calendar).await?;
+            if missing > 0 {
+                let time_name = e.columns.time.as_ref().map_or("ts", |t| t.value.as_str());
+                warnings.push(format!(
+                    "source `events`: {missing} row(s) have no time in `{time_name}` and are not counted in any period"
+                ));
+            }
+        }
         let ts = col(sources::TS);
-        let raw = col(sources::RAW_TIME);
         let bounds = tables
             .events
             .clone()
             .aggregate(
                 vec![],
-                vec![
-                    min(ts.clone()).alias("lo"),
-                    max(ts.clone()).alias("hi"),
-                    (count(raw.clone()) - count(ts.clone())).alias("unreadable"),
-                    (count(lit(1)) - count(raw.clone())).alias("missing"),
-                ],
+                vec![min(ts.clone()).alias("lo"), max(ts).alias("hi")],
             )
             .map_err(|e| error::df("reading the data's time range", e))?
             .collect()
             .await
             .map_err(|e| error::df("reading the events", e))?;
         let b = bounds.first();
-        let int = |i: usize| {
-            b.and_then(|b| {
-                b.column(i)
-                    .as_primitive_opt::<Int64Type>()
-                    .map(|a| a.value(0))
-            })
-            .unwrap_or(0)
-        };
-        let (unreadable, missing) = (int(2), int(3));
-        let time_col = ws
-            .settings
-            .sources
-            .get("events")
-            .and_then(|s| s.columns.time.as_ref());
-        let time_name = time_col.map_or("ts", |t| t.value.as_str());
-        if unreadable > 0 {
-            let examples = tables
-                .events
-                .clone()
-                .filter(raw.clone().is_not_null().and(ts.clone().is_null()))
-                .and_then(|d| d.select(vec![cast(raw.clone(), DataType::Utf8).alias("raw")]))
-                .and_then(|d| d.limit(0, Some(3)))
-                .map_err(|e| error::df("reading the events", e))?
-                .collect()
-                .await
-                .map_err(|e| error::df("reading the events", e))?;
-            let mut shown = Vec::new();
-            for batch in &examples {
-                let a = batch.column(0).as_string::<i32>();
-                for i in 0..a.len() {
-                    shown.push(format!("`{}`", a.value(i)));
-                }
-            }
-            let mut e = EngineError::new(
-                format!(
-                    "source `events`: {unreadable} row(s) have a time in `{time_name}` that cannot be read, e.g. {}",
-                    shown.join(", ")
-                ),
-                "write times as ISO 8601 (`2025-03-01T09:30:00Z`, `2025-03-01 09:30:00`); without an offset they are read in the workspace timezone",
-            );
-            if let Some(t) = time_col {
-                e = e.at(t.span);
-            }
-            return Err(e);
-        }
-        let mut warnings = Vec::new();
-        if missing > 0 {
-            warnings.push(format!(
-                "source `events`: {missing} row(s) have no time in `{time_name}` and are not counted in any period"
-            ));
-        }
         let span_us = b.and_then(|b| {
             let lo = b.column(0).as_primitive_opt::<TimestampMicrosecondType>()?;
             let hi = b.column(1).as_primitive_opt::<TimestampMicrosecondType>()?;

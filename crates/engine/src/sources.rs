@@ -4,9 +4,8 @@
 
 use std::path::Path;
 
-use datafusion::arrow::datatypes::{DataType, Schema, TimeUnit};
-use datafusion::functions::expr_fn::regexp_like;
-use datafusion::logical_expr::{ExprSchemable, when};
+use datafusion::arrow::datatypes::{DataType, Schema};
+use datafusion::logical_expr::ExprSchemable;
 use datafusion::prelude::*;
 use throughline_model::{Source, SourceFormat, Workspace};
 
@@ -39,12 +38,12 @@ pub(crate) async fn open(
             "add `sources: { events: { format: parquet, path: data/events/*.parquet, columns: { user: user_id, time: ts, name: event } } }` to throughline.yaml",
         ));
     };
-    let raw = read(ctx, events, root, "raw_events").await?;
+    let raw = read(ctx, events, root, "raw_events", "ts").await?;
     let events = normalize(raw, events, cal, None)?;
     let user_type = column_type(&events, USER);
     let (users, dimensions) = match ws.settings.sources.get("users") {
         Some(u) => {
-            let raw = read(ctx, u, root, "raw_users").await?;
+            let raw = read(ctx, u, root, "raw_users", "created_at").await?;
             let dims: Vec<String> = u.dimensions.iter().map(|d| d.value.clone()).collect();
             let schema = raw.schema().as_arrow().clone();
             for d in &u.dimensions {
@@ -68,11 +67,15 @@ pub(crate) async fn open(
     })
 }
 
+/// Registers a source under `name` and reads it. CSV and JSON lines read their time column
+/// (`default_time` unless `columns.time` names it) as text, so that every value is parsed the
+/// same way ([`crate::instant`]) instead of by type inference.
 async fn read(
     ctx: &SessionContext,
     s: &Source,
     root: &Path,
     name: &str,
+    default_time: &str,
 ) -> Result<DataFrame, EngineError> {
     let Some(path) = &s.path else {
         return Err(EngineError::new(
@@ -93,6 +96,11 @@ async fn read(
         .extension()
         .map(|e| format!(".{}", e.to_string_lossy()))
         .unwrap_or_default();
+    let time = s
+        .columns
+        .time
+        .as_ref()
+        .map_or(default_time, |t| t.value.as_str());
     // registered under a name, so plans (and the SQL rendered from them) name the source
     let result = match s.format.value {
         SourceFormat::Parquet => {
@@ -104,16 +112,24 @@ async fn read(
             .await
         }
         SourceFormat::Csv => {
-            ctx.register_csv(name, &full_str, CsvReadOptions::new().file_extension(&ext))
-                .await
+            let options = CsvReadOptions::new().file_extension(&ext);
+            match text_time_schema(ctx.read_csv(&full_str, options.clone()).await, time) {
+                Ok(schema) => {
+                    ctx.register_csv(name, &full_str, options.schema(&schema))
+                        .await
+                }
+                Err(e) => Err(e),
+            }
         }
         SourceFormat::Jsonl => {
-            ctx.register_json(
-                name,
-                &full_str,
-                JsonReadOptions::default().file_extension(&ext),
-            )
-            .await
+            let options = JsonReadOptions::default().file_extension(&ext);
+            match text_time_schema(ctx.read_json(&full_str, options.clone()).await, time) {
+                Ok(schema) => {
+                    ctx.register_json(name, &full_str, options.schema(&schema))
+                        .await
+                }
+                Err(e) => Err(e),
+            }
         }
         SourceFormat::Postgres => unreachable!("postgres sources have no path"),
     };
@@ -145,6 +161,28 @@ async fn read(
     ctx.table(name).await.map_err(|e| df("reading a source", e))
 }
 
+/// The inferred schema with the time column as text (times and dates were inferred from
+/// text, and are read from it again exactly).
+fn text_time_schema(
+    inferred: datafusion::error::Result<DataFrame>,
+    time: &str,
+) -> datafusion::error::Result<Schema> {
+    let schema = inferred?.schema().as_arrow().clone();
+    let fields: Vec<datafusion::arrow::datatypes::Field> = schema
+        .fields()
+        .iter()
+        .map(|f| {
+            // numbers stay numbers: a column of them is not a time, and says so
+            if f.name() == time && !f.data_type().is_numeric() {
+                f.as_ref().clone().with_data_type(DataType::Utf8)
+            } else {
+                f.as_ref().clone()
+            }
+        })
+        .collect();
+    Ok(Schema::new(fields))
+}
+
 fn has_glob(p: &str) -> bool {
     p.contains(['*', '?', '['])
 }
@@ -172,39 +210,17 @@ fn require_column<'a>(
     }
 }
 
-/// A UTC instant from a time column of any supported type. Times without a zone are local
-/// times in the workspace zone.
-pub(crate) fn instant(c: Expr, ty: &DataType, cal: &Calendar) -> Option<Expr> {
-    let utc = DataType::Timestamp(TimeUnit::Microsecond, Some("UTC".into()));
-    let local = DataType::Timestamp(TimeUnit::Microsecond, Some(cal.tz.name().into()));
-    let naive_to_utc = |e: Expr| {
-        cast(
-            cast(
-                cast(e, DataType::Timestamp(TimeUnit::Microsecond, None)),
-                local.clone(),
-            ),
-            utc.clone(),
-        )
-    };
+/// A UTC instant from a time column of any supported type: an instant stays what it is;
+/// text, zone-less timestamps and dates are read by [`crate::instant`] in zone `tz`.
+pub(crate) fn instant(c: Expr, ty: &DataType, tz: chrono_tz::Tz) -> Option<Expr> {
     Some(match ty {
-        DataType::Timestamp(_, Some(_)) => cast(c, utc),
-        DataType::Timestamp(_, None) | DataType::Date32 | DataType::Date64 => naive_to_utc(c),
-        DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View => {
-            // a text time with an offset (`Z`, `+02:00`) is an instant; without one, local time
-            let has_offset = regexp_like(
-                cast(c.clone(), DataType::Utf8),
-                lit(r"(Z|[+-][0-9]{2}:?[0-9]{2})$"),
-                None,
-            );
-            // unparsable text becomes null here; `Engine::open` counts such rows and refuses them
-            let parsed = try_cast(
-                cast(c, DataType::Utf8),
-                DataType::Timestamp(TimeUnit::Microsecond, None),
-            );
-            when(has_offset, cast(parsed.clone(), utc.clone()))
-                .otherwise(naive_to_utc(parsed))
-                .ok()?
-        }
+        DataType::Timestamp(_, Some(_)) => cast(c, crate::instant::utc_type()),
+        DataType::Timestamp(_, None)
+        | DataType::Date32
+        | DataType::Date64
+        | DataType::Utf8
+        | DataType::LargeUtf8
+        | DataType::Utf8View => crate::instant::instant_expr(c, tz),
         _ => return None,
     })
 }
@@ -233,7 +249,8 @@ fn normalize(
         Some(t) if *t != own_user_type => cast(ident(user), t.clone()),
         _ => ident(user),
     };
-    let ts = instant(ident(time), &time_ty, cal).ok_or_else(|| {
+    let tz = cols.time_zone.as_ref().map_or(cal.tz, |t| t.value);
+    let ts = instant(ident(time), &time_ty, tz).ok_or_else(|| {
         EngineError::new(
             format!(
                 "source `{}`: time column `{time}` is {time_ty}, not a time",
@@ -246,10 +263,8 @@ fn normalize(
     let mut select = vec![
         user_expr.alias(USER),
         ts.alias(if is_events { TS } else { SIGNUP }),
+        ident(time).alias(RAW_TIME),
     ];
-    if is_events {
-        select.push(ident(time).alias(RAW_TIME));
-    }
     let mut taken = vec![user.to_string(), time.to_string()];
     if is_events {
         let name = cols.name.as_ref().map_or("event", |c| c.value.as_str());
@@ -271,6 +286,95 @@ fn normalize(
     }
     raw.select(select)
         .map_err(|e| df("preparing the source", e))
+}
+
+/// Checks a normalized table's time column (`ts` or `signup_ts`) against the values as written:
+/// rows whose time cannot be read are an error naming how many, a few of them, and where the
+/// first one is (file, line and column). Returns how many rows have no time at all.
+pub(crate) async fn unreadable_times(
+    table: &DataFrame,
+    ts: &str,
+    s: &Source,
+    root: &Path,
+    cal: &Calendar,
+) -> Result<i64, EngineError> {
+    use datafusion::arrow::array::{Array, AsArray};
+    use datafusion::arrow::datatypes::Int64Type;
+    use datafusion::functions_aggregate::expr_fn::count;
+    let fail = |e| {
+        df(
+            &format!("reading the times of source `{}`", s.name.value),
+            e,
+        )
+    };
+    let (ts, raw) = (col(ts), col(RAW_TIME));
+    let counts = table
+        .clone()
+        .aggregate(
+            vec![],
+            vec![
+                (count(raw.clone()) - count(ts.clone())).alias("unreadable"),
+                (count(lit(1)) - count(raw.clone())).alias("missing"),
+            ],
+        )
+        .map_err(fail)?
+        .collect()
+        .await
+        .map_err(fail)?;
+    let int = |i: usize| {
+        counts
+            .first()
+            .and_then(|b| {
+                b.column(i)
+                    .as_primitive_opt::<Int64Type>()
+                    .map(|a| a.value(0))
+            })
+            .unwrap_or(0)
+    };
+    let (unreadable, missing) = (int(0), int(1));
+    if unreadable == 0 {
+        return Ok(missing);
+    }
+    let examples = table
+        .clone()
+        .filter(raw.clone().is_not_null().and(ts.is_null()))
+        .and_then(|d| d.select(vec![cast(raw, DataType::Utf8).alias("raw")]))
+        .and_then(|d| d.limit(0, Some(3)))
+        .map_err(fail)?
+        .collect()
+        .await
+        .map_err(fail)?;
+    let mut shown = Vec::new();
+    for batch in &examples {
+        let a = batch.column(0).as_string::<i32>();
+        for i in 0..a.len() {
+            shown.push(format!("`{}`", a.value(i)));
+        }
+    }
+    let default = if s.name.value == "users" {
+        "created_at"
+    } else {
+        "ts"
+    };
+    let time_col = s.columns.time.as_ref();
+    let time_name = time_col.map_or(default, |t| t.value.as_str());
+    let tz = s.columns.time_zone.as_ref().map_or(cal.tz, |t| t.value);
+    let at = match crate::locate::first_unreadable(s, root, time_name, tz).await {
+        Some(place) => format!("; the first is at {place}"),
+        None => String::new(),
+    };
+    let mut e = EngineError::new(
+        format!(
+            "source `{}`: {unreadable} row(s) have a time in `{time_name}` that cannot be read, e.g. {}{at}",
+            s.name.value,
+            shown.join(", ")
+        ),
+        "write times as ISO 8601 (`2025-03-01T09:30:00Z`, `2025-03-01 09:30:00`, `2025-03-01`); without an offset they are local times of `columns.time_zone` or the workspace's `timezone`",
+    );
+    if let Some(t) = time_col {
+        e = e.at(t.span);
+    }
+    Err(e)
 }
 
 /// The data type of a column of a normalized table.

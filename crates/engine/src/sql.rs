@@ -47,7 +47,7 @@ pub(crate) async fn plan(
             "alias the number: `… count(*) AS value`",
         ));
     }
-    let period = instant(col(PERIOD), &ty, cal).ok_or_else(|| {
+    let period = instant(col(PERIOD), &ty, cal.tz).ok_or_else(|| {
         bad(
             format!("metric `{}`: `period` is {ty}, not a time", m.id.value),
             "return the period's start as a timestamp or a date",

@@ -66,6 +66,8 @@ pub struct SourceColumns {
     pub user: Option<Text>,
     pub time: Option<Text>,
     pub name: Option<Text>,
+    /// The zone of times written without an offset; the workspace's `timezone` without it.
+    pub time_zone: Option<Spanned<chrono_tz::Tz>>,
 }
 
 /// `checks: { rule-id: off | note | warning | error }` or `{ severity: …, min: …, max: … }`.

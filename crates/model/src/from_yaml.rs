@@ -65,17 +65,8 @@ fn decode_settings(cx: &mut Ctx, f: &mut Fields, s: &mut Settings) {
     if let Some(n) = f.get("workspace") {
         s.name = cx.text(n, "workspace");
     }
-    if let Some(n) = f.get("timezone")
-        && let Some(t) = cx.text(n, "timezone")
-    {
-        match t.value.parse::<chrono_tz::Tz>() {
-            Ok(tz) => s.timezone = Some(Spanned::new(tz, t.span)),
-            Err(_) => cx.value_error(
-                t.span,
-                format!("`{}` is not a time zone", t.value),
-                "use an IANA zone name such as `UTC`, `Europe/Berlin` or `America/New_York`".into(),
-            ),
-        }
+    if let Some(n) = f.get("timezone") {
+        s.timezone = time_zone(cx, n, "timezone");
     }
     if let Some(n) = f.get("week_starts") {
         use chrono::Weekday::*;
@@ -199,6 +190,22 @@ fn check_setting(cx: &mut Ctx, rule: Text, n: &Node) -> Option<CheckSetting> {
     Some(out)
 }
 
+/// An IANA zone name.
+fn time_zone(cx: &mut Ctx, n: &Node, key: &str) -> Option<Spanned<chrono_tz::Tz>> {
+    let t = cx.text(n, key)?;
+    match t.value.parse::<chrono_tz::Tz>() {
+        Ok(tz) => Some(Spanned::new(tz, t.span)),
+        Err(_) => {
+            cx.value_error(
+                t.span,
+                format!("`{}` is not a time zone", t.value),
+                "use an IANA zone name such as `UTC`, `Europe/Berlin` or `America/New_York`".into(),
+            );
+            None
+        }
+    }
+}
+
 fn source(cx: &mut Ctx, name: Text, n: &Node) -> Option<Source> {
     let mut f = Fields::new(cx, n, "a source")?;
     let formats = [
@@ -219,6 +226,9 @@ fn source(cx: &mut Ctx, name: Text, n: &Node) -> Option<Source> {
         columns.user = cf.get("user").and_then(|v| cx.text(v, "user"));
         columns.time = cf.get("time").and_then(|v| cx.text(v, "time"));
         columns.name = cf.get("name").and_then(|v| cx.text(v, "name"));
+        columns.time_zone = cf
+            .get("time_zone")
+            .and_then(|v| time_zone(cx, v, "time_zone"));
         cf.finish(cx);
     }
     let dimensions = f

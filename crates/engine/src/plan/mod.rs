@@ -4,6 +4,20 @@
 //!
 //! Every plan yields the columns `period` (the start of a calendar period), `segment` (when
 //! segmenting), `value`, `numerator` and `denominator`; retention also yields its curve.
+//! Each compute type has its own module (how it is planned and when its values are settled,
+//! through [`Planned`]); this one holds what they share: the [`Builder`] over the inputs, the
+//! cohort and hit tables, period grouping and shares.
+
+mod churn;
+mod conversion;
+mod count;
+mod duration;
+mod nps;
+mod retention;
+pub(crate) mod sql;
+mod stickiness;
+mod sum;
+mod unique;
 
 use datafusion::arrow::datatypes::DataType;
 use datafusion::functions_aggregate::expr_fn::{
@@ -11,7 +25,7 @@ use datafusion::functions_aggregate::expr_fn::{
 };
 use datafusion::logical_expr::{JoinType, when};
 use datafusion::prelude::*;
-use throughline_model::{Compute, Grain, Metric, Stat, Text, Unit, Where};
+use throughline_model::{Compute, Grain, Metric, Spanned, Stat, Text, Unit, Where};
 
 use crate::error::{EngineError, df};
 use crate::inputs::{DAY, Inputs, SEGMENT};
@@ -277,303 +291,36 @@ pub(crate) async fn plan(
         )
         .at(m.span)
     })?;
-    let grain = scope.grain;
-    let ts = || col(TS);
     match &compute.value {
-        Compute::Count { event, filter } => {
-            let d = b.in_range(b.events(Some(event), filter.as_ref())?, ts())?;
-            let mut p = b.planned(b.single(d, grain, ts(), count(lit(1)))?, grain);
-            p.zero_when_empty = true;
-            Ok(p)
-        }
-        Compute::Unique { event, filter } => {
-            let (d, t) = match (&inputs.activity, filter) {
-                (Some(a), None) => {
-                    let mut a = a.clone();
-                    if let Some(e) = event {
-                        a = a
-                            .filter(col(EVENT).eq(lit(e.value.clone())))
-                            .map_err(b.fail("filtering events"))?;
-                    }
-                    (a, col(DAY))
-                }
-                _ => (b.events(event.as_ref(), filter.as_ref())?, ts()),
-            };
-            let d = b.in_range(d, t.clone())?;
-            let mut p = b.planned(b.single(d, grain, t, count_distinct(col(USER)))?, grain);
-            p.zero_when_empty = true;
-            Ok(p)
-        }
+        Compute::Count { event, filter } => count::plan(&b, event, filter.as_ref()),
+        Compute::Unique { event, filter } => unique::plan(&b, event.as_ref(), filter.as_ref()),
         Compute::Sum {
             event,
             property,
             filter,
-        }
-        | Compute::Average {
+        } => sum::plan(&b, event, property, filter.as_ref(), true),
+        Compute::Average {
             event,
             property,
             filter,
-        } => {
-            let d = b.in_range(b.events(Some(event), filter.as_ref())?, ts())?;
-            let v = b.numeric(&d, property)?;
-            let is_sum = matches!(compute.value, Compute::Sum { .. });
-            let agg = if is_sum { sum(v) } else { avg(v) };
-            let mut p = b.planned(b.single(d, grain, ts(), agg)?, grain);
-            p.zero_when_empty = is_sum;
-            Ok(p)
-        }
-        Compute::Nps { event, property } => {
-            let d = b.in_range(b.events(Some(event), None)?, ts())?;
-            let score = b.numeric(&d, property)?;
-            // a response is a score from 0 to 10; anything else is not a response
-            let d = d
-                .filter(score.clone().between(lit(0.0), lit(10.0)))
-                .map_err(b.fail("reading scores"))?;
-            let flag = |cond: Expr| {
-                when(cond, lit(1.0))
-                    .otherwise(lit(0.0))
-                    .map_err(b.fail("scoring"))
-            };
-            let net = flag(score.clone().gt_eq(lit(9.0)))? - flag(score.lt_eq(lit(6.0)))?;
-            let frame = d
-                .aggregate(
-                    b.groups(grain, ts()),
-                    vec![
-                        sum(net).alias(NUMERATOR),
-                        cast(count(lit(1)), DataType::Float64).alias(DENOMINATOR),
-                    ],
-                )
-                .and_then(|d| with_share(d, inputs.segmented(), 100.0))
-                .map_err(b.fail("aggregating"))?;
-            let mut p = b.planned(frame, grain);
-            p.scale = 100.0;
-            Ok(p)
-        }
+        } => sum::plan(&b, event, property, filter.as_ref(), false),
+        Compute::Nps { event, property } => nps::plan(&b, event, property),
         Compute::Conversion {
             from,
             to,
             within,
             filter,
-        } => {
-            let cohort = b.cohort(from)?;
-            let hits = b.hits(to, filter.as_ref())?;
-            let within_us = within.value.saturating_mul(1_000_000);
-            let on = col(HIT_US)
-                .gt_eq(col(START_US))
-                .and(col(HIT_US).lt_eq(col(START_US) + lit(within_us)));
-            let scale = share_scale(m);
-            let frame = cohort
-                .join(hits, JoinType::Left, &[CU], &["__hit_user"], Some(on))
-                .and_then(|d| {
-                    d.aggregate(b.cohort_groups(), vec![count(col(HIT_US)).alias("__hits")])
-                })
-                .and_then(|d| {
-                    d.aggregate(
-                        b.groups(grain, col(START)),
-                        vec![
-                            sum(when(col("__hits").gt(lit(0)), lit(1.0)).otherwise(lit(0.0))?)
-                                .alias(NUMERATOR),
-                            cast(count(lit(1)), DataType::Float64).alias(DENOMINATOR),
-                        ],
-                    )
-                })
-                .and_then(|d| with_share(d, inputs.segmented(), scale))
-                .map_err(b.fail("converting"))?;
-            let mut p = b.planned(frame, grain);
-            p.maturity_us = within_us;
-            p.scale = scale;
-            Ok(p)
-        }
+        } => conversion::plan(&b, from, to, within, filter.as_ref()),
         Compute::Retention {
             from,
             return_event,
             every,
             horizon,
-        } => {
-            let cohort = b.cohort(from)?;
-            let hits = b.hits(return_event, None)?;
-            let step = step_us(every.value);
-            let n = i64::from(horizon.value);
-            let on = col(HIT_US)
-                .gt_eq(col(START_US))
-                .and(col(HIT_US).lt(col(START_US) + lit(step * (n + 1))));
-            let scale = share_scale(m);
-            let sizes = cohort
-                .clone()
-                .aggregate(
-                    b.groups(grain, col(START)),
-                    vec![cast(count(lit(1)), DataType::Float64).alias(DENOMINATOR)],
-                )
-                .map_err(b.fail("sizing cohorts"))?;
-            let mut per_user = b.cohort_groups();
-            per_user.push(((col(HIT_US) - col(START_US)) / lit(step)).alias(OFFSET));
-            let mut per_k = b.groups(grain, col(START));
-            per_k.push(col(OFFSET));
-            let returned = cohort
-                .join(hits, JoinType::Inner, &[CU], &["__hit_user"], Some(on))
-                .and_then(|d| d.aggregate(per_user, vec![]))
-                .and_then(|d| {
-                    d.aggregate(
-                        per_k,
-                        vec![cast(count(lit(1)), DataType::Float64).alias("returned")],
-                    )
-                })
-                .map_err(b.fail("finding returns"))?;
-            // the scalar: the share returning in step N
-            let last = returned
-                .clone()
-                .filter(col(OFFSET).eq(lit(n)))
-                .and_then(|d| {
-                    let mut cols = renamed_keys(inputs.segmented());
-                    cols.push(col("returned"));
-                    d.select(cols)
-                })
-                .map_err(b.fail("finding returns"))?;
-            let (l, r) = join_keys(inputs.segmented());
-            let frame = sizes
-                .join(last, JoinType::Left, &l, &r, None)
-                .and_then(|d| {
-                    let mut cols = inputs.keyed(col(PERIOD));
-                    cols.push(coalesce(vec![col("returned"), lit(0.0)]).alias(NUMERATOR));
-                    cols.push(col(DENOMINATOR));
-                    d.select(cols)
-                })
-                .and_then(|d| with_share(d, inputs.segmented(), scale))
-                .map_err(b.fail("finding returns"))?;
-            let mut p = b.planned(frame, grain);
-            p.maturity_us = step * (n + 1);
-            p.curve = Some((returned, horizon.value));
-            p.scale = scale;
-            Ok(p)
-        }
-        Compute::Duration { from, to, stat } => {
-            let cohort = b.cohort(from)?;
-            let hits = b.hits(to, None)?;
-            let on = col(HIT_US).gt_eq(col(START_US));
-            let secs = cast(col("__first") - col(START_US), DataType::Float64) / lit(1_000_000.0);
-            let agg = match stat.value {
-                Stat::Median => median(col("__secs")),
-                Stat::Mean => avg(col("__secs")),
-                Stat::P90 => percentile_cont(col("__secs").sort(true, false), lit(0.9)),
-            };
-            let mut first_cols = b.cohort_groups();
-            first_cols.push(secs.alias("__secs"));
-            let frame = cohort
-                .join(hits, JoinType::Left, &[CU], &["__hit_user"], Some(on))
-                .and_then(|d| {
-                    d.aggregate(
-                        b.cohort_groups(),
-                        vec![
-                            min(col(HIT_US)).alias("__first"),
-                            min(col(START_US)).alias(START_US),
-                        ],
-                    )
-                })
-                .and_then(|d| d.select(first_cols))
-                .and_then(|d| {
-                    d.aggregate(
-                        b.groups(grain, col(START)),
-                        vec![
-                            cast(agg, DataType::Float64).alias(VALUE),
-                            // users who reached `to` of the cohort's users
-                            cast(count(col("__secs")), DataType::Float64).alias(NUMERATOR),
-                            cast(count(lit(1)), DataType::Float64).alias(DENOMINATOR),
-                        ],
-                    )
-                })
-                .map_err(b.fail("measuring durations"))?;
-            Ok(b.planned(frame, grain))
-        }
-        Compute::Churn { event, every } => {
-            let grain = every.value;
-            let a = b.activity(event.as_ref())?;
-            let mut act_cols = inputs.keyed(col(USER));
-            act_cols.insert(1, b.cal.bucket(grain, col(DAY)).alias(PERIOD));
-            let act = a
-                .select(act_cols)
-                .and_then(|d| d.distinct())
-                .map_err(b.fail("finding active users"))?;
-            let spine = b.next_periods(grain)?;
-            // users active in a period, paired with the period after it
-            let mut prev_cols = inputs.keyed(col(USER).alias("__u"));
-            prev_cols.insert(1, col("__next").alias(PERIOD));
-            let prev = act
-                .clone()
-                .join(spine, JoinType::Inner, &[PERIOD], &["__p"], None)
-                .and_then(|d| d.select(prev_cols))
-                .map_err(b.fail("pairing periods"))?;
-            let now = act
-                .select(vec![col(USER).alias("__u2"), col(PERIOD).alias("__p2")])
-                .map_err(b.fail("pairing periods"))?;
-            let groups = inputs.keyed(col(PERIOD));
-            let scale = share_scale(m);
-            let frame = prev
-                .join(
-                    now,
-                    JoinType::Left,
-                    &["__u", PERIOD],
-                    &["__u2", "__p2"],
-                    None,
-                )
-                .and_then(|d| {
-                    d.aggregate(
-                        groups,
-                        vec![
-                            cast(count(lit(1)) - count(col("__u2")), DataType::Float64)
-                                .alias(NUMERATOR),
-                            cast(count(lit(1)), DataType::Float64).alias(DENOMINATOR),
-                        ],
-                    )
-                })
-                .map_err(b.fail("finding churned users"))?;
-            let frame = b.in_range(frame, col(PERIOD))?;
-            let frame = with_share(frame, inputs.segmented(), scale).map_err(b.fail("churn"))?;
-            let mut p = b.planned(frame, grain);
-            p.scale = scale;
-            Ok(p)
-        }
-        Compute::Stickiness { event } => {
-            let a = b.in_range(b.activity(event.as_ref())?, col(DAY))?;
-            let daily_groups = inputs.keyed(col(DAY));
-            let daily = a
-                .clone()
-                .aggregate(daily_groups, vec![count_distinct(col(USER)).alias("__dau")])
-                .and_then(|d| {
-                    let mut g = vec![b.cal.bucket(grain, col(DAY)).alias("__p")];
-                    if inputs.segmented() {
-                        g.push(col(SEGMENT).alias("__s"));
-                    }
-                    d.aggregate(
-                        g,
-                        vec![cast(sum(col("__dau")), DataType::Float64).alias(NUMERATOR)],
-                    )
-                })
-                .map_err(b.fail("counting daily actives"))?;
-            let period = a
-                .aggregate(
-                    b.groups(grain, col(DAY)),
-                    vec![cast(count_distinct(col(USER)), DataType::Float64).alias(DENOMINATOR)],
-                )
-                .map_err(b.fail("counting period actives"))?;
-            let (l, r) = join_keys(inputs.segmented());
-            let frame = period
-                .join(daily, JoinType::Inner, &l, &r, None)
-                .and_then(|d| {
-                    let mut cols = inputs.keyed(col(PERIOD));
-                    cols.extend([
-                        lit(datafusion::scalar::ScalarValue::Float64(None)).alias(VALUE),
-                        col(NUMERATOR),
-                        col(DENOMINATOR),
-                    ]);
-                    d.select(cols)
-                })
-                .map_err(b.fail("stickiness"))?;
-            let mut p = b.planned(frame, grain);
-            p.per_day = true;
-            p.scale = share_scale(m);
-            Ok(p)
-        }
-        Compute::Sql { query } => crate::sql::plan(inputs, b.cal, m, query, scope).await,
+        } => retention::plan(&b, from, return_event, every, horizon),
+        Compute::Duration { from, to, stat } => duration::plan(&b, from, to, stat),
+        Compute::Churn { event, every } => churn::plan(&b, event.as_ref(), every),
+        Compute::Stickiness { event } => stickiness::plan(&b, event.as_ref()),
+        Compute::Sql { query } => sql::plan(inputs, b.cal, m, query, scope).await,
         Compute::Ratio { .. } | Compute::Derived { .. } => Err(EngineError::new(
             format!(
                 "metric `{}` combines other metrics and has no plan of its own",

@@ -1,0 +1,394 @@
+//! `Engine::measure`: the requested metrics planned as a whole and run: the shared inputs are
+//! built once, each metric computed once (ratios and derived metrics from the values of the
+//! metrics they read), and every value given its period, segment and completeness.
+
+use std::collections::BTreeMap;
+
+use chrono::{NaiveDate, TimeZone, Utc};
+use throughline_model::{Compute, Grain, Metric, Unit};
+
+use crate::inputs::{self, Inputs, Needs};
+use crate::output::{Key, Row, read_curve, read_rows};
+use crate::plan::{self, Planned, Scope};
+use crate::{Engine, EngineError, MetricValue, Progress, Request, error};
+
+impl Engine {
+    /// Computes the requested metrics.
+    pub async fn measure(&self, req: &Request) -> Result<Vec<MetricValue>, EngineError> {
+        self.measure_with(req, &|_| {}).await
+    }
+
+    /// Computes the requested metrics, reporting progress.
+    pub async fn measure_with(
+        &self,
+        req: &Request,
+        progress: &(dyn Fn(Progress<'_>) + Sync),
+    ) -> Result<Vec<MetricValue>, EngineError> {
+        let ids = self.requested(req)?;
+        progress(Progress::Reading);
+        let inputs = self.inputs(&ids, req, true).await?;
+        let mut memo = BTreeMap::new();
+        let mut out = Vec::new();
+        for (done, id) in ids.iter().enumerate() {
+            progress(Progress::Metric {
+                id,
+                done,
+                total: ids.len(),
+            });
+            let m = self.metric(id)?;
+            let grain = self.grain(m, req);
+            match self.compute(&inputs, m, grain, req, &mut memo, 0).await {
+                Ok(values) => out.extend(values.iter().cloned()),
+                Err(e) if req.metrics.is_empty() && e.unsegmentable => {
+                    progress(Progress::Skipped {
+                        id,
+                        reason: e.message,
+                    })
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(out)
+    }
+
+    /// The shared inputs of the metrics `ids` (and the metrics they read).
+    pub(crate) async fn inputs(
+        &self,
+        ids: &[String],
+        req: &Request,
+        cache: bool,
+    ) -> Result<Inputs, EngineError> {
+        let needs = self.needs(ids)?;
+        Inputs::build(
+            &self.ctx,
+            &self.tables,
+            &needs,
+            req.by.as_deref(),
+            &self.calendar,
+            cache,
+        )
+        .await
+    }
+
+    pub(crate) fn requested(&self, req: &Request) -> Result<Vec<String>, EngineError> {
+        if req.metrics.is_empty() {
+            return Ok(self
+                .workspace
+                .metrics
+                .iter()
+                .filter(|m| m.compute.is_some())
+                .map(|m| m.id.value.clone())
+                .collect());
+        }
+        for id in &req.metrics {
+            self.metric(id)?;
+        }
+        Ok(req.metrics.clone())
+    }
+
+    /// What the metrics (and the metrics they read) read from the events.
+    pub(crate) fn needs(&self, ids: &[String]) -> Result<Needs, EngineError> {
+        let mut needs = Needs::default();
+        let mut stack: Vec<String> = ids.to_vec();
+        let mut seen = std::collections::HashSet::new();
+        while let Some(id) = stack.pop() {
+            if !seen.insert(id.clone()) {
+                continue;
+            }
+            let m = self.metric(&id)?;
+            needs.add(m);
+            if let Some(c) = &m.compute {
+                stack.extend(c.value.metric_refs().into_iter().map(|r| r.value));
+            }
+        }
+        Ok(needs)
+    }
+
+    pub(crate) fn grain(&self, m: &Metric, req: &Request) -> Grain {
+        req.grain
+            .or_else(|| {
+                m.cadence
+                    .as_ref()
+                    .and_then(|c| c.report.as_ref())
+                    .map(|g| g.value)
+            })
+            .unwrap_or(Grain::Week)
+    }
+
+    pub(crate) fn metric(&self, id: &str) -> Result<&Metric, EngineError> {
+        self.workspace.metric(id).ok_or_else(|| {
+            let ids = self.workspace.metrics.iter().map(|m| m.id.value.as_str());
+            let help = match throughline_model::did_you_mean(id, ids) {
+                Some(s) => format!("did you mean `{s}`?"),
+                None => "`throughline measure` with no `--metric` computes every metric".into(),
+            };
+            EngineError::new(format!("no metric `{id}` in this workspace"), help)
+        })
+    }
+
+    pub(crate) fn scope(&self, grain: Grain, req: &Request) -> Scope {
+        let to_us = |d: NaiveDate| {
+            self.calendar
+                .midnight(d)
+                .with_timezone(&Utc)
+                .timestamp_micros()
+        };
+        Scope {
+            grain,
+            from_us: req.from.map(to_us),
+            to_us: req.to.and_then(|d| d.succ_opt()).map(to_us),
+        }
+    }
+
+    /// The values of one metric, computed once per request.
+    async fn compute<'m>(
+        &self,
+        inputs: &Inputs,
+        m: &Metric,
+        grain: Grain,
+        req: &Request,
+        memo: &'m mut BTreeMap<(String, Grain), Vec<MetricValue>>,
+        depth: usize,
+    ) -> Result<&'m [MetricValue], EngineError> {
+        let id = m.id.value.clone();
+        let slot = (id.clone(), grain);
+        if !memo.contains_key(&slot) {
+            if depth > 32 {
+                return Err(EngineError::new(
+                    format!("metric `{id}` depends on itself"),
+                    "run `throughline check` to see the cycle",
+                )
+                .at(m.span));
+            }
+            let values = match m.compute.as_ref().map(|c| &c.value) {
+                Some(Compute::Ratio {
+                    numerator,
+                    denominator,
+                }) => {
+                    let scale = if m.unit.as_ref().is_some_and(|u| u.value == Unit::Percent) {
+                        100.0
+                    } else {
+                        1.0
+                    };
+                    let parts = [numerator, denominator];
+                    let got = self.parts(inputs, &parts, grain, req, memo, depth).await?;
+                    combine(&id, &got, |v| match (v[0], v[1]) {
+                        (Some(a), Some(b)) if b != 0.0 => (Some(a / b * scale), Some(a), Some(b)),
+                        (a, b) => (None, a, b),
+                    })
+                }
+                Some(Compute::Derived { expr, .. }) => {
+                    let names: Vec<String> = expr
+                        .value
+                        .metrics()
+                        .iter()
+                        .map(|(n, _)| n.to_string())
+                        .collect();
+                    let refs = m
+                        .compute
+                        .as_ref()
+                        .map(|c| c.value.metric_refs())
+                        .unwrap_or_default();
+                    let parts: Vec<&throughline_model::Text> = refs.iter().collect();
+                    let got = self.parts(inputs, &parts, grain, req, memo, depth).await?;
+                    combine(&id, &got, |v| {
+                        let lookup = |n: &str| names.iter().position(|x| x == n).and_then(|i| v[i]);
+                        (expr.value.eval(&lookup), None, None)
+                    })
+                }
+                _ => {
+                    let scope = self.scope(grain, req);
+                    let planned = plan::plan(inputs, m, &self.calendar, &scope).await?;
+                    self.run(m, planned, req).await?
+                }
+            };
+            memo.insert(slot.clone(), values);
+        }
+        Ok(memo.get(&slot).map(Vec::as_slice).unwrap_or_default())
+    }
+
+    /// The values of the metrics `parts` names, in order.
+    async fn parts(
+        &self,
+        inputs: &Inputs,
+        parts: &[&throughline_model::Text],
+        grain: Grain,
+        req: &Request,
+        memo: &mut BTreeMap<(String, Grain), Vec<MetricValue>>,
+        depth: usize,
+    ) -> Result<Vec<Vec<MetricValue>>, EngineError> {
+        let mut got = Vec::new();
+        for p in parts {
+            let pm = self.metric(&p.value).map_err(|e| e.at(p.span))?;
+            let v = Box::pin(self.compute(inputs, pm, grain, req, memo, depth + 1)).await?;
+            got.push(v.to_vec());
+        }
+        Ok(got)
+    }
+
+    async fn run(
+        &self,
+        m: &Metric,
+        p: Planned,
+        req: &Request,
+    ) -> Result<Vec<MetricValue>, EngineError> {
+        let what = format!("computing `{}`", m.id.value);
+        let batches = p
+            .frame
+            .clone()
+            .collect()
+            .await
+            .map_err(|e| error::df(&what, e))?;
+        let segmented = req.by.is_some();
+        let mut found: BTreeMap<Key, Row> = BTreeMap::new();
+        for b in &batches {
+            read_rows(b, self.calendar.tz, segmented, &mut found)?;
+        }
+        if let Some((curve, _)) = p.curve.clone() {
+            let batches = curve.collect().await.map_err(|e| error::df(&what, e))?;
+            for b in &batches {
+                read_curve(b, self.calendar.tz, segmented, &mut found)?;
+            }
+        }
+        Ok(self.fill(m, &p, req, found))
+    }
+
+    /// Every period of the range and every segment seen; an empty period of a count is 0.
+    fn fill(
+        &self,
+        m: &Metric,
+        p: &Planned,
+        req: &Request,
+        found: BTreeMap<Key, Row>,
+    ) -> Vec<MetricValue> {
+        let tz = self.calendar.tz;
+        let local = |us: i64| {
+            Utc.timestamp_micros(us)
+                .single()
+                .map(|t| t.with_timezone(&tz).date_naive())
+        };
+        let Some((lo, hi)) = self.span_us else {
+            return Vec::new();
+        };
+        let (first_day, last_day) = (local(lo).unwrap_or_default(), local(hi).unwrap_or_default());
+        let first = req.from.unwrap_or(first_day);
+        let last = req.to.unwrap_or(last_day);
+        // the data covers whole days through the last event's day
+        let data_end = self.calendar.midnight(last_day + chrono::Days::new(1));
+        let mut limit = data_end;
+        if let Some(to) = req.to {
+            limit = limit.min(self.calendar.midnight(to + chrono::Days::new(1)));
+        }
+        let mut segments: Vec<Option<String>> = found.keys().map(|(_, s)| s.clone()).collect();
+        segments.sort();
+        segments.dedup();
+        if segments.is_empty() && req.by.is_none() {
+            segments.push(None);
+        }
+        let horizon = match m.compute.as_ref().map(|c| &c.value) {
+            Some(Compute::Retention { horizon, .. }) => Some(horizon.value),
+            _ => None,
+        };
+        let mut out = Vec::new();
+        for seg in &segments {
+            for start in self.calendar.spine(p.grain, first, last) {
+                let end = self.calendar.period_end(p.grain, start);
+                let row = match found.get(&(start, seg.clone())) {
+                    Some(r) => r.clone(),
+                    None if p.zero_when_empty => Row {
+                        value: Some(0.0),
+                        ..Row::default()
+                    },
+                    None => continue,
+                };
+                let mut value = row.value;
+                if p.per_day {
+                    // stickiness: mean daily actives over the days of the period with data
+                    let lo_day = start.date_naive().max(first).max(first_day);
+                    let hi_day = end
+                        .date_naive()
+                        .min(last.succ_opt().unwrap_or(last))
+                        .min(last_day + chrono::Days::new(1));
+                    let days = (hi_day - lo_day).num_days();
+                    value = match (row.numerator, row.denominator) {
+                        (Some(n), Some(d)) if d > 0.0 && days > 0 => {
+                            Some(n / days as f64 / d * p.scale)
+                        }
+                        _ => None,
+                    };
+                }
+                let curve = match (horizon, row.denominator) {
+                    (Some(n), Some(size)) if size > 0.0 => (0..=i64::from(n))
+                        .map(|k| row.curve.get(&k).copied().unwrap_or(0.0) / size * p.scale)
+                        .collect(),
+                    _ => Vec::new(),
+                };
+                let segment = match (&req.by, seg) {
+                    (Some(dim), s) => BTreeMap::from([(
+                        dim.clone(),
+                        s.clone().unwrap_or_else(|| inputs::NO_SEGMENT.into()),
+                    )]),
+                    (None, _) => BTreeMap::new(),
+                };
+                let settled = end + chrono::Duration::microseconds(p.maturity_us);
+                let complete = end <= limit && settled <= data_end;
+                out.push(MetricValue {
+                    metric: m.id.value.clone(),
+                    grain: p.grain,
+                    start,
+                    end,
+                    segment,
+                    value,
+                    numerator: row.numerator,
+                    denominator: row.denominator,
+                    complete,
+                    curve,
+                });
+            }
+        }
+        out.sort_by(|a, b| {
+            a.start
+                .cmp(&b.start)
+                .then_with(|| a.segment.cmp(&b.segment))
+        });
+        out
+    }
+}
+
+/// Combines other metrics' values period by period and segment by segment: `f` gets each
+/// part's value (in order) and returns the value, numerator and denominator.
+fn combine(
+    id: &str,
+    parts: &[Vec<MetricValue>],
+    f: impl Fn(&[Option<f64>]) -> (Option<f64>, Option<f64>, Option<f64>),
+) -> Vec<MetricValue> {
+    let Some(first) = parts.first() else {
+        return Vec::new();
+    };
+    let key = |v: &MetricValue| (v.start, v.segment.clone());
+    let maps: Vec<BTreeMap<_, &MetricValue>> = parts
+        .iter()
+        .map(|p| p.iter().map(|v| (key(v), v)).collect())
+        .collect();
+    first
+        .iter()
+        .filter_map(|v0| {
+            let k = key(v0);
+            let vs: Vec<&MetricValue> = maps
+                .iter()
+                .map(|m| m.get(&k).copied())
+                .collect::<Option<_>>()?;
+            let values: Vec<Option<f64>> = vs.iter().map(|v| v.value).collect();
+            let (value, numerator, denominator) = f(&values);
+            Some(MetricValue {
+                metric: id.to_string(),
+                value,
+                numerator,
+                denominator,
+                complete: vs.iter().all(|v| v.complete),
+                curve: Vec::new(),
+                ..v0.clone()
+            })
+        })
+        .collect()
+}

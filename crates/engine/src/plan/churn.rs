@@ -1,0 +1,58 @@
+//! `churn {event?, every}`: of the users active in a period, the share not active in the next;
+//! the value belongs to the next period. Reads the per-user daily activity roll-up.
+
+use super::*;
+
+pub(super) fn plan(
+    b: &Builder,
+    event: Option<&Text>,
+    every: &Spanned<Grain>,
+) -> Result<Planned, EngineError> {
+    let inputs = b.inputs;
+    let m = b.m;
+    let grain = every.value;
+    let a = b.activity(event)?;
+    let mut act_cols = inputs.keyed(col(USER));
+    act_cols.insert(1, b.cal.bucket(grain, col(DAY)).alias(PERIOD));
+    let act = a
+        .select(act_cols)
+        .and_then(|d| d.distinct())
+        .map_err(b.fail("finding active users"))?;
+    let spine = b.next_periods(grain)?;
+    // users active in a period, paired with the period after it
+    let mut prev_cols = inputs.keyed(col(USER).alias("__u"));
+    prev_cols.insert(1, col("__next").alias(PERIOD));
+    let prev = act
+        .clone()
+        .join(spine, JoinType::Inner, &[PERIOD], &["__p"], None)
+        .and_then(|d| d.select(prev_cols))
+        .map_err(b.fail("pairing periods"))?;
+    let now = act
+        .select(vec![col(USER).alias("__u2"), col(PERIOD).alias("__p2")])
+        .map_err(b.fail("pairing periods"))?;
+    let groups = inputs.keyed(col(PERIOD));
+    let scale = share_scale(m);
+    let frame = prev
+        .join(
+            now,
+            JoinType::Left,
+            &["__u", PERIOD],
+            &["__u2", "__p2"],
+            None,
+        )
+        .and_then(|d| {
+            d.aggregate(
+                groups,
+                vec![
+                    cast(count(lit(1)) - count(col("__u2")), DataType::Float64).alias(NUMERATOR),
+                    cast(count(lit(1)), DataType::Float64).alias(DENOMINATOR),
+                ],
+            )
+        })
+        .map_err(b.fail("finding churned users"))?;
+    let frame = b.in_range(frame, col(PERIOD))?;
+    let frame = with_share(frame, inputs.segmented(), scale).map_err(b.fail("churn"))?;
+    let mut p = b.planned(frame, grain);
+    p.scale = scale;
+    Ok(p)
+}

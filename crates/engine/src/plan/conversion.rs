@@ -1,0 +1,43 @@
+//! `conversion {from, to, within}`: of the users whose `from` falls in a period (their signup, or
+//! their first `from` event), the share with a `to` event at or after it and no later than
+//! `within` after it. A cohort is immature until `within` has passed after its period.
+
+use super::*;
+
+pub(super) fn plan(
+    b: &Builder,
+    from: &Text,
+    to: &Text,
+    within: &Spanned<i64>,
+    filter: Option<&Where>,
+) -> Result<Planned, EngineError> {
+    let grain = b.scope.grain;
+    let inputs = b.inputs;
+    let m = b.m;
+    let cohort = b.cohort(from)?;
+    let hits = b.hits(to, filter)?;
+    let within_us = within.value.saturating_mul(1_000_000);
+    let on = col(HIT_US)
+        .gt_eq(col(START_US))
+        .and(col(HIT_US).lt_eq(col(START_US) + lit(within_us)));
+    let scale = share_scale(m);
+    let frame = cohort
+        .join(hits, JoinType::Left, &[CU], &["__hit_user"], Some(on))
+        .and_then(|d| d.aggregate(b.cohort_groups(), vec![count(col(HIT_US)).alias("__hits")]))
+        .and_then(|d| {
+            d.aggregate(
+                b.groups(grain, col(START)),
+                vec![
+                    sum(when(col("__hits").gt(lit(0)), lit(1.0)).otherwise(lit(0.0))?)
+                        .alias(NUMERATOR),
+                    cast(count(lit(1)), DataType::Float64).alias(DENOMINATOR),
+                ],
+            )
+        })
+        .and_then(|d| with_share(d, inputs.segmented(), scale))
+        .map_err(b.fail("converting"))?;
+    let mut p = b.planned(frame, grain);
+    p.maturity_us = within_us;
+    p.scale = scale;
+    Ok(p)
+}

@@ -1,0 +1,35 @@
+//! `nps {event, property}`: % of scores 9–10 minus % of scores 0–6 among responses (scores from 0
+//! to 10) in each period.
+
+use super::*;
+
+pub(super) fn plan(b: &Builder, event: &Text, property: &Text) -> Result<Planned, EngineError> {
+    let grain = b.scope.grain;
+    let ts = || col(TS);
+    let inputs = b.inputs;
+    let d = b.in_range(b.events(Some(event), None)?, ts())?;
+    let score = b.numeric(&d, property)?;
+    // a response is a score from 0 to 10; anything else is not a response
+    let d = d
+        .filter(score.clone().between(lit(0.0), lit(10.0)))
+        .map_err(b.fail("reading scores"))?;
+    let flag = |cond: Expr| {
+        when(cond, lit(1.0))
+            .otherwise(lit(0.0))
+            .map_err(b.fail("scoring"))
+    };
+    let net = flag(score.clone().gt_eq(lit(9.0)))? - flag(score.lt_eq(lit(6.0)))?;
+    let frame = d
+        .aggregate(
+            b.groups(grain, ts()),
+            vec![
+                sum(net).alias(NUMERATOR),
+                cast(count(lit(1)), DataType::Float64).alias(DENOMINATOR),
+            ],
+        )
+        .and_then(|d| with_share(d, inputs.segmented(), 100.0))
+        .map_err(b.fail("aggregating"))?;
+    let mut p = b.planned(frame, grain);
+    p.scale = 100.0;
+    Ok(p)
+}

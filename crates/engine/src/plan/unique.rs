@@ -1,0 +1,31 @@
+//! `unique {event?, where?}`: distinct users with the event (any event when none is named) in each
+//! period: daily, weekly or monthly active users. Without `where:` it reads the per-user daily
+//! activity roll-up instead of the events.
+
+use super::*;
+
+pub(super) fn plan(
+    b: &Builder,
+    event: Option<&Text>,
+    filter: Option<&Where>,
+) -> Result<Planned, EngineError> {
+    let grain = b.scope.grain;
+    let ts = || col(TS);
+    let inputs = b.inputs;
+    let (d, t) = match (&inputs.activity, filter) {
+        (Some(a), None) => {
+            let mut a = a.clone();
+            if let Some(e) = event {
+                a = a
+                    .filter(col(EVENT).eq(lit(e.value.clone())))
+                    .map_err(b.fail("filtering events"))?;
+            }
+            (a, col(DAY))
+        }
+        _ => (b.events(event, filter)?, ts()),
+    };
+    let d = b.in_range(d, t.clone())?;
+    let mut p = b.planned(b.single(d, grain, t, count_distinct(col(USER)))?, grain);
+    p.zero_when_empty = true;
+    Ok(p)
+}

@@ -147,6 +147,12 @@ enum Command {
         /// the old one is kept.
         #[arg(long)]
         save: bool,
+        /// Memory the query may hold before it spills to disk (e.g. `8GB`); a measurement
+        /// larger than this runs slower, not out of memory. Default: the
+        /// `THROUGHLINE_MEMORY_LIMIT` environment variable, else 60% of the machine's memory.
+        /// Spill files go to `THROUGHLINE_SPILL_DIR` or the system's temp folder.
+        #[arg(long, value_name = "SIZE", value_parser = throughline_engine::parse_size)]
+        memory_limit: Option<usize>,
     },
     /// Record a check-in on a key result: your confidence (0-10) that it reaches its target,
     /// a note with the story behind the number, and, for key results checked in by hand
@@ -513,6 +519,7 @@ fn main() -> ExitCode {
             format,
             explain,
             save,
+            memory_limit,
         } => {
             let grain = grain.map(|g| match g {
                 GrainArg::Day => Grain::Day,
@@ -537,6 +544,10 @@ fn main() -> ExitCode {
                 format,
                 explain,
                 save,
+                throughline_engine::EngineOptions {
+                    memory_limit,
+                    spill_dir: None,
+                },
             )
         }
         Command::Checkin {
@@ -700,6 +711,7 @@ fn run_measure(
     format: MeasureFormat,
     explain: Option<String>,
     save: bool,
+    options: throughline_engine::EngineOptions,
 ) -> ExitCode {
     let (from, to) = match (parse_day("from", from), parse_day("to", to)) {
         (Ok(f), Ok(t)) => (f, t),
@@ -733,7 +745,8 @@ fn run_measure(
     let bar = measure::Progress::new();
     let result = runtime.block_on(async {
         bar.opening();
-        let engine = throughline_engine::Engine::open(&loaded.workspace, dir).await?;
+        let engine =
+            throughline_engine::Engine::open_with(&loaded.workspace, dir, &options).await?;
         for w in engine.warnings() {
             bar.println(&format!("warning: {w}"));
         }

@@ -16,6 +16,7 @@ mod locate;
 mod measure;
 mod output;
 mod plan;
+mod session;
 mod sources;
 pub mod time;
 
@@ -33,6 +34,7 @@ use throughline_model::{Grain, Workspace};
 pub use error::EngineError;
 pub use experiment::{ArmSums, ExperimentData, MetricArms, PRE_DAYS};
 use inputs::Inputs;
+pub use session::{EngineOptions, parse_size};
 pub use time::Calendar;
 
 /// What to measure.
@@ -116,6 +118,15 @@ impl Engine {
     /// rows whose time cannot be read are an error (with a count and examples), never
     /// dropped silently.
     pub async fn open(ws: &Workspace, root: &Path) -> Result<Engine, EngineError> {
+        Engine::open_with(ws, root, &EngineOptions::default()).await
+    }
+
+    /// [`Engine::open`] with a memory limit and spill folder of one's own.
+    pub async fn open_with(
+        ws: &Workspace,
+        root: &Path,
+        options: &EngineOptions,
+    ) -> Result<Engine, EngineError> {
         let calendar = Calendar {
             tz: ws
                 .settings
@@ -128,7 +139,7 @@ impl Engine {
                 .as_ref()
                 .map_or(chrono::Weekday::Mon, |w| w.value),
         };
-        let ctx = SessionContext::new();
+        let ctx = options.session()?;
         let tables = sources::open(&ctx, ws, root, &calendar).await?;
         let mut warnings = Vec::new();
         if let Some(users) = &tables.users

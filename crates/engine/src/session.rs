@@ -1,0 +1,116 @@
+//! The DataFusion session a workspace's data is queried in: a memory pool with a limit, shared
+//! fairly between the operators that can spill (aggregations, sorts), and a folder to spill to,
+//! so that a measurement larger than memory runs slower instead of running out of memory.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use datafusion::execution::disk_manager::{DiskManagerBuilder, DiskManagerMode};
+use datafusion::execution::memory_pool::FairSpillPool;
+use datafusion::execution::runtime_env::RuntimeEnvBuilder;
+use datafusion::prelude::{SessionConfig, SessionContext};
+
+use crate::EngineError;
+
+/// How the engine may use the machine.
+#[derive(Clone, Debug, Default)]
+pub struct EngineOptions {
+    /// Bytes the query operators may hold before they spill to disk; `None`: the
+    /// `THROUGHLINE_MEMORY_LIMIT` environment variable, else 60% of the machine's memory.
+    pub memory_limit: Option<usize>,
+    /// Where spill files go; `None`: `THROUGHLINE_SPILL_DIR`, else the system's temp folder.
+    pub spill_dir: Option<PathBuf>,
+}
+
+/// `4GB`, `512MB`, `2.5G`, `1073741824`: a size in bytes (powers of 1024).
+pub fn parse_size(s: &str) -> Result<usize, String> {
+    let t = s.trim();
+    let split = t
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(t.len());
+    let (num, unit) = t.split_at(split);
+    let n: f64 = num
+        .parse()
+        .map_err(|_| format!("`{s}` is not a size; write e.g. `4GB` or `512MB`"))?;
+    let mult = match unit.trim().to_ascii_uppercase().as_str() {
+        "" | "B" => 1.0,
+        "K" | "KB" | "KIB" => 1024.0,
+        "M" | "MB" | "MIB" => 1024.0 * 1024.0,
+        "G" | "GB" | "GIB" => 1024.0 * 1024.0 * 1024.0,
+        "T" | "TB" | "TIB" => 1024.0_f64.powi(4),
+        other => {
+            return Err(format!(
+                "`{other}` is not a size unit; use KB, MB, GB or TB"
+            ));
+        }
+    };
+    let bytes = n * mult;
+    if !(bytes >= 64.0 * 1024.0 * 1024.0) {
+        return Err(format!(
+            "`{s}` is less than 64MB, too little to run a query in"
+        ));
+    }
+    Ok(bytes as usize)
+}
+
+/// The machine's memory in bytes (Linux `/proc/meminfo`), if it can be read.
+fn machine_memory() -> Option<usize> {
+    let info = std::fs::read_to_string("/proc/meminfo").ok()?;
+    let line = info.lines().find(|l| l.starts_with("MemTotal:"))?;
+    let kb: usize = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb * 1024)
+}
+
+impl EngineOptions {
+    /// The memory limit in force: the option, the environment, or 60% of the machine.
+    pub fn limit(&self) -> Result<usize, EngineError> {
+        if let Some(l) = self.memory_limit {
+            return Ok(l);
+        }
+        if let Ok(v) = std::env::var("THROUGHLINE_MEMORY_LIMIT") {
+            return parse_size(&v).map_err(|e| {
+                EngineError::new(
+                    format!("THROUGHLINE_MEMORY_LIMIT: {e}"),
+                    "set it to a size such as `8GB`, or unset it to use 60% of the machine's memory",
+                )
+            });
+        }
+        Ok(machine_memory().map_or(4 << 30, |m| m / 10 * 6))
+    }
+
+    pub(crate) fn session(&self) -> Result<SessionContext, EngineError> {
+        let limit = self.limit()?;
+        let spill = self
+            .spill_dir
+            .clone()
+            .or_else(|| std::env::var_os("THROUGHLINE_SPILL_DIR").map(PathBuf::from));
+        let disk = match spill {
+            Some(dir) => {
+                DiskManagerBuilder::default().with_mode(DiskManagerMode::Directories(vec![dir]))
+            }
+            None => DiskManagerBuilder::default().with_mode(DiskManagerMode::OsTmpDirectory),
+        };
+        let runtime = RuntimeEnvBuilder::new()
+            .with_memory_pool(Arc::new(FairSpillPool::new(limit)))
+            .with_disk_manager_builder(disk)
+            .build_arc()
+            .map_err(|e| crate::error::df("setting up the query engine", e))?;
+        let config = SessionConfig::new().with_information_schema(false);
+        Ok(SessionContext::new_with_config_rt(config, runtime))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes() {
+        assert_eq!(parse_size("4GB"), Ok(4 << 30));
+        assert_eq!(parse_size("512mb"), Ok(512 << 20));
+        assert_eq!(parse_size("1.5G"), Ok(3 << 29));
+        assert!(parse_size("10MB").unwrap_err().contains("less than 64MB"));
+        assert!(parse_size("lots").is_err());
+        assert!(parse_size("4 parsecs").is_err());
+    }
+}

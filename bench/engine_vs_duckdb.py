@@ -6,11 +6,15 @@ Generates the demo data set (or reuses it), then in the same run:
      `--by plan`, timing each run and its peak memory;
   2. DuckDB: hand-written SQL of DESIGN.md's definitions for the same metrics on the same
      Parquet files, timed the same way;
-  3. compares every value throughline printed with DuckDB's (an independent computation).
+  3. plain DataFusion SQL: the same definitions hand-written for DataFusion 55
+     (`crates/engine/examples/plain_sql.rs`), the engine's own query library without it;
+  4. compares every value throughline printed with DuckDB's (an independent computation);
+  5. per metric: each one measured alone by throughline (`--metric M`, one process each, so
+     it includes opening the sources), by DuckDB and by plain DataFusion.
 
 Usage:
   pip install duckdb
-  cargo build --release
+  cargo build --release -p throughline -p throughline-engine --examples
   python3 bench/engine_vs_duckdb.py --users 1000000 [--dir /tmp/tl-bench-1m]
 
 Figures go to stdout; exit status 1 if any value differs.
@@ -25,7 +29,9 @@ import sys
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-BIN = os.path.join(os.environ.get("CARGO_TARGET_DIR", os.path.join(ROOT, "target")), "release", "throughline")
+TARGET = os.environ.get("CARGO_TARGET_DIR", os.path.join(ROOT, "target"))
+BIN = os.path.join(TARGET, "release", "throughline")
+PLAIN = os.path.join(TARGET, "release", "examples", "plain_sql")
 
 
 def timed(cmd):
@@ -127,6 +133,39 @@ def duckdb_values(con, by):
     return out
 
 
+def plain_datafusion(d, by):
+    """Runs the plain DataFusion SQL baseline; returns ({metric: seconds}, total seconds, peak MB)."""
+    if not os.path.exists(PLAIN):
+        return None
+    text, secs, mb = timed([PLAIN, d] + ([by] if by else []))
+    per = {}
+    for line in text.splitlines():
+        row = json.loads(line)
+        per[row["metric"]] = row["seconds"]
+    return per, secs, mb
+
+
+def per_metric(d, con):
+    """Each demo metric alone: throughline (one process), DuckDB, plain DataFusion."""
+    plain = plain_datafusion(d, None)
+    print("\nper metric, total (seconds; throughline includes opening the sources):")
+    print(f"  {'metric':<24} {'throughline':>11} {'DuckDB':>8} {'DataFusion':>10} {'vs DuckDB':>9}")
+    sums = [0.0, 0.0, 0.0]
+    for metric, sql in SQL.items():
+        _, t_secs, _ = timed([BIN, "measure", "-w", d, "--grain", "week", "--format", "json", "--metric", metric])
+        t0 = time.perf_counter()
+        con.execute(sql.format(seg="''", useg="''", join="")).fetchall()
+        d_secs = time.perf_counter() - t0
+        p_secs = plain[0].get(metric) if plain else None
+        sums[0] += t_secs
+        sums[1] += d_secs
+        sums[2] += p_secs or 0.0
+        shown = f"{p_secs:10.2f}" if p_secs is not None else f"{'-':>10}"
+        print(f"  {metric:<24} {t_secs:11.2f} {d_secs:8.2f} {shown} {t_secs / d_secs:8.2f}x")
+    shown = f"{sums[2]:10.2f}" if plain else f"{'-':>10}"
+    print(f"  {'sum':<24} {sums[0]:11.2f} {sums[1]:8.2f} {shown} {sums[0] / sums[1]:8.2f}x")
+
+
 def throughline_values(text, by):
     out = {}
     for row in json.loads(text):
@@ -140,6 +179,7 @@ def main():
     ap.add_argument("--users", type=int, default=1_000_000)
     ap.add_argument("--dir", default=None)
     ap.add_argument("--dimension", default="plan")
+    ap.add_argument("--no-per-metric", action="store_true", help="skip the per-metric table")
     a = ap.parse_args()
     import duckdb
 
@@ -166,7 +206,9 @@ def main():
         con.execute(f"CREATE VIEW us AS SELECT * FROM '{d}/data/users.parquet'")
         dk = duckdb_values(con, by)
         d_secs = time.perf_counter() - t0
-        results[label] = (t_secs, t_mb, d_secs)
+        plain = plain_datafusion(d, by)
+        p_secs = plain[1] if plain else float("nan")
+        results[label] = (t_secs, t_mb, d_secs, p_secs)
         mismatches = []
         for key, want in dk.items():
             got = tl.get(key)
@@ -176,7 +218,8 @@ def main():
                 mismatches.append((key, got, want))
         extra = [k for k, v in tl.items() if k not in dk and v not in (0, 0.0, None)]
         print(f"{label}: throughline {t_secs:.2f} s (peak {t_mb:.0f} MB) | DuckDB {d_secs:.2f} s "
-              f"| ratio {t_secs / d_secs:.2f}x (goal <= 1.5x) | {len(dk)} values compared, "
+              f"| plain DataFusion SQL {p_secs:.2f} s "
+              f"| ratio {t_secs / d_secs:.2f}x DuckDB (goal <= 0.7x) | {len(dk)} values compared, "
               f"{len(mismatches)} differ, {len(extra)} non-zero values DuckDB has no row for")
         for m in mismatches[:10]:
             print("   differs:", m)
@@ -186,8 +229,15 @@ def main():
             results["failed"] = True
     tt = sum(v[0] for k, v in results.items() if k != "failed")
     dt = sum(v[2] for k, v in results.items() if k != "failed")
-    print(f"\nall: throughline {tt:.2f} s vs DuckDB {dt:.2f} s = {tt / dt:.2f}x; "
-          f"peak memory {max(v[1] for k, v in results.items() if k != 'failed'):.0f} MB (goal < 4096 MB)")
+    pt = sum(v[3] for k, v in results.items() if k != "failed")
+    print(f"\nall: throughline {tt:.2f} s vs DuckDB {dt:.2f} s = {tt / dt:.2f}x (goal <= 0.7x); "
+          f"vs plain DataFusion SQL {pt:.2f} s = {tt / pt:.2f}x; "
+          f"peak memory {max(v[1] for k, v in results.items() if k != 'failed'):.0f} MB")
+    if not a.no_per_metric:
+        con = duckdb.connect()
+        con.execute(f"CREATE VIEW ev AS SELECT user_id, ts, event::VARCHAR AS event, amount, score FROM '{d}/data/events/*.parquet'")
+        con.execute(f"CREATE VIEW us AS SELECT * FROM '{d}/data/users.parquet'")
+        per_metric(d, con)
     sys.exit(1 if results.get("failed") else 0)
 
 

@@ -86,6 +86,8 @@ pub async fn measure_series(
 /// Gathers the rest of what the review needs, given the metric series: segment breakdowns of
 /// the metrics that moved (one query per user dimension), every experiment's analysis, and
 /// how fresh each event is. `step` hears what is being done.
+// Long because it is the review's one gathering pass, step by step in the agenda's order; each
+// step is a few lines calling the engine or the review crate.
 pub async fn gather(
     engine: &Engine,
     ws: &Workspace,

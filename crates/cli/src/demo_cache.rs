@@ -55,7 +55,7 @@ pub fn prepared() -> Result<PathBuf, Failed> {
         Utc::now().timestamp_micros()
     ));
     eprintln!("preparing the demo workspace in {} (once)", dir.display());
-    let bar = crate::measure::Progress::new();
+    let bar = crate::progress::Progress::new();
     bar.message("generating users and events");
     let threads = std::thread::available_parallelism().map_or(2, |n| n.get());
     let opts = throughline_demo::Options {

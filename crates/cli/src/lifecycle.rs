@@ -1,15 +1,12 @@
-//! The OKR lifecycle commands: `checkin`, `decide`, `status`, `score`, and what `measure
-//! --save` and `check --with-data` need: the store, key result lookup, and each key result's
-//! series from the engine.
+//! What the commands share: loading a workspace and failing with an explained error, the
+//! query runtime and the store, each key result's series from the engine, and the quarter's
+//! state that `status` and `score` show (`compute`) and `check --with-data` reads.
 
 use std::collections::{BTreeSet, HashMap};
-use std::io::{BufRead, Write};
 use std::path::Path;
 
 use chrono::{Duration, NaiveDate};
-pub use throughline_app::{
-    CheckInRequest, checkin_views, find_key_result, snapshots, validate_checkin,
-};
+pub use throughline_app::{checkin_views, snapshots};
 use throughline_check::{DataFacts, KrData, Measured, Trend};
 use throughline_engine::{Engine, Request};
 use throughline_model::{Diagnostic, Loaded, Objective, Period, Severity, Workspace, load_paths};
@@ -17,14 +14,7 @@ use throughline_progress::okr::{self, ObjectiveStatus};
 use throughline_progress::{Point, forecast};
 use throughline_store::Store;
 
-/// A failure, already explained to the user; the exit code to return.
-pub struct Failed(pub u8);
-
-/// Prints `error: …` and `help: …` and fails with exit code 2.
-pub fn fail(message: impl std::fmt::Display, help: impl std::fmt::Display) -> Failed {
-    eprintln!("error: {message}\nhelp: {help}");
-    Failed(2)
-}
+pub use crate::out::{Failed, fail};
 
 /// Loads a workspace folder; input errors are printed and fail, and so does a folder without
 /// throughline.yaml when `require_root`.
@@ -37,7 +27,7 @@ pub fn load_workspace(dir: &Path, require_root: bool) -> Result<Loaded, Failed> 
         .cloned()
         .collect();
     if !errors.is_empty() {
-        crate::report_errors(&errors, &loaded.sources);
+        crate::out::report_errors(&errors, &loaded.sources);
         eprintln!(
             "the workspace has errors; `throughline check {}` lists them",
             dir.display()
@@ -71,170 +61,6 @@ pub async fn open_store(loaded: &Loaded, dir: &Path) -> Result<Store, Failed> {
     Store::open(throughline_app::store_url(&loaded.workspace), dir)
         .await
         .map_err(|e| fail(&e, e.help()))
-}
-
-/// Who is writing: `--author`, else `THROUGHLINE_AUTHOR`, else `USER`.
-pub fn author(flag: Option<String>) -> String {
-    flag.or_else(|| std::env::var("THROUGHLINE_AUTHOR").ok())
-        .or_else(|| std::env::var("USER").ok())
-        .filter(|a| !a.trim().is_empty())
-        .unwrap_or_else(|| "unknown".into())
-}
-
-/// `throughline checkin`: one check-in from flags, or a batch of JSON lines.
-pub fn checkin(
-    dir: &Path,
-    single: Option<CheckInRequest>,
-    batch: Option<&Path>,
-) -> Result<(), Failed> {
-    let loaded = load_workspace(dir, true)?;
-    let rt = runtime()?;
-    rt.block_on(async {
-        let store = open_store(&loaded, dir).await?;
-        if let Some(r) = single {
-            let c = validate_checkin(&loaded.workspace, r)
-                .map_err(|e| fail(e, "`throughline checkin --help` shows the form"))?;
-            let stored = store
-                .record_checkin(&c)
-                .await
-                .map_err(|e| fail(&e, e.help()))?;
-            crate::print(&format!(
-                "recorded check-in {} on {}/{} ({}) in {}\n",
-                stored.id,
-                c.objective,
-                c.key_result,
-                c.period,
-                store.location()
-            ));
-            return Ok(());
-        }
-        let path = batch.expect("checkin has a key result or --batch");
-        let reader: Box<dyn BufRead> = if path.as_os_str() == "-" {
-            Box::new(std::io::stdin().lock())
-        } else {
-            let f = std::fs::File::open(path).map_err(|e| {
-                fail(
-                    format!("cannot read {}: {e}", path.display()),
-                    "check the path",
-                )
-            })?;
-            Box::new(std::io::BufReader::new(f))
-        };
-        let default_author = author(None);
-        let mut refused = 0;
-        for (n, line) in reader.lines().enumerate() {
-            let line =
-                line.map_err(|e| fail(format!("reading the batch: {e}"), "check the input"))?;
-            if line.trim().is_empty() {
-                continue;
-            }
-            let request = batch_line(&line, &default_author)
-                .and_then(|r| validate_checkin(&loaded.workspace, r));
-            let c = match request {
-                Ok(c) => c,
-                Err(e) => {
-                    eprintln!("error: {}:{}: {e}", path.display(), n + 1);
-                    refused += 1;
-                    continue;
-                }
-            };
-            let stored = store
-                .record_checkin(&c)
-                .await
-                .map_err(|e| fail(&e, e.help()))?;
-            // The acknowledgement: printed only after the check-in committed.
-            let mut out = std::io::stdout().lock();
-            let _ = writeln!(
-                out,
-                "recorded {} {}/{}",
-                stored.id, c.objective, c.key_result
-            );
-            let _ = out.flush();
-        }
-        store.close().await;
-        if refused > 0 {
-            eprintln!("{refused} check-in(s) refused; the others were recorded");
-            return Err(Failed(2));
-        }
-        Ok(())
-    })
-}
-
-/// One JSON line of a batch: `{"key_result": "activation", "confidence": 7, "note": "…",
-/// "value": "31%", "author": "Dana"}`.
-fn batch_line(line: &str, default_author: &str) -> Result<CheckInRequest, String> {
-    let v: serde_json::Value =
-        serde_json::from_str(line).map_err(|e| format!("not a JSON object: {e}"))?;
-    let obj = v.as_object().ok_or("expected a JSON object")?;
-    let known = ["key_result", "value", "confidence", "note", "author"];
-    if let Some(k) = obj.keys().find(|k| !known.contains(&k.as_str())) {
-        return Err(format!(
-            "unknown field `{k}`; expected {}",
-            known.join(", ")
-        ));
-    }
-    let text = |k: &str| obj.get(k).and_then(|v| v.as_str()).map(str::to_string);
-    let key_result = text("key_result").ok_or("`key_result` is missing")?;
-    let value = match obj.get("value") {
-        None | Some(serde_json::Value::Null) => None,
-        Some(serde_json::Value::String(s)) => Some(s.clone()),
-        Some(serde_json::Value::Number(n)) => Some(n.to_string()),
-        Some(_) => return Err("`value` must be a number or text like \"35%\"".into()),
-    };
-    let confidence = match obj.get("confidence") {
-        None | Some(serde_json::Value::Null) => None,
-        Some(c) => Some(
-            c.as_i64()
-                .ok_or("`confidence` must be a whole number 0-10")?,
-        ),
-    };
-    Ok(CheckInRequest {
-        key_result,
-        value,
-        confidence,
-        note: text("note").unwrap_or_default(),
-        author: text("author").unwrap_or_else(|| default_author.to_string()),
-    })
-}
-
-/// `throughline decide`.
-pub fn decide(dir: &Path, text: &str, about: Option<String>, author: String) -> Result<(), Failed> {
-    if text.trim().is_empty() {
-        return Err(fail(
-            "the decision is empty",
-            "write it in one sentence: `throughline decide \"Roll the checklist out to everyone\"`",
-        ));
-    }
-    let loaded = load_workspace(dir, true)?;
-    if let Some(a) = &about {
-        let ws = &loaded.workspace;
-        let known = ws.metric(a).is_some()
-            || ws
-                .objectives
-                .iter()
-                .any(|o| o.id.value == *a || o.path() == *a)
-            || find_key_result(ws, a).is_ok();
-        if !known {
-            return Err(fail(
-                format!("--about `{a}` is not a metric, objective or key result of the workspace"),
-                "name a metric id, an objective id or a key result (`KR` or `OBJECTIVE/KR`)",
-            ));
-        }
-    }
-    let rt = runtime()?;
-    rt.block_on(async {
-        let store = open_store(&loaded, dir).await?;
-        let d = store
-            .record_decision(text.trim(), about.as_deref(), &author)
-            .await
-            .map_err(|e| fail(&e, e.help()))?;
-        crate::print(&format!(
-            "recorded decision {} in {}\n",
-            d.id,
-            store.location()
-        ));
-        Ok(())
-    })
 }
 
 /// The complete total values of `metrics` at their report grain, as points per metric, from
@@ -409,6 +235,8 @@ pub fn compute(
     Ok((loaded, rt, snap))
 }
 
+// Long because it is the quarter's one computation in order (the engine's series, the day
+// seen from, the period, the check-ins, the statuses); each step reads the one before.
 fn compute_loaded(
     dir: &Path,
     loaded: &Loaded,
@@ -422,14 +250,14 @@ fn compute_loaded(
     rt.block_on(async {
         let store = open_store(loaded, dir).await?;
         let needs = key_result_metrics(ws.objectives.iter());
-        let bar = crate::measure::Progress::new();
+        let bar = crate::progress::Progress::new();
         let mut series = HashMap::new();
         let mut data_last = None;
         if let Some((metrics, from, to)) = needs {
             bar.opening();
             let engine = Engine::open(ws, dir).await.map_err(|e| {
                 bar.finish();
-                crate::report_errors(&[e.to_diagnostic()], &loaded.sources);
+                crate::out::report_errors(&[e.to_diagnostic()], &loaded.sources);
                 Failed(2)
             })?;
             for w in engine.warnings() {
@@ -440,7 +268,7 @@ fn compute_loaded(
                 .await
                 .map_err(|e| {
                     bar.finish();
-                    crate::report_errors(&[e.to_diagnostic()], &loaded.sources);
+                    crate::out::report_errors(&[e.to_diagnostic()], &loaded.sources);
                     Failed(2)
                 })?;
         }
@@ -544,7 +372,7 @@ pub fn check_data_facts(
         return Ok(Default::default());
     };
     let rt = runtime()?;
-    let bar = crate::measure::Progress::new();
+    let bar = crate::progress::Progress::new();
     let result = rt.block_on(async {
         bar.opening();
         let engine = throughline_engine::Engine::open(ws, &dir).await?;
@@ -554,7 +382,7 @@ pub fn check_data_facts(
     match result {
         Ok(series) => Ok(data_facts(ws, &series)),
         Err(e) => {
-            crate::report_errors(&[e.to_diagnostic()], &loaded.sources);
+            crate::out::report_errors(&[e.to_diagnostic()], &loaded.sources);
             Err(Failed(2))
         }
     }

@@ -36,6 +36,7 @@ const SAM: &str = "Sam (CEO)";
 
 /// Weekly check-ins from Dana on the growth key results; Sam checks in every other week on
 /// the company's and skips the last week of the quarter's data.
+// Long because it is the demo quarter's script of check-ins, one week after another.
 pub fn checkins() -> Vec<CheckIn> {
     let mut out = Vec::new();
     // (activation, time-to-value, invites) confidence per week, and the week's story.

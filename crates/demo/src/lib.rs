@@ -159,6 +159,9 @@ fn time_in_day(rng: &mut ChaCha8Rng, day_start: i64) -> i64 {
     day_start + (hour * 3_600_000_000.0) as i64
 }
 
+// Long because it is one user's simulated life in order (signup, sessions, workflows,
+// invites, purchases, support tickets, NPS answers, the experiment); the effects the review
+// should find are all in this one place.
 fn user_events(rng: &mut ChaCha8Rng, u: &User, c: &Clock, ev: &mut Events) {
     let end = c.end;
     let in_experiment = u.created >= c.experiment;

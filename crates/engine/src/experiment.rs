@@ -130,6 +130,8 @@ pub(crate) async fn exposures(
 /// Each exposed user's outcome `__y` (and covariate `__x`) for metric `m`, with `__variant`.
 /// Users whose outcome cannot be known yet (a window that has not elapsed by the data's end)
 /// or does not exist (never reached `to` for a duration) are left out.
+// Long because it is one match with an arm per compute type, each building that type's per-user
+// outcome; the arms share the exposure join above them.
 pub(crate) fn per_user(
     b: &Builder,
     exposed: DataFrame,

@@ -1,13 +1,17 @@
 //! The work shared by every metric of a request, done once: the events are read and
-//! filtered to the event names and columns the metrics use, joined to the users' dimension
-//! when segmenting, and (when cached) held in memory; a per-user, per-day activity roll-up
-//! serves active users, churn and stickiness.
+//! filtered to the event names and columns the metrics use, and joined to the users'
+//! dimension when segmenting (streamed from the files by each plan, never held in memory);
+//! a per-user, per-day activity roll-up (user, day, a bit per event name the activity metrics
+//! filter on) serves active users, churn and stickiness. The roll-up is written once to a
+//! temporary Parquet file and read from there, so its size on disk, not in memory, grows with
+//! the data.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
 use datafusion::logical_expr::JoinType;
 use datafusion::prelude::*;
-use throughline_model::{Compute, Metric};
+use throughline_model::Metric;
 
 use crate::error::{EngineError, df};
 use crate::sources::{EVENT, SIGNUP, TS, Tables, USER, column_type};
@@ -16,6 +20,8 @@ use throughline_model::Grain;
 
 pub(crate) const SEGMENT: &str = "segment";
 pub(crate) const DAY: &str = "day";
+/// The activity roll-up's bits: which of the activity metrics' event names the user had that day.
+pub(crate) const MASK: &str = "mask";
 /// The segment of users without a row in the users table (or with no value).
 pub(crate) const NO_SEGMENT: &str = "(none)";
 
@@ -28,77 +34,25 @@ pub(crate) struct Needs {
     /// Event columns read (properties and filter columns).
     pub columns: BTreeSet<String>,
     pub activity: bool,
+    /// Event names the activity metrics filter on (a bit each in the roll-up).
+    pub activity_events: BTreeSet<String>,
 }
 
 impl Needs {
     pub fn add(&mut self, m: &Metric) {
         let Some(c) = &m.compute else { return };
-        let mut ev = |e: Option<&throughline_model::Text>| match e {
-            Some(e) if e.value != "signup" => {
-                self.events.insert(e.value.clone());
-            }
-            Some(_) => {}
-            None => self.all_events = true,
-        };
-        match &c.value {
-            Compute::Count { event, filter } => {
-                ev(Some(event));
-                self.filter_columns(filter);
-            }
-            Compute::Unique { event, filter } => {
-                ev(event.as_ref());
-                if filter.is_none() {
-                    self.activity = true;
+        for e in c.value.events() {
+            match e {
+                Some(e) => {
+                    self.events.insert(e.value.clone());
                 }
-                self.filter_columns(filter);
+                None => self.all_events = true,
             }
-            Compute::Sum {
-                event,
-                property,
-                filter,
-            }
-            | Compute::Average {
-                event,
-                property,
-                filter,
-            } => {
-                ev(Some(event));
-                self.columns.insert(property.value.clone());
-                self.filter_columns(filter);
-            }
-            Compute::Nps { event, property } => {
-                ev(Some(event));
-                self.columns.insert(property.value.clone());
-            }
-            Compute::Conversion {
-                from, to, filter, ..
-            } => {
-                ev(Some(from));
-                ev(Some(to));
-                self.filter_columns(filter);
-            }
-            Compute::Retention {
-                from, return_event, ..
-            } => {
-                ev(Some(from));
-                ev(Some(return_event));
-            }
-            Compute::Duration { from, to, .. } => {
-                ev(Some(from));
-                ev(Some(to));
-            }
-            Compute::Churn { event, .. } | Compute::Stickiness { event } => {
-                ev(event.as_ref());
-                self.activity = true;
-            }
-            Compute::Ratio { .. } | Compute::Derived { .. } | Compute::Sql { .. } => {}
         }
-    }
-
-    fn filter_columns(&mut self, w: &Option<throughline_model::Where>) {
-        if let Some(w) = w {
-            self.columns
-                .extend(w.filter.properties().into_iter().map(String::from));
+        self.columns.extend(c.value.columns());
+        if let Some(e) = c.value.activity() {
+            self.activity = true;
+            self.activity_events.extend(e.map(|e| e.value.clone()));
         }
     }
 }
@@ -108,9 +62,13 @@ impl Needs {
 pub(crate) struct Inputs {
     /// `user_id`, `ts`, `event`, the needed columns, and `segment` when segmenting.
     pub events: DataFrame,
-    /// `user_id`, `day` (local midnight), `event`, and `segment`: one row per user, day and
-    /// event name with at least one event.
+    /// `user_id`, `day` (local midnight), `mask`, and `segment`: one row per user and day
+    /// with at least one event.
     pub activity: Option<DataFrame>,
+    /// The bit of `mask` of each event name the activity metrics filter on.
+    pub activity_bits: BTreeMap<String, i64>,
+    /// The folder holding the materialized roll-up, removed when the inputs are dropped.
+    _scratch: Option<Arc<tempfile::TempDir>>,
     /// `user_id`, `signup_ts`, and `segment` when segmenting.
     pub users: Option<DataFrame>,
     /// The dimension segmented by.
@@ -136,14 +94,18 @@ impl Inputs {
         cols
     }
 
-    /// Builds the shared inputs; `cache` runs them once and keeps the result in memory.
+    /// Builds the shared inputs; `materialize` computes the activity roll-up now, into a
+    /// temporary file under `scratch` (else the plans show it computed from the sources, for
+    /// `--explain`).
+    // Long because it builds the shared inputs in order (events, users and their segment, the
+    // activity roll-up); each step depends on the previous one's frames.
     pub async fn build(
         session: &SessionContext,
         t: &Tables,
         needs: &Needs,
         by: Option<&str>,
         cal: &Calendar,
-        cache: bool,
+        materialize: Option<&std::path::Path>,
     ) -> Result<Inputs, EngineError> {
         let mut events = t.events.clone();
         if !needs.all_events {
@@ -161,6 +123,7 @@ impl Inputs {
         events = events
             .select(cols)
             .map_err(|e| df("selecting columns", e))?;
+        let unsegmented = events.clone();
         let mut users = t.users.clone();
         if let Some(dim) = by {
             let u = users.clone().ok_or_else(|| {
@@ -221,39 +184,52 @@ impl Inputs {
                     .map_err(|e| df("reading users", e))?,
             );
         }
-        if cache {
-            events = events
-                .cache()
-                .await
-                .map_err(|e| df("reading the events", e))?;
-            if let Some(u) = users {
-                users = Some(u.cache().await.map_err(|e| df("reading the users", e))?);
+        let bits: BTreeMap<String, i64> = needs
+            .activity_events
+            .iter()
+            .take(62)
+            .enumerate()
+            .map(|(i, e)| (e.clone(), 1i64 << i))
+            .collect();
+        let (activity, scratch) = if needs.activity {
+            let a = rollup(unsegmented, &bits, cal)?;
+            let a = match (by, &users) {
+                (Some(_), Some(u)) => {
+                    let right = u
+                        .clone()
+                        .select(vec![
+                            col(USER).alias("__user"),
+                            col(SEGMENT).alias("__segment"),
+                        ])
+                        .map_err(|e| df("segmenting", e))?;
+                    a.join(right, JoinType::Left, &[USER], &["__user"], None)
+                        .and_then(|d| {
+                            d.select(vec![
+                                col(USER),
+                                col(DAY),
+                                col(MASK),
+                                coalesce(vec![col("__segment"), lit(NO_SEGMENT)]).alias(SEGMENT),
+                            ])
+                        })
+                        .map_err(|e| df("segmenting activity", e))?
+                }
+                _ => a,
+            };
+            match materialize {
+                Some(dir) => {
+                    let (frame, tmp) = materialized(session, a, dir).await?;
+                    (Some(frame), Some(Arc::new(tmp)))
+                }
+                None => (Some(a), None),
             }
-        }
-        let activity = if needs.activity {
-            let mut groups = vec![
-                col(USER),
-                cal.bucket(Grain::Day, col(TS)).alias(DAY),
-                col(EVENT),
-            ];
-            if by.is_some() {
-                groups.push(col(SEGMENT));
-            }
-            let a = events
-                .clone()
-                .aggregate(groups, vec![])
-                .map_err(|e| df("rolling up activity", e))?;
-            Some(if cache {
-                a.cache().await.map_err(|e| df("rolling up activity", e))?
-            } else {
-                a
-            })
         } else {
-            None
+            (None, None)
         };
         Ok(Inputs {
             events,
             activity,
+            activity_bits: bits,
+            _scratch: scratch,
             users,
             by: by.map(String::from),
             event_columns: t
@@ -267,4 +243,62 @@ impl Inputs {
             session: session.clone(),
         })
     }
+}
+
+/// One row per user and day with an event: `user_id`, `day`, and `mask` (the bits of the
+/// activity metrics' event names seen that day).
+fn rollup(
+    events: DataFrame,
+    bits: &BTreeMap<String, i64>,
+    cal: &Calendar,
+) -> Result<DataFrame, EngineError> {
+    use datafusion::functions_aggregate::expr_fn::bit_or;
+    let mask = if bits.is_empty() {
+        lit(0i64)
+    } else {
+        let mut case = datafusion::logical_expr::case(col(EVENT));
+        for (name, bit) in bits {
+            case = case.when(lit(name.clone()), lit(*bit));
+        }
+        case.otherwise(lit(0i64))
+            .map_err(|e| df("rolling up activity", e))?
+    };
+    events
+        .aggregate(
+            vec![col(USER), cal.bucket(Grain::Day, col(TS)).alias(DAY)],
+            vec![bit_or(mask).alias(MASK)],
+        )
+        .map_err(|e| df("rolling up activity", e))
+}
+
+/// Runs `frame` into Parquet files in a new folder under `dir` and reads them back.
+async fn materialized(
+    session: &SessionContext,
+    frame: DataFrame,
+    dir: &std::path::Path,
+) -> Result<(DataFrame, tempfile::TempDir), EngineError> {
+    let tmp = tempfile::Builder::new()
+        .prefix("throughline-")
+        .tempdir_in(dir)
+        .map_err(|e| {
+            EngineError::new(
+                format!("cannot make a scratch folder in {}: {e}", dir.display()),
+                "set THROUGHLINE_SPILL_DIR to a folder with free space",
+            )
+        })?;
+    let path = tmp.path().join("activity");
+    let path = path.to_string_lossy().to_string();
+    frame
+        .write_parquet(
+            &path,
+            datafusion::dataframe::DataFrameWriteOptions::new(),
+            None,
+        )
+        .await
+        .map_err(|e| df("writing the activity roll-up", e))?;
+    let read = session
+        .read_parquet(&path, ParquetReadOptions::default())
+        .await
+        .map_err(|e| df("reading the activity roll-up", e))?;
+    Ok((read, tmp))
 }

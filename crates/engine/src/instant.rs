@@ -47,6 +47,8 @@ pub fn local_to_utc_us(t: NaiveDateTime, tz: Tz) -> Option<i64> {
 
 /// Parses `YYYY-MM-DD`, `YYYY-MM-DD[T ]HH:MM[:SS[.fraction]]` and either with an offset.
 /// Returns microseconds since the epoch, or `None` when the text is not such a time.
+// Long because it is one scanner over the ISO 8601 forms accepted (date, time, fraction, offset
+// or zone), in the order they appear in the text.
 pub fn parse_text(s: &str, tz: Tz) -> Option<i64> {
     let s = s.trim();
     let b = s.as_bytes();

@@ -111,6 +111,8 @@ pub struct Engine {
     /// First and last event instants (UTC, microseconds).
     span_us: Option<(i64, i64)>,
     warnings: Vec<String>,
+    /// Where intermediate tables of a measurement are written (and removed after it).
+    scratch: std::path::PathBuf,
 }
 
 impl Engine {
@@ -189,6 +191,7 @@ impl Engine {
             workspace: ws.clone(),
             span_us,
             warnings,
+            scratch: options.scratch_dir(),
         })
     }
 
@@ -269,8 +272,15 @@ impl Engine {
             needs.events.insert(a.event.value.clone());
             needs.columns.insert(a.property.value.clone());
         }
-        let inputs =
-            Inputs::build(&self.ctx, &self.tables, &needs, None, &self.calendar, true).await?;
+        let inputs = Inputs::build(
+            &self.ctx,
+            &self.tables,
+            &needs,
+            None,
+            &self.calendar,
+            Some(&self.scratch),
+        )
+        .await?;
         let what = format!("experiment `{}`", exp.id.value);
         let (exposed, multiple) = experiment::exposures(&inputs, exp).await?;
         let exposed = exposed.cache().await.map_err(|e| error::df(&what, e))?;

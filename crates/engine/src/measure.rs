@@ -12,6 +12,13 @@ use crate::output::{Key, Row, read_curve, read_rows};
 use crate::plan::{self, Planned, Scope};
 use crate::{Engine, EngineError, MetricValue, Progress, Request, error};
 
+/// What one measurement has computed so far: each metric's values by grain, and the plans
+/// of the event aggregates that share a scan (taken out as each is run).
+struct Memo {
+    values: BTreeMap<(String, Grain), Vec<MetricValue>>,
+    shared: BTreeMap<(String, Grain), Planned>,
+}
+
 impl Engine {
     /// Computes the requested metrics.
     pub async fn measure(&self, req: &Request) -> Result<Vec<MetricValue>, EngineError> {
@@ -27,7 +34,10 @@ impl Engine {
         let ids = self.requested(req)?;
         progress(Progress::Reading);
         let inputs = self.inputs(&ids, req, true).await?;
-        let mut memo = BTreeMap::new();
+        let mut memo = Memo {
+            values: BTreeMap::new(),
+            shared: self.shared_plans(&inputs, &ids, req).await?,
+        };
         let mut out = Vec::new();
         for (done, id) in ids.iter().enumerate() {
             progress(Progress::Metric {
@@ -51,12 +61,42 @@ impl Engine {
         Ok(out)
     }
 
+    /// The plans of the event aggregates that share one scan ([`plan::shared`]): the
+    /// requested metrics and the metrics they read, each at the grain it is computed at.
+    async fn shared_plans(
+        &self,
+        inputs: &Inputs,
+        ids: &[String],
+        req: &Request,
+    ) -> Result<BTreeMap<(String, Grain), Planned>, EngineError> {
+        let mut seen = std::collections::BTreeSet::new();
+        let mut wanted = Vec::new();
+        for id in ids {
+            let grain = self.grain(self.metric(id)?, req);
+            let mut stack = vec![id.clone()];
+            while let Some(id) = stack.pop() {
+                if !seen.insert((id.clone(), grain)) {
+                    continue;
+                }
+                let Ok(m) = self.metric(&id) else { continue };
+                if let Some(c) = &m.compute {
+                    stack.extend(c.value.metric_refs().into_iter().map(|r| r.value));
+                }
+                wanted.push(plan::shared::Wanted {
+                    metric: m,
+                    scope: self.scope(grain, req),
+                });
+            }
+        }
+        plan::shared::plans(inputs, &self.calendar, &wanted).await
+    }
+
     /// The shared inputs of the metrics `ids` (and the metrics they read).
     pub(crate) async fn inputs(
         &self,
         ids: &[String],
         req: &Request,
-        cache: bool,
+        materialize: bool,
     ) -> Result<Inputs, EngineError> {
         let needs = self.needs(ids)?;
         Inputs::build(
@@ -65,7 +105,7 @@ impl Engine {
             &needs,
             req.by.as_deref(),
             &self.calendar,
-            cache,
+            materialize.then_some(self.scratch.as_path()),
         )
         .await
     }
@@ -90,7 +130,7 @@ impl Engine {
     pub(crate) fn needs(&self, ids: &[String]) -> Result<Needs, EngineError> {
         let mut needs = Needs::default();
         let mut stack: Vec<String> = ids.to_vec();
-        let mut seen = std::collections::HashSet::new();
+        let mut seen = std::collections::BTreeSet::new();
         while let Some(id) = stack.pop() {
             if !seen.insert(id.clone()) {
                 continue;
@@ -147,12 +187,12 @@ impl Engine {
         m: &Metric,
         grain: Grain,
         req: &Request,
-        memo: &'m mut BTreeMap<(String, Grain), Vec<MetricValue>>,
+        memo: &'m mut Memo,
         depth: usize,
     ) -> Result<&'m [MetricValue], EngineError> {
         let id = m.id.value.clone();
         let slot = (id.clone(), grain);
-        if !memo.contains_key(&slot) {
+        if !memo.values.contains_key(&slot) {
             if depth > 32 {
                 return Err(EngineError::new(
                     format!("metric `{id}` depends on itself"),
@@ -197,14 +237,23 @@ impl Engine {
                     })
                 }
                 _ => {
-                    let scope = self.scope(grain, req);
-                    let planned = plan::plan(inputs, m, &self.calendar, &scope).await?;
+                    let planned = match memo.shared.remove(&slot) {
+                        Some(p) => p,
+                        None => {
+                            let scope = self.scope(grain, req);
+                            plan::plan(inputs, m, &self.calendar, &scope).await?
+                        }
+                    };
                     self.run(m, planned, req).await?
                 }
             };
-            memo.insert(slot.clone(), values);
+            memo.values.insert(slot.clone(), values);
         }
-        Ok(memo.get(&slot).map(Vec::as_slice).unwrap_or_default())
+        Ok(memo
+            .values
+            .get(&slot)
+            .map(Vec::as_slice)
+            .unwrap_or_default())
     }
 
     /// The values of the metrics `parts` names, in order.
@@ -214,7 +263,7 @@ impl Engine {
         parts: &[&throughline_model::Text],
         grain: Grain,
         req: &Request,
-        memo: &mut BTreeMap<(String, Grain), Vec<MetricValue>>,
+        memo: &mut Memo,
         depth: usize,
     ) -> Result<Vec<Vec<MetricValue>>, EngineError> {
         let mut got = Vec::new();
@@ -254,6 +303,8 @@ impl Engine {
     }
 
     /// Every period of the range and every segment seen; an empty period of a count is 0.
+    // Long because it turns result rows into values for every period and segment in one pass:
+    // completeness, partial periods and immature cohorts are decided together.
     fn fill(
         &self,
         m: &Metric,

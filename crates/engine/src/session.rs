@@ -45,7 +45,7 @@ pub fn parse_size(s: &str) -> Result<usize, String> {
         }
     };
     let bytes = n * mult;
-    if !(bytes >= 64.0 * 1024.0 * 1024.0) {
+    if bytes.is_nan() || bytes < 64.0 * 1024.0 * 1024.0 {
         return Err(format!(
             "`{s}` is less than 64MB, too little to run a query in"
         ));
@@ -78,12 +78,20 @@ impl EngineOptions {
         Ok(machine_memory().map_or(4 << 30, |m| m / 10 * 6))
     }
 
+    fn spill(&self) -> Option<PathBuf> {
+        self.spill_dir
+            .clone()
+            .or_else(|| std::env::var_os("THROUGHLINE_SPILL_DIR").map(PathBuf::from))
+    }
+
+    /// Where intermediate tables go: the spill folder or the system's temp folder.
+    pub(crate) fn scratch_dir(&self) -> PathBuf {
+        self.spill().unwrap_or_else(std::env::temp_dir)
+    }
+
     pub(crate) fn session(&self) -> Result<SessionContext, EngineError> {
         let limit = self.limit()?;
-        let spill = self
-            .spill_dir
-            .clone()
-            .or_else(|| std::env::var_os("THROUGHLINE_SPILL_DIR").map(PathBuf::from));
+        let spill = self.spill();
         let disk = match spill {
             Some(dir) => {
                 DiskManagerBuilder::default().with_mode(DiskManagerMode::Directories(vec![dir]))

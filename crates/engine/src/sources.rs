@@ -70,6 +70,8 @@ pub(crate) async fn open(
 /// Registers a source under `name` and reads it. CSV and JSON lines read their time column
 /// (`default_time` unless `columns.time` names it) as text, so that every value is parsed the
 /// same way ([`crate::instant`]) instead of by type inference.
+// Long because it is one source's reading in order: the format's reader, the mapped columns,
+// their types and the time zone; each check names the source and column.
 async fn read(
     ctx: &SessionContext,
     s: &Source,
@@ -269,7 +271,20 @@ fn normalize(
     if is_events {
         let name = cols.name.as_ref().map_or("event", |c| c.value.as_str());
         require_column(&schema, name, s, "event name")?;
-        select.push(cast(ident(name), DataType::Utf8).alias(EVENT));
+        // Text stays in the file's encoding (dictionary or view): comparing names there is
+        // cheaper than copying every name into a new string column.
+        let is_text = schema.field_with_name(name).is_ok_and(|f| {
+            matches!(
+                f.data_type(),
+                DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View
+            ) || matches!(f.data_type(), DataType::Dictionary(_, v) if v.is_string())
+        });
+        let event = if is_text {
+            ident(name)
+        } else {
+            cast(ident(name), DataType::Utf8)
+        };
+        select.push(event.alias(EVENT));
         taken.push(name.to_string());
     }
     for f in schema.fields() {
@@ -291,6 +306,8 @@ fn normalize(
 /// Checks a normalized table's time column (`ts` or `signup_ts`) against the values as written:
 /// rows whose time cannot be read are an error naming how many, a few of them, and where the
 /// first one is (file, line and column). Returns how many rows have no time at all.
+// Long because it looks for the first unreadable time in each format in turn (CSV, JSON lines,
+// Parquet), each with its own way of giving a line and column.
 pub(crate) async fn unreadable_times(
     table: &DataFrame,
     ts: &str,

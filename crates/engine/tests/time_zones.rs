@@ -1,7 +1,7 @@
 //! CSV users with zone-less local signup times and JSON-lines events with UTC `Z` times (and
-//! fractions of a second), in a workspace in America/New_York with Sunday weeks, across the
-//! spring-forward change of 2025-03-09 (02:00 EST → 03:00 EDT). Every value below is
-//! computed by hand from this table (local = New York time):
+//! fractions of a second) and one with a UTC offset, in a workspace in America/New_York with
+//! Sunday weeks, across the spring-forward change of 2025-03-09 (02:00 EST → 03:00 EDT).
+//! Every value below is computed by hand from this table (local = New York time):
 //!
 //! | user | signup (written)          | signup (UTC)          | local week (Sun) |
 //! |------|---------------------------|-----------------------|------------------|
@@ -14,7 +14,7 @@
 //! |-------|------|-----------------------------|------------------|--------------------|--------|-------|
 //! | e1    | u1   | 03-01T15:00:00.000001Z      | Sat Mar 1 10:00  | workflow_completed | 10.5   | 9     |
 //! | e2    | u1   | 03-09T06:59:59.999999Z      | Sun Mar 9 01:59  | login              |        |       |
-//! | e3    | u2   | 03-09T07:00:00Z             | Sun Mar 9 03:00  | workflow_completed | 5      | 3     |
+//! | e3    | u2   | 03-09T03:00:00-04:00 (07:00Z)| Sun Mar 9 03:00 | workflow_completed | 5      | 3     |
 //! | e4    | u3   | 03-16T12:00:00.5Z           | Sun Mar 16 08:00 | login              |        |       |
 //! | e5    | u4   | 03-10T17:00:00Z             | Mon Mar 10 13:00 | workflow_completed | 2      | 10    |
 //! | e6    | u4   | 04-02T12:00:00Z             | Wed Apr 2 08:00  | login              |        |       |
@@ -36,7 +36,7 @@ u4,2025-03-10 12:00:00.123456,pro
 
 const EVENTS: &str = r#"{"uid":"u1","at":"2025-03-01T15:00:00.000001Z","name":"workflow_completed","amount":10.5,"score":9}
 {"uid":"u1","at":"2025-03-09T06:59:59.999999Z","name":"login","amount":null,"score":null}
-{"uid":"u2","at":"2025-03-09T07:00:00Z","name":"workflow_completed","amount":5,"score":3}
+{"uid":"u2","at":"2025-03-09T03:00:00-04:00","name":"workflow_completed","amount":5,"score":3}
 {"uid":"u3","at":"2025-03-16T12:00:00.5Z","name":"login","amount":null,"score":null}
 {"uid":"u4","at":"2025-03-10T17:00:00Z","name":"workflow_completed","amount":2,"score":10}
 {"uid":"u4","at":"2025-04-02T12:00:00Z","name":"login","amount":null,"score":null}

@@ -296,6 +296,9 @@ pub fn format_p(p: f64) -> String {
     }
 }
 
+// Long because the decision rules are read in order of precedence (not trustworthy, then
+// guardrail harmed, then the goal's result against the sample it needs); keeping them in one
+// place keeps that order visible.
 fn decide(
     input: &Input,
     metrics: &[MetricResult],

@@ -5,6 +5,7 @@
 //! Data flows one way: files → [`load_paths`] / [`Loader`] → [`Workspace`] + [`Diagnostic`]s.
 //! Nothing here queries data; the rules live in `throughline-check`.
 
+mod compute;
 mod decode;
 pub mod defs;
 pub mod diagnostic;

@@ -182,6 +182,8 @@ fn objective_status(
 }
 
 #[allow(clippy::too_many_arguments)]
+// Long because it computes a key result's status in one order (value, progress, pacing,
+// forecast, confidence); each step reads the previous one's result.
 fn kr_status(
     ws: &Workspace,
     o: &Objective,

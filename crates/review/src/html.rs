@@ -3,44 +3,13 @@
 
 use chrono::Duration;
 
-use crate::build::{GuardrailRow, KrRow, Review, Trend};
 use crate::format::{grain, pct, spread, value, when};
 use crate::markdown::{change, forecast_text, guardrail_change};
+use crate::review::{GuardrailRow, KrRow, Review, Trend};
 use crate::svg::{self, Chart, Segment};
 use crate::{Light, Value};
 
-/// Escapes text for HTML element content and attribute values.
-pub fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            _ => out.push(c),
-        }
-    }
-    out
-}
-
-/// Escapes text and turns `code` spans into `<code>` elements.
-pub fn inline(s: &str) -> String {
-    if s.matches('`').count() % 2 == 1 {
-        // An unmatched backtick: plain text.
-        return escape(s);
-    }
-    let mut out = String::new();
-    for (i, part) in escape(s).split('`').enumerate() {
-        if i % 2 == 1 {
-            out.push_str(&format!("<code>{part}</code>"));
-        } else {
-            out.push_str(part);
-        }
-    }
-    out
-}
+pub use crate::text::{escape, inline};
 
 /// The page's styles; the dashboard shares them.
 pub const STYLE: &str = r#"
@@ -102,6 +71,7 @@ pub fn render(r: &Review) -> String {
 }
 
 /// The review's content without the page around it (the dashboard embeds it).
+// Long because it is the page's template, section by section in the agenda's order.
 pub fn body(r: &Review) -> String {
     let mut s = String::new();
     s.push_str(&format!(
@@ -228,6 +198,7 @@ pub fn guardrails_html(r: &Review) -> String {
     s
 }
 
+// Long because it is one template: the North Star's headline, trend, target and chart.
 fn north_star(r: &Review, s: &mut String) {
     let Some(ns) = &r.north_star else {
         s.push_str("<p>No North Star: give one metric <code>role: north_star</code>.</p>\n");

@@ -15,8 +15,11 @@ mod format;
 mod guardrails;
 pub mod html;
 pub mod markdown;
+mod review;
+mod sections;
 mod segments;
 pub mod svg;
+mod text;
 mod week;
 
 use std::collections::{BTreeMap, HashMap};
@@ -107,7 +110,7 @@ pub struct Input<'a> {
     pub last_seen: BTreeMap<String, NaiveDate>,
 }
 
-pub use build::{
+pub use review::{
     ExperimentRow, GamingFlag, GuardrailRow, Insight, KrRow, NorthStar, Review, Stale, TargetCheck,
     Trend,
 };

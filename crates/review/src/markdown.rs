@@ -4,8 +4,8 @@
 use throughline_progress::Status;
 
 use crate::Light;
-use crate::build::{GuardrailRow, KrRow, Review, Trend};
 use crate::format::{delta, grain, pct, relative, spread, value, when};
+use crate::review::{GuardrailRow, KrRow, Review, Trend};
 
 /// A status mark: 🟢 on track or done, 🟡 at risk, 🔴 off track, ⚪ unknown.
 pub fn status_mark(s: Status) -> &'static str {
@@ -23,6 +23,7 @@ fn cell(s: &str) -> String {
 }
 
 /// The review as Markdown.
+// Long because it is the Markdown template, section by section in the agenda's order.
 pub fn render(r: &Review) -> String {
     let mut s = String::new();
     s.push_str(&format!(

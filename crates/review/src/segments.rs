@@ -87,6 +87,8 @@ fn side(values: &[Value], starts: &[NaiveDate]) -> Side {
 }
 
 /// Explains a movement with one breakdown.
+// Long because it is the segment decomposition in one place: each segment's rate and mix
+// effects and the totals they must add up to.
 pub(crate) fn explain_by(kind: Contribution, b: &Breakdown, m: &Movement) -> Option<Explanation> {
     let (nb, na) = (m.before_starts.len() as f64, m.after_starts.len() as f64);
     let sides: BTreeMap<&String, (Side, Side)> = b

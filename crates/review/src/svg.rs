@@ -36,7 +36,7 @@ pub struct Chart<'a> {
 }
 
 fn esc(s: &str) -> String {
-    crate::html::escape(s)
+    crate::text::escape(s)
 }
 
 /// A small line without axes, with optional reference lines.
@@ -63,6 +63,8 @@ pub fn sparkline(
 }
 
 impl Chart<'_> {
+    // Long because it draws one chart in order (scales, axes, band, lines, points, labels); the
+    // coordinates are shared by every part.
     pub fn render(&self) -> String {
         let (w, h) = (self.width, self.height);
         let (left, right, top, bottom) = if self.axes {

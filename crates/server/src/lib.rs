@@ -7,8 +7,9 @@
 //! teams allow it.
 
 mod auth;
-mod data;
 mod error;
+mod extract;
+mod html;
 mod openapi;
 mod pages;
 mod routes;
@@ -18,7 +19,8 @@ use std::net::SocketAddr;
 
 pub use auth::Role;
 pub use error::ApiError;
-pub use routes::{BODY_LIMIT, router};
+pub use extract::BODY_LIMIT;
+pub use routes::router;
 pub use state::{AppState, Computed, Settings, StartError, compute};
 
 /// Serves `state` on `addr` until Ctrl-C (or SIGTERM); `ready` hears the bound address (the

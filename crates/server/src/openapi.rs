@@ -105,6 +105,7 @@ fn write(summary: &str, body: Value) -> Value {
     })
 }
 
+// Long because it is the OpenAPI document written out, one path after another.
 pub fn document(ws: &Workspace) -> Value {
     let n = names(ws);
     let mut about = n.metrics.clone();

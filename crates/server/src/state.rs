@@ -91,6 +91,8 @@ impl std::fmt::Display for StartError {
 
 /// Measures every metric, stores the values as snapshots, reads the series back from the
 /// store, and gathers the review's inputs and each metric's SQL.
+// Long because it is the dashboard's one computation in order (engine, values, snapshots,
+// review); each step reads the one before.
 pub async fn compute(
     loaded: &Loaded,
     dir: &Path,

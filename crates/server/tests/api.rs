@@ -902,17 +902,27 @@ async fn a_scheduled_refresh_brings_new_events_to_the_pages() {
         );
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
-    refresher.abort();
     assert_eq!(stored_wau(&w, "2026-09-07").await, Some(5.0));
-    // And the page reads it: the metric's API lists the new week.
-    let m = send(&w, get("/api/metrics/wau", None)).await.json();
-    assert!(
-        m["values"].as_array().unwrap().iter().any(|v| v["start"]
-            .as_str()
-            .is_some_and(|s| s.starts_with("2026-09-07"))),
-        "{}",
-        m["values"]
-    );
+    // And the page reads it: the metric's API lists the new week once the refresh that saved
+    // it has also swapped in the data the pages read (a moment after the store write).
+    loop {
+        let m = send(&w, get("/api/metrics/wau", None)).await.json();
+        let listed = m["values"].as_array().unwrap().iter().any(|v| {
+            v["start"]
+                .as_str()
+                .is_some_and(|s| s.starts_with("2026-09-07"))
+        });
+        if listed {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < until,
+            "the pages never showed the refreshed week: {}",
+            m["values"]
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    refresher.abort();
 }
 
 #[tokio::test]

@@ -14,6 +14,7 @@ mod count;
 mod duration;
 mod nps;
 mod retention;
+pub(crate) mod shared;
 pub(crate) mod sql;
 mod stickiness;
 mod sum;
@@ -28,7 +29,7 @@ use datafusion::prelude::*;
 use throughline_model::{Compute, Grain, Metric, Spanned, Stat, Text, Unit, Where};
 
 use crate::error::{EngineError, df};
-use crate::inputs::{DAY, Inputs, SEGMENT};
+use crate::inputs::{DAY, Inputs, MASK, SEGMENT};
 use crate::sources::{EVENT, SIGNUP, TS, USER, column_type};
 use crate::time::Calendar;
 
@@ -341,10 +342,29 @@ impl Builder<'_> {
         })?;
         if let Some(e) = event {
             a = a
-                .filter(col(EVENT).eq(lit(e.value.clone())))
+                .filter(self.has_activity_event(e)?)
                 .map_err(self.fail("filtering events"))?;
         }
         Ok(a)
+    }
+
+    /// `mask & bit(event) != 0`: the roll-up rows of users who had `event` that day.
+    pub(crate) fn has_activity_event(&self, e: &Text) -> Result<Expr, EngineError> {
+        let bit = self.inputs.activity_bits.get(&e.value).copied().ok_or_else(|| {
+            EngineError::new(
+                format!(
+                    "metric `{}`: more than 62 event names are counted as activity in one request",
+                    self.m.id.value
+                ),
+                "measure fewer metrics at once (`--metric`)",
+            )
+        })?;
+        Ok(datafusion::logical_expr::binary_expr(
+            col(MASK),
+            datafusion::logical_expr::Operator::BitwiseAnd,
+            lit(bit),
+        )
+        .not_eq(lit(0i64)))
     }
 
     /// A small table pairing each period start with the next one (`__p`, `__next`), over the

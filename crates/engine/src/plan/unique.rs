@@ -17,7 +17,7 @@ pub(super) fn plan(
             let mut a = a.clone();
             if let Some(e) = event {
                 a = a
-                    .filter(col(EVENT).eq(lit(e.value.clone())))
+                    .filter(b.has_activity_event(e)?)
                     .map_err(b.fail("filtering events"))?;
             }
             (a, col(DAY))

@@ -69,10 +69,15 @@
 //! it, an objective label with no title) is a `markdown-unread` warning with its line. A page
 //! with no objectives at all is a `no-objectives` error.
 
+mod classify;
+mod context;
+mod frag;
+mod groups;
 mod labels;
 mod objective;
 mod period;
 mod reader;
+mod sections;
 mod table;
 mod tree;
 

@@ -1,8 +1,10 @@
 //! One objective's body: its owner, why and alignment lines, its key results (items, bold
 //! lines, headings, a table), their details, initiatives and guardrails.
 
+use super::classify::{consistent_labels, item_lines, numbering};
+use super::frag::Frag;
 use super::labels::{self, Section};
-use super::reader::{Ctx, Frag, Reader, consistent_labels, excerpt, item_lines, numbering};
+use super::reader::{Ctx, Reader, excerpt};
 use super::tree::{Block, Item};
 use super::{NoteKind, slug};
 use crate::defs::*;
@@ -119,6 +121,8 @@ impl Reader<'_> {
     /// A line of the objective's body.
     /// `after_label`: a `Key results:` line came before it in the same paragraph, so a plain
     /// line is a key result (after a list, a plain paragraph is prose).
+    // Long because it tries the shapes of a line inside an objective in order of precedence
+    // (label, key result, owner, note); the order is the reading rule.
     pub fn body_line(&mut self, open: &mut Open, f: Frag, after_label: bool) {
         let t = f.text();
         if let Some(s) = labels::section_name(t) {
@@ -240,6 +244,8 @@ impl Reader<'_> {
 
     /// A list in the objective's body: key results, their details, labeled lines,
     /// initiatives or guardrails.
+    // Long because it reads a list under an objective item by item, with the nesting rules for
+    // key results and their sub-items in one place.
     pub fn body_list(&mut self, open: &mut Open, items: &[Item]) {
         if std::mem::take(&mut open.body.kr_group) {
             for item in items {

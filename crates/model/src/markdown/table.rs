@@ -6,8 +6,9 @@
 use std::ops::Range;
 
 use super::NoteKind;
+use super::frag::Frag;
 use super::objective::Open;
-use super::reader::{Ctx, Frag, Reader, excerpt};
+use super::reader::{Ctx, Reader, excerpt};
 use super::tree::Inline;
 use crate::defs::Objective;
 use crate::source::Spanned;

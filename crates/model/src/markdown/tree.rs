@@ -219,6 +219,8 @@ fn blocks_until(it: &mut Events, src: &str, end: Option<TagEnd>, depth: usize) -
     out
 }
 
+// Long because it is one match over the start tags pulldown-cmark gives, building each block
+// with its source offsets.
 fn block(tag: Tag, range: Range<usize>, it: &mut Events, src: &str, depth: usize) -> Option<Block> {
     if depth > MAX_NESTING && matches!(tag, Tag::List(_) | Tag::BlockQuote(_)) {
         skip_tag(it, tag.to_end());

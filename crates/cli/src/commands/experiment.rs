@@ -7,14 +7,54 @@ use throughline_engine::Engine;
 use throughline_experiment::{Analysis, analyze, format_p};
 use throughline_model::{Experiment, Unit, Workspace};
 
+use crate::args::{TableFormat, WorkspaceOrDemo};
 use crate::lifecycle::{Failed, fail, load_workspace, runtime};
 
+/// Analyze an A/B experiment: who saw which variant, each goal and guardrail metric per
+/// variant from each user's exposure on, and a decision with its reason.
+///
+/// A user's first assignment event decides their variant; users seen in several variants
+/// are left out and counted. Rates (conversion, retention, unique) are compared with a
+/// two-proportion z-test, per-user counts, sums, averages, durations and NPS with Welch's
+/// t-test; lifts come with 95% intervals (delta method for the relative lift). A sample
+/// ratio mismatch (chi-square p < 0.001) makes the results untrustworthy. Counts and sums
+/// use CUPED with the 28 days before exposure when that history explains the outcome.
+/// `--sequential` gives always-valid p-values and intervals (mSPRT), safe to read every
+/// day. The decision: ship, don't ship, keep running (with the days left to reach the
+/// sample the minimum detectable effect needs), guardrail harmed, or not trustworthy.
+#[derive(clap::Args)]
+#[command(
+    after_help = "Examples:\n  throughline experiment --demo\n  throughline experiment\n  throughline experiment onboarding-checklist --format json\n  throughline experiment onboarding-checklist --sequential"
+)]
+pub struct Args {
+    /// The experiment id [default: every experiment]
+    id: Option<String>,
+    /// Always-valid (mSPRT) p-values and intervals.
+    #[arg(long)]
+    sequential: bool,
+    /// Output format (`table` or `json`).
+    #[arg(long, value_enum, default_value_t = TableFormat::Table)]
+    format: TableFormat,
+    #[command(flatten)]
+    workspace: WorkspaceOrDemo,
+}
+
+pub fn run(args: Args) -> std::process::ExitCode {
+    crate::out::done(
+        args.workspace
+            .dir()
+            .and_then(|w| experiment(&w, args.id, args.sequential, args.format)),
+    )
+}
+
 /// Analyzes one experiment (or every one) and prints the result.
-pub fn run(
+// Long because it is one command from start to end: choose the experiments, measure them with
+// one engine, analyze, print; each step is short.
+fn experiment(
     dir: &Path,
     id: Option<String>,
     sequential: bool,
-    format: crate::MeasureFormat,
+    format: TableFormat,
 ) -> Result<(), Failed> {
     let loaded = load_workspace(dir, true)?;
     let ws = &loaded.workspace;
@@ -44,7 +84,7 @@ pub fn run(
         ));
     }
     let rt = runtime()?;
-    let bar = crate::measure::Progress::new();
+    let bar = crate::progress::Progress::new();
     let result = rt.block_on(async {
         bar.opening();
         let engine = Engine::open(ws, dir).await?;
@@ -68,7 +108,7 @@ pub fn run(
     });
     bar.finish();
     let computed = result.map_err(|e| {
-        crate::report_errors(&[e.to_diagnostic()], &loaded.sources);
+        crate::out::report_errors(&[e.to_diagnostic()], &loaded.sources);
         Failed(2)
     })?;
     let mut analyses = Vec::new();
@@ -83,21 +123,23 @@ pub fn run(
         analyses.push((e, a));
     }
     match format {
-        crate::MeasureFormat::Json => crate::print(&format!(
+        TableFormat::Json => crate::out::print(&format!(
             "{}\n",
             serde_json::to_string_pretty(&analyses.iter().map(|(_, a)| a).collect::<Vec<_>>())
                 .expect("serializes")
         )),
         _ => {
             let text: Vec<String> = analyses.iter().map(|(e, a)| human(ws, e, a)).collect();
-            crate::print(&text.join("\n"));
+            crate::out::print(&text.join("\n"));
         }
     }
     Ok(())
 }
 
 /// The result for people: the decision first, then a table per metric.
-pub fn human(ws: &Workspace, e: &Experiment, a: &Analysis) -> String {
+// Long because it is one text template, section by section (exposure, sample ratio, each
+// metric, decision), read top to bottom like the output.
+fn human(ws: &Workspace, e: &Experiment, a: &Analysis) -> String {
     let mut s = a.experiment.clone();
     if let Some(h) = &e.hypothesis {
         s.push_str(&format!(" — {}", h.value));

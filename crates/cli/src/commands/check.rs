@@ -11,15 +11,68 @@ use throughline_report::{
     HumanOptions, render_human, render_json, render_reading, render_sarif, summary_line,
 };
 
-use crate::{ColorChoice, Format, lifecycle, print};
+use crate::lifecycle;
+use crate::out::print;
 
-pub fn run(
+/// Check objectives, key results and metric definitions against the rules.
+///
+/// Exit code 0: no problems, or warnings only. 1: errors found. 2: input that could not
+/// be read (a YAML syntax error, a wrong type, an unknown field), with the file, line and
+/// column of the problem.
+///
+/// Silence a finding on one line with a comment on that line or alone on the line above:
+/// `# throughline: allow(missing-baseline)` in YAML, `<!-- throughline: allow(rule-id) -->`
+/// in Markdown. Turn rules off or change their severity for the whole workspace under
+/// `checks:` in throughline.yaml.
+#[derive(clap::Args)]
+#[command(
+    after_help = "Examples:\n  throughline check                     the workspace in this folder\n  throughline check okrs/ --format json\n  throughline check q3-okrs.md --format sarif > results.sarif\n  throughline check handbook/okrs.md --explain-read   what each line was read as"
+)]
+pub struct Args {
+    /// Workspace folders (with throughline.yaml) or single .yaml/.md files [default: .]
     paths: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
     format: Format,
+    /// When to color the human output.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     color: ColorChoice,
+    /// Also run the rules that read the metric data (`baseline-mismatch`,
+    /// `unambitious-target`); needs a workspace folder with `sources:`.
+    #[arg(long)]
     with_data: bool,
+    /// Before the findings, show what each part of every Markdown page was read as:
+    /// the period, team and owners, each objective and key result with its line, and
+    /// what was passed over (`throughline explain markdown` lists the shapes read).
+    #[arg(long)]
     explain_read: bool,
-) -> ExitCode {
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum Format {
+    /// Compiler-style: the source snippet, a caret and a help line.
+    Human,
+    /// One JSON array of {rule, severity, file, line, column, message, help}.
+    Json,
+    /// SARIF 2.1.0, for code scanning in CI.
+    Sarif,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+pub fn run(args: Args) -> ExitCode {
+    let Args {
+        paths,
+        format,
+        color,
+        with_data,
+        explain_read,
+    } = args;
     let paths = if paths.is_empty() {
         vec![PathBuf::from(".")]
     } else {

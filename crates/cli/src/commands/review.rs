@@ -9,10 +9,10 @@ use throughline_model::Loaded;
 use throughline_review::Review;
 
 use crate::lifecycle::{Failed, fail, load_workspace, open_store, runtime};
-use crate::measure::Progress;
+use crate::progress::Progress;
 
 #[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum ReviewFormat {
+enum ReviewFormat {
     /// Markdown, for a pull request, a wiki or chat.
     Md,
     /// One self-contained HTML page with SVG charts, readable offline and printable.
@@ -21,12 +21,44 @@ pub enum ReviewFormat {
     Json,
 }
 
+/// Write the weekly metrics review: the agenda of the Monday metrics meeting, filled from
+/// the data and the store.
+///
+/// 1. North Star check: the value, its trend against last week and the 4-week average, with
+///    a noise band (changes within ±2σ of the recent trend's wobble are called flat), and
+///    the target. 2. Key result progress: current, target, pacing status, last confidence,
+///    forecast. 3. Guardrail check: each guardrail and KPI against its baseline (the 4
+///    values before the period), Green / Yellow / Red against its limits, and a gaming
+///    signal when a key result improved while a guardrail of its objective got worse.
+///    4. Experiment results. 5. Insights: every metric that moved beyond noise, with the
+///    segments that drove it; metrics whose data stopped arriving. 6. The week's decisions
+///    and next week's focus: key results at risk, red guardrails, owners who have not
+///    checked in.
+///
+/// The week is the last complete week of data unless `--week` names one. Values are
+/// what is known now about that week.
+#[derive(clap::Args)]
+#[command(
+    after_help = "Examples:\n  throughline review --demo                      the built-in demo workspace\n  throughline review -w my-okrs --week 2026-W39\n  throughline review --format html --out review.html\n  throughline review --format md >> $GITHUB_STEP_SUMMARY"
+)]
 pub struct Args {
-    pub workspace: PathBuf,
-    pub demo: bool,
-    pub week: Option<String>,
-    pub format: Option<ReviewFormat>,
-    pub out: Option<PathBuf>,
+    /// The workspace folder.
+    #[arg(long, short = 'w', default_value = ".", conflicts_with = "demo")]
+    workspace: PathBuf,
+    /// Review the built-in demo workspace (Flowboard, generated once into the cache folder
+    /// with its quarter's check-ins and decisions).
+    #[arg(long)]
+    demo: bool,
+    /// The week: an ISO week (`2026-W39`) or a day in it (`2026-09-23`) [default: the last
+    /// complete week of data]
+    #[arg(long)]
+    week: Option<String>,
+    /// Output format [default: from --out's extension, else md]
+    #[arg(long, value_enum)]
+    format: Option<ReviewFormat>,
+    /// Write to FILE instead of standard output.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    out: Option<PathBuf>,
 }
 
 /// The format asked for, or the one `--out`'s extension names, or Markdown.
@@ -45,7 +77,11 @@ fn format_of(format: Option<ReviewFormat>, out: Option<&Path>) -> ReviewFormat {
     })
 }
 
-pub fn run(args: Args) -> Result<(), Failed> {
+pub fn run(args: Args) -> std::process::ExitCode {
+    crate::out::done(review(args))
+}
+
+fn review(args: Args) -> Result<(), Failed> {
     let dir = crate::demo_cache::workspace_dir(args.demo, args.workspace.clone())?;
     let loaded = load_workspace(&dir, true)?;
     let rt = runtime()?;
@@ -76,7 +112,7 @@ pub fn run(args: Args) -> Result<(), Failed> {
                 path.display()
             );
         }
-        None => crate::print(&text),
+        None => crate::out::print(&text),
     }
     Ok(())
 }
@@ -109,7 +145,7 @@ async fn compute(
     let ws = &loaded.workspace;
     let failed = |e: EngineError| {
         bar.finish();
-        crate::report_errors(&[e.to_diagnostic()], &loaded.sources);
+        crate::out::report_errors(&[e.to_diagnostic()], &loaded.sources);
         Failed(2)
     };
     bar.opening();

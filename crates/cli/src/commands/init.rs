@@ -1,0 +1,100 @@
+//! `throughline init`: a starter workspace that passes `check` with no findings.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use crate::out::print;
+
+/// Write a starter workspace: a company objective, a growth team objective aligned to it,
+/// and every metric they use, defined in full. It passes `check` with no findings.
+#[derive(clap::Args)]
+pub struct Args {
+    /// Folder to create the workspace in.
+    #[arg(default_value = ".")]
+    dir: PathBuf,
+    /// Period of the starter objectives, e.g. `2025-Q1` [default: the current quarter]
+    #[arg(long)]
+    period: Option<String>,
+}
+
+pub fn run(args: Args) -> ExitCode {
+    let dir = args.dir.as_path();
+    let period = args.period.unwrap_or_else(current_quarter);
+    if let Err(e) = throughline_model::Period::parse(&period) {
+        eprintln!(
+            "error: {e}\nhelp: write the period as `2025-Q1`, `2025-H1`, `2025-03` or `2025`"
+        );
+        return ExitCode::from(2);
+    }
+    match write_starter(dir, &period) {
+        Ok(written) => {
+            let shown = dir.display();
+            print(&format!(
+                "Created a throughline workspace in {shown}:\n{}\n\nNext steps:\n  1. throughline check {shown}       it passes; now edit okrs/okrs.yaml and check again\n  2. Point `sources:` in throughline.yaml at your event and user data.\n  3. Replace the example objectives with your team's, and define each metric they use in\n     metrics.yaml: formula (`compute:`), unit, direction, owner and segments.\n  4. throughline review -w {shown}      this week's metrics review, once the data is there\n     (throughline serve -w {shown} for the dashboard)\n  5. Run `throughline check` in CI (`--format sarif` for code scanning).\n",
+                written
+                    .iter()
+                    .map(|w| format!("  {w}"))
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            ));
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+const THROUGHLINE_YAML: &str = include_str!("../starter/throughline.yaml");
+const METRICS_YAML: &str = include_str!("../starter/metrics.yaml");
+const OKRS_YAML: &str = include_str!("../starter/okrs.yaml");
+
+/// The starter files, with `period` filled in.
+pub fn starter_files(period: &str) -> Vec<(&'static str, String)> {
+    vec![
+        ("throughline.yaml", THROUGHLINE_YAML.to_string()),
+        ("metrics.yaml", METRICS_YAML.to_string()),
+        ("okrs/okrs.yaml", OKRS_YAML.replace("PERIOD", period)),
+    ]
+}
+
+/// Writes the starter workspace into `dir`. Refuses to overwrite existing files.
+fn write_starter(dir: &Path, period: &str) -> Result<Vec<String>, String> {
+    let files = starter_files(period);
+    let existing: Vec<String> = files
+        .iter()
+        .map(|(name, _)| dir.join(name))
+        .filter(|p| p.exists())
+        .map(|p| p.display().to_string())
+        .collect();
+    if !existing.is_empty() {
+        return Err(format!(
+            "{} already exist{}; init never overwrites files (choose an empty folder)",
+            existing.join(", "),
+            if existing.len() == 1 { "s" } else { "" }
+        ));
+    }
+    let mut written = Vec::new();
+    for (name, text) in files {
+        let path = dir.join(name);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent)
+                .map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
+        }
+        // write to a temporary name and rename, so an interrupted init leaves no half file
+        let tmp = path.with_extension("yaml.tmp");
+        std::fs::write(&tmp, text).map_err(|e| format!("cannot write {}: {e}", tmp.display()))?;
+        std::fs::rename(&tmp, &path)
+            .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+        written.push(path.display().to_string());
+    }
+    Ok(written)
+}
+
+/// The quarter containing today, e.g. `2026-Q4`.
+fn current_quarter() -> String {
+    use chrono::Datelike;
+    let today = chrono::Local::now().date_naive();
+    format!("{}-Q{}", today.year(), today.month0() / 3 + 1)
+}

@@ -1,0 +1,184 @@
+//! What every crate asks of a compute type, answered in one place: the events and columns it
+//! reads (the engine plans its inputs from them, the review finds stale sources with them),
+//! whether it reads the per-user activity roll-up, and its definition in words (the
+//! dashboard's metric page). A new compute type answers them here.
+
+use crate::defs::{Compute, Text, Where};
+
+impl Compute {
+    /// The events it reads: one entry per named event (`None`: any event). `signup`, the users
+    /// source's time, is not an event and is left out.
+    pub fn events(&self) -> Vec<Option<&Text>> {
+        fn named(es: [&Text; 2]) -> Vec<Option<&Text>> {
+            es.into_iter()
+                .filter(|e| e.value != "signup")
+                .map(Some)
+                .collect()
+        }
+        match self {
+            Compute::Count { event, .. }
+            | Compute::Sum { event, .. }
+            | Compute::Average { event, .. }
+            | Compute::Nps { event, .. } => vec![Some(event)],
+            Compute::Unique { event, .. }
+            | Compute::Churn { event, .. }
+            | Compute::Stickiness { event } => vec![event.as_ref()],
+            Compute::Conversion { from, to, .. } | Compute::Duration { from, to, .. } => {
+                named([from, to])
+            }
+            Compute::Retention {
+                from, return_event, ..
+            } => named([from, return_event]),
+            Compute::Ratio { .. } | Compute::Derived { .. } | Compute::Sql { .. } => Vec::new(),
+        }
+    }
+
+    /// The event columns it reads besides user, time and name: its property and the columns
+    /// its `where:` names.
+    pub fn columns(&self) -> Vec<String> {
+        let filtered = |w: &Option<Where>| -> Vec<String> {
+            w.as_ref().map_or(Vec::new(), |w| {
+                w.filter
+                    .properties()
+                    .into_iter()
+                    .map(String::from)
+                    .collect()
+            })
+        };
+        match self {
+            Compute::Count { filter, .. }
+            | Compute::Unique { filter, .. }
+            | Compute::Conversion { filter, .. } => filtered(filter),
+            Compute::Sum {
+                property, filter, ..
+            }
+            | Compute::Average {
+                property, filter, ..
+            } => {
+                let mut cols = vec![property.value.clone()];
+                cols.extend(filtered(filter));
+                cols
+            }
+            Compute::Nps { property, .. } => vec![property.value.clone()],
+            _ => Vec::new(),
+        }
+    }
+
+    /// `Some(event)` when it is computed from the per-user daily activity roll-up (`None`
+    /// inside: any event): unique users without `where:`, churn and stickiness.
+    pub fn activity(&self) -> Option<Option<&Text>> {
+        match self {
+            Compute::Unique {
+                event,
+                filter: None,
+            }
+            | Compute::Churn { event, .. }
+            | Compute::Stickiness { event } => Some(event.as_ref()),
+            _ => None,
+        }
+    }
+
+    /// The definition in words, e.g. "number of `invite_sent` events in the period".
+    pub fn describe(&self) -> String {
+        let f = |w: &Option<crate::Where>| {
+            w.as_ref()
+                .map_or(String::new(), |w| format!(" where {}", w.text.value))
+        };
+        let ev = |e: &Option<crate::Text>| {
+            e.as_ref()
+                .map_or("any event".to_string(), |e| format!("`{}`", e.value))
+        };
+        match self {
+            Compute::Count { event, filter } => format!(
+                "number of `{}` events in the period{}",
+                event.value,
+                f(filter)
+            ),
+            Compute::Unique { event, filter } => format!(
+                "distinct users with {} in the period{}",
+                ev(event),
+                f(filter)
+            ),
+            Compute::Sum {
+                event,
+                property,
+                filter,
+            } => format!(
+                "sum of `{}` over `{}` events{}",
+                property.value,
+                event.value,
+                f(filter)
+            ),
+            Compute::Average {
+                event,
+                property,
+                filter,
+            } => format!(
+                "mean of `{}` over `{}` events{}",
+                property.value,
+                event.value,
+                f(filter)
+            ),
+            Compute::Ratio {
+                numerator,
+                denominator,
+            } => format!(
+                "`{}` / `{}` in the same period and segment",
+                numerator.value, denominator.value
+            ),
+            Compute::Conversion {
+                from,
+                to,
+                within,
+                filter,
+            } => format!(
+                "users whose `{}` falls in the period and who have a `{}`{} within {} of it / users whose `{}` falls in the period",
+                from.value,
+                to.value,
+                f(filter),
+                crate::Unit::Duration.format(within.value as f64),
+                from.value
+            ),
+            Compute::Retention {
+                from,
+                return_event,
+                every,
+                horizon,
+            } => format!(
+                "of the users whose `{}` falls in the period, the share with a `{}` in {} {} after their own start",
+                from.value,
+                return_event.value,
+                every.value.as_str(),
+                horizon.value
+            ),
+            Compute::Duration { from, to, stat } => format!(
+                "{} time from each user's `{}` to their first `{}` after it, for users whose `{}` falls in the period",
+                match stat.value {
+                    crate::Stat::Median => "median",
+                    crate::Stat::P90 => "90th percentile of the",
+                    crate::Stat::Mean => "mean",
+                },
+                from.value,
+                to.value,
+                from.value
+            ),
+            Compute::Churn { event, every } => format!(
+                "of the users with {} in the previous {}, the share without one in this {}",
+                ev(event),
+                every.value.as_str(),
+                every.value.as_str()
+            ),
+            Compute::Stickiness { event } => format!(
+                "mean daily users with {} / users with {} in the period",
+                ev(event),
+                ev(event)
+            ),
+            Compute::Nps { event, property } => format!(
+                "% of `{}` scores (in `{}` events) from 9 to 10 minus % from 0 to 6",
+                property.value, event.value
+            ),
+            Compute::Derived { text, .. } => text.value.clone(),
+            Compute::Sql { .. } => "a SQL query (the escape hatch): see its definition".into(),
+        }
+    }
+}

@@ -1,0 +1,221 @@
+//! throughline.yaml: the workspace's settings, its check configuration and its sources.
+
+use crate::decode::{Ctx, Fields};
+use crate::defs::*;
+use crate::diagnostic::Diagnostic;
+use crate::source::Spanned;
+use crate::yaml::{Node, Value};
+
+pub(crate) fn decode_settings(cx: &mut Ctx, f: &mut Fields, s: &mut Settings) {
+    if let Some(n) = f.get("workspace") {
+        s.name = cx.text(n, "workspace");
+    }
+    if let Some(n) = f.get("timezone") {
+        s.timezone = time_zone(cx, n, "timezone");
+    }
+    if let Some(n) = f.get("week_starts") {
+        use chrono::Weekday::*;
+        let days = [
+            ("monday", Mon),
+            ("tuesday", Tue),
+            ("wednesday", Wed),
+            ("thursday", Thu),
+            ("friday", Fri),
+            ("saturday", Sat),
+            ("sunday", Sun),
+        ];
+        s.week_starts = cx.choice(n, "week_starts", &days);
+    }
+    if let Some(n) = f.get("store")
+        && let Some(t) = cx.text(n, "store")
+    {
+        if t.value.starts_with("sqlite://")
+            || t.value.starts_with("postgres://")
+            || t.value.starts_with("postgresql://")
+        {
+            s.store = Some(t);
+        } else {
+            cx.value_error(
+                t.span,
+                format!("`{}` is not a store address", t.value),
+                "use `sqlite://path/to/state.db` or `postgres://user@host/db`".into(),
+            );
+        }
+    }
+    if let Some(n) = f.get("sources") {
+        if let Value::Map(entries) = &n.value {
+            for (k, v) in entries {
+                let Some(name) = cx.ident(k, "sources") else {
+                    continue;
+                };
+                if let Some(src) = source(cx, name.clone(), v) {
+                    s.sources.insert(name.value, src);
+                }
+            }
+        } else if n.value != Value::Null {
+            cx.type_error(
+                n,
+                "sources",
+                "a mapping of source names",
+                "write `sources:` then `events:` and `users:` indented under it",
+            );
+        }
+    }
+    if let Some(n) = f.get("checks") {
+        if let Value::Map(entries) = &n.value {
+            for (k, v) in entries {
+                if let Some(rule) = cx.ident(k, "checks") {
+                    s.checks.extend(check_setting(cx, rule, v));
+                }
+            }
+        } else if n.value != Value::Null {
+            cx.type_error(
+                n,
+                "checks",
+                "a mapping of rule ids",
+                "write e.g. `checks: { missing-baseline: off, key-result-count: { max: 6 } }`",
+            );
+        }
+    }
+}
+
+pub(crate) fn level(cx: &mut Ctx, n: &Node) -> Option<Option<crate::Severity>> {
+    let levels = [
+        ("off", None),
+        ("allow", None),
+        ("note", Some(crate::Severity::Note)),
+        ("warning", Some(crate::Severity::Warning)),
+        ("error", Some(crate::Severity::Error)),
+    ];
+    if let Value::Bool(b) = n.value {
+        // YAML reads a bare `off` as false
+        return Some(if b {
+            Some(crate::Severity::Warning)
+        } else {
+            None
+        });
+    }
+    cx.choice(n, "severity", &levels).map(|s| s.value)
+}
+
+pub(crate) fn check_setting(cx: &mut Ctx, rule: Text, n: &Node) -> Option<CheckSetting> {
+    let mut out = CheckSetting {
+        rule,
+        level: None,
+        level_set: false,
+        min: None,
+        max: None,
+    };
+    if let Value::Map(_) = n.value {
+        let mut f = Fields::new(cx, n, "a rule setting")?;
+        if let Some(v) = f.get("severity") {
+            out.level = level(cx, v)?;
+            out.level_set = true;
+        }
+        for (key, slot) in [("min", &mut out.min), ("max", &mut out.max)] {
+            if let Some(v) = f.get(key)
+                && let Some(x) = cx.number(v, key)
+            {
+                if x.value >= 0.0 && x.value.fract() == 0.0 && x.value < 1e6 {
+                    *slot = Some(Spanned::new(x.value as u32, x.span));
+                } else {
+                    cx.value_error(
+                        x.span,
+                        format!("`{key}` must be a whole number"),
+                        format!("write e.g. `{key}: 5`"),
+                    );
+                }
+            }
+        }
+        f.finish(cx);
+    } else {
+        out.level = level(cx, n)?;
+        out.level_set = true;
+    }
+    Some(out)
+}
+
+/// An IANA zone name.
+pub(crate) fn time_zone(cx: &mut Ctx, n: &Node, key: &str) -> Option<Spanned<chrono_tz::Tz>> {
+    let t = cx.text(n, key)?;
+    match t.value.parse::<chrono_tz::Tz>() {
+        Ok(tz) => Some(Spanned::new(tz, t.span)),
+        Err(_) => {
+            cx.value_error(
+                t.span,
+                format!("`{}` is not a time zone", t.value),
+                "use an IANA zone name such as `UTC`, `Europe/Berlin` or `America/New_York`".into(),
+            );
+            None
+        }
+    }
+}
+
+pub(crate) fn source(cx: &mut Ctx, name: Text, n: &Node) -> Option<Source> {
+    let mut f = Fields::new(cx, n, "a source")?;
+    let formats = [
+        ("parquet", SourceFormat::Parquet),
+        ("csv", SourceFormat::Csv),
+        ("jsonl", SourceFormat::Jsonl),
+        ("postgres", SourceFormat::Postgres),
+    ];
+    let format = f
+        .require(cx, "format", "format: parquet")
+        .and_then(|v| cx.choice(v, "format", &formats));
+    let path = f.get("path").and_then(|v| cx.text(v, "path"));
+    let table = f.get("table").and_then(|v| cx.text(v, "table"));
+    let mut columns = SourceColumns::default();
+    if let Some(c) = f.get("columns")
+        && let Some(mut cf) = Fields::new(cx, c, "`columns`")
+    {
+        columns.user = cf.get("user").and_then(|v| cx.text(v, "user"));
+        columns.time = cf.get("time").and_then(|v| cx.text(v, "time"));
+        columns.name = cf.get("name").and_then(|v| cx.text(v, "name"));
+        columns.time_zone = cf
+            .get("time_zone")
+            .and_then(|v| time_zone(cx, v, "time_zone"));
+        cf.finish(cx);
+    }
+    let dimensions = f
+        .get("dimensions")
+        .map(|v| cx.text_list(v, "dimensions"))
+        .unwrap_or_default();
+    let span = f.span;
+    f.finish(cx);
+    let format = format?;
+    match format.value {
+        SourceFormat::Postgres if table.is_none() => {
+            cx.push(
+                Diagnostic::error(
+                    "missing-key",
+                    format!(
+                        "source `{}` reads PostgreSQL but names no table",
+                        name.value
+                    ),
+                )
+                .at(format.span)
+                .help("add `table: schema.events`"),
+            );
+        }
+        SourceFormat::Parquet | SourceFormat::Csv | SourceFormat::Jsonl if path.is_none() => {
+            cx.push(
+                Diagnostic::error(
+                    "missing-key",
+                    format!("source `{}` names no files", name.value),
+                )
+                .at(format.span)
+                .help("add `path: data/events/*.parquet` (a glob relative to the workspace)"),
+            );
+        }
+        _ => {}
+    }
+    Some(Source {
+        name,
+        format,
+        path,
+        table,
+        columns,
+        dimensions,
+        span,
+    })
+}

@@ -1,0 +1,328 @@
+//! What a line of a page is: the words that mark an objective, a key result, a label or
+//! meta text (schedules, notes), and the tests that tell a plausible objective or key result
+//! from prose.
+
+use super::frag::Frag;
+use super::labels::{self, Section};
+use super::period::{self, Found};
+use super::reader::*;
+use super::tree::{Block, Item};
+use std::ops::Range;
+
+/// Heading words that mark what is under the heading as something other than objectives.
+pub(super) const META_WORDS: &[&str] = &[
+    "contents",
+    "toc",
+    "schedule",
+    "timeline",
+    "milestones",
+    "milestone",
+    "notes",
+    "note",
+    "faq",
+    "archive",
+    "archived",
+    "previous",
+    "past",
+    "history",
+    "reflection",
+    "retrospective",
+    "retro",
+    "lessons",
+    "resources",
+    "references",
+    "reference",
+    "related",
+    "reading",
+    "changelog",
+    "glossary",
+    "appendix",
+    "about",
+    "overview",
+    "introduction",
+    "intro",
+    "background",
+    "context",
+    "process",
+    "template",
+    "templates",
+    "tracking",
+    "meetings",
+    "meeting",
+    "risks",
+    "constraints",
+    "deployment",
+    "dependencies",
+    "specification",
+    "budget",
+    "scoring",
+    "grading",
+    "concepts",
+    "definitions",
+    "links",
+    "updates",
+    "results",
+    "scores",
+    "cadence",
+    "calendar",
+    "principles",
+    "guidelines",
+    "tips",
+];
+
+/// Words in an OKR heading that name neither a team nor a person.
+pub(super) const QUALIFIERS: &[&str] = &[
+    "okrs",
+    "okr",
+    "objectives",
+    "objective",
+    "and",
+    "key",
+    "results",
+    "goals",
+    "quarterly",
+    "annual",
+    "yearly",
+    "release",
+    "current",
+    "active",
+    "live",
+    "most",
+    "recent",
+    "project",
+    "our",
+    "the",
+    "for",
+    "of",
+    "draft",
+    "proposed",
+    "final",
+    "strategic",
+    "set",
+    "examples",
+    "example",
+    "q",
+    "fiscal",
+    "quarter",
+    "year",
+    "half",
+    "this",
+    "next",
+    "company-wide",
+    "wip",
+    "personal",
+    "individual",
+];
+
+#[derive(Debug)]
+pub(super) enum Kind {
+    Meta,
+    Section(Section),
+    KrHeading,
+    Objective,
+    Period(Found),
+    Container,
+    Plain,
+}
+
+pub(super) fn words_lower(text: &str) -> Vec<String> {
+    text.split(|c: char| !c.is_alphanumeric() && c != '\'' && c != '-')
+        .filter(|w| !w.is_empty())
+        .map(str::to_ascii_lowercase)
+        .collect()
+}
+
+pub(super) fn has_okr_words(text: &str) -> bool {
+    let lower = text.to_ascii_lowercase();
+    let words = words_lower(text);
+    (words.iter().any(|w| w == "okrs" || w == "objectives") || lower.contains("key results"))
+        || (words.iter().any(|w| w == "okr" || w == "goals") && words.len() > 1)
+}
+
+/// The words of a heading left when the period and the OKR words are taken out.
+pub(super) fn leftover(text: &str, period: Option<&Range<usize>>) -> String {
+    let mut t = text.to_string();
+    if let Some(r) = period {
+        t.replace_range(r.clone(), " ");
+    }
+    let kept: Vec<&str> = t
+        .split(|c: char| {
+            c.is_whitespace() || matches!(c, '(' | ')' | ',' | '|' | '–' | '—' | ':' | '/')
+        })
+        .filter(|w| {
+            let l = w.to_ascii_lowercase();
+            let l = l.trim_matches(|c: char| !c.is_alphanumeric());
+            !l.is_empty() && l.chars().any(char::is_alphabetic) && !QUALIFIERS.contains(&l)
+        })
+        .collect();
+    let rest = kept.join(" ").trim_matches(['-', '.', ' ']).to_string();
+    // "Team OKRs": no team is named
+    if matches!(rest.to_ascii_lowercase().as_str(), "team" | "teams") {
+        return String::new();
+    }
+    rest
+}
+
+pub(super) fn classify(text: &str) -> Kind {
+    let t = text.trim();
+    if let Some(s) = labels::section_name(t) {
+        return Kind::Section(s);
+    }
+    if labels::kr_prefix(t).is_some() {
+        return Kind::KrHeading;
+    }
+    let unnumbered = &t[numbering(t)..];
+    if labels::objective_prefix(unnumbered).is_some()
+        || labels::label_prefix(unnumbered).is_some_and(|(e, _)| labels::is_role(&unnumbered[..e]))
+    {
+        return Kind::Objective;
+    }
+    let words = words_lower(t);
+    let question = matches!(
+        words.first().map(String::as_str),
+        Some("what" | "how" | "why" | "when" | "where" | "who" | "which")
+    ) || t.ends_with('?');
+    if question
+        || (words.len() <= 3 && words.iter().any(|w| META_WORDS.contains(&w.as_str())))
+        || t.to_ascii_lowercase().contains("on this page")
+    {
+        return Kind::Meta;
+    }
+    if let Some(found) = period::find(t) {
+        let rest = leftover(t, Some(&found.at));
+        let short = rest.split_whitespace().count() <= 2;
+        if has_okr_words(t) || (!found.bare_year && short) {
+            return Kind::Period(found);
+        }
+    }
+    if has_okr_words(t) {
+        return Kind::Container;
+    }
+    Kind::Plain
+}
+
+/// `1. `, `2) `, `#3 ` at the start of a heading: its length.
+pub(super) fn numbering(t: &str) -> usize {
+    let s = t.strip_prefix('#').unwrap_or(t);
+    let digits = s.bytes().take_while(u8::is_ascii_digit).count();
+    if digits == 0 || digits > 3 {
+        return 0;
+    }
+    let rest = &s[digits..];
+    match rest.strip_prefix(['.', ')']) {
+        Some(r) if r.starts_with(' ') => t.len() - r.trim_start().len(),
+        _ => 0,
+    }
+}
+
+/// An item's first line (its title) and the lines after it in the same paragraph (written
+/// with hard breaks: `**Objective** \` then `KR: …` lines).
+pub(super) fn item_lines(item: &Item) -> (Frag<'_>, Vec<Frag<'_>>) {
+    let mut lines = Frag::lines(&item.inline);
+    if lines.is_empty() {
+        return (Frag::whole(&item.inline), Vec::new());
+    }
+    let first = lines.remove(0);
+    (first, lines)
+}
+
+/// Roles that name a person rather than a team, in a heading over objectives.
+pub(super) const PERSON_ROLES: &[&str] = &[
+    "ceo", "cto", "cfo", "coo", "cpo", "cmo", "cro", "ciso", "vp", "svp", "evp", "head",
+    "director", "lead", "manager", "pm", "founder", "founders",
+];
+
+/// An item that is only a link (a table of contents, an index of pages).
+pub(super) fn link_only(item: &Item) -> bool {
+    let i = &item.inline;
+    let text: usize = i
+        .text
+        .trim()
+        .chars()
+        .filter(|c| c.is_alphanumeric())
+        .count();
+    let linked: usize = i
+        .links
+        .iter()
+        .map(|r| {
+            i.text[r.start.min(i.text.len())..r.end.min(i.text.len())]
+                .chars()
+                .filter(|c| c.is_alphanumeric())
+                .count()
+        })
+        .sum();
+    item.sub_items().next().is_none() && text > 0 && linked * 10 >= text * 8
+}
+
+/// Whether most items of a list start with a short label before a colon (`Sales: …`,
+/// `Distribution: …`): those labels are owners even when they are not role words.
+pub(super) fn consistent_labels(items: &[Item]) -> bool {
+    let labeled = items
+        .iter()
+        .filter(|i| {
+            let t = Frag::whole(&i.inline).text();
+            labels::kr_prefix(t).is_none() && labels::label_prefix(&t[numbering(t)..]).is_some()
+        })
+        .count();
+    labeled >= 2 && labeled * 2 >= items.len()
+}
+
+/// Key results directly under a heading: a "Key results" line or heading, `KR1:` items, a key
+/// result table, a `Key Results:` item.
+pub(super) fn kr_evidence(secs: &[Sec], id: usize) -> bool {
+    let s = &secs[id];
+    let kr_line = |f: Frag| {
+        labels::section_name(f.text()) == Some(Section::KeyResults)
+            || labels::split_label(f.text()).is_some_and(|(l, at)| {
+                labels::section_name(&l) == Some(Section::KeyResults)
+                    && f.text()[at..].trim().is_empty()
+            })
+    };
+    let in_blocks = s.blocks.iter().any(|b| match b {
+        Block::Para { inline, .. } => Frag::lines(inline).into_iter().any(kr_line),
+        Block::List { items, .. } => items.iter().any(|i| {
+            let f = Frag::whole(&i.inline);
+            labels::kr_prefix(f.text()).is_some()
+                || labels::owner_kr_prefix(f.text()).is_some()
+                || kr_line(f)
+        }),
+        Block::Table { head, .. } => {
+            let cols = super::table::Columns::of(head);
+            cols.kr.is_some() && cols.objective.is_none()
+        }
+        _ => false,
+    });
+    in_blocks
+        || s.children.iter().any(|&c| {
+            secs[c].heading.is_some_and(|h| {
+                let t = h.text.trim();
+                labels::section_name(t) == Some(Section::KeyResults)
+                    || labels::kr_prefix(t).is_some()
+            })
+        })
+}
+
+/// A goal-like heading under a heading about OKRs: a few words, something written under it,
+/// and no sub-headings of its own other than notes (`#### Ship a Java SDK`).
+pub(super) fn plausible_objective(secs: &[Sec], id: usize, f: Frag) -> bool {
+    let s = &secs[id];
+    if !f.inline.people.is_empty() {
+        return true;
+    }
+    let words = f.text().split_whitespace().count();
+    let content = s.blocks.iter().any(|b| {
+        matches!(
+            b,
+            Block::Para { .. } | Block::List { .. } | Block::Table { .. }
+        )
+    });
+    let subheadings = s.children.iter().any(|&c| {
+        secs[c].heading.is_some_and(|h| {
+            !matches!(
+                classify(&h.text),
+                Kind::Meta | Kind::Section(_) | Kind::KrHeading
+            )
+        })
+    });
+    words >= 2 && content && !subheadings && !f.text().ends_with(':')
+}

@@ -1,0 +1,266 @@
+//! Recording a check-in, from the key result page's form or as JSON (`POST /api/checkins`).
+
+use axum::extract::rejection::{FormRejection, JsonRejection};
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::{Form, Json};
+use serde::Deserialize;
+use throughline_app::CheckInRequest;
+
+use crate::auth::Caller;
+use crate::error::ApiError;
+use crate::state::AppState;
+
+use crate::extract::*;
+use crate::pages::key_result::{FormState, may_check_in};
+
+/// What a check-in says, from a form or JSON.
+pub(crate) struct CheckInInput {
+    key_result: String,
+    confidence: Option<i64>,
+    note: String,
+    value: Option<String>,
+}
+
+/// Validates and records a check-in for the caller: the key result exists, the caller may
+/// write for its team, the fields are in range, the period is open.
+// Long because it validates a check-in field by field, each failure naming the form field,
+// before the one write.
+pub(crate) async fn record_checkin(
+    st: &AppState,
+    c: &Caller,
+    input: CheckInInput,
+) -> Result<throughline_store::CheckIn, ApiError> {
+    let ws = &st.loaded().workspace;
+    let (o, _) = throughline_app::find_key_result(ws, &input.key_result).map_err(|e| {
+        ApiError::field("key_result", e, "name the key result as TEAM/OBJECTIVE/KR")
+    })?;
+    c.may_write(&crate::pages::team_of(o))?;
+    if input.note.chars().count() > MAX_NOTE {
+        return Err(ApiError::field(
+            "note",
+            format!("the note is longer than {MAX_NOTE} characters"),
+            "shorten it",
+        ));
+    }
+    if input
+        .value
+        .as_ref()
+        .is_some_and(|v| v.chars().count() > MAX_VALUE)
+    {
+        return Err(ApiError::field(
+            "value",
+            format!("the value is longer than {MAX_VALUE} characters"),
+            "write a number, e.g. `12` or `35%`",
+        ));
+    }
+    if let Some(x) = input.confidence
+        && !(0..=10).contains(&x)
+    {
+        return Err(ApiError::field(
+            "confidence",
+            format!("confidence {x} is out of range"),
+            "give 0 (no chance) to 10 (certain)",
+        ));
+    }
+    if input.confidence.is_none()
+        && input.note.trim().is_empty()
+        && input.value.as_ref().is_none_or(|v| v.trim().is_empty())
+    {
+        return Err(ApiError::field(
+            "note",
+            "a check-in needs at least a confidence, a note or (for manual key results) a value",
+            "say how likely the target is (0-10) and what changed",
+        ));
+    }
+    let request = CheckInRequest {
+        key_result: input.key_result,
+        value: input.value.filter(|v| !v.trim().is_empty()),
+        confidence: input.confidence,
+        note: input.note,
+        author: c.name().unwrap_or("unknown").to_string(),
+    };
+    let checkin = throughline_app::validate_checkin(ws, request).map_err(|e| {
+        let field = if e.contains("value") {
+            "value"
+        } else if e.contains("confidence") {
+            "confidence"
+        } else {
+            "note"
+        };
+        ApiError::field(
+            field,
+            e,
+            "`throughline checkin --help` describes a check-in",
+        )
+    })?;
+    let stored = st
+        .store()
+        .record_checkin(&checkin)
+        .await
+        .map_err(ApiError::store)?;
+    tracing::info!(
+        id = %stored.id,
+        objective = %checkin.objective,
+        key_result = %checkin.key_result,
+        author = %checkin.author,
+        "check-in recorded"
+    );
+    Ok(stored)
+}
+
+#[derive(Deserialize)]
+pub(crate) struct CheckInForm {
+    csrf: Option<String>,
+    confidence: Option<String>,
+    note: Option<String>,
+    value: Option<String>,
+}
+
+pub(crate) async fn post_checkin_form(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+    Path(path): Path<String>,
+    form: Result<Form<CheckInForm>, FormRejection>,
+) -> Response {
+    let (c, form) = try_page!(
+        posted(
+            &st,
+            &headers,
+            form,
+            |f| f.csrf.as_deref(),
+            "submit the check-in form from its page"
+        )
+        .await
+    );
+    let confidence = match form
+        .confidence
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
+        None => Ok(None),
+        Some(s) => s
+            .parse::<i64>()
+            .map(Some)
+            .map_err(|_| format!("confidence `{s}` is not a whole number 0-10")),
+    };
+    let result = match confidence {
+        Ok(confidence) => {
+            record_checkin(
+                &st,
+                &c,
+                CheckInInput {
+                    key_result: path.clone(),
+                    confidence,
+                    note: form.note.clone().unwrap_or_default(),
+                    value: form.value.clone(),
+                },
+            )
+            .await
+        }
+        Err(e) => Err(ApiError::field("confidence", e, "choose 0 to 10")),
+    };
+    match result {
+        Ok(_) => Redirect::to(&format!(
+            "/key-results/{}?recorded=1#check-in",
+            crate::html::url_path(&path)
+        ))
+        .into_response(),
+        Err(e) => {
+            // The page again, with the error and what was typed.
+            let Ok(view) = st.view().await else {
+                return error_response(&c, e);
+            };
+            let comp = st.computed().await;
+            match super::key_result::key_result(&st.loaded().workspace, &comp, &view, &path) {
+                Ok(p) => {
+                    let state = FormState {
+                        flash: None,
+                        error: Some(format!("{} — {}", e.error, e.help)),
+                        note: form.note.unwrap_or_default(),
+                        value: form.value.unwrap_or_default(),
+                        confidence: form.confidence.and_then(|x| x.trim().parse().ok()),
+                    };
+                    let may = may_check_in(&st, &c, &path);
+                    (
+                        e.status,
+                        Html(super::key_result::key_result_html(&p, &c, &state, may)),
+                    )
+                        .into_response()
+                }
+                Err(_) => error_response(&c, e),
+            }
+        }
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct CheckInJson {
+    key_result: String,
+    /// A number, so that `7.0` (a whole number to JSON Schema) is read as 7.
+    confidence: Option<f64>,
+    #[serde(default)]
+    note: String,
+    value: Option<serde_json::Value>,
+}
+
+pub(crate) async fn api_checkin(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+    b: Result<Json<CheckInJson>, JsonRejection>,
+) -> Result<Response, ApiError> {
+    let c = api_writer(&st, &headers).await?;
+    let b = body(b)?;
+    let confidence = match b.confidence {
+        None => None,
+        Some(x) if x.fract() == 0.0 && (0.0..=10.0).contains(&x) => Some(x as i64),
+        Some(x) => {
+            return Err(ApiError::field(
+                "confidence",
+                format!("confidence {x} is not a whole number from 0 to 10"),
+                "give 0 (no chance) to 10 (certain)",
+            ));
+        }
+    };
+    let value = match b.value {
+        None | Some(serde_json::Value::Null) => None,
+        Some(serde_json::Value::String(s)) => Some(s),
+        Some(serde_json::Value::Number(n)) => Some(n.to_string()),
+        Some(_) => {
+            return Err(ApiError::field(
+                "value",
+                "`value` must be a number or text like \"35%\"",
+                "send e.g. \"value\": 4",
+            ));
+        }
+    };
+    let stored = record_checkin(
+        &st,
+        &c,
+        CheckInInput {
+            key_result: b.key_result,
+            confidence,
+            note: b.note,
+            value,
+        },
+    )
+    .await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(serde_json::json!({
+            "id": stored.id,
+            "recorded_at": stored.recorded_at,
+            "objective": stored.checkin.objective,
+            "key_result": stored.checkin.key_result,
+            "period": stored.checkin.period,
+            "confidence": stored.checkin.confidence,
+            "value": stored.checkin.value,
+            "note": stored.checkin.note,
+            "author": stored.checkin.author,
+        })),
+    )
+        .into_response())
+}

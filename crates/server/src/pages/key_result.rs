@@ -1,0 +1,323 @@
+//! A key result's page: its value over the period, forecast, check-in history and the check-in form; `/api/key-results/PATH`.
+
+use axum::extract::{Path, Query, State};
+use axum::http::HeaderMap;
+use axum::response::{Html, IntoResponse, Response};
+use serde::{Deserialize, Serialize};
+use throughline_model::Workspace;
+use throughline_progress::okr::{self, CheckInView};
+use throughline_review::KrRow;
+use throughline_review::html::{escape, kr_chart};
+use throughline_review::svg::{self, Chart};
+
+use crate::auth::Caller;
+use crate::error::ApiError;
+use crate::state::{AppState, Computed, View};
+
+use crate::extract::*;
+use crate::html::*;
+use crate::pages::objective::find_objective;
+use crate::pages::*;
+
+#[derive(Clone, Debug, Serialize)]
+pub(crate) struct KeyResultPage {
+    /// `TEAM/OBJECTIVE/KR`.
+    pub path: String,
+    pub team: String,
+    pub row: KrRow,
+    /// Every check-in on it, newest first.
+    pub checkins: Vec<CheckInView>,
+    /// Whether a value is checked in by hand (`manual:`).
+    pub manual: bool,
+    pub unit: String,
+}
+
+/// Splits `TEAM/OBJECTIVE/KR` (or `OBJECTIVE/KR`) into the objective's path and the key result.
+pub(crate) fn split_kr(path: &str) -> (&str, &str) {
+    path.rsplit_once('/').unwrap_or(("", path))
+}
+
+pub(crate) fn key_result(
+    ws: &Workspace,
+    c: &Computed,
+    v: &View,
+    path: &str,
+) -> Result<KeyResultPage, ApiError> {
+    let (opath, kid) = split_kr(path);
+    let o = find_objective(ws, opath)?;
+    let kr = o
+        .key_results
+        .iter()
+        .find(|k| k.id.value == kid)
+        .ok_or_else(|| {
+            ApiError::not_found(
+                format!("objective `{opath}` has no key result `{kid}`"),
+                "the objective's page lists its key results",
+            )
+        })?;
+    let page = super::objective::objective(ws, c, v, opath)?;
+    let row = page
+        .key_results
+        .into_iter()
+        .find(|r| r.status.id == kid)
+        .ok_or_else(|| ApiError::not_found(format!("no status for `{path}`"), "reload"))?;
+    let mut checkins: Vec<CheckInView> = v
+        .checkins
+        .iter()
+        .filter(|x| x.objective == o.id.value && x.key_result == kid)
+        .cloned()
+        .collect();
+    checkins.reverse();
+    Ok(KeyResultPage {
+        path: path.to_string(),
+        team: team_of(o),
+        unit: okr::key_result_unit(ws, kr).to_string(),
+        manual: kr.metric.is_none(),
+        row,
+        checkins,
+    })
+}
+
+/// The state of the check-in form: a message to show, and what was typed.
+#[derive(Default)]
+pub(crate) struct FormState {
+    pub flash: Option<String>,
+    pub error: Option<String>,
+    pub note: String,
+    pub value: String,
+    pub confidence: Option<i64>,
+}
+
+// Long because it is the page's template, top to bottom: headline, chart, forecast, check-in
+// history and the form.
+pub(crate) fn key_result_html(
+    p: &KeyResultPage,
+    caller: &Caller,
+    form: &FormState,
+    may_write: Result<(), String>,
+) -> String {
+    let r = &p.row;
+    let k = &r.status;
+    let mut s = format!(
+        "<h1>{}</h1><p class=\"sub\"><span class=\"id\">{}</span> · objective <a href=\"/objectives/{}\">{}</a></p>",
+        escape(&k.title),
+        escape(&p.path),
+        url_path(&r.objective),
+        escape(&r.objective_title)
+    );
+    if let Some(f) = &form.flash {
+        s.push_str(&format!(
+            "<p class=\"flash\" role=\"status\">{}</p>",
+            escape(f)
+        ));
+    }
+    s.push_str("<dl class=\"facts\">");
+    let fact =
+        |s: &mut String, k: &str, v: String| s.push_str(&format!("<dt>{k}</dt><dd>{v}</dd>"));
+    match &k.metric {
+        Some(m) => fact(
+            &mut s,
+            "Metric",
+            format!(
+                "<a href=\"/metrics/{}\">{}</a> — its definition and the data behind it",
+                url_path(m),
+                escape(m)
+            ),
+        ),
+        None => fact(
+            &mut s,
+            "Measured",
+            format!("by hand: check in a value in {}", escape(&p.unit)),
+        ),
+    }
+    fact(&mut s, "Owner", escape(k.owner.as_deref().unwrap_or("—")));
+    fact(
+        &mut s,
+        "Current",
+        escape(&k.current.map_or("no value yet".into(), |c| {
+            format!("{} ({})", k.show(c.value), c.bucket())
+        })),
+    );
+    fact(
+        &mut s,
+        "Baseline → target",
+        escape(&match (k.baseline, k.target) {
+            (Some(b), Some(t)) => format!(
+                "{} → {}{}",
+                k.show(b),
+                k.show(t),
+                k.stretch
+                    .map_or(String::new(), |x| format!(" (stretch {})", k.show(x)))
+            ),
+            _ => "—".into(),
+        }),
+    );
+    fact(
+        &mut s,
+        "Progress",
+        format!("{} {}", bar(k.progress), status_pill(k.status)),
+    );
+    fact(
+        &mut s,
+        "Confidence",
+        k.confidence
+            .map_or("no check-in yet".into(), |c| format!("{c}/10")),
+    );
+    fact(
+        &mut s,
+        "Forecast",
+        escape(&throughline_review::markdown::forecast_text(k)),
+    );
+    s.push_str("</dl>");
+    if k.stalled {
+        s.push_str("<p class=\"warn\">On track on paper, but not moving: the trend is unlikely to reach the target.</p>");
+    }
+    if !r.chart.is_empty() {
+        s.push_str("<h2>Values against target and pacing</h2>");
+        s.push_str(&kr_chart(r, 640.0, 240.0));
+        s.push_str(&format!(
+            "<p class=\"legend\"><span><i class=\"sw\" style=\"border-color:{}\"></i>value</span><span><i class=\"sw\" style=\"border-color:{};border-top-style:dashed\"></i>target</span><span><i class=\"sw\" style=\"border-color:{};border-top-style:dotted\"></i>pacing</span></p>",
+            svg::SERIES, svg::TARGET, svg::PACING
+        ));
+    }
+    let confidences: Vec<(chrono::NaiveDate, f64)> = p
+        .checkins
+        .iter()
+        .rev()
+        .filter_map(|c| c.confidence.map(|x| (c.day, x as f64)))
+        .collect();
+    if confidences.len() > 1 {
+        let show = |v: f64| format!("{v:.0}/10");
+        s.push_str("<h2>Confidence over time</h2>");
+        s.push_str(
+            &Chart {
+                width: 640.0,
+                height: 160.0,
+                title: format!("{}: stated confidence at each check-in", k.title),
+                series: confidences,
+                levels: vec![
+                    (0.0, svg::PACING, "0".into()),
+                    (10.0, svg::PACING, "10".into()),
+                ],
+                segments: Vec::new(),
+                band: None,
+                x_range: None,
+                axes: true,
+                show: &show,
+            }
+            .render(),
+        );
+    }
+    s.push_str("<h2 id=\"check-in\">Check in</h2>");
+    if let Some(e) = &form.error {
+        s.push_str(&format!(
+            "<p class=\"err\" role=\"alert\">{}</p>",
+            escape(e)
+        ));
+    }
+    match (&may_write, caller.name()) {
+        (Ok(()), _) => {
+            s.push_str(&format!(
+                "<form method=\"post\" action=\"/key-results/{}\" id=\"checkin-form\"><input type=\"hidden\" name=\"csrf\" value=\"{}\">",
+                url_path(&p.path),
+                escape(caller.csrf.as_deref().unwrap_or(""))
+            ));
+            s.push_str("<div class=\"inline\" style=\"display:flex;gap:12px;flex-wrap:wrap\"><div><label for=\"confidence\">Confidence that it reaches its target (0–10)</label><select id=\"confidence\" name=\"confidence\"><option value=\"\">—</option>");
+            for c in 0..=10 {
+                s.push_str(&format!(
+                    "<option value=\"{c}\"{}>{c}</option>",
+                    if form.confidence == Some(c) { " selected" } else { "" }
+                ));
+            }
+            s.push_str("</select></div>");
+            if p.manual {
+                s.push_str(&format!(
+                    "<div><label for=\"value\">Value ({})</label><input id=\"value\" name=\"value\" value=\"{}\" maxlength=\"40\"></div>",
+                    escape(&p.unit),
+                    escape(&form.value)
+                ));
+            }
+            s.push_str(&format!(
+                "</div><label for=\"note\">What changed, what is blocking</label><textarea id=\"note\" name=\"note\" maxlength=\"2000\">{}</textarea><p><button type=\"submit\">Record check-in</button></p></form>",
+                escape(&form.note)
+            ));
+        }
+        (Err(why), Some(_)) => s.push_str(&format!("<p class=\"legend\">{}</p>", escape(why))),
+        (Err(_), None) => s.push_str(&format!(
+            "<p><a href=\"/login?next=/key-results/{}\">Sign in</a> with an editor token of team {} to check in.</p>",
+            url_path(&p.path),
+            escape(&p.team)
+        )),
+    }
+    s.push_str("<h2>Check-in history</h2>");
+    if p.checkins.is_empty() {
+        s.push_str("<p>No check-ins yet.</p>");
+    } else {
+        s.push_str("<table id=\"checkins\"><thead><tr><th>Day</th><th>Who</th><th>Confidence</th><th>Value</th><th>Note</th></tr></thead><tbody>");
+        for c in &p.checkins {
+            s.push_str(&format!(
+                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                c.day,
+                escape(&c.author),
+                c.confidence.map_or("—".into(), |x| format!("{x}/10")),
+                escape(&c.value.map_or("—".into(), |v| k.show(v))),
+                escape(&c.note)
+            ));
+        }
+        s.push_str("</tbody></table>");
+    }
+    layout(&k.title, caller, &s)
+}
+
+#[derive(Deserialize)]
+pub(crate) struct KrQuery {
+    recorded: Option<String>,
+}
+
+/// Whether the caller may check in on the key result at `path`, in words when not.
+pub(crate) fn may_check_in(st: &AppState, c: &Caller, path: &str) -> Result<(), String> {
+    let (opath, _) = split_kr(path);
+    let o = st
+        .loaded()
+        .workspace
+        .objectives
+        .iter()
+        .find(|o| o.path() == opath);
+    let team = o.map_or("company".into(), crate::pages::team_of);
+    c.may_write(&team)
+        .map_err(|e| format!("{} ({})", e.error, e.help))
+}
+
+pub(crate) async fn page_key_result(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+    Path(path): Path<String>,
+    Query(q): Query<KrQuery>,
+) -> Response {
+    let (c, comp, view) = try_page!(page_ctx(&st, &headers, &format!("/key-results/{path}")).await);
+    match key_result(&st.loaded().workspace, &comp, &view, &path) {
+        Ok(p) => {
+            let form = FormState {
+                flash: q.recorded.map(|_| "Check-in recorded.".to_string()),
+                ..FormState::default()
+            };
+            let may = may_check_in(&st, &c, &path);
+            Html(key_result_html(&p, &c, &form, may)).into_response()
+        }
+        Err(e) => error_response(&c, e),
+    }
+}
+
+pub(crate) async fn api_key_result(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+    Path(path): Path<String>,
+) -> Result<Response, ApiError> {
+    let (_, comp, view) = api_ctx(&st, &headers).await?;
+    Ok(json(key_result(
+        &st.loaded().workspace,
+        &comp,
+        &view,
+        &path,
+    )?))
+}

@@ -1,0 +1,513 @@
+//! The metrics catalog and a metric's page: its definition as a formula, lineage, targets and stored values; `/api/metrics`.
+
+use axum::extract::{Path, State};
+use axum::http::HeaderMap;
+use axum::response::{Html, IntoResponse, Response};
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use throughline_model::Workspace;
+use throughline_progress::okr::{self};
+use throughline_review::Value;
+use throughline_review::html::{escape, inline};
+
+use crate::auth::Caller;
+use crate::error::ApiError;
+use crate::state::{AppState, Computed};
+
+use crate::extract::*;
+use crate::html::*;
+use crate::pages::*;
+
+#[derive(Clone, Debug, Serialize)]
+pub(crate) struct MetricSummary {
+    pub id: String,
+    pub name: String,
+    pub role: &'static str,
+    pub unit: String,
+    pub owner: Option<String>,
+    pub compute: Option<&'static str>,
+    pub latest: Option<Value>,
+}
+
+pub(crate) fn metrics(ws: &Workspace, c: &Computed) -> Vec<MetricSummary> {
+    ws.metrics
+        .iter()
+        .map(|m| MetricSummary {
+            id: m.id.value.clone(),
+            name: m.display_name().to_string(),
+            role: role_name(m.role.as_ref().map(|r| r.value)),
+            unit: m
+                .unit
+                .as_ref()
+                .map_or("count".into(), |u| u.value.to_string()),
+            owner: m.owner.as_ref().map(|o| o.value.clone()),
+            compute: m.compute.as_ref().map(|x| x.value.type_name()),
+            latest: c
+                .data
+                .series
+                .get(&m.id.value)
+                .and_then(|s| s.last().copied()),
+        })
+        .collect()
+}
+
+/// One stored value behind a metric.
+#[derive(Clone, Debug, Serialize)]
+pub(crate) struct StoredValue {
+    pub start: DateTime<Utc>,
+    pub end: DateTime<Utc>,
+    pub value: Option<f64>,
+    pub numerator: Option<f64>,
+    pub denominator: Option<f64>,
+    pub complete: bool,
+    pub measured_at: DateTime<Utc>,
+    pub definition_hash: String,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub(crate) struct Target {
+    pub period: String,
+    pub target: f64,
+    pub stretch: Option<f64>,
+    /// The key result that sets it, or `None` for the metric's own `targets:`.
+    pub key_result: Option<String>,
+}
+
+/// A metric in the definition template: definition, formula, data source, segmentation,
+/// cadence, owner, targets, related metrics, lineage, and the stored values behind it.
+#[derive(Clone, Debug, Serialize)]
+pub(crate) struct MetricPage {
+    pub id: String,
+    pub name: String,
+    pub role: &'static str,
+    pub unit: String,
+    pub direction: Option<&'static str>,
+    pub timing: Option<&'static str>,
+    pub definition: Option<String>,
+    pub formula: Option<String>,
+    /// Where it is defined and the lines as written.
+    pub defined_at: Option<String>,
+    pub source_lines: Vec<String>,
+    pub sources: Vec<String>,
+    pub sql: Vec<(String, String)>,
+    pub segments: Vec<String>,
+    pub cadence_report: Option<&'static str>,
+    pub cadence_review: Option<&'static str>,
+    pub owner: Option<String>,
+    pub targets: Vec<Target>,
+    pub healthy_min: Option<f64>,
+    pub healthy_max: Option<f64>,
+    pub related: Vec<(String, String)>,
+    /// The metrics it feeds, up to the North Star (`supports:`).
+    pub supports: Vec<String>,
+    /// The metrics that feed it.
+    pub inputs: Vec<String>,
+    /// The metrics it is computed from, and those computed from it.
+    pub computed_from: Vec<String>,
+    pub used_by_metrics: Vec<String>,
+    pub key_results: Vec<String>,
+    pub guardrail_of: Vec<String>,
+    pub experiments: Vec<String>,
+    pub values: Vec<StoredValue>,
+}
+
+// Long because it gathers a metric page's parts in order (definition, lineage, targets, stored
+// values, SQL); each part is a few lines.
+pub(crate) fn metric(
+    loaded: &throughline_model::Loaded,
+    c: &Computed,
+    id: &str,
+) -> Result<MetricPage, ApiError> {
+    let ws = &loaded.workspace;
+    let m = ws.metric(id).ok_or_else(|| {
+        let ids = ws.metrics.iter().map(|m| m.id.value.as_str());
+        let hint = throughline_model::did_you_mean(id, ids)
+            .map_or(String::new(), |s| format!("did you mean `{s}`? "));
+        ApiError::not_found(
+            format!("no metric `{id}`"),
+            format!("{hint}the metrics catalog lists them"),
+        )
+    })?;
+    let mut supports = Vec::new();
+    let mut at = m.supports.as_ref().map(|s| s.value.clone());
+    while let Some(s) = at.filter(|s| !supports.contains(s) && supports.len() < 16) {
+        at = ws
+            .metric(&s)
+            .and_then(|x| x.supports.as_ref())
+            .map(|x| x.value.clone());
+        supports.push(s);
+    }
+    let refs = |x: &throughline_model::Metric| -> Vec<String> {
+        x.compute.as_ref().map_or(Vec::new(), |c| {
+            c.value.metric_refs().into_iter().map(|r| r.value).collect()
+        })
+    };
+    let mut targets: Vec<Target> = m
+        .targets
+        .iter()
+        .map(|t| Target {
+            period: t.period.value.to_string(),
+            target: t.target.value,
+            stretch: t.stretch.as_ref().map(|s| s.value),
+            key_result: None,
+        })
+        .collect();
+    let mut key_results = Vec::new();
+    for (o, k) in ws.key_results() {
+        if k.metric.as_ref().is_some_and(|x| x.value == id) {
+            let path = format!("{}/{}", o.path(), k.id.value);
+            let unit = okr::key_result_unit(ws, k);
+            if let (Some(p), Some(t)) = (
+                &o.period,
+                k.target.as_ref().and_then(|t| unit.accept(&t.value).ok()),
+            ) {
+                targets.push(Target {
+                    period: p.value.to_string(),
+                    target: t,
+                    stretch: k.stretch.as_ref().and_then(|s| unit.accept(&s.value).ok()),
+                    key_result: Some(path.clone()),
+                });
+            }
+            key_results.push(path);
+        }
+    }
+    let (defined_at, source_lines) = loaded.definition_lines(m.span).unwrap_or_default();
+    let explained = c.explained.get(id).cloned().unwrap_or_default();
+    let mut related = Vec::new();
+    for (kind, list) in [
+        ("leading", &m.related.leading),
+        ("lagging", &m.related.lagging),
+        ("input", &m.related.input),
+    ] {
+        related.extend(list.iter().map(|r| (kind.to_string(), r.value.clone())));
+    }
+    Ok(MetricPage {
+        id: id.to_string(),
+        name: m.display_name().to_string(),
+        role: role_name(m.role.as_ref().map(|r| r.value)),
+        unit: m
+            .unit
+            .as_ref()
+            .map_or("count".into(), |u| u.value.to_string()),
+        direction: m.direction.as_ref().map(|d| match d.value {
+            throughline_model::Direction::Up => "up",
+            throughline_model::Direction::Down => "down",
+        }),
+        timing: m.timing.as_ref().map(|t| match t.value {
+            throughline_model::Timing::Leading => "leading",
+            throughline_model::Timing::Lagging => "lagging",
+        }),
+        definition: m.description.as_ref().map(|d| d.value.clone()),
+        formula: m.compute.as_ref().map(|c| c.value.describe()),
+        defined_at: (!defined_at.is_empty()).then_some(defined_at),
+        source_lines,
+        sources: explained.sources,
+        sql: explained.sql,
+        segments: m.segments.iter().map(|s| s.value.clone()).collect(),
+        cadence_report: m
+            .cadence
+            .as_ref()
+            .and_then(|c| c.report.as_ref())
+            .map(|g| g.value.as_str()),
+        cadence_review: m
+            .cadence
+            .as_ref()
+            .and_then(|c| c.review.as_ref())
+            .map(|g| g.value.as_str()),
+        owner: m.owner.as_ref().map(|o| o.value.clone()),
+        targets,
+        healthy_min: m
+            .healthy
+            .as_ref()
+            .and_then(|h| h.min.as_ref())
+            .map(|v| v.value),
+        healthy_max: m
+            .healthy
+            .as_ref()
+            .and_then(|h| h.max.as_ref())
+            .map(|v| v.value),
+        related,
+        supports,
+        inputs: ws
+            .metrics
+            .iter()
+            .filter(|x| x.supports.as_ref().is_some_and(|s| s.value == id))
+            .map(|x| x.id.value.clone())
+            .collect(),
+        computed_from: refs(m),
+        used_by_metrics: ws
+            .metrics
+            .iter()
+            .filter(|x| refs(x).iter().any(|r| r == id))
+            .map(|x| x.id.value.clone())
+            .collect(),
+        key_results,
+        guardrail_of: ws
+            .objectives
+            .iter()
+            .filter(|o| {
+                o.guardrails
+                    .iter()
+                    .any(|g| g.metric.as_ref().is_some_and(|x| x.value == id))
+            })
+            .map(|o| o.path())
+            .collect(),
+        experiments: ws
+            .experiments
+            .iter()
+            .filter(|e| {
+                e.goal_metrics
+                    .iter()
+                    .chain(&e.guardrail_metrics)
+                    .any(|x| x.value == id)
+            })
+            .map(|e| e.id.value.clone())
+            .collect(),
+        values: c
+            .stored
+            .get(id)
+            .map(|rows| {
+                rows.iter()
+                    .rev()
+                    .take(26)
+                    .map(|s| StoredValue {
+                        start: s.value.start,
+                        end: s.value.end,
+                        value: s.value.value,
+                        numerator: s.value.numerator,
+                        denominator: s.value.denominator,
+                        complete: s.value.complete,
+                        measured_at: s.measured_at,
+                        definition_hash: s.value.definition_hash.clone(),
+                    })
+                    .collect()
+            })
+            .unwrap_or_default(),
+    })
+}
+
+pub(crate) fn metrics_html(list: &[MetricSummary], caller: &Caller) -> String {
+    let mut s = String::from(
+        "<h1>Metrics</h1><p class=\"sub\">Every metric with its definition, formula, data source and owner.</p><table><thead><tr><th>Metric</th><th>Role</th><th>Type</th><th>Owner</th><th>Latest</th></tr></thead><tbody>",
+    );
+    for m in list {
+        let unit = unit_of(&m.unit);
+        s.push_str(&format!(
+            "<tr><td><a href=\"/metrics/{}\">{}</a> <span class=\"id\">{}</span></td><td>{}</td><td>{}</td><td>{}</td><td class=\"num\">{}</td></tr>",
+            url_path(&m.id),
+            escape(&m.name),
+            escape(&m.id),
+            m.role.replace('_', " "),
+            m.compute.unwrap_or("—"),
+            escape(m.owner.as_deref().unwrap_or("—")),
+            escape(&m.latest.map_or("—".into(), |v| unit.format(v.value)))
+        ));
+    }
+    s.push_str("</tbody></table>");
+    layout("Metrics", caller, &s)
+}
+
+pub(crate) fn metric_links(ids: &[String]) -> String {
+    if ids.is_empty() {
+        return "—".into();
+    }
+    ids.iter()
+        .map(|i| format!("<a href=\"/metrics/{}\">{}</a>", url_path(i), escape(i)))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+// Long because it is the page's template, top to bottom.
+pub(crate) fn metric_html(m: &MetricPage, caller: &Caller) -> String {
+    let unit = unit_of(&m.unit);
+    let mut s = format!(
+        "<h1>Metric: {}</h1><p class=\"sub\"><span class=\"id\">{}</span> · {} · {} · {}{}</p>",
+        escape(&m.name),
+        escape(&m.id),
+        m.role.replace('_', " "),
+        escape(&m.unit),
+        m.direction
+            .map_or(String::new(), |d| format!("{d} is better")),
+        m.timing.map_or(String::new(), |t| format!(" · {t}"))
+    );
+    s.push_str(&format!(
+        "<h2>Definition</h2><p>{}</p>",
+        escape(
+            m.definition
+                .as_deref()
+                .unwrap_or("No description: add `description:` to the metric.")
+        )
+    ));
+    s.push_str(&format!(
+        "<h2>Formula</h2><p>{}</p>",
+        inline(
+            m.formula
+                .as_deref()
+                .unwrap_or("No `compute:`: this metric is not computed.")
+        )
+    ));
+    if let Some(at) = &m.defined_at {
+        s.push_str(&format!(
+            "<p class=\"legend\">As written at {}:</p><pre>{}</pre>",
+            escape(at),
+            escape(&m.source_lines.join("\n"))
+        ));
+    }
+    s.push_str("<h2>Data source</h2><ul>");
+    for src in &m.sources {
+        s.push_str(&format!("<li>{}</li>", escape(src)));
+    }
+    s.push_str("</ul>");
+    for (label, sql) in &m.sql {
+        s.push_str(&format!("<p class=\"legend\">The query of <code>{}</code> (PostgreSQL dialect):</p><pre>{}</pre>", escape(label), escape(sql)));
+    }
+    s.push_str(&format!(
+        "<h2>Segmentation</h2><p>{}</p><h2>Cadence</h2><p>Reported {}, reviewed {}</p><h2>Owner</h2><p>{}</p>",
+        if m.segments.is_empty() { "—".into() } else { escape(&m.segments.join(", ")) },
+        m.cadence_report.unwrap_or("—"),
+        m.cadence_review.unwrap_or("—"),
+        escape(m.owner.as_deref().unwrap_or("No owner: add `owner:`."))
+    ));
+    s.push_str("<h2>Targets</h2>");
+    if m.targets.is_empty() && m.healthy_min.is_none() && m.healthy_max.is_none() {
+        s.push_str("<p>—</p>");
+    } else {
+        s.push_str("<table><thead><tr><th>Period</th><th>Target</th><th>Stretch</th><th>Set by</th></tr></thead><tbody>");
+        for t in &m.targets {
+            s.push_str(&format!(
+                "<tr><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td>{}</td></tr>",
+                escape(&t.period),
+                escape(&unit.format(t.target)),
+                escape(&t.stretch.map_or("—".into(), |x| unit.format(x))),
+                t.key_result.as_ref().map_or(
+                    "the metric's <code>targets:</code>".into(),
+                    |k| format!("<a href=\"/key-results/{}\">{}</a>", url_path(k), escape(k))
+                )
+            ));
+        }
+        s.push_str("</tbody></table>");
+        if m.healthy_min.is_some() || m.healthy_max.is_some() {
+            s.push_str(&format!(
+                "<p>Healthy range: {} to {}</p>",
+                escape(&m.healthy_min.map_or("—".into(), |v| unit.format(v))),
+                escape(&m.healthy_max.map_or("—".into(), |v| unit.format(v)))
+            ));
+        }
+    }
+    s.push_str("<h2>Related metrics</h2><ul>");
+    for (kind, id) in &m.related {
+        s.push_str(&format!(
+            "<li>{} <a href=\"/metrics/{}\">{}</a></li>",
+            escape(kind),
+            url_path(id),
+            escape(id)
+        ));
+    }
+    if m.related.is_empty() {
+        s.push_str("<li>—</li>");
+    }
+    s.push_str("</ul><h2>Lineage</h2><dl class=\"facts\">");
+    s.push_str(&format!(
+        "<dt>Feeds (up to the North Star)</dt><dd>{}</dd>",
+        metric_links(&m.supports)
+    ));
+    s.push_str(&format!(
+        "<dt>Fed by</dt><dd>{}</dd>",
+        metric_links(&m.inputs)
+    ));
+    s.push_str(&format!(
+        "<dt>Computed from</dt><dd>{}</dd>",
+        metric_links(&m.computed_from)
+    ));
+    s.push_str(&format!(
+        "<dt>Read by</dt><dd>{}</dd>",
+        metric_links(&m.used_by_metrics)
+    ));
+    let krs: Vec<String> = m
+        .key_results
+        .iter()
+        .map(|k| format!("<a href=\"/key-results/{}\">{}</a>", url_path(k), escape(k)))
+        .collect();
+    s.push_str(&format!(
+        "<dt>Key results</dt><dd>{}</dd>",
+        if krs.is_empty() {
+            "—".into()
+        } else {
+            krs.join(", ")
+        }
+    ));
+    let objs: Vec<String> = m
+        .guardrail_of
+        .iter()
+        .map(|o| format!("<a href=\"/objectives/{}\">{}</a>", url_path(o), escape(o)))
+        .collect();
+    s.push_str(&format!(
+        "<dt>Guardrail of</dt><dd>{}</dd>",
+        if objs.is_empty() {
+            "—".into()
+        } else {
+            objs.join(", ")
+        }
+    ));
+    s.push_str(&format!(
+        "<dt>Experiments</dt><dd>{}</dd></dl>",
+        if m.experiments.is_empty() {
+            "—".into()
+        } else {
+            escape(&m.experiments.join(", "))
+        }
+    ));
+    s.push_str("<h2 id=\"data\">The data behind it</h2><p class=\"legend\">The stored values (newest first), each with the hash of the definition that produced it. <code>throughline measure --explain ");
+    s.push_str(&escape(&m.id));
+    s.push_str("</code> shows the same plan.</p><table><thead><tr><th>Period</th><th>Value</th><th>Numerator</th><th>Denominator</th><th>Complete</th><th>Measured</th><th>Definition</th></tr></thead><tbody>");
+    for v in &m.values {
+        let num = |x: Option<f64>| x.map_or("—".into(), |x| format!("{x}"));
+        s.push_str(&format!(
+            "<tr><td>{} – {}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td>{}</td><td>{}</td><td class=\"id\">{}</td></tr>",
+            v.start.format("%Y-%m-%d"),
+            v.end.format("%Y-%m-%d"),
+            escape(&v.value.map_or("—".into(), |x| unit.format(x))),
+            num(v.numerator),
+            num(v.denominator),
+            if v.complete { "yes" } else { "no (partial)" },
+            v.measured_at.format("%Y-%m-%d %H:%M"),
+            escape(&v.definition_hash.chars().take(12).collect::<String>())
+        ));
+    }
+    s.push_str("</tbody></table>");
+    layout(&m.name, caller, &s)
+}
+
+pub(crate) async fn page_metrics(State(st): State<AppState>, headers: HeaderMap) -> Response {
+    let (c, comp, _) = try_page!(page_ctx(&st, &headers, "/metrics").await);
+    Html(metrics_html(&metrics(&st.loaded().workspace, &comp), &c)).into_response()
+}
+
+pub(crate) async fn page_metric(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Response {
+    let (c, comp, _) = try_page!(page_ctx(&st, &headers, &format!("/metrics/{id}")).await);
+    match metric(st.loaded(), &comp, &id) {
+        Ok(m) => Html(metric_html(&m, &c)).into_response(),
+        Err(e) => error_response(&c, e),
+    }
+}
+
+pub(crate) async fn api_metrics(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let (_, comp, _) = api_ctx(&st, &headers).await?;
+    Ok(json(metrics(&st.loaded().workspace, &comp)))
+}
+
+pub(crate) async fn api_metric(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    let (_, comp, _) = api_ctx(&st, &headers).await?;
+    Ok(json(metric(st.loaded(), &comp, &id)?))
+}

@@ -69,21 +69,12 @@ impl Engine {
         ids: &[String],
         req: &Request,
     ) -> Result<BTreeMap<(String, Grain), Planned>, EngineError> {
-        let mut seen = std::collections::BTreeSet::new();
         let mut wanted = Vec::new();
         for id in ids {
             let grain = self.grain(self.metric(id)?, req);
-            let mut stack = vec![id.clone()];
-            while let Some(id) = stack.pop() {
-                if !seen.insert((id.clone(), grain)) {
-                    continue;
-                }
-                let Ok(m) = self.metric(&id) else { continue };
-                if let Some(c) = &m.compute {
-                    stack.extend(c.value.metric_refs().into_iter().map(|r| r.value));
-                }
+            for metric in self.reads(std::slice::from_ref(id))? {
                 wanted.push(plan::shared::Wanted {
-                    metric: m,
+                    metric,
                     scope: self.scope(grain, req),
                 });
             }
@@ -129,6 +120,16 @@ impl Engine {
     /// What the metrics (and the metrics they read) read from the events.
     pub(crate) fn needs(&self, ids: &[String]) -> Result<Needs, EngineError> {
         let mut needs = Needs::default();
+        for m in self.reads(ids)? {
+            needs.add(m);
+        }
+        Ok(needs)
+    }
+
+    /// The metrics `ids` and every metric they read (through ratios and derived metrics),
+    /// each once.
+    fn reads(&self, ids: &[String]) -> Result<Vec<&Metric>, EngineError> {
+        let mut out = Vec::new();
         let mut stack: Vec<String> = ids.to_vec();
         let mut seen = std::collections::BTreeSet::new();
         while let Some(id) = stack.pop() {
@@ -136,12 +137,12 @@ impl Engine {
                 continue;
             }
             let m = self.metric(&id)?;
-            needs.add(m);
             if let Some(c) = &m.compute {
                 stack.extend(c.value.metric_refs().into_iter().map(|r| r.value));
             }
+            out.push(m);
         }
-        Ok(needs)
+        Ok(out)
     }
 
     pub(crate) fn grain(&self, m: &Metric, req: &Request) -> Grain {

@@ -59,7 +59,8 @@ pub struct Args {
     /// Memory the query may hold before it spills to disk (e.g. `8GB`); a measurement
     /// larger than this runs slower, not out of memory. Default: the
     /// `THROUGHLINE_MEMORY_LIMIT` environment variable, else 60% of the machine's memory.
-    /// Spill files go to `THROUGHLINE_SPILL_DIR` or the system's temp folder.
+    /// Spill files and the per-user activity roll-up go to `THROUGHLINE_SPILL_DIR` or the
+    /// system's temp folder (removed when the command ends).
     #[arg(long, value_name = "SIZE", value_parser = throughline_engine::parse_size)]
     memory_limit: Option<usize>,
 }

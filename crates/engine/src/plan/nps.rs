@@ -9,16 +9,8 @@ pub(super) fn plan(b: &Builder, event: &Text, property: &Text) -> Result<Planned
     let inputs = b.inputs;
     let d = b.in_range(b.events(Some(event), None)?, ts())?;
     let score = b.numeric(&d, property)?;
-    // a response is a score from 0 to 10; anything else is not a response
-    let d = d
-        .filter(score.clone().between(lit(0.0), lit(10.0)))
-        .map_err(b.fail("reading scores"))?;
-    let flag = |cond: Expr| {
-        when(cond, lit(1.0))
-            .otherwise(lit(0.0))
-            .map_err(b.fail("scoring"))
-    };
-    let net = flag(score.clone().gt_eq(lit(9.0)))? - flag(score.lt_eq(lit(6.0)))?;
+    let (response, net) = scoring(b, score)?;
+    let d = d.filter(response).map_err(b.fail("reading scores"))?;
     let frame = d
         .aggregate(
             b.groups(grain, ts()),
@@ -32,4 +24,17 @@ pub(super) fn plan(b: &Builder, event: &Text, property: &Text) -> Result<Planned
     let mut p = b.planned(frame, grain);
     p.scale = 100.0;
     Ok(p)
+}
+
+/// What makes a row a response (a score from 0 to 10; anything else is not one) and its net
+/// contribution: +1 for a promoter (9–10), −1 for a detractor (0–6), 0 otherwise.
+pub(super) fn scoring(b: &Builder, score: Expr) -> Result<(Expr, Expr), EngineError> {
+    let flag = |cond: Expr| {
+        when(cond, lit(1.0))
+            .otherwise(lit(0.0))
+            .map_err(b.fail("scoring"))
+    };
+    let response = score.clone().between(lit(0.0), lit(10.0));
+    let net = flag(score.clone().gt_eq(lit(9.0)))? - flag(score.lt_eq(lit(6.0)))?;
+    Ok((response, net))
 }

@@ -59,6 +59,8 @@ pub(crate) async fn plans(
             continue;
         }
         match groups.iter_mut().find(|(s, _)| same_scope(s, &w.scope)) {
+            // a metric read by several others is wanted once
+            Some((_, ws)) if ws.iter().any(|x| x.metric.id.value == w.metric.id.value) => {}
             Some((_, ws)) => ws.push(w),
             None => groups.push((w.scope.clone(), vec![w])),
         }
@@ -210,15 +212,8 @@ fn part(b: &Builder, i: usize) -> Result<Part, EngineError> {
             )
         }
         Compute::Nps { event, property } => {
-            let score = b.numeric(events, property)?;
-            // a response is a score from 0 to 10; anything else is not a response
-            let cond = is(event).and(score.clone().between(lit(0.0), lit(10.0)));
-            let flag = |c: Expr| {
-                when(c, lit(1.0))
-                    .otherwise(lit(0.0))
-                    .map_err(b.fail("scoring"))
-            };
-            let net = flag(score.clone().gt_eq(lit(9.0)))? - flag(score.lt_eq(lit(6.0)))?;
+            let (response, net) = super::nps::scoring(b, b.numeric(events, property)?)?;
+            let cond = is(event).and(response);
             let num = filtered(sum(net), &cond)?.alias(name(i, "num"));
             let den =
                 cast(filtered(count(lit(1)), &cond)?, DataType::Float64).alias(name(i, "den"));

@@ -423,31 +423,13 @@ pub(crate) fn metric_html(m: &MetricPage, caller: &Caller) -> String {
         "<dt>Read by</dt><dd>{}</dd>",
         metric_links(&m.used_by_metrics)
     ));
-    let krs: Vec<String> = m
-        .key_results
-        .iter()
-        .map(|k| format!("<a href=\"/key-results/{}\">{}</a>", url_path(k), escape(k)))
-        .collect();
     s.push_str(&format!(
         "<dt>Key results</dt><dd>{}</dd>",
-        if krs.is_empty() {
-            "—".into()
-        } else {
-            krs.join(", ")
-        }
+        page_links("/key-results/", &m.key_results)
     ));
-    let objs: Vec<String> = m
-        .guardrail_of
-        .iter()
-        .map(|o| format!("<a href=\"/objectives/{}\">{}</a>", url_path(o), escape(o)))
-        .collect();
     s.push_str(&format!(
         "<dt>Guardrail of</dt><dd>{}</dd>",
-        if objs.is_empty() {
-            "—".into()
-        } else {
-            objs.join(", ")
-        }
+        page_links("/objectives/", &m.guardrail_of)
     ));
     s.push_str(&format!(
         "<dt>Experiments</dt><dd>{}</dd></dl>",
@@ -510,4 +492,16 @@ pub(crate) async fn api_metric(
 ) -> Result<Response, ApiError> {
     let (_, comp, _) = api_ctx(&st, &headers).await?;
     Ok(json(metric(st.loaded(), &comp, &id)?))
+}
+
+/// Links to the pages under `prefix` (`/key-results/`, `/objectives/`) of `paths`, or a dash.
+fn page_links(prefix: &str, paths: &[String]) -> String {
+    if paths.is_empty() {
+        return "—".into();
+    }
+    paths
+        .iter()
+        .map(|p| format!("<a href=\"{prefix}{}\">{}</a>", url_path(p), escape(p)))
+        .collect::<Vec<_>>()
+        .join(", ")
 }

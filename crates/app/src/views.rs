@@ -22,10 +22,7 @@ pub fn store_url(ws: &Workspace) -> &str {
 
 /// The workspace's time zone.
 pub fn tz(ws: &Workspace) -> chrono_tz::Tz {
-    ws.settings
-        .timezone
-        .as_ref()
-        .map_or(chrono_tz::UTC, |t| t.value)
+    ws.settings.zone()
 }
 
 /// The snapshots to save for computed values.

@@ -130,16 +130,8 @@ impl Engine {
         options: &EngineOptions,
     ) -> Result<Engine, EngineError> {
         let calendar = Calendar {
-            tz: ws
-                .settings
-                .timezone
-                .as_ref()
-                .map_or(chrono_tz::UTC, |t| t.value),
-            week_starts: ws
-                .settings
-                .week_starts
-                .as_ref()
-                .map_or(chrono::Weekday::Mon, |w| w.value),
+            tz: ws.settings.zone(),
+            week_starts: ws.settings.week_start(),
         };
         let ctx = options.session()?;
         let tables = sources::open(&ctx, ws, root, &calendar).await?;

@@ -15,6 +15,8 @@ pub struct Workspace {
     pub metrics: Vec<Metric>,
     pub objectives: Vec<Objective>,
     pub experiments: Vec<Experiment>,
+    /// Who the owners named in the OKRs are (`people:` lists).
+    pub people: Vec<crate::notify::Person>,
 }
 
 impl Workspace {
@@ -39,6 +41,22 @@ pub struct Settings {
     pub sources: BTreeMap<String, Source>,
     /// Per-rule configuration from `checks:`.
     pub checks: Vec<CheckSetting>,
+    /// `notify:`: channels and rules for reminders, digests and alerts.
+    pub notify: Option<crate::notify::Notify>,
+}
+
+impl Settings {
+    /// The workspace's time zone: `timezone:`, else UTC.
+    pub fn zone(&self) -> chrono_tz::Tz {
+        self.timezone.as_ref().map_or(chrono_tz::UTC, |t| t.value)
+    }
+
+    /// The first day of its weeks: `week_starts:`, else Monday.
+    pub fn week_start(&self) -> chrono::Weekday {
+        self.week_starts
+            .as_ref()
+            .map_or(chrono::Weekday::Mon, |w| w.value)
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

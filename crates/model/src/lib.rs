@@ -14,6 +14,7 @@ pub mod filter;
 mod from_yaml;
 mod load;
 pub mod markdown;
+pub mod notify;
 pub mod source;
 mod validate;
 pub mod values;

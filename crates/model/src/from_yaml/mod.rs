@@ -8,6 +8,7 @@
 mod compute;
 mod experiments;
 mod metrics;
+mod notify;
 mod okrs;
 mod workspace;
 
@@ -50,7 +51,20 @@ pub(crate) fn decode_file(cx: &mut Ctx, root: &Node, kind: FileKind, ws: &mut Wo
     };
     if kind == FileKind::Root {
         decode_settings(cx, &mut f, &mut ws.settings);
+        if let Some(n) = f.get("notify") {
+            ws.settings.notify = notify::notify(cx, n);
+            if let Some(config) = &ws.settings.notify {
+                notify::follow_ups_in_week(cx, config, ws.settings.week_start());
+            }
+        }
     }
+    let people = cx.list(
+        f.get("people"),
+        "people",
+        "people:\n  - { name: Dana (PM Growth), email: dana@example.com }",
+        notify::person,
+    );
+    ws.people.extend(people);
     let metrics = cx.list(
         f.get("metrics"),
         "metrics",

@@ -1,6 +1,6 @@
 //! throughline's store: what the data cannot say by itself. Metric snapshots (versioned, with
-//! the hash of the definition that produced them), check-ins, decisions and the final scores of
-//! closed periods, in SQLite (the default, a file in the workspace) or PostgreSQL.
+//! the hash of the definition that produced them), check-ins, decisions, the final scores of
+//! closed periods and the notification log, in SQLite (the default, a file in the workspace) or PostgreSQL.
 //!
 //! One code path for both through sqlx's `Any` driver; the schema is versioned migrations in
 //! `migrations/`, applied when the store is opened. Every write is one transaction, so a crash
@@ -9,12 +9,14 @@
 mod checkins;
 mod decisions;
 mod error;
+mod notifications;
 mod scores;
 mod snapshots;
 mod tokens;
 
 pub use checkins::{CheckIn, NewCheckIn};
 pub use decisions::Decision;
+pub use notifications::{Delivery, NewNotification, Notification};
 pub use scores::{ClosedPeriod, ScoreRow};
 pub use snapshots::{NewSnapshot, SaveSummary, Snapshot};
 
@@ -36,6 +38,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         2,
         "api tokens",
         include_str!("../migrations/0002_tokens.sql"),
+    ),
+    (
+        3,
+        "notification log",
+        include_str!("../migrations/0003_notifications.sql"),
     ),
 ];
 

@@ -333,3 +333,67 @@ async fn api_tokens_are_stored_hashed_found_by_secret_and_revoked() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_notification_is_claimed_once_and_a_failed_one_again() {
+    on_every_backend(|store| async move {
+        let t0 = Utc.with_ymd_and_hms(2026, 9, 25, 12, 0, 0).unwrap();
+        let n = throughline_store::NewNotification {
+            key: "checkin-reminder/2026-W39/mail/Sam (CEO)",
+            kind: "checkin-reminder",
+            channel: "mail",
+            recipient: Some("sam@example.com"),
+            subject: "Check-in due",
+            body: "wau, retention, nps",
+        };
+        assert!(store.claim_notification(&n, t0).await.unwrap());
+        // Claimed and not finished: a second run a minute later keeps off it...
+        let t1 = t0 + chrono::Duration::minutes(1);
+        assert!(!store.claim_notification(&n, t1).await.unwrap());
+        store
+            .finish_notification(n.key, 3, Some("HTTP 500"), t1)
+            .await
+            .unwrap();
+        let log = store.notifications(10).await.unwrap();
+        assert_eq!(log.len(), 1);
+        assert_eq!(log[0].status, throughline_store::Delivery::Failed);
+        assert_eq!(
+            (log[0].attempts, log[0].error.as_deref()),
+            (3, Some("HTTP 500"))
+        );
+        // ...a failed one is tried again, and once sent never again.
+        let t2 = t1 + chrono::Duration::minutes(1);
+        assert!(store.claim_notification(&n, t2).await.unwrap());
+        store.finish_notification(n.key, 1, None, t2).await.unwrap();
+        assert!(
+            !store
+                .claim_notification(&n, t2 + chrono::Duration::days(9))
+                .await
+                .unwrap()
+        );
+        let log = store.notifications(10).await.unwrap();
+        assert_eq!(log[0].status, throughline_store::Delivery::Sent);
+        assert_eq!((log[0].attempts, log[0].error.as_deref()), (4, None));
+        assert_eq!(log[0].created_at, t0);
+        assert_eq!(log[0].updated_at, t2);
+        // A claim left by a run that crashed is taken over after ten minutes.
+        let m = throughline_store::NewNotification {
+            key: "review-digest/2026-W39/slack",
+            ..n
+        };
+        assert!(store.claim_notification(&m, t0).await.unwrap());
+        assert!(
+            !store
+                .claim_notification(&m, t0 + chrono::Duration::minutes(9))
+                .await
+                .unwrap()
+        );
+        assert!(
+            store
+                .claim_notification(&m, t0 + chrono::Duration::minutes(11))
+                .await
+                .unwrap()
+        );
+    })
+    .await;
+}

@@ -16,6 +16,7 @@ mod quantitative_objective;
 mod too_many_objectives;
 mod unambitious_target;
 mod undefined_metric;
+mod unknown_owner;
 mod unmeasurable_key_result;
 mod vague_objective;
 mod vanity_metric;
@@ -36,6 +37,7 @@ pub static ALL: &[&dyn Rule] = &[
     &quantitative_objective::QuantitativeObjective,
     &vague_objective::VagueObjective,
     &missing_owner::MissingOwner,
+    &unknown_owner::UnknownOwner,
     &annual_period::AnnualPeriod,
     &too_many_objectives::TooManyObjectives,
     &orphan_objective::OrphanObjective,

@@ -6,6 +6,7 @@
 
 pub mod checkin;
 pub mod experiment;
+pub mod notify;
 pub mod review;
 pub mod views;
 

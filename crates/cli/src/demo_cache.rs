@@ -26,6 +26,18 @@ fn cache_root() -> PathBuf {
         .unwrap_or_else(|| std::env::temp_dir().join("throughline"))
 }
 
+/// FNV-1a of the demo's workspace files: a new release with changed files gets a new folder
+/// instead of reusing a demo generated from the old ones.
+fn files_hash() -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for (name, text) in throughline_demo::WORKSPACE_FILES {
+        for b in name.bytes().chain([0]).chain(text.bytes()) {
+            h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    h
+}
+
 /// The workspace a command works on: the built-in demo with `--demo`, else the folder given.
 pub fn workspace_dir(demo: bool, workspace: PathBuf) -> Result<PathBuf, Failed> {
     if demo { prepared() } else { Ok(workspace) }
@@ -34,8 +46,9 @@ pub fn workspace_dir(demo: bool, workspace: PathBuf) -> Result<PathBuf, Failed> 
 /// The demo workspace's folder, generated on first use.
 pub fn prepared() -> Result<PathBuf, Failed> {
     let dir = cache_root().join(format!(
-        "demo-{}-seed{SEED}-users{USERS}",
-        env!("CARGO_PKG_VERSION")
+        "demo-{}-{:08x}-seed{SEED}-users{USERS}",
+        env!("CARGO_PKG_VERSION"),
+        files_hash() as u32
     ));
     if dir.join(".ready").exists() {
         return Ok(dir);

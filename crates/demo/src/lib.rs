@@ -32,13 +32,14 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
 /// The workspace files (name, text).
-pub const WORKSPACE_FILES: [(&str, &str); 3] = [
+pub const WORKSPACE_FILES: [(&str, &str); 4] = [
     (
         "throughline.yaml",
         include_str!("workspace/throughline.yaml"),
     ),
     ("metrics.yaml", include_str!("workspace/metrics.yaml")),
     ("okrs.yaml", include_str!("workspace/okrs.yaml")),
+    ("people.yaml", include_str!("workspace/people.yaml")),
 ];
 
 /// How big and which data set.

@@ -65,7 +65,7 @@ pub(crate) fn layout(title: &str, caller: &Caller, body: &str) -> String {
         None => "<a href=\"/login\">Sign in</a>".into(),
     };
     format!(
-        "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>{} · throughline</title><style>{STYLE}{EXTRA_STYLE}</style></head>\n<body><nav><span class=\"brand\">throughline</span><a href=\"/\">Overview</a><a href=\"/alignment\">Alignment</a><a href=\"/metrics\">Metrics</a><a href=\"/review\">Weekly review</a><a href=\"/experiments\">Experiments</a><span class=\"me\">{me}</span></nav>\n<main>\n{body}\n</main></body></html>\n",
+        "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>{} · throughline</title><style>{STYLE}{EXTRA_STYLE}</style></head>\n<body><nav><span class=\"brand\">throughline</span><a href=\"/\">Overview</a><a href=\"/alignment\">Alignment</a><a href=\"/metrics\">Metrics</a><a href=\"/review\">Weekly review</a><a href=\"/experiments\">Experiments</a><a href=\"/notifications\">Notifications</a><span class=\"me\">{me}</span></nav>\n<main>\n{body}\n</main></body></html>\n",
         escape(title)
     )
 }

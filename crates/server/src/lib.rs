@@ -10,6 +10,7 @@ mod auth;
 mod error;
 mod extract;
 mod html;
+mod notify;
 mod openapi;
 mod pages;
 mod routes;

@@ -182,6 +182,7 @@ pub fn document(ws: &Workspace) -> Value {
             "/api/metrics/{id}": get("A metric's definition, lineage and stored values", json!([path_param("id", "the metric id", &n.metrics)]), object.clone()),
             "/api/review": get("The weekly review", json!([]), object.clone()),
             "/api/experiments": get("Every experiment's decision and analysis", json!([]), object.clone()),
+            "/api/notifications": get("The notification log, newest first, with the channels and rules", json!([]), object.clone()),
             "/api/checkins": write("Record a check-in", json!({"$ref": "#/components/schemas/CheckIn"})),
             "/api/decisions": write("Record a decision", json!({"$ref": "#/components/schemas/Decision"})),
             "/api/refresh": {"post": {"summary": "Recompute every metric from the data (admin)", "security": [{"bearer": []}], "responses": {"200": {"description": "Recomputed"}, "401": {"$ref": "#/components/responses/Error"}, "403": {"$ref": "#/components/responses/Error"}, "500": {"$ref": "#/components/responses/Error"}}}}

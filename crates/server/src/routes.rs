@@ -31,6 +31,7 @@ pub fn router(state: AppState) -> Router {
             get(review::page_review).post(review::post_decision_form),
         )
         .route("/experiments", get(experiments::page_experiments))
+        .route("/notifications", get(notifications::page_notifications))
         .route("/login", get(login::page_login).post(login::post_login))
         .route("/logout", post(login::post_logout))
         .route(
@@ -46,6 +47,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/metrics/{id}", get(metric::api_metric))
         .route("/api/review", get(review::api_review))
         .route("/api/experiments", get(experiments::api_experiments))
+        .route("/api/notifications", get(notifications::api_notifications))
         .route("/api/checkins", post(checkin::api_checkin))
         .route("/api/decisions", post(review::api_decision))
         .route("/api/refresh", post(api_refresh))

@@ -82,9 +82,21 @@ struct World {
 }
 
 async fn world(public_read: bool) -> World {
+    world_with(public_read, "").await
+}
+
+/// A world whose throughline.yaml ends with `extra`.
+async fn world_with(public_read: bool, extra: &str) -> World {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().to_path_buf();
     write_workspace(&dir);
+    if !extra.is_empty() {
+        std::fs::write(
+            dir.join("throughline.yaml"),
+            format!("{THROUGHLINE}{extra}"),
+        )
+        .unwrap();
+    }
     let loaded = throughline_model::load_paths(std::slice::from_ref(&dir));
     let errors: Vec<_> = loaded
         .diagnostics
@@ -951,4 +963,60 @@ async fn the_openapi_document_lists_every_api_route() {
         doc["components"]["schemas"]["CheckIn"]["properties"]["confidence"]["maximum"],
         10
     );
+}
+
+#[tokio::test]
+async fn the_schedule_sends_the_digest_once_and_the_log_is_shown() {
+    let hook = throughline_notify::testing::HttpReceiver::start(vec![200]).await;
+    let extra = format!(
+        "notify:
+  dashboard: https://okrs.example.com
+  channels:
+    hook: {{ kind: webhook, url: '{}' }}
+  rules:
+    - {{ send: review-digest, via: hook }}
+",
+        hook.url
+    );
+    let w = world_with(false, &extra).await;
+    let config = w.state.loaded().workspace.settings.notify.clone().unwrap();
+    let outbox = throughline_notify::Outbox::new(&config, &|_| None);
+    // The data ends on Sunday 2026-08-30: the digest of 2026-W35 is due from Monday 09:00.
+    let report = w.state.notify_once(&outbox).await.unwrap();
+    assert_eq!(report.sent, ["review-digest/2026-W35/hook"]);
+    let again = w.state.notify_once(&outbox).await.unwrap();
+    assert!(again.sent.is_empty() && again.already.len() == 1);
+    let posted = hook.posted();
+    assert_eq!(posted.len(), 1);
+    let body: Value = serde_json::from_str(&posted[0].body).unwrap();
+    assert_eq!(body["subject"], "Weekly metrics review — Tiny · 2026-W35");
+    assert_eq!(body["link"], "https://okrs.example.com/review");
+    assert_eq!(body["facts"]["north_star"]["metric"], "wau");
+
+    // The log, for a viewer: the API and the page.
+    let r = send(&w, get("/api/notifications", Some(&w.viewer))).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    let v = r.json();
+    assert_eq!(v["configured"], true);
+    assert_eq!(v["channels"], json!(["hook (webhook)"]));
+    assert_eq!(v["rules"], json!(["review-digest via hook"]));
+    assert_eq!(v["log"][0]["status"], "sent");
+    assert_eq!(v["log"][0]["attempts"], 1);
+    let cookie = sign_in(&w, &w.viewer).await;
+    let page = page_as(&w, "/notifications", &cookie).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(
+        page.text
+            .contains("<summary>Weekly metrics review — Tiny · 2026-W35</summary>"),
+        "{}",
+        page.text
+    );
+    assert!(
+        page.text.contains("<span class=\"pill Green\">sent</span>"),
+        "{}",
+        page.text
+    );
+    // Without a token, neither.
+    let r = send(&w, get("/api/notifications", None)).await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
 }

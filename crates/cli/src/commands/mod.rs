@@ -9,6 +9,7 @@ pub mod experiment;
 pub mod explain;
 pub mod init;
 pub mod measure;
+pub mod notify;
 pub mod review;
 pub mod rules;
 pub mod score;

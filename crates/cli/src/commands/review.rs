@@ -86,7 +86,7 @@ fn review(args: Args) -> Result<(), Failed> {
     let loaded = load_workspace(&dir, true)?;
     let rt = runtime()?;
     let bar = Progress::new();
-    let review = rt.block_on(compute(&dir, &loaded, args.week.as_deref(), &bar));
+    let review = rt.block_on(compute(&dir, &loaded, args.week.as_deref(), None, &bar));
     bar.finish();
     let review = review?;
     let text = match format_of(args.format, args.out.as_deref()) {
@@ -136,10 +136,11 @@ fn write_atomically(path: &Path, text: &str) -> std::io::Result<()> {
 
 /// Computes the review of a week: the engine's part once, then the store's check-ins and
 /// decisions.
-async fn compute(
+pub(crate) async fn compute(
     dir: &Path,
     loaded: &Loaded,
     week: Option<&str>,
+    not_after: Option<throughline_review::Week>,
     bar: &Progress,
 ) -> Result<Review, Failed> {
     let ws = &loaded.workspace;
@@ -153,12 +154,18 @@ async fn compute(
     for w in engine.warnings() {
         bar.println(&format!("warning: {w}"));
     }
+    let given = week.is_some();
     let week = week_for(&engine, week).map_err(|e| {
         fail(
             format!("--week: {e}"),
             "for example --week 2026-W39; without --week the review covers the last complete week of data",
         )
     })?;
+    // Without --week, never a week that has not ended by `not_after`'s end.
+    let week = match not_after {
+        Some(cap) if !given && week.start > cap.start => cap,
+        _ => week,
+    };
     let series = measure_series(&engine, ws, week, &|p| bar.update(p))
         .await
         .map_err(failed)?;

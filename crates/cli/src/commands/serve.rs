@@ -26,7 +26,7 @@ use crate::lifecycle::{Failed, fail, load_workspace, open_store, runtime};
 /// readable by everyone, and prints an editor token.
 #[derive(clap::Args)]
 #[command(
-    after_help = "Examples:\n  throughline serve --demo\n  throughline serve -w my-okrs --port 8080 --refresh-every 1h\n  throughline serve --host 0.0.0.0 --public-read"
+    after_help = "Examples:\n  throughline serve --demo\n  throughline serve -w my-okrs --port 8080 --refresh-every 1h\n  throughline serve --host 0.0.0.0 --public-read\n  throughline serve -w my-okrs --refresh-every 1h --notify"
 )]
 pub struct Args {
     /// The workspace folder.
@@ -49,6 +49,10 @@ pub struct Args {
     /// Let anyone who can reach the address read pages and the read API without a token.
     #[arg(long)]
     public_read: bool,
+    /// Send the reminders, digests and alerts of `notify:` on schedule (checked every
+    /// minute; each message once, as `throughline notify` sends them).
+    #[arg(long)]
+    notify: bool,
 }
 
 /// `--refresh-every`: a duration of at least a minute.
@@ -130,6 +134,12 @@ fn serve(args: Args) -> Result<(), Failed> {
         );
         if let Some(every) = args.refresh_every {
             tokio::spawn(state.clone().refresh_every(every));
+        }
+        if args.notify {
+            if state.loaded().workspace.settings.notify.is_none() {
+                eprintln!("warning: --notify: the workspace has no `notify:` settings; nothing will be sent");
+            }
+            tokio::spawn(state.clone().notify_every(std::time::Duration::from_secs(60)));
         }
         let addr = SocketAddr::new(args.host, args.port);
         let banner = Banner {

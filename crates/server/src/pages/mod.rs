@@ -7,6 +7,7 @@ pub(crate) mod experiments;
 pub(crate) mod key_result;
 pub(crate) mod login;
 pub(crate) mod metric;
+pub(crate) mod notifications;
 pub(crate) mod objective;
 pub(crate) mod overview;
 pub(crate) mod review;

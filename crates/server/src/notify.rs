@@ -1,0 +1,47 @@
+//! `serve`'s own notification schedule: every minute, the messages the `notify:` rules call
+//! for are planned from the served review and the store, and the new ones sent (the store's
+//! log keeps a message from going out twice, also with a `throughline notify` cron beside).
+
+use std::time::Duration;
+
+use throughline_notify::{Outbox, Retry};
+
+use crate::AppState;
+
+impl AppState {
+    /// Sends due notifications every `every`, for ever (spawn it). Does nothing without
+    /// `notify:`; a failed round is logged and the next one tries again.
+    pub async fn notify_every(self, every: Duration) {
+        let Some(config) = self.0.loaded.workspace.settings.notify.clone() else {
+            return;
+        };
+        let outbox = Outbox::new(&config, &|var| std::env::var(var).ok());
+        let mut tick = tokio::time::interval(every);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tick.tick().await;
+            if let Err(e) = self.notify_once(&outbox).await {
+                tracing::warn!("notifications: {e}");
+            }
+        }
+    }
+
+    /// One round: plan for now and send what is new.
+    pub async fn notify_once(&self, outbox: &Outbox) -> Result<throughline_notify::Report, String> {
+        let view = self.view().await.map_err(|e| e.to_string())?;
+        let ws = &self.0.loaded.workspace;
+        let plan =
+            throughline_app::notify::due(ws, &self.0.store, Some(&view.review), chrono::Utc::now())
+                .await
+                .map_err(|e| e.to_string())?;
+        for s in &plan.skipped {
+            tracing::debug!("notification not addressed: {s}");
+        }
+        let report = throughline_notify::send(&self.0.store, outbox, &plan.messages, Retry::default(), &|m, outcome| {
+            tracing::info!(key = %m.key, channel = %m.channel, "notification {outcome}")
+        })
+        .await
+        .map_err(|e| e.to_string())?;
+        Ok(report)
+    }
+}

@@ -13,6 +13,7 @@ mod missing_target;
 mod orphan_objective;
 mod output_key_result;
 mod quantitative_objective;
+mod secret_in_workspace;
 mod too_many_objectives;
 mod unambitious_target;
 mod undefined_metric;
@@ -38,6 +39,7 @@ pub static ALL: &[&dyn Rule] = &[
     &vague_objective::VagueObjective,
     &missing_owner::MissingOwner,
     &unknown_owner::UnknownOwner,
+    &secret_in_workspace::SecretInWorkspace,
     &annual_period::AnnualPeriod,
     &too_many_objectives::TooManyObjectives,
     &orphan_objective::OrphanObjective,

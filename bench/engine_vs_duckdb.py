@@ -14,7 +14,7 @@ Generates the demo data set (or reuses it), then in the same run:
 
 Usage:
   pip install duckdb
-  cargo build --release -p throughline -p throughline-engine --examples
+  cargo build --release -p throughline -p throughline-engine --bins --examples
   python3 bench/engine_vs_duckdb.py --users 1000000 [--dir /tmp/tl-bench-1m]
 
 Figures go to stdout; exit status 1 if any value differs.
@@ -181,6 +181,11 @@ def main():
     ap.add_argument("--dimension", default="plan")
     ap.add_argument("--no-per-metric", action="store_true", help="skip the per-metric table")
     a = ap.parse_args()
+    for exe in (BIN, PLAIN):
+        if not os.path.exists(exe):
+            sys.exit(f"{exe} is missing: build it first with\n"
+                     "  cargo build --release -p throughline -p throughline-engine --bins --examples\n"
+                     "(CARGO_TARGET_DIR, when set, says where the binaries are)")
     import duckdb
 
     d = a.dir or f"/tmp/throughline-bench-{a.users}"

@@ -130,6 +130,14 @@ impl Ctx<'_> {
         }
     }
 
+    /// A list of free texts (names, addresses); a single scalar counts as a list of one.
+    pub fn texts(&mut self, node: &Node, field: &str) -> Vec<Spanned<String>> {
+        match &node.value {
+            Value::Seq(items) => items.iter().filter_map(|n| self.text(n, field)).collect(),
+            _ => self.text(node, field).into_iter().collect(),
+        }
+    }
+
     /// Decodes each entry of an optional list field with `item`.
     pub fn list<T>(
         &mut self,

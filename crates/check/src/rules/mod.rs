@@ -60,3 +60,23 @@ mod prelude {
         Diagnostic::new("", Severity::Warning, message)
     }
 }
+
+/// For rule tests: the findings of `rule` on a throughline.yaml holding `yaml`, as
+/// `line:column message`.
+#[cfg(test)]
+pub(crate) fn findings_in_root(yaml: &str, rule: &str) -> Vec<String> {
+    let mut loader = throughline_model::Loader::new();
+    loader.add_yaml(
+        "throughline.yaml",
+        std::path::Path::new("throughline.yaml"),
+        yaml.into(),
+    );
+    crate::run(&loader.finish())
+        .into_iter()
+        .filter(|d| d.code == rule)
+        .map(|d| {
+            let at = d.span.expect("a finding has a place");
+            format!("{}:{} {}", at.line, at.column, d.message)
+        })
+        .collect()
+}

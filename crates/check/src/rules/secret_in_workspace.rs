@@ -79,27 +79,8 @@ fn has_password(url: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use std::path::Path;
-
     fn findings(yaml: &str) -> Vec<String> {
-        let mut loader = throughline_model::Loader::new();
-        loader.add_yaml(
-            "throughline.yaml",
-            Path::new("throughline.yaml"),
-            yaml.into(),
-        );
-        crate::run(&loader.finish())
-            .into_iter()
-            .filter(|d| d.code == "secret-in-workspace")
-            .map(|d| {
-                format!(
-                    "{}:{} {}",
-                    d.span.unwrap().line,
-                    d.span.unwrap().column,
-                    d.message
-                )
-            })
-            .collect()
+        super::super::findings_in_root(yaml, "secret-in-workspace")
     }
 
     #[test]

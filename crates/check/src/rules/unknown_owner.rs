@@ -78,28 +78,8 @@ impl Rule for UnknownOwner {
 
 #[cfg(test)]
 mod tests {
-    use std::path::Path;
-
     fn findings(yaml: &str) -> Vec<String> {
-        let mut loader = throughline_model::Loader::new();
-        loader.add_yaml(
-            "throughline.yaml",
-            Path::new("throughline.yaml"),
-            yaml.into(),
-        );
-        let loaded = loader.finish();
-        crate::run(&loaded)
-            .into_iter()
-            .filter(|d| d.code == "unknown-owner")
-            .map(|d| {
-                format!(
-                    "{}:{} {}",
-                    d.span.unwrap().line,
-                    d.span.unwrap().column,
-                    d.message
-                )
-            })
-            .collect()
+        super::super::findings_in_root(yaml, "unknown-owner")
     }
 
     const OKRS: &str = "objectives:

@@ -193,13 +193,7 @@ fn rule(cx: &mut Ctx, n: &Node) -> Option<NotifyRule> {
         Some(v) => cx.text_list(v, "via"),
         None => Vec::new(),
     };
-    let to = match f.get("to") {
-        Some(v) => match &v.value {
-            Value::Seq(items) => items.iter().filter_map(|i| cx.text(i, "to")).collect(),
-            _ => cx.text(v, "to").into_iter().collect(),
-        },
-        None => Vec::new(),
-    };
+    let to = f.get("to").map_or_else(Vec::new, |v| cx.texts(v, "to"));
     let due = f.get("due").and_then(|v| week_time(cx, v, "due"));
     let at = f.get("at").and_then(|v| week_time(cx, v, "at"));
     let follow_up = f.get("follow_up").and_then(|v| {
@@ -304,13 +298,7 @@ pub(crate) fn person(cx: &mut Ctx, n: &Node) -> Option<Person> {
     let name = f
         .require(cx, "name", "name: Dana (PM Growth)")
         .and_then(|v| cx.text(v, "name"));
-    let also = match f.get("also") {
-        Some(v) => match &v.value {
-            Value::Seq(items) => items.iter().filter_map(|i| cx.text(i, "also")).collect(),
-            _ => cx.text(v, "also").into_iter().collect(),
-        },
-        None => Vec::new(),
-    };
+    let also = f.get("also").map_or_else(Vec::new, |v| cx.texts(v, "also"));
     let email = f.get("email").and_then(|v| cx.text(v, "email"));
     if let Some(e) = &email
         && (!e.value.contains('@') || e.value.contains(char::is_whitespace))

@@ -20,14 +20,6 @@ pub enum Failure {
     Permanent(String),
 }
 
-impl Failure {
-    pub fn text(&self) -> &str {
-        match self {
-            Failure::Transient(s) | Failure::Permanent(s) => s,
-        }
-    }
-}
-
 /// A channel ready to send on.
 pub(crate) enum Ready {
     Slack(slack::Slack),

@@ -73,7 +73,14 @@ pub struct Source {
     pub name: Text,
     pub format: Spanned<SourceFormat>,
     pub path: Option<Text>,
+    /// `format: postgres`: the table (`name` or `schema.name`) …
     pub table: Option<Text>,
+    /// … or a `SELECT` whose result is the source.
+    pub query: Option<Text>,
+    /// `format: postgres`: the environment variable holding the `postgres://…` address …
+    pub url_env: Option<Text>,
+    /// … or the address itself (`check` warns: it is a secret in the repository).
+    pub url: Option<Text>,
     pub columns: SourceColumns,
     pub dimensions: Vec<Text>,
     pub span: Span,

@@ -189,3 +189,60 @@ fn definition_hash_follows_what_decides_the_values() {
     assert_ne!(hash_of(&base.replace("within: 7d", "within: 14d"), "r"), r);
     assert_eq!(hash_of(&reworded, "r"), r);
 }
+
+fn workspace_with(sources: &str) -> throughline_model::Loaded {
+    let mut loader = Loader::new();
+    loader.add_yaml(
+        "throughline.yaml",
+        Path::new("throughline.yaml"),
+        format!("workspace: A\ntimezone: UTC\nsources:\n{sources}"),
+    );
+    loader.finish()
+}
+
+#[test]
+fn postgres_sources_name_a_table_or_query_and_a_database() {
+    let ok = workspace_with(
+        "  events: { format: postgres, table: analytics.events, url_env: EVENTS_DB }\n  users: { format: postgres, query: SELECT id AS user_id FROM accounts, url: 'postgres://u@h/db' }\n",
+    );
+    assert!(!ok.has_input_errors(), "{:?}", ok.diagnostics);
+    let s = &ok.workspace.settings.sources;
+    assert_eq!(s["events"].table.as_ref().unwrap().value, "analytics.events");
+    assert_eq!(s["events"].url_env.as_ref().unwrap().value, "EVENTS_DB");
+    assert_eq!(
+        s["users"].query.as_ref().unwrap().value,
+        "SELECT id AS user_id FROM accounts"
+    );
+    assert_eq!(s["users"].url.as_ref().unwrap().value, "postgres://u@h/db");
+
+    let bad = workspace_with("  events: { format: postgres }\n");
+    let messages: Vec<(&str, &str)> = bad
+        .diagnostics
+        .iter()
+        .map(|d| (d.code.as_str(), d.message.as_str()))
+        .collect();
+    assert_eq!(
+        messages,
+        [
+            (
+                "missing-key",
+                "source `events` reads PostgreSQL but names no table"
+            ),
+            (
+                "missing-key",
+                "source `events` reads PostgreSQL but names no database"
+            ),
+        ]
+    );
+    let both = workspace_with(
+        "  events: { format: postgres, table: e, query: SELECT 1, url_env: A, url: B }\n",
+    );
+    let messages: Vec<&str> = both.diagnostics.iter().map(|d| d.message.as_str()).collect();
+    assert_eq!(
+        messages,
+        [
+            "source `events` has both `table:` and `query:`",
+            "source `events` has both `url_env:` and `url:`"
+        ]
+    );
+}

@@ -1,8 +1,10 @@
 //! ## secret-in-workspace
 //!
 //! **What it flags.** A secret written into throughline.yaml: a Slack channel's webhook
-//! address as `url:` (the address is the credential: whoever has it can post), or a
-//! `store:` address with a password in it (`postgres://user:password@host/db`).
+//! address as `url:` (the address is the credential: whoever has it can post), a
+//! `store:` address with a password in it (`postgres://user:password@host/db`), or a
+//! PostgreSQL source's address written as `url:` (the address of the team's event data,
+//! usually with its credentials).
 //!
 //! **Why this is bad.** The workspace lives in the team's repository, so everyone with
 //! read access (forks, CI logs, the next contractor) has the secret, and it stays in the
@@ -55,6 +57,18 @@ impl Rule for SecretInWorkspace {
                 }
             }
         }
+        for src in s.sources.values() {
+            if let Some(url) = &src.url {
+                out.push(
+                    finding(format!(
+                        "source `{}` has its database address in the file",
+                        src.name.value
+                    ))
+                    .at(url.span)
+                    .help("write `url_env: EVENTS_DATABASE_URL` instead and set that variable to the address where throughline runs"),
+                );
+            }
+        }
         if let Some(store) = &s.store
             && has_password(&store.value)
         {
@@ -103,5 +117,13 @@ notify:
         assert!(!super::has_password("postgres://a@h/d"));
         assert!(!super::has_password("sqlite://.throughline/state.db"));
         assert!(findings("store: postgres://tl@db/okrs\n").is_empty());
+        let sources = "sources:
+  events: { format: postgres, table: events, url: 'postgres://tl@db/app' }
+  users: { format: postgres, table: users, url_env: APP_DB }
+";
+        assert_eq!(
+            findings(sources),
+            ["2:51 source `events` has its database address in the file"]
+        );
     }
 }

@@ -164,6 +164,9 @@ pub(crate) fn source(cx: &mut Ctx, name: Text, n: &Node) -> Option<Source> {
         .and_then(|v| cx.choice(v, "format", &formats));
     let path = f.get("path").and_then(|v| cx.text(v, "path"));
     let table = f.get("table").and_then(|v| cx.text(v, "table"));
+    let query = f.get("query").and_then(|v| cx.text(v, "query"));
+    let url_env = f.get("url_env").and_then(|v| cx.text(v, "url_env"));
+    let url = f.get("url").and_then(|v| cx.text(v, "url"));
     let mut columns = SourceColumns::default();
     if let Some(c) = f.get("columns")
         && let Some(mut cf) = Fields::new(cx, c, "`columns`")
@@ -184,19 +187,7 @@ pub(crate) fn source(cx: &mut Ctx, name: Text, n: &Node) -> Option<Source> {
     f.finish(cx);
     let format = format?;
     match format.value {
-        SourceFormat::Postgres if table.is_none() => {
-            cx.push(
-                Diagnostic::error(
-                    "missing-key",
-                    format!(
-                        "source `{}` reads PostgreSQL but names no table",
-                        name.value
-                    ),
-                )
-                .at(format.span)
-                .help("add `table: schema.events`"),
-            );
-        }
+        SourceFormat::Postgres => postgres_source(cx, &name, &format, [&table, &query], [&url_env, &url]),
         SourceFormat::Parquet | SourceFormat::Csv | SourceFormat::Jsonl if path.is_none() => {
             cx.push(
                 Diagnostic::error(
@@ -214,8 +205,60 @@ pub(crate) fn source(cx: &mut Ctx, name: Text, n: &Node) -> Option<Source> {
         format,
         path,
         table,
+        query,
+        url_env,
+        url,
         columns,
         dimensions,
         span,
     })
+}
+
+/// A PostgreSQL source reads exactly one of `table:` and `query:`, from the database named by
+/// exactly one of `url_env:` and `url:`.
+fn postgres_source(
+    cx: &mut Ctx,
+    name: &Text,
+    format: &Spanned<SourceFormat>,
+    [table, query]: [&Option<Text>; 2],
+    [url_env, url]: [&Option<Text>; 2],
+) {
+    let mut missing = |what: &str, help: &str| {
+        cx.push(
+            Diagnostic::error(
+                "missing-key",
+                format!("source `{}` reads PostgreSQL but names no {what}", name.value),
+            )
+            .at(format.span)
+            .help(help),
+        );
+    };
+    if table.is_none() && query.is_none() {
+        missing(
+            "table",
+            "add `table: events` (or `schema.events`), or `query: SELECT …` for a query's result",
+        );
+    }
+    if url_env.is_none() && url.is_none() {
+        missing(
+            "database",
+            "add `url_env: EVENTS_DATABASE_URL` and set that variable to `postgres://user@host:5432/db` where throughline runs",
+        );
+    }
+    let mut both = |a: &Text, first: &str, second: &str| {
+        cx.push(
+            Diagnostic::error(
+                "invalid-value",
+                format!("source `{}` has both `{first}:` and `{second}:`", name.value),
+            )
+            .at(a.span)
+            .help(format!("keep one of `{first}:` and `{second}:`")),
+        );
+    };
+    if let (Some(_), Some(q)) = (table, query) {
+        both(q, "table", "query");
+    }
+    if let (Some(_), Some(u)) = (url_env, url) {
+        both(u, "url_env", "url");
+    }
 }

@@ -7,11 +7,12 @@ use datafusion::arrow::datatypes::{DataType, Float64Type, Int64Type};
 use datafusion::functions_aggregate::expr_fn::{avg, count, first_value, max, min, sum};
 use datafusion::logical_expr::{JoinType, when};
 use datafusion::prelude::*;
+
 use throughline_model::{Compute, Experiment, Metric, Text};
 
 use crate::error::{EngineError, df};
 use crate::inputs::Inputs;
-use crate::plan::{Builder, CU, HIT_US, START_US, us};
+use crate::plan::{Builder, CU, HIT_US, JoinNamed, START_US, us};
 use crate::sources::{EVENT, TS, USER};
 
 const EXP_USER: &str = "__exp_user";
@@ -157,7 +158,7 @@ pub(crate) fn per_user(
         };
         exposed
             .clone()
-            .join(hits, JoinType::Left, &[EXP_USER], &["__hit_user"], None)
+            .join_named(hits, JoinType::Left, &[EXP_USER], &["__hit_user"], None)
             .and_then(|d| {
                 d.aggregate(
                     vec![col(EXP_USER), col(VARIANT)],
@@ -196,7 +197,7 @@ pub(crate) fn per_user(
     let mean_after = |hits: DataFrame, value: Expr, doing: &str| {
         exposed
             .clone()
-            .join(
+            .join_named(
                 hits,
                 JoinType::Inner,
                 &[EXP_USER],
@@ -277,7 +278,7 @@ pub(crate) fn per_user(
             let starts = starts(b, exposed, from)?;
             let hits = b.hits(to, None)?;
             let frame = starts
-                .join(
+                .join_named(
                     hits,
                     JoinType::Inner,
                     &[EXP_USER],
@@ -323,7 +324,7 @@ pub(crate) fn per_user(
 fn starts(b: &Builder, exposed: DataFrame, from: &Text) -> Result<DataFrame, EngineError> {
     let cohort = b.cohort(from)?;
     exposed
-        .join(cohort, JoinType::Inner, &[EXP_USER], &[CU], None)
+        .join_named(cohort, JoinType::Inner, &[EXP_USER], &[CU], None)
         .and_then(|d| {
             d.select(vec![
                 col(EXP_USER),
@@ -368,7 +369,7 @@ fn windowed(
             col(HIT_US).lt(end)
         });
     starts
-        .join(hits, JoinType::Left, &[EXP_USER], &["__hit_user"], Some(on))
+        .join_named(hits, JoinType::Left, &[EXP_USER], &["__hit_user"], Some(on))
         .and_then(|d| {
             d.aggregate(
                 vec![col(EXP_USER), col(VARIANT)],

@@ -12,14 +12,24 @@ impl Engine {
         let inputs = self.inputs(&[id.to_string()], req, false).await?;
         let mut sources = Vec::new();
         for (name, s) in &self.workspace.settings.sources {
-            let path = s.path.as_ref().map_or("(table)", |p| p.value.as_str());
-            sources.push(format!(
-                "{name}: {path} ({})",
-                format!("{:?}", s.format.value).to_lowercase()
-            ));
+            let format = format!("{:?}", s.format.value).to_lowercase();
+            let what = match (&s.path, &s.table, &s.query) {
+                (Some(p), _, _) => p.value.clone(),
+                (None, Some(t), _) => format!("table {}", t.value),
+                (None, None, Some(q)) => format!("query `{}`", q.value),
+                (None, None, None) => "(nothing)".into(),
+            };
+            // the variable's name, never the address: it may hold a password
+            let via = s
+                .url_env
+                .as_ref()
+                .map(|v| format!(", at ${}", v.value))
+                .unwrap_or_default();
+            sources.push(format!("{name}: {what} ({format}{via})"));
         }
         let mut plans = Vec::new();
         let mut sql = Vec::new();
+        let mut database = Vec::new();
         let mut stack = vec![id.to_string()];
         let mut seen = std::collections::HashSet::new();
         while let Some(id) = stack.pop() {
@@ -47,16 +57,37 @@ impl Engine {
             let scope = self.scope(self.grain(m, req), req);
             let p = plan::plan(&inputs, m, &self.calendar, &scope).await?;
             let logical = p.frame.logical_plan().clone();
+            if self.events_in_database {
+                // the statements that run are the ones the physical plan sends
+                let physical = p
+                    .frame
+                    .clone()
+                    .create_physical_plan()
+                    .await
+                    .map_err(|e| error::df("planning the query", e))?;
+                let statements = throughline_postgres::pushed_statements(&physical);
+                let local = throughline_postgres::local_operators(&physical);
+                database.push((id.clone(), where_it_runs(statements.len(), &local)));
+                let n = statements.len();
+                for (i, s) in statements.into_iter().enumerate() {
+                    let label = if n == 1 {
+                        id.clone()
+                    } else {
+                        format!("{id}, {} of {n}", i + 1)
+                    };
+                    sql.push((label, s));
+                }
+            }
             let optimized = p
                 .frame
                 .into_optimized_plan()
                 .map_err(|e| error::df("optimizing the plan", e))?;
             plans.push((id.clone(), optimized.display_indent().to_string()));
-            let unparser = datafusion::sql::unparser::Unparser::new(
-                &datafusion::sql::unparser::dialect::PostgreSqlDialect {},
-            );
-            match unparser.plan_to_sql(&logical) {
-                Ok(s) => sql.push((id.clone(), s.to_string())),
+            if self.events_in_database {
+                continue;
+            }
+            match throughline_postgres::to_sql(&logical) {
+                Ok(s) => sql.push((id.clone(), s)),
                 Err(e) => sql.push((id.clone(), format!("-- cannot be rendered as SQL yet: {e}"))),
             }
         }
@@ -65,6 +96,39 @@ impl Engine {
             sources,
             plans,
             sql,
+            database,
         })
+    }
+}
+
+/// Where a plan with `statements` pushed-down statements and the local operators `local`
+/// runs, in a sentence.
+fn where_it_runs(statements: usize, local: &[String]) -> String {
+    let words: Vec<&str> = local.iter().map(|o| operator_words(o)).collect();
+    match (statements, local.is_empty()) {
+        (0, _) => "runs in throughline: no part of its plan reads only PostgreSQL tables".into(),
+        (1, true) => "runs in PostgreSQL as one statement; only its result rows are read".into(),
+        (n, true) => {
+            format!("runs in PostgreSQL as {n} statements; only their result rows are read")
+        }
+        (n, false) => format!(
+            "{n} statement(s) run in PostgreSQL; throughline then does what the dialect cannot express ({}) on their result rows",
+            words.join(", ")
+        ),
+    }
+}
+
+fn operator_words(name: &str) -> &str {
+    match name {
+        "HashJoinExec" | "NestedLoopJoinExec" | "SortMergeJoinExec" | "CrossJoinExec" => "a join",
+        "AggregateExec" => "a grouping",
+        "FilterExec" => "a filter",
+        "SortExec" | "SortPreservingMergeExec" => "a sort",
+        "UnionExec" | "InterleaveExec" => "a union",
+        "DataSourceExec" | "MemoryExec" => "an in-memory table",
+        "WindowAggExec" | "BoundedWindowAggExec" => "a window",
+        "GlobalLimitExec" | "LocalLimitExec" => "a limit",
+        "UnnestExec" => "an unnest",
+        other => other,
     }
 }

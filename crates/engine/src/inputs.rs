@@ -11,9 +11,11 @@ use std::sync::Arc;
 
 use datafusion::logical_expr::JoinType;
 use datafusion::prelude::*;
+
 use throughline_model::Metric;
 
 use crate::error::{EngineError, df};
+use crate::plan::JoinNamed;
 use crate::sources::{EVENT, SIGNUP, TS, Tables, USER, column_type};
 use crate::time::Calendar;
 use throughline_model::Grain;
@@ -174,7 +176,7 @@ impl Inputs {
                 .collect();
             keep.push(coalesce(vec![col("__segment"), lit(NO_SEGMENT)]).alias(SEGMENT));
             events = events
-                .join(right, JoinType::Left, &[USER], &["__user"], None)
+                .join_named(right, JoinType::Left, &[USER], &["__user"], None)
                 .and_then(|d| d.select(keep))
                 .map_err(|e| df("joining users", e))?;
             users = Some(u);
@@ -202,7 +204,7 @@ impl Inputs {
                             col(SEGMENT).alias("__segment"),
                         ])
                         .map_err(|e| df("segmenting", e))?;
-                    a.join(right, JoinType::Left, &[USER], &["__user"], None)
+                    a.join_named(right, JoinType::Left, &[USER], &["__user"], None)
                         .and_then(|d| {
                             d.select(vec![
                                 col(USER),

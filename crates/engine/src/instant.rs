@@ -166,7 +166,7 @@ pub fn instant_expr(e: Expr, tz: Tz) -> Expr {
 
 impl ScalarUDFImpl for InstantUdf {
     fn name(&self) -> &str {
-        "tl_instant"
+        throughline_postgres::INSTANT_FN
     }
     fn signature(&self) -> &Signature {
         &self.signature
@@ -366,5 +366,44 @@ mod tests {
             parse_text("2025-09-28 02:30:00", akl),
             Some(utc("2025-09-27T14:30:00Z"))
         );
+    }
+}
+
+/// `tl_us(instant)`: an instant (or a local-zone timestamp) as microseconds since the epoch. A
+/// function of its own rather than a cast to `BIGINT`, which PostgreSQL refuses for
+/// timestamps: the PostgreSQL dialect writes it as `EXTRACT(EPOCH FROM …)`.
+#[derive(Debug, PartialEq, Eq, Hash)]
+pub struct EpochUsUdf {
+    signature: Signature,
+}
+
+/// `tl_us(e)`.
+pub fn epoch_us(e: Expr) -> Expr {
+    ScalarUDF::from(EpochUsUdf {
+        signature: Signature::any(1, Volatility::Immutable),
+    })
+    .call(vec![e])
+}
+
+impl ScalarUDFImpl for EpochUsUdf {
+    fn name(&self) -> &str {
+        throughline_postgres::EPOCH_US_FN
+    }
+    fn signature(&self) -> &Signature {
+        &self.signature
+    }
+    fn return_type(&self, args: &[DataType]) -> Result<DataType> {
+        match args.first() {
+            Some(DataType::Timestamp(TimeUnit::Microsecond, Some(_)) | DataType::Null) => {
+                Ok(DataType::Int64)
+            }
+            other => exec_err!("tl_us reads microsecond instants, not {other:?}"),
+        }
+    }
+    fn invoke_with_args(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
+        let Some(arg) = args.args.into_iter().next() else {
+            return exec_err!("tl_us takes one argument");
+        };
+        arg.cast_to(&DataType::Int64, None)
     }
 }

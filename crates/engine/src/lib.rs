@@ -98,8 +98,12 @@ pub struct Explanation {
     pub sources: Vec<String>,
     /// Labelled plans: the optimized query plan of the metric and of any metric it reads.
     pub plans: Vec<(String, String)>,
-    /// The same plan as PostgreSQL-dialect SQL, when it can be rendered.
+    /// The same plan as PostgreSQL-dialect SQL, when it can be rendered; when the events are
+    /// in PostgreSQL, the statements sent to it.
     pub sql: Vec<(String, String)>,
+    /// When the events are in PostgreSQL: for each metric, where its plan runs (all in the
+    /// database, or which operators run in throughline on the rows the statements return).
+    pub database: Vec<(String, String)>,
 }
 
 /// A workspace's data, opened for querying.
@@ -113,6 +117,9 @@ pub struct Engine {
     warnings: Vec<String>,
     /// Where intermediate tables of a measurement are written (and removed after it).
     scratch: std::path::PathBuf,
+    /// The events are in PostgreSQL: each metric's plan runs there whole, so the activity
+    /// roll-up is not written locally (reading it back would pull the rows out).
+    events_in_database: bool,
 }
 
 impl Engine {
@@ -133,7 +140,12 @@ impl Engine {
             tz: ws.settings.zone(),
             week_starts: ws.settings.week_start(),
         };
-        let ctx = options.session()?;
+        let federated = ws
+            .settings
+            .sources
+            .values()
+            .any(|s| s.format.value == throughline_model::SourceFormat::Postgres);
+        let ctx = options.session(federated)?;
         let tables = sources::open(&ctx, ws, root, &calendar).await?;
         let mut warnings = Vec::new();
         if let Some(users) = &tables.users
@@ -184,6 +196,8 @@ impl Engine {
             span_us,
             warnings,
             scratch: options.scratch_dir(),
+            events_in_database: events_source
+                .is_some_and(|e| e.format.value == throughline_model::SourceFormat::Postgres),
         })
     }
 
@@ -270,7 +284,7 @@ impl Engine {
             &needs,
             None,
             &self.calendar,
-            Some(&self.scratch),
+            self.scratch_dir(true),
         )
         .await?;
         let what = format!("experiment `{}`", exp.id.value);
@@ -321,6 +335,12 @@ impl Engine {
             exposed_us,
             metrics,
         })
+    }
+
+    /// Where a measurement writes its intermediate tables; `None` when it should not
+    /// (`materialize` false, or the data is in a database and stays there).
+    fn scratch_dir(&self, materialize: bool) -> Option<&Path> {
+        (materialize && !self.events_in_database).then_some(self.scratch.as_path())
     }
 
     /// Problems with the data that did not stop the measurement.

@@ -96,7 +96,7 @@ impl Engine {
             &needs,
             req.by.as_deref(),
             &self.calendar,
-            materialize.then_some(self.scratch.as_path()),
+            self.scratch_dir(materialize),
         )
         .await
     }

@@ -8,6 +8,7 @@ use std::sync::Arc;
 use datafusion::execution::disk_manager::{DiskManagerBuilder, DiskManagerMode};
 use datafusion::execution::memory_pool::FairSpillPool;
 use datafusion::execution::runtime_env::RuntimeEnvBuilder;
+use datafusion::execution::session_state::SessionStateBuilder;
 use datafusion::prelude::{SessionConfig, SessionContext};
 
 use crate::EngineError;
@@ -89,7 +90,9 @@ impl EngineOptions {
         self.spill().unwrap_or_else(std::env::temp_dir)
     }
 
-    pub(crate) fn session(&self) -> Result<SessionContext, EngineError> {
+    /// `federated`: the plans' parts that read only PostgreSQL tables run in the database
+    /// ([`throughline_postgres::federated`]).
+    pub(crate) fn session(&self, federated: bool) -> Result<SessionContext, EngineError> {
         let limit = self.limit()?;
         let spill = self.spill();
         let disk = match spill {
@@ -104,7 +107,16 @@ impl EngineOptions {
             .build_arc()
             .map_err(|e| crate::error::df("setting up the query engine", e))?;
         let config = SessionConfig::new().with_information_schema(false);
-        Ok(SessionContext::new_with_config_rt(config, runtime))
+        let builder = SessionStateBuilder::new()
+            .with_config(config)
+            .with_runtime_env(runtime)
+            .with_default_features();
+        let builder = if federated {
+            throughline_postgres::federated(builder)
+        } else {
+            builder
+        };
+        Ok(SessionContext::new_with_state(builder.build()))
     }
 }
 

@@ -207,7 +207,10 @@ fn postgres_sources_name_a_table_or_query_and_a_database() {
     );
     assert!(!ok.has_input_errors(), "{:?}", ok.diagnostics);
     let s = &ok.workspace.settings.sources;
-    assert_eq!(s["events"].table.as_ref().unwrap().value, "analytics.events");
+    assert_eq!(
+        s["events"].table.as_ref().unwrap().value,
+        "analytics.events"
+    );
     assert_eq!(s["events"].url_env.as_ref().unwrap().value, "EVENTS_DB");
     assert_eq!(
         s["users"].query.as_ref().unwrap().value,
@@ -237,7 +240,11 @@ fn postgres_sources_name_a_table_or_query_and_a_database() {
     let both = workspace_with(
         "  events: { format: postgres, table: e, query: SELECT 1, url_env: A, url: B }\n",
     );
-    let messages: Vec<&str> = both.diagnostics.iter().map(|d| d.message.as_str()).collect();
+    let messages: Vec<&str> = both
+        .diagnostics
+        .iter()
+        .map(|d| d.message.as_str())
+        .collect();
     assert_eq!(
         messages,
         [

@@ -25,6 +25,8 @@ pub struct Explained {
     pub sources: Vec<String>,
     /// Labelled SQL (PostgreSQL dialect) of its plan and of the metrics it reads.
     pub sql: Vec<(String, String)>,
+    /// When the events are in PostgreSQL: where each plan runs.
+    pub database: Vec<(String, String)>,
 }
 
 /// What the event data says, computed at start or refresh.
@@ -171,6 +173,7 @@ pub async fn compute(
                 Explained {
                     sources: e.sources,
                     sql: e.sql,
+                    database: e.database,
                 },
             );
         }

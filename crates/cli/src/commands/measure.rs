@@ -214,10 +214,17 @@ fn explanation_text(e: &Explanation, loaded: &throughline_model::Loaded) -> Stri
             out.push_str(&format!("  {l}\n"));
         }
     }
+    for (id, place) in &e.database {
+        out.push_str(&format!("\nwhere `{id}` runs: {place}\n"));
+    }
     for (id, sql) in &e.sql {
-        out.push_str(&format!(
-            "\nthe same plan as SQL (`{id}`, PostgreSQL dialect)\n  {sql}\n"
-        ));
+        if e.database.is_empty() {
+            out.push_str(&format!(
+                "\nthe same plan as SQL (`{id}`, PostgreSQL dialect)\n  {sql}\n"
+            ));
+        } else {
+            out.push_str(&format!("\nthe SQL sent to PostgreSQL (`{id}`)\n  {sql}\n"));
+        }
     }
     out
 }

@@ -2,6 +2,7 @@
 //! the value belongs to the next period. Reads the per-user daily activity roll-up.
 
 use super::*;
+use datafusion::scalar::ScalarValue;
 
 pub(super) fn plan(
     b: &Builder,
@@ -18,14 +19,15 @@ pub(super) fn plan(
         .select(act_cols)
         .and_then(|d| d.distinct())
         .map_err(b.fail("finding active users"))?;
-    let spine = b.next_periods(grain)?;
-    // users active in a period, paired with the period after it
+    // users active in a period, paired with the period after it: the start one period later
+    // in local time (a month or a week of local days, whatever the offset changes), cut to a
+    // period start again
+    let next = b.cal.bucket(grain, col(PERIOD) + lit(one(grain)));
     let mut prev_cols = inputs.keyed(col(USER).alias("__u"));
-    prev_cols.insert(1, col("__next").alias(PERIOD));
+    prev_cols.insert(1, next.alias(PERIOD));
     let prev = act
         .clone()
-        .join(spine, JoinType::Inner, &[PERIOD], &["__p"], None)
-        .and_then(|d| d.select(prev_cols))
+        .select(prev_cols)
         .map_err(b.fail("pairing periods"))?;
     let now = act
         .select(vec![col(USER).alias("__u2"), col(PERIOD).alias("__p2")])
@@ -33,7 +35,7 @@ pub(super) fn plan(
     let groups = inputs.keyed(col(PERIOD));
     let scale = share_scale(m);
     let frame = prev
-        .join(
+        .join_named(
             now,
             JoinType::Left,
             &["__u", PERIOD],
@@ -55,4 +57,14 @@ pub(super) fn plan(
     let mut p = b.planned(frame, grain);
     p.scale = scale;
     Ok(p)
+}
+
+/// One period of `grain` as an interval of local days or months.
+fn one(grain: Grain) -> ScalarValue {
+    match grain {
+        Grain::Day => ScalarValue::new_interval_mdn(0, 1, 0),
+        Grain::Week => ScalarValue::new_interval_mdn(0, 7, 0),
+        Grain::Month => ScalarValue::new_interval_mdn(1, 0, 0),
+        Grain::Quarter => ScalarValue::new_interval_mdn(3, 0, 0),
+    }
 }

@@ -22,7 +22,7 @@ pub(super) fn plan(
         .and(col(HIT_US).lt_eq(col(START_US) + lit(within_us)));
     let scale = share_scale(m);
     let frame = cohort
-        .join(hits, JoinType::Left, &[CU], &["__hit_user"], Some(on))
+        .join_named(hits, JoinType::Left, &[CU], &["__hit_user"], Some(on))
         .and_then(|d| d.aggregate(b.cohort_groups(), vec![count(col(HIT_US)).alias("__hits")]))
         .and_then(|d| {
             d.aggregate(

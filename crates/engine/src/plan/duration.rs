@@ -23,7 +23,7 @@ pub(super) fn plan(
     let mut first_cols = b.cohort_groups();
     first_cols.push(secs.alias("__secs"));
     let frame = cohort
-        .join(hits, JoinType::Left, &[CU], &["__hit_user"], Some(on))
+        .join_named(hits, JoinType::Left, &[CU], &["__hit_user"], Some(on))
         .and_then(|d| {
             d.aggregate(
                 b.cohort_groups(),

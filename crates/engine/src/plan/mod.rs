@@ -366,42 +366,6 @@ impl Builder<'_> {
         )
         .not_eq(lit(0i64)))
     }
-
-    /// A small table pairing each period start with the next one (`__p`, `__next`), over the
-    /// years the data could cover.
-    fn next_periods(&self, grain: Grain) -> Result<DataFrame, EngineError> {
-        use datafusion::arrow::array::{RecordBatch, TimestampMicrosecondArray};
-        use datafusion::arrow::datatypes::{Field, Schema, TimeUnit};
-        use std::sync::Arc;
-        let first = chrono::NaiveDate::from_ymd_opt(1990, 1, 1).unwrap_or_default();
-        let last = chrono::NaiveDate::from_ymd_opt(2100, 1, 1).unwrap_or_default();
-        let starts: Vec<i64> = self
-            .cal
-            .spine(grain, first, last)
-            .iter()
-            .map(|s| s.timestamp_micros())
-            .collect();
-        let tz: Arc<str> = self.cal.tz.name().into();
-        let ty = DataType::Timestamp(TimeUnit::Microsecond, Some(tz.clone()));
-        let schema = Arc::new(Schema::new(vec![
-            Field::new("__p", ty.clone(), false),
-            Field::new("__next", ty, false),
-        ]));
-        let n = starts.len().saturating_sub(1);
-        let batch = RecordBatch::try_new(
-            schema,
-            vec![
-                Arc::new(
-                    TimestampMicrosecondArray::from(starts[..n].to_vec()).with_timezone(tz.clone()),
-                ),
-                Arc::new(TimestampMicrosecondArray::from(starts[1..].to_vec()).with_timezone(tz)),
-            ],
-        )
-        .map_err(|e| df("building the calendar", e.into()))?;
-        let ctx = SessionContext::new();
-        ctx.read_batch(batch)
-            .map_err(|e| df("building the calendar", e))
-    }
 }
 
 /// The keys to join two per-period frames on: `period` (and `segment`) on the left,
@@ -443,8 +407,58 @@ fn with_share(d: DataFrame, segmented: bool, scale: f64) -> datafusion::error::R
 }
 
 /// Microseconds since the epoch of a UTC timestamp.
+/// Joins whose sides are named: SQL rendered from a plan (sent to a database, shown by
+/// `--explain`) gives each side of a join its own derived-table name, where unnamed sides
+/// would both be `derived_projection` and PostgreSQL refuses the statement. The joined
+/// columns are then unqualified again (names unique to one side), so that a grouping above the
+/// join does not name a side that only exists inside its subquery.
+pub(crate) trait JoinNamed: Sized {
+    fn join_named(
+        self,
+        right: DataFrame,
+        kind: datafusion::logical_expr::JoinType,
+        left_cols: &[&str],
+        right_cols: &[&str],
+        on: Option<Expr>,
+    ) -> datafusion::error::Result<DataFrame>;
+}
+
+impl JoinNamed for DataFrame {
+    fn join_named(
+        self,
+        right: DataFrame,
+        kind: datafusion::logical_expr::JoinType,
+        left_cols: &[&str],
+        right_cols: &[&str],
+        on: Option<Expr>,
+    ) -> datafusion::error::Result<DataFrame> {
+        let joined = self
+            .alias("l")?
+            .join(right.alias("r")?, kind, left_cols, right_cols, on)?;
+        let names: Vec<&str> = joined
+            .schema()
+            .fields()
+            .iter()
+            .map(|f| f.name().as_str())
+            .collect();
+        let unqualified: Vec<Expr> = joined
+            .schema()
+            .iter()
+            .map(|(q, f)| {
+                let c = Expr::Column(datafusion::common::Column::new(q.cloned(), f.name()));
+                if names.iter().filter(|n| **n == f.name()).count() == 1 {
+                    c.alias(f.name())
+                } else {
+                    c
+                }
+            })
+            .collect();
+        joined.select(unqualified)
+    }
+}
+
 pub(crate) fn us(e: Expr) -> Expr {
-    cast(e, DataType::Int64)
+    crate::instant::epoch_us(e)
 }
 
 pub(crate) fn ts_lit(us: i64) -> Expr {

@@ -34,7 +34,7 @@ pub(super) fn plan(
     let mut per_k = b.groups(grain, col(START));
     per_k.push(col(OFFSET));
     let returned = cohort
-        .join(hits, JoinType::Inner, &[CU], &["__hit_user"], Some(on))
+        .join_named(hits, JoinType::Inner, &[CU], &["__hit_user"], Some(on))
         .and_then(|d| d.aggregate(per_user, vec![]))
         .and_then(|d| {
             d.aggregate(
@@ -55,7 +55,7 @@ pub(super) fn plan(
         .map_err(b.fail("finding returns"))?;
     let (l, r) = join_keys(inputs.segmented());
     let frame = sizes
-        .join(last, JoinType::Left, &l, &r, None)
+        .join_named(last, JoinType::Left, &l, &r, None)
         .and_then(|d| {
             let mut cols = inputs.keyed(col(PERIOD));
             cols.push(coalesce(vec![col("returned"), lit(0.0)]).alias(NUMERATOR));

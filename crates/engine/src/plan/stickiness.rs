@@ -31,7 +31,7 @@ pub(super) fn plan(b: &Builder, event: Option<&Text>) -> Result<Planned, EngineE
         .map_err(b.fail("counting period actives"))?;
     let (l, r) = join_keys(inputs.segmented());
     let frame = period
-        .join(daily, JoinType::Inner, &l, &r, None)
+        .join_named(daily, JoinType::Inner, &l, &r, None)
         .and_then(|d| {
             let mut cols = inputs.keyed(col(PERIOD));
             cols.extend([

@@ -187,7 +187,9 @@ pub(crate) fn source(cx: &mut Ctx, name: Text, n: &Node) -> Option<Source> {
     f.finish(cx);
     let format = format?;
     match format.value {
-        SourceFormat::Postgres => postgres_source(cx, &name, &format, [&table, &query], [&url_env, &url]),
+        SourceFormat::Postgres => {
+            postgres_source(cx, &name, &format, [&table, &query], [&url_env, &url])
+        }
         SourceFormat::Parquet | SourceFormat::Csv | SourceFormat::Jsonl if path.is_none() => {
             cx.push(
                 Diagnostic::error(
@@ -227,7 +229,10 @@ fn postgres_source(
         cx.push(
             Diagnostic::error(
                 "missing-key",
-                format!("source `{}` reads PostgreSQL but names no {what}", name.value),
+                format!(
+                    "source `{}` reads PostgreSQL but names no {what}",
+                    name.value
+                ),
             )
             .at(format.span)
             .help(help),
@@ -249,7 +254,10 @@ fn postgres_source(
         cx.push(
             Diagnostic::error(
                 "invalid-value",
-                format!("source `{}` has both `{first}:` and `{second}:`", name.value),
+                format!(
+                    "source `{}` has both `{first}:` and `{second}:`",
+                    name.value
+                ),
             )
             .at(a.span)
             .help(format!("keep one of `{first}:` and `{second}:`")),

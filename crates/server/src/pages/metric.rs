@@ -90,6 +90,8 @@ pub(crate) struct MetricPage {
     pub source_lines: Vec<String>,
     pub sources: Vec<String>,
     pub sql: Vec<(String, String)>,
+    /// When the events are in PostgreSQL: where each plan runs.
+    pub database: Vec<(String, String)>,
     pub segments: Vec<String>,
     pub cadence_report: Option<&'static str>,
     pub cadence_review: Option<&'static str>,
@@ -203,6 +205,7 @@ pub(crate) fn metric(
         source_lines,
         sources: explained.sources,
         sql: explained.sql,
+        database: explained.database,
         segments: m.segments.iter().map(|s| s.value.clone()).collect(),
         cadence_report: m
             .cadence
@@ -358,8 +361,24 @@ pub(crate) fn metric_html(m: &MetricPage, caller: &Caller) -> String {
         s.push_str(&format!("<li>{}</li>", escape(src)));
     }
     s.push_str("</ul>");
+    for (label, place) in &m.database {
+        s.push_str(&format!(
+            "<p class=\"legend\">Where <code>{}</code> runs: {}.</p>",
+            escape(label),
+            escape(place)
+        ));
+    }
+    let sent = if m.database.is_empty() {
+        "(PostgreSQL dialect)"
+    } else {
+        "as sent to PostgreSQL"
+    };
     for (label, sql) in &m.sql {
-        s.push_str(&format!("<p class=\"legend\">The query of <code>{}</code> (PostgreSQL dialect):</p><pre>{}</pre>", escape(label), escape(sql)));
+        s.push_str(&format!(
+            "<p class=\"legend\">The query of <code>{}</code> {sent}:</p><pre>{}</pre>",
+            escape(label),
+            escape(sql)
+        ));
     }
     s.push_str(&format!(
         "<h2>Segmentation</h2><p>{}</p><h2>Cadence</h2><p>Reported {}, reviewed {}</p><h2>Owner</h2><p>{}</p>",

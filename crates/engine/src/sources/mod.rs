@@ -12,6 +12,8 @@ use throughline_model::{Source, SourceFormat, Workspace};
 use crate::error::{EngineError, df};
 use crate::time::Calendar;
 
+mod postgres;
+
 /// Normalized tables.
 pub(crate) struct Tables {
     pub events: DataFrame,
@@ -38,12 +40,13 @@ pub(crate) async fn open(
             "add `sources: { events: { format: parquet, path: data/events/*.parquet, columns: { user: user_id, time: ts, name: event } } }` to throughline.yaml",
         ));
     };
-    let raw = read(ctx, events, root, "raw_events", "ts").await?;
+    let mut dbs = postgres::Databases::default();
+    let raw = read(ctx, events, root, "raw_events", "ts", (cal, &mut dbs)).await?;
     let events = normalize(raw, events, cal, None)?;
     let user_type = column_type(&events, USER);
     let (users, dimensions) = match ws.settings.sources.get("users") {
         Some(u) => {
-            let raw = read(ctx, u, root, "raw_users", "created_at").await?;
+            let raw = read(ctx, u, root, "raw_users", "created_at", (cal, &mut dbs)).await?;
             let dims: Vec<String> = u.dimensions.iter().map(|d| d.value.clone()).collect();
             let schema = raw.schema().as_arrow().clone();
             for d in &u.dimensions {
@@ -78,16 +81,14 @@ async fn read(
     root: &Path,
     name: &str,
     default_time: &str,
+    (cal, dbs): (&Calendar, &mut postgres::Databases),
 ) -> Result<DataFrame, EngineError> {
-    let Some(path) = &s.path else {
-        return Err(EngineError::new(
-            format!(
-                "source `{}` reads from PostgreSQL, which this version does not query yet",
-                s.name.value
-            ),
-            "export the table to Parquet and point `path:` at it",
-        )
-        .at(s.format.span));
+    let path = match &s.path {
+        Some(path) if s.format.value != SourceFormat::Postgres => path,
+        _ => {
+            postgres::register(ctx, s, name, cal, dbs).await?;
+            return ctx.table(name).await.map_err(|e| df("reading a source", e));
+        }
     };
     let full = root.join(&path.value);
     let full_str = full.to_string_lossy().to_string();
@@ -292,8 +293,9 @@ fn normalize(
         if taken.contains(n) || [USER, TS, EVENT, SIGNUP, RAW_TIME].contains(&n.as_str()) {
             continue;
         }
+        // named as the column, not as `source.column`, so SQL rendered from the plan reads
         let e = if is_events {
-            ident(n)
+            ident(n).alias(n)
         } else {
             cast(ident(n), DataType::Utf8).alias(n)
         };

@@ -31,8 +31,12 @@ impl Calendar {
                 if shift == 0 {
                     date_trunc(lit("week"), local)
                 } else {
+                    // shifted from the local midnight, not from the instant: a local time
+                    // plus whole days can land in a clock change's gap (Saturday 02:30 before
+                    // a Sunday spring-forward), which has no instant
                     let days = lit(ScalarValue::new_interval_mdn(0, shift as i32, 0));
-                    date_trunc(lit("week"), local + days.clone()) - days
+                    let midnight = date_trunc(lit("day"), local);
+                    date_trunc(lit("week"), midnight + days.clone()) - days
                 }
             }
             _ => date_trunc(lit(grain_name(grain)), local),

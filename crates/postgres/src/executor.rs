@@ -40,9 +40,21 @@ impl PgExecutor {
             options.get_port(),
             options.get_database().unwrap_or(options.get_username())
         );
-        // local days and weeks in `date_trunc`, and times printed with their offset
-        let options = options.options([("TimeZone", time_zone), ("DateStyle", "ISO, YMD")]);
+        // Day and month arithmetic on instants (`+ INTERVAL '1 day'`) in the workspace's
+        // zone, as DataFusion does it on zoned instants. Set after connecting: sqlx starts
+        // every session in UTC, over a `TimeZone` given in the connection options.
+        let set_zone = format!(
+            "SET TIME ZONE '{}'; SET DateStyle = 'ISO, YMD'",
+            time_zone.replace('\'', "''")
+        );
         let pool = PgPoolOptions::new()
+            .after_connect(move |conn, _| {
+                let set_zone = set_zone.clone();
+                Box::pin(async move {
+                    conn.execute(AssertSqlSafe(set_zone)).await?;
+                    Ok(())
+                })
+            })
             .max_connections(4)
             .acquire_timeout(Duration::from_secs(15))
             .connect_with(options)

@@ -44,9 +44,13 @@ impl PgTable {
     }
 }
 
-/// `statement` reading `name` from `WITH "name" AS (sql)`.
+/// `statement` reading `name` from `WITH "name" AS (sql)`; once, however many times the
+/// statement reads the table (each read asks for the rewrite).
 fn with_cte(statement: &str, name: &str, sql: &str) -> String {
     let cte = format!("\"{}\" AS ({sql})", name.replace('"', "\"\""));
+    if statement.starts_with(&format!("WITH {cte}")) {
+        return statement.to_string();
+    }
     match statement.strip_prefix("WITH ") {
         Some(rest) => format!("WITH {cte}, {rest}"),
         None => format!("WITH {cte} {statement}"),
@@ -101,5 +105,11 @@ mod tests {
             ),
             "WITH \"ev\" AS (SELECT 2), a AS (SELECT 1) SELECT * FROM a, \"ev\""
         );
+        let once = with_cte(
+            "SELECT * FROM \"ev\" JOIN \"ev\" e2 ON true",
+            "ev",
+            "SELECT 2",
+        );
+        assert_eq!(with_cte(&once, "ev", "SELECT 2"), once);
     }
 }

@@ -1,6 +1,9 @@
 //! The `sql` escape hatch: the team's own query over the normalized `events` and `users`
 //! tables, returning `period`, the segment column when measured by a dimension, and `value`.
-//! The query may only read: statements that define or change data are refused.
+//! The query may only read: statements that define or change data are refused. Its periods
+//! are cut again at the grain measured, and the values of rows that fall in one period (and
+//! segment) are added up: a query counting per day, measured weekly, gives the week's count,
+//! whatever order the rows come in.
 
 use datafusion::arrow::datatypes::DataType;
 use datafusion::execution::context::SQLOptions;
@@ -74,16 +77,32 @@ pub(crate) async fn plan(
             .alias(SEGMENT),
         );
     }
-    cols.extend([
-        cast(col(VALUE), DataType::Float64).alias(VALUE),
+    let groups: Vec<Expr> = cols
+        .iter()
+        .map(|c| col(c.schema_name().to_string()))
+        .collect();
+    let mut keys: Vec<Expr> = cols;
+    keys.push(cast(col(VALUE), DataType::Float64).alias(VALUE));
+    let mut out = groups.clone();
+    out.extend([
+        col(VALUE),
         lit(datafusion::scalar::ScalarValue::Float64(None)).alias(NUMERATOR),
         lit(datafusion::scalar::ScalarValue::Float64(None)).alias(DENOMINATOR),
     ]);
-    let frame = d.select(cols).map_err(|e| {
-        bad(
-            format!("metric `{}`: reading the query's result: {e}", m.id.value),
-            "return `period` as a timestamp or date and `value` as a number",
-        )
-    })?;
+    let frame = d
+        .select(keys)
+        .and_then(|d| {
+            d.aggregate(
+                groups,
+                vec![datafusion::functions_aggregate::expr_fn::sum(col(VALUE)).alias(VALUE)],
+            )
+        })
+        .and_then(|d| d.select(out))
+        .map_err(|e| {
+            bad(
+                format!("metric `{}`: reading the query's result: {e}", m.id.value),
+                "return `period` as a timestamp or date and `value` as a number",
+            )
+        })?;
     Ok(Planned::new(frame, scope.grain))
 }

@@ -121,9 +121,9 @@ def main():
     failed = False
     for label, extra in (("total", []), ("by plan", ["--by", "plan"])):
         cmd = [BIN, "measure", "--grain", "week", "--format", "json"] + extra
-        parquet_out, p_secs, p_mb = timed(cmd + [d], env)
+        parquet_out, p_secs, p_mb = timed(cmd + ["-w", d], env)
         psql(a.url, "SELECT pg_stat_statements_reset()")
-        pg_out, g_secs, g_mb = timed(cmd + [pg_dir], env)
+        pg_out, g_secs, g_mb = timed(cmd + ["-w", pg_dir], env)
         stats = psql(a.url, """
             SELECT count(*), coalesce(sum(rows), 0), coalesce(sum(total_exec_time), 0) / 1000
             FROM pg_stat_statements

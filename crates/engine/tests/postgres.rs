@@ -365,3 +365,68 @@ async fn every_metric_type_in_postgresql_equals_the_embedded_engine() {
         );
     }
 }
+
+/// The message of opening a workspace that fails.
+async fn open_error(dir: &Path, settings: String) -> String {
+    let mut loader = Loader::new();
+    loader.add_yaml("throughline.yaml", &dir.join("throughline.yaml"), settings);
+    loader.add_yaml("metrics.yaml", &dir.join("metrics.yaml"), METRICS.into());
+    let loaded = loader.finish();
+    assert!(!loaded.has_input_errors(), "{:?}", loaded.diagnostics);
+    match Engine::open(&loaded.workspace, dir).await {
+        Ok(_) => panic!("opened"),
+        Err(e) => format!("{} | help: {}", e.message, e.help),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_source_that_cannot_be_read_is_named_with_what_to_do() {
+    let tmp = tempfile::tempdir().unwrap();
+    let source = |table: &str, url: &str, user: &str| {
+        settings(
+            "UTC",
+            "monday",
+            &format!(
+                "  events: {{ format: postgres, table: {table}, url: '{url}', columns: {{ user: {user}, time: ts, name: event }} }}\n"
+            ),
+        )
+    };
+    // nothing listens on port 1
+    let e = open_error(
+        tmp.path(),
+        source("events", "postgres://nobody@127.0.0.1:1/db", "user_id"),
+    )
+    .await;
+    assert!(
+        e.starts_with("source `events`: cannot reach PostgreSQL at 127.0.0.1:1/db"),
+        "{e}"
+    );
+    let unset = settings(
+        "UTC",
+        "monday",
+        "  events: { format: postgres, table: events, url_env: THROUGHLINE_TEST_UNSET_VARIABLE }\n",
+    );
+    assert_eq!(
+        open_error(tmp.path(), unset).await,
+        "source `events` reads its database address from the environment variable `THROUGHLINE_TEST_UNSET_VARIABLE`, which is not set | help: set it where throughline runs: `export THROUGHLINE_TEST_UNSET_VARIABLE=postgres://user@host:5432/db` (add `?sslmode=require` for TLS)"
+    );
+    let Some(url) = database().await else { return };
+    load(
+        &url,
+        "user_id,created_at,plan\n",
+        "user_id,ts,event,amount,score\n",
+    )
+    .await;
+    let e = open_error(tmp.path(), source("no_such_table", &url, "user_id")).await;
+    assert!(
+        e.starts_with("source `events`: cannot read table `no_such_table`"),
+        "{e}"
+    );
+    let e = open_error(tmp.path(), source("events", &url, "uid")).await;
+    assert!(
+        e.starts_with(
+            "source `events` has no user column `uid` | help: the columns are: user_id, ts, event"
+        ),
+        "{e}"
+    );
+}

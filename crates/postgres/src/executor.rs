@@ -15,7 +15,7 @@ use datafusion::sql::unparser::dialect::Dialect;
 use datafusion_federation::sql::SQLExecutor;
 use futures::StreamExt;
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
-use sqlx::{AssertSqlSafe, Executor, SqlSafeStr, Statement};
+use sqlx::{AssertSqlSafe, Connection, Executor, SqlSafeStr, Statement};
 
 use crate::decode::BatchBuilder;
 use crate::dialect::PgDialect;
@@ -57,9 +57,13 @@ impl PgExecutor {
             })
             .max_connections(4)
             .acquire_timeout(Duration::from_secs(15))
-            .connect_with(options)
+            .connect_lazy_with(options.clone());
+        // one attempt, so an unreachable server is an error now rather than after the pool
+        // has retried for its whole timeout
+        let probe = sqlx::PgConnection::connect_with(&options)
             .await
             .map_err(|e| Error::connect(&address, e))?;
+        let _ = probe.close().await;
         Ok(PgExecutor {
             pool,
             address,

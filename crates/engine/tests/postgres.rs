@@ -321,6 +321,40 @@ async fn every_metric_type_in_postgresql_equals_the_embedded_engine() {
                 compared += assert_equal(&what, a, b);
             }
         }
+        // what `--explain` shows is what runs: every metric's statements, run here as shown
+        let mut shown = PgConnection::connect(&url).await.expect("connect");
+        shown
+            .execute(AssertSqlSafe(format!("SET TIME ZONE '{zone}'")))
+            .await
+            .unwrap();
+        let mut ran_shown = 0;
+        for m in METRICS.lines().filter_map(|l| l.split("id: ").nth(1)) {
+            let id = m.split(',').next().unwrap();
+            let req = Request {
+                grain: Some(Grain::Week),
+                ..Request::default()
+            };
+            let e = db.explain(id, &req).await.expect("explains");
+            assert!(
+                e.database
+                    .iter()
+                    .all(|(_, place)| place.starts_with("runs in PostgreSQL as one statement")),
+                "{id}: {:?}",
+                e.database
+            );
+            for (label, sql) in &e.sql {
+                assert!(!sql.contains("tl_zone"), "{label}: {sql}");
+                let rows = sqlx::query(AssertSqlSafe(sql.clone()))
+                    .fetch_all(&mut shown)
+                    .await
+                    .unwrap_or_else(|err| panic!("{label}: {err}\n{sql}"));
+                assert!(!rows.is_empty(), "{label}: no rows from {sql}");
+                ran_shown += 1;
+            }
+        }
+        // one statement per metric but the ratio and the derived one, which show the two
+        // metrics each reads
+        assert_eq!(ran_shown, 16 + 2 + 2, "{zone}: statements shown and run");
         // the partial marks are there to compare: the data ends on a Wednesday
         let last = db
             .measure(&Request {

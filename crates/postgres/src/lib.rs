@@ -150,25 +150,49 @@ pub fn local_operators(plan: &Arc<dyn ExecutionPlan>) -> Vec<String> {
     out
 }
 
+/// The statement a federation node sends, from its one-line display: the node shows the
+/// unparsed statement (`base_sql=`) and then each rewrite of it that changed it, in the
+/// order they are applied; the last one shown is what runs.
+fn final_statement(line: &str) -> Option<String> {
+    const STAGES: [&str; 5] = [
+        " rewritten_sql_query=",
+        " rewritten_ast_analyzer=",
+        " rewritten_executor_sql=",
+        " rewritten_logical_sql=",
+        " base_sql=",
+    ];
+    let (_, rest) = STAGES.iter().find_map(|key| line.split_once(key))?;
+    let end = rest.find(" rewritten_").unwrap_or(rest.len());
+    Some(rest[..end].trim().to_string())
+}
+
 fn collect(plan: &Arc<dyn ExecutionPlan>, out: &mut Vec<String>) {
     if plan.name() == "sql_federation_exec" {
         let line = displayable(plan.as_ref()).one_line().to_string();
-        // the last form of the statement the node shows is the one it sends
-        let sql = ["rewritten_sql_query=", "base_sql="]
-            .iter()
-            .find_map(|key| line.split_once(key).map(|(_, s)| s))
-            .map(|s| {
-                s.split(" rewritten_")
-                    .next()
-                    .unwrap_or(s)
-                    .trim()
-                    .to_string()
-            });
-        if let Some(sql) = sql {
+        if let Some(sql) = final_statement(&line) {
             out.push(sql);
         }
     }
     for c in plan.children() {
         collect(c, out);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_last_rewrite_shown_is_the_statement_sent() {
+        let line = "VirtualExecutionPlan name=postgres compute_context=postgres://h base_sql=SELECT median(x) FROM t rewritten_executor_sql=SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY x) FROM t";
+        assert_eq!(
+            super::final_statement(line).as_deref(),
+            Some("SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY x) FROM t")
+        );
+        let plain = "VirtualExecutionPlan name=postgres base_sql=SELECT 1";
+        assert_eq!(super::final_statement(plain).as_deref(), Some("SELECT 1"));
+        let cte = "VirtualExecutionPlan base_sql=SELECT * FROM q rewritten_logical_sql=SELECT * FROM q rewritten_sql_query=WITH q AS (SELECT 2) SELECT * FROM q";
+        assert_eq!(
+            super::final_statement(cte).as_deref(),
+            Some("WITH q AS (SELECT 2) SELECT * FROM q")
+        );
     }
 }

@@ -4,7 +4,7 @@
 
 use datafusion::arrow::array::{Array, AsArray, RecordBatch};
 use datafusion::arrow::datatypes::{DataType, Float64Type, Int64Type};
-use datafusion::functions_aggregate::expr_fn::{avg, count, first_value, max, min, sum};
+use datafusion::functions_aggregate::expr_fn::{avg, count, max, min, sum};
 use datafusion::logical_expr::{JoinType, when};
 use datafusion::prelude::*;
 
@@ -106,7 +106,6 @@ pub(crate) async fn exposures(
                     // same answer as counting distinct variants, without a set per user.
                     min(col(VARIANT)).alias("__vmin"),
                     max(col(VARIANT)).alias("__vmax"),
-                    first_value(col(VARIANT), vec![col(TS).sort(true, false)]).alias(VARIANT),
                 ],
             )
         })
@@ -123,7 +122,8 @@ pub(crate) async fn exposures(
         .map_err(fail(id, "counting users in several variants"))? as u64;
     let single = per_user
         .filter(col("__vmin").eq(col("__vmax")))
-        .and_then(|d| d.select_columns(&[EXP_USER, T0, VARIANT]))
+        // one variant: the smallest is it (no first-by-time aggregate, which PostgreSQL lacks)
+        .and_then(|d| d.select(vec![col(EXP_USER), col(T0), col("__vmin").alias(VARIANT)]))
         .map_err(fail(id, "reading exposures"))?;
     Ok((single, multiple))
 }

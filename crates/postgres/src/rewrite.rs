@@ -8,8 +8,6 @@
 //! the syntax tree:
 //! - `median(x)` → `percentile_cont(0.5) WITHIN GROUP (ORDER BY x)` (the same value: the
 //!   middle one, or the mean of the two middle ones);
-//! - `first_value(x ORDER BY y)` → `(array_agg(x ORDER BY y))[1]` (PostgreSQL's
-//!   `first_value` is a window function only);
 //! - `date_trunc(f, x)` cuts in the zone DataFusion cuts in: the zone of the instant's type
 //!   (`date_trunc(f, x, 'America/New_York')`), which the dialect writes into casts to it as a
 //!   marker type, or UTC for an instant without one (the normalized `ts` column); the marker
@@ -23,8 +21,8 @@ use datafusion::common::tree_node::{Transformed, TreeNode};
 use datafusion::error::{DataFusionError, Result};
 use datafusion::logical_expr::{Aggregate, LogicalPlan, SubqueryAlias};
 use datafusion::sql::sqlparser::ast::{
-    DataType, Expr, FunctionArg, FunctionArgExpr, FunctionArgumentClause, FunctionArguments, Ident,
-    ObjectName, Statement, TimezoneInfo, Value, visit_expressions, visit_expressions_mut,
+    DataType, Expr, FunctionArg, FunctionArgExpr, FunctionArguments, Ident, ObjectName, Statement,
+    TimezoneInfo, Value, visit_expressions, visit_expressions_mut,
 };
 use datafusion::sql::sqlparser::dialect::PostgreSqlDialect;
 use datafusion::sql::sqlparser::parser::Parser;
@@ -162,17 +160,6 @@ fn rewritten(e: &Expr) -> Result<Option<Expr>> {
                 .unwrap_or_default();
             format!("percentile_cont(0.5) WITHIN GROUP (ORDER BY {arg}){filter}")
         }
-        ("first_value", [arg]) if f.over.is_none() => {
-            let order = list.clauses.iter().find_map(|c| match c {
-                FunctionArgumentClause::OrderBy(o) => Some(o),
-                _ => None,
-            });
-            let Some(order) = order else {
-                return Ok(None);
-            };
-            let order: Vec<String> = order.iter().map(|o| o.to_string()).collect();
-            format!("(array_agg({arg} ORDER BY {}))[1]", order.join(", "))
-        }
         _ => return Ok(None),
     };
     Parser::new(&PostgreSqlDialect {})
@@ -194,14 +181,10 @@ mod tests {
     }
 
     #[test]
-    fn median_and_first_value_are_written_as_postgresql_has_them() {
+    fn median_and_zones_are_written_as_postgresql_has_them() {
         assert_eq!(
             rewrite("SELECT g, median(\"x\") FROM t GROUP BY g"),
             "SELECT g, percentile_cont(0.5) WITHIN GROUP (ORDER BY \"x\") FROM t GROUP BY g"
-        );
-        assert_eq!(
-            rewrite("SELECT first_value(v ORDER BY ts ASC NULLS LAST) FROM t"),
-            "SELECT (array_agg(v ORDER BY ts ASC NULLS LAST))[1] FROM t"
         );
         // zones: from the marker cast, else UTC
         let marked = format!(
@@ -212,11 +195,6 @@ mod tests {
         assert_eq!(
             rewrite(&marked),
             "SELECT date_trunc('week', CAST(ts AS TIMESTAMP WITH TIME ZONE) + INTERVAL '1 DAY', 'America/New_York'), date_trunc('day', ts, 'UTC'), CAST(x AS TIMESTAMP WITH TIME ZONE) FROM t"
-        );
-        // the window function stays
-        assert_eq!(
-            rewrite("SELECT first_value(v) OVER (ORDER BY ts) FROM t"),
-            "SELECT first_value(v) OVER (ORDER BY ts) FROM t"
         );
     }
 }

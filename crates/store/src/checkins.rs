@@ -58,6 +58,9 @@ impl Store {
         .bind(&c.author)
         .bind(time(&now))
         .bind(now.timestamp_micros())
+        // not cached: a value or confidence left out (NULL) must not fix its parameter's type
+        // for the next check-in (see snapshots.rs)
+        .persistent(false)
         .execute(&self.pool)
         .await
         .map_err(|e| self.io(e))?;

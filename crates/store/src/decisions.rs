@@ -47,6 +47,8 @@ impl Store {
         .bind(author)
         .bind(time(&now))
         .bind(now.timestamp_micros())
+        // not cached: a NULL `about` must not fix its parameter's type (see snapshots.rs)
+        .persistent(false)
         .execute(&self.pool)
         .await
         .map_err(|e| self.io(e))?;

@@ -113,6 +113,8 @@ impl Store {
         .bind(time(&now))
         .bind(now.timestamp_micros())
         .bind(key)
+        // not cached: a NULL error must not fix its parameter's type (see snapshots.rs)
+        .persistent(false)
         .execute(&self.pool)
         .await
         .map_err(|e| self.io(e))?;

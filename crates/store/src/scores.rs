@@ -69,6 +69,8 @@ impl Store {
             .bind(s.value)
             .bind(s.score)
             .bind(s.confidence)
+            // not cached: a NULL must not fix its parameter's type (see snapshots.rs)
+            .persistent(false)
             .execute(&mut *tx)
             .await
             .map_err(|e| self.io(e))?;

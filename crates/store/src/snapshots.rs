@@ -118,6 +118,10 @@ impl Store {
             .bind(&v.definition_hash)
             .bind(time(&now))
             .bind(now.timestamp_micros())
+            // Not a cached prepared statement: on PostgreSQL through the `Any` driver, a
+            // statement prepared while a value was NULL keeps that NULL's parameter type, and
+            // the next row's number is refused ("incorrect binary data format").
+            .persistent(false)
             .execute(&mut *tx)
             .await
             .map_err(|e| self.io(e))?;

@@ -397,3 +397,34 @@ async fn a_notification_is_claimed_once_and_a_failed_one_again() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn values_without_a_numerator_and_with_one_are_saved_in_one_go() {
+    // A count has no numerator, a conversion has one: `measure --save` writes both in one
+    // transaction, the one without first (PostgreSQL once refused the second).
+    on_every_backend(|store| async move {
+        let mut count = snap("invites_sent", 0, &[], 41.0, "h1");
+        count.numerator = None;
+        count.denominator = None;
+        let values = vec![
+            count.clone(),
+            snap("activation_rate", 0, &[], 27.5, "h1"),
+            snap("activation_rate", 1, &[], 28.25, "h1"),
+        ];
+        let s = store.save_snapshots(&values).await.unwrap();
+        assert_eq!(s.new, 3);
+        let stored = store
+            .latest_snapshots("invites_sent", "week")
+            .await
+            .unwrap();
+        assert_eq!(stored.len(), 1);
+        assert_eq!(stored[0].value.numerator, None);
+        assert_eq!(stored[0].value.value, Some(41.0));
+        let rates = store
+            .latest_snapshots("activation_rate", "week")
+            .await
+            .unwrap();
+        assert_eq!(rates[1].value.numerator, Some(282.5));
+    })
+    .await;
+}

@@ -233,3 +233,21 @@ async fn the_first_time_that_cannot_be_read_is_named_with_its_file_line_and_colu
     assert!(err.contains("events.jsonl:4:18: `yesterday`"), "{err}");
     assert!(!err.contains("Arrow"), "{err}");
 }
+
+/// A purchase at Saturday 02:30 local, the day before the spring-forward Sunday: shifting its
+/// local time a day to find its Sunday week lands in the skipped hour (Sunday 02:30 does not
+/// exist), which once failed every weekly metric with "Timestamp out of range".
+#[tokio::test]
+async fn an_event_a_day_before_the_clock_change_at_the_skipped_hour_counts() {
+    let tmp = tempfile::tempdir().unwrap();
+    // 2025-03-08 02:30 EST = 07:30Z; 2025-03-09 is the spring-forward Sunday
+    let events = r#"{"uid":"u1","at":"2025-03-08T07:30:00Z","name":"workflow_completed","amount":4,"score":9}
+{"uid":"u2","at":"2025-03-09T15:00:00Z","name":"workflow_completed","amount":6,"score":7}
+"#;
+    let e = engine(tmp.path(), USERS, events).await.expect("opens");
+    // Saturday Mar 8 is in the week of Sunday Mar 2; Sunday Mar 9 starts the next week
+    assert_eq!(
+        measure(&e, "revenue", Grain::Week).await,
+        [r("2025-03-02", 4.0, true), r("2025-03-09", 6.0, false)]
+    );
+}

@@ -11,7 +11,9 @@ pub(super) fn plan(b: &Builder, event: Option<&Text>) -> Result<Planned, EngineE
     let daily_groups = inputs.keyed(col(DAY));
     let daily = a
         .clone()
-        .aggregate(daily_groups, vec![count_distinct(col(USER)).alias("__dau")])
+        // the roll-up has one row per user and day: counting rows counts the day's users,
+        // without a set of users per day (100M events: a hash table that outgrew its share)
+        .aggregate(daily_groups, vec![count(lit(1)).alias("__dau")])
         .and_then(|d| {
             let mut g = vec![b.cal.bucket(grain, col(DAY)).alias("__p")];
             if inputs.segmented() {

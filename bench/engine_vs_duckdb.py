@@ -103,6 +103,39 @@ SQL = {
                                      least(w.period + INTERVAL 7 DAY, any_value(bounds.hi) + INTERVAL 1 DAY))) / any_value(w.wau) AS value
         FROM w JOIN d ON date_trunc('week', d.day) = w.period AND d.segment IS NOT DISTINCT FROM w.segment, bounds
         GROUP BY w.period, w.segment""",
+    # ordered steps from signup, each at or after the one before, all within 14 days of signup
+    "activation_funnel": """
+        WITH s0 AS (SELECT u.user_id, u.created_at AS t0, {useg} AS segment FROM us u WHERE u.created_at IS NOT NULL),
+             s1 AS (SELECT s0.user_id, s0.t0, s0.segment, min(e.ts) AS t1 FROM s0
+                    LEFT JOIN ev e ON e.user_id = s0.user_id AND e.event = 'session_started'
+                     AND e.ts >= s0.t0 AND e.ts <= s0.t0 + INTERVAL 14 DAY GROUP BY ALL),
+             s2 AS (SELECT s1.user_id, s1.t0, s1.segment, s1.t1, min(e.ts) AS t2 FROM s1
+                    LEFT JOIN ev e ON e.user_id = s1.user_id AND e.event = 'workflow_completed'
+                     AND e.ts >= s1.t1 AND e.ts <= s1.t0 + INTERVAL 14 DAY GROUP BY ALL),
+             s3 AS (SELECT s2.user_id, s2.t0, s2.segment, min(e.ts) AS t3 FROM s2
+                    LEFT JOIN ev e ON e.user_id = s2.user_id AND e.event = 'invite_sent'
+                     AND e.ts >= s2.t2 AND e.ts <= s2.t0 + INTERVAL 14 DAY GROUP BY ALL)
+        SELECT date_trunc('week', t0) AS period, segment, 100.0 * count(t3) / count(*) AS value
+        FROM s3 GROUP BY ALL""",
+    # users with a workflow each week: (new + resurrected) / dormant, PostHog's statuses
+    "active_user_flow": """
+        WITH a AS (SELECT DISTINCT e.user_id, date_trunc('week', e.ts) AS w, {seg} AS segment
+                   FROM ev e {join} WHERE e.event = 'workflow_completed'),
+             f AS (SELECT user_id, min(w) AS first FROM a GROUP BY user_id),
+             cur AS (SELECT a.w AS period, a.segment,
+                            count(*) FILTER (WHERE f.first = a.w) AS new,
+                            count(*) FILTER (WHERE f.first < a.w AND p.user_id IS NULL) AS resurrected
+                     FROM a JOIN f ON f.user_id = a.user_id
+                     LEFT JOIN a p ON p.user_id = a.user_id AND p.w = a.w - INTERVAL 7 DAY
+                     GROUP BY ALL),
+             gone AS (SELECT p.w + INTERVAL 7 DAY AS period, p.segment, count(*) AS dormant
+                      FROM a p LEFT JOIN a n ON n.user_id = p.user_id AND n.w = p.w + INTERVAL 7 DAY
+                      WHERE n.user_id IS NULL GROUP BY ALL)
+        SELECT coalesce(cur.period, gone.period) AS period, coalesce(cur.segment, gone.segment) AS segment,
+               CASE WHEN coalesce(gone.dormant, 0) > 0
+                    THEN (coalesce(cur.new, 0) + coalesce(cur.resurrected, 0))::DOUBLE / gone.dormant END AS value
+        FROM cur FULL JOIN gone ON cur.period = gone.period AND cur.segment IS NOT DISTINCT FROM gone.segment
+        WHERE coalesce(cur.period, gone.period) <= (SELECT max(ts) FROM ev)""",
     "monthly_churn": """
         WITH a AS (SELECT DISTINCT e.user_id, date_trunc('month', e.ts) AS m, {seg} AS segment FROM ev e {join})
         SELECT p.m + INTERVAL 1 MONTH AS period, p.segment,

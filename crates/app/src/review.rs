@@ -40,12 +40,25 @@ pub fn value_of(v: &MetricValue) -> Option<Value> {
     })
 }
 
-/// The complete total values of each metric, oldest first.
+/// The complete total values of each metric, oldest first; a funnel's steps and a
+/// lifecycle's statuses also as series of their own, `metric#step` (users).
 pub fn series_of(values: &[MetricValue]) -> HashMap<String, Vec<Value>> {
     let mut series: HashMap<String, Vec<Value>> = HashMap::new();
     for v in values.iter().filter(|v| v.segment.is_empty()) {
         if let Some(x) = value_of(v) {
             series.entry(v.metric.clone()).or_default().push(x);
+        }
+        for s in v.steps.iter().filter(|_| v.complete) {
+            series
+                .entry(format!("{}#{}", v.metric, s.name))
+                .or_default()
+                .push(Value {
+                    start: v.start.date_naive(),
+                    end: v.end.date_naive(),
+                    value: s.users,
+                    numerator: None,
+                    denominator: None,
+                });
         }
     }
     series

@@ -40,7 +40,7 @@ fn the_demo_checks_clean_and_every_metric_measures() {
         .lines()
         .filter_map(|l| l.trim().strip_prefix("- id: "))
         .collect();
-    assert_eq!(ids.len(), 13);
+    assert_eq!(ids.len(), 15);
     for id in &ids {
         assert!(
             rows.iter()
@@ -66,11 +66,47 @@ fn the_demo_checks_clean_and_every_metric_measures() {
             "start",
             "value",
         ];
-        if row["metric"] == "retention_w4" {
-            want.push("curve");
-            want.sort();
+        match row["metric"].as_str() {
+            Some("retention_w4") => want.push("curve"),
+            Some("activation_funnel") => want.push("steps"),
+            Some("active_user_flow") => want.push("statuses"),
+            _ => {}
         }
+        want.sort();
         assert_eq!(keys, want, "{row}");
+        let n = |v: &serde_json::Value| v.as_f64().unwrap();
+        if row["metric"] == "activation_funnel" {
+            // each step's users, fewer or as many as the step before; the first are the
+            // entrants (the denominator), the last the numerator; rates are shares of entrants
+            let steps = row["steps"].as_array().unwrap();
+            let events: Vec<&str> = steps.iter().map(|s| s["event"].as_str().unwrap()).collect();
+            assert_eq!(
+                events,
+                [
+                    "signup",
+                    "session_started",
+                    "workflow_completed",
+                    "invite_sent"
+                ]
+            );
+            let users: Vec<f64> = steps.iter().map(|s| n(&s["users"])).collect();
+            assert!(users.windows(2).all(|w| w[1] <= w[0]), "{row}");
+            assert_eq!(users[0], n(&row["denominator"]));
+            assert_eq!(users[3], n(&row["numerator"]));
+            for s in steps {
+                let want = n(&s["users"]) / users[0] * 100.0;
+                assert!((n(&s["rate"]) - want).abs() < 1e-9, "{row}");
+            }
+        }
+        if row["metric"] == "active_user_flow" {
+            let st = row["statuses"].as_array().unwrap();
+            let names: Vec<&str> = st.iter().map(|s| s["status"].as_str().unwrap()).collect();
+            assert_eq!(names, ["new", "returning", "resurrected", "dormant"]);
+            let c: Vec<f64> = st.iter().map(|s| n(&s["users"])).collect();
+            assert!(c[3] <= 0.0, "{row}");
+            assert_eq!(c[0] + c[2], n(&row["numerator"]));
+            assert_eq!(-c[3], n(&row["denominator"]));
+        }
         assert_eq!(row["segment"], serde_json::json!({}));
     }
     // the data ends on Sunday 2026-09-27: September is whole for event counts, but its

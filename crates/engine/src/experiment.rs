@@ -308,10 +308,13 @@ pub(crate) fn per_user(
             "a ratio of two metrics has no value per user; use the numerator's metric",
         )),
         Compute::Derived { .. } => Err(not_per_user(m, "a derived metric has no value per user")),
-        Compute::Churn { .. } | Compute::Stickiness { .. } => Err(not_per_user(
+        Compute::Funnel { .. } => Err(not_per_user(
             m,
-            "it is defined over periods of activity, not per user",
+            "a funnel's value is a share of each period's entrants; compare the variants with a `conversion` metric from the first step to the last",
         )),
+        Compute::Churn { .. } | Compute::Stickiness { .. } | Compute::Lifecycle { .. } => Err(
+            not_per_user(m, "it is defined over periods of activity, not per user"),
+        ),
         Compute::Sql { .. } => Err(not_per_user(
             m,
             "a `sql` metric returns values per period, not per user",

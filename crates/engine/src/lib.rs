@@ -72,6 +72,19 @@ pub struct MetricValue {
     pub complete: bool,
     /// Retention only: the share returning in each step k = 0..=horizon.
     pub curve: Vec<f64>,
+    /// Funnel: each step's users and share of the entrants; lifecycle: each status's users
+    /// (dormant negative, no share).
+    pub steps: Vec<Step>,
+}
+
+/// One step of a funnel or one status of a lifecycle, in one period and segment.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Step {
+    /// The step's event, or the status (`new`, `returning`, `resurrected`, `dormant`).
+    pub name: String,
+    pub users: f64,
+    /// Funnel: the share of the period's entrants who reached the step (×100 for percents).
+    pub rate: Option<f64>,
 }
 
 /// Where a measurement is.

@@ -341,6 +341,16 @@ impl Engine {
             Some(Compute::Retention { horizon, .. }) => Some(horizon.value),
             _ => None,
         };
+        let (step_names, step_rates): (Vec<&str>, bool) = match m.compute.as_ref().map(|c| &c.value)
+        {
+            Some(Compute::Funnel { steps, .. }) => {
+                (steps.iter().map(|s| s.value.as_str()).collect(), true)
+            }
+            Some(Compute::Lifecycle { .. }) => {
+                (throughline_model::LIFECYCLE_STATUSES.to_vec(), false)
+            }
+            _ => (Vec::new(), false),
+        };
         let mut out = Vec::new();
         for seg in &segments {
             for start in self.calendar.spine(p.grain, first, last) {
@@ -375,6 +385,21 @@ impl Engine {
                         .collect(),
                     _ => Vec::new(),
                 };
+                let steps = step_names
+                    .iter()
+                    .enumerate()
+                    .map(|(k, name)| {
+                        let users = row.steps.get(&k).copied().unwrap_or(0.0);
+                        crate::Step {
+                            name: name.to_string(),
+                            users,
+                            rate: match row.denominator {
+                                Some(d) if step_rates && d > 0.0 => Some(users / d * p.scale),
+                                _ => None,
+                            },
+                        }
+                    })
+                    .collect();
                 let segment = match (&req.by, seg) {
                     (Some(dim), s) => BTreeMap::from([(
                         dim.clone(),
@@ -395,6 +420,7 @@ impl Engine {
                     denominator: row.denominator,
                     complete,
                     curve,
+                    steps,
                 });
             }
         }
@@ -439,6 +465,7 @@ fn combine(
                 denominator,
                 complete: vs.iter().all(|v| v.complete),
                 curve: Vec::new(),
+                steps: Vec::new(),
                 ..v0.clone()
             })
         })

@@ -22,6 +22,8 @@ pub(crate) struct Row {
     pub numerator: Option<f64>,
     pub denominator: Option<f64>,
     pub curve: BTreeMap<i64, f64>,
+    /// Funnel steps and lifecycle statuses: the `step_K` columns, by K.
+    pub steps: BTreeMap<usize, f64>,
 }
 
 fn unexpected() -> EngineError {
@@ -85,12 +87,23 @@ pub(crate) fn read_rows(
     let value = f64_column(b, VALUE)?;
     let num = f64_column(b, NUMERATOR)?;
     let den = f64_column(b, DENOMINATOR)?;
+    let mut steps = Vec::new();
+    for k in 0.. {
+        let name = crate::plan::funnel::step_column(k);
+        if b.column_by_name(&name).is_none() {
+            break;
+        }
+        steps.push(f64_column(b, &name)?);
+    }
     for i in 0..b.num_rows() {
         let Some(start) = starts[i] else { continue };
         let row = found.entry((start, segs[i].clone())).or_default();
         row.value = value[i];
         row.numerator = num[i];
         row.denominator = den[i];
+        for (k, s) in steps.iter().enumerate() {
+            row.steps.insert(k, s[i].unwrap_or(0.0));
+        }
     }
     Ok(())
 }

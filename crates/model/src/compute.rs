@@ -22,7 +22,25 @@ impl Compute {
             | Compute::Nps { event, .. } => vec![Some(event)],
             Compute::Unique { event, .. }
             | Compute::Churn { event, .. }
+            | Compute::Lifecycle { event, .. }
             | Compute::Stickiness { event } => vec![event.as_ref()],
+            Compute::Funnel {
+                steps,
+                exclude,
+                order,
+                ..
+            } => {
+                if order.value == crate::FunnelOrder::Strict {
+                    // every event of the user may break a strict funnel
+                    return vec![None];
+                }
+                steps
+                    .iter()
+                    .chain(exclude)
+                    .filter(|e| e.value != "signup")
+                    .map(Some)
+                    .collect()
+            }
             Compute::Conversion { from, to, .. } | Compute::Duration { from, to, .. } => {
                 named([from, to])
             }
@@ -65,7 +83,7 @@ impl Compute {
     }
 
     /// `Some(event)` when it is computed from the per-user daily activity roll-up (`None`
-    /// inside: any event): unique users without `where:`, churn and stickiness.
+    /// inside: any event): unique users without `where:`, churn, stickiness and lifecycle.
     pub fn activity(&self) -> Option<Option<&Text>> {
         match self {
             Compute::Unique {
@@ -73,6 +91,7 @@ impl Compute {
                 filter: None,
             }
             | Compute::Churn { event, .. }
+            | Compute::Lifecycle { event, .. }
             | Compute::Stickiness { event } => Some(event.as_ref()),
             _ => None,
         }
@@ -176,6 +195,49 @@ impl Compute {
             Compute::Nps { event, property } => format!(
                 "% of `{}` scores (in `{}` events) from 9 to 10 minus % from 0 to 6",
                 property.value, event.value
+            ),
+            Compute::Funnel {
+                steps,
+                within,
+                exclude,
+                order,
+            } => {
+                let names: Vec<String> = steps.iter().map(|s| format!("`{}`", s.value)).collect();
+                let window = match within.first() {
+                    Some(w) if within.iter().all(|x| x.value == w.value) => {
+                        format!(
+                            "within {} of entry",
+                            crate::Unit::Duration.format(w.value as f64)
+                        )
+                    }
+                    _ => format!(
+                        "within {} of entry (step by step)",
+                        within
+                            .iter()
+                            .map(|w| crate::Unit::Duration.format(w.value as f64))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                };
+                let order = match order.value {
+                    crate::FunnelOrder::Ordered => "in order",
+                    crate::FunnelOrder::Strict => "in order with no other event between steps",
+                    crate::FunnelOrder::Any => "in any order",
+                };
+                format!(
+                    "of the users whose first {} in the period enters them, the share who go through {} {order}, {window}{}",
+                    names[0],
+                    names.join(" → "),
+                    exclude.as_ref().map_or(String::new(), |x| format!(
+                        ", without a `{}` between steps",
+                        x.value
+                    ))
+                )
+            }
+            Compute::Lifecycle { event, every } => format!(
+                "users with {} by status each {}: new, returning, resurrected and dormant; the value is (new + resurrected) / dormant",
+                ev(event),
+                every.value.as_str()
             ),
             Compute::Derived { text, .. } => text.value.clone(),
             Compute::Sql { .. } => "a SQL query (the escape hatch): see its definition".into(),

@@ -146,6 +146,30 @@ impl Grain {
     }
 }
 
+/// How a funnel's steps must follow each other.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FunnelOrder {
+    /// Each step at or after the one before it (other events may come between).
+    Ordered,
+    /// As `ordered`, and no other event of the user strictly between two steps.
+    Strict,
+    /// The steps in any order, all within the window from entry.
+    Any,
+}
+
+impl FunnelOrder {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FunnelOrder::Ordered => "ordered",
+            FunnelOrder::Strict => "strict",
+            FunnelOrder::Any => "any",
+        }
+    }
+}
+
+/// The statuses of `lifecycle`, in the order its rows report them.
+pub const LIFECYCLE_STATUSES: [&str; 4] = ["new", "returning", "resurrected", "dormant"];
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Stat {
     Median,
@@ -213,6 +237,18 @@ pub enum Compute {
         event: Text,
         property: Text,
     },
+    /// `steps[0]` (or `signup`) enters; `within[k-1]` is how long after entry step k may
+    /// be reached (one window per step after the first; non-decreasing).
+    Funnel {
+        steps: Vec<Text>,
+        within: Vec<Spanned<i64>>,
+        exclude: Option<Text>,
+        order: Spanned<FunnelOrder>,
+    },
+    Lifecycle {
+        event: Option<Text>,
+        every: Spanned<Grain>,
+    },
     Derived {
         expr: Spanned<Expr>,
         text: Text,
@@ -236,6 +272,8 @@ impl Compute {
             Compute::Churn { .. } => "churn",
             Compute::Stickiness { .. } => "stickiness",
             Compute::Nps { .. } => "nps",
+            Compute::Funnel { .. } => "funnel",
+            Compute::Lifecycle { .. } => "lifecycle",
             Compute::Derived { .. } => "derived",
             Compute::Sql { .. } => "sql",
         }

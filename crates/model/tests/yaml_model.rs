@@ -33,6 +33,9 @@ const METRICS: &str = "metrics:
   - { id: nps, unit: score, compute: { type: nps, event: survey, property: score } }
   - { id: ltv, unit: currency:eur, role: kpi, compute: { type: derived, expr: 'a / (churn + 0.01)' } }
   - { id: q, compute: { type: sql, query: select 1 } }
+  - { id: f, compute: { type: funnel, steps: [signup, e, purchase], within: [1d, 14d], exclude: refund, order: strict } }
+  - { id: f1, compute: { type: funnel, steps: [e, purchase], within: 2w } }
+  - { id: life, compute: { type: lifecycle } }
     # targets with a date range period
   - id: t
     compute: { type: unique }
@@ -93,6 +96,29 @@ fn settings_and_every_compute_type_decode() {
     );
     assert!(matches!(m("ttv"), Compute::Duration { stat, .. } if stat.value == Stat::P90));
     assert!(matches!(m("churn"), Compute::Churn { every, .. } if every.value == Grain::Month));
+    match m("f") {
+        Compute::Funnel {
+            steps,
+            within,
+            exclude,
+            order,
+        } => {
+            let steps: Vec<&str> = steps.iter().map(|s| s.value.as_str()).collect();
+            assert_eq!(steps, ["signup", "e", "purchase"]);
+            let within: Vec<i64> = within.iter().map(|w| w.value).collect();
+            assert_eq!(within, [86_400, 14 * 86_400]);
+            assert_eq!(exclude.unwrap().value, "refund");
+            assert_eq!(order.value, throughline_model::FunnelOrder::Strict);
+        }
+        other => panic!("{other:?}"),
+    }
+    // one window for every step; ordered unless it says otherwise
+    assert!(matches!(m("f1"), Compute::Funnel { within, order, .. }
+        if within.iter().map(|w| w.value).collect::<Vec<_>>() == [14 * 86_400]
+            && order.value == throughline_model::FunnelOrder::Ordered));
+    assert!(
+        matches!(m("life"), Compute::Lifecycle { event: None, every } if every.value == Grain::Week)
+    );
     let refs: Vec<String> = m("ltv")
         .metric_refs()
         .into_iter()
@@ -252,4 +278,59 @@ fn postgres_sources_name_a_table_or_query_and_a_database() {
             "source `events` has both `url_env:` and `url:`"
         ]
     );
+}
+
+fn metric_errors(metrics: &str) -> Vec<(String, u32, u32)> {
+    let mut loader = Loader::new();
+    loader.add_yaml(
+        "throughline.yaml",
+        Path::new("throughline.yaml"),
+        "workspace: A\ntimezone: UTC\n".into(),
+    );
+    loader.add_yaml("metrics.yaml", Path::new("metrics.yaml"), metrics.into());
+    loader
+        .finish()
+        .diagnostics
+        .iter()
+        .map(|d| {
+            let span = d.span.unwrap();
+            (d.message.clone(), span.line, span.column)
+        })
+        .collect()
+}
+
+#[test]
+fn funnel_definitions_that_cannot_be_measured_are_refused_where_they_are_wrong() {
+    let got = metric_errors(
+        "metrics:
+  - { id: a, compute: { type: funnel, steps: [view], within: 1d } }
+  - { id: b, compute: { type: funnel, steps: [view, cart, buy], within: [1d] } }
+  - { id: c, compute: { type: funnel, steps: [view, cart, buy], within: [3d, 1d] } }
+  - { id: d, compute: { type: funnel, steps: [view, signup], within: 1d } }
+  - { id: e, compute: { type: funnel, steps: [view, buy], within: 1d, exclude: buy } }
+  - { id: f, compute: { type: funnel, steps: [view, buy], within: 1d, order: strcit } }
+  - { id: g, compute: { type: funnel, steps: [view, buy] } }
+",
+    );
+    // each at the token to fix: the list, the list of windows, the shorter window, `signup`,
+    // the excluded step, the unknown order, the compute mapping missing `within`
+    let want = [
+        (
+            "a funnel needs at least two steps, and this one has 1",
+            2,
+            46,
+        ),
+        ("`within` lists 1 window for a funnel of 3 steps", 3, 73),
+        (
+            "a step's window is shorter than the step's before it",
+            4,
+            78,
+        ),
+        ("`signup` can only be a funnel's first step", 5, 53),
+        ("`buy` is both a step and excluded", 6, 80),
+        ("`strcit` is not a valid `order`", 7, 78),
+        ("`compute` needs `within`", 8, 23),
+    ];
+    let got: Vec<(&str, u32, u32)> = got.iter().map(|(m, l, c)| (m.as_str(), *l, *c)).collect();
+    assert_eq!(got, want);
 }

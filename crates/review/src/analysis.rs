@@ -131,7 +131,8 @@ pub fn movements(
     week: Week,
     period_start: Option<NaiveDate>,
 ) -> Vec<Movement> {
-    let mut ids: Vec<&String> = series.keys().collect();
+    // a funnel's steps and a lifecycle's statuses (`metric#step`) move with their metric
+    let mut ids: Vec<&String> = series.keys().filter(|id| !id.contains('#')).collect();
     ids.sort();
     let mut out = Vec::new();
     for id in ids {

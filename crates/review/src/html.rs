@@ -3,7 +3,7 @@
 
 use chrono::Duration;
 
-use crate::format::{grain, pct, spread, value, when};
+use crate::format::{delta, grain, pct, spread, value, when};
 use crate::markdown::{change, forecast_text, guardrail_change};
 use crate::review::{GuardrailRow, KrRow, Review, Trend};
 use crate::svg::{self, Chart, Segment};
@@ -285,6 +285,54 @@ fn north_star(r: &Review, s: &mut String) {
         grain(&ns.current)
     ));
     s.push_str("</div></div>\n");
+    movers(ns, s);
+}
+
+/// What moved the North Star: a waterfall from last period's value to this one's.
+fn movers(ns: &crate::review::NorthStar, s: &mut String) {
+    let Some(mv) = &ns.movers else { return };
+    let u = &ns.unit;
+    let g = grain(&ns.current);
+    let how = match mv.method {
+        "lifecycle" => format!(
+            "users gained and lost (<code>{}</code>)",
+            escape(&mv.source)
+        ),
+        _ => format!(
+            "each input's share of the change in <code>{}</code>; the shares add up to it",
+            escape(&mv.source)
+        ),
+    };
+    s.push_str(&format!(
+        "<h3>What moved it</h3><p>{} → {} ({}) since last {g}: {how}.</p>\n",
+        escape(&value(u, mv.before)),
+        escape(&value(u, mv.after)),
+        escape(&delta(u, mv.after - mv.before))
+    ));
+    let changes: Vec<(String, f64)> = mv
+        .parts
+        .iter()
+        .map(|p| (p.label.clone(), p.contribution))
+        .collect();
+    let last_label = format!("last {g}");
+    let this_label = format!("this {g}");
+    s.push_str(&svg::waterfall(
+        &format!("{}: from last {g} to this {g}", ns.name),
+        (&last_label, mv.before),
+        &changes,
+        (&this_label, mv.after),
+        &|v| value(u, v),
+        &|d| delta(u, d),
+    ));
+    if let Some(i) = mv
+        .interaction
+        .filter(|i| i.abs() > 1e-9 * mv.after.abs().max(1.0))
+    {
+        s.push_str(&format!(
+            "<p class=\"legend\">Of that, {} comes from the inputs moving together, shared out among them.</p>\n",
+            escape(&delta(u, i))
+        ));
+    }
 }
 
 fn key_results(rows: &[KrRow], s: &mut String) {

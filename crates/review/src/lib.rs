@@ -11,6 +11,7 @@
 
 mod analysis;
 mod build;
+pub mod drivers;
 mod format;
 mod guardrails;
 pub mod html;
@@ -95,7 +96,9 @@ pub struct Input<'a> {
     pub week: Week,
     /// The last day of event data.
     pub data_last: Option<NaiveDate>,
-    /// Complete total values per metric at its report grain, oldest first.
+    /// Complete total values per metric at its report grain, oldest first. Funnels and
+    /// lifecycles also have one series per step or status, keyed `metric#step` (the step's
+    /// users; dormant users negative).
     pub series: HashMap<String, Vec<Value>>,
     /// Segment breakdowns of the metrics that moved (see [`movements`]).
     pub breakdowns: Vec<Breakdown>,
@@ -111,6 +114,6 @@ pub struct Input<'a> {
 }
 
 pub use review::{
-    ExperimentRow, GamingFlag, GuardrailRow, Insight, KrRow, NorthStar, Review, Stale, TargetCheck,
-    Trend,
+    ExperimentRow, GamingFlag, GuardrailRow, Insight, KrRow, Mover, Movers, NorthStar, Review,
+    Stale, TargetCheck, Trend,
 };

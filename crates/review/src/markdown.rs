@@ -178,6 +178,66 @@ fn north_star(r: &Review, s: &mut String) {
         }
         None => s.push_str("- vs target: no target (set one with a key result or `targets:`)\n\n"),
     }
+    movers(ns, s);
+}
+
+/// What moved the North Star since the last period: a table whose parts add up to the change.
+fn movers(ns: &crate::review::NorthStar, s: &mut String) {
+    let Some(mv) = &ns.movers else { return };
+    let u = &ns.unit;
+    let g = grain(&ns.current);
+    s.push_str(&format!(
+        "**What moved it**: {} → {} ({}) since last {g}",
+        value(u, mv.before),
+        value(u, mv.after),
+        delta(u, mv.after - mv.before)
+    ));
+    match mv.method {
+        "lifecycle" => {
+            s.push_str(&format!(
+                ", in users gained and lost (`{}`):\n\n| | users |\n|---|---:|\n",
+                mv.source
+            ));
+            for p in &mv.parts {
+                s.push_str(&format!(
+                    "| {} | {} |\n",
+                    cell(&p.label),
+                    delta(&throughline_model::Unit::Count, p.contribution)
+                ));
+            }
+        }
+        _ => {
+            s.push_str(&format!(
+                ", by input of `{}` (each input's share of the change; the shares add up to it):\n\n| input | last {g} | this {g} | contribution |\n|---|---:|---:|---:|\n",
+                cell(&mv.source)
+            ));
+            for p in &mv.parts {
+                let iu = p.unit.clone().unwrap_or(throughline_model::Unit::Count);
+                let show = |x: Option<f64>| x.map_or("—".to_string(), |x| value(&iu, x));
+                s.push_str(&format!(
+                    "| {} | {} | {} | {} |\n",
+                    cell(&p.label),
+                    show(p.before),
+                    show(p.after),
+                    delta(u, p.contribution)
+                ));
+            }
+        }
+    }
+    let blanks = if mv.method == "lifecycle" { "" } else { " | |" };
+    s.push_str(&format!(
+        "| **change** |{blanks} **{}** |\n\n",
+        delta(u, mv.after - mv.before)
+    ));
+    if let Some(i) = mv
+        .interaction
+        .filter(|i| i.abs() > 1e-9 * mv.after.abs().max(1.0))
+    {
+        s.push_str(&format!(
+            "Of that, {} comes from the inputs moving together, not from any one alone; the table shares it out.\n\n",
+            delta(u, i)
+        ));
+    }
 }
 
 /// `+312 (+2.9%)`.

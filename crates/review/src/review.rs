@@ -65,6 +65,38 @@ pub struct NorthStar {
     pub target: Option<TargetCheck>,
     /// The values the chart shows, oldest first.
     pub series: Vec<Value>,
+    /// What moved it since the last period, when it can be split exactly.
+    pub movers: Option<Movers>,
+}
+
+/// The North Star's change since the last period, split into exact parts.
+#[derive(Clone, Debug, Serialize)]
+pub struct Movers {
+    /// How it was split: `formula` (its inputs' Shapley contributions) or `lifecycle` (users
+    /// gained and lost, from a lifecycle metric over the same event).
+    pub method: &'static str,
+    /// The formula, or the lifecycle metric.
+    pub source: String,
+    pub before: f64,
+    pub after: f64,
+    /// The parts, adding up to `after - before`.
+    pub parts: Vec<Mover>,
+    /// Formulas: the change minus each input's change alone (shared out among the parts).
+    pub interaction: Option<f64>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Mover {
+    /// The input metric's name, or the lifecycle status.
+    pub label: String,
+    /// The input metric's id (formulas).
+    pub metric: Option<String>,
+    #[serde(skip)]
+    pub unit: Option<Unit>,
+    /// The input's own values (formulas).
+    pub before: Option<f64>,
+    pub after: Option<f64>,
+    pub contribution: f64,
 }
 
 #[derive(Clone, Debug, Serialize)]

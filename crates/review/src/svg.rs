@@ -183,3 +183,68 @@ impl Chart<'_> {
         out
     }
 }
+
+/// Bar fills of a waterfall: totals, rises, falls.
+pub const TOTAL: &str = "#94a3b8";
+pub const RISE: &str = "#16a34a";
+pub const FALL: &str = "#dc2626";
+
+/// A waterfall: a first total, each change as a bar floating from the running total, and the
+/// last total. The value axis starts near the smallest running total (not at 0), so changes
+/// small against the totals stay visible; every bar is labelled with its value.
+pub fn waterfall(
+    title: &str,
+    first: (&str, f64),
+    changes: &[(String, f64)],
+    last: (&str, f64),
+    show: &dyn Fn(f64) -> String,
+    show_change: &dyn Fn(f64) -> String,
+) -> String {
+    let bars = changes.len() + 2;
+    let (label_w, bar_h, gap, top) = (250.0, 20.0, 8.0, 6.0);
+    let (w, h) = (620.0, top * 2.0 + bars as f64 * (bar_h + gap));
+    let mut running = vec![first.1];
+    for (_, d) in changes {
+        running.push(running[running.len() - 1] + d);
+    }
+    running.push(last.1);
+    let (lo, hi) = running
+        .iter()
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| {
+            (a.min(*v), b.max(*v))
+        });
+    let pad = ((hi - lo) * 0.15).max(hi.abs().max(1.0) * 1e-6);
+    let (lo, hi) = (lo - pad, hi + pad);
+    let (x0, x1) = (label_w, w - 90.0);
+    let px = |v: f64| x0 + (v - lo) / (hi - lo) * (x1 - x0);
+    let mut out = format!(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {w} {h:.0}\" width=\"{w}\" height=\"{h:.0}\" role=\"img\" aria-label=\"{t}\"><title>{t}</title>",
+        t = esc(title)
+    );
+    let mut bar = |i: usize, label: &str, from: f64, to: f64, fill: &str, text: String| {
+        let y = top + i as f64 * (bar_h + gap);
+        let (a, b) = (px(from.min(to)), px(from.max(to)));
+        out.push_str(&format!(
+            "<text x=\"{:.1}\" y=\"{:.1}\" font-size=\"11\" text-anchor=\"end\" fill=\"#374151\">{}</text><rect x=\"{a:.1}\" y=\"{y:.1}\" width=\"{:.1}\" height=\"{bar_h}\" fill=\"{fill}\"><title>{}: {}</title></rect><text x=\"{:.1}\" y=\"{:.1}\" font-size=\"11\" fill=\"#374151\">{}</text>",
+            label_w - 8.0,
+            y + 14.0,
+            esc(label),
+            (b - a).max(1.0),
+            esc(label),
+            esc(&text),
+            b + 4.0,
+            y + 14.0,
+            esc(&text)
+        ));
+    };
+    bar(0, first.0, lo, first.1, TOTAL, show(first.1));
+    let mut at = first.1;
+    for (i, (label, d)) in changes.iter().enumerate() {
+        let fill = if *d < 0.0 { FALL } else { RISE };
+        bar(i + 1, label, at, at + d, fill, show_change(*d));
+        at += d;
+    }
+    bar(bars - 1, last.0, lo, last.1, TOTAL, show(last.1));
+    out.push_str("</svg>");
+    out
+}

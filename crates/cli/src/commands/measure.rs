@@ -107,7 +107,7 @@ pub fn run(args: Args) -> ExitCode {
                 return ExitCode::from(code);
             }
             print(&match args.format {
-                TableFormat::Json => json(&values),
+                TableFormat::Json => json(&values, &loaded.workspace),
                 TableFormat::Csv => csv(&values),
                 TableFormat::Table => table(&values),
             });
@@ -230,7 +230,7 @@ fn explanation_text(e: &Explanation, loaded: &throughline_model::Loaded) -> Stri
 }
 
 /// One JSON object per value, as DESIGN.md specifies.
-fn json(values: &[MetricValue]) -> String {
+fn json(values: &[MetricValue], ws: &throughline_model::Workspace) -> String {
     let rows: Vec<serde_json::Value> = values
         .iter()
         .map(|v| {
@@ -247,6 +247,24 @@ fn json(values: &[MetricValue]) -> String {
             // retention: the share returning in each step 0..=horizon
             if !v.curve.is_empty() {
                 o["curve"] = serde_json::json!(v.curve);
+            }
+            // funnel: each step's users and share of the entrants; lifecycle: each status
+            let lifecycle = ws
+                .metric(&v.metric)
+                .and_then(|m| m.compute.as_ref())
+                .is_some_and(|c| matches!(c.value, throughline_model::Compute::Lifecycle { .. }));
+            if lifecycle {
+                o["statuses"] = v
+                    .steps
+                    .iter()
+                    .map(|s| serde_json::json!({"status": s.name, "users": s.users}))
+                    .collect();
+            } else if !v.steps.is_empty() {
+                o["steps"] = v
+                    .steps
+                    .iter()
+                    .map(|s| serde_json::json!({"event": s.name, "users": s.users, "rate": s.rate}))
+                    .collect();
             }
             o
         })

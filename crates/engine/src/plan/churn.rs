@@ -2,7 +2,6 @@
 //! the value belongs to the next period. Reads the per-user daily activity roll-up.
 
 use super::*;
-use datafusion::scalar::ScalarValue;
 
 pub(super) fn plan(
     b: &Builder,
@@ -12,17 +11,9 @@ pub(super) fn plan(
     let inputs = b.inputs;
     let m = b.m;
     let grain = every.value;
-    let a = b.activity(event)?;
-    let mut act_cols = inputs.keyed(col(USER));
-    act_cols.insert(1, b.cal.bucket(grain, col(DAY)).alias(PERIOD));
-    let act = a
-        .select(act_cols)
-        .and_then(|d| d.distinct())
-        .map_err(b.fail("finding active users"))?;
-    // users active in a period, paired with the period after it: the start one period later
-    // in local time (a month or a week of local days, whatever the offset changes), cut to a
-    // period start again
-    let next = b.cal.bucket(grain, col(PERIOD) + lit(one(grain)));
+    let act = b.active_by_period(b.activity(event)?, grain)?;
+    // users active in a period, paired with the period after it
+    let next = b.next_period(grain);
     let mut prev_cols = inputs.keyed(col(USER).alias("__u"));
     prev_cols.insert(1, next.alias(PERIOD));
     let prev = act
@@ -57,14 +48,4 @@ pub(super) fn plan(
     let mut p = b.planned(frame, grain);
     p.scale = scale;
     Ok(p)
-}
-
-/// One period of `grain` as an interval of local days or months.
-fn one(grain: Grain) -> ScalarValue {
-    match grain {
-        Grain::Day => ScalarValue::new_interval_mdn(0, 1, 0),
-        Grain::Week => ScalarValue::new_interval_mdn(0, 7, 0),
-        Grain::Month => ScalarValue::new_interval_mdn(1, 0, 0),
-        Grain::Quarter => ScalarValue::new_interval_mdn(3, 0, 0),
-    }
 }

@@ -12,6 +12,8 @@ mod churn;
 mod conversion;
 mod count;
 mod duration;
+pub(crate) mod funnel;
+mod lifecycle;
 mod nps;
 mod retention;
 pub(crate) mod shared;
@@ -321,6 +323,13 @@ pub(crate) async fn plan(
         Compute::Duration { from, to, stat } => duration::plan(&b, from, to, stat),
         Compute::Churn { event, every } => churn::plan(&b, event.as_ref(), every),
         Compute::Stickiness { event } => stickiness::plan(&b, event.as_ref()),
+        Compute::Funnel {
+            steps,
+            within,
+            exclude,
+            order,
+        } => funnel::plan(&b, steps, within, exclude.as_ref(), order.value),
+        Compute::Lifecycle { event, every } => lifecycle::plan(&b, event.as_ref(), every),
         Compute::Sql { query } => sql::plan(inputs, b.cal, m, query, scope).await,
         Compute::Ratio { .. } | Compute::Derived { .. } => Err(EngineError::new(
             format!(
@@ -333,6 +342,29 @@ pub(crate) async fn plan(
 }
 
 impl Builder<'_> {
+    /// The distinct users active in each period of `grain`, from the activity roll-up `a`:
+    /// `user_id`, `period` (and `segment`).
+    fn active_by_period(&self, a: DataFrame, grain: Grain) -> Result<DataFrame, EngineError> {
+        let mut cols = self.inputs.keyed(col(USER));
+        cols.insert(1, self.cal.bucket(grain, col(DAY)).alias(PERIOD));
+        a.select(cols)
+            .and_then(|d| d.distinct())
+            .map_err(self.fail("finding active users"))
+    }
+
+    /// The start of the period after `period`: one period later in local time (a month or a
+    /// week of local days, whatever the offset changes), cut to a period start again.
+    fn next_period(&self, grain: Grain) -> Expr {
+        use datafusion::scalar::ScalarValue;
+        let one = match grain {
+            Grain::Day => ScalarValue::new_interval_mdn(0, 1, 0),
+            Grain::Week => ScalarValue::new_interval_mdn(0, 7, 0),
+            Grain::Month => ScalarValue::new_interval_mdn(1, 0, 0),
+            Grain::Quarter => ScalarValue::new_interval_mdn(3, 0, 0),
+        };
+        self.cal.bucket(grain, col(PERIOD) + lit(one))
+    }
+
     fn activity(&self, event: Option<&Text>) -> Result<DataFrame, EngineError> {
         let mut a = self.inputs.activity.clone().ok_or_else(|| {
             EngineError::new(

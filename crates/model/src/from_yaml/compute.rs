@@ -20,6 +20,8 @@ pub(crate) const COMPUTE_TYPES: &[&str] = &[
     "churn",
     "stickiness",
     "nps",
+    "funnel",
+    "lifecycle",
     "derived",
     "sql",
 ];
@@ -134,18 +136,17 @@ pub(crate) fn compute(cx: &mut Ctx, n: &Node) -> Option<Spanned<Compute>> {
         "duration" => {
             let from = req(cx, &mut f, "from", "from: signup");
             let to = req(cx, &mut f, "to", "to: workflow_completed");
-            let stat = match f.get("stat") {
-                Some(v) => cx.choice(
-                    v,
-                    "stat",
-                    &[
-                        ("median", Stat::Median),
-                        ("p90", Stat::P90),
-                        ("mean", Stat::Mean),
-                    ],
-                ),
-                None => Some(Spanned::new(Stat::Median, f.span)),
-            };
+            let stat = choice_or(
+                cx,
+                &mut f,
+                "stat",
+                &[
+                    ("median", Stat::Median),
+                    ("p90", Stat::P90),
+                    ("mean", Stat::Mean),
+                ],
+                Stat::Median,
+            );
             Some(Compute::Duration {
                 from: from?,
                 to: to?,
@@ -169,6 +170,15 @@ pub(crate) fn compute(cx: &mut Ctx, n: &Node) -> Option<Spanned<Compute>> {
             Some(Compute::Nps {
                 event: event?,
                 property: property?,
+            })
+        }
+        "funnel" => funnel(cx, &mut f),
+        "lifecycle" => {
+            let event = f.get("event").and_then(|v| cx.ident(v, "event"));
+            let every = every(cx, &mut f, Grain::Week);
+            Some(Compute::Lifecycle {
+                event,
+                every: every?,
             })
         }
         "derived" => {
@@ -212,4 +222,136 @@ pub(crate) fn compute(cx: &mut Ctx, n: &Node) -> Option<Spanned<Compute>> {
     let span = f.span;
     f.finish(cx);
     c.map(|c| Spanned::new(c, span))
+}
+
+/// `funnel`: two or more steps (`signup` only first), `within` (one window, or one per step
+/// after the first, none shorter than the one before), `exclude`, `order`.
+fn funnel(cx: &mut Ctx, f: &mut Fields<'_>) -> Option<Compute> {
+    let example = "steps: [signup, session_started, workflow_completed]";
+    let steps_node = f.require(cx, "steps", example);
+    let steps: Vec<Text> = match steps_node {
+        Some(n) => cx
+            .seq(n, "steps", "  - signup\n  - workflow_completed")
+            .iter()
+            .filter_map(|s| cx.ident(s, "steps"))
+            .collect(),
+        None => Vec::new(),
+    };
+    let mut ok = steps_node.is_some();
+    if let Some(n) = steps_node
+        && ok
+        && steps.len() < 2
+        && matches!(n.value, crate::yaml::Value::Seq(_))
+    {
+        cx.value_error(
+            n.span,
+            format!(
+                "a funnel needs at least two steps, and this one has {}",
+                steps.len()
+            ),
+            format!("list the events in the order users go through them, e.g. `{example}`"),
+        );
+        ok = false;
+    }
+    for s in steps.iter().skip(1).filter(|s| s.value == "signup") {
+        cx.value_error(
+            s.span,
+            "`signup` can only be a funnel's first step".into(),
+            "`signup` is the users source's time: every user has it before any event; start the funnel with it or leave it out".into(),
+        );
+        ok = false;
+    }
+    let within = match f.require(cx, "within", "within: 14d") {
+        Some(n) => match &n.value {
+            crate::yaml::Value::Seq(items) => {
+                let ws: Vec<_> = items
+                    .iter()
+                    .filter_map(|w| duration(cx, w, "within"))
+                    .collect();
+                if ws.len() != items.len() {
+                    ok = false;
+                } else if steps.len() >= 2 && ws.len() != steps.len() - 1 {
+                    cx.value_error(
+                        n.span,
+                        format!(
+                            "`within` lists {} window{} for a funnel of {} steps",
+                            ws.len(),
+                            if ws.len() == 1 { "" } else { "s" },
+                            steps.len()
+                        ),
+                        format!(
+                            "give one window per step after the first ({}), each counted from entry, or one window for all",
+                            steps.len() - 1
+                        ),
+                    );
+                    ok = false;
+                } else if let Some(w) = ws.windows(2).find(|w| w[1].value < w[0].value) {
+                    cx.value_error(
+                        w[1].span,
+                        "a step's window is shorter than the step's before it".into(),
+                        "each window counts from entry, so a later step's window must be at least as long as an earlier one's".into(),
+                    );
+                    ok = false;
+                }
+                ws
+            }
+            _ => match duration(cx, n, "within") {
+                Some(w) => vec![w; steps.len().saturating_sub(1)],
+                None => {
+                    ok = false;
+                    Vec::new()
+                }
+            },
+        },
+        None => {
+            ok = false;
+            Vec::new()
+        }
+    };
+    let exclude = f.get("exclude").and_then(|v| cx.ident(v, "exclude"));
+    if let Some(x) = &exclude
+        && steps.iter().any(|s| s.value == x.value)
+    {
+        cx.value_error(
+            x.span,
+            format!("`{}` is both a step and excluded", x.value),
+            "exclude an event that is not one of the steps (e.g. `exclude: account_deleted`)"
+                .into(),
+        );
+        ok = false;
+    }
+    let order = choice_or(
+        cx,
+        f,
+        "order",
+        &[
+            ("ordered", FunnelOrder::Ordered),
+            ("strict", FunnelOrder::Strict),
+            ("any", FunnelOrder::Any),
+        ],
+        FunnelOrder::Ordered,
+    );
+    if !ok {
+        return None;
+    }
+    Some(Compute::Funnel {
+        steps,
+        within,
+        exclude,
+        order: order?,
+    })
+}
+
+/// An optional field with one of a set of values; `default` when it is left out.
+fn choice_or<T: Copy>(
+    cx: &mut Ctx,
+    f: &mut Fields<'_>,
+    key: &'static str,
+    options: &[(&str, T)],
+    default: T,
+) -> Option<Spanned<T>> {
+    match f.get(key) {
+        Some(v) => cx.choice(v, key, options),
+        None => Some(Spanned::new(default, f.span)),
+    }
 }

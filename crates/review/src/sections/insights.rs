@@ -23,6 +23,7 @@ pub(crate) fn contribution_kind(m: &Metric, values: &[Value]) -> Contribution {
             Compute::Conversion { .. }
             | Compute::Retention { .. }
             | Compute::Ratio { .. }
+            | Compute::Funnel { .. }
             | Compute::Churn { .. },
         ) => match split {
             Some(v) => Contribution::Rate {

@@ -6,6 +6,7 @@ pub(crate) mod experiments;
 pub(crate) mod focus;
 pub(crate) mod guardrails;
 pub(crate) mod insights;
+pub(crate) mod movers;
 pub(crate) mod north_star;
 
 pub(crate) use experiments::*;

@@ -84,5 +84,8 @@ pub(crate) fn north_star(
         trend,
         target,
         series: values[(i + 1).saturating_sub(NORTH_STAR_VALUES)..=i].to_vec(),
+        movers: i
+            .checked_sub(1)
+            .and_then(|j| crate::sections::movers::movers(input, m, &values[j], &values[i])),
     })
 }

@@ -5,6 +5,7 @@
 //! event data again.
 
 pub mod checkin;
+pub mod compare;
 pub mod experiment;
 pub mod notify;
 pub mod review;

@@ -244,3 +244,117 @@ fn a_workspace_without_data_files_says_which_pattern_matched_nothing() {
         assert!(!r.stderr.contains("Error during planning"), "{}", r.stderr);
     }
 }
+
+#[test]
+fn compare_puts_each_value_beside_an_earlier_one_and_splits_formulas() {
+    let tmp = demo("3000", "3");
+    let dir = tmp.path();
+    let json = |args: &[&str]| -> Vec<serde_json::Value> {
+        let mut all = vec!["measure", "-w", "ws", "--format", "json"];
+        all.extend(args);
+        let r = run_in(dir, &all);
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        serde_json::from_str(&r.stdout).expect("one JSON array")
+    };
+    let n = |v: &serde_json::Value| v.as_f64().unwrap();
+    let plain = json(&["--metric", "arpu", "--grain", "month"]);
+    let from = plain[2]["start"].as_str().unwrap()[..10].to_string();
+    let got = json(&[
+        "--metric",
+        "arpu",
+        "--grain",
+        "month",
+        "--compare",
+        "previous",
+        "--from",
+        &from,
+    ]);
+    // only arpu, from the requested month on; each beside the month before it
+    assert_eq!(got.len(), plain.len() - 2);
+    assert!(got.iter().all(|r| r["metric"] == "arpu"));
+    for (i, row) in got.iter().enumerate() {
+        let earlier = &plain[i + 1];
+        let c = &row["compare"];
+        assert_eq!(
+            c["start"].as_str().unwrap(),
+            &earlier["start"].as_str().unwrap()[..10]
+        );
+        assert_eq!(c["value"], earlier["value"]);
+        let change = n(&row["value"]) - n(&earlier["value"]);
+        assert!((n(&c["change"]) - change).abs() < 1e-9);
+        // revenue and active users: their contributions add up to the change
+        let parts = c["contributions"].as_array().unwrap();
+        let ids: Vec<&str> = parts
+            .iter()
+            .map(|p| p["metric"].as_str().unwrap())
+            .collect();
+        assert_eq!(ids, ["active_users", "revenue"]);
+        let sum: f64 = parts.iter().map(|p| n(&p["contribution"])).sum();
+        assert!((sum - change).abs() < 1e-9, "{row}");
+        // revenue's own values are the ratio's numerator then and now
+        let rev = parts.iter().find(|p| p["metric"] == "revenue").unwrap();
+        assert_eq!(rev["after"], row["numerator"]);
+        assert_eq!(rev["before"], earlier["numerator"]);
+    }
+    // a count has a change and no split; the table shows both columns
+    let r = run_in(
+        dir,
+        &[
+            "measure",
+            "-w",
+            "ws",
+            "--metric",
+            "invites_sent",
+            "--grain",
+            "week",
+            "--compare",
+            "4w",
+        ],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let head = r.stdout.lines().next().unwrap();
+    assert!(
+        head.contains("earlier") && head.contains("change"),
+        "{head}"
+    );
+    // a year before, the data had not begun: no earlier value (not a zero)
+    let got = json(&[
+        "--metric",
+        "invites_sent",
+        "--grain",
+        "week",
+        "--compare",
+        "year-ago",
+        "--from",
+        &from,
+    ]);
+    assert!(
+        !got.is_empty() && got.iter().all(|r| r.get("compare").is_none()),
+        "{got:?}"
+    );
+    // weeks do not line up with months
+    let r = run_in(
+        dir,
+        &[
+            "measure",
+            "-w",
+            "ws",
+            "--metric",
+            "revenue",
+            "--grain",
+            "month",
+            "--compare",
+            "4w",
+        ],
+    );
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr
+            .contains("`4w` compares weeks, and these values are months"),
+        "{}",
+        r.stderr
+    );
+    let r = run_in(dir, &["measure", "-w", "ws", "--compare", "lastweek"]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("is not a comparison"), "{}", r.stderr);
+}

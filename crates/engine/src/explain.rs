@@ -7,6 +7,8 @@ use crate::{Engine, EngineError, Explanation, Request, error};
 
 impl Engine {
     /// The plans behind a metric's number, for `measure --explain`.
+    // Long because it assembles one explanation in the order `--explain` prints it: sources,
+    // the plan of the metric and of each metric it reads, their SQL, where each part runs.
     pub async fn explain(&self, id: &str, req: &Request) -> Result<Explanation, EngineError> {
         // not cached: the plan shows the scans of the sources themselves
         let inputs = self.inputs(&[id.to_string()], req, false).await?;

@@ -323,7 +323,8 @@ impl Engine {
             return Vec::new();
         };
         let (first_day, last_day) = (local(lo).unwrap_or_default(), local(hi).unwrap_or_default());
-        let first = req.from.unwrap_or(first_day);
+        // nothing is said about periods before the data begins: no zeros there
+        let first = req.from.map_or(first_day, |f| f.max(first_day));
         let last = req.to.unwrap_or(last_day);
         // the data covers whole days through the last event's day
         let data_end = self.calendar.midnight(last_day + chrono::Days::new(1));

@@ -98,6 +98,8 @@ impl Compute {
     }
 
     /// The definition in words, e.g. "number of `invite_sent` events in the period".
+    // Long because it is one match with a sentence per compute type; side by side they show
+    // that every definition is worded the same way.
     pub fn describe(&self) -> String {
         let f = |w: &Option<crate::Where>| {
             w.as_ref()

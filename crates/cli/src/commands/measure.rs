@@ -4,6 +4,7 @@
 use std::path::Path;
 use std::process::ExitCode;
 
+use throughline_app::compare::{self, Compare, Comparison};
 use throughline_engine::{EngineOptions, Explanation, MetricValue, Request};
 
 use crate::args::{GrainArg, TableFormat, WorkspaceOrDemo, parse_day};
@@ -22,10 +23,12 @@ use crate::progress::Progress;
 /// start; a cohort whose window has not elapsed by the end of the data is marked
 /// `"complete": false`. Shares are percents (0-100) unless the metric has `unit: ratio`;
 /// durations are seconds. `--explain METRIC` shows the definition's plan, its SQL and the
-/// sources it reads instead of computing.
+/// sources it reads instead of computing. `--compare previous` puts each value beside the
+/// period before it, and splits a `derived` or `ratio` metric's change into what each of
+/// its inputs contributed.
 #[derive(clap::Args)]
 #[command(
-    after_help = "Examples:\n  throughline measure --demo --metric activation_rate --by signup_source\n  throughline measure --metric activation_rate --grain week\n  throughline measure --by plan --from 2025-01-01 --to 2025-03-31 --format csv\n  throughline measure --explain activation_rate"
+    after_help = "Examples:\n  throughline measure --demo --metric activation_rate --by signup_source\n  throughline measure --metric activation_rate --grain week\n  throughline measure --by plan --from 2025-01-01 --to 2025-03-31 --format csv\n  throughline measure --explain activation_rate\n  throughline measure --demo --metric arpu --grain month --compare previous"
 )]
 pub struct Args {
     #[command(flatten)]
@@ -63,6 +66,12 @@ pub struct Args {
     /// system's temp folder (removed when the command ends).
     #[arg(long, value_name = "SIZE", value_parser = throughline_engine::parse_size)]
     memory_limit: Option<usize>,
+    /// Compare each value with an earlier period: `previous`, `year-ago` (52 weeks, or 12
+    /// months), or a number of weeks (`4w`). Adds the earlier value and the change; the
+    /// change of a `derived` or `ratio` metric is split into each input's contribution
+    /// (Shapley values: they add up to the change).
+    #[arg(long, value_name = "WHEN", value_parser = clap::builder::ValueParser::new(|s: &str| s.parse::<Compare>()))]
+    compare: Option<Compare>,
 }
 
 pub fn run(args: Args) -> ExitCode {
@@ -94,22 +103,37 @@ pub fn run(args: Args) -> ExitCode {
         memory_limit: args.memory_limit,
         spill_dir: None,
     };
-    match measure(&dir, &request, args.explain, &options) {
+    let mut wide = request.clone();
+    if let (Some(c), Some(f)) = (args.compare, from) {
+        // the earlier periods are measured too, and shown beside the requested ones
+        wide.from = Some(f - c.reach());
+    }
+    match measure(&dir, &wide, args.explain, &options, args.compare.is_some()) {
         Ok((loaded, runtime, Err(explanation))) => {
             drop(runtime);
             print(&explanation_text(&explanation, &loaded));
             ExitCode::SUCCESS
         }
         Ok((loaded, runtime, Ok(values))) => {
+            let (values, compared) = match args.compare {
+                Some(c) => match compared(&loaded.workspace, values, c, &request) {
+                    Ok(x) => x,
+                    Err(e) => {
+                        eprintln!("error: {e}");
+                        return ExitCode::from(2);
+                    }
+                },
+                None => (values, Vec::new()),
+            };
             if args.save
                 && let Err(Failed(code)) = save(&runtime, &loaded, &dir, &values)
             {
                 return ExitCode::from(code);
             }
             print(&match args.format {
-                TableFormat::Json => json(&values, &loaded.workspace),
-                TableFormat::Csv => csv(&values),
-                TableFormat::Table => table(&values),
+                TableFormat::Json => json(&values, &compared, &loaded.workspace),
+                TableFormat::Csv => csv(&values, &compared),
+                TableFormat::Table => table(&values, &compared),
             });
             ExitCode::SUCCESS
         }
@@ -123,14 +147,46 @@ type Measured = (
     Result<Vec<MetricValue>, Explanation>,
 );
 
-/// Loads the workspace and computes the values (or, with `explain`, the explanation).
+/// `--compare`: the requested values (of the requested metrics, from the requested day), each
+/// with its comparison, from `values` that hold the earlier periods and the formulas' inputs.
+fn compared(
+    ws: &throughline_model::Workspace,
+    values: Vec<MetricValue>,
+    c: Compare,
+    request: &Request,
+) -> Result<(Vec<MetricValue>, Vec<Option<Comparison>>), String> {
+    let all = compare::compare(ws, &values, c)?;
+    Ok(values
+        .into_iter()
+        .zip(all)
+        .filter(|(v, _)| {
+            (request.metrics.is_empty() || request.metrics.contains(&v.metric))
+                && request.from.is_none_or(|f| v.start.date_naive() >= f)
+        })
+        .unzip())
+}
+
+/// Loads the workspace and computes the values (or, with `explain`, the explanation). With
+/// `inputs`, a formula metric's inputs are measured too.
 fn measure(
     dir: &Path,
     request: &Request,
     explain: Option<String>,
     options: &EngineOptions,
+    inputs: bool,
 ) -> Result<Measured, Failed> {
     let loaded = lifecycle::load_workspace(dir, false)?;
+    let mut request = request.clone();
+    if inputs {
+        for id in request.metrics.clone() {
+            for m in compare::inputs(&loaded.workspace, &id) {
+                if !request.metrics.contains(&m) {
+                    request.metrics.push(m);
+                }
+            }
+        }
+    }
+    let request = &request;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -230,10 +286,15 @@ fn explanation_text(e: &Explanation, loaded: &throughline_model::Loaded) -> Stri
 }
 
 /// One JSON object per value, as DESIGN.md specifies.
-fn json(values: &[MetricValue], ws: &throughline_model::Workspace) -> String {
+fn json(
+    values: &[MetricValue],
+    compared: &[Option<Comparison>],
+    ws: &throughline_model::Workspace,
+) -> String {
     let rows: Vec<serde_json::Value> = values
         .iter()
-        .map(|v| {
+        .enumerate()
+        .map(|(i, v)| {
             let mut o = serde_json::json!({
                 "metric": v.metric,
                 "start": v.start.to_rfc3339(),
@@ -266,6 +327,9 @@ fn json(values: &[MetricValue], ws: &throughline_model::Workspace) -> String {
                     .map(|s| serde_json::json!({"event": s.name, "users": s.users, "rate": s.rate}))
                     .collect();
             }
+            if let Some(Some(c)) = compared.get(i) {
+                o["compare"] = comparison_json(c);
+            }
             o
         })
         .collect();
@@ -273,6 +337,32 @@ fn json(values: &[MetricValue], ws: &throughline_model::Workspace) -> String {
         "{}\n",
         serde_json::to_string_pretty(&rows).expect("values serialize")
     )
+}
+
+/// `{start, value, change}`, and for a formula the inputs' contributions.
+fn comparison_json(c: &Comparison) -> serde_json::Value {
+    let mut o = serde_json::json!({
+        "start": c.start.to_string(),
+        "value": c.value,
+        "change": c.change,
+    });
+    if let Some(s) = &c.split {
+        o["contributions"] = s
+            .parts
+            .iter()
+            .map(|p| {
+                serde_json::json!({
+                    "metric": p.metric,
+                    "before": p.before,
+                    "after": p.after,
+                    "contribution": p.contribution,
+                    "alone": p.alone,
+                })
+            })
+            .collect();
+        o["interaction"] = serde_json::json!(s.interaction);
+    }
+    o
 }
 
 fn number(x: Option<f64>) -> String {
@@ -302,10 +392,14 @@ fn csv_field(s: &str) -> String {
     }
 }
 
-fn csv(values: &[MetricValue]) -> String {
-    let mut out = String::from("metric,start,end,segment,value,numerator,denominator,complete\n");
-    for v in values {
-        let fields = [
+fn csv(values: &[MetricValue], compared: &[Option<Comparison>]) -> String {
+    let mut out = String::from("metric,start,end,segment,value,numerator,denominator,complete");
+    if !compared.is_empty() {
+        out.push_str(",compare_start,compare_value,change");
+    }
+    out.push('\n');
+    for (i, v) in values.iter().enumerate() {
+        let mut fields = vec![
             csv_field(&v.metric),
             v.start.to_rfc3339(),
             v.end.to_rfc3339(),
@@ -315,56 +409,97 @@ fn csv(values: &[MetricValue]) -> String {
             number(v.denominator),
             v.complete.to_string(),
         ];
+        if !compared.is_empty() {
+            let c = compared.get(i).and_then(Option::as_ref);
+            fields.extend([
+                c.map_or(String::new(), |c| c.start.to_string()),
+                number(c.and_then(|c| c.value)),
+                number(c.and_then(|c| c.change)),
+            ]);
+        }
         out.push_str(&fields.join(","));
         out.push('\n');
     }
     out
 }
 
-/// An aligned table for a terminal; partial periods are marked.
-fn table(values: &[MetricValue]) -> String {
-    let mut rows = vec![[
-        "metric".to_string(),
-        "period".into(),
-        "segment".into(),
-        "value".into(),
-        "".into(),
-    ]];
-    for v in values {
-        rows.push([
+/// An aligned table for a terminal; partial periods are marked. With `--compare`, the
+/// earlier value and the change, and under a formula metric its inputs' contributions.
+fn table(values: &[MetricValue], compared: &[Option<Comparison>]) -> String {
+    let comparing = !compared.is_empty();
+    let mut head = vec!["metric", "period", "segment", "value"];
+    if comparing {
+        head.extend(["earlier", "change"]);
+    }
+    head.push("");
+    let mut rows: Vec<Vec<String>> = vec![head.iter().map(|h| h.to_string()).collect()];
+    let mut notes: Vec<Option<String>> = vec![None];
+    for (i, v) in values.iter().enumerate() {
+        let mut row = vec![
             v.metric.clone(),
             v.start.format("%Y-%m-%d").to_string(),
             segment(v),
             number(v.value),
-            if v.complete {
-                String::new()
-            } else {
-                "partial".into()
-            },
-        ]);
+        ];
+        let c = compared.get(i).and_then(Option::as_ref);
+        if comparing {
+            row.push(c.map_or(String::new(), |c| number(c.value)));
+            row.push(c.map_or(String::new(), |c| signed(c.change)));
+        }
+        row.push(if v.complete {
+            String::new()
+        } else {
+            "partial".into()
+        });
+        rows.push(row);
+        notes.push(c.and_then(|c| c.split.as_ref()).map(|s| {
+            let parts: Vec<String> = s
+                .parts
+                .iter()
+                .map(|p| format!("{} {}", p.metric, signed(Some(p.contribution))))
+                .collect();
+            format!(
+                "  by input: {} (moving together: {})",
+                parts.join(", "),
+                signed(Some(s.interaction))
+            )
+        }));
     }
-    let widths: Vec<usize> = (0..5)
+    let columns = rows[0].len();
+    let widths: Vec<usize> = (0..columns)
         .map(|c| rows.iter().map(|r| r[c].chars().count()).max().unwrap_or(0))
         .collect();
     let mut out = String::new();
-    for r in &rows {
-        let line = format!(
-            "{:<w0$}  {:<w1$}  {:<w2$}  {:>w3$}  {}",
-            r[0],
-            r[1],
-            r[2],
-            r[3],
-            r[4],
-            w0 = widths[0],
-            w1 = widths[1],
-            w2 = widths[2],
-            w3 = widths[3]
-        );
-        out.push_str(line.trim_end());
+    for (r, note) in rows.iter().zip(&notes) {
+        let cells: Vec<String> = r
+            .iter()
+            .enumerate()
+            .map(|(c, x)| {
+                // the metric, period and segment read left to right; numbers line up right
+                if c < 3 || c == columns - 1 {
+                    format!("{x:<w$}", w = widths[c])
+                } else {
+                    format!("{x:>w$}", w = widths[c])
+                }
+            })
+            .collect();
+        out.push_str(cells.join("  ").trim_end());
         out.push('\n');
+        if let Some(n) = note {
+            out.push_str(n);
+            out.push('\n');
+        }
     }
     if values.is_empty() {
         out.push_str("(no values: the sources hold no events in this range)\n");
     }
     out
+}
+
+/// A number with its sign: `+12`, `-3.5`.
+fn signed(x: Option<f64>) -> String {
+    match x {
+        Some(v) if v > 0.0 => format!("+{}", number(Some(v))),
+        other => number(other),
+    }
 }

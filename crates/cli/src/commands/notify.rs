@@ -56,6 +56,8 @@ pub fn run(args: Args) -> std::process::ExitCode {
     crate::out::done(notify(args))
 }
 
+// Long because it runs one command in order: the instant, the workspace and store, the
+// review when a rule needs it, the plan, then sending (or `--dry-run`) and the report.
 fn notify(args: Args) -> Result<(), Failed> {
     let dir = args.workspace.dir()?;
     let loaded = load_workspace(&dir, true)?;

@@ -74,6 +74,8 @@ pub fn run(args: Args) -> ExitCode {
     crate::out::done(serve(args))
 }
 
+// Long because starting the server is a sequence (logging, workspace, store, tokens,
+// refresh schedule, bind, serve) where each step reports its own failure.
 fn serve(args: Args) -> Result<(), Failed> {
     // What the server does (check-ins and decisions recorded, refreshes) goes to stderr;
     // RUST_LOG=debug says more, RUST_LOG=warn less.

@@ -53,37 +53,7 @@ pub(super) fn plan(
     for (i, step) in rest.iter().enumerate() {
         let k = i + 1;
         let window = windows_us.get(i).copied().unwrap_or(0);
-        let after = match order {
-            FunnelOrder::Any => col(START_US),
-            FunnelOrder::Ordered | FunnelOrder::Strict => col(reached(k - 1)),
-        };
-        let on = col(HIT_US)
-            .gt_eq(after)
-            .and(col(HIT_US).lt_eq(col(START_US) + lit(window)));
-        let at = match order {
-            FunnelOrder::Any => when(
-                col(reached(k - 1))
-                    .is_not_null()
-                    .and(col("__t").is_not_null()),
-                greatest(vec![col(reached(k - 1)), col("__t")]),
-            )
-            .end()
-            .map_err(b.fail("reaching a step"))?,
-            FunnelOrder::Ordered | FunnelOrder::Strict => col("__t"),
-        };
-        let mut cols = keep.clone();
-        cols.push(at.alias(reached(k)));
-        frame = frame
-            .join_named(
-                b.hits(step, None)?,
-                JoinType::Left,
-                &[CU],
-                &["__hit_user"],
-                Some(on),
-            )
-            .and_then(|d| d.aggregate(keep.clone(), vec![min(col(HIT_US)).alias("__t")]))
-            .and_then(|d| d.select(cols))
-            .map_err(b.fail("reaching a step"))?;
+        frame = reach(b, frame, &keep, step, k, window, order)?;
         keep.push(col(reached(k)));
         let blockers = match (order, exclude) {
             (FunnelOrder::Strict, _) => Some(b.events(None, None)?),
@@ -123,6 +93,50 @@ pub(super) fn plan(
     p.maturity_us = windows_us.iter().copied().max().unwrap_or(0);
     p.scale = scale;
     Ok(p)
+}
+
+/// Adds `__r{k}`, when each row reached step `k` (`step` within `window_us` of entry), to
+/// `frame`, whose rows keep the columns `keep`.
+fn reach(
+    b: &Builder,
+    frame: DataFrame,
+    keep: &[Expr],
+    step: &Text,
+    k: usize,
+    window_us: i64,
+    order: FunnelOrder,
+) -> Result<DataFrame, EngineError> {
+    let after = match order {
+        FunnelOrder::Any => col(START_US),
+        FunnelOrder::Ordered | FunnelOrder::Strict => col(reached(k - 1)),
+    };
+    let on = col(HIT_US)
+        .gt_eq(after)
+        .and(col(HIT_US).lt_eq(col(START_US) + lit(window_us)));
+    let at = match order {
+        FunnelOrder::Any => when(
+            col(reached(k - 1))
+                .is_not_null()
+                .and(col("__t").is_not_null()),
+            greatest(vec![col(reached(k - 1)), col("__t")]),
+        )
+        .end()
+        .map_err(b.fail("reaching a step"))?,
+        FunnelOrder::Ordered | FunnelOrder::Strict => col("__t"),
+    };
+    let mut cols = keep.to_vec();
+    cols.push(at.alias(reached(k)));
+    frame
+        .join_named(
+            b.hits(step, None)?,
+            JoinType::Left,
+            &[CU],
+            &["__hit_user"],
+            Some(on),
+        )
+        .and_then(|d| d.aggregate(keep.to_vec(), vec![min(col(HIT_US)).alias("__t")]))
+        .and_then(|d| d.select(cols))
+        .map_err(b.fail("reaching a step"))
 }
 
 /// The entrants: each user's first `first` event in each period (`__start`, `__start_us`,

@@ -152,6 +152,8 @@ async fn group(
 }
 
 /// The condition and aggregates of metric number `i`, as its own plan computes them.
+// Long because it is one match with an arm per compute type the shared scan serves (count,
+// sum, average, nps), each the same condition and aggregates as that type's own plan.
 fn part(b: &Builder, i: usize) -> Result<Part, EngineError> {
     let m = b.m;
     let compute = &m.compute.as_ref().expect("eligible metrics compute").value;

@@ -16,6 +16,8 @@ use crate::plan::{DENOMINATOR, NUMERATOR, PERIOD, Planned, Scope, VALUE};
 use crate::sources::{column_type, instant};
 use crate::time::Calendar;
 
+// Long because a user's query is checked step by step (registered tables, its columns, their
+// types, the segment column when segmenting), each with its own error and help.
 pub(crate) async fn plan(
     inputs: &Inputs,
     cal: &Calendar,

@@ -261,53 +261,10 @@ fn funnel(cx: &mut Ctx, f: &mut Fields<'_>) -> Option<Compute> {
         );
         ok = false;
     }
-    let within = match f.require(cx, "within", "within: 14d") {
-        Some(n) => match &n.value {
-            crate::yaml::Value::Seq(items) => {
-                let ws: Vec<_> = items
-                    .iter()
-                    .filter_map(|w| duration(cx, w, "within"))
-                    .collect();
-                if ws.len() != items.len() {
-                    ok = false;
-                } else if steps.len() >= 2 && ws.len() != steps.len() - 1 {
-                    cx.value_error(
-                        n.span,
-                        format!(
-                            "`within` lists {} window{} for a funnel of {} steps",
-                            ws.len(),
-                            if ws.len() == 1 { "" } else { "s" },
-                            steps.len()
-                        ),
-                        format!(
-                            "give one window per step after the first ({}), each counted from entry, or one window for all",
-                            steps.len() - 1
-                        ),
-                    );
-                    ok = false;
-                } else if let Some(w) = ws.windows(2).find(|w| w[1].value < w[0].value) {
-                    cx.value_error(
-                        w[1].span,
-                        "a step's window is shorter than the step's before it".into(),
-                        "each window counts from entry, so a later step's window must be at least as long as an earlier one's".into(),
-                    );
-                    ok = false;
-                }
-                ws
-            }
-            _ => match duration(cx, n, "within") {
-                Some(w) => vec![w; steps.len().saturating_sub(1)],
-                None => {
-                    ok = false;
-                    Vec::new()
-                }
-            },
-        },
-        None => {
-            ok = false;
-            Vec::new()
-        }
-    };
+    let within = f
+        .require(cx, "within", "within: 14d")
+        .and_then(|n| windows(cx, n, steps.len()));
+    ok &= within.is_some();
     let exclude = f.get("exclude").and_then(|v| cx.ident(v, "exclude"));
     if let Some(x) = &exclude
         && steps.iter().any(|s| s.value == x.value)
@@ -336,7 +293,7 @@ fn funnel(cx: &mut Ctx, f: &mut Fields<'_>) -> Option<Compute> {
     }
     Some(Compute::Funnel {
         steps,
-        within,
+        within: within?,
         exclude,
         order: order?,
     })
@@ -354,4 +311,43 @@ fn choice_or<T: Copy>(
         Some(v) => cx.choice(v, key, options),
         None => Some(Spanned::new(default, f.span)),
     }
+}
+
+/// A funnel's `within`: one window for every step after the first, or a list of one per step
+/// (`steps` of them in all), none shorter than the one before.
+fn windows(cx: &mut Ctx, n: &Node, steps: usize) -> Option<Vec<Spanned<i64>>> {
+    let crate::yaml::Value::Seq(items) = &n.value else {
+        return duration(cx, n, "within").map(|w| vec![w; steps.saturating_sub(1)]);
+    };
+    let ws: Vec<_> = items
+        .iter()
+        .filter_map(|w| duration(cx, w, "within"))
+        .collect();
+    if ws.len() != items.len() {
+        return None;
+    }
+    if steps >= 2 && ws.len() != steps - 1 {
+        cx.value_error(
+            n.span,
+            format!(
+                "`within` lists {} window{} for a funnel of {steps} steps",
+                ws.len(),
+                if ws.len() == 1 { "" } else { "s" },
+            ),
+            format!(
+                "give one window per step after the first ({}), each counted from entry, or one window for all",
+                steps - 1
+            ),
+        );
+        return None;
+    }
+    if let Some(w) = ws.windows(2).find(|w| w[1].value < w[0].value) {
+        cx.value_error(
+            w[1].span,
+            "a step's window is shorter than the step's before it".into(),
+            "each window counts from entry, so a later step's window must be at least as long as an earlier one's".into(),
+        );
+        return None;
+    }
+    Some(ws)
 }

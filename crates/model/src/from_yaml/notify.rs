@@ -184,6 +184,8 @@ fn channel(cx: &mut Ctx, id: Text, n: &Node) -> Option<Channel> {
     })
 }
 
+// Long because a rule has many optional fields (send, via, to, due, at, follow_up, level, …),
+// each decoded and checked in the order the documentation lists them.
 fn rule(cx: &mut Ctx, n: &Node) -> Option<NotifyRule> {
     let mut f = Fields::new(cx, n, "a notification rule")?;
     let send = f

@@ -10,6 +10,8 @@ use throughline_review::Week;
 use super::{Draft, Input, Plan, to_owner};
 use crate::when;
 
+// Long because it is one pass: who owes a check-in, when it was due, whether the reminder
+// or its follow-up is due now, and the one draft per owner, in that order.
 pub(crate) fn plan(input: &Input, notify: &Notify, rule: &NotifyRule, out: &mut Plan) {
     let Some(due) = &rule.due else { return };
     let ws = input.ws;

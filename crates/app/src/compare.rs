@@ -8,7 +8,7 @@ use std::str::FromStr;
 
 use chrono::{Duration, Months, NaiveDate};
 use throughline_engine::MetricValue;
-use throughline_model::{Compute, Grain, Unit, Workspace};
+use throughline_model::{Grain, Workspace};
 use throughline_review::drivers::{self, Split};
 
 /// Which earlier period a value is compared with.
@@ -157,27 +157,12 @@ pub fn compare(
         .collect()
 }
 
-/// A formula metric's formula: `derived`'s expression, or `ratio`'s division.
+/// A formula metric's formula (see [`drivers::formula`]).
 fn formula(ws: &Workspace, id: &str) -> Option<throughline_model::expr::Expr> {
-    let m = ws.metric(id)?;
-    match &m.compute.as_ref()?.value {
-        Compute::Derived { expr, .. } => Some(expr.value.clone()),
-        Compute::Ratio {
-            numerator,
-            denominator,
-        } => {
-            let scale = match m.unit.as_ref().map(|u| &u.value) {
-                Some(Unit::Percent) => 100.0,
-                _ => 1.0,
-            };
-            Some(drivers::ratio(&numerator.value, &denominator.value, scale))
-        }
-        _ => None,
-    }
+    drivers::formula(ws.metric(id)?).map(|(e, _)| e)
 }
 
-/// The metrics a formula metric reads, recursively not: only its direct inputs, which the
-/// split needs beside it.
+/// The metrics a formula metric reads directly, which its split needs beside it.
 pub fn inputs(ws: &Workspace, id: &str) -> Vec<String> {
     formula(ws, id).map_or_else(Vec::new, |e| {
         e.metrics()

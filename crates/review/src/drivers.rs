@@ -44,6 +44,29 @@ impl Split {
     }
 }
 
+/// A formula metric's formula, and its text: `derived`'s expression, or `ratio`'s division
+/// (×100 for `unit: percent`, as the engine computes it). `None` for other metrics.
+pub fn formula(m: &throughline_model::Metric) -> Option<(Expr, String)> {
+    use throughline_model::{Compute, Unit};
+    match &m.compute.as_ref()?.value {
+        Compute::Derived { expr, text } => Some((expr.value.clone(), text.value.clone())),
+        Compute::Ratio {
+            numerator,
+            denominator,
+        } => {
+            let scale = match m.unit.as_ref().map(|u| &u.value) {
+                Some(Unit::Percent) => 100.0,
+                _ => 1.0,
+            };
+            Some((
+                ratio(&numerator.value, &denominator.value, scale),
+                format!("{} / {}", numerator.value, denominator.value),
+            ))
+        }
+        _ => None,
+    }
+}
+
 /// A `ratio` metric as a formula: `numerator / denominator × scale`.
 pub fn ratio(numerator: &str, denominator: &str, scale: f64) -> Expr {
     let div = Expr::Binary(

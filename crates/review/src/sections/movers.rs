@@ -12,23 +12,13 @@ use crate::drivers;
 use crate::review::{Mover, Movers};
 use crate::sections::unit_of;
 use crate::{Input, Value};
-use throughline_model::{Compute, Metric, Unit};
+use throughline_model::{Compute, Metric};
 
 pub(crate) fn movers(input: &Input, m: &Metric, last: &Value, now: &Value) -> Option<Movers> {
+    if let Some((expr, text)) = drivers::formula(m) {
+        return formula(input, &expr, &text, last, now);
+    }
     match &m.compute.as_ref()?.value {
-        Compute::Derived { expr, text } => formula(input, &expr.value, &text.value, last, now),
-        Compute::Ratio {
-            numerator,
-            denominator,
-        } => {
-            let scale = match m.unit.as_ref().map(|u| &u.value) {
-                Some(Unit::Percent) => 100.0,
-                _ => 1.0,
-            };
-            let expr = drivers::ratio(&numerator.value, &denominator.value, scale);
-            let text = format!("{} / {}", numerator.value, denominator.value);
-            formula(input, &expr, &text, last, now)
-        }
         Compute::Unique {
             event,
             filter: None,

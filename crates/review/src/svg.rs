@@ -248,3 +248,48 @@ pub fn waterfall(
     out.push_str("</svg>");
     out
 }
+
+/// Horizontal bars, one per step, scaled to the largest: a funnel's users at each step with
+/// the share of the first step and of the step before, or a lifecycle's statuses (a negative
+/// count, dormant users, is drawn in red).
+pub fn steps(title: &str, steps: &[(String, f64)]) -> String {
+    let (label_w, bar_h, gap, w) = (180.0, 20.0, 8.0, 620.0);
+    let h = 12.0 + steps.len() as f64 * (bar_h + gap);
+    let most = steps
+        .iter()
+        .map(|(_, n)| n.abs())
+        .fold(0.0_f64, f64::max)
+        .max(1.0);
+    let first = steps.first().map_or(0.0, |s| s.1);
+    let funnel = steps.iter().all(|(_, n)| *n >= 0.0);
+    let mut out = format!(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {w} {h:.0}\" width=\"{w}\" height=\"{h:.0}\" role=\"img\" aria-label=\"{t}\"><title>{t}</title>",
+        t = esc(title)
+    );
+    for (i, (name, n)) in steps.iter().enumerate() {
+        let y = 6.0 + i as f64 * (bar_h + gap);
+        let len = (n.abs() / most * (w - label_w - 170.0)).max(1.0);
+        let fill = if *n < 0.0 { FALL } else { SERIES };
+        let mut text = crate::format::value(&throughline_model::Unit::Count, *n);
+        if funnel && first > 0.0 && i > 0 {
+            let prev = steps[i - 1].1;
+            text.push_str(&format!(" · {:.1}% of all", n / first * 100.0));
+            if prev > 0.0 {
+                text.push_str(&format!(" · {:.1}% of the step before", n / prev * 100.0));
+            }
+        }
+        out.push_str(&format!(
+            "<text x=\"{:.1}\" y=\"{:.1}\" font-size=\"11\" text-anchor=\"end\" fill=\"#374151\">{}</text><rect x=\"{label_w}\" y=\"{y:.1}\" width=\"{len:.1}\" height=\"{bar_h}\" fill=\"{fill}\"><title>{}: {}</title></rect><text x=\"{:.1}\" y=\"{:.1}\" font-size=\"11\" fill=\"#374151\">{}</text>",
+            label_w - 8.0,
+            y + 14.0,
+            esc(name),
+            esc(name),
+            esc(&text),
+            label_w + len + 4.0,
+            y + 14.0,
+            esc(&text)
+        ));
+    }
+    out.push_str("</svg>");
+    out
+}

@@ -156,6 +156,12 @@ pub async fn compute(
         series.insert(metric.clone(), values);
         stored.insert(metric, rows);
     }
+    // a funnel's steps and a lifecycle's statuses are not stored: they come from this run
+    series.extend(
+        throughline_app::review::series_of(&values)
+            .into_iter()
+            .filter(|(k, _)| k.contains('#')),
+    );
     let week = throughline_app::review::week_for(&engine, None).map_err(StartError::msg)?;
     let data = throughline_app::review::gather(&engine, ws, week, series, step)
         .await

@@ -111,6 +111,41 @@ pub(crate) struct MetricPage {
     pub guardrail_of: Vec<String>,
     pub experiments: Vec<String>,
     pub values: Vec<StoredValue>,
+    /// A funnel's or a lifecycle's latest complete period, step by step.
+    pub steps: Option<Steps>,
+}
+
+/// Each step's users in one period: a funnel's steps, or a lifecycle's statuses.
+#[derive(Clone, Debug, Serialize)]
+pub(crate) struct Steps {
+    pub start: chrono::NaiveDate,
+    pub end: chrono::NaiveDate,
+    /// Step (or status) and users.
+    pub steps: Vec<(String, f64)>,
+}
+
+/// The latest period in which every step of `id` was measured.
+fn steps(m: &throughline_model::Metric, c: &Computed) -> Option<Steps> {
+    use throughline_model::{Compute, LIFECYCLE_STATUSES};
+    let names: Vec<&str> = match &m.compute.as_ref()?.value {
+        Compute::Funnel { steps, .. } => steps.iter().map(|s| s.value.as_str()).collect(),
+        Compute::Lifecycle { .. } => LIFECYCLE_STATUSES.to_vec(),
+        _ => return None,
+    };
+    let series = |name: &str| c.data.series.get(&format!("{}#{name}", m.id.value));
+    let last = *series(names[0])?.last()?;
+    let steps = names
+        .iter()
+        .map(|n| {
+            let v = series(n)?.iter().find(|v| v.start == last.start)?;
+            Some((n.to_string(), v.value))
+        })
+        .collect::<Option<Vec<_>>>()?;
+    Some(Steps {
+        start: last.start,
+        end: last.end,
+        steps,
+    })
 }
 
 // Long because it gathers a metric page's parts in order (definition, lineage, targets, stored
@@ -286,6 +321,7 @@ pub(crate) fn metric(
                     .collect()
             })
             .unwrap_or_default(),
+        steps: steps(m, c),
     })
 }
 
@@ -349,6 +385,17 @@ pub(crate) fn metric_html(m: &MetricPage, caller: &Caller) -> String {
                 .unwrap_or("No `compute:`: this metric is not computed.")
         )
     ));
+    if let Some(st) = &m.steps {
+        s.push_str(&format!(
+            "<h2>Step by step</h2><p class=\"legend\">{} to {}: users at each step</p>",
+            st.start,
+            st.end - chrono::Duration::days(1)
+        ));
+        s.push_str(&throughline_review::svg::steps(
+            &format!("{} step by step", m.name),
+            &st.steps,
+        ));
+    }
     if let Some(at) = &m.defined_at {
         s.push_str(&format!(
             "<p class=\"legend\">As written at {}:</p><pre>{}</pre>",

@@ -15,7 +15,7 @@ use datafusion::prelude::*;
 use throughline_model::Metric;
 
 use crate::error::{EngineError, df};
-use crate::plan::JoinNamed;
+use crate::join::JoinNamed;
 use crate::sources::{EVENT, SIGNUP, TS, Tables, USER, column_type};
 use crate::time::Calendar;
 use throughline_model::Grain;

@@ -12,6 +12,7 @@ mod explain;
 mod filter;
 mod inputs;
 pub mod instant;
+mod join;
 mod locate;
 mod measure;
 mod output;

@@ -6,7 +6,7 @@ use crate::expr::Expr;
 use crate::source::{Span, Spanned};
 use crate::values::{Period, PeriodLength, Quantity, Unit};
 
-pub type Text = Spanned<String>;
+pub use crate::source::Text;
 
 /// Everything read from a workspace (or from the files given on the command line).
 #[derive(Clone, Debug, Default)]

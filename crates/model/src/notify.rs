@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::defs::Text;
+use crate::source::Text;
 use crate::source::{Span, Spanned};
 
 /// `notify:` in throughline.yaml.

@@ -32,6 +32,9 @@ impl Span {
     }
 }
 
+/// Text from a file, with where it was written.
+pub type Text = Spanned<String>;
+
 /// A value with the span it was read from.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Spanned<T> {

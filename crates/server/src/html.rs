@@ -20,6 +20,7 @@ a { color: #1d4ed8; }
 .bar i { display: block; height: 100%; background: #2563eb; }
 .tree ul { list-style: none; padding-left: 22px; border-left: 1px dashed var(--line); margin: 4px 0; }
 .tree > ul { border-left: none; padding-left: 0; }
+.edge { color: #374151; font-size: 13px; background: #f3f4f6; border-radius: 4px; padding: 0 4px; }
 .obj { margin: 10px 0; }
 .krs { margin: 4px 0 0 0; font-size: 14px; }
 form.inline { display: flex; gap: 8px; align-items: end; flex-wrap: wrap; margin: 8px 0 16px; }

@@ -17,7 +17,10 @@ sources:
 
 const METRICS: &str = "metrics:
   - { id: buy_funnel, name: Buying, cadence: { report: weekly }, compute: { type: funnel, steps: [view, cart, buy], within: 1d } }
-  - { id: flow, name: Flow, cadence: { report: weekly }, compute: { type: lifecycle, every: week } }
+  - { id: flow, name: Flow, supports: wau, cadence: { report: weekly }, compute: { type: lifecycle, every: week } }
+  - { id: wau, name: Weekly users, role: north_star, cadence: { report: weekly }, compute: { type: unique } }
+  - { id: buys, name: Buys, supports: per_user, cadence: { report: weekly }, compute: { type: count, event: buy } }
+  - { id: per_user, name: Buys per user, unit: ratio, supports: wau, cadence: { report: weekly }, compute: { type: derived, expr: buys / wau } }
 ";
 
 /// Week of Jun 1, 2026: u0..u5 view; u0..u3 add to cart; u0 and u1 buy. Week of Jun 8: u0
@@ -98,4 +101,28 @@ async fn a_lifecycle_page_draws_its_statuses() {
     );
     let html = page("/metrics/flow").await;
     assert!(html.contains("<title>dormant: -5</title>"), "{html}");
+}
+
+#[tokio::test]
+async fn the_metric_tree_shows_each_inputs_part_in_the_last_change() {
+    let html = page("/").await;
+    // weekly users 6 → 2 (−4): u6 new, nobody resurrected, u1..u5 dormant
+    assert!(
+        html.contains("↑ −4 of the last change: +1 new users · +0 resurrected users (back after a gap) · −5 gone dormant (active last period, not this one)"),
+        "{html}"
+    );
+    // buys per user 2/6 → 0/2: buys' Shapley part ½[(0/6 − 2/6) + (0/2 − 2/2)] = −2/3 of
+    // the change −1/3
+    let v: serde_json::Value = serde_json::from_str(&page("/api/overview").await).unwrap();
+    let per_user = v["tree"]["children"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|n| n["id"] == "per_user")
+        .unwrap();
+    assert_eq!(per_user["children"][0]["id"], "buys");
+    assert_eq!(
+        per_user["children"][0]["edge"],
+        "−0.67 of the last change (−0.33)"
+    );
 }

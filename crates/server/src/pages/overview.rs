@@ -7,7 +7,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 use throughline_model::{MetricRole, Workspace};
 use throughline_review::html::escape;
-use throughline_review::{GuardrailRow, NorthStar, Value};
+use throughline_review::{GuardrailRow, Movers, NorthStar, Value};
 
 use crate::auth::Caller;
 use crate::error::ApiError;
@@ -29,6 +29,10 @@ pub(crate) struct MetricNode {
     pub change: Option<f64>,
     /// The last 12 values, for a sparkline.
     pub recent: Vec<Value>,
+    /// On the edge to the metric it feeds: its exact part in that metric's last change, when
+    /// the parent is a formula of it, or (a lifecycle under the North Star) the users gained
+    /// and lost.
+    pub edge: Option<String>,
     pub children: Vec<MetricNode>,
 }
 
@@ -47,7 +51,75 @@ pub(crate) struct Overview {
     pub key_results: [usize; 5],
 }
 
-pub(crate) fn node(ws: &Workspace, c: &Computed, id: &str, depth: usize) -> MetricNode {
+/// `child`'s part in `parent`'s last change (see [`MetricNode::edge`]).
+fn edge(
+    ws: &Workspace,
+    c: &Computed,
+    parent: &str,
+    child: &str,
+    ns: Option<&Movers>,
+) -> Option<String> {
+    let unit = |id: &str| {
+        ws.metric(id)
+            .and_then(|m| m.unit.as_ref())
+            .map_or(throughline_model::Unit::Count, |u| u.value.clone())
+    };
+    let signed = |u: &throughline_model::Unit, x: f64| {
+        format!("{}{}", if x < 0.0 { "−" } else { "+" }, u.format(x.abs()))
+    };
+    if let Some(mv) = ns.filter(|mv| mv.method == "lifecycle" && mv.source == child) {
+        let parts: Vec<String> = mv
+            .parts
+            .iter()
+            .map(|p| {
+                format!(
+                    "{} {}",
+                    signed(&throughline_model::Unit::Count, p.contribution),
+                    p.label
+                )
+            })
+            .collect();
+        return Some(format!(
+            "{} of the last change: {}",
+            signed(&unit(parent), mv.after - mv.before),
+            parts.join(" · ")
+        ));
+    }
+    let (expr, _) = throughline_review::drivers::formula(ws.metric(parent)?)?;
+    let values = c.data.series.get(parent)?;
+    let [.., before, after] = values.as_slice() else {
+        return None;
+    };
+    let at = |start: NaiveDate| -> Option<std::collections::BTreeMap<String, f64>> {
+        expr.metrics()
+            .into_iter()
+            .map(|(id, _)| {
+                let v = c.data.series.get(id)?.iter().find(|v| v.start == start)?;
+                Some((id.to_string(), v.value))
+            })
+            .collect()
+    };
+    let split = throughline_review::drivers::split(&expr, &at(before.start)?, &at(after.start)?)?;
+    let close = |x: f64, y: f64| (x - y).abs() <= 1e-9 * y.abs().max(1.0);
+    if !close(split.before, before.value) || !close(split.after, after.value) {
+        return None;
+    }
+    let part = split.parts.iter().find(|p| p.metric == child)?;
+    Some(format!(
+        "{} of the last change ({})",
+        signed(&unit(parent), part.contribution),
+        signed(&unit(parent), split.after - split.before)
+    ))
+}
+
+/// The tree under `id`; `ns` is the North Star's split, for the edges under it.
+fn node_under(
+    ws: &Workspace,
+    c: &Computed,
+    id: &str,
+    depth: usize,
+    ns: Option<&Movers>,
+) -> MetricNode {
     let m = ws.metric(id);
     let values = c.data.series.get(id).map_or(&[][..], |v| v.as_slice());
     let latest = values.last().copied();
@@ -61,7 +133,11 @@ pub(crate) fn node(ws: &Workspace, c: &Computed, id: &str, depth: usize) -> Metr
         ws.metrics
             .iter()
             .filter(|x| x.supports.as_ref().is_some_and(|s| s.value == id))
-            .map(|x| node(ws, c, &x.id.value, depth + 1))
+            .map(|x| {
+                let mut n = node_under(ws, c, &x.id.value, depth + 1, None);
+                n.edge = edge(ws, c, id, &x.id.value, ns);
+                n
+            })
             .collect()
     };
     MetricNode {
@@ -74,6 +150,7 @@ pub(crate) fn node(ws: &Workspace, c: &Computed, id: &str, depth: usize) -> Metr
         latest,
         change,
         recent: values[values.len().saturating_sub(12)..].to_vec(),
+        edge: None,
         children,
     }
 }
@@ -103,7 +180,10 @@ pub(crate) fn overview(ws: &Workspace, c: &Computed, v: &View) -> Overview {
         data_through: r.data_last,
         computed_at: c.at,
         north_star: r.north_star.clone(),
-        tree: root.map(|m| node(ws, c, &m.id.value, 0)),
+        tree: root.map(|m| {
+            let ns = r.north_star.as_ref().and_then(|n| n.movers.as_ref());
+            node_under(ws, c, &m.id.value, 0, ns)
+        }),
         guardrails: r.guardrails.clone(),
         key_results: counts,
     }
@@ -127,6 +207,9 @@ pub(crate) fn tree_node(n: &MetricNode, out: &mut String) {
         escape(&latest),
         sparkline(&n.recent, &unit, &format!("{}: recent values", n.name))
     ));
+    if let Some(e) = &n.edge {
+        out.push_str(&format!(" <span class=\"edge\">↑ {}</span>", escape(e)));
+    }
     if !n.children.is_empty() {
         out.push_str("<ul>");
         for c in &n.children {

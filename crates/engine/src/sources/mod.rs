@@ -12,6 +12,7 @@ use throughline_model::{Source, SourceFormat, Workspace};
 use crate::error::{EngineError, df};
 use crate::time::Calendar;
 
+mod parquet;
 mod postgres;
 
 /// Normalized tables.
@@ -107,12 +108,20 @@ async fn read(
     // registered under a name, so plans (and the SQL rendered from them) name the source
     let result = match s.format.value {
         SourceFormat::Parquet => {
-            ctx.register_parquet(
-                name,
-                &full_str,
-                ParquetReadOptions::default().file_extension(&ext),
-            )
-            .await
+            let options = ParquetReadOptions::default().file_extension(&ext);
+            match ctx.register_parquet(name, &full_str, options.clone()).await {
+                // files that store a text column with and without a dictionary
+                Err(e) if e.to_string().contains("Fail to merge schema") => {
+                    match parquet::unified_schema(&full) {
+                        Some(schema) => {
+                            ctx.register_parquet(name, &full_str, options.schema(&schema))
+                                .await
+                        }
+                        None => Err(e),
+                    }
+                }
+                r => r,
+            }
         }
         SourceFormat::Csv => {
             let options = CsvReadOptions::new().file_extension(&ext);

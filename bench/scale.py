@@ -1,0 +1,112 @@
+#!/usr/bin/env python3
+"""Scale run: every demo metric, weekly, over a data set built from demo parts; prints the
+time and the peak memory (RSS) of `throughline measure`.
+
+`throughline demo` writes at most 50M users (about 625M events) at once, so a larger data set
+is built in parts: part k is a demo of --users-per-part users with seed 7 + k, its user ids
+moved up by k x 50,000,000 (DuckDB rewrites its event files into the first part's events
+folder, and its users into one users file), so the parts' users are distinct. A last small
+part tops the total up to --events when the parts fall short.
+
+Usage:
+  pip install duckdb
+  cargo build --release -p throughline
+  python3 bench/scale.py --events 1000000000 --dir /tmp/tl-1b    # 2 parts of 40.1M users
+  python3 bench/scale.py --events 100000000 --dir /tmp/tl-100m   # 1 part of 8.1M users
+
+Needs about 11 GB of disk per billion events, plus the spill folder (THROUGHLINE_SPILL_DIR or
+the system's temp folder) for the activity roll-up.
+"""
+
+import argparse
+import glob
+import os
+import subprocess
+import sys
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+TARGET = os.environ.get("CARGO_TARGET_DIR", os.path.join(ROOT, "target"))
+BIN = os.path.join(TARGET, "release", "throughline")
+EVENTS_PER_USER = 12.46  # the demo's mean
+MAX_USERS = 40_100_000
+ID_STRIDE = 50_000_000
+
+
+def demo(path, users, seed):
+    t0 = time.perf_counter()
+    subprocess.run([BIN, "demo", path, "--users", str(users), "--seed", str(seed)],
+                   check=True, stdout=subprocess.DEVNULL)
+    print(f"  part seed {seed}: {users} users in {time.perf_counter() - t0:.0f} s", flush=True)
+
+
+def build(d, events, per_part):
+    import duckdb
+    con = duckdb.connect()
+    users_file = os.path.join(d, "data", "users-all.parquet")
+    total_users = round(events / EVENTS_PER_USER)
+    parts = []
+    while total_users > 0:
+        parts.append(min(total_users, per_part))
+        total_users -= parts[-1]
+    demo(d, parts[0], 7)
+    con.execute(f"COPY (SELECT * FROM '{d}/data/users.parquet') TO '{users_file}' (FORMAT parquet)")
+    os.remove(os.path.join(d, "data", "users.parquet"))
+
+    def add_part(k, users):
+        part = f"{d}-part{k}"
+        demo(part, users, 7 + k)
+        shift = k * ID_STRIDE
+        con.execute(f"""COPY (SELECT user_id + {shift} AS user_id, * EXCLUDE (user_id)
+                              FROM '{part}/data/events/*.parquet')
+                        TO '{d}/data/events/part{k}' (FORMAT parquet, PER_THREAD_OUTPUT true)""")
+        for i, f in enumerate(sorted(glob.glob(f"{d}/data/events/part{k}/*.parquet"))):
+            os.rename(f, f"{d}/data/events/p{k}-{i:05d}.parquet")
+        os.rmdir(f"{d}/data/events/part{k}")
+        con.execute(f"""COPY (SELECT * FROM '{users_file}' UNION ALL
+                              SELECT user_id + {shift} AS user_id, * EXCLUDE (user_id)
+                              FROM '{part}/data/users.parquet')
+                        TO '{users_file}.new' (FORMAT parquet)""")
+        os.replace(f"{users_file}.new", users_file)
+        subprocess.run(["rm", "-rf", part], check=True)
+
+    for k, users in enumerate(parts[1:], start=1):
+        add_part(k, users)
+    n = con.execute(f"SELECT count(*) FROM '{d}/data/events/*.parquet'").fetchone()[0]
+    if n < events:
+        add_part(len(parts), round((events - n) / EVENTS_PER_USER) + 1000)
+    ws = os.path.join(d, "throughline.yaml")
+    text = open(ws).read().replace("path: data/users.parquet", "path: data/users-all.parquet")
+    open(ws, "w").write(text)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--events", type=int, default=1_000_000_000)
+    ap.add_argument("--dir", required=True)
+    ap.add_argument("--users-per-part", type=int, default=MAX_USERS,
+                    help="users per demo part (at most 50M; smaller to try the script quickly)")
+    a = ap.parse_args()
+    if not os.path.exists(BIN):
+        sys.exit(f"{BIN} is missing: cargo build --release -p throughline (CARGO_TARGET_DIR says where)")
+    import duckdb
+    if not os.path.exists(os.path.join(a.dir, "throughline.yaml")):
+        print(f"building about {a.events:,} events in {a.dir} …", flush=True)
+        build(a.dir, a.events, min(a.users_per_part, MAX_USERS))
+    con = duckdb.connect()
+    n = con.execute(f"SELECT count(*) FROM '{a.dir}/data/events/*.parquet'").fetchone()[0]
+    u = con.execute(f"SELECT count(*) FROM '{a.dir}/data/users-all.parquet'").fetchone()[0]
+    print(f"data: {n:,} events of {u:,} users", flush=True)
+    t0 = time.perf_counter()
+    p = subprocess.run(["/usr/bin/time", "-f", "%M %e", BIN, "measure", "-w", a.dir,
+                        "--grain", "week", "--format", "json"], capture_output=True, text=True)
+    if p.returncode != 0:
+        sys.exit(f"measure failed after {time.perf_counter() - t0:.0f} s:\n{p.stderr}")
+    peak_kb, secs = p.stderr.strip().splitlines()[-1].split()
+    values = p.stdout.count('"metric"')
+    print(f"measure, every metric weekly: {float(secs):.0f} s, peak RSS {int(peak_kb) / 1024 / 1024:.2f} GB, "
+          f"{values} values (goal at 100M events: <= 3 GB; the machine: {os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES') / 2**30:.0f} GB)")
+
+
+if __name__ == "__main__":
+    main()

@@ -6,6 +6,10 @@
 //! [`throughline_model::LIFECYCLE_STATUSES`] order); the value is the growth quick ratio,
 //! (new + resurrected) / dormant. Reads the per-user daily activity roll-up, all of it: a
 //! user's first activity may lie before the requested range.
+//!
+//! One pass over each user's active periods in order (window functions: the first, the one
+//! before, the one after), not joins: a sort spills to disk when it outgrows its memory, a
+//! hash join's build side does not (1B events: 80M users' periods).
 
 use super::funnel::step_column;
 use super::*;
@@ -15,13 +19,69 @@ pub(super) fn plan(
     event: Option<&Text>,
     every: &Spanned<Grain>,
 ) -> Result<Planned, EngineError> {
+    use datafusion::functions_window::expr_fn::{first_value, lag, lead};
+    use datafusion::logical_expr::ExprFunctionExt;
     let inputs = b.inputs;
     let grain = every.value;
-    let a = b.activity(event)?;
-    let act = b.active_by_period(a.clone(), grain)?;
+    let act = b.active_by_period(b.activity(event)?, grain)?;
+    let over = |e: Expr, name: &str| {
+        e.partition_by(vec![col(USER)])
+            .order_by(vec![col(PERIOD).sort(true, false)])
+            .build()
+            .map(|e| e.alias(name))
+    };
+    let act = over(first_value(col(PERIOD)), "__first")
+        .and_then(|first| {
+            let prev = over(lag(col(PERIOD), Some(1), None), "__prev")?;
+            let next = over(lead(col(PERIOD), Some(1), None), "__later")?;
+            act.window(vec![first, prev, next])
+        })
+        .map_err(b.fail("ordering each user's periods"))?;
+    // 1 or 0 by a CASE, not a cast of the boolean: PostgreSQL casts no boolean to bigint
+    let flag = |c: Expr| when(c, lit(1i64)).otherwise(lit(0i64));
+    let is_new = col("__first").eq(col(PERIOD));
+    let returning = b.period_after(grain, col("__prev")).eq(col(PERIOD));
+    let active = act
+        .clone()
+        .select({
+            let mut cols = inputs.keyed(col(PERIOD));
+            cols.extend([
+                flag(is_new.clone())
+                    .map_err(b.fail("finding statuses"))?
+                    .alias("__new"),
+                flag(returning.clone())
+                    .map_err(b.fail("finding statuses"))?
+                    .alias("__returning"),
+                flag(is_new.not().and(returning.not()))
+                    .map_err(b.fail("finding statuses"))?
+                    .alias("__resurrected"),
+                lit(0i64).alias("__dormant"),
+            ]);
+            cols
+        })
+        .map_err(b.fail("finding statuses"))?;
+    // active in a period and not in the one after it: dormant in the one after
+    let next = b.next_period(grain);
+    let dormant = act
+        .filter(
+            col("__later")
+                .is_null()
+                .or(col("__later").not_eq(next.clone())),
+        )
+        .and_then(|d| {
+            let mut cols = inputs.keyed(next.alias(PERIOD));
+            cols.extend([
+                lit(0i64).alias("__new"),
+                lit(0i64).alias("__returning"),
+                lit(0i64).alias("__resurrected"),
+                lit(1i64).alias("__dormant"),
+            ]);
+            d.select(cols)
+        })
+        .map_err(b.fail("finding dormant users"))?;
     let n = |c: &str| cast(sum(col(c)), DataType::Float64);
-    let frame = active(b, a, act.clone(), grain)?
-        .union(dormant(b, act, grain)?)
+    let frame = active
+        .union(dormant)
         .and_then(|d| {
             d.aggregate(
                 inputs.keyed(col(PERIOD)),
@@ -49,89 +109,4 @@ pub(super) fn plan(
     cols.extend((0..4).map(|k| col(step_column(k))));
     let frame = frame.select(cols).map_err(b.fail("the quick ratio"))?;
     Ok(b.planned(frame, grain))
-}
-
-/// The rows of the users active in a period (`act`), flagged new, returning or resurrected;
-/// `a` is the activity roll-up they come from (for each user's first period).
-fn active(
-    b: &Builder,
-    a: DataFrame,
-    act: DataFrame,
-    grain: Grain,
-) -> Result<DataFrame, EngineError> {
-    let first = a
-        .aggregate(
-            vec![col(USER).alias("__fu")],
-            vec![min(col(DAY)).alias("__fd")],
-        )
-        .and_then(|d| {
-            d.select(vec![
-                col("__fu"),
-                b.cal.bucket(grain, col("__fd")).alias("__first"),
-            ])
-        })
-        .map_err(b.fail("finding each user's first period"))?;
-    // each active user, paired with the period after the one they were active in
-    let was = act
-        .clone()
-        .select(vec![
-            col(USER).alias("__u"),
-            b.next_period(grain).alias("__next"),
-        ])
-        .map_err(b.fail("pairing periods"))?;
-    // 1 or 0 by a CASE, not a cast of the boolean: PostgreSQL casts no boolean to bigint
-    let flag = |c: Expr| when(c, lit(1i64)).otherwise(lit(0i64));
-    act.join_named(
-        was,
-        JoinType::Left,
-        &[USER, PERIOD],
-        &["__u", "__next"],
-        None,
-    )
-    .and_then(|d| d.join_named(first, JoinType::Inner, &[USER], &["__fu"], None))
-    .and_then(|d| {
-        let is_new = col("__first").eq(col(PERIOD));
-        let before = col("__first").not_eq(col(PERIOD));
-        let mut cols = b.inputs.keyed(col(PERIOD));
-        cols.extend([
-            flag(is_new)?.alias("__new"),
-            flag(before.clone().and(col("__u").is_not_null()))?.alias("__returning"),
-            flag(before.and(col("__u").is_null()))?.alias("__resurrected"),
-            lit(0i64).alias("__dormant"),
-        ]);
-        d.select(cols)
-    })
-    .map_err(b.fail("finding statuses"))
-}
-
-/// One row per user gone dormant: active in the period before, not in this one.
-fn dormant(b: &Builder, act: DataFrame, grain: Grain) -> Result<DataFrame, EngineError> {
-    let mut gone_cols = b.inputs.keyed(col(USER).alias("__g"));
-    gone_cols.insert(1, b.next_period(grain).alias(PERIOD));
-    let gone = act
-        .clone()
-        .select(gone_cols)
-        .map_err(b.fail("pairing periods"))?;
-    let now = act
-        .select(vec![col(USER).alias("__u2"), col(PERIOD).alias("__p2")])
-        .map_err(b.fail("pairing periods"))?;
-    gone.join_named(
-        now,
-        JoinType::Left,
-        &["__g", PERIOD],
-        &["__u2", "__p2"],
-        None,
-    )
-    .and_then(|d| d.filter(col("__u2").is_null()))
-    .and_then(|d| {
-        let mut cols = b.inputs.keyed(col(PERIOD));
-        cols.extend([
-            lit(0i64).alias("__new"),
-            lit(0i64).alias("__returning"),
-            lit(0i64).alias("__resurrected"),
-            lit(1i64).alias("__dormant"),
-        ]);
-        d.select(cols)
-    })
-    .map_err(b.fail("finding dormant users"))
 }

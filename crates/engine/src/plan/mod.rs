@@ -356,6 +356,11 @@ impl Builder<'_> {
     /// The start of the period after `period`: one period later in local time (a month or a
     /// week of local days, whatever the offset changes), cut to a period start again.
     fn next_period(&self, grain: Grain) -> Expr {
+        self.period_after(grain, col(PERIOD))
+    }
+
+    /// The start of the period after the one starting at `start`.
+    fn period_after(&self, grain: Grain, start: Expr) -> Expr {
         use datafusion::scalar::ScalarValue;
         let one = match grain {
             Grain::Day => ScalarValue::new_interval_mdn(0, 1, 0),
@@ -363,7 +368,7 @@ impl Builder<'_> {
             Grain::Month => ScalarValue::new_interval_mdn(1, 0, 0),
             Grain::Quarter => ScalarValue::new_interval_mdn(3, 0, 0),
         };
-        self.cal.bucket(grain, col(PERIOD) + lit(one))
+        self.cal.bucket(grain, start + lit(one))
     }
 
     fn activity(&self, event: Option<&Text>) -> Result<DataFrame, EngineError> {

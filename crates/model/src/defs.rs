@@ -114,6 +114,23 @@ pub enum MetricRole {
     Kpi,
 }
 
+/// How a metric enters its parent's formula in the metric tree (`drives: { as: … }`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DriveAs {
+    /// The parent is the product of its factors (a percent factor as a share: 40% is 0.4).
+    Factor,
+    /// The parent is the sum of its terms.
+    Term,
+}
+
+/// A formula edge of the metric tree: this metric is a factor or a term of `metric`.
+#[derive(Clone, Debug)]
+pub struct Drives {
+    pub metric: Text,
+    pub as_: Spanned<DriveAs>,
+    pub span: Span,
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Direction {
     Up,
@@ -336,7 +353,10 @@ pub struct Metric {
     pub id: Text,
     pub name: Option<Text>,
     pub role: Option<Spanned<MetricRole>>,
+    /// The metric it feeds: the tree's edge (also set by `drives:`).
     pub supports: Option<Text>,
+    /// The edge as a formula: a factor or a term of the metric it supports.
+    pub drives: Option<Drives>,
     pub description: Option<Text>,
     pub unit: Option<Spanned<Unit>>,
     pub direction: Option<Spanned<Direction>>,

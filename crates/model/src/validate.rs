@@ -77,6 +77,59 @@ pub(crate) fn validate(ws: &Workspace, out: &mut Vec<Diagnostic>) {
         }
     }
     cycles(ws, out);
+    drive_edges(ws, out);
+}
+
+/// A metric's `drives:` edges make it a product of factors or a sum of terms, never both, and
+/// never of itself.
+fn drive_edges(ws: &Workspace, out: &mut Vec<Diagnostic>) {
+    let mut first: HashMap<&str, (&Metric, &Drives)> = HashMap::new();
+    for m in &ws.metrics {
+        let Some(d) = &m.drives else { continue };
+        if d.metric.value == m.id.value {
+            out.push(
+                Diagnostic::error(
+                    "invalid-value",
+                    format!("metric `{}` drives itself", m.id.value),
+                )
+                .at(d.metric.span)
+                .help("`drives: { metric: X }` names the parent metric this one is a factor or a term of"),
+            );
+            continue;
+        }
+        match first.get(d.metric.value.as_str()) {
+            Some((other, o)) if o.as_.value != d.as_.value => {
+                let word = |a: DriveAs| match a {
+                    DriveAs::Factor => "factor",
+                    DriveAs::Term => "term",
+                };
+                out.push(
+                    Diagnostic::error(
+                        "invalid-value",
+                        format!(
+                            "`{}` is a {} of `{}`, but `{}` (line {}) is a {} of it: a parent is a product of factors or a sum of terms, not both",
+                            m.id.value,
+                            word(d.as_.value),
+                            d.metric.value,
+                            other.id.value,
+                            o.as_.span.line,
+                            word(o.as_.value)
+                        ),
+                    )
+                    .at(d.as_.span)
+                    .help(format!(
+                        "write `as: {}` here too, or define `{}` as a `derived` metric with the formula it is (e.g. `expr: \"a * b + c\"`)",
+                        word(o.as_.value),
+                        d.metric.value
+                    )),
+                );
+            }
+            Some(_) => {}
+            None => {
+                first.insert(&d.metric.value, (m, d));
+            }
+        }
+    }
 }
 
 /// Finds an objective by `team/id`, id, or (for Markdown) its title.

@@ -334,3 +334,69 @@ fn funnel_definitions_that_cannot_be_measured_are_refused_where_they_are_wrong()
     let got: Vec<(&str, u32, u32)> = got.iter().map(|(m, l, c)| (m.as_str(), *l, *c)).collect();
     assert_eq!(got, want);
 }
+
+fn load_metrics(yaml: &str) -> throughline_model::Loaded {
+    let mut loader = Loader::new();
+    loader.add_yaml("metrics.yaml", Path::new("metrics.yaml"), yaml.into());
+    loader.finish()
+}
+
+#[test]
+fn drives_edges_are_tree_edges_with_a_formula() {
+    let loaded = load_metrics(
+        "metrics:
+  - { id: revenue, compute: { type: sum, event: purchase, property: amount } }
+  - { id: payers, drives: { metric: revenue, as: factor }, compute: { type: unique, event: purchase } }
+  - { id: per_payer, supports: revenue, drives: { metric: revenue, as: Factor } }
+",
+    );
+    assert!(loaded.diagnostics.is_empty(), "{:#?}", loaded.diagnostics);
+    let ws = &loaded.workspace;
+    for id in ["payers", "per_payer"] {
+        let m = ws.metric(id).unwrap();
+        assert_eq!(m.supports.as_ref().unwrap().value, "revenue");
+        let d = m.drives.as_ref().unwrap();
+        assert_eq!(d.metric.value, "revenue");
+        assert_eq!(d.as_.value, throughline_model::DriveAs::Factor);
+    }
+}
+
+#[test]
+fn wrong_drives_edges_are_errors_at_the_edge() {
+    let loaded = load_metrics(
+        "metrics:
+  - { id: p }
+  - { id: a, drives: { metric: p, as: factor } }
+  - { id: b, drives: { metric: p, as: term } }
+  - { id: c, supports: a, drives: { metric: p, as: factor } }
+  - { id: d, drives: { metric: d, as: term } }
+  - { id: e, drives: { metric: p, as: multiplier } }
+  - { id: f, drives: { as: term } }
+",
+    );
+    let found: Vec<(u32, u32, String)> = loaded
+        .diagnostics
+        .iter()
+        .map(|d| {
+            let s = d.span.unwrap();
+            (s.line, s.column, d.message.clone())
+        })
+        .collect();
+    let at = |line: u32, words: &str| {
+        assert!(
+            found
+                .iter()
+                .any(|(l, _, m)| *l == line && m.contains(words)),
+            "no error on line {line} saying {words:?}: {found:#?}"
+        )
+    };
+    at(
+        4,
+        "`b` is a term of `p`, but `a` (line 3) is a factor of it",
+    );
+    at(5, "`drives` names `p` but `supports` names `a`");
+    at(6, "metric `d` drives itself");
+    at(7, "`multiplier` is not a valid `as`");
+    at(8, "`metric`");
+    assert_eq!(found.len(), 5, "{found:#?}");
+}

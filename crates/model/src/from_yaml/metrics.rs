@@ -20,7 +20,22 @@ pub(crate) fn metric(cx: &mut Ctx, n: &Node) -> Option<Metric> {
         ("kpi", MetricRole::Kpi),
     ];
     let role = f.get("role").and_then(|v| cx.choice(v, "role", &roles));
-    let supports = f.get("supports").and_then(|v| cx.ident(v, "supports"));
+    let mut supports = f.get("supports").and_then(|v| cx.ident(v, "supports"));
+    let drives = f.get("drives").and_then(|v| drives(cx, v));
+    if let Some(d) = &drives {
+        match &supports {
+            Some(s) if s.value != d.metric.value => cx.value_error(
+                d.metric.span,
+                format!(
+                    "`drives` names `{}` but `supports` names `{}`: a metric feeds one parent",
+                    d.metric.value, s.value
+                ),
+                "drop `supports:` (`drives:` is the tree's edge too) or name the same metric in both".into(),
+            ),
+            Some(_) => {}
+            None => supports = Some(d.metric.clone()),
+        }
+    }
     let description = f.get("description").and_then(|v| cx.text(v, "description"));
     let unit = f.get("unit").and_then(|v| unit(cx, v));
     let direction = f.get("direction").and_then(|v| {
@@ -109,6 +124,7 @@ pub(crate) fn metric(cx: &mut Ctx, n: &Node) -> Option<Metric> {
         name,
         role,
         supports,
+        drives,
         description,
         unit,
         direction,
@@ -120,6 +136,32 @@ pub(crate) fn metric(cx: &mut Ctx, n: &Node) -> Option<Metric> {
         targets,
         related,
         healthy,
+        span,
+    })
+}
+
+/// `drives: { metric: north_star, as: factor }`.
+fn drives(cx: &mut Ctx, n: &Node) -> Option<Drives> {
+    let mut f = Fields::new(cx, n, "`drives`")?;
+    let metric = f
+        .require(
+            cx,
+            "metric",
+            "drives: { metric: weekly_active_users, as: factor }",
+        )
+        .and_then(|v| cx.ident(v, "metric"));
+    let as_ = f.require(cx, "as", "as: factor").and_then(|v| {
+        cx.choice(
+            v,
+            "as",
+            &[("factor", DriveAs::Factor), ("term", DriveAs::Term)],
+        )
+    });
+    let span = f.span;
+    f.finish(cx);
+    Some(Drives {
+        metric: metric?,
+        as_: as_?,
         span,
     })
 }

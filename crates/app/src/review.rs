@@ -9,7 +9,9 @@ use throughline_engine::{Engine, EngineError, MetricValue, Request};
 use throughline_model::{Compute, Period, Workspace};
 use throughline_progress::Point;
 use throughline_progress::okr::{self, CheckInView, ObjectiveStatus};
-use throughline_review::{Breakdown, DecisionView, ExperimentInput, Input, Review, Value, Week};
+use throughline_review::{
+    Breakdown, Compare, DecisionView, ExperimentInput, Input, Review, Value, Week,
+};
 
 /// Values before the period (or the week) that the review's noise bands and baselines read.
 pub const HISTORY_WEEKS: i64 = 16;
@@ -26,6 +28,8 @@ pub struct ReviewData {
     pub breakdowns: Vec<Breakdown>,
     pub experiments: Vec<ExperimentInput>,
     pub last_seen: BTreeMap<String, NaiveDate>,
+    /// The period the North Star's change is split from.
+    pub compare: Compare,
 }
 
 /// A complete value of the engine's, as the review reads it.
@@ -75,10 +79,13 @@ pub fn week_for(engine: &Engine, arg: Option<&str>) -> Result<Week, String> {
     }
 }
 
-/// The first day the review's series need.
-pub fn history_start(ws: &Workspace, week: Week) -> NaiveDate {
+/// The first day the review's series need: the history before the period, and the period
+/// the North Star is compared with.
+pub fn history_start(ws: &Workspace, week: Week, compare: Compare) -> NaiveDate {
     let period = okr::default_period(ws, week.start);
-    period.map_or(week.start, |p| p.start().min(week.start)) - Duration::weeks(HISTORY_WEEKS)
+    let history =
+        period.map_or(week.start, |p| p.start().min(week.start)) - Duration::weeks(HISTORY_WEEKS);
+    history.min(week.start - compare.reach())
 }
 
 /// Every metric at its report grain from the history the review needs through the week.
@@ -86,10 +93,11 @@ pub async fn measure_series(
     engine: &Engine,
     ws: &Workspace,
     week: Week,
+    compare: Compare,
     progress: &(dyn Fn(throughline_engine::Progress<'_>) + Sync),
 ) -> Result<HashMap<String, Vec<Value>>, EngineError> {
     let request = Request {
-        from: Some(history_start(ws, week)),
+        from: Some(history_start(ws, week, compare)),
         to: Some(week.last_day()),
         ..Request::default()
     };
@@ -97,8 +105,9 @@ pub async fn measure_series(
 }
 
 /// Gathers the rest of what the review needs, given the metric series: segment breakdowns of
-/// the metrics that moved (one query per user dimension), every experiment's analysis, and
-/// how fresh each event is. `step` hears what is being done.
+/// the metrics that moved and of the North Star's formula inputs (one query per user
+/// dimension), every experiment's analysis, and how fresh each event is. `step` hears what is
+/// being done.
 // Long because it is the review's one gathering pass, step by step in the agenda's order; each
 // step is a few lines calling the engine or the review crate.
 pub async fn gather(
@@ -106,6 +115,7 @@ pub async fn gather(
     ws: &Workspace,
     week: Week,
     series: HashMap<String, Vec<Value>>,
+    compare: Compare,
     step: &(dyn Fn(&str) + Sync),
 ) -> Result<ReviewData, EngineError> {
     let period = okr::default_period(ws, week.start);
@@ -120,13 +130,19 @@ pub async fn gather(
                 .is_some_and(|c| !matches!(c.value, Compute::Sql { .. }))
         })
         .collect();
-    moved.sort();
-    moved.dedup();
-    let earliest = moves
+    let mut earliest = moves
         .iter()
         .flat_map(|m| m.before_starts.first().copied())
         .min()
         .unwrap_or(week.start);
+    // "What moved it" splits each input of a formula North Star further by segment
+    let inputs = north_star_inputs(ws);
+    if !inputs.is_empty() {
+        moved.extend(inputs);
+        earliest = earliest.min(week.start - compare.reach());
+    }
+    moved.sort();
+    moved.dedup();
     let dimensions: Vec<String> = ws
         .settings
         .sources
@@ -204,7 +220,32 @@ pub async fn gather(
         breakdowns,
         experiments,
         last_seen,
+        compare,
     })
+}
+
+/// The metrics a formula North Star is computed from (its `derived` or `ratio` inputs, or
+/// the metrics that `drive` it).
+fn north_star_inputs(ws: &Workspace) -> Vec<String> {
+    let ns = ws.metrics.iter().find(|m| {
+        m.role
+            .as_ref()
+            .is_some_and(|r| r.value == throughline_model::MetricRole::NorthStar)
+    });
+    ns.and_then(|m| throughline_review::drivers::formula(ws, m))
+        .map(|f| {
+            f.expr
+                .metrics()
+                .into_iter()
+                .map(|(id, _)| id.to_string())
+                .filter(|id| {
+                    ws.metric(id)
+                        .and_then(|m| m.compute.as_ref())
+                        .is_some_and(|c| !matches!(c.value, Compute::Sql { .. }))
+                })
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 impl ReviewData {
@@ -261,6 +302,7 @@ impl ReviewData {
             decisions,
             checkins,
             last_seen: self.last_seen.clone(),
+            compare: self.compare,
         })
     }
 }

@@ -256,3 +256,176 @@ fn status_score_experiment_and_measure_read_the_demo_too() {
     assert_eq!(r.code, 2);
     assert!(r.stderr.contains("cannot be used with"), "{}", r.stderr);
 }
+
+/// The demo copied, with revenue as its North Star: `drives:` edges make it active users ×
+/// revenue per active user.
+fn revenue_north_star() -> PathBuf {
+    review(&["--format", "json"]);
+    let demo = std::fs::read_dir(cache())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| {
+            p.file_name()
+                .unwrap()
+                .to_str()
+                .unwrap()
+                .starts_with("demo-")
+        })
+        .expect("the demo in the cache folder");
+    let ws = cache().join("revenue-north-star");
+    let copy = Command::new("cp")
+        .arg("-r")
+        .arg(&demo)
+        .arg(&ws)
+        .status()
+        .unwrap();
+    assert!(copy.success());
+    let metrics = std::fs::read_to_string(ws.join("metrics.yaml")).unwrap();
+    let metrics = metrics.replace("role: north_star", "role: kpi").replace(
+        "  - id: revenue\n    name: Revenue\n    role: kpi",
+        "  - id: revenue\n    name: Revenue\n    role: north_star",
+    );
+    assert!(metrics.contains("role: north_star"));
+    std::fs::write(ws.join("metrics.yaml"), metrics).unwrap();
+    ws
+}
+
+/// One metric's value in the week from `start` (a Monday) to `end` (its Sunday), and by
+/// segment, from `measure`.
+fn measured(
+    ws: &Path,
+    metric: &str,
+    by: Option<&str>,
+    (start, end): (&str, &str),
+) -> Vec<(String, f64)> {
+    let mut args = vec![
+        "measure",
+        "-w",
+        ws.to_str().unwrap(),
+        "--metric",
+        metric,
+        "--grain",
+        "week",
+        "--from",
+        start,
+        "--to",
+        end,
+        "--format",
+        "json",
+    ];
+    if let Some(b) = by {
+        args.extend(["--by", b]);
+    }
+    let r = common::run(&args);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let rows: Vec<serde_json::Value> = serde_json::from_str(&r.stdout).unwrap();
+    rows.iter()
+        .filter(|v| v["start"].as_str().unwrap().starts_with(start))
+        .map(|v| {
+            let seg = by.map_or(String::new(), |b| {
+                v["segment"][b].as_str().unwrap_or("(none)").to_string()
+            });
+            (seg, v["value"].as_f64().unwrap())
+        })
+        .collect()
+}
+
+const AUG24: (&str, &str) = ("2026-08-24", "2026-08-30");
+const SEP21: (&str, &str) = ("2026-09-21", "2026-09-27");
+
+#[test]
+fn a_drives_north_star_splits_by_input_and_segment_with_compare() {
+    let ws = revenue_north_star();
+    let r = common::run(&[
+        "review",
+        "-w",
+        ws.to_str().unwrap(),
+        "--compare",
+        "4w",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    let mv = &v["north_star"]["movers"];
+    assert_eq!(mv["method"], "tree");
+    assert_eq!(mv["source"], "active_users * arpu");
+    assert_eq!(mv["since_start"], "2026-08-24");
+
+    // A second way: the two inputs measured on their own, and the Shapley split of a product
+    // of two, A·B: A's part is ΔA·(B₀ + B₁)/2.
+    let one = |m: &str, week| measured(&ws, m, None, week)[0].1;
+    let (a0, a1) = (one("active_users", AUG24), one("active_users", SEP21));
+    let (b0, b1) = (one("arpu", AUG24), one("arpu", SEP21));
+    let (r0, r1) = (one("revenue", AUG24), one("revenue", SEP21));
+    assert_eq!(
+        (mv["before"].as_f64(), mv["after"].as_f64()),
+        (Some(r0), Some(r1))
+    );
+    let part = |id: &str| {
+        mv["parts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["metric"] == id)
+            .unwrap_or_else(|| panic!("no part for {id}: {mv}"))
+            .clone()
+    };
+    let close = |x: f64, y: f64| (x - y).abs() <= 1e-6 * y.abs().max(1.0);
+    let users = part("active_users");
+    let users_part = (a1 - a0) * (b0 + b1) / 2.0;
+    assert!(
+        close(users["contribution"].as_f64().unwrap(), users_part),
+        "{users}"
+    );
+    assert!(close(
+        part("arpu")["contribution"].as_f64().unwrap(),
+        (b1 - b0) * (a0 + a1) / 2.0
+    ));
+    // revenue is exactly active users × arpu: nothing is left for the rest
+    assert_eq!(mv["parts"].as_array().unwrap().len(), 2, "{mv}");
+
+    // Active users' part, further by the segments of the dimension that explains it best:
+    // each segment's share of active users' own change.
+    let seg = &users["segments"];
+    let dim = seg["dimension"].as_str().unwrap();
+    let before = measured(&ws, "active_users", Some(dim), AUG24);
+    let after = measured(&ws, "active_users", Some(dim), SEP21);
+    let of = |rows: &[(String, f64)], s: &str| {
+        rows.iter().find(|(x, _)| x == s).map_or(0.0, |(_, v)| *v)
+    };
+    let parts = seg["parts"].as_array().unwrap();
+    assert!(parts.len() >= 2, "{seg}");
+    let mut sum = 0.0;
+    for p in parts {
+        let name = p[0].as_str().unwrap();
+        let want = (of(&after, name) - of(&before, name)) / (a1 - a0) * users_part;
+        assert!(close(p[1].as_f64().unwrap(), want), "{name}: {p} vs {want}");
+        sum += p[1].as_f64().unwrap();
+    }
+    assert!(close(sum, users_part));
+
+    // The Markdown says it in words.
+    let md = common::run(&["review", "-w", ws.to_str().unwrap(), "--compare", "4w"]).stdout;
+    assert!(
+        md.contains(
+            "since the week of Aug 24, 2026 (4 weeks before), by input of `active_users * arpu`"
+        ),
+        "{md}"
+    );
+    assert!(md.contains("- Active users (+$"), "{md}");
+
+    // A year before the demo's data began: the review says there is nothing to compare with.
+    let md = common::run(&[
+        "review",
+        "-w",
+        ws.to_str().unwrap(),
+        "--compare",
+        "year-ago",
+    ])
+    .stdout;
+    assert!(
+        md.contains("No split of the change since the week of Sep 22, 2025 (a year before): the North Star has no value for it"),
+        "{md}"
+    );
+}

@@ -1,5 +1,7 @@
 //! How much of a metric's change each of its inputs caused, when the metric is a formula of
-//! them (`derived`, or a `ratio`).
+//! them: a `derived` or `ratio` metric, or one the tree's `drives:` edges make a product of
+//! factors or a sum of terms (a model of the metric, not its definition: what the model's
+//! change leaves of the metric's own is shown as the rest).
 //!
 //! The change `f(after) - f(before)` is split with Shapley values: an input's contribution is
 //! the change it makes when it moves from its before value to its after value, averaged over
@@ -12,6 +14,7 @@
 use std::collections::BTreeMap;
 
 use throughline_model::expr::{Expr, Op};
+use throughline_model::{Compute, DriveAs, Metric, Unit, Workspace};
 
 /// More inputs than this are not split (2^N evaluations of the formula).
 pub const MAX_INPUTS: usize = 16;
@@ -36,6 +39,10 @@ pub struct Split {
     pub parts: Vec<Part>,
     /// The change minus the sum of each input's change alone: 0 for sums.
     pub interaction: f64,
+    /// The part of the metric's change that its formula's change does not account for: 0 for
+    /// a metric defined by its formula; for the product or sum of the tree's `drives:` edges,
+    /// the metric's change minus the formula's. The parts and the rest add up to the change.
+    pub rest: f64,
 }
 
 impl Split {
@@ -44,27 +51,121 @@ impl Split {
     }
 }
 
-/// A formula metric's formula, and its text: `derived`'s expression, or `ratio`'s division
-/// (×100 for `unit: percent`, as the engine computes it). `None` for other metrics.
-pub fn formula(m: &throughline_model::Metric) -> Option<(Expr, String)> {
-    use throughline_model::{Compute, Unit};
-    match &m.compute.as_ref()?.value {
-        Compute::Derived { expr, text } => Some((expr.value.clone(), text.value.clone())),
-        Compute::Ratio {
+/// A metric's formula of other metrics.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Formula {
+    pub expr: Expr,
+    /// The formula as written (`derived`), or as the tree gives it (`active_users * arpu`).
+    pub text: String,
+    /// The metric is defined by the formula (`derived`, `ratio`), so its values are the
+    /// formula's; a formula from the tree's `drives:` edges is a model of it, and the part of
+    /// a change the model does not account for is [`Split::rest`].
+    pub exact: bool,
+}
+
+/// A metric's formula: `derived`'s expression, `ratio`'s division (×100 for `unit: percent`,
+/// as the engine computes it), or else the product of the metrics that `drive` it `as:
+/// factor` (a percent factor as a share) or the sum of those that drive it `as: term`. `None`
+/// for other metrics.
+pub fn formula(ws: &Workspace, m: &Metric) -> Option<Formula> {
+    match m.compute.as_ref().map(|c| &c.value) {
+        Some(Compute::Derived { expr, text }) => {
+            return Some(Formula {
+                expr: expr.value.clone(),
+                text: text.value.clone(),
+                exact: true,
+            });
+        }
+        Some(Compute::Ratio {
             numerator,
             denominator,
-        } => {
+        }) => {
             let scale = match m.unit.as_ref().map(|u| &u.value) {
                 Some(Unit::Percent) => 100.0,
                 _ => 1.0,
             };
-            Some((
-                ratio(&numerator.value, &denominator.value, scale),
-                format!("{} / {}", numerator.value, denominator.value),
-            ))
+            return Some(Formula {
+                expr: ratio(&numerator.value, &denominator.value, scale),
+                text: format!("{} / {}", numerator.value, denominator.value),
+                exact: true,
+            });
         }
-        _ => None,
+        _ => {}
     }
+    tree(ws, &m.id.value)
+}
+
+/// The formula the `drives:` edges into `id` give.
+fn tree(ws: &Workspace, id: &str) -> Option<Formula> {
+    let edges: Vec<(&Metric, DriveAs)> = ws
+        .metrics
+        .iter()
+        .filter_map(|c| {
+            let d = c.drives.as_ref()?;
+            (d.metric.value == id).then_some((c, d.as_.value))
+        })
+        .collect();
+    let as_ = edges.first()?.1;
+    if edges.iter().any(|(_, a)| *a != as_) {
+        return None;
+    }
+    let (op, sep) = match as_ {
+        DriveAs::Factor => (Op::Mul, " * "),
+        DriveAs::Term => (Op::Add, " + "),
+    };
+    let mut texts = Vec::new();
+    let mut expr: Option<Expr> = None;
+    for (c, _) in edges {
+        let id = c.id.value.clone();
+        let percent = as_ == DriveAs::Factor
+            && matches!(c.unit.as_ref().map(|u| &u.value), Some(Unit::Percent));
+        let mut e = Expr::Metric(id.clone(), 0);
+        if percent {
+            e = Expr::Binary(Op::Div, Box::new(e), Box::new(Expr::Number(100.0)));
+            texts.push(format!("{id}/100"));
+        } else {
+            texts.push(id);
+        }
+        expr = Some(match expr {
+            None => e,
+            Some(x) => Expr::Binary(op, Box::new(x), Box::new(e)),
+        });
+    }
+    Some(Formula {
+        expr: expr?,
+        text: texts.join(sep),
+        exact: false,
+    })
+}
+
+/// `x` and `y` agree to rounding.
+pub fn close(x: f64, y: f64) -> bool {
+    (x - y).abs() <= 1e-9 * y.abs().max(1.0)
+}
+
+/// Splits a metric's own change, from `before` to `after`, by its formula `f` given the
+/// formula's inputs in each period. For a definition (`exact`) the inputs must give the
+/// metric's values, else there is no split (the inputs were measured otherwise). For a tree
+/// formula, what the formula's change leaves of the metric's is [`Split::rest`]. The split's
+/// `before` and `after` are the metric's.
+pub fn split_change(
+    f: &Formula,
+    inputs_before: &BTreeMap<String, f64>,
+    inputs_after: &BTreeMap<String, f64>,
+    before: f64,
+    after: f64,
+) -> Option<Split> {
+    let mut s = split(&f.expr, inputs_before, inputs_after)?;
+    if f.exact {
+        if !close(s.before, before) || !close(s.after, after) {
+            return None;
+        }
+    } else {
+        s.rest = (after - before) - (s.after - s.before);
+    }
+    s.before = before;
+    s.after = after;
+    Some(s)
 }
 
 /// A `ratio` metric as a formula: `numerator / denominator × scale`.
@@ -140,6 +241,7 @@ pub fn split(
         after: last,
         parts,
         interaction,
+        rest: 0.0,
     })
 }
 

@@ -62,6 +62,17 @@ pub(crate) fn grain(v: &crate::Value) -> &'static str {
     }
 }
 
+/// A value's period length as a grain.
+pub(crate) fn grain_of(v: &crate::Value) -> throughline_model::Grain {
+    use throughline_model::Grain;
+    match grain(v) {
+        "day" => Grain::Day,
+        "week" => Grain::Week,
+        "month" => Grain::Month,
+        _ => Grain::Quarter,
+    }
+}
+
 /// When a value was measured: `week of 2026-09-14`, `month of 2026-08`.
 pub(crate) fn when(v: &crate::Value) -> String {
     match grain(v) {

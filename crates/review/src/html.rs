@@ -290,6 +290,9 @@ fn north_star(r: &Review, s: &mut String) {
 
 /// What moved the North Star: a waterfall from last period's value to this one's.
 fn movers(ns: &crate::review::NorthStar, s: &mut String) {
+    if let Some(note) = &ns.movers_note {
+        s.push_str(&format!("<p class=\"legend\">{}</p>\n", escape(note)));
+    }
     let Some(mv) = &ns.movers else { return };
     let u = &ns.unit;
     let g = grain(&ns.current);
@@ -304,20 +307,21 @@ fn movers(ns: &crate::review::NorthStar, s: &mut String) {
         ),
     };
     s.push_str(&format!(
-        "<h3>What moved it</h3><p>{} → {} ({}) since last {g}: {how}.</p>\n",
+        "<h3>What moved it</h3><p>{} → {} ({}) since {}: {how}.</p>\n",
         escape(&value(u, mv.before)),
         escape(&value(u, mv.after)),
-        escape(&delta(u, mv.after - mv.before))
+        escape(&delta(u, mv.after - mv.before)),
+        escape(&mv.since)
     ));
     let changes: Vec<(String, f64)> = mv
         .parts
         .iter()
         .map(|p| (p.label.clone(), p.contribution))
         .collect();
-    let last_label = format!("last {g}");
+    let last_label = mv.then_label();
     let this_label = format!("this {g}");
     s.push_str(&svg::waterfall(
-        &format!("{}: from last {g} to this {g}", ns.name),
+        &format!("{}: from {} to this {g}", ns.name, mv.since),
         (&last_label, mv.before),
         &changes,
         (&this_label, mv.after),
@@ -333,6 +337,28 @@ fn movers(ns: &crate::review::NorthStar, s: &mut String) {
             escape(&delta(u, i))
         ));
     }
+    let with: Vec<&crate::review::Mover> =
+        mv.parts.iter().filter(|p| p.segments.is_some()).collect();
+    if with.is_empty() {
+        return;
+    }
+    s.push_str("<p class=\"legend\">Each input's part by segment, of the dimension that explains its change best:</p>\n<ul class=\"segments\">\n");
+    for p in with {
+        let Some(seg) = &p.segments else { continue };
+        let items: Vec<String> = seg
+            .shown()
+            .iter()
+            .map(|(name, x)| format!("{} {}", escape(name), escape(&delta(u, *x))))
+            .collect();
+        s.push_str(&format!(
+            "<li><strong>{}</strong> ({}) by {}: {}</li>\n",
+            escape(&p.label),
+            escape(&delta(u, p.contribution)),
+            escape(&seg.dimension),
+            items.join(" · ")
+        ));
+    }
+    s.push_str("</ul>\n");
 }
 
 fn key_results(rows: &[KrRow], s: &mut String) {

@@ -11,6 +11,7 @@
 
 mod analysis;
 mod build;
+mod compare;
 pub mod drivers;
 mod format;
 mod guardrails;
@@ -35,6 +36,7 @@ pub use analysis::{
     AVERAGE_OF, Horizon, MIN_HISTORY, Movement, NOISE_HISTORY, NOISE_Z, movements, wobble,
 };
 pub use build::build;
+pub use compare::Compare;
 pub use guardrails::{Light, YELLOW_SHARE};
 pub use segments::{Contribution, Driver, Explanation};
 pub use week::Week;
@@ -111,9 +113,11 @@ pub struct Input<'a> {
     pub checkins: Vec<CheckInView>,
     /// The last day each event name was seen (`""` for any event).
     pub last_seen: BTreeMap<String, NaiveDate>,
+    /// The earlier period the North Star's change is split from ("What moved it").
+    pub compare: Compare,
 }
 
 pub use review::{
     ExperimentRow, GamingFlag, GuardrailRow, Insight, KrRow, Mover, Movers, NorthStar, Review,
-    Stale, TargetCheck, Trend,
+    SegmentParts, Stale, TargetCheck, Trend,
 };

@@ -183,15 +183,20 @@ fn north_star(r: &Review, s: &mut String) {
 
 /// What moved the North Star since the last period: a table whose parts add up to the change.
 fn movers(ns: &crate::review::NorthStar, s: &mut String) {
+    if let Some(note) = &ns.movers_note {
+        s.push_str(&format!("{note}\n\n"));
+    }
     let Some(mv) = &ns.movers else { return };
     let u = &ns.unit;
     let g = grain(&ns.current);
     s.push_str(&format!(
-        "**What moved it**: {} → {} ({}) since last {g}",
+        "**What moved it**: {} → {} ({}) since {}",
         value(u, mv.before),
         value(u, mv.after),
-        delta(u, mv.after - mv.before)
+        delta(u, mv.after - mv.before),
+        mv.since
     ));
+    let then = mv.then_label();
     match mv.method {
         "lifecycle" => {
             s.push_str(&format!(
@@ -208,7 +213,7 @@ fn movers(ns: &crate::review::NorthStar, s: &mut String) {
         }
         _ => {
             s.push_str(&format!(
-                ", by input of `{}` (each input's share of the change; the shares add up to it):\n\n| input | last {g} | this {g} | contribution |\n|---|---:|---:|---:|\n",
+                ", by input of `{}` (each input's share of the change; the shares add up to it):\n\n| input | {then} | this {g} | contribution |\n|---|---:|---:|---:|\n",
                 cell(&mv.source)
             ));
             for p in &mv.parts {
@@ -237,6 +242,29 @@ fn movers(ns: &crate::review::NorthStar, s: &mut String) {
             "Of that, {} comes from the inputs moving together, not from any one alone; the table shares it out.\n\n",
             delta(u, i)
         ));
+    }
+    if mv.parts.iter().any(|p| p.segments.is_some()) {
+        s.push_str(
+            "Each input's part by segment, of the dimension that explains its change best:\n\n",
+        );
+    }
+    for p in &mv.parts {
+        let Some(seg) = &p.segments else { continue };
+        let items: Vec<String> = seg
+            .shown()
+            .iter()
+            .map(|(name, x)| format!("{} {}", cell(name), delta(u, *x)))
+            .collect();
+        s.push_str(&format!(
+            "- {} ({}) by {}: {}\n",
+            cell(&p.label),
+            delta(u, p.contribution),
+            seg.dimension,
+            items.join(" · ")
+        ));
+    }
+    if mv.parts.iter().any(|p| p.segments.is_some()) {
+        s.push('\n');
     }
 }
 

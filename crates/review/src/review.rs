@@ -67,22 +67,41 @@ pub struct NorthStar {
     pub series: Vec<Value>,
     /// What moved it since the last period, when it can be split exactly.
     pub movers: Option<Movers>,
+    /// Why there is no split of the change since the period `--compare` asked for.
+    pub movers_note: Option<String>,
 }
 
 /// The North Star's change since the last period, split into exact parts.
 #[derive(Clone, Debug, Serialize)]
 pub struct Movers {
-    /// How it was split: `formula` (its inputs' Shapley contributions) or `lifecycle` (users
-    /// gained and lost, from a lifecycle metric over the same event).
+    /// How it was split: `formula` (its inputs' Shapley contributions), `tree` (the same, by
+    /// the formula its `drives:` edges give, with the rest a part of its own) or `lifecycle`
+    /// (users gained and lost, from a lifecycle metric over the same event).
     pub method: &'static str,
     /// The formula, or the lifecycle metric.
     pub source: String,
+    /// The earlier period: `last week`, or with `--compare`, e.g. `the week of Sep 22, 2025
+    /// (a year before)`.
+    pub since: String,
+    /// Its first day.
+    pub since_start: NaiveDate,
     pub before: f64,
     pub after: f64,
     /// The parts, adding up to `after - before`.
     pub parts: Vec<Mover>,
     /// Formulas: the change minus each input's change alone (shared out among the parts).
     pub interaction: Option<f64>,
+}
+
+impl Movers {
+    /// The earlier period in a table's heading: `last week`, or its first day.
+    pub fn then_label(&self) -> String {
+        if self.since.starts_with("last ") {
+            self.since.clone()
+        } else {
+            self.since_start.format("%b %-d, %Y").to_string()
+        }
+    }
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -97,6 +116,37 @@ pub struct Mover {
     pub before: Option<f64>,
     pub after: Option<f64>,
     pub contribution: f64,
+    /// An input's contribution split further by the segments of the dimension that explains
+    /// its change best (when its change splits exactly by segment).
+    pub segments: Option<SegmentParts>,
+}
+
+/// A contribution shared out among segments: each segment's part of the input's own change,
+/// scaled to the contribution. The parts add up to the contribution.
+#[derive(Clone, Debug, Serialize)]
+pub struct SegmentParts {
+    pub dimension: String,
+    /// Segment and its part, the largest first.
+    pub parts: Vec<(String, f64)>,
+}
+
+/// Segments shown by name; the rest are summed.
+pub(crate) const SHOWN_SEGMENTS: usize = 4;
+
+impl SegmentParts {
+    /// The largest parts by name, then the others summed as one (`3 others`).
+    pub fn shown(&self) -> Vec<(String, f64)> {
+        let n = self.parts.len().min(SHOWN_SEGMENTS);
+        let mut out = self.parts[..n].to_vec();
+        let rest = &self.parts[n..];
+        if !rest.is_empty() {
+            out.push((
+                format!("{} others", rest.len()),
+                rest.iter().map(|p| p.1).sum(),
+            ));
+        }
+        out
+    }
 }
 
 #[derive(Clone, Debug, Serialize)]

@@ -165,6 +165,7 @@ fn every_section_from_hand_made_series() {
         decisions,
         checkins,
         last_seen,
+        compare: throughline_review::Compare::Previous,
     };
     let r = build(&input);
 
@@ -339,6 +340,7 @@ fn text_from_the_workspace_is_escaped_in_html() {
         }],
         checkins: Vec::new(),
         last_seen: BTreeMap::new(),
+        compare: throughline_review::Compare::Previous,
     });
     let page = html::render(&r);
     for raw in ["<script>", "<b>bold", "<img", "<i>ws"] {
@@ -375,6 +377,7 @@ fn stale_review(
         decisions: Vec::new(),
         checkins: Vec::new(),
         last_seen: last_seen.iter().map(|(e, d)| (e.to_string(), *d)).collect(),
+        compare: throughline_review::Compare::Previous,
     });
     let md = markdown::render(&r);
     assert_eq!(md.matches("Stale data").count(), r.stale.len(), "{md}");

@@ -163,9 +163,16 @@ pub async fn compute(
             .filter(|(k, _)| k.contains('#')),
     );
     let week = throughline_app::review::week_for(&engine, None).map_err(StartError::msg)?;
-    let data = throughline_app::review::gather(&engine, ws, week, series, step)
-        .await
-        .map_err(engine_error)?;
+    let data = throughline_app::review::gather(
+        &engine,
+        ws,
+        week,
+        series,
+        throughline_review::Compare::Previous,
+        step,
+    )
+    .await
+    .map_err(engine_error)?;
     step("explaining every metric");
     let mut explained = HashMap::new();
     for m in ws.metrics.iter().filter(|m| m.compute.is_some()) {

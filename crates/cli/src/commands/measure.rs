@@ -24,11 +24,11 @@ use crate::progress::Progress;
 /// `"complete": false`. Shares are percents (0-100) unless the metric has `unit: ratio`;
 /// durations are seconds. `--explain METRIC` shows the definition's plan, its SQL and the
 /// sources it reads instead of computing. `--compare previous` puts each value beside the
-/// period before it, and splits a `derived` or `ratio` metric's change into what each of
-/// its inputs contributed.
+/// period before it, and splits a `derived` or `ratio` metric's change (or that of a metric
+/// with `drives:` edges into it) into what each of its inputs contributed.
 #[derive(clap::Args)]
 #[command(
-    after_help = "Examples:\n  throughline measure --demo --metric activation_rate --by signup_source\n  throughline measure --metric activation_rate --grain week\n  throughline measure --by plan --from 2025-01-01 --to 2025-03-31 --format csv\n  throughline measure --explain activation_rate\n  throughline measure --demo --metric arpu --grain month --compare previous"
+    after_help = "Examples:\n  throughline measure --demo --metric activation_rate --by signup_source\n  throughline measure --metric activation_rate --grain week\n  throughline measure --by plan --from 2025-01-01 --to 2025-03-31 --format csv\n  throughline measure --explain activation_rate\n  throughline measure --demo --metric arpu --grain month --compare previous\n  throughline measure --demo --metric revenue --compare year-ago"
 )]
 pub struct Args {
     #[command(flatten)]
@@ -68,8 +68,9 @@ pub struct Args {
     memory_limit: Option<usize>,
     /// Compare each value with an earlier period: `previous`, `year-ago` (52 weeks, or 12
     /// months), or a number of weeks (`4w`). Adds the earlier value and the change; the
-    /// change of a `derived` or `ratio` metric is split into each input's contribution
-    /// (Shapley values: they add up to the change).
+    /// change of a `derived` or `ratio` metric, or of one the `drives:` edges make a product
+    /// or sum, is split into each input's contribution (Shapley values: they add up to the
+    /// change, with what a `drives:` formula does not account for shown as the rest).
     #[arg(long, value_name = "WHEN", value_parser = clap::builder::ValueParser::new(|s: &str| s.parse::<Compare>()))]
     compare: Option<Compare>,
 }
@@ -361,6 +362,7 @@ fn comparison_json(c: &Comparison) -> serde_json::Value {
             })
             .collect();
         o["interaction"] = serde_json::json!(s.interaction);
+        o["rest"] = serde_json::json!(s.rest);
     }
     o
 }
@@ -458,8 +460,13 @@ fn table(values: &[MetricValue], compared: &[Option<Comparison>]) -> String {
                 .iter()
                 .map(|p| format!("{} {}", p.metric, signed(Some(p.contribution))))
                 .collect();
+            let rest = if s.rest.abs() > 1e-9 * s.after.abs().max(1.0) {
+                format!(", not in the tree's formula: {}", signed(Some(s.rest)))
+            } else {
+                String::new()
+            };
             format!(
-                "  by input: {} (moving together: {})",
+                "  by input: {} (moving together: {}{rest})",
                 parts.join(", "),
                 signed(Some(s.interaction))
             )

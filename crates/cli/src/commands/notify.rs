@@ -90,6 +90,7 @@ fn notify(args: Args) -> Result<(), Failed> {
             &loaded,
             args.week.as_deref(),
             Some(before),
+            throughline_review::Compare::Previous,
             &bar,
         ));
         Some(r.inspect_err(|_| bar.finish())?)

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use throughline_app::review::{gather, measure_series, week_for};
 use throughline_engine::{Engine, EngineError};
 use throughline_model::Loaded;
-use throughline_review::Review;
+use throughline_review::{Compare, Review};
 
 use crate::lifecycle::{Failed, fail, load_workspace, open_store, runtime};
 use crate::progress::Progress;
@@ -39,7 +39,7 @@ enum ReviewFormat {
 /// what is known now about that week.
 #[derive(clap::Args)]
 #[command(
-    after_help = "Examples:\n  throughline review --demo                      the built-in demo workspace\n  throughline review -w my-okrs --week 2026-W39\n  throughline review --format html --out review.html\n  throughline review --format md >> $GITHUB_STEP_SUMMARY"
+    after_help = "Examples:\n  throughline review --demo                      the built-in demo workspace\n  throughline review -w my-okrs --week 2026-W39\n  throughline review --format html --out review.html\n  throughline review --format md >> $GITHUB_STEP_SUMMARY\n  throughline review --demo --compare year-ago      what moved the North Star over the year"
 )]
 pub struct Args {
     /// The workspace folder.
@@ -59,6 +59,11 @@ pub struct Args {
     /// Write to FILE instead of standard output.
     #[arg(long, short = 'o', value_name = "FILE")]
     out: Option<PathBuf>,
+    /// Split the North Star's change from an earlier period ("What moved it"): `previous`
+    /// (the default), `year-ago` (52 weeks, or 12 months), or a number of weeks (`4w`). A
+    /// lifecycle split adds up the users gained and lost in every period in between.
+    #[arg(long, value_name = "WHEN", default_value = "previous", value_parser = clap::builder::ValueParser::new(|s: &str| s.parse::<Compare>()))]
+    compare: Compare,
 }
 
 /// The format asked for, or the one `--out`'s extension names, or Markdown.
@@ -86,7 +91,14 @@ fn review(args: Args) -> Result<(), Failed> {
     let loaded = load_workspace(&dir, true)?;
     let rt = runtime()?;
     let bar = Progress::new();
-    let review = rt.block_on(compute(&dir, &loaded, args.week.as_deref(), None, &bar));
+    let review = rt.block_on(compute(
+        &dir,
+        &loaded,
+        args.week.as_deref(),
+        None,
+        args.compare,
+        &bar,
+    ));
     bar.finish();
     let review = review?;
     let text = match format_of(args.format, args.out.as_deref()) {
@@ -141,6 +153,7 @@ pub(crate) async fn compute(
     loaded: &Loaded,
     week: Option<&str>,
     not_after: Option<throughline_review::Week>,
+    compare: Compare,
     bar: &Progress,
 ) -> Result<Review, Failed> {
     let ws = &loaded.workspace;
@@ -166,10 +179,10 @@ pub(crate) async fn compute(
         Some(cap) if !given && week.start > cap.start => cap,
         _ => week,
     };
-    let series = measure_series(&engine, ws, week, &|p| bar.update(p))
+    let series = measure_series(&engine, ws, week, compare, &|p| bar.update(p))
         .await
         .map_err(failed)?;
-    let data = gather(&engine, ws, week, series, &|s| bar.message(s))
+    let data = gather(&engine, ws, week, series, compare, &|s| bar.message(s))
         .await
         .map_err(failed)?;
     bar.message("reading check-ins and decisions");

@@ -73,6 +73,13 @@ pub(crate) fn north_star(
                 }
             }),
     };
+    let (movers, movers_note) = match crate::sections::movers::base(input, values, i) {
+        Ok((since, j)) => (
+            crate::sections::movers::movers(input, m, since, &values[j], &values[i]),
+            None,
+        ),
+        Err(note) => (None, note),
+    };
     Some(NorthStar {
         metric: id.to_string(),
         name: m.display_name().to_string(),
@@ -84,8 +91,7 @@ pub(crate) fn north_star(
         trend,
         target,
         series: values[(i + 1).saturating_sub(NORTH_STAR_VALUES)..=i].to_vec(),
-        movers: i
-            .checked_sub(1)
-            .and_then(|j| crate::sections::movers::movers(input, m, &values[j], &values[i])),
+        movers,
+        movers_note,
     })
 }

@@ -85,13 +85,14 @@ fn edge(
             parts.join(" · ")
         ));
     }
-    let (expr, _) = throughline_review::drivers::formula(ws.metric(parent)?)?;
+    let f = throughline_review::drivers::formula(ws, ws.metric(parent)?)?;
     let values = c.data.series.get(parent)?;
     let [.., before, after] = values.as_slice() else {
         return None;
     };
     let at = |start: NaiveDate| -> Option<std::collections::BTreeMap<String, f64>> {
-        expr.metrics()
+        f.expr
+            .metrics()
             .into_iter()
             .map(|(id, _)| {
                 let v = c.data.series.get(id)?.iter().find(|v| v.start == start)?;
@@ -99,11 +100,13 @@ fn edge(
             })
             .collect()
     };
-    let split = throughline_review::drivers::split(&expr, &at(before.start)?, &at(after.start)?)?;
-    let close = |x: f64, y: f64| (x - y).abs() <= 1e-9 * y.abs().max(1.0);
-    if !close(split.before, before.value) || !close(split.after, after.value) {
-        return None;
-    }
+    let split = throughline_review::drivers::split_change(
+        &f,
+        &at(before.start)?,
+        &at(after.start)?,
+        before.value,
+        after.value,
+    )?;
     let part = split.parts.iter().find(|p| p.metric == child)?;
     Some(format!(
         "{} of the last change ({})",

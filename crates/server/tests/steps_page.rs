@@ -21,6 +21,9 @@ const METRICS: &str = "metrics:
   - { id: wau, name: Weekly users, role: north_star, cadence: { report: weekly }, compute: { type: unique } }
   - { id: buys, name: Buys, supports: per_user, cadence: { report: weekly }, compute: { type: count, event: buy } }
   - { id: per_user, name: Buys per user, unit: ratio, supports: wau, cadence: { report: weekly }, compute: { type: derived, expr: buys / wau } }
+  - { id: views, name: Views, supports: wau, cadence: { report: weekly }, compute: { type: count, event: view } }
+  - { id: viewers, name: Viewers, drives: { metric: views, as: term }, cadence: { report: weekly }, compute: { type: unique, event: view } }
+  - { id: buyers, name: Buyers, drives: { metric: views, as: term }, cadence: { report: weekly }, compute: { type: unique, event: buy } }
 ";
 
 /// Week of Jun 1, 2026: u0..u5 view; u0..u3 add to cart; u0 and u1 buy. Week of Jun 8: u0
@@ -124,5 +127,26 @@ async fn the_metric_tree_shows_each_inputs_part_in_the_last_change() {
     assert_eq!(
         per_user["children"][0]["edge"],
         "−0.67 of the last change (−0.33)"
+    );
+    // views = viewers + buyers in the tree: views 6 → 2 (−4); viewers 6 → 2 (−4), buyers
+    // 2 → 0 (−2); the model's −6 leaves +2 of the measured −4 as the rest
+    let views = v["tree"]["children"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|n| n["id"] == "views")
+        .unwrap_or_else(|| panic!("no views node in {v}"));
+    let edges: Vec<(&str, &str)> = views["children"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| (c["id"].as_str().unwrap(), c["edge"].as_str().unwrap_or("")))
+        .collect();
+    assert_eq!(
+        edges,
+        [
+            ("viewers", "−4 of the last change (−4)"),
+            ("buyers", "−2 of the last change (−4)")
+        ]
     );
 }

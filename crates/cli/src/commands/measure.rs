@@ -28,7 +28,7 @@ use crate::progress::Progress;
 /// with `drives:` edges into it) into what each of its inputs contributed.
 #[derive(clap::Args)]
 #[command(
-    after_help = "Examples:\n  throughline measure --demo --metric activation_rate --by signup_source\n  throughline measure --metric activation_rate --grain week\n  throughline measure --by plan --from 2025-01-01 --to 2025-03-31 --format csv\n  throughline measure --explain activation_rate\n  throughline measure --demo --metric arpu --grain month --compare previous\n  throughline measure --demo --metric revenue --compare year-ago"
+    after_help = "Examples:\n  throughline measure --demo --metric activation_rate --by signup_source\n  throughline measure --metric activation_rate --grain week\n  throughline measure --by plan --from 2025-01-01 --to 2025-03-31 --format csv\n  throughline measure --explain activation_rate\n  throughline measure --demo --metric arpu --grain month --compare previous\n  throughline measure --demo --metric revenue --compare 4w"
 )]
 pub struct Args {
     #[command(flatten)]

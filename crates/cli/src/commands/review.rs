@@ -39,7 +39,7 @@ enum ReviewFormat {
 /// what is known now about that week.
 #[derive(clap::Args)]
 #[command(
-    after_help = "Examples:\n  throughline review --demo                      the built-in demo workspace\n  throughline review -w my-okrs --week 2026-W39\n  throughline review --format html --out review.html\n  throughline review --format md >> $GITHUB_STEP_SUMMARY\n  throughline review --demo --compare year-ago      what moved the North Star over the year"
+    after_help = "Examples:\n  throughline review --demo                      the built-in demo workspace\n  throughline review -w my-okrs --week 2026-W39\n  throughline review --format html --out review.html\n  throughline review --format md >> $GITHUB_STEP_SUMMARY\n  throughline review --demo --compare 4w            what moved the North Star over four weeks"
 )]
 pub struct Args {
     /// The workspace folder.

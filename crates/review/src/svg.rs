@@ -39,6 +39,52 @@ fn esc(s: &str) -> String {
     crate::text::escape(s)
 }
 
+/// The opening `<svg>` tag of a picture `w` by `h`, with its title for screen readers.
+fn open(w: f64, h: f64, title: &str) -> String {
+    format!(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {w} {h}\" width=\"{w}\" height=\"{h}\" role=\"img\" aria-label=\"{t}\"><title>{t}</title>",
+        t = esc(title)
+    )
+}
+
+/// The height of a bar in [`waterfall`] and [`steps`].
+const BAR_H: f64 = 20.0;
+
+/// One labelled horizontal bar at height `y`: the label right-aligned before `label_w`, the bar
+/// from `x`, `len` wide (drawn at least a pixel wide) with its value as a tooltip, and the value
+/// after the bar.
+struct BarRow<'a> {
+    y: f64,
+    label: &'a str,
+    x: f64,
+    len: f64,
+    fill: &'a str,
+    text: &'a str,
+}
+
+fn bar_row(out: &mut String, label_w: f64, row: BarRow) {
+    let BarRow {
+        y,
+        label,
+        x,
+        len,
+        fill,
+        text,
+    } = row;
+    out.push_str(&format!(
+        "<text x=\"{:.1}\" y=\"{:.1}\" font-size=\"11\" text-anchor=\"end\" fill=\"#374151\">{}</text><rect x=\"{x:.1}\" y=\"{y:.1}\" width=\"{:.1}\" height=\"{BAR_H}\" fill=\"{fill}\"><title>{}: {}</title></rect><text x=\"{:.1}\" y=\"{:.1}\" font-size=\"11\" fill=\"#374151\">{}</text>",
+        label_w - 8.0,
+        y + 14.0,
+        esc(label),
+        len.max(1.0),
+        esc(label),
+        esc(text),
+        x + len + 4.0,
+        y + 14.0,
+        esc(text)
+    ));
+}
+
 /// A small line without axes, with optional reference lines.
 pub fn sparkline(
     title: String,
@@ -83,10 +129,7 @@ impl Chart<'_> {
             ys.push(hi);
         }
         ys.retain(|y| y.is_finite());
-        let mut out = format!(
-            "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {w} {h}\" width=\"{w}\" height=\"{h}\" role=\"img\" aria-label=\"{t}\"><title>{t}</title>",
-            t = esc(&self.title)
-        );
+        let mut out = open(w, h, &self.title);
         let (Some(lo), Some(hi)) = (
             ys.iter().copied().reduce(f64::min),
             ys.iter().copied().reduce(f64::max),
@@ -201,8 +244,8 @@ pub fn waterfall(
     show_change: &dyn Fn(f64) -> String,
 ) -> String {
     let bars = changes.len() + 2;
-    let (label_w, bar_h, gap, top) = (250.0, 20.0, 8.0, 6.0);
-    let (w, h) = (620.0, top * 2.0 + bars as f64 * (bar_h + gap));
+    let (label_w, gap, top) = (250.0, 8.0, 6.0);
+    let (w, h) = (620.0, top * 2.0 + bars as f64 * (BAR_H + gap));
     let mut running = vec![first.1];
     for (_, d) in changes {
         running.push(running[running.len() - 1] + d);
@@ -217,25 +260,19 @@ pub fn waterfall(
     let (lo, hi) = (lo - pad, hi + pad);
     let (x0, x1) = (label_w, w - 90.0);
     let px = |v: f64| x0 + (v - lo) / (hi - lo) * (x1 - x0);
-    let mut out = format!(
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {w} {h:.0}\" width=\"{w}\" height=\"{h:.0}\" role=\"img\" aria-label=\"{t}\"><title>{t}</title>",
-        t = esc(title)
-    );
+    let mut out = open(w, h, title);
     let mut bar = |i: usize, label: &str, from: f64, to: f64, fill: &str, text: String| {
-        let y = top + i as f64 * (bar_h + gap);
+        let y = top + i as f64 * (BAR_H + gap);
         let (a, b) = (px(from.min(to)), px(from.max(to)));
-        out.push_str(&format!(
-            "<text x=\"{:.1}\" y=\"{:.1}\" font-size=\"11\" text-anchor=\"end\" fill=\"#374151\">{}</text><rect x=\"{a:.1}\" y=\"{y:.1}\" width=\"{:.1}\" height=\"{bar_h}\" fill=\"{fill}\"><title>{}: {}</title></rect><text x=\"{:.1}\" y=\"{:.1}\" font-size=\"11\" fill=\"#374151\">{}</text>",
-            label_w - 8.0,
-            y + 14.0,
-            esc(label),
-            (b - a).max(1.0),
-            esc(label),
-            esc(&text),
-            b + 4.0,
-            y + 14.0,
-            esc(&text)
-        ));
+        let row = BarRow {
+            y,
+            label,
+            x: a,
+            len: b - a,
+            fill,
+            text: &text,
+        };
+        bar_row(&mut out, label_w, row);
     };
     bar(0, first.0, lo, first.1, TOTAL, show(first.1));
     let mut at = first.1;
@@ -253,8 +290,8 @@ pub fn waterfall(
 /// the share of the first step and of the step before, or a lifecycle's statuses (a negative
 /// count, dormant users, is drawn in red).
 pub fn steps(title: &str, steps: &[(String, f64)]) -> String {
-    let (label_w, bar_h, gap, w) = (180.0, 20.0, 8.0, 620.0);
-    let h = 12.0 + steps.len() as f64 * (bar_h + gap);
+    let (label_w, gap, w) = (180.0, 8.0, 620.0);
+    let h = 12.0 + steps.len() as f64 * (BAR_H + gap);
     let most = steps
         .iter()
         .map(|(_, n)| n.abs())
@@ -262,12 +299,9 @@ pub fn steps(title: &str, steps: &[(String, f64)]) -> String {
         .max(1.0);
     let first = steps.first().map_or(0.0, |s| s.1);
     let funnel = steps.iter().all(|(_, n)| *n >= 0.0);
-    let mut out = format!(
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {w} {h:.0}\" width=\"{w}\" height=\"{h:.0}\" role=\"img\" aria-label=\"{t}\"><title>{t}</title>",
-        t = esc(title)
-    );
+    let mut out = open(w, h, title);
     for (i, (name, n)) in steps.iter().enumerate() {
-        let y = 6.0 + i as f64 * (bar_h + gap);
+        let y = 6.0 + i as f64 * (BAR_H + gap);
         let len = (n.abs() / most * (w - label_w - 170.0)).max(1.0);
         let fill = if *n < 0.0 { FALL } else { SERIES };
         let mut text = crate::format::value(&throughline_model::Unit::Count, *n);
@@ -278,17 +312,15 @@ pub fn steps(title: &str, steps: &[(String, f64)]) -> String {
                 text.push_str(&format!(" · {:.1}% of the step before", n / prev * 100.0));
             }
         }
-        out.push_str(&format!(
-            "<text x=\"{:.1}\" y=\"{:.1}\" font-size=\"11\" text-anchor=\"end\" fill=\"#374151\">{}</text><rect x=\"{label_w}\" y=\"{y:.1}\" width=\"{len:.1}\" height=\"{bar_h}\" fill=\"{fill}\"><title>{}: {}</title></rect><text x=\"{:.1}\" y=\"{:.1}\" font-size=\"11\" fill=\"#374151\">{}</text>",
-            label_w - 8.0,
-            y + 14.0,
-            esc(name),
-            esc(name),
-            esc(&text),
-            label_w + len + 4.0,
-            y + 14.0,
-            esc(&text)
-        ));
+        let row = BarRow {
+            y,
+            label: name,
+            x: label_w,
+            len,
+            fill,
+            text: &text,
+        };
+        bar_row(&mut out, label_w, row);
     }
     out.push_str("</svg>");
     out

@@ -38,7 +38,12 @@ pub(super) fn plan(
         })
         .map_err(b.fail("ordering each user's periods"))?;
     // 1 or 0 by a CASE, not a cast of the boolean: PostgreSQL casts no boolean to bigint
-    let flag = |c: Expr| when(c, lit(1i64)).otherwise(lit(0i64));
+    let flag = |c: Expr, name: &str| {
+        when(c, lit(1i64))
+            .otherwise(lit(0i64))
+            .map(|e| e.alias(name))
+            .map_err(b.fail("finding statuses"))
+    };
     let is_new = col("__first").eq(col(PERIOD));
     let returning = b.period_after(grain, col("__prev")).eq(col(PERIOD));
     let active = act
@@ -46,15 +51,9 @@ pub(super) fn plan(
         .select({
             let mut cols = inputs.keyed(col(PERIOD));
             cols.extend([
-                flag(is_new.clone())
-                    .map_err(b.fail("finding statuses"))?
-                    .alias("__new"),
-                flag(returning.clone())
-                    .map_err(b.fail("finding statuses"))?
-                    .alias("__returning"),
-                flag(is_new.not().and(returning.not()))
-                    .map_err(b.fail("finding statuses"))?
-                    .alias("__resurrected"),
+                flag(is_new.clone(), "__new")?,
+                flag(returning.clone(), "__returning")?,
+                flag(is_new.not().and(returning.not()), "__resurrected")?,
                 lit(0i64).alias("__dormant"),
             ]);
             cols

@@ -6,6 +6,8 @@
 //! free), d (Mon Mar 10 00:00 — exactly a week start, pro), e (Tue Mar 11, pro, no events),
 //! f (Thu Mar 20 12:00, free). g has events but no row in users.
 
+mod common;
+
 use std::path::Path;
 
 use throughline_engine::{Engine, MetricValue, Request};
@@ -66,19 +68,10 @@ const METRICS: &str = r#"metrics:
 "#;
 
 async fn engine(dir: &Path) -> Engine {
-    std::fs::write(dir.join("events.csv"), EVENTS).unwrap();
-    std::fs::write(dir.join("users.csv"), USERS).unwrap();
-    let settings = "workspace: T\ntimezone: UTC\nweek_starts: monday\nsources:\n  events: { format: csv, path: events.csv, columns: { user: user_id, time: ts, name: event } }\n  users: { format: csv, path: users.csv, columns: { user: user_id, time: created_at }, dimensions: [plan] }\n";
-    let mut loader = Loader::new();
-    loader.add_yaml(
-        "throughline.yaml",
-        &dir.join("throughline.yaml"),
-        settings.into(),
-    );
-    loader.add_yaml("metrics.yaml", &dir.join("metrics.yaml"), METRICS.into());
-    let loaded = loader.finish();
-    assert!(loaded.diagnostics.is_empty(), "{:?}", loaded.diagnostics);
-    Engine::open(&loaded.workspace, dir).await.expect("opens")
+    let files = [("events.csv", EVENTS), ("users.csv", USERS)];
+    common::open(dir, &files, common::CSV_SETTINGS, METRICS)
+        .await
+        .expect("opens")
 }
 
 async fn weekly(e: &Engine, metric: &str, by: Option<&str>) -> Vec<MetricValue> {

@@ -14,12 +14,14 @@
 //! - u8: the whole funnel in week Mar 17 (a window that runs past the data)
 //! - u9: signed up, no events
 
+mod common;
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use chrono::{Datelike, Duration, NaiveDate, NaiveDateTime};
 use throughline_engine::{Engine, MetricValue, Request};
-use throughline_model::{Grain, Loader};
+use throughline_model::Grain;
 
 const USERS: &str = "user_id,created_at,plan
 u1,2025-03-03T09:00:00,pro
@@ -76,19 +78,10 @@ const METRICS: &str = r#"metrics:
 "#;
 
 async fn engine(dir: &Path, users: &str, events: &str, metrics: &str) -> Engine {
-    std::fs::write(dir.join("events.csv"), events).unwrap();
-    std::fs::write(dir.join("users.csv"), users).unwrap();
-    let settings = "workspace: T\ntimezone: UTC\nweek_starts: monday\nsources:\n  events: { format: csv, path: events.csv, columns: { user: user_id, time: ts, name: event } }\n  users: { format: csv, path: users.csv, columns: { user: user_id, time: created_at }, dimensions: [plan] }\n";
-    let mut loader = Loader::new();
-    loader.add_yaml(
-        "throughline.yaml",
-        &dir.join("throughline.yaml"),
-        settings.into(),
-    );
-    loader.add_yaml("metrics.yaml", &dir.join("metrics.yaml"), metrics.into());
-    let loaded = loader.finish();
-    assert!(loaded.diagnostics.is_empty(), "{:?}", loaded.diagnostics);
-    Engine::open(&loaded.workspace, dir).await.expect("opens")
+    let files = [("events.csv", events), ("users.csv", users)];
+    common::open(dir, &files, common::CSV_SETTINGS, metrics)
+        .await
+        .expect("opens")
 }
 
 async fn measure(e: &Engine, metric: &str, grain: Grain, by: Option<&str>) -> Vec<MetricValue> {

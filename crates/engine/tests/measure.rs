@@ -1,6 +1,8 @@
 //! Metric values against numbers computed by hand on a small fixture (see the table in each
 //! test). Times are local to Europe/Berlin (UTC+1 in March before the 30th).
 
+mod common;
+
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -45,18 +47,10 @@ fn settings(week_starts: &str) -> String {
 }
 
 async fn engine(dir: &Path, week_starts: &str) -> Engine {
-    std::fs::write(dir.join("events.csv"), EVENTS).unwrap();
-    std::fs::write(dir.join("users.csv"), USERS).unwrap();
-    let mut loader = Loader::new();
-    loader.add_yaml(
-        "throughline.yaml",
-        &dir.join("throughline.yaml"),
-        settings(week_starts),
-    );
-    loader.add_yaml("metrics.yaml", &dir.join("metrics.yaml"), METRICS.into());
-    let loaded = loader.finish();
-    assert!(loaded.diagnostics.is_empty(), "{:?}", loaded.diagnostics);
-    Engine::open(&loaded.workspace, dir).await.expect("opens")
+    let files = [("events.csv", EVENTS), ("users.csv", USERS)];
+    common::open(dir, &files, &settings(week_starts), METRICS)
+        .await
+        .expect("opens")
 }
 
 fn req(metric: &str, grain: Grain) -> Request {

@@ -2,12 +2,14 @@
 //! as a dictionary (as throughline's demo and pandas write it), the other as plain text (as
 //! DuckDB and Spark write it), and one lacks a column the other has.
 
+mod common;
+
 use std::path::Path;
 
 use datafusion::parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use datafusion::prelude::SessionContext;
-use throughline_engine::{Engine, Request};
-use throughline_model::{Grain, Loader};
+use throughline_engine::Request;
+use throughline_model::Grain;
 
 async fn write(dir: &Path, file: &str, select: &str) {
     let ctx = SessionContext::new();
@@ -72,16 +74,9 @@ async fn files_with_and_without_a_dictionary_are_one_source() {
 
     let settings = "workspace: T\ntimezone: UTC\nsources:\n  events: { format: parquet, path: events/*.parquet, columns: { user: user_id, time: ts, name: event } }\n";
     let metrics = "metrics:\n  - { id: views, compute: { type: count, event: view } }\n  - { id: viewers, compute: { type: unique, event: view } }\n  - { id: revenue, compute: { type: sum, event: buy, property: amount } }\n";
-    let mut loader = Loader::new();
-    loader.add_yaml(
-        "throughline.yaml",
-        &dir.join("throughline.yaml"),
-        settings.into(),
-    );
-    loader.add_yaml("metrics.yaml", &dir.join("metrics.yaml"), metrics.into());
-    let loaded = loader.finish();
-    assert!(loaded.diagnostics.is_empty(), "{:?}", loaded.diagnostics);
-    let e = Engine::open(&loaded.workspace, dir).await.expect("opens");
+    let e = common::open(dir, &[], settings, metrics)
+        .await
+        .expect("opens");
     let got = e
         .measure(&Request {
             grain: Some(Grain::Week),

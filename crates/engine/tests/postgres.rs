@@ -13,6 +13,8 @@
 //! The server's statement log (pg_stat_statements) then shows what ran: grouped statements
 //! over the events table, returning a few rows each, never the table's rows.
 
+mod common;
+
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -136,12 +138,7 @@ fn postgres_sources(url: &str) -> String {
 }
 
 async fn open(dir: &Path, settings: String) -> Engine {
-    let mut loader = Loader::new();
-    loader.add_yaml("throughline.yaml", &dir.join("throughline.yaml"), settings);
-    loader.add_yaml("metrics.yaml", &dir.join("metrics.yaml"), METRICS.into());
-    let loaded = loader.finish();
-    assert!(!loaded.has_input_errors(), "{:?}", loaded.diagnostics);
-    Engine::open(&loaded.workspace, dir)
+    common::open(dir, &[], &settings, METRICS)
         .await
         .unwrap_or_else(|e| panic!("{}\nhelp: {}", e.message, e.help))
 }

@@ -22,10 +22,12 @@
 //! The data ends on Wednesday April 2: the week of March 30 and the month of April are
 //! partial, whatever the metric.
 
+mod common;
+
 use std::path::Path;
 
 use throughline_engine::{Engine, MetricValue, Request};
-use throughline_model::{Grain, Loader};
+use throughline_model::Grain;
 
 const USERS: &str = "uid,signed_up,plan
 u1,2025-03-01 09:00:00,free
@@ -74,18 +76,8 @@ const METRICS: &str = "metrics:
 ";
 
 async fn engine(dir: &Path, users: &str, events: &str) -> Result<Engine, String> {
-    std::fs::write(dir.join("users.csv"), users).unwrap();
-    std::fs::write(dir.join("events.jsonl"), events).unwrap();
-    let mut loader = Loader::new();
-    loader.add_yaml(
-        "throughline.yaml",
-        &dir.join("throughline.yaml"),
-        SETTINGS.into(),
-    );
-    loader.add_yaml("metrics.yaml", &dir.join("metrics.yaml"), METRICS.into());
-    let loaded = loader.finish();
-    assert!(loaded.diagnostics.is_empty(), "{:?}", loaded.diagnostics);
-    Engine::open(&loaded.workspace, dir)
+    let files = [("users.csv", users), ("events.jsonl", events)];
+    common::open(dir, &files, SETTINGS, METRICS)
         .await
         .map_err(|e| e.message)
 }

@@ -138,7 +138,9 @@ fn postgres_sources(url: &str) -> String {
 }
 
 async fn open(dir: &Path, settings: String) -> Engine {
-    common::open(dir, &[], &settings, METRICS)
+    let loaded = common::load(dir, &settings, METRICS);
+    assert!(!loaded.has_input_errors(), "{:?}", loaded.diagnostics);
+    Engine::open(&loaded.workspace, dir)
         .await
         .unwrap_or_else(|e| panic!("{}\nhelp: {}", e.message, e.help))
 }

@@ -5,14 +5,14 @@
 use std::path::Path;
 
 use throughline_engine::{Engine, EngineError};
-use throughline_model::{Loader, Workspace};
+use throughline_model::{Loaded, Loader};
 
 /// Sources most fixtures use: `events.csv` and `users.csv` (with the dimension `plan`) in a
 /// UTC workspace whose weeks start on Monday.
 pub const CSV_SETTINGS: &str = "workspace: T\ntimezone: UTC\nweek_starts: monday\nsources:\n  events: { format: csv, path: events.csv, columns: { user: user_id, time: ts, name: event } }\n  users: { format: csv, path: users.csv, columns: { user: user_id, time: created_at }, dimensions: [plan] }\n";
 
-/// The workspace the two texts define; fails the test if they have an input error.
-pub fn load(dir: &Path, settings: &str, metrics: &str) -> Workspace {
+/// The two texts loaded as a workspace, with what the loader said of them.
+pub fn load(dir: &Path, settings: &str, metrics: &str) -> Loaded {
     let mut loader = Loader::new();
     loader.add_yaml(
         "throughline.yaml",
@@ -20,12 +20,11 @@ pub fn load(dir: &Path, settings: &str, metrics: &str) -> Workspace {
         settings.into(),
     );
     loader.add_yaml("metrics.yaml", &dir.join("metrics.yaml"), metrics.into());
-    let loaded = loader.finish();
-    assert!(!loaded.has_input_errors(), "{:?}", loaded.diagnostics);
-    loaded.workspace
+    loader.finish()
 }
 
-/// Writes each `(file, text)` into `dir`, then opens an engine on the workspace.
+/// Writes each `(file, text)` into `dir`, then opens an engine on the workspace; fails the test
+/// if the loader said anything of it.
 pub async fn open(
     dir: &Path,
     files: &[(&str, &str)],
@@ -35,5 +34,7 @@ pub async fn open(
     for (file, text) in files {
         std::fs::write(dir.join(file), text).unwrap();
     }
-    Engine::open(&load(dir, settings, metrics), dir).await
+    let loaded = load(dir, settings, metrics);
+    assert!(loaded.diagnostics.is_empty(), "{:?}", loaded.diagnostics);
+    Engine::open(&loaded.workspace, dir).await
 }

@@ -141,27 +141,37 @@ pub fn utc_type() -> DataType {
     DataType::Timestamp(TimeUnit::Microsecond, Some("UTC".into()))
 }
 
-/// `tl_instant(time)`: a text, zone-less timestamp or date column as UTC instants, local
-/// times read in `tz`. Unreadable text becomes null (the caller counts such rows and refuses
-/// them with their file, line and column).
+/// `tl_instant(time, zone)`: a text, zone-less timestamp or date column as UTC instants, local
+/// times read in `zone` (an IANA name, a literal). Unreadable text becomes null (the caller
+/// counts such rows and refuses them with their file, line and column).
+///
+/// The zone is an argument rather than a field of the function so that a plan sent to a
+/// cluster ([`functions`]) carries it: a function travels by name only.
 #[derive(Debug, PartialEq, Eq, Hash)]
 pub struct InstantUdf {
     signature: Signature,
-    tz: String,
 }
 
-impl InstantUdf {
-    pub fn new(tz: Tz) -> Self {
+impl Default for InstantUdf {
+    fn default() -> Self {
         InstantUdf {
-            signature: Signature::any(1, Volatility::Immutable),
-            tz: tz.name().to_string(),
+            signature: Signature::any(2, Volatility::Immutable),
         }
     }
 }
 
-/// `tl_instant(e)` for times read in `tz`.
+/// `tl_instant(e, tz)`: `e` read as local times of `tz`.
 pub fn instant_expr(e: Expr, tz: Tz) -> Expr {
-    ScalarUDF::from(InstantUdf::new(tz)).call(vec![e])
+    ScalarUDF::from(InstantUdf::default()).call(vec![e, datafusion::prelude::lit(tz.name())])
+}
+
+/// The engine's own scalar functions, which every process that runs its plans (a cluster's
+/// scheduler and executors) registers by name.
+pub fn functions() -> Vec<Arc<ScalarUDF>> {
+    vec![
+        Arc::new(ScalarUDF::from(InstantUdf::default())),
+        Arc::new(ScalarUDF::from(EpochUsUdf::default())),
+    ]
 }
 
 impl ScalarUDFImpl for InstantUdf {
@@ -188,12 +198,23 @@ impl ScalarUDFImpl for InstantUdf {
         }
     }
     fn invoke_with_args(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
-        let tz: Tz = match self.tz.parse() {
-            Ok(t) => t,
-            Err(_) => return exec_err!("unknown time zone {}", self.tz),
-        };
-        let Some(arg) = args.args.into_iter().next() else {
-            return exec_err!("tl_instant takes one argument");
+        let [arg, zone] = <[ColumnarValue; 2]>::try_from(args.args).map_err(|_| {
+            datafusion::error::DataFusionError::Execution(
+                "tl_instant takes a time and a time zone".into(),
+            )
+        })?;
+        let tz: Tz = match &zone {
+            ColumnarValue::Scalar(
+                ScalarValue::Utf8(Some(z))
+                | ScalarValue::Utf8View(Some(z))
+                | ScalarValue::LargeUtf8(Some(z)),
+            ) => match z.parse() {
+                Ok(t) => t,
+                Err(_) => return exec_err!("unknown time zone {z}"),
+            },
+            other => {
+                return exec_err!("tl_instant's time zone must be a text literal, not {other:?}");
+            }
         };
         let array = arg.into_array(args.number_rows)?;
         Ok(ColumnarValue::Array(instants(&array, tz)?))
@@ -377,12 +398,17 @@ pub struct EpochUsUdf {
     signature: Signature,
 }
 
+impl Default for EpochUsUdf {
+    fn default() -> Self {
+        EpochUsUdf {
+            signature: Signature::any(1, Volatility::Immutable),
+        }
+    }
+}
+
 /// `tl_us(e)`.
 pub fn epoch_us(e: Expr) -> Expr {
-    ScalarUDF::from(EpochUsUdf {
-        signature: Signature::any(1, Volatility::Immutable),
-    })
-    .call(vec![e])
+    ScalarUDF::from(EpochUsUdf::default()).call(vec![e])
 }
 
 impl ScalarUDFImpl for EpochUsUdf {

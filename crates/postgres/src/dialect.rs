@@ -23,7 +23,11 @@ pub struct PgDialect;
 
 impl PgDialect {
     fn rewrite(&self, unparser: &Unparser, func: &str, args: &[Expr]) -> Result<Option<ast::Expr>> {
-        let [arg] = args else { return Ok(None) };
+        // `tl_instant` has a second argument, the zone, which PostgreSQL takes from the
+        // connection instead
+        let Some(arg) = args.first() else {
+            return Ok(None);
+        };
         let arg = unparser.expr_to_sql(arg)?;
         let sql = match func {
             // exact: EXTRACT returns numeric on PostgreSQL 14+
@@ -112,5 +116,12 @@ mod tests {
             r#"CAST(EXTRACT(EPOCH FROM "ts") * 1000000 AS BIGINT)"#
         );
         assert!(d.rewrite(&u, "lower", &[col("ts")]).unwrap().is_none());
+        // the zone argument is the connection's TimeZone in PostgreSQL
+        let zone = datafusion::prelude::lit("America/New_York");
+        let e = d
+            .rewrite(&u, INSTANT_FN, &[col("at"), zone])
+            .unwrap()
+            .unwrap();
+        assert_eq!(e.to_string(), r#"CAST("at" AS TIMESTAMP WITH TIME ZONE)"#);
     }
 }

@@ -57,11 +57,18 @@ pub(crate) async fn open(
         }
         None => (None, Vec::new()),
     };
-    // the normalized tables, for `sql` metrics
-    ctx.register_table("events", events.clone().into_view())
+    // the normalized tables, for `sql` metrics; views of their plans, which (unlike a
+    // DataFrame's own provider) a plan sent to a cluster can carry
+    let view = |d: &DataFrame| {
+        std::sync::Arc::new(datafusion::catalog::view::ViewTable::new(
+            d.logical_plan().clone(),
+            None,
+        ))
+    };
+    ctx.register_table("events", view(&events))
         .map_err(|e| df("registering the events", e))?;
     if let Some(u) = &users {
-        ctx.register_table("users", u.clone().into_view())
+        ctx.register_table("users", view(u))
             .map_err(|e| df("registering the users", e))?;
     }
     Ok(Tables {

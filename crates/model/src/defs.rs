@@ -38,6 +38,8 @@ pub struct Settings {
     pub timezone: Option<Spanned<chrono_tz::Tz>>,
     pub week_starts: Option<Spanned<chrono::Weekday>>,
     pub store: Option<Text>,
+    /// `cluster: df://HOST:PORT`: the Apache Ballista scheduler the plans run on.
+    pub cluster: Option<Text>,
     pub sources: BTreeMap<String, Source>,
     /// Per-rule configuration from `checks:`.
     pub checks: Vec<CheckSetting>,

@@ -400,3 +400,33 @@ fn wrong_drives_edges_are_errors_at_the_edge() {
     at(8, "`metric`");
     assert_eq!(found.len(), 5, "{found:#?}");
 }
+
+#[test]
+fn a_cluster_is_a_df_address() {
+    let load = |cluster: &str| {
+        let mut loader = Loader::new();
+        loader.add_yaml(
+            "throughline.yaml",
+            Path::new("throughline.yaml"),
+            format!("workspace: A\ncluster: {cluster}\n"),
+        );
+        loader.finish()
+    };
+    let ok = load("df://sched.internal:50050");
+    assert!(ok.diagnostics.is_empty(), "{:?}", ok.diagnostics);
+    let c = ok.workspace.settings.cluster.as_ref().unwrap();
+    assert_eq!(c.value, "df://sched.internal:50050");
+    assert_eq!((c.span.line, c.span.column), (2, 10));
+
+    let bad = load("http://sched.internal:50050");
+    assert_eq!(bad.diagnostics.len(), 1, "{:?}", bad.diagnostics);
+    let d = &bad.diagnostics[0];
+    assert!(
+        d.message.contains("is not a cluster address"),
+        "{}",
+        d.message
+    );
+    assert!(d.help.as_deref().unwrap_or("").contains("df://HOST:PORT"));
+    assert_eq!(d.span.map(|s| (s.line, s.column)), Some((2, 10)));
+    assert!(bad.workspace.settings.cluster.is_none());
+}

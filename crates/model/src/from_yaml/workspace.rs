@@ -42,6 +42,19 @@ pub(crate) fn decode_settings(cx: &mut Ctx, f: &mut Fields, s: &mut Settings) {
             );
         }
     }
+    if let Some(n) = f.get("cluster")
+        && let Some(t) = cx.text(n, "cluster")
+    {
+        if t.value.starts_with("df://") && t.value.len() > "df://".len() {
+            s.cluster = Some(t);
+        } else {
+            cx.value_error(
+                t.span,
+                format!("`{}` is not a cluster address", t.value),
+                "write the scheduler's address as `df://HOST:PORT`, e.g. `cluster: df://sched.internal:50050`".into(),
+            );
+        }
+    }
     if let Some(n) = f.get("sources") {
         if let Value::Map(entries) = &n.value {
             for (k, v) in entries {

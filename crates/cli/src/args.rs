@@ -76,3 +76,27 @@ pub fn author(flag: Option<String>) -> String {
         .filter(|a| !a.trim().is_empty())
         .unwrap_or_else(|| "unknown".into())
 }
+
+/// `--cluster df://HOST:PORT`, shared by the commands that compute metrics.
+#[derive(clap::Args, Clone, Default)]
+pub struct ClusterArg {
+    /// Run the metrics' plans on an Apache Ballista cluster whose scheduler is at
+    /// df://HOST:PORT (see `throughline cluster --help`) instead of in this process.
+    /// Overrides `cluster:` in throughline.yaml.
+    #[arg(long, value_name = "df://HOST:PORT", env = "THROUGHLINE_CLUSTER",
+          value_parser = clap::builder::ValueParser::new(|s: &str| s.parse::<throughline_engine::cluster::ClusterUrl>()))]
+    pub cluster: Option<throughline_engine::cluster::ClusterUrl>,
+}
+
+impl ClusterArg {
+    /// The workspace with `cluster:` set to the flag's address, when it is given, so that
+    /// every engine the command opens runs there.
+    pub fn apply(&self, loaded: &mut throughline_model::Loaded) {
+        if let Some(url) = &self.cluster {
+            loaded.workspace.settings.cluster = Some(throughline_model::Spanned::new(
+                url.to_string(),
+                throughline_model::Span::default(),
+            ));
+        }
+    }
+}

@@ -61,6 +61,7 @@ enum Command {
     Status(status::Args),
     Review(review::Args),
     Serve(serve::Args),
+    Cluster(cluster::Args),
     Token(token::Args),
     Score(score::Args),
     Notify(notify::Args),
@@ -75,6 +76,7 @@ fn main() -> ExitCode {
     match Cli::parse().command {
         Command::Check(a) => check::run(a),
         Command::Measure(a) => measure::run(a),
+        Command::Cluster(a) => cluster::run(a),
         Command::Checkin(a) => checkin::run(a),
         Command::Decide(a) => decide::run(a),
         Command::Status(a) => status::run(a),

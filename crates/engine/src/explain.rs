@@ -99,6 +99,7 @@ impl Engine {
             plans,
             sql,
             database,
+            placement: self.placement.describe(),
         })
     }
 }

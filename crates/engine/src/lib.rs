@@ -6,6 +6,7 @@
 //! every metric that counts active users, and each metric's plan runs over those shared,
 //! in-memory inputs. `ratio` and `derived` metrics combine other metrics' values.
 
+pub mod cluster;
 mod error;
 mod experiment;
 mod explain;
@@ -118,6 +119,9 @@ pub struct Explanation {
     /// When the events are in PostgreSQL: for each metric, where its plan runs (all in the
     /// database, or which operators run in throughline on the rows the statements return).
     pub database: Vec<(String, String)>,
+    /// Where the plans run: in this process, on a cluster, or here although a cluster was
+    /// asked for (and why).
+    pub placement: String,
 }
 
 /// A workspace's data, opened for querying.
@@ -134,6 +138,8 @@ pub struct Engine {
     /// The events are in PostgreSQL: each metric's plan runs there whole, so the activity
     /// roll-up is not written locally (reading it back would pull the rows out).
     events_in_database: bool,
+    /// In this process or on a cluster.
+    placement: cluster::Placement,
 }
 
 impl Engine {
@@ -150,18 +156,52 @@ impl Engine {
         root: &Path,
         options: &EngineOptions,
     ) -> Result<Engine, EngineError> {
-        let calendar = Calendar {
-            tz: ws.settings.zone(),
-            week_starts: ws.settings.week_start(),
-        };
+        // absolute, so that a plan run elsewhere (on a cluster's executors) names the files
+        // the same way
+        let root = &std::path::absolute(root).unwrap_or_else(|_| root.to_path_buf());
         let federated = ws
             .settings
             .sources
             .values()
             .any(|s| s.format.value == throughline_model::SourceFormat::Postgres);
-        let ctx = options.session(federated)?;
+        // `--cluster` first, then `cluster:` in throughline.yaml
+        let mut options = options.clone();
+        if options.cluster.is_none()
+            && let Some(c) = &ws.settings.cluster
+        {
+            let url = c.value.parse::<cluster::ClusterUrl>().map_err(|e| {
+                EngineError::new(
+                    e,
+                    "write `cluster: df://HOST:PORT`, or remove it to run here",
+                )
+                .at(c.span)
+            })?;
+            options.cluster = Some(url);
+        }
+        let (ctx, placement) = options.session(federated)?;
+        let explain = placement.clone();
+        Engine::open_in(ctx, placement, ws, root, &options)
+            .await
+            .map_err(|e| explain.explain_error(e))
+    }
+
+    /// Opens the sources in `ctx` (see [`Engine::open`]).
+    async fn open_in(
+        ctx: SessionContext,
+        placement: cluster::Placement,
+        ws: &Workspace,
+        root: &Path,
+        options: &EngineOptions,
+    ) -> Result<Engine, EngineError> {
+        let calendar = Calendar {
+            tz: ws.settings.zone(),
+            week_starts: ws.settings.week_start(),
+        };
         let tables = sources::open(&ctx, ws, root, &calendar).await?;
         let mut warnings = Vec::new();
+        if let cluster::Placement::LocalInstead { .. } = placement {
+            warnings.push(placement.describe());
+        }
         if let Some(users) = &tables.users
             && let Some(u) = ws.settings.sources.get("users")
         {
@@ -212,6 +252,7 @@ impl Engine {
             scratch: options.scratch_dir(),
             events_in_database: events_source
                 .is_some_and(|e| e.format.value == throughline_model::SourceFormat::Postgres),
+            placement,
         })
     }
 
@@ -352,9 +393,16 @@ impl Engine {
     }
 
     /// Where a measurement writes its intermediate tables; `None` when it should not
-    /// (`materialize` false, or the data is in a database and stays there).
+    /// (`materialize` false, the data is in a database and stays there, or the plans run on a
+    /// cluster, whose executors would each need to read this machine's folder).
     fn scratch_dir(&self, materialize: bool) -> Option<&Path> {
-        (materialize && !self.events_in_database).then_some(self.scratch.as_path())
+        let on_cluster = matches!(self.placement, cluster::Placement::Cluster(_));
+        (materialize && !self.events_in_database && !on_cluster).then_some(self.scratch.as_path())
+    }
+
+    /// Where the plans run: here, or on a cluster.
+    pub fn placement(&self) -> &cluster::Placement {
+        &self.placement
     }
 
     /// Problems with the data that did not stop the measurement.

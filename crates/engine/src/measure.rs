@@ -31,6 +31,16 @@ impl Engine {
         req: &Request,
         progress: &(dyn Fn(Progress<'_>) + Sync),
     ) -> Result<Vec<MetricValue>, EngineError> {
+        self.measure_here_or_there(req, progress)
+            .await
+            .map_err(|e| self.placement.explain_error(e))
+    }
+
+    async fn measure_here_or_there(
+        &self,
+        req: &Request,
+        progress: &(dyn Fn(Progress<'_>) + Sync),
+    ) -> Result<Vec<MetricValue>, EngineError> {
         let ids = self.requested(req)?;
         progress(Progress::Reading);
         let inputs = self.inputs(&ids, req, true).await?;

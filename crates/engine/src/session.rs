@@ -12,6 +12,7 @@ use datafusion::execution::session_state::SessionStateBuilder;
 use datafusion::prelude::{SessionConfig, SessionContext};
 
 use crate::EngineError;
+use crate::cluster::{ClusterUrl, Placement};
 
 /// How the engine may use the machine.
 #[derive(Clone, Debug, Default)]
@@ -21,6 +22,8 @@ pub struct EngineOptions {
     pub memory_limit: Option<usize>,
     /// Where spill files go; `None`: `THROUGHLINE_SPILL_DIR`, else the system's temp folder.
     pub spill_dir: Option<PathBuf>,
+    /// Run the plans on this Ballista cluster instead of in this process.
+    pub cluster: Option<ClusterUrl>,
 }
 
 /// `4GB`, `512MB`, `2.5G`, `1073741824`: a size in bytes (powers of 1024).
@@ -91,8 +94,12 @@ impl EngineOptions {
     }
 
     /// `federated`: the plans' parts that read only PostgreSQL tables run in the database
-    /// ([`throughline_postgres::federated`]).
-    pub(crate) fn session(&self, federated: bool) -> Result<SessionContext, EngineError> {
+    /// ([`throughline_postgres::federated`]); such a workspace runs here even when a cluster
+    /// is asked for, since its executors could not read the database's rows as one plan.
+    pub(crate) fn session(
+        &self,
+        federated: bool,
+    ) -> Result<(SessionContext, Placement), EngineError> {
         let limit = self.limit()?;
         let spill = self.spill();
         let disk = match spill {
@@ -111,12 +118,25 @@ impl EngineOptions {
             .with_config(config)
             .with_runtime_env(runtime)
             .with_default_features();
-        let builder = if federated {
-            throughline_postgres::federated(builder)
-        } else {
-            builder
+        let (state, placement) = match (&self.cluster, federated) {
+            (None, false) => (builder.build(), Placement::Local),
+            (None, true) => (
+                throughline_postgres::federated(builder).build(),
+                Placement::Local,
+            ),
+            (Some(url), true) => (
+                throughline_postgres::federated(builder).build(),
+                Placement::LocalInstead {
+                    cluster: url.clone(),
+                    reason: "the workspace reads PostgreSQL sources, whose aggregations run in the database".into(),
+                },
+            ),
+            (Some(url), false) => {
+                url.check_reachable()?;
+                (url.upgrade(builder.build())?, Placement::Cluster(url.clone()))
+            }
         };
-        Ok(SessionContext::new_with_state(builder.build()))
+        Ok((SessionContext::new_with_state(state), placement))
     }
 }
 

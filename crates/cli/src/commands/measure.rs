@@ -73,6 +73,8 @@ pub struct Args {
     /// change, with what a `drives:` formula does not account for shown as the rest).
     #[arg(long, value_name = "WHEN", value_parser = clap::builder::ValueParser::new(|s: &str| s.parse::<Compare>()))]
     compare: Option<Compare>,
+    #[command(flatten)]
+    cluster: crate::args::ClusterArg,
 }
 
 pub fn run(args: Args) -> ExitCode {
@@ -103,6 +105,7 @@ pub fn run(args: Args) -> ExitCode {
     let options = EngineOptions {
         memory_limit: args.memory_limit,
         spill_dir: None,
+        cluster: args.cluster.cluster.clone(),
     };
     let mut wide = request.clone();
     if let (Some(c), Some(f)) = (args.compare, from) {
@@ -270,6 +273,9 @@ fn explanation_text(e: &Explanation, loaded: &throughline_model::Loaded) -> Stri
         for l in plan.lines() {
             out.push_str(&format!("  {l}\n"));
         }
+    }
+    if e.placement != throughline_engine::cluster::Placement::Local.describe() {
+        out.push_str(&format!("\nwhere it runs: {}\n", e.placement));
     }
     for (id, place) in &e.database {
         out.push_str(&format!("\nwhere `{id}` runs: {place}\n"));

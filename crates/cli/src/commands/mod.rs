@@ -3,6 +3,7 @@
 
 pub mod check;
 pub mod checkin;
+pub mod cluster;
 pub mod decide;
 pub mod demo;
 pub mod experiment;

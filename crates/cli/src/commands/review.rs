@@ -64,6 +64,8 @@ pub struct Args {
     /// lifecycle split adds up the users gained and lost in every period in between.
     #[arg(long, value_name = "WHEN", default_value = "previous", value_parser = clap::builder::ValueParser::new(|s: &str| s.parse::<Compare>()))]
     compare: Compare,
+    #[command(flatten)]
+    cluster: crate::args::ClusterArg,
 }
 
 /// The format asked for, or the one `--out`'s extension names, or Markdown.
@@ -88,7 +90,8 @@ pub fn run(args: Args) -> std::process::ExitCode {
 
 fn review(args: Args) -> Result<(), Failed> {
     let dir = crate::demo_cache::workspace_dir(args.demo, args.workspace.clone())?;
-    let loaded = load_workspace(&dir, true)?;
+    let mut loaded = load_workspace(&dir, true)?;
+    args.cluster.apply(&mut loaded);
     let rt = runtime()?;
     let bar = Progress::new();
     let review = rt.block_on(compute(

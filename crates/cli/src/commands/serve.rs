@@ -53,6 +53,8 @@ pub struct Args {
     /// minute; each message once, as `throughline notify` sends them).
     #[arg(long)]
     notify: bool,
+    #[command(flatten)]
+    cluster: crate::args::ClusterArg,
 }
 
 /// `--refresh-every`: a duration of at least a minute.
@@ -87,7 +89,8 @@ fn serve(args: Args) -> Result<(), Failed> {
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .try_init();
     let dir = crate::demo_cache::workspace_dir(args.demo, args.workspace.clone())?;
-    let loaded = load_workspace(&dir, true)?;
+    let mut loaded = load_workspace(&dir, true)?;
+    args.cluster.apply(&mut loaded);
     let rt = runtime()?;
     rt.block_on(async {
         let store = open_store(&loaded, &dir).await?;

@@ -1,0 +1,133 @@
+#!/usr/bin/env python3
+"""Benchmark: every demo metric (weekly) on a Ballista cluster of 1 and of 2 executors
+against the embedded engine (the named baseline), in one run, on the demo data set.
+
+All processes run on this one machine, so the figures show the cluster's overhead (plans
+sent over gRPC, shuffles written to disk and read back over Arrow Flight, results returned to
+the client), not a speed-up: the executors share the same cores the embedded engine uses
+alone. Every value on the cluster is compared with the embedded engine's.
+
+Usage:
+  cargo build --release -p throughline
+  python3 bench/cluster.py --users 1000000 [--dir /tmp/tl-bench-1m] [--concurrency N]
+
+Exit status 1 if a value differs.
+"""
+
+import argparse
+import json
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+TARGET = os.environ.get("CARGO_TARGET_DIR", os.path.join(ROOT, "target"))
+BIN = os.path.join(TARGET, "release", "throughline")
+
+
+def free_port():
+    """A port with the next one free too (an executor takes both)."""
+    while True:
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        try:
+            with socket.socket() as s:
+                s.bind(("127.0.0.1", port + 1))
+            return port
+        except OSError:
+            continue
+
+
+def wait_for(path, text, secs=60):
+    t0 = time.time()
+    while time.time() - t0 < secs:
+        if os.path.exists(path) and text in open(path).read():
+            return
+        time.sleep(0.1)
+    sys.exit(f"no `{text}` in {path} within {secs} s:\n{open(path).read()}")
+
+
+def start_cluster(executors, concurrency, logs):
+    port = free_port()
+    env = dict(os.environ, RUST_LOG="warn,throughline_cluster=info,ballista_executor::executor_server=info")
+    procs = [subprocess.Popen([BIN, "cluster", "scheduler", "--bind", f"127.0.0.1:{port}"],
+                              stderr=open(f"{logs}/scheduler.log", "w"), env=env)]
+    t0 = time.time()
+    while True:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            break
+        except OSError:
+            if time.time() - t0 > 30:
+                sys.exit("the scheduler did not start")
+            time.sleep(0.1)
+    for i in range(executors):
+        log = f"{logs}/executor-{i}.log"
+        cmd = [BIN, "cluster", "executor", "--scheduler", f"127.0.0.1:{port}",
+               "--bind", f"127.0.0.1:{free_port()}"]
+        if concurrency:
+            cmd += ["--concurrency", str(concurrency)]
+        procs.append(subprocess.Popen(cmd, stderr=open(log, "w"), env=env))
+        wait_for(log, "registration succeed")
+    return f"df://127.0.0.1:{port}", procs
+
+
+def measure(d, extra):
+    cmd = ["/usr/bin/time", "-f", "%M", BIN, "measure", "-w", d, "--grain", "week", "--format", "json"] + extra
+    t0 = time.perf_counter()
+    p = subprocess.run(cmd, capture_output=True, text=True)
+    secs = time.perf_counter() - t0
+    if p.returncode != 0:
+        sys.exit(f"failed: {' '.join(cmd)}\n{p.stderr}")
+    peak_mb = int(p.stderr.strip().splitlines()[-1]) / 1024
+    rows = {(r["metric"], r["start"], r["segment"]): r["value"] for r in json.loads(p.stdout)}
+    return rows, secs, peak_mb
+
+
+def tasks(logs, executors):
+    return [open(f"{logs}/executor-{i}.log").read().count(" runs task ") for i in range(executors)]
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--users", type=int, default=1_000_000)
+    ap.add_argument("--dir", default=None)
+    ap.add_argument("--concurrency", type=int, default=0,
+                    help="tasks at once per executor (default: the machine's cores)")
+    a = ap.parse_args()
+    d = a.dir or f"/tmp/tl-bench-{a.users}"
+    if not os.path.exists(os.path.join(d, "throughline.yaml")):
+        print(f"generating the demo with {a.users} users in {d} ...", flush=True)
+        subprocess.run([BIN, "demo", d, "--users", str(a.users)], check=True, stdout=subprocess.DEVNULL)
+    print(f"machine: {os.cpu_count()} cores; data: {d}", flush=True)
+
+    base, base_secs, mb = measure(d, [])
+    secs = base_secs
+    print(f"{'embedded (baseline)':<24} {secs:8.1f} s  client peak RSS {mb:7.0f} MB  {len(base)} values", flush=True)
+    bad = 0
+    for n in (1, 2):
+        with tempfile.TemporaryDirectory() as logs:
+            url, procs = start_cluster(n, a.concurrency, logs)
+            try:
+                rows, secs, mb = measure(d, ["--cluster", url])
+                per = tasks(logs, n)
+            finally:
+                for p in procs:
+                    p.kill()
+                    p.wait()
+        diff = [k for k in base if k not in rows
+                or abs(base[k] - rows[k]) > 1e-9 * max(abs(base[k]), 1.0)]
+        bad += len(diff) + len(set(rows) - set(base))
+        print(f"{f'{n} executor(s)':<24} {secs:8.1f} s  client peak RSS {mb:7.0f} MB  "
+              f"{secs / base_secs:.2f}x the embedded time  tasks per executor {per}  "
+              f"{'values equal' if not diff else f'{len(diff)} values differ, e.g. {diff[:3]}'}",
+              flush=True)
+    sys.exit(1 if bad else 0)
+
+
+if __name__ == "__main__":
+    main()

@@ -12,8 +12,10 @@ use std::net::{SocketAddr, TcpStream, ToSocketAddrs};
 use std::str::FromStr;
 use std::time::Duration;
 
-use ballista_core::extension::SessionStateExt;
+use ballista_core::config::BALLISTA_ADAPTIVE_PLANNER_ENABLED;
+use ballista_core::extension::{SessionConfigExt, SessionStateExt};
 use datafusion::execution::session_state::SessionState;
+use datafusion::prelude::SessionConfig;
 
 use crate::EngineError;
 
@@ -99,6 +101,17 @@ impl ClusterUrl {
             .upgrade_for_ballista(format!("http://{}:{}", self.host, self.port))
             .map_err(|e| crate::error::df("connecting to the cluster", e))
     }
+}
+
+/// The session's settings for a run on a cluster: Ballista's, with its static planner. Its
+/// adaptive planner (the default in Ballista 55) can leave a job waiting for good when an
+/// executor is lost while a stage's results are being fetched (seen in
+/// `cli/tests/cluster.rs`: a task's completion arrives for a stage it has just rolled back and
+/// is dropped); the static planner reruns the lost stage.
+pub(crate) fn config(config: SessionConfig) -> SessionConfig {
+    config
+        .upgrade_for_ballista()
+        .set_bool(BALLISTA_ADAPTIVE_PLANNER_ENABLED, false)
 }
 
 /// Where a workspace's plans run.

@@ -114,6 +114,10 @@ impl EngineOptions {
             .build_arc()
             .map_err(|e| crate::error::df("setting up the query engine", e))?;
         let config = SessionConfig::new().with_information_schema(false);
+        let config = match &self.cluster {
+            Some(_) if !federated => crate::cluster::config(config),
+            _ => config,
+        };
         let builder = SessionStateBuilder::new()
             .with_config(config)
             .with_runtime_env(runtime)

@@ -84,7 +84,8 @@ def measure(d, extra):
     if p.returncode != 0:
         sys.exit(f"failed: {' '.join(cmd)}\n{p.stderr}")
     peak_mb = int(p.stderr.strip().splitlines()[-1]) / 1024
-    rows = {(r["metric"], r["start"], r["segment"]): r["value"] for r in json.loads(p.stdout)}
+    rows = {(r["metric"], r["start"], json.dumps(r.get("segment"), sort_keys=True)): r["value"]
+            for r in json.loads(p.stdout)}
     return rows, secs, peak_mb
 
 
@@ -119,8 +120,12 @@ def main():
                 for p in procs:
                     p.kill()
                     p.wait()
-        diff = [k for k in base if k not in rows
-                or abs(base[k] - rows[k]) > 1e-9 * max(abs(base[k]), 1.0)]
+        def differs(k):
+            a, b = base[k], rows.get(k)
+            if a is None or b is None:
+                return a is not b or k not in rows
+            return abs(a - b) > 1e-9 * max(abs(a), 1.0)
+        diff = [k for k in base if differs(k)]
         bad += len(diff) + len(set(rows) - set(base))
         print(f"{f'{n} executor(s)':<24} {secs:8.1f} s  client peak RSS {mb:7.0f} MB  "
               f"{secs / base_secs:.2f}x the embedded time  tasks per executor {per}  "

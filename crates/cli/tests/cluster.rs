@@ -164,31 +164,6 @@ fn assert_same(
     }
 }
 
-/// The run's exit status, standard output and standard error, failing the test (with the
-/// executors' logs) if it takes over `secs`.
-fn wait_at_most(mut run: Child, secs: u64, executors: &[Process]) -> (bool, String, String) {
-    let out = run.stdout.take().unwrap();
-    let err = run.stderr.take().unwrap();
-    let out = std::thread::spawn(move || std::io::read_to_string(out).unwrap_or_default());
-    let err = std::thread::spawn(move || std::io::read_to_string(err).unwrap_or_default());
-    let start = Instant::now();
-    let status = loop {
-        if let Some(s) = run.try_wait().unwrap() {
-            break s;
-        }
-        if start.elapsed() > Duration::from_secs(secs) {
-            let _ = run.kill();
-            let logs: Vec<String> = executors.iter().map(Process::log).collect();
-            panic!(
-                "the run did not end within {secs} s; executors:\n{}",
-                logs.join("\n")
-            );
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    };
-    (status.success(), out.join().unwrap(), err.join().unwrap())
-}
-
 fn fixture_workspace(tmp: &Path) {
     let ws = tmp.join("ws");
     std::fs::create_dir_all(&ws).unwrap();
@@ -317,7 +292,19 @@ fn an_executor_killed_mid_run_gives_the_right_values_or_a_clear_error() {
     victim.child.kill().unwrap();
     let _ = victim.child.wait();
 
-    let (ok, stdout, stderr) = wait_at_most(run, 300, &executors);
+    let Some(common::Run {
+        code,
+        stdout,
+        stderr,
+    }) = common::wait_at_most(run, 300)
+    else {
+        let logs: Vec<String> = executors.iter().map(Process::log).collect();
+        panic!(
+            "the run did not end within 300 s; executors:\n{}",
+            logs.join("\n")
+        );
+    };
+    let ok = code == 0;
     eprintln!(
         "after the kill: {}; the surviving executor ran {} task(s)",
         if ok {

@@ -138,9 +138,7 @@ impl Placement {
             }
         }
     }
-}
 
-impl Placement {
     /// An error of a run on a cluster, with help about the cluster: a query that failed
     /// there most often failed because an executor was lost, could not read a source, or the
     /// scheduler went away.

@@ -99,7 +99,8 @@ impl Engine {
             plans,
             sql,
             database,
-            placement: self.placement.describe(),
+            placement: (self.placement != crate::cluster::Placement::Local)
+                .then(|| self.placement.describe()),
         })
     }
 }

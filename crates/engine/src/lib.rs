@@ -119,9 +119,9 @@ pub struct Explanation {
     /// When the events are in PostgreSQL: for each metric, where its plan runs (all in the
     /// database, or which operators run in throughline on the rows the statements return).
     pub database: Vec<(String, String)>,
-    /// Where the plans run: in this process, on a cluster, or here although a cluster was
-    /// asked for (and why).
-    pub placement: String,
+    /// Where the plans run when not simply in this process: on a cluster, or here although
+    /// a cluster was asked for (and why).
+    pub placement: Option<String>,
 }
 
 /// A workspace's data, opened for querying.
@@ -398,11 +398,6 @@ impl Engine {
     fn scratch_dir(&self, materialize: bool) -> Option<&Path> {
         let on_cluster = matches!(self.placement, cluster::Placement::Cluster(_));
         (materialize && !self.events_in_database && !on_cluster).then_some(self.scratch.as_path())
-    }
-
-    /// Where the plans run: here, or on a cluster.
-    pub fn placement(&self) -> &cluster::Placement {
-        &self.placement
     }
 
     /// Problems with the data that did not stop the measurement.

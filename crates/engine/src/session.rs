@@ -113,32 +113,36 @@ impl EngineOptions {
             .with_disk_manager_builder(disk)
             .build_arc()
             .map_err(|e| crate::error::df("setting up the query engine", e))?;
+        let placement = match (&self.cluster, federated) {
+            (None, _) => Placement::Local,
+            (Some(url), true) => Placement::LocalInstead {
+                cluster: url.clone(),
+                reason:
+                    "the workspace reads PostgreSQL sources, whose aggregations run in the database"
+                        .into(),
+            },
+            (Some(url), false) => {
+                url.check_reachable()?;
+                Placement::Cluster(url.clone())
+            }
+        };
         let config = SessionConfig::new().with_information_schema(false);
-        let config = match &self.cluster {
-            Some(_) if !federated => crate::cluster::config(config),
+        let config = match placement {
+            Placement::Cluster(_) => crate::cluster::config(config),
             _ => config,
         };
         let builder = SessionStateBuilder::new()
             .with_config(config)
             .with_runtime_env(runtime)
             .with_default_features();
-        let (state, placement) = match (&self.cluster, federated) {
-            (None, false) => (builder.build(), Placement::Local),
-            (None, true) => (
-                throughline_postgres::federated(builder).build(),
-                Placement::Local,
-            ),
-            (Some(url), true) => (
-                throughline_postgres::federated(builder).build(),
-                Placement::LocalInstead {
-                    cluster: url.clone(),
-                    reason: "the workspace reads PostgreSQL sources, whose aggregations run in the database".into(),
-                },
-            ),
-            (Some(url), false) => {
-                url.check_reachable()?;
-                (url.upgrade(builder.build())?, Placement::Cluster(url.clone()))
-            }
+        let builder = if federated {
+            throughline_postgres::federated(builder)
+        } else {
+            builder
+        };
+        let state = match &placement {
+            Placement::Cluster(url) => url.upgrade(builder.build())?,
+            _ => builder.build(),
         };
         Ok((SessionContext::new_with_state(state), placement))
     }

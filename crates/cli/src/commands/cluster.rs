@@ -40,8 +40,8 @@ enum Role {
     /// Run an executor: it runs the tasks its scheduler hands it and logs each one.
     Executor {
         /// The scheduler, HOST:PORT.
-        #[arg(long, value_name = "HOST:PORT", default_value = "127.0.0.1:50050")]
-        scheduler: String,
+        #[arg(long, value_name = "HOST:PORT", default_value = "127.0.0.1:50050", value_parser = host_port)]
+        scheduler: (String, u16),
         /// The address results and shuffle files are served from, HOST:PORT. Tasks arrive on
         /// the next port (PORT + 1) unless --task-port says otherwise.
         #[arg(long, value_name = "HOST:PORT", default_value = "127.0.0.1:50051", value_parser = address)]
@@ -60,6 +60,14 @@ enum Role {
         #[arg(long, value_name = "DIR")]
         work_dir: Option<String>,
     },
+}
+
+/// `HOST:PORT` as written (the scheduler may not resolve from here yet).
+fn host_port(s: &str) -> Result<(String, u16), String> {
+    s.rsplit_once(':')
+        .and_then(|(h, p)| Some((h.to_string(), p.parse::<u16>().ok()?)))
+        .filter(|(h, _)| !h.is_empty())
+        .ok_or_else(|| format!("`{s}` is not HOST:PORT; e.g. `127.0.0.1:50050`"))
 }
 
 /// `HOST:PORT` resolved to one address.
@@ -95,32 +103,21 @@ pub fn run(args: Args) -> ExitCode {
             external_host,
         })),
         Role::Executor {
-            scheduler,
+            scheduler: (scheduler_host, scheduler_port),
             bind,
             task_port,
             concurrency,
             external_host,
             work_dir,
-        } => {
-            let Some((host, port)) = scheduler
-                .rsplit_once(':')
-                .and_then(|(h, p)| Some((h.to_string(), p.parse::<u16>().ok()?)))
-            else {
-                eprintln!(
-                    "error: --scheduler `{scheduler}` is not HOST:PORT\nhelp: e.g. `--scheduler 127.0.0.1:50050`"
-                );
-                return ExitCode::from(2);
-            };
-            runtime.block_on(throughline_cluster::run_executor(ExecutorOptions {
-                scheduler_host: host,
-                scheduler_port: port,
-                bind,
-                grpc_port: task_port,
-                external_host,
-                concurrency: concurrency.map(|c| c as usize),
-                work_dir,
-            }))
-        }
+        } => runtime.block_on(throughline_cluster::run_executor(ExecutorOptions {
+            scheduler_host,
+            scheduler_port,
+            bind,
+            grpc_port: task_port,
+            external_host,
+            concurrency: concurrency.map(|c| c as usize),
+            work_dir,
+        })),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

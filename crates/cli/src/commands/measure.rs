@@ -274,8 +274,8 @@ fn explanation_text(e: &Explanation, loaded: &throughline_model::Loaded) -> Stri
             out.push_str(&format!("  {l}\n"));
         }
     }
-    if e.placement != throughline_engine::cluster::Placement::Local.describe() {
-        out.push_str(&format!("\nwhere it runs: {}\n", e.placement));
+    if let Some(placement) = &e.placement {
+        out.push_str(&format!("\nwhere it runs: {placement}\n"));
     }
     for (id, place) in &e.database {
         out.push_str(&format!("\nwhere `{id}` runs: {place}\n"));

@@ -23,7 +23,7 @@ pub fn run_in(dir: &Path, args: &[&str]) -> Run {
 
 /// Runs `throughline ARGS` in `dir` with extra environment variables.
 pub fn run_env(dir: &Path, args: &[&str], env: &[(&str, &Path)]) -> Run {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_throughline"))
+    let child = Command::new(env!("CARGO_BIN_EXE_throughline"))
         .args(args)
         .current_dir(dir)
         .envs(env.iter().copied())
@@ -32,6 +32,13 @@ pub fn run_env(dir: &Path, args: &[&str], env: &[(&str, &Path)]) -> Run {
         .stderr(Stdio::piped())
         .spawn()
         .expect("the binary starts");
+    wait_at_most(child, 60)
+        .unwrap_or_else(|| panic!("throughline {args:?} did not finish within 60 s"))
+}
+
+/// The output of `child` (spawned with piped stdout and stderr), read while it runs; `None`
+/// when it had not ended after `secs` and was killed.
+pub fn wait_at_most(mut child: std::process::Child, secs: u64) -> Option<Run> {
     let out_pipe = child.stdout.take().expect("stdout");
     let err_pipe = child.stderr.take().expect("stderr");
     let out = std::thread::spawn(move || std::io::read_to_string(out_pipe).unwrap_or_default());
@@ -41,18 +48,18 @@ pub fn run_env(dir: &Path, args: &[&str], env: &[(&str, &Path)]) -> Run {
         if let Some(s) = child.try_wait().expect("wait") {
             break s;
         }
-        if start.elapsed() > Duration::from_secs(60) {
+        if start.elapsed() > Duration::from_secs(secs) {
             let _ = child.kill();
-            panic!("throughline {args:?} did not finish within 60 s");
+            return None;
         }
         std::thread::sleep(Duration::from_millis(5));
     };
     let code = status.code().expect("exited, not killed by a signal");
-    Run {
+    Some(Run {
         code,
         stdout: out.join().unwrap_or_default(),
         stderr: err.join().unwrap_or_default(),
-    }
+    })
 }
 
 pub fn run(args: &[&str]) -> Run {

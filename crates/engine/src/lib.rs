@@ -159,11 +159,7 @@ impl Engine {
         // absolute, so that a plan run elsewhere (on a cluster's executors) names the files
         // the same way
         let root = &std::path::absolute(root).unwrap_or_else(|_| root.to_path_buf());
-        let federated = ws
-            .settings
-            .sources
-            .values()
-            .any(|s| s.format.value == throughline_model::SourceFormat::Postgres);
+        let federated = federated(ws);
         // `--cluster` first, then `cluster:` in throughline.yaml
         let mut options = options.clone();
         if options.cluster.is_none()
@@ -193,10 +189,7 @@ impl Engine {
         root: &Path,
         options: &EngineOptions,
     ) -> Result<Engine, EngineError> {
-        let calendar = Calendar {
-            tz: ws.settings.zone(),
-            week_starts: ws.settings.week_start(),
-        };
+        let calendar = Calendar::new(ws.settings.zone(), ws.settings.week_start(), federated(ws));
         let tables = sources::open(&ctx, ws, root, &calendar).await?;
         let mut warnings = Vec::new();
         if let cluster::Placement::LocalInstead { .. } = placement {
@@ -404,4 +397,13 @@ impl Engine {
     pub fn warnings(&self) -> &[String] {
         &self.warnings
     }
+}
+
+/// Whether the workspace reads PostgreSQL sources (their plans' parts are rendered as SQL
+/// and run in the database).
+fn federated(ws: &Workspace) -> bool {
+    ws.settings
+        .sources
+        .values()
+        .any(|s| s.format.value == throughline_model::SourceFormat::Postgres)
 }

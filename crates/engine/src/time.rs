@@ -14,16 +14,29 @@ use throughline_model::Grain;
 pub struct Calendar {
     pub tz: Tz,
     pub week_starts: Weekday,
+    /// The zone is UTC and the plans run in DataFusion (not rendered for PostgreSQL): periods
+    /// are cut from the zone-less UTC clock with integer arithmetic, the same cut as
+    /// DataFusion's zone-aware `date_trunc`, without its per-value zone look-ups.
+    pub(crate) utc_arithmetic: bool,
 }
 
 impl Calendar {
     /// The start of the period containing `ts` (a UTC instant column), as a timestamp in the
     /// workspace zone, so that days, weeks, months and quarters begin at local midnight.
     pub fn bucket(&self, grain: Grain, ts: Expr) -> Expr {
-        let local = cast(
-            ts,
-            DataType::Timestamp(TimeUnit::Microsecond, Some(self.tz.name().into())),
-        );
+        let zoned = DataType::Timestamp(TimeUnit::Microsecond, Some(self.tz.name().into()));
+        if self.utc_arithmetic {
+            // a zone-less timestamp keeps the UTC clock's value; its periods are cut by
+            // arithmetic on the value, and the cut is given back the zone (a reinterpretation
+            // through Int64: the cast between the two timestamp types would look the zone up)
+            let clock = cast(ts, DataType::Timestamp(TimeUnit::Microsecond, None));
+            return cast(cast(self.cut(grain, clock), DataType::Int64), zoned);
+        }
+        self.cut(grain, cast(ts, zoned))
+    }
+
+    /// `local` cut to the start of its period.
+    fn cut(&self, grain: Grain, local: Expr) -> Expr {
         match grain {
             Grain::Week => {
                 // date_trunc weeks start on Monday; shift so they start on `week_starts`
@@ -40,6 +53,15 @@ impl Calendar {
                 }
             }
             _ => date_trunc(lit(grain_name(grain)), local),
+        }
+    }
+
+    /// A workspace's calendar; `federated`: its plans may be rendered as PostgreSQL SQL.
+    pub(crate) fn new(tz: Tz, week_starts: Weekday, federated: bool) -> Calendar {
+        Calendar {
+            tz,
+            week_starts,
+            utc_arithmetic: !federated && matches!(tz, Tz::UTC | Tz::Etc__UTC),
         }
     }
 
@@ -119,6 +141,7 @@ mod tests {
         let cal = Calendar {
             tz: chrono_tz::Europe::Berlin,
             week_starts: Weekday::Sun,
+            utc_arithmetic: false,
         };
         assert_eq!(
             cal.period_start(Grain::Week, d("2025-03-05")),

@@ -73,7 +73,11 @@ enum Command {
 }
 
 fn main() -> ExitCode {
-    match Cli::parse().command {
+    let cli = Cli::parse();
+    if !matches!(cli.command, Command::Serve(_) | Command::Cluster(_)) {
+        log_when_asked();
+    }
+    match cli.command {
         Command::Check(a) => check::run(a),
         Command::Measure(a) => measure::run(a),
         Command::Cluster(a) => cluster::run(a),
@@ -90,5 +94,17 @@ fn main() -> ExitCode {
         Command::Experiment(a) => experiment::run(a),
         Command::Init(a) => init::run(a),
         Command::Demo(a) => demo::run(a),
+    }
+}
+
+/// `RUST_LOG=throughline_engine=debug` (any tracing filter) prints the engine's timings and
+/// the query library's messages on stderr; without it nothing is logged. `serve` and
+/// `cluster` set up their own logging.
+fn log_when_asked() {
+    if let Ok(filter) = tracing_subscriber::EnvFilter::try_from_default_env() {
+        let _ = tracing_subscriber::fmt()
+            .with_env_filter(filter)
+            .with_writer(std::io::stderr)
+            .try_init();
     }
 }

@@ -24,6 +24,8 @@ pub(crate) const SEGMENT: &str = "segment";
 pub(crate) const DAY: &str = "day";
 /// The activity roll-up's bits: which of the activity metrics' event names the user had that day.
 pub(crate) const MASK: &str = "mask";
+/// The active-periods roll-up's count of the user's active days in the period.
+pub(crate) const DAYS: &str = "days";
 /// The segment of users without a row in the users table (or with no value).
 pub(crate) const NO_SEGMENT: &str = "(none)";
 
@@ -38,6 +40,8 @@ pub(crate) struct Needs {
     pub activity: bool,
     /// Event names the activity metrics filter on (a bit each in the roll-up).
     pub activity_events: BTreeSet<String>,
+    /// How many metrics read users' active periods of each grain (see [`Inputs::periods`]).
+    pub period_readers: BTreeMap<Grain, usize>,
 }
 
 impl Needs {
@@ -57,6 +61,20 @@ impl Needs {
             self.activity_events.extend(e.map(|e| e.value.clone()));
         }
     }
+
+    /// Notes that `m`, computed at `grain`, reads users' active periods of a grain: active
+    /// users and stickiness (of any event) at `grain`, churn and lifecycle at their `every`.
+    pub fn add_periods(&mut self, m: &Metric, grain: Grain) {
+        use throughline_model::Compute;
+        let read = match m.compute.as_ref().map(|c| &c.value) {
+            Some(Compute::Unique { filter: None, .. } | Compute::Stickiness { event: None }) => {
+                grain
+            }
+            Some(Compute::Churn { every, .. } | Compute::Lifecycle { every, .. }) => every.value,
+            _ => return,
+        };
+        *self.period_readers.entry(read).or_default() += 1;
+    }
 }
 
 /// The tables metric plans read.
@@ -69,6 +87,11 @@ pub(crate) struct Inputs {
     pub activity: Option<DataFrame>,
     /// The bit of `mask` of each event name the activity metrics filter on.
     pub activity_bits: BTreeMap<String, i64>,
+    /// Per grain read by two metrics or more, the roll-up rolled up again: `user_id`,
+    /// `period`, `mask`, `days` (the user's active days in it), and `segment`: one row per
+    /// user and period with activity. Each reader counts rows instead of finding the distinct
+    /// users of the daily rows again. Only when the roll-up is written to the scratch folder.
+    pub periods: BTreeMap<Grain, DataFrame>,
     /// The folder holding the materialized roll-up, removed when the inputs are dropped.
     _scratch: Option<Arc<tempfile::TempDir>>,
     /// `user_id`, `signup_ts`, and `segment` when segmenting.
@@ -193,6 +216,7 @@ impl Inputs {
             .enumerate()
             .map(|(i, e)| (e.clone(), 1i64 << i))
             .collect();
+        let mut periods = BTreeMap::new();
         let (activity, scratch) = if needs.activity {
             let a = rollup(unsegmented, &bits, cal)?;
             let a = match (by, &users) {
@@ -219,7 +243,24 @@ impl Inputs {
             };
             match materialize {
                 Some(dir) => {
-                    let (frame, tmp) = materialized(session, a, dir).await?;
+                    let tmp = scratch(dir)?;
+                    let started = std::time::Instant::now();
+                    let frame = materialized(session, a, tmp.path(), "activity").await?;
+                    tracing::debug!(
+                        seconds = started.elapsed().as_secs_f64(),
+                        "activity roll-up written"
+                    );
+                    for (grain, _) in needs.period_readers.iter().filter(|(_, n)| **n >= 2) {
+                        let started = std::time::Instant::now();
+                        let p = by_period(frame.clone(), *grain, by.is_some(), cal)?;
+                        let name = format!("activity_{grain:?}").to_lowercase();
+                        periods.insert(*grain, materialized(session, p, tmp.path(), &name).await?);
+                        tracing::debug!(
+                            seconds = started.elapsed().as_secs_f64(),
+                            grain = ?grain,
+                            "active periods written"
+                        );
+                    }
                     (Some(frame), Some(Arc::new(tmp)))
                 }
                 None => (Some(a), None),
@@ -231,6 +272,7 @@ impl Inputs {
             events,
             activity,
             activity_bits: bits,
+            periods,
             _scratch: scratch,
             users,
             by: by.map(String::from),
@@ -273,13 +315,32 @@ fn rollup(
         .map_err(|e| df("rolling up activity", e))
 }
 
-/// Runs `frame` into Parquet files in a new folder under `dir` and reads them back.
-async fn materialized(
-    session: &SessionContext,
-    frame: DataFrame,
-    dir: &std::path::Path,
-) -> Result<(DataFrame, tempfile::TempDir), EngineError> {
-    let tmp = tempfile::Builder::new()
+/// The daily roll-up `days` rolled up to one row per user and period of `grain`: `user_id`,
+/// `period`, `mask` (every bit of the period's days), `days` (how many), and `segment`.
+fn by_period(
+    days: DataFrame,
+    grain: Grain,
+    segmented: bool,
+    cal: &Calendar,
+) -> Result<DataFrame, EngineError> {
+    use datafusion::functions_aggregate::expr_fn::{bit_or, count};
+    let mut groups = vec![
+        col(USER),
+        cal.bucket(grain, col(DAY)).alias(crate::plan::PERIOD),
+    ];
+    if segmented {
+        groups.push(col(SEGMENT));
+    }
+    days.aggregate(
+        groups,
+        vec![bit_or(col(MASK)).alias(MASK), count(lit(1)).alias(DAYS)],
+    )
+    .map_err(|e| df("rolling up active periods", e))
+}
+
+/// A new folder under `dir` for one measurement's intermediate tables, removed when dropped.
+fn scratch(dir: &std::path::Path) -> Result<tempfile::TempDir, EngineError> {
+    tempfile::Builder::new()
         .prefix("throughline-")
         .tempdir_in(dir)
         .map_err(|e| {
@@ -287,8 +348,17 @@ async fn materialized(
                 format!("cannot make a scratch folder in {}: {e}", dir.display()),
                 "set THROUGHLINE_SPILL_DIR to a folder with free space",
             )
-        })?;
-    let path = tmp.path().join("activity");
+        })
+}
+
+/// Runs `frame` into Parquet files in the folder `dir/name` and reads them back.
+async fn materialized(
+    session: &SessionContext,
+    frame: DataFrame,
+    dir: &std::path::Path,
+    name: &str,
+) -> Result<DataFrame, EngineError> {
+    let path = dir.join(name);
     let path = path.to_string_lossy().to_string();
     frame
         .write_parquet(
@@ -302,5 +372,5 @@ async fn materialized(
         .read_parquet(&path, ParquetReadOptions::default())
         .await
         .map_err(|e| df("reading the activity roll-up", e))?;
-    Ok((read, tmp))
+    Ok(read)
 }

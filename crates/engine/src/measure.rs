@@ -44,10 +44,12 @@ impl Engine {
         let ids = self.requested(req)?;
         progress(Progress::Reading);
         let inputs = self.inputs(&ids, req, true).await?;
+        let started = std::time::Instant::now();
         let mut memo = Memo {
             values: BTreeMap::new(),
             shared: self.shared_plans(&inputs, &ids, req).await?,
         };
+        tracing::debug!(seconds = started.elapsed().as_secs_f64(), "shared scan");
         let mut out = Vec::new();
         for (done, id) in ids.iter().enumerate() {
             progress(Progress::Metric {
@@ -57,7 +59,14 @@ impl Engine {
             });
             let m = self.metric(id)?;
             let grain = self.grain(m, req);
-            match self.compute(&inputs, m, grain, req, &mut memo, 0).await {
+            let started = std::time::Instant::now();
+            let computed = self.compute(&inputs, m, grain, req, &mut memo, 0).await;
+            tracing::debug!(
+                metric = id.as_str(),
+                seconds = started.elapsed().as_secs_f64(),
+                "computed"
+            );
+            match computed {
                 Ok(values) => out.extend(values.iter().cloned()),
                 Err(e) if req.metrics.is_empty() && e.unsegmentable => {
                     progress(Progress::Skipped {
@@ -99,7 +108,18 @@ impl Engine {
         req: &Request,
         materialize: bool,
     ) -> Result<Inputs, EngineError> {
-        let needs = self.needs(ids)?;
+        let mut needs = self.needs(ids)?;
+        // each metric once at each grain it is computed at (a metric read by two others is
+        // computed once)
+        let mut at = std::collections::BTreeSet::new();
+        for id in ids {
+            let grain = self.grain(self.metric(id)?, req);
+            for m in self.reads(std::slice::from_ref(id))? {
+                if at.insert((m.id.value.as_str(), grain)) {
+                    needs.add_periods(m, grain);
+                }
+            }
+        }
         Inputs::build(
             &self.ctx,
             &self.tables,

@@ -10,6 +10,8 @@ mod common;
 
 use std::path::Path;
 
+use chrono::NaiveDate;
+
 use throughline_engine::{Engine, MetricValue, Request};
 use throughline_model::{Grain, Loader};
 
@@ -57,6 +59,8 @@ const METRICS: &str = r#"metrics:
   - { id: retention_w1, compute: { type: retention, from: signup, return: session, every: week, horizon: 1 } }
   - { id: churn, compute: { type: churn, every: week } }
   - { id: stickiness, compute: { type: stickiness } }
+  - { id: active, compute: { type: unique } }
+  - { id: workflow_users, compute: { type: unique, event: workflow } }
   - { id: nps, unit: score, compute: { type: nps, event: nps, property: score } }
   - { id: web_sessions, compute: { type: count, event: session, where: "channel = 'web'" } }
   - { id: app_users, compute: { type: unique, where: "channel in ('app')" } }
@@ -268,6 +272,72 @@ async fn filters_derived_and_sql() {
     );
 }
 
+/// Measured together, churn, stickiness and active users read one roll-up of users' active
+/// weeks (two readers or more of a grain); alone, or for a range that may cut a week short,
+/// each reads the daily roll-up. Both give the hand counts.
+#[tokio::test]
+async fn active_weeks_rolled_up_once_give_the_hand_counts() {
+    let tmp = tempfile::tempdir().unwrap();
+    let e = engine(tmp.path()).await;
+    let pick = |all: &[MetricValue], id: &str| -> Vec<Row> {
+        rows(
+            &all.iter()
+                .filter(|v| v.metric == id)
+                .cloned()
+                .collect::<Vec<_>>(),
+        )
+    };
+    for (from, to) in [(None, None), (NaiveDate::from_ymd_opt(2025, 2, 24), None)] {
+        let all = e
+            .measure(&Request {
+                grain: Some(Grain::Week),
+                from,
+                to,
+                ..Request::default()
+            })
+            .await
+            .unwrap();
+        // active by week: Feb 24 {g} | Mar 3 {a, b, c} | Mar 10 {a, b, c, d} | Mar 17 {a, f}
+        let none = |w: &str, v: f64| row(w, "", v, None, None, true);
+        assert_eq!(
+            pick(&all, "active"),
+            vec![
+                none("02-24", 1.0),
+                none("03-03", 3.0),
+                none("03-10", 4.0),
+                none("03-17", 2.0)
+            ]
+        );
+        // workflow: b (Mar 4) | a, c, b, d | f
+        assert_eq!(
+            pick(&all, "workflow_users"),
+            vec![
+                none("02-24", 0.0),
+                none("03-03", 1.0),
+                none("03-10", 4.0),
+                none("03-17", 1.0)
+            ]
+        );
+        assert_eq!(
+            pick(&all, "churn"),
+            vec![
+                row("03-03", "", 100.0, Some(1.0), Some(1.0), true),
+                row("03-10", "", 0.0, Some(0.0), Some(3.0), true),
+                row("03-17", "", 75.0, Some(3.0), Some(4.0), true),
+            ]
+        );
+        assert_eq!(
+            pick(&all, "stickiness"),
+            vec![
+                row("02-24", "", 50.0, Some(1.0), Some(1.0), true),
+                row("03-03", "", 28.5714, Some(6.0), Some(3.0), true),
+                row("03-10", "", 32.1429, Some(9.0), Some(4.0), true),
+                row("03-17", "", 28.5714, Some(4.0), Some(2.0), true),
+            ]
+        );
+    }
+}
+
 #[tokio::test]
 async fn many_metrics_in_one_request_match_one_at_a_time() {
     let tmp = tempfile::tempdir().unwrap();
@@ -286,6 +356,8 @@ async fn many_metrics_in_one_request_match_one_at_a_time() {
         "activation",
         "churn",
         "stickiness",
+        "active",
+        "workflow_users",
         "nps",
         "web_sessions",
         "ttv_p90",

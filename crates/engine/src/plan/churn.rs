@@ -11,7 +11,7 @@ pub(super) fn plan(
     let inputs = b.inputs;
     let m = b.m;
     let grain = every.value;
-    let act = b.active_by_period(b.activity(event)?, grain)?;
+    let act = b.active_by_period(event, grain)?;
     // users active in a period, paired with the period after it
     let next = b.next_period(grain);
     let mut prev_cols = inputs.keyed(col(USER).alias("__u"));

@@ -7,9 +7,10 @@
 //! (new + resurrected) / dormant. Reads the per-user daily activity roll-up, all of it: a
 //! user's first activity may lie before the requested range.
 //!
-//! One pass over each user's active periods in order (window functions: the first, the one
-//! before, the one after), not joins: a sort spills to disk when it outgrows its memory, a
-//! hash join's build side does not (1B events: 80M users' periods).
+//! One pass over each user's active periods in order (window functions: the first and the
+//! one before), not joins: a sort spills to disk when it outgrows its memory, a hash join's
+//! build side does not (1B events: 80M users' periods). The dormant users of a period are
+//! the previous period's actives less its returning users, from the per-period counts.
 
 use super::funnel::step_column;
 use super::*;
@@ -19,11 +20,11 @@ pub(super) fn plan(
     event: Option<&Text>,
     every: &Spanned<Grain>,
 ) -> Result<Planned, EngineError> {
-    use datafusion::functions_window::expr_fn::{first_value, lag, lead};
+    use datafusion::functions_window::expr_fn::{first_value, lag};
     use datafusion::logical_expr::ExprFunctionExt;
     let inputs = b.inputs;
     let grain = every.value;
-    let act = b.active_by_period(b.activity(event)?, grain)?;
+    let act = b.active_by_period(event, grain)?;
     let over = |e: Expr, name: &str| {
         e.partition_by(vec![col(USER)])
             .order_by(vec![col(PERIOD).sort(true, false)])
@@ -33,8 +34,7 @@ pub(super) fn plan(
     let act = over(first_value(col(PERIOD)), "__first")
         .and_then(|first| {
             let prev = over(lag(col(PERIOD), Some(1), None), "__prev")?;
-            let next = over(lead(col(PERIOD), Some(1), None), "__later")?;
-            act.window(vec![first, prev, next])
+            act.window(vec![first, prev])
         })
         .map_err(b.fail("ordering each user's periods"))?;
     // 1 or 0 by a CASE, not a cast of the boolean: PostgreSQL casts no boolean to bigint
@@ -46,41 +46,17 @@ pub(super) fn plan(
     };
     let is_new = col("__first").eq(col(PERIOD));
     let returning = b.period_after(grain, col("__prev")).eq(col(PERIOD));
+    let n = |c: &str| cast(sum(col(c)), DataType::Float64);
     let active = act
-        .clone()
         .select({
             let mut cols = inputs.keyed(col(PERIOD));
             cols.extend([
                 flag(is_new.clone(), "__new")?,
                 flag(returning.clone(), "__returning")?,
                 flag(is_new.not().and(returning.not()), "__resurrected")?,
-                lit(0i64).alias("__dormant"),
             ]);
             cols
         })
-        .map_err(b.fail("finding statuses"))?;
-    // active in a period and not in the one after it: dormant in the one after
-    let next = b.next_period(grain);
-    let dormant = act
-        .filter(
-            col("__later")
-                .is_null()
-                .or(col("__later").not_eq(next.clone())),
-        )
-        .and_then(|d| {
-            let mut cols = inputs.keyed(next.alias(PERIOD));
-            cols.extend([
-                lit(0i64).alias("__new"),
-                lit(0i64).alias("__returning"),
-                lit(0i64).alias("__resurrected"),
-                lit(1i64).alias("__dormant"),
-            ]);
-            d.select(cols)
-        })
-        .map_err(b.fail("finding dormant users"))?;
-    let n = |c: &str| cast(sum(col(c)), DataType::Float64);
-    let frame = active
-        .union(dormant)
         .and_then(|d| {
             d.aggregate(
                 inputs.keyed(col(PERIOD)),
@@ -88,9 +64,40 @@ pub(super) fn plan(
                     n("__new").alias(step_column(0)),
                     n("__returning").alias(step_column(1)),
                     n("__resurrected").alias(step_column(2)),
-                    (-n("__dormant")).alias(step_column(3)),
                 ],
             )
+        })
+        .map_err(b.fail("finding statuses"))?;
+    // dormant in a period: active in the one before and not in it, which is the one
+    // before's actives less the period's returning users (counted from the per-period
+    // counts, so each user's periods are ordered once)
+    let before = active
+        .clone()
+        .select({
+            let mut cols = renamed_keys(inputs.segmented());
+            cols[0] = b.next_period(grain).alias("__p");
+            cols.push(
+                (col(step_column(0)) + col(step_column(1)) + col(step_column(2))).alias("__before"),
+            );
+            cols
+        })
+        .map_err(b.fail("finding dormant users"))?;
+    let (l, r) = join_keys(inputs.segmented());
+    let zero = |c: &str| coalesce(vec![col(c), lit(0.0)]);
+    let frame = active
+        .join_named(before, JoinType::Full, &l, &r, None)
+        .and_then(|d| {
+            let mut cols = vec![coalesce(vec![col(PERIOD), col("__p")]).alias(PERIOD)];
+            if inputs.segmented() {
+                cols.push(coalesce(vec![col(SEGMENT), col("__s")]).alias(SEGMENT));
+            }
+            cols.extend([
+                zero(&step_column(0)).alias(step_column(0)),
+                zero(&step_column(1)).alias(step_column(1)),
+                zero(&step_column(2)).alias(step_column(2)),
+                (zero(&step_column(1)) - zero("__before")).alias(step_column(3)),
+            ]);
+            d.select(cols)
         })
         .map_err(b.fail("counting statuses"))?;
     let frame = b.in_range(frame, col(PERIOD))?;

@@ -31,7 +31,7 @@ use datafusion::prelude::*;
 use throughline_model::{Compute, Grain, Metric, Spanned, Stat, Text, Unit, Where};
 
 use crate::error::{EngineError, df};
-use crate::inputs::{DAY, Inputs, MASK, SEGMENT};
+use crate::inputs::{DAY, DAYS, Inputs, MASK, SEGMENT};
 pub(crate) use crate::join::JoinNamed;
 use crate::sources::{EVENT, SIGNUP, TS, USER, column_type};
 use crate::time::Calendar;
@@ -195,20 +195,28 @@ impl Builder<'_> {
         ts: Expr,
         value: Expr,
     ) -> Result<DataFrame, EngineError> {
-        d.aggregate(
-            self.groups(grain, ts),
-            vec![cast(value, DataType::Float64).alias(VALUE)],
-        )
-        .and_then(|d| {
-            let mut cols = self.inputs.keyed(col(PERIOD));
-            cols.extend([
-                col(VALUE),
-                lit(datafusion::scalar::ScalarValue::Float64(None)).alias(NUMERATOR),
-                lit(datafusion::scalar::ScalarValue::Float64(None)).alias(DENOMINATOR),
-            ]);
-            d.select(cols)
-        })
-        .map_err(self.fail("aggregating"))
+        self.single_by(d, self.groups(grain, ts), value)
+    }
+
+    /// `value` grouped by `groups` (`period` and `segment`), plus empty numerator and
+    /// denominator.
+    fn single_by(
+        &self,
+        d: DataFrame,
+        groups: Vec<Expr>,
+        value: Expr,
+    ) -> Result<DataFrame, EngineError> {
+        d.aggregate(groups, vec![cast(value, DataType::Float64).alias(VALUE)])
+            .and_then(|d| {
+                let mut cols = self.inputs.keyed(col(PERIOD));
+                cols.extend([
+                    col(VALUE),
+                    lit(datafusion::scalar::ScalarValue::Float64(None)).alias(NUMERATOR),
+                    lit(datafusion::scalar::ScalarValue::Float64(None)).alias(DENOMINATOR),
+                ]);
+                d.select(cols)
+            })
+            .map_err(self.fail("aggregating"))
     }
 
     /// Users and their start: the signup time from the users table, or their first `from`
@@ -343,14 +351,40 @@ pub(crate) async fn plan(
 }
 
 impl Builder<'_> {
-    /// The distinct users active in each period of `grain`, from the activity roll-up `a`:
-    /// `user_id`, `period` (and `segment`).
-    fn active_by_period(&self, a: DataFrame, grain: Grain) -> Result<DataFrame, EngineError> {
+    /// The users active (with `event`, or any event) in each period of `grain`, each once:
+    /// `user_id`, `period` (and `segment`). From the active periods of that grain when they
+    /// were rolled up, else the distinct periods of the daily roll-up.
+    fn active_by_period(
+        &self,
+        event: Option<&Text>,
+        grain: Grain,
+    ) -> Result<DataFrame, EngineError> {
         let mut cols = self.inputs.keyed(col(USER));
+        if let Some(p) = self.inputs.periods.get(&grain) {
+            cols.insert(1, col(PERIOD));
+            let p = match event {
+                Some(e) => p
+                    .clone()
+                    .filter(self.has_activity_event(e)?)
+                    .map_err(self.fail("filtering events"))?,
+                None => p.clone(),
+            };
+            return p.select(cols).map_err(self.fail("finding active users"));
+        }
         cols.insert(1, self.cal.bucket(grain, col(DAY)).alias(PERIOD));
-        a.select(cols)
+        self.activity(event)?
+            .select(cols)
             .and_then(|d| d.distinct())
             .map_err(self.fail("finding active users"))
+    }
+
+    /// The rolled-up active periods of the metric's grain, when there are and the metric is
+    /// asked for whole periods (no `--from`/`--to`, which may cut a period short).
+    fn whole_periods(&self) -> Option<&DataFrame> {
+        if self.scope.from_us.is_some() || self.scope.to_us.is_some() {
+            return None;
+        }
+        self.inputs.periods.get(&self.scope.grain)
     }
 
     /// The start of the period after `period`: one period later in local time (a month or a

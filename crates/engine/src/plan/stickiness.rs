@@ -6,7 +6,43 @@ use super::*;
 pub(super) fn plan(b: &Builder, event: Option<&Text>) -> Result<Planned, EngineError> {
     let grain = b.scope.grain;
     let inputs = b.inputs;
-    let m = b.m;
+    let counted = match (event, b.whole_periods()) {
+        // one row per user and period, with the user's active days in it: the period's
+        // users are its rows, the sum of the days' actives the sum of its days
+        (None, Some(p)) => p
+            .clone()
+            .aggregate(
+                inputs.keyed(col(PERIOD)),
+                vec![
+                    cast(sum(col(DAYS)), DataType::Float64).alias(NUMERATOR),
+                    cast(count(lit(1)), DataType::Float64).alias(DENOMINATOR),
+                ],
+            )
+            .map_err(b.fail("stickiness"))?,
+        _ => from_days(b, event)?,
+    };
+    let frame = counted
+        .select({
+            let mut cols = inputs.keyed(col(PERIOD));
+            cols.extend([
+                lit(datafusion::scalar::ScalarValue::Float64(None)).alias(VALUE),
+                col(NUMERATOR),
+                col(DENOMINATOR),
+            ]);
+            cols
+        })
+        .map_err(b.fail("stickiness"))?;
+    let mut p = b.planned(frame, grain);
+    p.per_day = true;
+    p.scale = share_scale(b.m);
+    Ok(p)
+}
+
+/// `period` (and `segment`), the sum of the days' actives and the period's actives, from the
+/// daily roll-up.
+fn from_days(b: &Builder, event: Option<&Text>) -> Result<DataFrame, EngineError> {
+    let grain = b.scope.grain;
+    let inputs = b.inputs;
     let a = b.in_range(b.activity(event)?, col(DAY))?;
     let daily_groups = inputs.keyed(col(DAY));
     let daily = a
@@ -32,20 +68,7 @@ pub(super) fn plan(b: &Builder, event: Option<&Text>) -> Result<Planned, EngineE
         )
         .map_err(b.fail("counting period actives"))?;
     let (l, r) = join_keys(inputs.segmented());
-    let frame = period
+    period
         .join_named(daily, JoinType::Inner, &l, &r, None)
-        .and_then(|d| {
-            let mut cols = inputs.keyed(col(PERIOD));
-            cols.extend([
-                lit(datafusion::scalar::ScalarValue::Float64(None)).alias(VALUE),
-                col(NUMERATOR),
-                col(DENOMINATOR),
-            ]);
-            d.select(cols)
-        })
-        .map_err(b.fail("stickiness"))?;
-    let mut p = b.planned(frame, grain);
-    p.per_day = true;
-    p.scale = share_scale(m);
-    Ok(p)
+        .map_err(b.fail("stickiness"))
 }

@@ -1,6 +1,7 @@
 //! `unique {event?, where?}`: distinct users with the event (any event when none is named) in each
 //! period: daily, weekly or monthly active users. Without `where:` it reads the per-user daily
-//! activity roll-up instead of the events.
+//! activity roll-up instead of the events (or its active periods, rolled up once for several
+//! metrics).
 
 use super::*;
 
@@ -12,6 +13,21 @@ pub(super) fn plan(
     let grain = b.scope.grain;
     let ts = || col(TS);
     let inputs = b.inputs;
+    if filter.is_none()
+        && let Some(p) = b.whole_periods()
+    {
+        // one row per user and period: the period's users are its rows
+        let mut p = p.clone();
+        if let Some(e) = event {
+            p = p
+                .filter(b.has_activity_event(e)?)
+                .map_err(b.fail("filtering events"))?;
+        }
+        let frame = b.single_by(p, inputs.keyed(col(PERIOD)), count(lit(1)))?;
+        let mut p = b.planned(frame, grain);
+        p.zero_when_empty = true;
+        return Ok(p);
+    }
     let (d, t) = match (&inputs.activity, filter) {
         (Some(a), None) => {
             let mut a = a.clone();

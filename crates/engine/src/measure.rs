@@ -88,17 +88,37 @@ impl Engine {
         ids: &[String],
         req: &Request,
     ) -> Result<BTreeMap<(String, Grain), Planned>, EngineError> {
-        let mut wanted = Vec::new();
+        let wanted: Vec<_> = self
+            .computed_at(ids, req)?
+            .into_iter()
+            .map(|(metric, grain)| plan::shared::Wanted {
+                metric,
+                scope: self.scope(grain, req),
+            })
+            .collect();
+        plan::shared::plans(inputs, &self.calendar, &wanted).await
+    }
+
+    /// The metrics `ids` and the metrics they read, each with the grain it is computed at
+    /// (a requested metric's), each pair once: a metric read by two others is computed once.
+    fn computed_at(
+        &self,
+        ids: &[String],
+        req: &Request,
+    ) -> Result<Vec<(&Metric, Grain)>, EngineError> {
+        let mut out: Vec<(&Metric, Grain)> = Vec::new();
         for id in ids {
             let grain = self.grain(self.metric(id)?, req);
-            for metric in self.reads(std::slice::from_ref(id))? {
-                wanted.push(plan::shared::Wanted {
-                    metric,
-                    scope: self.scope(grain, req),
-                });
+            for m in self.reads(std::slice::from_ref(id))? {
+                if !out
+                    .iter()
+                    .any(|(o, g)| o.id.value == m.id.value && *g == grain)
+                {
+                    out.push((m, grain));
+                }
             }
         }
-        plan::shared::plans(inputs, &self.calendar, &wanted).await
+        Ok(out)
     }
 
     /// The shared inputs of the metrics `ids` (and the metrics they read).
@@ -109,16 +129,8 @@ impl Engine {
         materialize: bool,
     ) -> Result<Inputs, EngineError> {
         let mut needs = self.needs(ids)?;
-        // each metric once at each grain it is computed at (a metric read by two others is
-        // computed once)
-        let mut at = std::collections::BTreeSet::new();
-        for id in ids {
-            let grain = self.grain(self.metric(id)?, req);
-            for m in self.reads(std::slice::from_ref(id))? {
-                if at.insert((m.id.value.as_str(), grain)) {
-                    needs.add_periods(m, grain);
-                }
-            }
+        for (m, grain) in self.computed_at(ids, req)? {
+            needs.add_periods(m, grain);
         }
         Inputs::build(
             &self.ctx,

@@ -74,8 +74,10 @@ pub(super) fn plan(
     let before = active
         .clone()
         .select({
-            let mut cols = renamed_keys(inputs.segmented());
-            cols[0] = b.next_period(grain).alias("__p");
+            let mut cols = vec![b.next_period(grain).alias("__p")];
+            if inputs.segmented() {
+                cols.push(col(SEGMENT).alias("__s"));
+            }
             cols.push(
                 (col(step_column(0)) + col(step_column(1)) + col(step_column(2))).alias("__before"),
             );

@@ -13,16 +13,9 @@ pub(super) fn plan(
     let grain = b.scope.grain;
     let ts = || col(TS);
     let inputs = b.inputs;
-    if filter.is_none()
-        && let Some(p) = b.whole_periods()
-    {
+    if filter.is_none() && b.whole_periods().is_some() {
         // one row per user and period: the period's users are its rows
-        let mut p = p.clone();
-        if let Some(e) = event {
-            p = p
-                .filter(b.has_activity_event(e)?)
-                .map_err(b.fail("filtering events"))?;
-        }
+        let p = b.active_by_period(event, grain)?;
         let frame = b.single_by(p, inputs.keyed(col(PERIOD)), count(lit(1)))?;
         let mut p = b.planned(frame, grain);
         p.zero_when_empty = true;

@@ -25,7 +25,11 @@ impl Config {
     pub fn from_workspace(ws: &Workspace) -> (Config, Vec<Diagnostic>) {
         let mut config = Config::default();
         let mut diags = Vec::new();
-        let known: Vec<&str> = crate::rules::ALL.iter().map(|r| r.meta().id).collect();
+        let known: Vec<&str> = crate::rules::ALL
+            .iter()
+            .map(|r| r.meta().id)
+            .chain(crate::READER_CODES.iter().map(|c| c.0))
+            .collect();
         for s in &ws.settings.checks {
             let id = s.rule.value.as_str();
             if !known.contains(&id) {
@@ -71,6 +75,15 @@ impl Config {
         match self.levels.get(meta.id) {
             Some(level) => *level,
             None => Some(meta.severity),
+        }
+    }
+
+    /// The severity of a finding of the Markdown reader (`uncertain-reading`, …), or `None`
+    /// when `checks:` turns it off.
+    pub fn reader_severity(&self, id: &str, default: Severity) -> Option<Severity> {
+        match self.levels.get(id) {
+            Some(level) => *level,
+            None => Some(default),
         }
     }
 

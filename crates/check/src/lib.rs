@@ -103,6 +103,7 @@ pub fn run_with_data(loaded: &Loaded, data: Option<&DataFacts>) -> Vec<Diagnosti
     if out.iter().any(Diagnostic::is_input_error) {
         return out;
     }
+    reader_findings(loaded, &config, &mut out);
     for rule in rules::ALL {
         let meta = rule.meta();
         let Some(severity) = config.severity(meta) else {
@@ -127,6 +128,54 @@ pub fn run_with_data(loaded: &Loaded, data: Option<&DataFacts>) -> Vec<Diagnosti
     }
     sort(&mut out);
     out
+}
+
+/// What the Markdown reader says of a page, configurable like a rule (`checks:` and
+/// `throughline: allow(…)` anywhere on the page), with its default severity.
+pub const READER_CODES: &[(&str, Severity)] = &[
+    ("markdown-unread", Severity::Warning),
+    ("uncertain-reading", Severity::Error),
+    ("objectives-only", Severity::Warning),
+];
+
+/// Whether `code` is one of [`READER_CODES`].
+pub fn is_reader_code(code: &str) -> bool {
+    READER_CODES.iter().any(|c| c.0 == code)
+}
+
+/// The reader's findings on Markdown pages, at their configured severity, without those a
+/// comment on the page allows.
+fn reader_findings(loaded: &Loaded, config: &Config, out: &mut Vec<Diagnostic>) {
+    for d in &loaded.diagnostics {
+        let Some(&(id, default)) = READER_CODES.iter().find(|c| c.0 == d.code) else {
+            continue;
+        };
+        let Some(severity) = config.reader_severity(id, default) else {
+            continue;
+        };
+        if !loaded.in_focus(d) || allowed_on_page(&loaded.sources, d) {
+            continue;
+        }
+        let mut d = d.clone();
+        d.severity = severity;
+        out.push(d);
+    }
+}
+
+/// A `throughline: allow(ID)` comment anywhere on the diagnostic's page.
+fn allowed_on_page(sources: &SourceMap, d: &Diagnostic) -> bool {
+    let Some(file) = d.span.and_then(|s| sources.get(s.file)) else {
+        return false;
+    };
+    file.text.lines().any(|line| {
+        line.find("throughline: allow(").is_some_and(|at| {
+            let list = &line[at + "throughline: allow(".len()..];
+            let list = list.split(')').next().unwrap_or("");
+            list.split(',')
+                .map(str::trim)
+                .any(|id| id == d.code || id == "all")
+        })
+    })
 }
 
 /// Sorts diagnostics by file, line and column, then by rule id.

@@ -22,6 +22,14 @@ const INPUT_CODES: &[(&str, &str)] = &[
         "markdown-unread",
         "part of a Markdown OKR page looks like an OKR but has no place",
     ),
+    (
+        "uncertain-reading",
+        "a Markdown OKR page may be misread: its reading is doubtful",
+    ),
+    (
+        "objectives-only",
+        "a Markdown OKR page holds objectives and no key results",
+    ),
     ("empty-file", "a workspace file is empty"),
     ("duplicate-id", "an id is defined twice"),
     (

@@ -1,8 +1,10 @@
 //! ## missing-guardrails
 //!
-//! **What it flags.** An objective with a key result that is a result to move (not work to
-//! do, not a level to keep, whether or not it names a metric yet) but that names no guardrails (in YAML `guardrails:`; in Markdown a `**Guardrails:**` list under the
-//! objective or for the whole document).
+//! **What it flags.** An objective that names no guardrails (in YAML `guardrails:`; in
+//! Markdown a `**Guardrails:**` list under the objective or for the whole document) while
+//! one of its key results is a result to move (not work to do, not a level to keep, whether
+//! or not it names a metric yet), or while all of its key results are work items (shipping
+//! the work says nothing of what it must not break).
 //!
 //! **Why this is bad.** A number that people are rewarded for will be optimized at the
 //! expense of what it does not measure: activation bought with spammy emails, tickets
@@ -40,11 +42,16 @@ impl Rule for MissingGuardrails {
             }
             // any key result that is a result to move (not work to do, not a level to keep),
             // whether or not it names a metric yet
-            let pushes = o.key_results.iter().any(|kr| {
-                let f = kr_facts(kr, o.origin);
-                !f.output && !f.maintain
-            });
-            if pushes {
+            let facts: Vec<_> = o
+                .key_results
+                .iter()
+                .map(|kr| kr_facts(kr, o.origin))
+                .collect();
+            let pushes = facts.iter().any(|f| !f.output && !f.maintain);
+            // all work items: nothing says what the work must not break either (the seed's
+            // bad example lists "no guardrails" among an all-tasks objective's failures)
+            let all_work = !facts.is_empty() && facts.iter().all(|f| f.output);
+            if pushes || all_work {
                 let help = match o.origin {
                     Origin::Yaml => {
                         "add `guardrails:` naming what must not get worse, e.g. `- { metric: support_tickets, max_increase: 5% }`"

@@ -87,10 +87,11 @@ pub fn run(args: Args) -> ExitCode {
     } else {
         None
     };
+    // the Markdown reader's findings come with the rules' (configurable like them)
     let mut diags: Vec<Diagnostic> = loaded
         .diagnostics
         .iter()
-        .filter(|d| loaded.in_focus(d))
+        .filter(|d| loaded.in_focus(d) && !throughline_check::is_reader_code(&d.code))
         .cloned()
         .collect();
     let input_errors = loaded.has_input_errors();

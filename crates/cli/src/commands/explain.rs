@@ -21,7 +21,10 @@ pub fn run(args: Args) -> ExitCode {
 }
 
 fn explain(id: &str) -> ExitCode {
-    if matches!(id, "markdown" | "no-objectives" | "markdown-unread") {
+    if matches!(
+        id,
+        "markdown" | "no-objectives" | "markdown-unread" | "uncertain-reading" | "objectives-only"
+    ) {
         print(&format!("{}\n", throughline_model::markdown::explanation()));
         return ExitCode::SUCCESS;
     }

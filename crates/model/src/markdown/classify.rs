@@ -208,9 +208,26 @@ pub(super) fn numbering(t: &str) -> usize {
     if digits == 0 || digits > 3 {
         return 0;
     }
-    let rest = &s[digits..];
+    let mut rest = &s[digits..];
+    // `4.1 `, `1.2.3. `: a section number of several levels
+    let mut levels = 1;
+    while let Some(r) = rest.strip_prefix('.') {
+        let d = r.bytes().take_while(u8::is_ascii_digit).count();
+        if d == 0 || d > 3 {
+            break;
+        }
+        rest = &r[d..];
+        levels += 1;
+    }
     match rest.strip_prefix(['.', ')']) {
         Some(r) if r.starts_with(' ') => t.len() - r.trim_start().len(),
+        // `1.5 million` is a number, `4.1 Execution` a section's
+        None if levels > 1
+            && rest.starts_with(' ')
+            && rest.trim_start().starts_with(|c: char| c.is_uppercase()) =>
+        {
+            t.len() - rest.trim_start().len()
+        }
         _ => 0,
     }
 }

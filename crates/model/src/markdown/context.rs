@@ -17,6 +17,8 @@ impl Reader<'_> {
     pub(super) fn set_period(&mut self, ctx: &mut Ctx, found: &Found, span: Span) {
         ctx.period = found.period.map(|p| Spanned::new(p, span));
         ctx.length = found.length.map(|l| Spanned::new(l, span));
+        self.periods
+            .push((span.offset as usize, ctx.period.clone(), ctx.length.clone()));
         let what = match (&found.period, found.fiscal) {
             (Some(p), _) => format!("{p} ({})", found.label),
             (None, true) => format!(
@@ -37,6 +39,8 @@ impl Reader<'_> {
     ) {
         ctx.period = Some(Spanned::new(Period::Range { start, end }, span));
         ctx.length = Some(Spanned::new(period::range_length(start, end), span));
+        self.periods
+            .push((span.offset as usize, ctx.period.clone(), ctx.length.clone()));
         self.note(span, NoteKind::Period, format!("{start} to {end}"));
     }
 

@@ -15,19 +15,60 @@ pub(crate) fn objective_prefix(text: &str) -> Option<usize> {
         .into_iter()
         .find(|w| lower.starts_with(w))?;
     let rest = &text[word.len()..];
-    if word == "o" && !rest.starts_with(|c: char| c.is_ascii_digit()) {
-        return None;
+    if word == "o" && !rest.starts_with(|c: char| c.is_ascii_digit() || c == ':') {
+        return None; // `O1 …`, `O: …`, not `Onboard …`
     }
-    let after_num = rest.trim_start_matches(|c: char| c.is_ascii_digit() || c == ' ' || c == '.');
+    let numbered = rest.trim_start_matches([' ', '#']);
+    let after_num =
+        numbered.trim_start_matches(|c: char| c.is_ascii_digit() || c == ' ' || c == '.');
+    let has_digits = numbered.starts_with(|c: char| c.is_ascii_digit());
+    if after_num.to_ascii_lowercase().starts_with("kr") {
+        return None; // `O1KR2`, `O1 KR2`: a key result of objective 1
+    }
     if word == "goal" && after_num.len() == rest.len() && !rest.trim_start().starts_with(':') {
         return None; // "Goals for the team", "Goal setting"
     }
-    let sep = after_num.strip_prefix([':', '-', '–', '—', ')', '.'])?;
+    let sep = match after_num.strip_prefix([':', '-', '–', '—', ')', '.']) {
+        Some(s) => s,
+        // `O1 Title`, `Objective 2 Title`: a number, then the text
+        None if has_digits
+            && after_num.len() < rest.len()
+            && rest.starts_with([' ', '#', '0', '1', '2', '3', '4', '5', '6', '7', '8', '9'])
+            && word != "goal" =>
+        {
+            after_num
+        }
+        None => return None,
+    };
     let title = sep.trim_start();
     if title.is_empty() {
         return None;
     }
     Some(text.len() - title.len())
+}
+
+/// Whether the text is only a key result's label (`KR1`, `O1KR2`, `Key Result 3:`) with
+/// no title.
+pub(crate) fn is_bare_kr_label(text: &str) -> bool {
+    let lower = text
+        .trim()
+        .trim_end_matches([':', ' ', '.'])
+        .to_ascii_lowercase();
+    let lower = match lower.strip_prefix('o') {
+        Some(r) if r.starts_with(|c: char| c.is_ascii_digit()) => r
+            .trim_start_matches(|c: char| c.is_ascii_digit())
+            .trim_start_matches([' ', '.', '-'])
+            .to_string(),
+        _ => lower,
+    };
+    let rest = lower
+        .strip_prefix("key result")
+        .or_else(|| lower.strip_prefix("kr"));
+    rest.is_some_and(|r| {
+        r.chars().any(|c| c.is_ascii_digit())
+            && r.chars()
+                .all(|c| c.is_ascii_digit() || c == ' ' || c == '.' || c == '#')
+    })
 }
 
 /// Whether the text is only `Objective 1` / `Objective:` with no title.
@@ -45,6 +86,20 @@ pub(crate) fn is_bare_objective_label(text: &str) -> bool {
 /// `KR1: …`, `KR 2 - …`, `KR: …`, `KR1.1 …`, `Key Result: …`, `Key result 1.1: …`, `KR -`:
 /// the offset where the key result's text starts.
 pub(crate) fn kr_prefix(text: &str) -> Option<usize> {
+    // `O1KR2`, `O1.KR2`, `O1 KR2`: the objective's number before the key result's
+    let text_all = text;
+    let lower_all = text.to_ascii_lowercase();
+    let skip = lower_all
+        .strip_prefix('o')
+        .map(|r| {
+            let digits = r.bytes().take_while(u8::is_ascii_digit).count();
+            let after = &r[digits..];
+            let sep = after.len() - after.trim_start_matches([' ', '.', '-']).len();
+            (digits, sep, after[sep..].starts_with("kr"))
+        })
+        .filter(|(d, _, kr)| *d > 0 && *kr)
+        .map_or(0, |(d, sep, _)| 1 + d + sep);
+    let text = &text_all[skip..];
     let lower = text.to_ascii_lowercase();
     let word = ["key result", "kr"]
         .into_iter()
@@ -60,7 +115,7 @@ pub(crate) fn kr_prefix(text: &str) -> Option<usize> {
         None => return None,
     };
     let title = title.trim_start();
-    (!title.is_empty()).then(|| text.len() - title.len())
+    (!title.is_empty()).then(|| skip + text.len() - title.len())
 }
 
 /// `CEO KR: …`: an owner's key result. Returns the owner's end and the text's start.

@@ -68,11 +68,41 @@
 //! Text that looks like part of an OKR but has no place (a key result with no objective above
 //! it, an objective label with no title) is a `markdown-unread` warning with its line. A page
 //! with no objectives at all is a `no-objectives` error.
+//!
+//! **Reading by evidence.** Besides the shapes above, every page is read as an outline
+//! (headings, paragraph lines, list items at each depth, table rows) and each competing
+//! reading of it is scored: which tier holds the objectives (level-3 headings, bold lines,
+//! top-level items, rows), which the key results (the items under them, the rows of a table
+//! under them, the first lines under a `Key results` label, sub-headings). The evidence:
+//! objective and key result words and numbering (`Objective 2:`, `O1`, `KR1`, `O1KR2`, a bare
+//! `### Objective` heading over its text), numbers and targets, verbs of change, labels that
+//! are never an OKR (`**Owner:**`, `Status:`, `Notes`, `Initiatives`, a process step such as
+//! `1. Review last quarter (week 1)`), lists read as a whole, how consistently the page marks
+//! what it marks, and how many lines that look like key results a reading leaves out. The
+//! reading with the best score is kept; `--explain-read` prints it with its confidence and
+//! the runner-up. Markdown pushed into a code block by its indentation (key results eight
+//! spaces deep, a page whose headings are indented) and a page inside one unclosed fence are
+//! read as the Markdown they are.
+//!
+//! **When the reading is doubtful, the page says so.** An `uncertain-reading` error (exit
+//! code 1) names the lines and what would make the reading sure when: objectives are read
+//! with no key results while lists or rows under them look like key results; several lines
+//! that look like key results are left out; most objectives have none while others do; far
+//! more key results than objectives hold; a line looks like part of an OKR but has no place;
+//! or another reading with other counts scores about as well. A page read with objectives
+//! and no key results, with nothing that looks like one, is an `objectives-only` warning.
+//! Both can be set in `checks:` like a rule (`uncertain-reading: warning`), or allowed for
+//! one page with `<!-- throughline: allow(uncertain-reading) -->` anywhere on it. A period
+//! the headings do not give is taken from the nearest heading or bold line that names one
+//! (`### 2020`, `**2019 Q1**`, `# 2022OKR`), a `| Cycle | Q2 2026 |` row, a start and end
+//! date in a sentence, or "by the end of 2025".
 
 mod classify;
 mod context;
+mod evidence;
 mod frag;
 mod groups;
+mod judge;
 mod labels;
 mod objective;
 mod period;
@@ -114,6 +144,8 @@ pub enum NoteKind {
     Ignored,
     /// Looks like part of an OKR but has no place; also a `markdown-unread` warning.
     NotUnderstood,
+    /// How the page was read as a whole: the reading kept, its confidence, the runner-up.
+    Reading,
 }
 
 impl NoteKind {
@@ -125,6 +157,7 @@ impl NoteKind {
             NoteKind::Detail => "detail",
             NoteKind::Ignored => "ignored",
             NoteKind::NotUnderstood => "not understood",
+            NoteKind::Reading => "reading",
         }
     }
 }
@@ -147,8 +180,9 @@ pub struct MarkdownRead {
 
 /// Reads a Markdown OKR page.
 pub fn parse_markdown(src: &str, file: FileId, file_name: &str) -> MarkdownRead {
-    let blocks = tree::parse(src);
-    let mut read = reader::read(&blocks, src, file);
+    let text = as_written(src);
+    let blocks = tree::parse(&text);
+    let mut read = reader::read(&blocks, &text, file);
     if read.objectives.is_empty() {
         read.diagnostics.push(
             Diagnostic::error("no-objectives", format!("no objectives found in {file_name}"))
@@ -159,6 +193,164 @@ pub fn parse_markdown(src: &str, file: FileId, file_name: &str) -> MarkdownRead 
     }
     unique_ids(&mut read.objectives);
     read
+}
+
+/// The page as its writer meant it to be read: an unclosed fence opened, Markdown that
+/// indentation pushed into code blocks dedented (twice: a block dedented may hold another, a
+/// heading four spaces in with its key results eight). Offsets stay within their lines.
+fn as_written(src: &str) -> std::borrow::Cow<'_, str> {
+    let mut text = std::borrow::Cow::Borrowed(src);
+    if let Some(t) = unclosed_fence(&text) {
+        text = t.into();
+    }
+    for _ in 0..2 {
+        if let Some(t) = indented_markdown(&text) {
+            text = t.into();
+        }
+    }
+    text
+}
+
+/// A page whose first fence (```` ``` ````, no language or `markdown`) is never closed: the
+/// whole page would be one code block, though what is in it is Markdown written to be read.
+/// The fence line is blanked (offsets stay as they are) so the page is read as Markdown.
+fn unclosed_fence(src: &str) -> Option<String> {
+    let fences: Vec<(usize, &str)> = src
+        .split_inclusive('\n')
+        .scan(0usize, |at, line| {
+            let start = *at;
+            *at += line.len();
+            Some((start, line))
+        })
+        .filter(|(_, l)| l.trim_start().starts_with("```"))
+        .collect();
+    let (at, line) = *fences.first()?;
+    let lang = line
+        .trim()
+        .trim_start_matches('`')
+        .trim()
+        .to_ascii_lowercase();
+    if fences.len().is_multiple_of(2) || !(lang.is_empty() || lang == "markdown" || lang == "md") {
+        return None;
+    }
+    let mut out = src.to_string();
+    let end = at + line.trim_end().len();
+    out.replace_range(at..end, &" ".repeat(end - at));
+    Some(out)
+}
+
+/// Markdown pushed into indented code blocks by its indentation (a page converted from a web
+/// site, key results nested eight spaces under a heading, `    KR2: …` after a blank line):
+/// CommonMark reads it as code, a person reads headings, lists and lines. Each such block
+/// whose lines read as Markdown or prose, not code, is dedented: its indentation moves to the
+/// end of each line (offsets stay within their line), and `-item` gets the space a list item
+/// needs.
+fn indented_markdown(src: &str) -> Option<String> {
+    use pulldown_cmark::{CodeBlockKind, Event, Options, Parser, Tag};
+    let blocks: Vec<std::ops::Range<usize>> = Parser::new_ext(src, Options::ENABLE_TABLES)
+        .into_offset_iter()
+        .filter_map(|(e, r)| match e {
+            Event::Start(Tag::CodeBlock(CodeBlockKind::Indented)) => Some(r),
+            _ => None,
+        })
+        .collect();
+    let mut out = src.to_string();
+    let mut changed = false;
+    for r in blocks {
+        // the block's lines, from the start of its first line
+        let start = src[..r.start].rfind('\n').map_or(0, |i| i + 1);
+        let end = r.end.min(src.len());
+        let text = &src[start..end];
+        if !reads_as_markdown(text) {
+            continue;
+        }
+        let indent = text
+            .lines()
+            .filter(|l| !l.trim().is_empty())
+            .map(|l| l.len() - l.trim_start_matches(' ').len())
+            .min()
+            .unwrap_or(0);
+        if indent < 4 {
+            continue;
+        }
+        let mut at = start;
+        for line in text.split_inclusive('\n') {
+            let body = line.trim_end_matches(['\n', '\r']);
+            let lead = body.len() - body.trim_start_matches(' ').len();
+            if !body.trim().is_empty() && lead >= indent {
+                let rest = &body[indent..];
+                let mut fixed = rest.to_string();
+                // `-all individual elements` → `- all individual elements`
+                let spare = indent > 0;
+                if spare
+                    && rest.starts_with('-')
+                    && rest[1..].starts_with(|c: char| c.is_alphanumeric())
+                {
+                    fixed.insert(1, ' ');
+                }
+                let pad = body.len() - fixed.len();
+                let new = format!("{fixed}{}", " ".repeat(pad));
+                out.replace_range(at..at + body.len(), &new);
+                changed = true;
+            }
+            at += line.len();
+        }
+    }
+    changed.then_some(out)
+}
+
+/// Whether an indented block's lines read as Markdown or prose rather than code.
+fn reads_as_markdown(text: &str) -> bool {
+    let lines: Vec<&str> = text
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect();
+    if lines.is_empty() {
+        return false;
+    }
+    let code = lines
+        .iter()
+        .filter(|l| {
+            l.ends_with([';', '{', '}', '(', ',']) && !l.ends_with("),")
+                || l.starts_with("//")
+                || l.starts_with("$ ")
+                || [
+                    "def ",
+                    "fn ",
+                    "let ",
+                    "const ",
+                    "var ",
+                    "import ",
+                    "function ",
+                    "return ",
+                    "if (",
+                    "for (",
+                ]
+                .iter()
+                .any(|k| l.starts_with(k))
+        })
+        .count();
+    let markdown = lines
+        .iter()
+        .filter(|l| {
+            l.starts_with(['-', '*', '+', '#', '>'])
+                || l.starts_with(|c: char| c.is_alphabetic())
+                || l.starts_with(|c: char| c.is_ascii_digit())
+                    && l.trim_start_matches(|c: char| c.is_ascii_digit())
+                        .starts_with(['.', ')'])
+        })
+        .count();
+    code * 5 <= lines.len() && markdown * 3 >= lines.len() * 2
+}
+
+/// The page's outline with each node's role and evidence, and the readings with their scores,
+/// best first: for working on the reader (`cargo run -p throughline-model --example
+/// read_page -- --outline PAGE.md`).
+pub fn outline_report(src: &str) -> String {
+    let text = as_written(src);
+    let blocks = tree::parse(&text);
+    evidence::Evidence::of(&blocks).report()
 }
 
 /// Unique ids within the page: a repeated title gets `-2`, `-3`, …; key results are

@@ -87,7 +87,16 @@ pub(super) struct Reader<'s> {
     pub doc_guardrails: Vec<Guardrail>,
     /// A `**Guardrails:**` line outside any objective: the next list is the page's guardrails.
     pub(super) doc_guardrails_next: bool,
+    /// Where the page set a period, and to what (for objectives found by evidence).
+    pub(super) periods: Vec<PeriodMark>,
 }
+
+/// A period set at a source offset.
+pub(super) type PeriodMark = (
+    usize,
+    Option<Spanned<Period>>,
+    Option<Spanned<crate::values::PeriodLength>>,
+);
 
 pub(super) fn read(blocks: &[Block], src: &str, file: FileId) -> MarkdownRead {
     let secs = sections(blocks);
@@ -100,9 +109,11 @@ pub(super) fn read(blocks: &[Block], src: &str, file: FileId) -> MarkdownRead {
         diags: Vec::new(),
         doc_guardrails: Vec::new(),
         doc_guardrails_next: false,
+        periods: Vec::new(),
     };
     let mut ctx = Ctx::default();
     r.group(&secs, 0, &mut ctx);
+    r.judge(blocks);
     if !r.doc_guardrails.is_empty() {
         for o in &mut r.objectives {
             if o.guardrails.is_empty() {

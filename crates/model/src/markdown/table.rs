@@ -47,7 +47,9 @@ impl Columns {
                     &mut c.owner
                 }
                 "target" | "target value" | "goal value" => &mut c.target,
-                "baseline" | "current" | "start" | "starting value" | "today" | "now" => {
+                // `End of Q2`, `By end of 2025`: the value wanted when the period ends
+                n if n.starts_with("end of") || n.starts_with("by end") => &mut c.target,
+                "baseline" | "start" | "starting value" | "starting point" | "from" => {
                     &mut c.baseline
                 }
                 "stretch" | "stretch target" => &mut c.stretch,

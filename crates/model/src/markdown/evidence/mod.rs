@@ -1,0 +1,643 @@
+//! Reading a page by evidence: the competing readings of its structure, each scored.
+//!
+//! The page is an outline of nodes (headings, paragraph lines, list items at each depth,
+//! table rows). A *reading* says which tier holds the objectives and which the key results
+//! (say, level-3 headings and the list items under them, or top-level items and the items
+//! nested under those). Every reading is scored by what its nodes say: objective and key
+//! result words and numbering, numbers and targets, verbs of change, labels such as
+//! `Owner:` or `Notes` (never an objective or a key result), and how many key-result-like
+//! lines of the page it leaves unplaced. The shape reader's own reading is scored the same
+//! way; the best reading is kept, and how far it is ahead of the runner-up is the page's
+//! reading confidence.
+
+pub(crate) mod outline;
+pub(crate) mod period_hint;
+pub(crate) mod score;
+
+use outline::{Node, Slot};
+use score::Role;
+use std::collections::BTreeSet;
+
+/// One way of reading the page.
+#[derive(Clone, Debug)]
+pub(crate) struct Reading {
+    /// What holds the objectives and the key results (`None` for the shape reader's own).
+    pub tiers: Option<(Slot, Option<Slot>)>,
+    /// Objective nodes with their key result nodes.
+    pub objectives: Vec<(usize, Vec<usize>)>,
+    pub score: f32,
+    /// Key-result-like nodes the reading leaves out.
+    pub unplaced: Vec<usize>,
+    /// Objectives and key results the reading gives (a node can hold several key results).
+    pub count: (usize, usize),
+}
+
+impl Reading {
+    pub(crate) fn counts(&self) -> (usize, usize) {
+        self.count
+    }
+
+    pub(crate) fn describe(&self) -> String {
+        let (o, k) = self.counts();
+        let how = match self.tiers {
+            None => "the page's own shapes".to_string(),
+            Some((os, None)) => format!("objectives are {} (no key results)", os.describe()),
+            Some((os, Some(ks))) => format!(
+                "objectives are {}, key results are {} under them",
+                os.describe(),
+                ks.describe()
+            ),
+        };
+        format!(
+            "{how}: {o} objective{}, {k} key result{} (score {:.1})",
+            if o == 1 { "" } else { "s" },
+            if k == 1 { "" } else { "s" },
+            self.score
+        )
+    }
+}
+
+/// The outline with each node's role and evidence.
+pub(crate) struct Evidence<'b> {
+    pub nodes: Vec<Node<'b>>,
+    pub roles: Vec<Role>,
+    pub obj: Vec<f32>,
+    pub kr: Vec<f32>,
+    /// Marked as an objective (`Objective 2:`, `O1.`) or a key result (`KR1:`) in so many
+    /// words: a reading that reads it otherwise loses points.
+    pub marked_obj: Vec<bool>,
+    pub marked_kr: Vec<bool>,
+}
+
+/// Key result candidates under one node: the node, each candidate with the evidence it adds,
+/// and whether a `Key results` label is above them.
+type Group = (Option<usize>, Vec<(usize, f32)>, bool);
+
+/// Key results with at least this much evidence count as unplaced when a reading leaves
+/// them out.
+const KR_LIKE: f32 = 2.0;
+
+impl<'b> Evidence<'b> {
+    pub(crate) fn of(blocks: &'b [super::tree::Block]) -> Self {
+        let nodes = outline::build(blocks);
+        let roles: Vec<Role> = nodes.iter().map(score::role).collect();
+        let mut obj: Vec<f32> = nodes.iter().map(score::objective).collect();
+        // under or right after `OKRs:`, a line or item is more likely an objective
+        for i in 0..nodes.len() {
+            let mut after = false;
+            let mut j = i;
+            while j > 0 {
+                j -= 1;
+                if nodes[j].parent == nodes[i].parent
+                    && nodes[j].slot == nodes[i].slot
+                    && roles[j] != Role::Container
+                {
+                    continue;
+                }
+                after = nodes[j].parent == nodes[i].parent
+                    && nodes[j].slot == Slot::Line
+                    && roles[j] == Role::Container
+                    || Some(j) == nodes[i].parent
+                        && roles[j] == Role::Container
+                        && !matches!(nodes[j].slot, Slot::Heading(_));
+                break;
+            }
+            if after {
+                obj[i] += 1.0;
+            }
+            // an item right under `## Current quarter objectives`, `## Q3 2026 Goals`
+            if matches!(nodes[i].slot, Slot::Item(1))
+                && nodes[i].parent.is_some_and(|p| {
+                    roles[p] == Role::Container && matches!(nodes[p].slot, Slot::Heading(_))
+                })
+            {
+                obj[i] += 0.5;
+            }
+        }
+        let kr = nodes.iter().map(score::key_result).collect();
+        let marked_obj = nodes
+            .iter()
+            .map(|n| n.bare_label || score::marked_objective(n))
+            .collect();
+        let marked_kr = nodes
+            .iter()
+            .map(|n| n.bare_kr || labels_kr(n.frag.text()))
+            .collect();
+        Evidence {
+            nodes,
+            roles,
+            obj,
+            kr,
+            marked_obj,
+            marked_kr,
+        }
+    }
+
+    /// Every node with its role and evidence, then the readings, best first.
+    pub(crate) fn report(&self) -> String {
+        let mut out = String::new();
+        for (i, n) in self.nodes.iter().enumerate() {
+            out.push_str(&format!(
+                "{i:3} {:?} parent={:?} {:?} objective={:.1} key-result={:.1} {}\n",
+                n.slot,
+                n.parent,
+                self.roles[i],
+                self.obj[i],
+                self.kr[i],
+                n.frag.text().chars().take(60).collect::<String>()
+            ));
+        }
+        for r in self.readings() {
+            out.push_str(&format!("reading: {}\n", r.describe()));
+        }
+        out
+    }
+
+    fn ancestors(&self, i: usize) -> impl Iterator<Item = usize> + '_ {
+        std::iter::successors(self.nodes[i].parent, |&p| self.nodes[p].parent)
+    }
+
+    /// Under a label that says what follows is not objectives (notes, metrics, owners).
+    fn shadowed(&self, i: usize) -> bool {
+        self.ancestors(i).any(|a| {
+            self.roles[a] == Role::OtherLabel
+                || (self.roles[a] == Role::Meta && !matches!(self.nodes[a].slot, Slot::Heading(_)))
+        })
+    }
+
+    /// Under a heading such as `Overview`, `Notes` or `Archive`: possible, less likely.
+    fn under_meta_heading(&self, i: usize) -> bool {
+        self.ancestors(i)
+            .any(|a| self.roles[a] == Role::Meta && matches!(self.nodes[a].slot, Slot::Heading(_)))
+    }
+
+    /// The deepest node whose source range holds `offset`.
+    pub(crate) fn node_at(&self, offset: usize) -> Option<usize> {
+        (0..self.nodes.len())
+            .rev()
+            .find(|&i| self.nodes[i].range.contains(&offset))
+    }
+
+    /// The key result nodes of tier `kr` under objective node `o`, with the evidence they
+    /// add. A node under a label of another kind (initiatives, notes) is a detail.
+    fn key_results_of(&self, o: usize, kr: Slot, relaxed: bool) -> (Vec<usize>, f32, bool) {
+        // candidates with the evidence each adds, grouped by the node they sit in: a list
+        // of key results is read as a whole (one item with a number makes its plain
+        // siblings key results too)
+        let mut groups: Vec<Group> = Vec::new();
+        let stop = self.nodes[o].parent;
+        for j in o + 1..self.scope_end(o) {
+            if self.roles[j] != Role::Content {
+                continue;
+            }
+            if kr == Slot::Top {
+                if !self.top_under(o, j) {
+                    continue;
+                }
+            } else if self.nodes[j].slot != kr {
+                continue;
+            }
+            let mut e = self.kr[j].min(4.0);
+            let mut skip = false;
+            let mut labelled = false;
+            for a in self.ancestors(j) {
+                if a == o || Some(a) == stop {
+                    break;
+                }
+                match self.roles[a] {
+                    Role::Meta | Role::OtherLabel => skip = true,
+                    Role::KrLabel => {
+                        e += 0.5;
+                        labelled = true;
+                    }
+                    // a list after `We're building tools to:` explains the line before it
+                    Role::Content
+                        if self.nodes[a].slot == Slot::Line
+                            && self.nodes[a].frag.text().trim_end().ends_with(':') =>
+                    {
+                        skip = true
+                    }
+                    // inside another item or a bold line: more likely its detail
+                    Role::Content if !self.transparent(a) => e = e.min(0.0) - 0.5,
+                    _ => {}
+                }
+            }
+            if skip {
+                continue;
+            }
+            let parent = self.nodes[j].parent;
+            match groups.iter_mut().find(|g| g.0 == parent) {
+                Some(g) => {
+                    g.1.push((j, e));
+                    g.2 |= labelled;
+                }
+                None => groups.push((parent, vec![(j, e)], labelled)),
+            }
+        }
+        let mut out = Vec::new();
+        let mut sum = 0.0;
+        // under an objective with a `Key results` label, what is not under it is not one
+        let any_label = groups.iter().any(|g| g.2);
+        for (_, members, labelled) in groups {
+            if any_label && !labelled {
+                continue;
+            }
+            if kr == Slot::Line
+                || (kr == Slot::Top
+                    && members.iter().all(|m| {
+                        self.nodes[m.0].slot == Slot::Line && !self.nodes[m.0].frag.all_strong()
+                    }))
+            {
+                for (j, e) in members {
+                    let n = &self.nodes[j];
+                    // a line of prose is a key result only when it says so, is bold, or
+                    // is one of a paragraph of short lines
+                    let marked =
+                        labelled || n.frag.all_strong() || n.lines >= 2 || labels_kr(n.frag.text());
+                    if self.kr[j] >= 2.0 && marked {
+                        out.push(j);
+                        sum += e;
+                    }
+                }
+                continue;
+            }
+            let best = members
+                .iter()
+                .map(|m| self.kr[m.0])
+                .fold(f32::MIN, f32::max);
+            let mean = members.iter().map(|m| self.kr[m.0]).sum::<f32>() / members.len() as f32;
+            // once other objectives of the reading have key results written this way, a
+            // plain list in the same place is read the same way
+            let floor = if relaxed && self.obj[o] >= 0.5 {
+                -0.5
+            } else {
+                0.5
+            };
+            if !(labelled || best >= 1.5 || mean >= floor) {
+                continue;
+            }
+            for (j, e) in members {
+                if self.kr[j] > -1.0 {
+                    out.push(j);
+                    sum += e.max(-1.0);
+                }
+            }
+        }
+        out.sort_unstable();
+        (out, sum, any_label)
+    }
+
+    /// Whether objectives written like these mark every objective in so many words: the
+    /// page has a bare `## Objective` heading over its text (its objective sections say so),
+    /// or two or more of these say `Objective 1:` and most do (or the others are written
+    /// otherwise, headings beside marked lines).
+    fn marks_all(&self, objectives: &[usize]) -> bool {
+        let marked: Vec<usize> = objectives
+            .iter()
+            .copied()
+            .filter(|&o| self.marked_obj[o])
+            .collect();
+        // unmarked objectives written unlike every marked one (headings beside marked lines)
+        let unlike = objectives
+            .iter()
+            .filter(|&&o| {
+                !self.marked_obj[o]
+                    && marked
+                        .iter()
+                        .all(|&m| self.nodes[m].slot != self.nodes[o].slot)
+            })
+            .count();
+        self.nodes.iter().any(|n| n.bare_label)
+            || (marked.len() >= 2 && (marked.len() * 2 >= objectives.len() || unlike > 0))
+    }
+
+    /// Where what belongs to node `o` ends. A line marked as an objective
+    /// (`**Objective:** …`) holds what follows it in its section (a `#### Key results`
+    /// heading below it included), up to the next such line.
+    pub(crate) fn scope_end(&self, o: usize) -> usize {
+        let n = &self.nodes[o];
+        if n.slot != Slot::Line || !self.marked_obj[o] {
+            return n.end;
+        }
+        let section_end = n.parent.map_or(self.nodes.len(), |p| self.nodes[p].end);
+        (o + 1..section_end)
+            .find(|&j| self.nodes[j].parent == n.parent && self.marked_obj[j])
+            .unwrap_or(section_end)
+    }
+
+    /// A node that passes through to what is under it: a prose line (not bold, not like a
+    /// key result) or a sub-heading that only groups.
+    fn transparent(&self, i: usize) -> bool {
+        let n = &self.nodes[i];
+        match n.slot {
+            Slot::Line => !n.frag.all_strong() && self.kr[i] < 2.0,
+            Slot::Heading(_) => self.kr[i] < 1.0,
+            _ => false,
+        }
+    }
+
+    /// Whether `j` is among the first things under objective `o`: every node between them
+    /// is a label or passes through.
+    fn top_under(&self, o: usize, j: usize) -> bool {
+        if self.transparent(j) {
+            return false;
+        }
+        let stop = self.nodes[o].parent;
+        for a in self.ancestors(j) {
+            if a == o || Some(a) == stop {
+                return true;
+            }
+            if self.roles[a] == Role::Content && !self.transparent(a) {
+                return false;
+            }
+        }
+        false
+    }
+
+    /// Scores a reading given as objective nodes with their key result nodes.
+    fn score(&self, objectives: &[(usize, Vec<usize>)], krs_sum: f32) -> (f32, Vec<usize>) {
+        let mut placed = vec![false; self.nodes.len()];
+        let mut s = krs_sum;
+        // a page that marks objectives in so many words marks all of them
+        let nodes: Vec<usize> = objectives.iter().map(|o| o.0).collect();
+        if self.marks_all(&nodes) {
+            let unmarked = objectives.iter().filter(|o| !self.marked_obj[o.0]).count();
+            s -= 2.5 * unmarked as f32;
+        }
+        for (o, krs) in objectives {
+            s += self.obj[*o].clamp(-3.0, 4.0);
+            if self.under_meta_heading(*o) {
+                s -= 1.5;
+            }
+            // an objective inside a node that reads like an objective itself
+            if self.ancestors(*o).any(|a| {
+                self.roles[a] == Role::Content
+                    && (self.marked_obj[a]
+                        || self.obj[a] >= 1.5
+                        || (!matches!(self.nodes[a].slot, Slot::Heading(_)) && self.obj[a] >= 1.0))
+            }) {
+                s -= 1.5;
+            }
+            if !krs.is_empty() {
+                s += 1.0;
+            }
+            for p in placed.iter_mut().take(self.scope_end(*o)).skip(*o) {
+                *p = true;
+            }
+            for &k in krs {
+                for p in placed.iter_mut().take(self.nodes[k].end).skip(k) {
+                    *p = true;
+                }
+            }
+        }
+        // what the page marks in so many words and the reading reads otherwise
+        let mut is_obj = vec![false; self.nodes.len()];
+        let mut is_kr = vec![false; self.nodes.len()];
+        for (o, krs) in objectives {
+            is_obj[*o] = true;
+            for &k in krs {
+                is_kr[k] = true;
+            }
+        }
+        for i in 0..self.nodes.len() {
+            if self.roles[i] != Role::Content {
+                continue;
+            }
+            if self.marked_obj[i] && !is_obj[i] {
+                s -= 2.0;
+            }
+            if self.marked_kr[i] && !is_kr[i] && placed[i] {
+                s -= 1.5;
+            }
+        }
+        let unplaced: Vec<usize> = (0..self.nodes.len())
+            .filter(|&i| {
+                !placed[i]
+                    && !matches!(self.nodes[i].slot, Slot::Heading(_))
+                    && self.roles[i] == Role::Content
+                    && self.kr[i] >= KR_LIKE
+                    && !self.shadowed(i)
+            })
+            .collect();
+        // a key result left out costs a point when the page marks it as one (`KR2:`), less
+        // when it only looks like one (any page has lists with numbers)
+        for &u in &unplaced {
+            s -= if self.marked_kr[u] { 1.0 } else { 0.3 };
+        }
+        (s, unplaced)
+    }
+
+    /// Every reading of the tiers present, best first.
+    pub(crate) fn readings(&self) -> Vec<Reading> {
+        let slots: BTreeSet<Slot> = self
+            .nodes
+            .iter()
+            .zip(&self.roles)
+            .filter(|(_, r)| **r == Role::Content)
+            .map(|(n, _)| n.slot)
+            .collect();
+        let mut out = Vec::new();
+        for &os in &slots {
+            let mut kr_slots: Vec<Option<Slot>> = vec![None, Some(Slot::Top)];
+            kr_slots.extend(slots.iter().filter(|&&k| k != os).map(|&k| Some(k)));
+            for ks in kr_slots {
+                if let Some(r) = self.reading(os, ks) {
+                    out.push(r);
+                }
+            }
+        }
+        // the same statements listed twice, once with their objectives over them and once
+        // flat (an overview, then a section per key result): the structure is the reading
+        let keys: Vec<String> = self
+            .nodes
+            .iter()
+            .map(|n| statement_key(n.frag.text()))
+            .collect();
+        let flat: Vec<usize> = (0..out.len()).filter(|&r| out[r].count.1 == 0).collect();
+        for r in flat {
+            let objectives: Vec<&String> = out[r].objectives.iter().map(|o| &keys[o.0]).collect();
+            let better = out
+                .iter()
+                .filter(|s| s.count.1 > 0)
+                .filter(|s| {
+                    let krs: std::collections::HashSet<&String> = s
+                        .objectives
+                        .iter()
+                        .flat_map(|o| o.1.iter().map(|&k| &keys[k]))
+                        .collect();
+                    let same = objectives.iter().filter(|k| krs.contains(*k)).count();
+                    same * 5 >= objectives.len() * 3
+                })
+                .map(|s| s.score)
+                .fold(f32::MIN, f32::max);
+            if better > f32::MIN {
+                out[r].score = out[r].score.min(better - 1.0);
+            }
+        }
+        out.sort_by(|a, b| b.score.total_cmp(&a.score));
+        out
+    }
+
+    fn reading(&self, os: Slot, ks: Option<Slot>) -> Option<Reading> {
+        let strict = self.reading_pass(os, ks, false);
+        if ks.is_none() {
+            return strict;
+        }
+        // key results written one way under two objectives, or a line-and-list shape that
+        // repeats three times: a plain list in the same place is key results too
+        let with_krs = |r: &Option<Reading>| {
+            r.as_ref().map_or(0, |r| {
+                r.objectives.iter().filter(|o| !o.1.is_empty()).count()
+            })
+        };
+        let relaxed = self.reading_pass(os, ks, true);
+        if with_krs(&strict) >= 2 || with_krs(&relaxed) >= 3 {
+            return relaxed;
+        }
+        strict
+    }
+
+    fn reading_pass(&self, os: Slot, ks: Option<Slot>, relaxed: bool) -> Option<Reading> {
+        // the candidates with their key results
+        let mut cands: Vec<(usize, Vec<usize>, f32, bool)> = Vec::new();
+        let mut weak: Vec<usize> = Vec::new();
+        for i in 0..self.nodes.len() {
+            if self.nodes[i].slot != os || self.roles[i] != Role::Content || self.shadowed(i) {
+                continue;
+            }
+            // a node inside another candidate is not one of its own
+            if cands.last().is_some_and(|c| i < self.scope_end(c.0)) {
+                continue;
+            }
+            let (krs, e, labelled) = match ks {
+                Some(k) => self.key_results_of(i, k, relaxed),
+                None => (Vec::new(), 0.0, false),
+            };
+            if krs.is_empty() && self.obj[i] < 1.0 {
+                weak.push(i);
+                continue;
+            }
+            cands.push((i, krs, e, labelled));
+        }
+        // a weak candidate whose siblings are mostly objectives is one too (`Mac signing`
+        // among `Linux64 nightlies published`)
+        for w in weak {
+            let parent = self.nodes[w].parent;
+            let siblings = cands
+                .iter()
+                .filter(|c| self.nodes[c.0].parent == parent)
+                .count();
+            let all = siblings + 1;
+            let item = matches!(self.nodes[w].slot, Slot::Item(_));
+            if item && self.obj[w] >= -0.5 && siblings * 3 >= all * 2 && siblings >= 2 {
+                cands.push((w, Vec::new(), 0.0, false));
+            }
+        }
+        cands.sort_by_key(|c| c.0);
+        // a page that marks its objectives (`Objective 1:`, `O2.`) marks all of them: an
+        // unmarked candidate beside marked ones must earn its place
+        let nodes: Vec<usize> = cands.iter().map(|c| c.0).collect();
+        let consistent = self.marks_all(&nodes);
+        // and one whose key results sit under a `Key results` label labels them all
+        let labels_krs = cands
+            .iter()
+            .any(|c| self.marked_obj[c.0] && c.3 && !c.1.is_empty());
+        let mut objectives = Vec::new();
+        let mut sum = 0.0;
+        for (i, krs, e, labelled) in cands {
+            if consistent && !self.marked_obj[i] {
+                let net = self.obj[i].clamp(-3.0, 4.0) + e - 2.5;
+                if net < 0.0 || (labels_krs && !labelled && self.obj[i] < 1.5) {
+                    continue;
+                }
+            }
+            sum += e;
+            objectives.push((i, krs));
+        }
+        if objectives.is_empty() {
+            return None;
+        }
+        if ks.is_some() && objectives.iter().all(|o| o.1.is_empty()) {
+            return None;
+        }
+        let (score, unplaced) = self.score(&objectives, sum);
+        let count = (objectives.len(), objectives.iter().map(|o| o.1.len()).sum());
+        Some(Reading {
+            tiers: Some((os, ks)),
+            objectives,
+            score,
+            unplaced,
+            count,
+        })
+    }
+
+    /// The shape reader's reading, mapped onto the outline and scored the same way.
+    pub(crate) fn of_objectives(&self, objectives: &[crate::defs::Objective]) -> Reading {
+        let mut mapped: Vec<(usize, Vec<usize>)> = Vec::new();
+        let mut sum = 0.0;
+        for o in objectives {
+            let Some(on) = self.node_at(o.title.span.offset as usize) else {
+                continue;
+            };
+            let mut krs = Vec::new();
+            for kr in &o.key_results {
+                if let Some(k) = self.node_at(kr.title.span.offset as usize)
+                    && !krs.contains(&k)
+                {
+                    sum += self.kr[k].min(4.0);
+                    krs.push(k);
+                }
+            }
+            match mapped.iter_mut().find(|m| m.0 == on) {
+                Some(m) => m.1.extend(krs),
+                None => mapped.push((on, krs)),
+            }
+        }
+        let (score, unplaced) = self.score(&mapped, sum);
+        Reading {
+            tiers: None,
+            objectives: mapped,
+            score,
+            unplaced,
+            count: (
+                objectives.len(),
+                objectives.iter().map(|o| o.key_results.len()).sum(),
+            ),
+        }
+    }
+
+    /// List items and rows under the objectives of `r` that look like key results but are
+    /// not read as such (a reading with objectives and no key results under lists).
+    pub(crate) fn kr_like_under(&self, r: &Reading) -> Vec<usize> {
+        let mut out = Vec::new();
+        for (o, krs) in &r.objectives {
+            if !krs.is_empty() {
+                continue;
+            }
+            for j in o + 1..self.scope_end(*o) {
+                if matches!(self.nodes[j].slot, Slot::Item(_) | Slot::Row)
+                    && self.roles[j] == Role::Content
+                    && self.kr[j] >= KR_LIKE
+                    && !self.shadowed(j)
+                {
+                    out.push(j);
+                }
+            }
+        }
+        out
+    }
+}
+
+fn labels_kr(t: &str) -> bool {
+    let t = &t[super::classify::numbering(t)..];
+    super::labels::kr_prefix(t).is_some() || super::labels::owner_kr_prefix(t).is_some()
+}
+
+/// A statement's text for comparing: letters and digits, lowercase, the first 40.
+fn statement_key(t: &str) -> String {
+    t.chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_lowercase)
+        .take(40)
+        .collect()
+}

@@ -1,0 +1,481 @@
+//! The page as an outline of nodes: headings, paragraph lines, list items at each depth and
+//! table rows, each with its structural parent, in document order (a node's descendants
+//! follow it directly, so a subtree is a range of indices).
+
+use std::ops::Range;
+
+use super::super::frag::Frag;
+use super::super::labels;
+use super::super::tree::{Block, Inline, Item};
+
+/// Where a node sits in the page's structure: the tiers a reading chooses between.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub(crate) enum Slot {
+    Heading(u8),
+    /// A line of a paragraph outside any list.
+    Line,
+    /// A list item at this depth (1 for a top-level list).
+    Item(u8),
+    Row,
+    /// Not a place in the page: in a reading, the key results are the first things under
+    /// each objective (items, rows, bold lines, sub-headings), whatever their depth.
+    Top,
+    /// A row's cell under a group cell (`| Objective | Key result |` with the objective
+    /// written once for several rows).
+    Cell,
+}
+
+impl Slot {
+    pub(crate) fn describe(self) -> String {
+        match self {
+            Slot::Heading(l) => format!("level-{l} headings"),
+            Slot::Line => "paragraph lines".to_string(),
+            Slot::Item(1) => "list items".to_string(),
+            Slot::Item(d) => format!("list items nested {} deep", d),
+            Slot::Row => "table rows".to_string(),
+            Slot::Cell => "table cells beside them".to_string(),
+            Slot::Top => "the first items, rows or bold lines".to_string(),
+        }
+    }
+}
+
+/// One node of the outline.
+pub(crate) struct Node<'b> {
+    pub slot: Slot,
+    /// The node's title: a heading, a line, an item's first line, a row's main cell.
+    pub frag: Frag<'b>,
+    /// Everything the node says itself (an item's further lines and paragraphs, a row's
+    /// cells), for evidence.
+    pub full: String,
+    /// Source range of the node and what is nested in it.
+    pub range: Range<usize>,
+    pub parent: Option<usize>,
+    /// One past the index of its last descendant.
+    pub end: usize,
+    /// An item's blocks (its details), for the key result reader.
+    pub blocks: Vec<&'b Block>,
+    /// A table row's cells, with the table's header.
+    pub cells: Vec<(&'b Inline, &'b Inline)>,
+    /// A paragraph line: how many lines its paragraph has.
+    pub lines: usize,
+    /// A heading that only said `Objective` (its title is the paragraph under it).
+    pub bare_label: bool,
+    /// A heading that only said `KR1` or `O1KR2` (its title is the paragraph under it).
+    pub bare_kr: bool,
+}
+
+impl<'b> Node<'b> {
+    fn new(slot: Slot, frag: Frag<'b>, full: String, range: Range<usize>) -> Self {
+        Node {
+            slot,
+            frag,
+            full,
+            range,
+            parent: None,
+            end: 0,
+            blocks: Vec::new(),
+            cells: Vec::new(),
+            lines: 0,
+            bare_label: false,
+            bare_kr: false,
+        }
+    }
+}
+
+struct Builder<'b> {
+    nodes: Vec<Node<'b>>,
+    stack: Vec<usize>,
+    /// A heading that is only a label (`### Objective`, `#### KR1`): its title is the
+    /// next paragraph.
+    bare: Option<usize>,
+}
+
+/// The outline of a page's blocks.
+pub(crate) fn build(blocks: &[Block]) -> Vec<Node<'_>> {
+    let mut b = Builder {
+        nodes: Vec::new(),
+        stack: Vec::new(),
+        bare: None,
+    };
+    for block in blocks {
+        b.block(block, 0);
+    }
+    while let Some(i) = b.stack.pop() {
+        b.close(i);
+    }
+    b.nodes
+}
+
+fn inline_range(inline: &Inline) -> Range<usize> {
+    inline.src_range(0..inline.text.len())
+}
+
+impl<'b> Builder<'b> {
+    fn close(&mut self, i: usize) {
+        let end = self.nodes.len();
+        self.nodes[i].end = end;
+        if let Some(last) = self.nodes.get(end.wrapping_sub(1)) {
+            let r = last.range.end;
+            if r > self.nodes[i].range.end {
+                self.nodes[i].range.end = r;
+            }
+        }
+    }
+
+    /// Pops open nodes until `keep` says the top may hold what comes next.
+    fn pop_until(&mut self, keep: impl Fn(&Node) -> bool) {
+        while let Some(&top) = self.stack.last() {
+            if keep(&self.nodes[top]) {
+                break;
+            }
+            self.stack.pop();
+            self.close(top);
+        }
+    }
+
+    fn push(&mut self, mut node: Node<'b>) -> usize {
+        node.parent = self.stack.last().copied();
+        node.end = self.nodes.len() + 1;
+        self.nodes.push(node);
+        let i = self.nodes.len() - 1;
+        self.stack.push(i);
+        i
+    }
+
+    fn leaf(&mut self, node: Node<'b>) {
+        let i = self.push(node);
+        self.stack.pop();
+        self.close(i);
+    }
+
+    fn block(&mut self, block: &'b Block, depth: u8) {
+        match block {
+            Block::Heading {
+                level,
+                inline,
+                range,
+            } if depth == 0 => {
+                let level = *level;
+                let frag = Frag::whole(inline);
+                // `### Key results` after `### Objective …`: a label of the heading before it
+                let unnumbered = |t: &str| {
+                    let t = plain(t);
+                    t[super::super::classify::numbering(t)..].to_string()
+                };
+                let label = labels::section_name(&unnumbered(frag.text())).is_some();
+                self.pop_until(|n| match n.slot {
+                    Slot::Heading(l) if l < level => true,
+                    Slot::Heading(l) if l == level && label => {
+                        labels::section_name(&unnumbered(n.frag.text())).is_none()
+                    }
+                    _ => false,
+                });
+                let i = self.push(Node::new(
+                    Slot::Heading(level),
+                    frag,
+                    inline.text.clone(),
+                    range.clone(),
+                ));
+                let bare_kr = labels::is_bare_kr_label(plain(frag.text()));
+                self.nodes[i].bare_kr = bare_kr;
+                self.bare = (bare_objective(plain(frag.text())) || bare_kr).then_some(i);
+            }
+            Block::Para { inline } if depth == 0 => {
+                self.pop_until(|n| matches!(n.slot, Slot::Heading(_)));
+                let mut lines = Frag::lines(inline);
+                if let Some(h) = self.bare.take()
+                    && self.stack.last() == Some(&h)
+                    && !lines.is_empty()
+                {
+                    // `### Objective` then the objective's text as a paragraph
+                    let whole = Frag::whole(inline);
+                    self.nodes[h].frag = whole;
+                    self.nodes[h].full = whole.text().to_string();
+                    self.nodes[h].bare_label = !self.nodes[h].bare_kr;
+                    lines.clear();
+                }
+                let n = lines.len();
+                for (k, f) in lines.into_iter().enumerate() {
+                    let r = f.inline.src_range(f.start..f.end);
+                    let node = Node {
+                        lines: n,
+                        ..Node::new(Slot::Line, f, f.text().to_string(), r)
+                    };
+                    if k + 1 == n {
+                        // the last line stays open: a list right after it is under it
+                        self.push(node);
+                    } else {
+                        self.leaf(node);
+                    }
+                }
+            }
+            Block::List { items } => {
+                if depth == 0 {
+                    // a list follows a line, a heading or another list's item
+                    self.pop_until(|n| matches!(n.slot, Slot::Heading(_) | Slot::Line));
+                    // `## Objective` then `- the objective`: its one item is its title
+                    if let Some(h) = self.bare.take()
+                        && self.stack.last() == Some(&h)
+                        && let [only] = items.as_slice()
+                        && only.blocks.is_empty()
+                    {
+                        let f = Frag::whole(&only.inline);
+                        self.nodes[h].frag = f;
+                        self.nodes[h].full = f.text().to_string();
+                        self.nodes[h].bare_label = !self.nodes[h].bare_kr;
+                        return;
+                    }
+                }
+                // `- O: …` then `- KR: …` as siblings: the key results belong to the
+                // objective item above them
+                let marks: Vec<(bool, bool)> = items
+                    .iter()
+                    .map(|it| {
+                        let t = Frag::whole(&it.inline).text();
+                        let t = &t[super::super::classify::numbering(t)..];
+                        (
+                            labels::objective_prefix(t).is_some(),
+                            labels::kr_prefix(t).is_some(),
+                        )
+                    })
+                    .collect();
+                let paired = marks.iter().any(|m| m.0) && marks.iter().any(|m| m.1);
+                let mut open: Option<usize> = None;
+                for (item, (is_obj, is_kr)) in items.iter().zip(marks) {
+                    let d = depth.saturating_add(1);
+                    if paired && is_kr && open.is_some() {
+                        let k = self.item_open(item, d.saturating_add(1));
+                        self.close_through(k);
+                        continue;
+                    }
+                    if let Some(o) = open.take() {
+                        self.close_through(o);
+                    }
+                    let i = self.item_open(item, d);
+                    if paired && is_obj {
+                        open = Some(i);
+                    } else {
+                        self.close_through(i);
+                    }
+                }
+                if let Some(o) = open {
+                    self.close_through(o);
+                }
+            }
+            Block::Table { head, rows, .. } => {
+                if depth == 0 {
+                    self.pop_until(|n| matches!(n.slot, Slot::Heading(_) | Slot::Line));
+                }
+                let main = main_column(head, rows);
+                if let Some(group) = group_column(head, rows, main) {
+                    self.grouped_rows(head, rows, group, main);
+                    return;
+                }
+                for row in rows {
+                    let Some(cell) = row.get(main) else { continue };
+                    let frag = Frag::whole(cell);
+                    if frag.is_empty() {
+                        continue;
+                    }
+                    let mut range = inline_range(cell);
+                    for c in row {
+                        let r = inline_range(c);
+                        range.start = range.start.min(r.start);
+                        range.end = range.end.max(r.end);
+                    }
+                    let full = row
+                        .iter()
+                        .map(|c| c.text.replace('\n', " "))
+                        .collect::<Vec<_>>()
+                        .join(" | ");
+                    let cells = row
+                        .iter()
+                        .enumerate()
+                        .filter_map(|(k, c)| head.get(k).map(|h| (h, c)))
+                        .collect();
+                    self.leaf(Node {
+                        cells: cells,
+                        ..Node::new(Slot::Row, frag, full, range)
+                    });
+                }
+            }
+            // a heading or paragraph inside an item is part of the item (read by the item)
+            _ => {}
+        }
+    }
+
+    /// Rows whose group cell (an objective written once) holds the next rows' cells.
+    fn grouped_rows(
+        &mut self,
+        head: &'b [Inline],
+        rows: &'b [Vec<Inline>],
+        group: usize,
+        main: usize,
+    ) {
+        let mut open: Option<usize> = None;
+        for row in rows {
+            let cells: Vec<(&'b Inline, &'b Inline)> = row
+                .iter()
+                .enumerate()
+                .filter_map(|(k, c)| head.get(k).map(|h| (h, c)))
+                .collect();
+            if let Some(g) = row.get(group) {
+                let frag = Frag::whole(g);
+                if !frag.is_empty() {
+                    if let Some(o) = open.take() {
+                        self.close_through(o);
+                    }
+                    open = Some(self.push(Node::new(
+                        Slot::Row,
+                        frag,
+                        g.text.clone(),
+                        inline_range(g),
+                    )));
+                }
+            }
+            let Some(c) = row.get(main) else { continue };
+            let frag = Frag::whole(c);
+            if frag.is_empty() {
+                continue;
+            }
+            let full = row
+                .iter()
+                .enumerate()
+                .filter(|(k, _)| *k != group)
+                .map(|(_, c)| c.text.replace('\n', " "))
+                .collect::<Vec<_>>()
+                .join(" | ");
+            self.leaf(Node {
+                cells: cells,
+                ..Node::new(Slot::Cell, frag, full, inline_range(c))
+            });
+        }
+        if let Some(o) = open {
+            self.close_through(o);
+        }
+    }
+
+    /// Closes the open nodes down to and including `i`.
+    fn close_through(&mut self, i: usize) {
+        while let Some(top) = self.stack.pop() {
+            self.close(top);
+            if top == i {
+                break;
+            }
+        }
+    }
+
+    /// Adds an item and what is nested in it, and leaves the item open.
+    fn item_open(&mut self, item: &'b Item, depth: u8) -> usize {
+        let mut lines = Frag::lines(&item.inline);
+        let frag = if lines.is_empty() {
+            Frag::whole(&item.inline)
+        } else {
+            lines.remove(0)
+        };
+        let mut full = item.inline.text.clone();
+        for b in &item.blocks {
+            if let Block::Para { inline } = b {
+                full.push('\n');
+                full.push_str(&inline.text);
+            }
+        }
+        let i = self.push(Node {
+            blocks: item.blocks.iter().collect(),
+            ..Node::new(Slot::Item(depth), frag, full, item.range.clone())
+        });
+        for b in &item.blocks {
+            self.block(b, depth);
+        }
+        // close everything opened inside the item, but not the item
+        while let Some(&top) = self.stack.last() {
+            if top == i {
+                break;
+            }
+            self.stack.pop();
+            self.close(top);
+        }
+        i
+    }
+}
+
+/// The column a row is named by: a header that says so (key result, objective, goal), else
+/// the column with the longest text.
+fn main_column(head: &[Inline], rows: &[Vec<Inline>]) -> usize {
+    let mut best = (0usize, f32::MIN);
+    for (k, h) in head.iter().enumerate() {
+        let mean = rows
+            .iter()
+            .filter_map(|r| r.get(k))
+            .map(|c| c.text.chars().count() as f32)
+            .sum::<f32>()
+            / rows.len().max(1) as f32;
+        let lower = h.text.to_ascii_lowercase();
+        let named = [
+            "key result",
+            "objective",
+            "goal",
+            "okr",
+            "description",
+            "result",
+        ]
+        .iter()
+        .any(|w| lower.contains(w));
+        let score = mean + if named { 15.0 } else { 0.0 };
+        if score > best.1 {
+            best = (k, score);
+        }
+    }
+    best.0
+}
+
+/// A column left of the main one that groups rows: its header names objectives or goals, or
+/// it is empty on some rows and written on others (the objective written once).
+fn group_column(head: &[Inline], rows: &[Vec<Inline>], main: usize) -> Option<usize> {
+    (0..main).find(|&k| {
+        let h = head
+            .get(k)
+            .map(|h| h.text.trim().to_ascii_lowercase())
+            .unwrap_or_default();
+        let named =
+            h.contains("objective") || h.starts_with("o(") || h == "o" || h.starts_with("goal");
+        let filled = rows
+            .iter()
+            .filter(|r| r.get(k).is_some_and(|c| !c.text.trim().is_empty()))
+            .count();
+        let texty = rows
+            .iter()
+            .filter_map(|r| r.get(k))
+            .any(|c| c.text.split_whitespace().count() >= 2 || c.text.chars().count() >= 6);
+        texty && filled > 0 && (named || filled < rows.len())
+    })
+}
+
+/// `Objective`, `Objective 2`, `Objective #1`, `O1`, `Goal 3`: a heading that only labels the
+/// objective written under it.
+fn bare_objective(text: &str) -> bool {
+    if labels::is_bare_objective_label(text) {
+        return true;
+    }
+    let t = text.trim();
+    let t = &t[super::super::classify::numbering(t)..];
+    // `Objective (O)`, `Objectives (Os)`
+    let t = match t.find(" (") {
+        Some(at) if t.ends_with(')') && t.len() - at <= 6 => &t[..at],
+        _ => t,
+    };
+    if labels::is_bare_objective_label(t) {
+        return true;
+    }
+    let lower = t.trim_end_matches([':', ' ', '.']).to_ascii_lowercase();
+    let rest = ["objective #", "goal ", "goal #", "o"]
+        .iter()
+        .find_map(|p| lower.strip_prefix(p));
+    rest.is_some_and(|r| !r.is_empty() && r.chars().all(|c| c.is_ascii_digit()))
+}
+
+/// The text without leading marks that are not words (`📌 Objective`, `🎯 Key Results`).
+pub(crate) fn plain(t: &str) -> &str {
+    t.trim_start_matches(|c: char| !c.is_alphanumeric() && c != '#' && c != '`')
+        .trim_start()
+}

@@ -1,0 +1,157 @@
+//! The period of objectives the page's headings do not date: from the nearest heading that
+//! names one (`### 2020`, `# 2022OKR`), a table row that says so (`| Cycle | Q2 2026 (90
+//! days) |`), a sentence with a start and an end date, or "by the end of 2025".
+
+use chrono::NaiveDate;
+
+use super::super::classify;
+use super::super::frag::Frag;
+use super::super::period::{self, range_length};
+use super::Evidence;
+use super::outline::Slot;
+use crate::values::{Period, PeriodLength};
+
+/// A period found, with the text it was read from.
+pub(crate) type Hint<'b> = (Option<Period>, Option<PeriodLength>, Frag<'b>);
+
+/// Row labels that say the row gives the period.
+const PERIOD_ROWS: &[&str] = &[
+    "cycle",
+    "period",
+    "quarter",
+    "timeframe",
+    "time frame",
+    "timeline",
+    "dates",
+    "duration",
+];
+
+impl<'b> Evidence<'b> {
+    /// The period named by the nearest heading above node `i`.
+    pub(crate) fn heading_period(&self, i: usize) -> Option<Hint<'b>> {
+        // a line that is only a period (`**2019 Q1**`) dates what follows it, up to the
+        // heading the node is in
+        for j in (0..i).rev() {
+            let n = &self.nodes[j];
+            if matches!(n.slot, Slot::Heading(_)) && i < n.end {
+                break;
+            }
+            if n.slot == Slot::Line
+                && let Some(found) = period::find(n.frag.text())
+                && classify::leftover(n.frag.text(), Some(&found.at)).is_empty()
+                && found.period.is_some()
+            {
+                return Some((found.period, found.length, n.frag));
+            }
+        }
+        let mut at = Some(i);
+        while let Some(a) = at {
+            let n = &self.nodes[a];
+            if matches!(n.slot, Slot::Heading(_)) {
+                let text = spaced(n.frag.text());
+                if let Some(found) = period::find(&text) {
+                    let rest = classify::leftover(&text, Some(&found.at));
+                    let about_okrs = classify::has_okr_words(&text);
+                    if !found.bare_year || rest.is_empty() || about_okrs {
+                        return Some((found.period, found.length, n.frag));
+                    }
+                }
+            }
+            at = n.parent;
+        }
+        None
+    }
+
+    /// A period the page states outside its headings.
+    pub(crate) fn page_period(&self) -> Option<Hint<'b>> {
+        for n in &self.nodes {
+            match n.slot {
+                Slot::Row | Slot::Cell => {
+                    let Some((first, rest)) = n.full.split_once(" | ") else {
+                        continue;
+                    };
+                    let label = first
+                        .trim()
+                        .trim_matches(['*', '_', ':'])
+                        .to_ascii_lowercase();
+                    if PERIOD_ROWS.contains(&label.as_str())
+                        && let Some(found) = period::find(rest)
+                        && found.period.is_some()
+                    {
+                        return Some((found.period, found.length, n.frag));
+                    }
+                }
+                Slot::Line | Slot::Item(_) => {
+                    let t = n.frag.text();
+                    if let Some((start, end)) = start_and_end(t) {
+                        let p = Period::Range { start, end };
+                        return Some((Some(p), Some(range_length(start, end)), n.frag));
+                    }
+                    if let Some(y) = end_of_year(t) {
+                        return Some((Some(Period::Year(y)), Some(PeriodLength::Year), n.frag));
+                    }
+                }
+                _ => {}
+            }
+        }
+        None
+    }
+}
+
+/// `2022OKR` → `2022 OKR`: a period glued to a word.
+fn spaced(t: &str) -> String {
+    let mut out = String::with_capacity(t.len() + 2);
+    let mut prev: Option<char> = None;
+    for c in t.chars() {
+        if let Some(p) = prev
+            && p.is_ascii_digit()
+            && c.is_alphabetic()
+            && !matches!(c, 'Q' | 'q' | 'H' | 'h')
+        {
+            out.push(' ');
+        }
+        out.push(c);
+        prev = Some(c);
+    }
+    out
+}
+
+/// "Start … is 23.11.2020. End is 28.02.2021.": two dates with words of start and end.
+fn start_and_end(t: &str) -> Option<(NaiveDate, NaiveDate)> {
+    let lower = t.to_ascii_lowercase();
+    let starts = ["start", "from", "begin", "runs"]
+        .iter()
+        .any(|w| lower.contains(w));
+    let ends = ["end", "until", " to ", "through"]
+        .iter()
+        .any(|w| lower.contains(w));
+    if !(starts && ends) {
+        return None;
+    }
+    let dates: Vec<NaiveDate> = t
+        .split(|c: char| c.is_whitespace() || matches!(c, ',' | ';' | '(' | ')'))
+        .filter_map(|w| {
+            let w = w.trim_end_matches('.');
+            NaiveDate::parse_from_str(w, "%d.%m.%Y")
+                .or_else(|_| NaiveDate::parse_from_str(w, "%Y-%m-%d"))
+                .ok()
+        })
+        .collect();
+    match dates.as_slice() {
+        [a, b] if b > a => Some((*a, *b)),
+        _ => None,
+    }
+}
+
+/// "to the end of 2025", "by end of 2025", "by the end of 2025": that year.
+fn end_of_year(t: &str) -> Option<i32> {
+    let lower = t.to_ascii_lowercase();
+    let at = lower.find("end of ")? + "end of ".len();
+    let rest = lower[at..].trim_start_matches("the year ").trim_start();
+    let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
+    if digits.len() != 4 {
+        return None;
+    }
+    let y: i32 = digits.parse().ok()?;
+    (1990..2100).contains(&y).then_some(y)
+}

@@ -1,0 +1,581 @@
+//! The evidence one node gives for being an objective or a key result, and what role its
+//! words give it on their own (a label, metadata, a container of objectives).
+
+use super::super::classify::{self, Kind};
+use super::super::labels::{self, Section};
+use super::super::period;
+use super::outline::{Node, Slot};
+use crate::values::quantities_in;
+
+/// What a node's own words make it, before any reading.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Role {
+    /// Could be an objective or a key result.
+    Content,
+    /// `Key results`, `### Key Results`, `**KRs:**`: what follows are key results.
+    KrLabel,
+    /// `Initiatives`, `Key metrics`, `Guardrails`: what follows is not key results.
+    OtherLabel,
+    /// Owner, status, score, notes, tracking, a process step, a question: never an OKR.
+    Meta,
+    /// A heading that names the period or says "OKRs": objectives may be under it.
+    Container,
+}
+
+/// Labels whose line is a property of an objective or key result, not one itself.
+const META_LABELS: &[&str] = &[
+    "owner",
+    "owners",
+    "owner(s)",
+    "status",
+    "score",
+    "final score",
+    "scores",
+    "grade",
+    "grading",
+    "grading notes",
+    "tracking",
+    "tracked in",
+    "notes",
+    "note",
+    "due",
+    "due date",
+    "deadline",
+    "timeline",
+    "link",
+    "links",
+    "dri",
+    "lead",
+    "leads",
+    "team",
+    "teams",
+    "progress",
+    "confidence",
+    "why",
+    "aligns to",
+    "alignment",
+    "measurement",
+    "current",
+    "target",
+    "baseline",
+    "comment",
+    "comments",
+    "update",
+    "updates",
+    "priority",
+    "effort",
+    "tags",
+    "category",
+    "sponsor",
+    "contributors",
+    "stakeholders",
+    "people",
+    "members",
+    "reviewers",
+    "date",
+    "dates",
+    "period",
+    "quarter",
+    "epic",
+    "issue",
+    "issues",
+    "jira",
+    "tracking manager",
+    "tracking issue",
+    "context",
+    "description",
+    "rationale",
+    "summary",
+    "result",
+    "outcome",
+    "retro",
+    "retrospective",
+    "reflection",
+    "learnings",
+    "self-assessment",
+    "assessment",
+    "responsible",
+    "accountable",
+    "key metric",
+    "manager",
+    "active from",
+    "tracked",
+    "measurement deadline",
+    "kr measurement deadline",
+];
+
+/// Headings or lines that open a list of something other than key results.
+const OTHER_SECTIONS: &[&str] = &[
+    "key metrics",
+    "success metrics",
+    "metrics",
+    "kpis",
+    "health metrics",
+    "initiatives",
+    "projects",
+    "key initiatives",
+    "guardrails",
+    "risks",
+    "dependencies",
+    "non-goals",
+    "out of scope",
+];
+
+/// Verbs a key result or an objective often starts with.
+const CHANGE_VERBS: &[&str] = &[
+    "increase",
+    "decrease",
+    "reduce",
+    "grow",
+    "reach",
+    "achieve",
+    "hit",
+    "get",
+    "ship",
+    "launch",
+    "deliver",
+    "publish",
+    "hire",
+    "close",
+    "complete",
+    "improve",
+    "maintain",
+    "double",
+    "triple",
+    "cut",
+    "raise",
+    "lower",
+    "onboard",
+    "acquire",
+    "attain",
+    "release",
+    "migrate",
+    "have",
+    "create",
+    "establish",
+    "run",
+    "hold",
+    "host",
+    "write",
+    "build",
+    "add",
+    "gain",
+    "sign",
+    "secure",
+    "recruit",
+    "keep",
+    "drive",
+    "expand",
+    "deploy",
+    "implement",
+    "support",
+    "enable",
+    "make",
+    "become",
+    "ensure",
+    "deliver",
+    "land",
+    "convert",
+    "retain",
+    "engage",
+    "attract",
+    "collect",
+    "document",
+    "define",
+    "train",
+    "organize",
+    "organise",
+    "produce",
+    "identify",
+    "conduct",
+    "roll",
+    "finish",
+    "design",
+    "develop",
+    "test",
+    "validate",
+    "submit",
+    "merge",
+    "fix",
+    "resolve",
+    "respond",
+    "answer",
+    "onboard",
+    "graduate",
+    "host",
+    "present",
+    "speak",
+    "grow",
+    "scale",
+    "win",
+    "earn",
+    "save",
+    "generate",
+    "bring",
+    "provide",
+    "offer",
+    "set",
+    "be",
+    "all",
+    "every",
+    "at",
+    "no",
+    "zero",
+    "over",
+    "more",
+    "less",
+    "fewer",
+];
+
+/// A node's role from its words.
+pub(crate) fn role(n: &Node) -> Role {
+    let t = n.frag.text().trim();
+    // `2. Key Results (KRs)`, `🎯 Key Results`: numbering and marks say nothing of the role
+    let t = super::outline::plain(t);
+    let t = &t[classify::numbering(t)..];
+    if t.is_empty() {
+        return Role::Meta;
+    }
+    let bare = t
+        .trim_end_matches([':', '*', ' '])
+        .trim_start_matches(['*', ' '])
+        .to_ascii_lowercase();
+    if let Some(s) = labels::section_name(t) {
+        return match s {
+            Section::KeyResults => Role::KrLabel,
+            _ => Role::OtherLabel,
+        };
+    }
+    if OTHER_SECTIONS.contains(&bare.as_str()) {
+        return Role::OtherLabel;
+    }
+    if let Some((label, at)) = labels::split_label(t) {
+        let value = t[at..].trim();
+        let label = label.trim_matches(['*', '_', ' ']).to_string();
+        if META_LABELS.contains(&label.as_str()) {
+            return Role::Meta;
+        }
+        // `**Key Results:** Alice, Bob and Carol`: names, not a key result
+        if labels::section_name(&label).is_some() && !value.is_empty() && names_only(value) {
+            return Role::Meta;
+        }
+    }
+    // `**Active from:** 02.01.26`, `**Tracked**: weekly`: a property, whatever its name
+    if n.frag.bold_label()
+        && labels::kr_prefix(t).is_none()
+        && labels::objective_prefix(t).is_none()
+        && labels::owner_kr_prefix(t).is_none()
+        && labels::split_label(t).is_some_and(|(l, _)| l.split_whitespace().count() <= 4)
+    {
+        return Role::Meta;
+    }
+    let lower = t.to_ascii_lowercase();
+    if process_step(&lower) {
+        return Role::Meta;
+    }
+    // `Objective / Key Result  Owner(s)  Status`: the header of what follows
+    if !matches!(n.slot, Slot::Heading(_))
+        && lower.contains("objective")
+        && lower.contains("key result")
+        && lower.split_whitespace().count() <= 8
+    {
+        return Role::Meta;
+    }
+    // `OKRs:`, `Our objectives this quarter:`, `os OKR's da POD são:`: what follows are OKRs
+    if !matches!(n.slot, Slot::Heading(_)) && t.ends_with(':') && okr_words(&lower) {
+        return Role::Container;
+    }
+    if matches!(n.slot, Slot::Heading(_)) {
+        if matches!(
+            bare.as_str(),
+            "details" | "detail" | "in detail" | "okr details"
+        ) {
+            return Role::Meta;
+        }
+        match classify::classify(t) {
+            Kind::Meta => return Role::Meta,
+            Kind::Period(_) | Kind::Container => return Role::Container,
+            Kind::Section(Section::KeyResults) | Kind::KrHeading if kr_heading_only(t) => {
+                return Role::KrLabel;
+            }
+            _ => {}
+        }
+        if just_a_period(t) {
+            return Role::Container;
+        }
+    }
+    Role::Content
+}
+
+/// `Alice, Bob and Carol`: capitalised words separated by commas and "and".
+fn names_only(value: &str) -> bool {
+    if value.chars().any(|c| c.is_ascii_digit()) {
+        return false;
+    }
+    let words: Vec<&str> = value
+        .split(|c: char| c == ',' || c.is_whitespace() || c == '&')
+        .filter(|w| !w.is_empty() && *w != "and")
+        .collect();
+    !words.is_empty()
+        && words.len() <= 12
+        && words
+            .iter()
+            .all(|w| w.starts_with('@') || w.chars().next().is_some_and(char::is_uppercase))
+}
+
+/// `Key Results`, `KR 1` with nothing more: a heading that only labels what follows.
+fn kr_heading_only(t: &str) -> bool {
+    labels::kr_prefix(t).is_none_or(|n| t[n..].trim().is_empty())
+}
+
+/// `2020`, `Q3`, `Q2 2024`, `H1`: a heading that is only a period.
+fn just_a_period(t: &str) -> bool {
+    let Some(found) = period::find(t) else {
+        return false;
+    };
+    classify::leftover(t, Some(&found.at)).is_empty()
+}
+
+/// `1. Review last quarter (week 1)`, `Step 2: …`: a step of the OKR process, not an OKR.
+fn process_step(lower: &str) -> bool {
+    let week = ["(week", "(day", "(weeks", "(days"]
+        .iter()
+        .any(|w| lower.contains(w));
+    week || lower.starts_with("step ")
+}
+
+/// Words, counting two CJK characters as one word (those scripts write no spaces).
+fn words(t: &str) -> Vec<&str> {
+    let cjk = t
+        .chars()
+        .filter(|c| matches!(*c as u32, 0x3040..=0x30ff | 0x3400..=0x9fff | 0xac00..=0xd7af))
+        .count();
+    let mut w: Vec<&str> = t.split_whitespace().collect();
+    w.extend(std::iter::repeat_n("", cjk / 2));
+    w
+}
+
+/// Numbers that say how much: quantities other than years, periods and ids.
+fn measures(t: &str) -> usize {
+    quantities_in(t)
+        .into_iter()
+        .filter(|(q, at)| {
+            let rest = &t[*at..];
+            let year = rest.get(..4).is_some_and(|y| {
+                y.bytes().all(|b| b.is_ascii_digit())
+                    && (y.starts_with("19") || y.starts_with("20"))
+            });
+            let before = t[..*at].chars().next_back();
+            let id = before.is_some_and(|c| c.is_ascii_alphabetic() || c == '#' || c == '.');
+            !year && !id && q.value.is_finite()
+        })
+        .count()
+}
+
+fn starts_with_verb(t: &str) -> bool {
+    let first = t
+        .split_whitespace()
+        .next()
+        .unwrap_or("")
+        .trim_matches(|c: char| !c.is_alphanumeric())
+        .to_ascii_lowercase();
+    CHANGE_VERBS.contains(&first.as_str())
+        || (first.ends_with("ing") && first.len() > 5)
+        || (first.ends_with("ed") && first.len() > 4)
+}
+
+/// A grade written after a title: `[1/5]`, `[30%]`, `[]`, `(7/10)`, ` – 2`, ` - 0.7`.
+fn without_score(t: &str) -> &str {
+    let s = t.trim_end();
+    if let Some(open) = s.rfind('[')
+        && s.ends_with(']')
+        && s[open..].len() <= 12
+    {
+        return without_score(&s[..open]);
+    }
+    if let Some(open) = s.rfind('(')
+        && s.ends_with(')')
+        && s[open + 1..s.len() - 1]
+            .chars()
+            .all(|c| c.is_ascii_digit() || matches!(c, '/' | '.' | '%' | ' '))
+    {
+        return without_score(&s[..open]);
+    }
+    for dash in [" – ", " - ", " — "] {
+        if let Some(at) = s.rfind(dash) {
+            let grade = s[at + dash.len()..].trim();
+            if !grade.is_empty()
+                && grade.len() <= 4
+                && grade
+                    .chars()
+                    .all(|c| c.is_ascii_digit() || c == '.' || c == '/')
+            {
+                return s[..at].trim_end();
+            }
+        }
+    }
+    s
+}
+
+/// The title without its numbering, KR or objective prefix, priority tag and grade.
+fn body(t: &str) -> &str {
+    let t = without_score(t);
+    let mut s = &t[classify::numbering(t)..];
+    if let Some(n) = labels::kr_prefix(s) {
+        s = &s[n..];
+    } else if let Some(n) = labels::objective_prefix(s) {
+        s = &s[n..];
+    } else if let Some((_, n)) = labels::owner_kr_prefix(s) {
+        s = &s[n..];
+    }
+    if let Some((e, n)) = labels::label_prefix(s)
+        && labels::is_role(&s[..e])
+    {
+        s = &s[n..];
+    }
+    s.trim()
+}
+
+/// Evidence that a node is an objective.
+pub(crate) fn objective(n: &Node) -> f32 {
+    let t = n.frag.text().trim();
+    let unnumbered = &t[classify::numbering(t)..];
+    let mut e = 0.0;
+    if labels::objective_prefix(unnumbered).is_some() {
+        e += 3.0;
+    } else if matches!(classify::classify(t), Kind::Objective) {
+        e += 1.5;
+    }
+    if labels::kr_prefix(unnumbered).is_some() || labels::owner_kr_prefix(unnumbered).is_some() {
+        e -= 4.0;
+    }
+    let b = body(t);
+    let w = words(b).len();
+    e += match w {
+        0 => -3.0,
+        1 => -1.5,
+        2 => -0.5,
+        3..=25 => 0.5,
+        26..=40 => -0.5,
+        _ => -1.5,
+    };
+    if starts_with_verb(b) {
+        e += 0.5;
+    }
+    let m = measures(b);
+    if m > 0 {
+        e -= 1.0 + 0.5 * (m.min(3) as f32 - 1.0);
+    }
+    if t.ends_with(':') {
+        e -= 3.0;
+    }
+    if question(t) {
+        e -= 2.0;
+    }
+    if matches!(n.slot, Slot::Heading(1)) {
+        // the page's title
+        e -= 1.5;
+    } else if matches!(n.slot, Slot::Heading(_)) || n.frag.all_strong() {
+        e += 0.5;
+    }
+    e
+}
+
+/// Evidence that a node is a key result.
+pub(crate) fn key_result(n: &Node) -> f32 {
+    let t = n.frag.text().trim();
+    let unnumbered = &t[classify::numbering(t)..];
+    let mut e = 0.0;
+    if labels::kr_prefix(unnumbered).is_some() || labels::owner_kr_prefix(unnumbered).is_some() {
+        e += 3.0;
+    }
+    if labels::objective_prefix(unnumbered).is_some() {
+        e -= 3.0;
+    }
+    let b = body(t);
+    let full = &n.full[classify::numbering(&n.full)..];
+    let m = measures(full);
+    if m > 0 {
+        e += 1.5;
+        let lower = full.to_ascii_lowercase();
+        if full.contains('%') || lower.contains(" from ") || lower.contains(" to ") {
+            e += 0.5;
+        }
+    }
+    let lower = b.to_ascii_lowercase();
+    if lower.starts_with("zero ") || lower.starts_with("no ") || lower.contains(" 0 ") {
+        e += 0.5;
+    }
+    if starts_with_verb(b) {
+        e += 1.0;
+    }
+    let w = words(b).len();
+    e += match w {
+        0 => -3.0,
+        1 => -2.0,
+        2 => -0.5,
+        3..=40 => 0.3,
+        _ => -1.0,
+    };
+    if t.ends_with(':') {
+        e -= 1.0;
+    }
+    if question(t) {
+        e -= 1.0;
+    }
+    e
+}
+
+/// `What is an OKR?`, `How do we grade?`: a question, not a goal.
+fn question(t: &str) -> bool {
+    let first = t
+        .split_whitespace()
+        .next()
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    t.trim_end().ends_with('?')
+        && matches!(
+            first.as_str(),
+            "what"
+                | "how"
+                | "why"
+                | "when"
+                | "where"
+                | "who"
+                | "which"
+                | "is"
+                | "are"
+                | "do"
+                | "does"
+                | "can"
+                | "should"
+        )
+}
+
+/// `Objective 2: …`, `O1. …`, `Objective: …`: an objective in so many words.
+pub(crate) fn marked_objective(n: &Node) -> bool {
+    let t = n.frag.text().trim();
+    let unnumbered = &t[classify::numbering(t)..];
+    labels::objective_prefix(unnumbered).is_some()
+}
+
+/// Words that name OKRs or objectives (`OKRs`, `OKR's`, `objectives`, `goals`).
+fn okr_words(lower: &str) -> bool {
+    let n = lower.split_whitespace().count();
+    n <= 12
+        && lower
+            .split(|c: char| !c.is_alphanumeric() && c != '\'')
+            .any(|w| {
+                matches!(
+                    w,
+                    "okrs"
+                        | "okr's"
+                        | "okr"
+                        | "objectives"
+                        | "goals"
+                        | "objetivos"
+                        | "ziele"
+                        | "objectifs"
+                )
+            })
+}

@@ -1,0 +1,377 @@
+//! The judge: the shape reader's reading against the readings found by evidence
+//! ([`super::evidence`]). The best one is kept; a doubtful reading is said plainly
+//! (`uncertain-reading`, an error), never passed in silence.
+
+use super::NoteKind;
+use super::evidence::outline::{Node, Slot};
+use super::evidence::{Evidence, Reading};
+use super::frag::Frag;
+use super::reader::{Ctx, PeriodMark, Reader};
+use super::tree::Block;
+use crate::defs::KeyResult;
+use crate::diagnostic::Diagnostic;
+use crate::source::{Span, Spanned};
+use crate::values::Quantity;
+use std::ops::Range;
+
+/// How far a reading found by evidence must be ahead of the shape reader's to replace it.
+const REPLACE_MARGIN: f32 = 0.5;
+/// A runner-up with other counts this close makes the reading doubtful.
+const CLOSE: f32 = 2.0;
+
+impl Reader<'_> {
+    pub(super) fn judge(&mut self, blocks: &[Block]) {
+        let ev = Evidence::of(blocks);
+        if ev.nodes.is_empty() {
+            return;
+        }
+        let own = ev.of_objectives(&self.objectives);
+        let readings = ev.readings();
+        let mut chosen = own.clone();
+        if let Some(best) = readings.first()
+            && best.score > own.score + REPLACE_MARGIN
+            && best.counts() != own.counts()
+        {
+            self.replace(&ev, best);
+            chosen = best.clone();
+        }
+        // a reading found by evidence with the same counts vouches for the shape reader's
+        if let Some(same) = readings.iter().find(|r| r.counts() == chosen.counts())
+            && same.score > chosen.score
+        {
+            chosen.score = same.score;
+        }
+        self.date_objectives(&ev);
+        let runner = std::iter::once(&own)
+            .chain(readings.iter())
+            .filter(|r| r.counts() != chosen.counts() && r.counts().0 > 0)
+            .max_by(|a, b| a.score.total_cmp(&b.score));
+        let margin = runner.map_or(f32::INFINITY, |r| chosen.score - r.score);
+        let (objectives, krs) = chosen.counts();
+        let top = Span::at(self.file, self.src, 0, 0);
+        let mut doubts: Vec<(Span, String)> = Vec::new();
+        let mut help = "";
+        if objectives > 0 && krs == 0 {
+            let mut under = ev.kr_like_under(&chosen);
+            under.extend(chosen.unplaced.iter().copied());
+            under.sort_unstable();
+            under.dedup();
+            if !under.is_empty() {
+                doubts.push((
+                    self.node_span(&ev.nodes[under[0]]),
+                    format!(
+                        "{objectives} objective{} read with no key results, but {} under them look{} like key results ({})",
+                        plural(objectives),
+                        count_of(under.len(), "list item or row", "list items or rows"),
+                        if under.len() == 1 { "s" } else { "" },
+                        self.lines_of(&ev, &under)
+                    ),
+                ));
+                help = "mark the key results (`KR1: …`, or a `Key results:` line above them) so that they are read as such";
+            }
+        }
+        let placed: usize = krs;
+        let unplaced = chosen.unplaced.len();
+        if unplaced >= 3 && unplaced * 5 >= placed + unplaced {
+            doubts.push((
+                self.node_span(&ev.nodes[chosen.unplaced[0]]),
+                format!(
+                    "{} that look like key results are not under any objective ({})",
+                    count_of(unplaced, "line", "lines"),
+                    self.lines_of(&ev, &chosen.unplaced)
+                ),
+            ));
+            if help.is_empty() {
+                help = "put each key result under its objective (a heading such as `### Objective 1: …`, or an item with the key results nested under it)";
+            }
+        }
+        // most objectives without key results while some have them: the key results are
+        // probably written another way under the others
+        let bare: Vec<usize> = chosen
+            .objectives
+            .iter()
+            .filter(|o| o.1.is_empty())
+            .map(|o| o.0)
+            .collect();
+        if krs > 0 && objectives >= 3 && bare.len() * 2 > objectives {
+            doubts.push((
+                self.node_span(&ev.nodes[bare[0]]),
+                format!(
+                    "{} of {objectives} objectives were read with no key results ({})",
+                    bare.len(),
+                    self.lines_of(&ev, &bare)
+                ),
+            ));
+            if help.is_empty() {
+                help = "write each objective's key results the same way (items under it, or under a `Key results:` line)";
+            }
+        }
+        if objectives > 0 && krs > 7 * objectives {
+            doubts.push((
+                top,
+                format!(
+                    "{krs} key results for {objectives} objective{}: more than OKR pages hold; details or tasks may have been read as key results",
+                    plural(objectives)
+                ),
+            ));
+            if help.is_empty() {
+                help = "nest details under their key result, and keep tasks under an `Initiatives:` label";
+            }
+        }
+        let unread: Vec<Span> = self
+            .diags
+            .iter()
+            .filter(|d| d.code == "markdown-unread")
+            .filter_map(|d| d.span)
+            .collect();
+        if !unread.is_empty() {
+            let lines: Vec<String> = unread.iter().take(4).map(|s| s.line.to_string()).collect();
+            doubts.push((
+                unread[0],
+                format!(
+                    "{} that look{} like part of an OKR had no place in the reading (line{} {})",
+                    count_of(unread.len(), "line", "lines"),
+                    if unread.len() == 1 { "s" } else { "" },
+                    if unread.len() == 1 { "" } else { "s" },
+                    lines.join(", ")
+                ),
+            ));
+            if help.is_empty() {
+                help = "put every key result under its objective";
+            }
+        }
+        // the shape reader's own reading, ahead of every other: doubtful only when another is
+        // within a point or two; a reading found by evidence alone needs a wider lead
+        let close = if chosen.tiers.is_none() {
+            CLOSE / 2.0
+        } else {
+            CLOSE.max(0.15 * chosen.score.abs())
+        };
+        if let Some(r) = runner
+            && margin < close
+            && objectives > 0
+            && (differs_much(chosen.counts(), r.counts()) || margin < 0.0)
+        {
+            doubts.push((
+                top,
+                format!(
+                    "two readings of the page are about as likely: {} and {}",
+                    chosen.describe(),
+                    r.describe()
+                ),
+            ));
+            if help.is_empty() {
+                help = "mark objectives (`Objective 1: …`, `O1.`) and key results (`KR1: …`) so that only one reading fits";
+            }
+        }
+        let confidence = if margin.is_infinite() {
+            100.0
+        } else {
+            100.0 - 50.0 * (-margin.max(0.0) / 2.0).exp()
+        };
+        let confidence = if doubts.is_empty() {
+            confidence
+        } else {
+            confidence.min(40.0)
+        };
+        self.note(
+            top,
+            NoteKind::Reading,
+            format!(
+                "read as {}; confidence {:.0}%",
+                chosen.describe(),
+                confidence
+            ),
+        );
+        if let Some(r) = runner {
+            self.note(
+                top,
+                NoteKind::Reading,
+                format!("runner-up: {}", r.describe()),
+            );
+        }
+        if let Some((span, _)) = doubts.first() {
+            let message = doubts
+                .iter()
+                .map(|d| d.1.clone())
+                .collect::<Vec<_>>()
+                .join("; ");
+            self.diags.push(
+                Diagnostic::error(
+                    "uncertain-reading",
+                    format!("this page may be misread: {message}"),
+                )
+                .at(*span)
+                .label("the reading is doubtful here")
+                .help(format!(
+                    "{help}; `throughline check FILE --explain-read` shows what each line was read as"
+                )),
+            );
+        } else if objectives > 0 && krs == 0 {
+            self.diags.push(
+                Diagnostic::warning(
+                    "objectives-only",
+                    format!(
+                        "objectives only: {} and no key results on this page",
+                        count_of(objectives, "objective", "objectives")
+                    ),
+                )
+                .at(top)
+                .help("add the key results that say how each objective is measured, as items under it (`- KR1: Increase activation from 23% to 35%`)"),
+            );
+        }
+    }
+
+    /// Objectives the reading left undated get the period of the nearest heading that
+    /// names one, else one the page states elsewhere (a `Cycle` row, a start and end date,
+    /// "by the end of 2025").
+    fn date_objectives(&mut self, ev: &Evidence) {
+        if self.objectives.iter().all(|o| o.period.is_some()) {
+            return;
+        }
+        let page = ev.page_period();
+        for i in 0..self.objectives.len() {
+            if self.objectives[i].period.is_some() {
+                continue;
+            }
+            let at = self.objectives[i].title.span.offset as usize;
+            let hint = ev.node_at(at).and_then(|n| ev.heading_period(n)).or(page);
+            if let Some((p, l, f)) = hint
+                && p.is_some()
+            {
+                let span = self.span(f);
+                let text = p.as_ref().map(ToString::to_string).unwrap_or_default();
+                let o = &mut self.objectives[i];
+                o.period = p.map(|p| Spanned::new(p, span));
+                o.period_length = l.map(|x| Spanned::new(x, span));
+                if !self.notes.iter().any(|n| n.span == span) {
+                    self.note(
+                        span,
+                        NoteKind::Period,
+                        format!("{text} (for the objectives below)"),
+                    );
+                }
+            }
+        }
+    }
+
+    fn node_span(&self, n: &Node) -> Span {
+        self.span(n.frag)
+    }
+
+    /// `lines 12, 14 and 3 more`.
+    fn lines_of(&self, ev: &Evidence, nodes: &[usize]) -> String {
+        let mut lines: Vec<usize> = nodes
+            .iter()
+            .map(|&i| self.node_span(&ev.nodes[i]).line as usize)
+            .collect();
+        lines.dedup();
+        let shown: Vec<String> = lines.iter().take(4).map(usize::to_string).collect();
+        let more = lines.len().saturating_sub(4);
+        let word = if lines.len() == 1 { "line" } else { "lines" };
+        if more > 0 {
+            format!("{word} {} and {more} more", shown.join(", "))
+        } else {
+            format!("{word} {}", shown.join(", "))
+        }
+    }
+
+    /// Replaces the shape reader's objectives with the reading `r`.
+    fn replace(&mut self, ev: &Evidence, r: &Reading) {
+        let ranges: Vec<Range<usize>> = r
+            .objectives
+            .iter()
+            .map(|(o, _)| ev.nodes[*o].range.clone())
+            .collect();
+        let inside = |offset: usize| ranges.iter().any(|x| x.contains(&offset));
+        self.notes.retain(|n| {
+            !(matches!(
+                n.kind,
+                NoteKind::Ignored | NoteKind::NotUnderstood | NoteKind::Detail
+            ) && inside(n.span.offset as usize))
+        });
+        self.diags.retain(|d| {
+            !(d.code == "markdown-unread" && d.span.is_some_and(|s| inside(s.offset as usize)))
+        });
+        let mut marks = self.periods.clone();
+        marks.sort_by_key(|m| m.0);
+        let mut out = Vec::new();
+        for (o, krs) in &r.objectives {
+            let node = &ev.nodes[*o];
+            let mut ctx = ctx_at(&marks, node.range.start);
+            if let Some((p, l, f)) = ev.heading_period(*o) {
+                ctx.period = p.map(|p| Spanned::new(p, self.span(f)));
+                ctx.length = l.map(|x| Spanned::new(x, self.span(f)));
+            }
+            let mut open = self.open(node.frag, &ctx, false, &node.frag.inline.people);
+            for &k in krs {
+                let n = &ev.nodes[k];
+                self.key_result(&mut open.o, n.frag, false, &n.blocks);
+                if n.slot == Slot::Row
+                    && let Some(kr) = open.o.key_results.last_mut()
+                {
+                    self.row_values(kr, n);
+                }
+            }
+            out.push(open.o);
+        }
+        self.objectives = out;
+    }
+
+    /// Values from a key result row's other cells: `Target`, `End of Q2` (the target),
+    /// `Baseline`/`Start` (the baseline). `Current` is where things stand now, not the
+    /// baseline.
+    fn row_values(&self, kr: &mut KeyResult, n: &Node) {
+        for (head, cell) in &n.cells {
+            let h = head.text.trim().to_ascii_lowercase();
+            let f = Frag::whole(cell);
+            if f.is_empty() || std::ptr::eq(f.inline, n.frag.inline) {
+                continue;
+            }
+            let Some(q) = first_quantity(f.text()) else {
+                continue;
+            };
+            let value = Spanned::new(q, self.span(f));
+            if h.contains("target") || h.starts_with("end of") || h.starts_with("by end") {
+                kr.target.get_or_insert(value);
+            } else if h.contains("baseline") || h == "start" || h == "from" || h == "before" {
+                kr.baseline.get_or_insert(value);
+            }
+        }
+    }
+}
+
+fn first_quantity(t: &str) -> Option<Quantity> {
+    crate::values::quantities_in(t)
+        .into_iter()
+        .map(|q| q.0)
+        .next()
+}
+
+/// The period in force at `offset`: the last one set before it, else the first one set.
+fn ctx_at(marks: &[PeriodMark], offset: usize) -> Ctx {
+    let mark = marks
+        .iter()
+        .rev()
+        .find(|m| m.0 <= offset)
+        .or_else(|| marks.first());
+    let mut ctx = Ctx::default();
+    if let Some((_, p, l)) = mark {
+        ctx.period = p.clone();
+        ctx.length = l.clone();
+    }
+    ctx
+}
+
+/// Readings whose objectives differ, or whose key results differ by more than a third.
+fn differs_much(a: (usize, usize), b: (usize, usize)) -> bool {
+    a.0 != b.0 || a.1.abs_diff(b.1) * 3 > a.1.max(b.1)
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
+
+fn count_of(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}

@@ -1,0 +1,201 @@
+//! The Markdown reader by evidence, on small pages written for each shape: what it reads, and
+//! that it says so when the reading is doubtful. (The real pages are in `okr_corpus.rs`.)
+
+use std::path::Path;
+
+use throughline_model::markdown::{MarkdownRead, NoteKind, parse_markdown};
+use throughline_model::{Severity, SourceMap};
+
+fn read(src: &str) -> MarkdownRead {
+    let mut map = SourceMap::default();
+    let file = map.add("page.md", Path::new("page.md"), src.to_string());
+    parse_markdown(src, file, "page.md")
+}
+
+/// (objective titles, key results per objective)
+fn shape(r: &MarkdownRead) -> (Vec<String>, Vec<usize>) {
+    (
+        r.objectives.iter().map(|o| o.title.value.clone()).collect(),
+        r.objectives.iter().map(|o| o.key_results.len()).collect(),
+    )
+}
+
+fn codes(r: &MarkdownRead) -> Vec<(String, Severity)> {
+    r.diagnostics
+        .iter()
+        .map(|d| (d.code.clone(), d.severity))
+        .collect()
+}
+
+fn has(r: &MarkdownRead, code: &str) -> bool {
+    r.diagnostics.iter().any(|d| d.code == code)
+}
+
+#[test]
+fn a_bare_objective_heading_takes_its_text_and_the_key_results_heading_beside_it() {
+    let r = read(
+        "## Objective\n\n**Make onboarding effortless for new teams.**\n\n## Key Results\n\n\
+         ### KR1 — Activation\nRaise activation from 23% to 35%.\n\n\
+         ### KR2 — Time to value\nCut time to first workflow from 3 days to 1 day.\n\n\
+         ## Links\n\n| KR | Dashboard |\n|---|---|\n| KR1 (activation) | link |\n",
+    );
+    let (titles, krs) = shape(&r);
+    assert_eq!(
+        titles,
+        ["Make onboarding effortless for new teams."],
+        "{r:#?}"
+    );
+    assert_eq!(krs, [2]);
+    assert!(!has(&r, "uncertain-reading"), "{:?}", codes(&r));
+}
+
+#[test]
+fn objective_and_key_result_items_side_by_side_pair_up() {
+    let r = read(
+        "October\n\n- O: Build a startup and product\n- KR: Explore 5 startup ideas in a doc\n\
+         - O: Produce music\n- KR: Make 5 snippets and 2 covers\n- KR: Play one gig\n",
+    );
+    assert_eq!(shape(&r).1, [1, 2], "{r:#?}");
+}
+
+#[test]
+fn key_results_indented_into_a_code_block_are_read() {
+    // eight spaces under a heading: CommonMark makes it code, a person reads a list
+    let r = read(
+        "## 2017 OKRs\n\n### Be profitable\n        - make £15,000 revenue per month\n        \
+         - reach 20% long term retention for private projects\n\n\
+         ### Grow the community\n        -align social media with the main objective\n        \
+         -host 4 meetups\n",
+    );
+    let (titles, krs) = shape(&r);
+    assert_eq!(titles, ["Be profitable", "Grow the community"], "{r:#?}");
+    assert_eq!(krs, [2, 2]);
+}
+
+#[test]
+fn a_page_inside_an_unclosed_fence_is_read_as_markdown() {
+    let r = read(
+        "```\n# Project OKRs\n\n**Objective:** Build a reliable conflation pipeline\n\n\
+         - **KR1 — Dataset**\n  Build a dataset of 20+ patterns with <10% parsing errors.\n\
+         - **KR2 — Accuracy**\n  Reach 80% attribute accuracy.\n",
+    );
+    assert_eq!(shape(&r).1, [2], "{r:#?}");
+}
+
+#[test]
+fn objective_numbered_key_results_and_bare_kr_headings() {
+    let r = read(
+        "# CY22-Q2 OKRs\n## Team\n### O1\n_Objective_: Build the data platform\n\n\
+         #### O1KR1\n_Key Result_: One new use case runs end to end on the platform [1/5]\n\n\
+         #### O1KR2\nAll 3 codebases are deployed by CI [7/14]\n\n\
+         ### O2\n_Objective_: Onboard the analysts\n\n#### O2KR1\n_Key Result_: 4 analysts merge 2 pull requests each\n",
+    );
+    let (_, krs) = shape(&r);
+    assert_eq!(krs, [2, 1], "{r:#?}");
+    let period = r.objectives[0].period.as_ref().map(|p| p.value.to_string());
+    assert_eq!(period.as_deref(), Some("2022-Q2"));
+}
+
+#[test]
+fn periods_the_headings_do_not_give_come_from_the_page() {
+    let cases = [
+        (
+            "The OKRs guiding the framework to the end of 2025 are:\n\n\
+             - Objective: grow the community\n  - Key result: 30 contributors by end 2025\n",
+            "2025",
+        ),
+        (
+            "| | |\n|---|---|\n| **Cycle** | Q2 2026 (90 days) |\n\n\
+             ### Objective 1: Ship the matcher\n- KR1: Reach 0.9 F1 on 1,000 places\n",
+            "2026-Q2",
+        ),
+        (
+            "We plan in three-month periods. Start is 23.11.2020. End is 28.02.2021.\n\n\
+             ### Objective 1: Learn\n- KR1: Read 6 books\n",
+            "2020-11-23..2021-02-28",
+        ),
+        (
+            "# 2022OKR\n\n### O1 Make trading reliable\n- KR1: 99.9% uptime\n",
+            "2022",
+        ),
+        (
+            "**2019 Q1**\n\nApply mathematics at work – 2\n\n- statistics applied to data\n\
+             - 1% improvement for every task\n\nUnderstand software design – 3\n\n\
+             - modules with 2 layers\n- documented code\n",
+            "2019-Q1",
+        ),
+    ];
+    for (src, want) in cases {
+        let r = read(src);
+        assert!(!r.objectives.is_empty(), "{src}\n{r:#?}");
+        for o in &r.objectives {
+            let got = o.period.as_ref().map(|p| p.value.to_string());
+            assert_eq!(got.as_deref(), Some(want), "{src}");
+        }
+    }
+}
+
+#[test]
+fn objectives_read_without_their_key_results_are_an_uncertain_reading() {
+    // the key results are under each objective, but as a list a lead-in line introduces
+    let r = read(
+        "# Q3 2026 OKRs\n\n### Objective 1: Grow activation\n\nWe want:\n\n\
+         - activation from 23% to 35%\n- 40% of trials convert in 14 days\n- 3 onboarding guides\n\n\
+         ### Objective 2: Keep customers\n\nWe want:\n\n- churn below 2% a month\n- NPS above 40\n",
+    );
+    if r.objectives.iter().all(|o| o.key_results.is_empty()) {
+        let d = r
+            .diagnostics
+            .iter()
+            .find(|d| d.code == "uncertain-reading")
+            .unwrap_or_else(|| panic!("no uncertain-reading: {:?}", codes(&r)));
+        assert_eq!(d.severity, Severity::Error);
+        assert!(d.message.contains("look like key results"), "{}", d.message);
+        assert!(d.help.as_deref().unwrap_or("").contains("--explain-read"));
+    }
+}
+
+#[test]
+fn a_page_with_objectives_and_nothing_like_a_key_result_is_objectives_only() {
+    let r = read(
+        "### Q4 2026 Objectives\n\n#### Objective: Replays load in under two seconds\n\n\
+         Most people leave a replay that has not started.\n\n#### Ship a mobile replay SDK\n\n\
+         Mobile teams need an official SDK.\n",
+    );
+    assert_eq!(shape(&r).1, [0, 0], "{r:#?}");
+    let d = r
+        .diagnostics
+        .iter()
+        .find(|d| d.code == "objectives-only")
+        .expect("objectives-only");
+    assert_eq!(d.severity, Severity::Warning);
+    assert!(!has(&r, "uncertain-reading"));
+}
+
+#[test]
+fn the_reading_and_its_runner_up_are_noted_for_explain_read() {
+    let r = read("### Objective 1: Grow\n- KR1: Reach 100 teams\n- KR2: Raise NPS from 20 to 40\n");
+    let notes: Vec<&str> = r
+        .notes
+        .iter()
+        .filter(|n| n.kind == NoteKind::Reading)
+        .map(|n| n.text.as_str())
+        .collect();
+    assert!(notes[0].starts_with("read as "), "{notes:?}");
+    assert!(notes[0].contains("1 objective, 2 key results"), "{notes:?}");
+    assert!(notes[0].contains("confidence"), "{notes:?}");
+    assert!(
+        notes.iter().any(|n| n.starts_with("runner-up: ")),
+        "{notes:?}"
+    );
+}
+
+#[test]
+fn metadata_bullets_are_never_key_results() {
+    let r = read(
+        "### Objective: Introduce a better publishing system\n- **Active from:** 02.01.26\n\
+         - **Tracked**: Every Tuesday\n- **Final Score**: 0.7\n- **Key Results**: Alice, Bob and Carol\n\
+         - **Key Results:**\n  1. Members can publish under a profile.\n  2. Launch with 3 content types.\n",
+    );
+    assert_eq!(shape(&r).1, [2], "{r:#?}");
+}

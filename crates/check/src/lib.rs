@@ -136,6 +136,7 @@ pub const READER_CODES: &[(&str, Severity)] = &[
     ("markdown-unread", Severity::Warning),
     ("uncertain-reading", Severity::Error),
     ("objectives-only", Severity::Warning),
+    ("unlisted-okr-page", Severity::Warning),
 ];
 
 /// Whether `code` is one of [`READER_CODES`].

@@ -422,7 +422,7 @@ fn human_output_shows_snippet_caret_and_help() {
     assert!(
         r.stdout
             .trim_end()
-            .ends_with("7 errors, 5 warnings in 1 file"),
+            .ends_with("7 errors, 6 warnings in 1 file"),
         "{}",
         r.stdout
     );

@@ -175,7 +175,8 @@ fn explain_markdown_shows_every_accepted_shape() {
 }
 
 #[test]
-fn text_that_looks_like_an_okr_but_has_no_place_is_a_warning_with_its_line() {
+fn text_that_looks_like_an_okr_but_has_no_place_is_a_warning_with_its_line_and_a_doubtful_reading()
+{
     let tmp = tempfile::tempdir().unwrap();
     std::fs::write(
         tmp.path().join("q3.md"),
@@ -189,5 +190,128 @@ fn text_that_looks_like_an_okr_but_has_no_place_is_a_warning_with_its_line() {
         .map(|f| f["line"].as_u64().unwrap())
         .collect();
     assert_eq!(unread, [3, 5], "{}", r.stdout);
-    assert_eq!(r.code, 0, "warnings only: {}", r.stdout);
+    // a page with lines the reading could not place may be misread: an error says so
+    let doubt = common::findings(&r.stdout)
+        .iter()
+        .any(|f| f["rule"] == "uncertain-reading" && f["severity"] == "error");
+    assert!(doubt, "{}", r.stdout);
+    assert_eq!(r.code, 1, "{}", r.stdout);
+    // a team that knows the page is read right says so on the page
+    let allowed = "<!-- throughline: allow(uncertain-reading) -->\n";
+    let page = std::fs::read_to_string(tmp.path().join("q3.md")).unwrap();
+    std::fs::write(tmp.path().join("q3.md"), format!("{allowed}{page}")).unwrap();
+    let r = common::run_in(tmp.path(), &["check", "q3.md", "--format", "json"]);
+    assert_eq!(r.code, 0, "{}", r.stdout);
+}
+
+#[test]
+fn a_workspace_page_that_names_its_metrics_is_measured_reviewed_and_imported() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let r = common::run_in(dir, &["demo", "ws", "--users", "500"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let ws = dir.join("ws");
+    let yaml = std::fs::read_to_string(ws.join("throughline.yaml")).unwrap();
+    std::fs::write(
+        ws.join("throughline.yaml"),
+        format!("{yaml}\npages: [okrs/*.md]\n"),
+    )
+    .unwrap();
+    std::fs::create_dir_all(ws.join("okrs")).unwrap();
+    std::fs::write(
+        ws.join("okrs/growth.md"),
+        "## Q3 2026 OKRs - Growth\n\n### Objective 1: Get new teams to value in their first week\n\
+         **Owner:** Dana (PM Growth)\n**Aligns to:** company/rely-every-week\n\n**Key Results:**\n\
+         - KR1: Increase activation rate from 23% to 35% (metric: activation_rate)\n\
+         - KR2: Cut time to first value from 22 hours to 16 hours\n  - Metric: `time_to_first_value`\n\n\
+         **Guardrails:**\n- Support ticket volume: no increase > 5%\n",
+    )
+    .unwrap();
+
+    // the page is part of the workspace: checked with it
+    let r = common::run_in(dir, &["check", "ws", "--format", "json"]);
+    let on_page: Vec<String> = common::findings(&r.stdout)
+        .iter()
+        .filter(|f| f["file"].as_str().unwrap().ends_with("growth.md"))
+        .map(|f| f["rule"].as_str().unwrap().to_string())
+        .collect();
+    assert!(
+        !on_page.contains(&"undefined-metric".to_string()),
+        "{}",
+        r.stdout
+    );
+
+    // its key results get computed values in status and the review
+    let r = common::run_in(dir, &["status", "-w", "ws"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let lines: Vec<&str> = r.stdout.lines().collect();
+    for title in [
+        "Increase activation rate from 23% to 35%",
+        "Cut time to first value from 22 hours to 16 hours",
+    ] {
+        let at = lines
+            .iter()
+            .position(|l| l.contains(title))
+            .unwrap_or_else(|| panic!("{title} not in status:\n{}", r.stdout));
+        assert!(
+            lines[at + 1]
+                .trim_start_matches(['│', ' '])
+                .starts_with("now "),
+            "{title} has no value:\n{}",
+            r.stdout
+        );
+    }
+    let r = common::run_in(dir, &["review", "-w", "ws"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stdout
+            .contains("Increase activation rate from 23% to 35% | "),
+        "{}",
+        r.stdout
+    );
+
+    // import writes it as YAML with the metrics it names, and never overwrites a file
+    let r = common::run_in(
+        dir,
+        &[
+            "import",
+            "ws/okrs/growth.md",
+            "-w",
+            "ws",
+            "--out",
+            "okrs.yaml",
+        ],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let imported = std::fs::read_to_string(dir.join("okrs.yaml")).unwrap();
+    assert!(
+        imported.contains("metric: \"activation_rate\""),
+        "{imported}"
+    );
+    assert!(
+        imported.contains("metric: \"time_to_first_value\""),
+        "{imported}"
+    );
+    assert!(
+        imported.contains("# guardrail: Support ticket volume"),
+        "{imported}"
+    );
+    let again = common::run_in(dir, &["import", "ws/okrs/growth.md", "--out", "okrs.yaml"]);
+    assert_eq!(again.code, 2, "{}", again.stderr);
+    assert!(again.stderr.contains("not overwritten"), "{}", again.stderr);
+}
+
+#[test]
+fn import_refuses_a_page_it_cannot_read_surely() {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::write(
+        tmp.path().join("q3.md"),
+        "# Q3 2026 OKRs\n\n- KR1: Raise activation from 20% to 30%\n\n## Objective 1: Faster onboarding\n- Cut setup time from 3 days to 1 day\n",
+    )
+    .unwrap();
+    let r = common::run_in(tmp.path(), &["import", "q3.md"]);
+    assert_eq!(r.code, 1, "{}\n{}", r.stdout, r.stderr);
+    assert!(r.stderr.contains("uncertain-reading"), "{}", r.stderr);
+    assert!(r.stderr.contains("not imported"), "{}", r.stderr);
+    assert!(r.stdout.is_empty(), "{}", r.stdout);
 }

@@ -43,6 +43,10 @@ pub struct Settings {
     pub sources: BTreeMap<String, Source>,
     /// Per-rule configuration from `checks:`.
     pub checks: Vec<CheckSetting>,
+    /// `pages:`: the Markdown OKR pages that belong to the workspace (paths or globs such as
+    /// `okrs/*.md`, relative to it); their objectives are checked, measured and reviewed
+    /// with the YAML ones.
+    pub pages: Vec<Text>,
     /// `notify:`: channels and rules for reminders, digests and alerts.
     pub notify: Option<crate::notify::Notify>,
 }

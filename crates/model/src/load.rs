@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use crate::decode::Ctx;
-use crate::defs::Workspace;
+use crate::defs::{Text, Workspace};
 use crate::diagnostic::Diagnostic;
 use crate::from_yaml::{FileKind, decode_file};
 use crate::source::{FileId, SourceMap, Span};
@@ -240,6 +240,7 @@ pub fn load_paths(paths: &[PathBuf]) -> Loaded {
                     read_into(&mut loader, &display_name(path, &f), &f);
                 }
             }
+            workspace_pages(path, &mut loader, &mut seen);
         } else {
             if remember(&mut seen, path) {
                 read_into(&mut loader, &path.display().to_string(), path);
@@ -308,6 +309,114 @@ fn enclosing_workspace(file: &Path) -> Option<PathBuf> {
     None
 }
 
+/// The Markdown pages of a workspace: those `pages:` lists are read with it; any other
+/// page under it that reads as an OKR page is named in an `unlisted-okr-page` warning, so
+/// that no OKR page is passed over while `check` says nothing.
+fn workspace_pages(root: &Path, loader: &mut Loader, seen: &mut Vec<PathBuf>) {
+    let patterns: Vec<Text> = loader.loaded.workspace.settings.pages.clone();
+    let mut pages = Vec::new();
+    collect_files(root, 0, &mut pages, &[".md", ".mdx", ".markdown"]);
+    pages.sort();
+    let mut matched = vec![false; patterns.len()];
+    for f in pages {
+        let rel = f
+            .strip_prefix(root)
+            .unwrap_or(&f)
+            .to_string_lossy()
+            .replace('\\', "/");
+        let listed: Vec<usize> = (0..patterns.len())
+            .filter(|&k| glob_match(patterns[k].value.trim_start_matches("./"), &rel))
+            .collect();
+        for &k in &listed {
+            matched[k] = true;
+        }
+        let name = display_name(root, &f);
+        if !listed.is_empty() {
+            if remember(seen, &f) {
+                read_into(loader, &name, &f);
+            }
+            continue;
+        }
+        // not listed: a page that reads as OKRs is named, anything else (a README) is not
+        let Ok(text) = std::fs::read_to_string(&f) else {
+            continue;
+        };
+        if text.len() > MAX_FILE_BYTES as usize {
+            continue;
+        }
+        let mut scratch = SourceMap::default();
+        let id = scratch.add(name.as_str(), &f, text.clone());
+        let read = crate::markdown::parse_markdown(&text, id, &name);
+        let krs: usize = read.objectives.iter().map(|o| o.key_results.len()).sum();
+        let doubtful = read
+            .diagnostics
+            .iter()
+            .any(|d| d.severity == crate::Severity::Error);
+        if read.objectives.is_empty() || krs == 0 || doubtful {
+            continue;
+        }
+        let file = loader.loaded.sources.add(name.as_str(), &f, text);
+        let src = &loader.loaded.sources.get(file).expect("just added").text;
+        let span = Span::at(file, src, 0, 0);
+        loader.loaded.diagnostics.push(
+            Diagnostic::warning(
+                "unlisted-okr-page",
+                format!(
+                    "{name} reads as an OKR page ({} objective{}, {krs} key result{}) but is not under `pages:` in throughline.yaml: nothing on it was checked or measured",
+                    read.objectives.len(),
+                    if read.objectives.len() == 1 { "" } else { "s" },
+                    if krs == 1 { "" } else { "s" },
+                ),
+            )
+            .at(span)
+            .help(format!(
+                "list it in throughline.yaml (`pages: [{}]`, or a glob such as `okrs/*.md`), or check it alone with `throughline check {name}`",
+                f.strip_prefix(root).unwrap_or(&f).display()
+            )),
+        );
+    }
+    for (k, p) in patterns.iter().enumerate() {
+        if !matched[k] {
+            loader.loaded.diagnostics.push(
+                Diagnostic::error(
+                    "unreadable-file",
+                    format!("`pages:` entry `{}` matches no Markdown file in the workspace", p.value),
+                )
+                .at(p.span)
+                .help("give the page's path relative to the workspace folder, e.g. `okrs/2026-q3.md`, or a glob such as `okrs/*.md`"),
+            );
+        }
+    }
+}
+
+/// `okrs/*.md`, `**/okrs.md`, `handbook/okrs/fy24-q*.md`: `*` matches within a folder's name,
+/// `**` any number of folders.
+fn glob_match(pattern: &str, path: &str) -> bool {
+    fn seg(p: &str, s: &str) -> bool {
+        match p.find('*') {
+            None => p == s,
+            Some(i) => {
+                let (head, tail) = (&p[..i], &p[i + 1..]);
+                s.starts_with(head)
+                    && (head.len()..=s.len())
+                        .filter(|&k| s.is_char_boundary(k))
+                        .any(|k| seg(tail, &s[k..]))
+            }
+        }
+    }
+    fn parts(p: &[&str], s: &[&str]) -> bool {
+        match (p.first(), s.first()) {
+            (None, None) => true,
+            (Some(&"**"), _) => parts(&p[1..], s) || (!s.is_empty() && parts(p, &s[1..])),
+            (Some(a), Some(b)) => seg(a, b) && parts(&p[1..], &s[1..]),
+            _ => false,
+        }
+    }
+    let p: Vec<&str> = pattern.split('/').filter(|x| !x.is_empty()).collect();
+    let s: Vec<&str> = path.split('/').filter(|x| !x.is_empty()).collect();
+    parts(&p, &s)
+}
+
 fn workspace_files(root: &Path, loader: &mut Loader) -> Vec<PathBuf> {
     let mut files = Vec::new();
     collect_yaml(root, 0, &mut files, loader);
@@ -362,6 +471,33 @@ fn read_into(loader: &mut Loader, name: &str, path: &Path) {
 
 /// Folders never searched for workspace files.
 const SKIP_DIRS: &[&str] = &["target", "node_modules", "data"];
+
+/// Files under `dir` whose names end with one of `exts` (hidden and build folders skipped;
+/// a folder that cannot be listed was reported by [`collect_yaml`]).
+fn collect_files(dir: &Path, depth: usize, out: &mut Vec<PathBuf>, exts: &[&str]) {
+    if depth > 16 {
+        return;
+    }
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        if name.starts_with('.') {
+            continue;
+        }
+        let Ok(ft) = entry.file_type() else { continue };
+        if ft.is_dir() {
+            if !SKIP_DIRS.contains(&name.as_ref()) {
+                collect_files(&path, depth + 1, out, exts);
+            }
+        } else if (ft.is_file() || ft.is_symlink()) && exts.iter().any(|e| name.ends_with(e)) {
+            out.push(path);
+        }
+    }
+}
 
 fn collect_yaml(dir: &Path, depth: usize, out: &mut Vec<PathBuf>, loader: &mut Loader) {
     if depth > 16 {

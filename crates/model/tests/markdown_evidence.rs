@@ -199,3 +199,60 @@ fn metadata_bullets_are_never_key_results() {
     );
     assert_eq!(shape(&r).1, [2], "{r:#?}");
 }
+
+#[test]
+fn a_workspace_reads_the_pages_it_lists_and_names_the_okr_pages_it_does_not() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path();
+    std::fs::write(
+        root.join("throughline.yaml"),
+        "workspace: acme\npages: [okrs/*.md]\n",
+    )
+    .unwrap();
+    std::fs::create_dir_all(root.join("okrs")).unwrap();
+    std::fs::create_dir_all(root.join("notes")).unwrap();
+    let page = "# Q3 2026 OKRs\n\n### Objective 1: Grow activation\n- KR1: Raise activation from 23% to 35% (metric: activation_rate)\n- KR2: Cut time to value from 3 days to 1 day\n";
+    std::fs::write(root.join("okrs/q3.md"), page).unwrap();
+    std::fs::write(root.join("notes/old-okrs.md"), page).unwrap();
+    std::fs::write(
+        root.join("README.md"),
+        "# Acme goals\n\nHow we write goals: see the okrs folder.\n",
+    )
+    .unwrap();
+    let loaded = throughline_model::load_paths(&[root.to_path_buf()]);
+    let titles: Vec<&str> = loaded
+        .workspace
+        .objectives
+        .iter()
+        .map(|o| o.title.value.as_str())
+        .collect();
+    assert_eq!(titles, ["Grow activation"], "{:#?}", loaded.diagnostics);
+    let kr = &loaded.workspace.objectives[0].key_results[0];
+    assert_eq!(
+        kr.metric.as_ref().map(|m| m.value.as_str()),
+        Some("activation_rate")
+    );
+    let unlisted: Vec<&str> = loaded
+        .diagnostics
+        .iter()
+        .filter(|d| d.code == "unlisted-okr-page")
+        .map(|d| d.message.as_str())
+        .collect();
+    assert_eq!(unlisted.len(), 1, "{unlisted:?}");
+    assert!(
+        unlisted[0].starts_with(&format!("{}", root.join("notes/old-okrs.md").display())),
+        "{unlisted:?}"
+    );
+
+    // a pattern that matches nothing is an error at its place
+    std::fs::write(root.join("throughline.yaml"), "pages: [okr/*.md]\n").unwrap();
+    let loaded = throughline_model::load_paths(&[root.to_path_buf()]);
+    assert!(
+        loaded
+            .diagnostics
+            .iter()
+            .any(|d| d.code == "unreadable-file" && d.message.contains("`okr/*.md` matches no")),
+        "{:#?}",
+        loaded.diagnostics
+    );
+}

@@ -30,6 +30,10 @@ const INPUT_CODES: &[(&str, &str)] = &[
         "objectives-only",
         "a Markdown OKR page holds objectives and no key results",
     ),
+    (
+        "unlisted-okr-page",
+        "a Markdown OKR page in the workspace is not listed under `pages:`",
+    ),
     ("empty-file", "a workspace file is empty"),
     ("duplicate-id", "an id is defined twice"),
     (
@@ -66,10 +70,15 @@ pub fn render_sarif(diags: &[Diagnostic], sources: &SourceMap) -> String {
         })
         .collect();
     rules.extend(INPUT_CODES.iter().map(|(id, text)| {
+        // the Markdown reader's findings have their own default severity
+        let severity = throughline_check::READER_CODES
+            .iter()
+            .find(|c| c.0 == *id)
+            .map_or(Severity::Error, |c| c.1);
         json!({
             "id": id,
             "shortDescription": { "text": text },
-            "defaultConfiguration": { "level": "error" },
+            "defaultConfiguration": { "level": level(severity) },
         })
     }));
     let index = |code: &str| rules.iter().position(|r| r["id"] == code);

@@ -8,6 +8,7 @@ pub mod decide;
 pub mod demo;
 pub mod experiment;
 pub mod explain;
+pub mod import;
 pub mod init;
 pub mod measure;
 pub mod notify;

@@ -74,6 +74,9 @@ pub(crate) fn decode_settings(cx: &mut Ctx, f: &mut Fields, s: &mut Settings) {
             );
         }
     }
+    if let Some(n) = f.get("pages") {
+        s.pages = cx.texts(n, "pages");
+    }
     if let Some(n) = f.get("checks") {
         if let Value::Map(entries) = &n.value {
             for (k, v) in entries {

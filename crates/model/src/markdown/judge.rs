@@ -106,7 +106,15 @@ impl Reader<'_> {
                 help = "write each objective's key results the same way (items under it, or under a `Key results:` line)";
             }
         }
-        if objectives > 0 && krs > 7 * objectives {
+        // many key results, each marked `KR1:` … `KR9:`, are what the page says (too many is
+        // `key-result-count`'s to say), not a doubt about the reading
+        let kr_nodes: Vec<usize> = chosen
+            .objectives
+            .iter()
+            .flat_map(|o| o.1.iter().copied())
+            .collect();
+        let marked = kr_nodes.iter().filter(|&&k| ev.marked_kr[k]).count();
+        if objectives > 0 && krs > 7 * objectives && marked * 5 < kr_nodes.len() * 4 {
             doubts.push((
                 top,
                 format!(

@@ -102,6 +102,7 @@ mod context;
 mod evidence;
 mod frag;
 mod groups;
+mod import;
 mod judge;
 mod labels;
 mod objective;
@@ -111,6 +112,7 @@ mod sections;
 mod table;
 mod tree;
 
+pub use import::{KnownMetric, to_yaml};
 use std::collections::{HashMap, HashSet};
 
 use crate::defs::Objective;

@@ -495,6 +495,17 @@ impl Reader<'_> {
             };
             any = true;
             match label {
+                // `metric: activation_rate` (an id, in backticks or not): the workspace metric
+                // it is measured by; words are how it is measured
+                "metric" | "measured by" if metric_id(&v.value).is_some() => {
+                    let id = metric_id(&v.value).unwrap_or_default().to_string();
+                    let at = v.value.find(&id).unwrap_or(0);
+                    let mut span = v.span;
+                    span.offset += at as u32;
+                    span.column += v.value[..at].chars().count() as u32;
+                    span.len = id.len() as u32;
+                    kr.metric = Some(Spanned::new(id, span));
+                }
                 "measurement" | "measure" | "metric" | "definition" | "measured by" => {
                     kr.measurement = Some(v)
                 }
@@ -519,4 +530,16 @@ impl Reader<'_> {
         }
         any
     }
+}
+
+/// `activation_rate`, `` `weekly_active_users` ``: a metric id (letters, digits, `_`, `-`, `.`,
+/// no spaces).
+fn metric_id(value: &str) -> Option<&str> {
+    let v = value.trim().trim_matches('`').trim();
+    (!v.is_empty()
+        && v.len() <= 64
+        && v.starts_with(|c: char| c.is_ascii_alphabetic())
+        && v.chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.')))
+    .then_some(v)
 }

@@ -479,6 +479,15 @@ impl<'b> Evidence<'b> {
     }
 
     fn reading(&self, os: Slot, ks: Option<Slot>) -> Option<Reading> {
+        // objectives with no key results only on a page that speaks of OKRs (a heading or
+        // label that says so, or an objective marked as one): a page of notes is not one
+        if ks.is_none()
+            && !(0..self.nodes.len()).any(|i| {
+                matches!(self.roles[i], Role::Container | Role::KrLabel) || self.marked_obj[i]
+            })
+        {
+            return None;
+        }
         let strict = self.reading_pass(os, ks, false);
         if ks.is_none() {
             return strict;

@@ -311,10 +311,10 @@ impl Reader<'_> {
                 ctx.period = p.map(|p| Spanned::new(p, self.span(f)));
                 ctx.length = l.map(|x| Spanned::new(x, self.span(f)));
             }
-            let mut open = self.open(node.frag, &ctx, false, &node.frag.inline.people);
+            let mut open = self.open(unmarked(node.frag), &ctx, false, &node.frag.inline.people);
             for &k in krs {
                 let n = &ev.nodes[k];
-                self.key_result(&mut open.o, n.frag, false, &n.blocks);
+                self.key_result(&mut open.o, unmarked(n.frag), false, &n.blocks);
                 if n.slot == Slot::Row
                     && let Some(kr) = open.o.key_results.last_mut()
                 {
@@ -347,6 +347,13 @@ impl Reader<'_> {
             }
         }
     }
+}
+
+/// The title without a bullet or mark written before it (`• `, `📌 `).
+fn unmarked(f: Frag) -> Frag {
+    let t = f.text();
+    let plain = super::evidence::outline::plain(t);
+    f.skip(t.len() - plain.len())
 }
 
 fn first_quantity(t: &str) -> Option<Quantity> {

@@ -222,7 +222,9 @@ impl<'b> Evidence<'b> {
                     _ => {}
                 }
             }
-            if skip {
+            // beyond the objective's own subtree (a marked line's section), only what a
+            // `Key results` label introduces
+            if skip || (j >= self.nodes[o].end && !labelled) {
                 continue;
             }
             let parent = self.nodes[j].parent;
@@ -638,6 +640,7 @@ impl<'b> Evidence<'b> {
 }
 
 fn labels_kr(t: &str) -> bool {
+    let t = outline::plain(t);
     let t = &t[super::classify::numbering(t)..];
     super::labels::kr_prefix(t).is_some() || super::labels::owner_kr_prefix(t).is_some()
 }

@@ -195,18 +195,43 @@ impl<'b> Builder<'b> {
                     lines.clear();
                 }
                 let n = lines.len();
+                // `• Objective: …` then `• KR 1: …` lines in one paragraph: the key results
+                // belong to the objective line above them
+                let marks: Vec<(bool, bool)> = lines.iter().map(|f| marks(f.text())).collect();
+                let paired = marks.iter().any(|m| m.0) && marks.iter().any(|m| m.1);
+                let mut open: Option<usize> = None;
                 for (k, f) in lines.into_iter().enumerate() {
                     let r = f.inline.src_range(f.start..f.end);
                     let node = Node {
                         lines: n,
                         ..Node::new(Slot::Line, f, f.text().to_string(), r)
                     };
-                    if k + 1 == n {
-                        // the last line stays open: a list right after it is under it
-                        self.push(node);
+                    let (is_obj, is_kr) = marks[k];
+                    if paired && is_kr && open.is_some() {
+                        self.leaf(node);
+                        continue;
+                    }
+                    if let Some(o) = open.take() {
+                        self.close_through(o);
+                    }
+                    if (paired && is_obj) || k + 1 == n {
+                        // an objective line holds its key results; the last line stays open:
+                        // a list right after it is under it
+                        let i = self.push(node);
+                        if paired && is_obj && k + 1 < n {
+                            open = Some(i);
+                        }
                     } else {
                         self.leaf(node);
                     }
+                }
+                // an objective line with its key results in the paragraph is complete: what
+                // follows the paragraph is not under it
+                if paired
+                    && let Some(&top) = self.stack.last()
+                    && self.nodes[top].slot == Slot::Line
+                {
+                    self.close_through(top);
                 }
             }
             Block::List { items } => {
@@ -230,14 +255,7 @@ impl<'b> Builder<'b> {
                 // objective item above them
                 let marks: Vec<(bool, bool)> = items
                     .iter()
-                    .map(|it| {
-                        let t = Frag::whole(&it.inline).text();
-                        let t = &t[super::super::classify::numbering(t)..];
-                        (
-                            labels::objective_prefix(t).is_some(),
-                            labels::kr_prefix(t).is_some(),
-                        )
-                    })
+                    .map(|it| marks(Frag::whole(&it.inline).text()))
                     .collect();
                 let paired = marks.iter().any(|m| m.0) && marks.iter().any(|m| m.1);
                 let mut open: Option<usize> = None;
@@ -478,4 +496,15 @@ fn bare_objective(text: &str) -> bool {
 pub(crate) fn plain(t: &str) -> &str {
     t.trim_start_matches(|c: char| !c.is_alphanumeric() && c != '#' && c != '`')
         .trim_start()
+}
+
+/// Whether a line says it is an objective (`Objective:`, `O1.`) or a key result (`KR 1:`),
+/// after any bullet or mark written before it (`• `, `📌 `).
+fn marks(t: &str) -> (bool, bool) {
+    let t = plain(t);
+    let t = &t[super::super::classify::numbering(t)..];
+    (
+        labels::objective_prefix(t).is_some(),
+        labels::kr_prefix(t).is_some(),
+    )
 }

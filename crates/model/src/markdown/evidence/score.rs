@@ -438,7 +438,7 @@ fn body(t: &str) -> &str {
 
 /// Evidence that a node is an objective.
 pub(crate) fn objective(n: &Node) -> f32 {
-    let t = n.frag.text().trim();
+    let t = super::outline::plain(n.frag.text().trim());
     let unnumbered = &t[classify::numbering(t)..];
     let mut e = 0.0;
     if labels::objective_prefix(unnumbered).is_some() {
@@ -456,11 +456,23 @@ pub(crate) fn objective(n: &Node) -> f32 {
         1 => -1.5,
         2 => -0.5,
         3..=25 => 0.5,
-        26..=40 => -0.5,
+        26..=40 => 0.0,
         _ => -1.5,
     };
     if starts_with_verb(b) {
         e += 0.5;
+    }
+    // `This is an example page.`, `It is built …`: a sentence about something, not a goal
+    let first = b
+        .split_whitespace()
+        .next()
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    if matches!(
+        first.as_str(),
+        "this" | "these" | "it" | "there" | "here" | "that"
+    ) {
+        e -= 1.0;
     }
     let m = measures(b);
     if m > 0 {
@@ -483,7 +495,7 @@ pub(crate) fn objective(n: &Node) -> f32 {
 
 /// Evidence that a node is a key result.
 pub(crate) fn key_result(n: &Node) -> f32 {
-    let t = n.frag.text().trim();
+    let t = super::outline::plain(n.frag.text().trim());
     let unnumbered = &t[classify::numbering(t)..];
     let mut e = 0.0;
     if labels::kr_prefix(unnumbered).is_some() || labels::owner_kr_prefix(unnumbered).is_some() {
@@ -554,7 +566,7 @@ fn question(t: &str) -> bool {
 
 /// `Objective 2: …`, `O1. …`, `Objective: …`: an objective in so many words.
 pub(crate) fn marked_objective(n: &Node) -> bool {
-    let t = n.frag.text().trim();
+    let t = super::outline::plain(n.frag.text().trim());
     let unnumbered = &t[classify::numbering(t)..];
     labels::objective_prefix(unnumbered).is_some()
 }

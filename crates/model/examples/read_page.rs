@@ -45,7 +45,19 @@ fn main() {
                     o.title.span.line, o.title.span.column, o.title.value
                 );
                 for kr in &o.key_results {
-                    println!("      KR {}: {}", kr.title.span.line, kr.title.value);
+                    let q =
+                        |v: &Option<throughline_model::Spanned<throughline_model::Quantity>>| {
+                            v.as_ref()
+                                .map(|q| q.value.to_string())
+                                .unwrap_or_else(|| "-".into())
+                        };
+                    println!(
+                        "      KR {}: {}  [{} → {}]",
+                        kr.title.span.line,
+                        kr.title.value,
+                        q(&kr.baseline),
+                        q(&kr.target)
+                    );
                 }
             }
         }

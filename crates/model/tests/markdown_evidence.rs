@@ -256,3 +256,68 @@ fn a_workspace_reads_the_pages_it_lists_and_names_the_okr_pages_it_does_not() {
         loaded.diagnostics
     );
 }
+
+#[test]
+fn values_read_as_a_person_reads_them() {
+    let r = read(
+        "# Q2 2026 OKRs\n\n### Objective 1: Keep the platform reliable\n\
+         - KR1: Zero severity-1 issues in production\n\
+         - KR2: No more than 2 outages longer than 5 minutes\n\
+         - **KR3 — Faster pages**\n  Reduce p95 load time from 4.2s to 1.5s.\n\n\
+         ### Objective 2: Grow the catalogue\n| KR | End of Q2 | Current |\n|---|---|---|\n\
+         | Validated records | 500 | 120 |\n| Partner feeds live | 12 | 3 |\n",
+    );
+    let values: Vec<(String, Option<String>, Option<String>)> = r
+        .objectives
+        .iter()
+        .flat_map(|o| &o.key_results)
+        .map(|kr| {
+            (
+                kr.title.value.clone(),
+                kr.baseline.as_ref().map(|q| q.value.to_string()),
+                kr.target.as_ref().map(|q| q.value.to_string()),
+            )
+        })
+        .collect();
+    let want = |t: &str, b: Option<&str>, g: Option<&str>| {
+        (t.to_string(), b.map(String::from), g.map(String::from))
+    };
+    assert_eq!(
+        values,
+        [
+            // `severity-1` names a class; "zero" is the target
+            want("Zero severity-1 issues in production", None, Some("0")),
+            want(
+                "No more than 2 outages longer than 5 minutes",
+                None,
+                Some("2")
+            ),
+            // the sentence under the bold title measures it
+            want("Faster pages", Some("4.2 seconds"), Some("1.5 seconds")),
+            // the period-end column is the target; `Current` is where things stand, not the
+            // baseline
+            want("Validated records", None, Some("500")),
+            want("Partner feeds live", None, Some("12")),
+        ]
+    );
+}
+
+#[test]
+fn a_setext_title_and_a_season_name_the_period_as_far_as_they_can() {
+    let page = |title: &str| {
+        format!(
+            "{title}\n\n### Objective 1: Make releases boring\n- KR1: Ship 6 releases with no rollback\n- KR2: Cut release time from 3 days to 4 hours\n"
+        )
+    };
+    let r = read(&page("Q2-19 OKR Archive\n================="));
+    assert_eq!(shape(&r).1, [2], "{r:#?}");
+    let p = r.objectives[0].period.as_ref().map(|p| p.value.to_string());
+    assert_eq!(p.as_deref(), Some("2019-Q2"));
+    // a season is about a quarter long, but its months are the page's to say
+    let r = read(&page("# Team goals, Spring 2026"));
+    assert!(r.objectives[0].period.is_none(), "{r:#?}");
+    assert_eq!(
+        r.objectives[0].period_length.as_ref().map(|l| l.value),
+        Some(throughline_model::PeriodLength::Quarter)
+    );
+}

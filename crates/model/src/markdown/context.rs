@@ -21,6 +21,18 @@ impl Reader<'_> {
             .push((span.offset as usize, ctx.period.clone(), ctx.length.clone()));
         let what = match (&found.period, found.fiscal) {
             (Some(p), _) => format!("{p} ({})", found.label),
+            (None, true)
+                if found
+                    .label
+                    .split_whitespace()
+                    .next()
+                    .is_some_and(period::is_season) =>
+            {
+                format!(
+                    "{}: a season; its dates are those the page states",
+                    found.label
+                )
+            }
             (None, true) => format!(
                 "{}: a fiscal period; its dates are those the page states",
                 found.label

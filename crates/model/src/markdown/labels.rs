@@ -548,11 +548,25 @@ pub(crate) fn values_from_title(
                     .is_none_or(|c| !c.is_alphanumeric())
         })
     });
-    let target = found
+    let mut target = found
         .iter()
         .enumerate()
         .find(|(k, _)| Some(*k) != baseline)
         .map(|(_, (q, i))| Spanned::new(q.clone(), at(*i)));
+    // `Zero severity-1 issues`, `No data-loss incidents`: the target is none at all
+    let lower = title.trim_start().to_ascii_lowercase();
+    if target.is_none() && (lower.starts_with("zero ") || lower.starts_with("no ")) {
+        let word = title.len() - title.trim_start().len();
+        let mut s = at(word);
+        s.len = if lower.starts_with("zero ") { 4 } else { 2 };
+        target = Some(Spanned::new(
+            Quantity {
+                value: 0.0,
+                unit: crate::values::QuantityUnit::None,
+            },
+            s,
+        ));
+    }
     let baseline = baseline.map(|k| Spanned::new(found[k].0.clone(), at(found[k].1)));
     (baseline, target)
 }
@@ -594,6 +608,16 @@ const ID_WORDS: &[&str] = &[
 fn is_identifier(title: &str, at: usize, q: &Quantity) -> bool {
     let before = &title[..at];
     if before.ends_with(['#', '/']) {
+        return true;
+    }
+    // `severity-1`, `tier-2`, `p0-bugs`: a number joined to a word names a class, it is not
+    // an amount
+    if before.ends_with('-')
+        && before[..before.len() - 1]
+            .chars()
+            .next_back()
+            .is_some_and(char::is_alphabetic)
+    {
         return true;
     }
     let word = before

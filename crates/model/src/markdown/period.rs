@@ -165,6 +165,14 @@ fn month(word: &str) -> Option<u32> {
         .map(|i| i as u32 + 1)
 }
 
+/// `spring`, `Summer`, `fall`, `autumn`, `winter`.
+pub(crate) fn is_season(w: &str) -> bool {
+    matches!(
+        w.to_ascii_lowercase().as_str(),
+        "spring" | "summer" | "autumn" | "fall" | "winter"
+    )
+}
+
 /// The first period named in `text`.
 pub(crate) fn find(text: &str) -> Option<Found> {
     let ws = words(text);
@@ -180,6 +188,21 @@ pub(crate) fn find(text: &str) -> Option<Found> {
         let (p, range) = match pair.or_else(|| parts(w).map(|p| (p, at..at + w.len()))) {
             Some(found) => found,
             None => {
+                // `Spring 2026`: about a quarter long, its dates those the page states (a
+                // season is not the same months everywhere, nor a school's term)
+                if is_season(w)
+                    && let Some(&(at2, w2)) = ws.get(k + 1)
+                    && let Some((_, 4)) = year_digits(w2).filter(|_| w2.len() == 4)
+                {
+                    return Some(Found {
+                        period: None,
+                        length: Some(PeriodLength::Quarter),
+                        label: text[at..at2 + w2.len()].to_string(),
+                        fiscal: true,
+                        at: at..at2 + w2.len(),
+                        bare_year: false,
+                    });
+                }
                 // `March 2025`
                 if let (Some(m), Some(&(at2, w2))) = (month(w), ws.get(k + 1))
                     && let Some((y, 4)) = year_digits(w2).filter(|_| w2.len() == 4)

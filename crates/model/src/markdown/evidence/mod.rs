@@ -30,6 +30,8 @@ pub(crate) struct Reading {
     pub unplaced: Vec<usize>,
     /// Objectives and key results the reading gives (a node can hold several key results).
     pub count: (usize, usize),
+    /// The tiers of a second reading joined to this one for another part of the page.
+    pub joined: Option<(Slot, Option<Slot>)>,
 }
 
 impl Reading {
@@ -47,6 +49,14 @@ impl Reading {
                 os.describe(),
                 ks.describe()
             ),
+        };
+        let how = match self.joined {
+            Some((os, Some(ks))) => format!(
+                "{how}; elsewhere objectives are {}, key results {} under them",
+                os.describe(),
+                ks.describe()
+            ),
+            _ => how,
         };
         format!(
             "{how}: {o} objective{}, {k} key result{} (score {:.1})",
@@ -448,6 +458,13 @@ impl<'b> Evidence<'b> {
                 }
             }
         }
+        // a page written two ways in two places (bold `Objective:` lines for the year, then
+        // `### O1` headings for each quarter): the best reading joined with another that
+        // reads the rest of the page
+        out.sort_by(|a, b| b.score.total_cmp(&a.score));
+        if let Some(joined) = self.joined(&out) {
+            out.push(joined);
+        }
         // the same statements listed twice, once with their objectives over them and once
         // flat (an overview, then a section per key result): the structure is the reading
         let keys: Vec<String> = self
@@ -478,6 +495,58 @@ impl<'b> Evidence<'b> {
         }
         out.sort_by(|a, b| b.score.total_cmp(&a.score));
         out
+    }
+
+    /// The best reading joined with the best other one whose objectives (all marked as such,
+    /// all with key results) lie outside its objectives and contain none of them, when the
+    /// page reads clearly better so.
+    fn joined(&self, readings: &[Reading]) -> Option<Reading> {
+        let best = readings.first()?;
+        let inside = |r: &Reading, i: usize| {
+            r.objectives
+                .iter()
+                .any(|(o, _)| (*o..self.scope_end(*o)).contains(&i))
+        };
+        let mut found: Option<Reading> = None;
+        for other in readings.iter().skip(1).take(12) {
+            if other.tiers.is_none()
+                || other.tiers.map(|t| t.0) == best.tiers.map(|t| t.0)
+                || other
+                    .objectives
+                    .iter()
+                    .any(|o| o.1.is_empty() || !self.marked_obj[o.0])
+                || other.objectives.iter().any(|(o, _)| {
+                    inside(best, *o) || best.objectives.iter().any(|(b, _)| inside(other, *b))
+                })
+            {
+                continue;
+            }
+            let mut objectives: Vec<(usize, Vec<usize>)> = best
+                .objectives
+                .iter()
+                .chain(&other.objectives)
+                .cloned()
+                .collect();
+            objectives.sort_by_key(|o| o.0);
+            let sum: f32 = objectives
+                .iter()
+                .flat_map(|o| o.1.iter())
+                .map(|&k| self.kr[k].min(4.0))
+                .sum();
+            let (score, unplaced) = self.score(&objectives, sum);
+            if score > best.score + 2.0 && found.as_ref().is_none_or(|f| score > f.score) {
+                let count = (objectives.len(), objectives.iter().map(|o| o.1.len()).sum());
+                found = Some(Reading {
+                    tiers: best.tiers,
+                    objectives,
+                    score,
+                    unplaced,
+                    count,
+                    joined: other.tiers,
+                });
+            }
+        }
+        found
     }
 
     fn reading(&self, os: Slot, ks: Option<Slot>) -> Option<Reading> {
@@ -579,6 +648,7 @@ impl<'b> Evidence<'b> {
             score,
             unplaced,
             count,
+            joined: None,
         })
     }
 
@@ -614,6 +684,7 @@ impl<'b> Evidence<'b> {
                 objectives.len(),
                 objectives.iter().map(|o| o.key_results.len()).sum(),
             ),
+            joined: None,
         }
     }
 

@@ -246,6 +246,14 @@ pub(crate) fn role(n: &Node) -> Role {
             _ => Role::OtherLabel,
         };
     }
+    // `Annual KRs:`, `Q3 key results`, `Team KRs`: a key results label with a qualifier
+    let words: Vec<&str> = bare.split_whitespace().collect();
+    if (2..=3).contains(&words.len())
+        && (bare.ends_with(" key results") || bare.ends_with(" krs"))
+        && !words[0].chars().any(|c| c.is_ascii_digit())
+    {
+        return Role::KrLabel;
+    }
     if OTHER_SECTIONS.contains(&bare.as_str()) {
         return Role::OtherLabel;
     }
@@ -290,6 +298,28 @@ pub(crate) fn role(n: &Node) -> Role {
             bare.as_str(),
             "details" | "detail" | "in detail" | "okr details"
         ) {
+            return Role::Meta;
+        }
+        // `Front-end leadership tasks`, `How we review`, `Doing a code review`: a section of
+        // the handbook around the OKRs
+        let hw: Vec<&str> = bare.split_whitespace().collect();
+        let about = hw.iter().any(|w| {
+            matches!(
+                w.trim_matches(|c: char| !c.is_alphanumeric()),
+                "tasks"
+                    | "responsibilities"
+                    | "duties"
+                    | "checklist"
+                    | "guidelines"
+                    | "faq"
+                    | "howto"
+            )
+        });
+        let how = matches!(
+            hw.as_slice(),
+            ["how" | "why", "we" | "to", ..] | ["doing", ..]
+        );
+        if about || how {
             return Role::Meta;
         }
         match classify::classify(t) {

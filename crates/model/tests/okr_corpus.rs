@@ -17,9 +17,9 @@ use throughline_model::markdown::parse_markdown;
 use throughline_model::{Severity, SourceMap};
 
 /// Pages read as a person reads them, at least (of 59).
-const READ_RIGHT_AT_LEAST: usize = 42;
+const READ_RIGHT_AT_LEAST: usize = 43;
 /// Pages read wrong with no error saying so, at most.
-const SILENT_AT_MOST: usize = 6;
+const SILENT_AT_MOST: usize = 5;
 
 fn corpus() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/okr-corpus")

@@ -321,3 +321,45 @@ fn a_setext_title_and_a_season_name_the_period_as_far_as_they_can() {
         Some(throughline_model::PeriodLength::Quarter)
     );
 }
+
+#[test]
+fn spans_of_a_page_read_after_its_indentation_was_undone_are_where_the_page_has_them() {
+    // found by the fuzzer: key results in an indented block with CJK text after them; the
+    // spans were made on the dedented text and split a character of the page as written
+    let src = "## Goals\n\n    - **Key Result:** Run 3 capacity **KR3** DolphinDB替换现有的MySQL历史数据\n    - **Key Result:** Cut 延迟 from 40ms to 20ms\n\n### O1 开拓海外市场\n        -reach 3 markets\n        -sign 2 partners\n";
+    let r = read(src);
+    let spans = r
+        .objectives
+        .iter()
+        .flat_map(|o| {
+            std::iter::once(o.title.span).chain(o.key_results.iter().map(|k| k.title.span))
+        })
+        .chain(r.diagnostics.iter().filter_map(|d| d.span))
+        .chain(r.notes.iter().map(|n| n.span));
+    for s in spans {
+        let (a, b) = (s.offset as usize, (s.offset + s.len) as usize);
+        assert!(
+            b <= src.len() && src.is_char_boundary(a) && src.is_char_boundary(b),
+            "{s:?}"
+        );
+        let line = src.lines().nth(s.line as usize - 1).unwrap();
+        assert!(
+            line.contains(&src[a..b]),
+            "{s:?} `{}` is not on line {}",
+            &src[a..b],
+            s.line
+        );
+    }
+    // the dedented key results are read, and named at their own text
+    let kr = r
+        .objectives
+        .iter()
+        .flat_map(|o| &o.key_results)
+        .find(|k| k.title.value == "reach 3 markets")
+        .unwrap_or_else(|| panic!("{r:#?}"));
+    let s = kr.title.span;
+    assert_eq!(
+        &src[s.offset as usize..(s.offset + s.len) as usize],
+        "reach 3 markets"
+    );
+}

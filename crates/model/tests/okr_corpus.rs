@@ -13,16 +13,23 @@
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 
+use chrono::NaiveDate;
 use throughline_model::markdown::parse_markdown;
-use throughline_model::{Severity, SourceMap};
+use throughline_model::{Period, Severity, SourceMap};
 
-/// Pages read as a person reads them, at least (of 59).
-const READ_RIGHT_AT_LEAST: usize = 43;
+/// Pages read as a person reads them, at least (of 89).
+const READ_RIGHT_AT_LEAST: usize = 57;
 /// Pages read wrong with no error saying so, at most.
-const SILENT_AT_MOST: usize = 5;
+const SILENT_AT_MOST: usize = 14;
 
+/// `tests/okr-corpus`, or the folder `OKR_CORPUS` names (pages held out while the reader is
+/// worked on: measure them before looking at them). Another folder is only measured: its
+/// figures print, the bounds below hold the committed corpus.
 fn corpus() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/okr-corpus")
+    match std::env::var_os("OKR_CORPUS") {
+        Some(dir) => PathBuf::from(dir),
+        None => PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/okr-corpus"),
+    }
 }
 
 struct Expected {
@@ -55,13 +62,37 @@ fn expected() -> Vec<Expected> {
         .collect()
 }
 
-/// The periods a person reads, as throughline writes them (`2024-Q2`); `None` when the page
-/// names none or names one the check does not compare (fiscal names, several forms).
-fn expected_periods(p: &str) -> Option<BTreeSet<String>> {
+/// The days the periods a person reads cover (`2024-Q2`, `2024-Q3+2024-Q4`,
+/// `2024-01-01..2024-03-31`), as first and last-plus-one days; `None` when the page names
+/// none or one the check does not compare (fiscal names).
+fn expected_span(p: &str) -> Option<(NaiveDate, NaiveDate)> {
     if p == "-" || p.is_empty() || p.contains("FY") || p.contains('?') {
         return None;
     }
-    Some(p.split('+').map(|s| s.trim().to_string()).collect())
+    let mut span: Option<(NaiveDate, NaiveDate)> = None;
+    for part in p.split('+').map(str::trim) {
+        let (a, b) = match part.split_once("..") {
+            Some((a, b)) => (
+                NaiveDate::parse_from_str(a, "%Y-%m-%d").ok()?,
+                NaiveDate::parse_from_str(b, "%Y-%m-%d").ok()?.succ_opt()?,
+            ),
+            None => {
+                let p = Period::parse(part).ok()?;
+                (p.start(), p.end())
+            }
+        };
+        span = Some(span.map_or((a, b), |(s, e)| (s.min(a), e.max(b))));
+    }
+    span
+}
+
+/// The periods read cover the days the person reads, no more and no less.
+fn same_days(read: &[Period], want: (NaiveDate, NaiveDate)) -> bool {
+    let Some(first) = read.iter().map(Period::start).min() else {
+        return false;
+    };
+    let last = read.iter().map(Period::end).max().unwrap_or(first);
+    (first, last) == want
 }
 
 #[test]
@@ -77,16 +108,34 @@ fn the_corpus_is_read_as_a_person_reads_it() {
         let mut map = SourceMap::default();
         let file = map.add(&p.file, &path, text.clone());
         let read = parse_markdown(&text, file, &p.file);
-        let objectives = read.objectives.len();
-        let krs: usize = read.objectives.iter().map(|o| o.key_results.len()).sum();
-        let periods: BTreeSet<String> = read
+        // every place named is inside the page and on whole characters
+        let spans = read
             .objectives
             .iter()
-            .filter_map(|o| o.period.as_ref().map(|p| p.value.to_string()))
+            .flat_map(|o| {
+                std::iter::once(o.title.span).chain(o.key_results.iter().map(|k| k.title.span))
+            })
+            .chain(read.diagnostics.iter().filter_map(|d| d.span))
+            .chain(read.notes.iter().map(|n| n.span));
+        for sp in spans {
+            let (a, b) = (sp.offset as usize, (sp.offset + sp.len) as usize);
+            assert!(
+                b <= text.len() && text.is_char_boundary(a) && text.is_char_boundary(b),
+                "{}: span {sp:?} is not on whole characters of the page",
+                p.file
+            );
+        }
+        let objectives = read.objectives.len();
+        let krs: usize = read.objectives.iter().map(|o| o.key_results.len()).sum();
+        let read_periods: Vec<Period> = read
+            .objectives
+            .iter()
+            .filter_map(|o| o.period.as_ref().map(|p| p.value))
             .collect();
-        let period_ok = match expected_periods(&p.period) {
+        let periods: BTreeSet<String> = read_periods.iter().map(ToString::to_string).collect();
+        let period_ok = match expected_span(&p.period) {
             None => true,
-            Some(want) => !periods.is_empty() && periods.is_subset(&want),
+            Some(want) => same_days(&read_periods, want),
         };
         let counts_ok = objectives == p.objectives && krs == p.key_results;
         let ok = counts_ok && period_ok;
@@ -129,6 +178,9 @@ fn the_corpus_is_read_as_a_person_reads_it() {
         "read wrong with no error saying so: {} {silent:?} (goal: none, and 90% read right)",
         silent.len()
     );
+    if std::env::var_os("OKR_CORPUS").is_some() {
+        return;
+    }
     assert!(pages.len() >= 40, "the corpus has {} pages", pages.len());
     assert!(
         orgs.len() >= 25,

@@ -349,11 +349,17 @@ impl Reader<'_> {
     }
 }
 
-/// The title without a bullet or mark written before it (`• `, `📌 `).
+/// The title without a bullet or mark written before it (`• `, `📌 `), and without a mark
+/// the shape reader does not strip itself (`OKR 1:`, `**Hedef (Objective):**`).
 fn unmarked(f: Frag) -> Frag {
     let t = f.text();
     let plain = super::evidence::outline::plain(t);
-    f.skip(t.len() - plain.len())
+    let f = f.skip(t.len() - plain.len());
+    let t = f.text();
+    match super::evidence::score::objective_mark(t) {
+        Some(n) if super::labels::objective_prefix(t).is_none() => f.skip(n),
+        _ => f,
+    }
 }
 
 fn first_quantity(t: &str) -> Option<Quantity> {

@@ -65,6 +65,13 @@
 //! **Also read:** `**Why:**`, `**Aligns to:**`, `**Initiatives:**` and `**Guardrails:**`
 //! lists, for one objective or (before the first objective) for the whole page.
 //!
+//! **The metric a key result is measured by**, so the page gets computed values, pacing and
+//! the weekly review: `(metric: activation_rate)` on the key result's line, or an item under
+//! it, `- Metric: activation_rate` (the id of a metric the workspace defines; words there are
+//! read as how it is measured). List the page in throughline.yaml (`pages: [okrs/*.md]`) and
+//! its objectives are checked, measured and reviewed with the YAML ones; `throughline import
+//! PAGE.md` writes the page as workspace YAML for a team that moves.
+//!
 //! Text that looks like part of an OKR but has no place (a key result with no objective above
 //! it, an objective label with no title) is a `markdown-unread` warning with its line. A page
 //! with no objectives at all is a `no-objectives` error.
@@ -108,6 +115,7 @@ mod labels;
 mod objective;
 mod period;
 mod reader;
+mod remap;
 mod sections;
 mod table;
 mod tree;
@@ -182,9 +190,28 @@ pub struct MarkdownRead {
 
 /// Reads a Markdown OKR page.
 pub fn parse_markdown(src: &str, file: FileId, file_name: &str) -> MarkdownRead {
-    let text = as_written(src);
+    let (text, passes) = as_written(src);
     let blocks = tree::parse(&text);
     let mut read = reader::read(&blocks, &text, file);
+    // spans made on a dedented text go back where the page has them, and every span covers
+    // whole characters of the page (a length cut to a count of other text could split one)
+    let lines = crate::source::LineIndex::new(src);
+    remap::spans(&mut read, &mut |s| {
+        let start = back(&passes, s.offset as usize);
+        let end = back(&passes, (s.offset + s.len) as usize).max(start);
+        let mut start = start.min(src.len());
+        while !src.is_char_boundary(start) {
+            start -= 1;
+        }
+        let mut end = end.min(src.len());
+        while !src.is_char_boundary(end) {
+            end += 1;
+        }
+        if passes.is_empty() && (start, end) == (s.offset as usize, (s.offset + s.len) as usize) {
+            return s;
+        }
+        lines.span(s.file, src, start, end - start)
+    });
     if read.objectives.is_empty() {
         read.diagnostics.push(
             Diagnostic::error("no-objectives", format!("no objectives found in {file_name}"))
@@ -200,17 +227,19 @@ pub fn parse_markdown(src: &str, file: FileId, file_name: &str) -> MarkdownRead 
 /// The page as its writer meant it to be read: an unclosed fence opened, Markdown that
 /// indentation pushed into code blocks dedented (twice: a block dedented may hold another, a
 /// heading four spaces in with its key results eight). Offsets stay within their lines.
-fn as_written(src: &str) -> std::borrow::Cow<'_, str> {
+fn as_written(src: &str) -> (std::borrow::Cow<'_, str>, Vec<Vec<Shift>>) {
     let mut text = std::borrow::Cow::Borrowed(src);
     if let Some(t) = unclosed_fence(&text) {
         text = t.into();
     }
+    let mut passes = Vec::new();
     for _ in 0..2 {
-        if let Some(t) = indented_markdown(&text) {
+        if let Some((t, shifts)) = indented_markdown(&text) {
             text = t.into();
+            passes.push(shifts);
         }
     }
-    text
+    (text, passes)
 }
 
 /// A page whose first fence (```` ``` ````, no language or `markdown`) is never closed: the
@@ -247,7 +276,7 @@ fn unclosed_fence(src: &str) -> Option<String> {
 /// whose lines read as Markdown or prose, not code, is dedented: its indentation moves to the
 /// end of each line (offsets stay within their line), and `-item` gets the space a list item
 /// needs.
-fn indented_markdown(src: &str) -> Option<String> {
+fn indented_markdown(src: &str) -> Option<(String, Vec<Shift>)> {
     use pulldown_cmark::{CodeBlockKind, Event, Options, Parser, Tag};
     let blocks: Vec<std::ops::Range<usize>> = Parser::new_ext(src, Options::ENABLE_TABLES)
         .into_offset_iter()
@@ -257,7 +286,7 @@ fn indented_markdown(src: &str) -> Option<String> {
         })
         .collect();
     let mut out = src.to_string();
-    let mut changed = false;
+    let mut shifts = Vec::new();
     for r in blocks {
         // the block's lines, from the start of its first line
         let start = src[..r.start].rfind('\n').map_or(0, |i| i + 1);
@@ -283,22 +312,73 @@ fn indented_markdown(src: &str) -> Option<String> {
                 let rest = &body[indent..];
                 let mut fixed = rest.to_string();
                 // `-all individual elements` → `- all individual elements`
-                let spare = indent > 0;
-                if spare
-                    && rest.starts_with('-')
-                    && rest[1..].starts_with(|c: char| c.is_alphanumeric())
-                {
+                let insert =
+                    rest.starts_with('-') && rest[1..].starts_with(|c: char| c.is_alphanumeric());
+                if insert {
                     fixed.insert(1, ' ');
                 }
                 let pad = body.len() - fixed.len();
                 let new = format!("{fixed}{}", " ".repeat(pad));
                 out.replace_range(at..at + body.len(), &new);
-                changed = true;
+                shifts.push(Shift {
+                    start: at,
+                    body: body.len(),
+                    strip: indent,
+                    insert,
+                });
             }
             at += line.len();
         }
     }
-    changed.then_some(out)
+    (!shifts.is_empty()).then_some((out, shifts))
+}
+
+/// A line [`indented_markdown`] dedented: where it starts, its length without the line end,
+/// the indentation moved to its end, and whether a space was put after a leading `-`.
+#[derive(Clone, Copy, Debug)]
+struct Shift {
+    start: usize,
+    body: usize,
+    strip: usize,
+    insert: bool,
+}
+
+impl Shift {
+    /// The offset in the line as written of offset `o` of the dedented line.
+    fn back(&self, o: usize) -> usize {
+        let k = o - self.start;
+        let content = self.body - self.strip + usize::from(self.insert);
+        let orig = if k >= self.body {
+            k
+        } else if k > content {
+            // the moved indentation at the end maps to the indentation it was
+            k - content
+        } else if k == content {
+            // the end of the text
+            self.body
+        } else if self.insert && k >= 2 {
+            self.strip + k - 1
+        } else if self.insert && k == 1 {
+            self.strip + 1
+        } else {
+            self.strip + k
+        };
+        self.start + orig.min(self.body)
+    }
+}
+
+/// Offsets of the text as read, back to the page as written (each pass of dedenting undone
+/// in turn, last first).
+fn back(passes: &[Vec<Shift>], mut o: usize) -> usize {
+    for shifts in passes.iter().rev() {
+        let i = shifts.partition_point(|s| s.start <= o);
+        if let Some(s) = i.checked_sub(1).map(|i| shifts[i])
+            && o <= s.start + s.body
+        {
+            o = s.back(o);
+        }
+    }
+    o
 }
 
 /// Whether an indented block's lines read as Markdown or prose rather than code.
@@ -350,7 +430,7 @@ fn reads_as_markdown(text: &str) -> bool {
 /// best first: for working on the reader (`cargo run -p throughline-model --example
 /// read_page -- --outline PAGE.md`).
 pub fn outline_report(src: &str) -> String {
-    let text = as_written(src);
+    let (text, _) = as_written(src);
     let blocks = tree::parse(&text);
     evidence::Evidence::of(&blocks).report()
 }

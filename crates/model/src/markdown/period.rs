@@ -173,8 +173,58 @@ pub(crate) fn is_season(w: &str) -> bool {
     )
 }
 
+/// `Q3-Q4 2025`, `2025 Q3–Q4`: two quarters of one year, as the range of days they cover.
+fn quarter_span(text: &str) -> Option<Found> {
+    let b = text.as_bytes();
+    let q = |i: usize| -> Option<u32> {
+        (matches!(b.get(i), Some(b'Q' | b'q')) && matches!(b.get(i + 1), Some(b'1'..=b'4')))
+            .then(|| u32::from(b[i + 1] - b'0'))
+    };
+    for i in 0..b.len() {
+        if i > 0 && b[i - 1].is_ascii_alphanumeric() {
+            continue;
+        }
+        let Some(q1) = q(i) else { continue };
+        let rest = &text[i + 2..];
+        let Some(dash) = ["-", "–", "—", " to ", " - "]
+            .iter()
+            .find_map(|d| rest.strip_prefix(d).map(|r| (d.len(), r)))
+        else {
+            continue;
+        };
+        let j = i + 2 + dash.0;
+        let Some(q2) = q(j) else { continue };
+        if q2 <= q1 || b.get(j + 2).is_some_and(u8::is_ascii_alphanumeric) {
+            continue;
+        }
+        // the year before or after
+        let year = words(text).into_iter().find_map(|(_, w)| {
+            (w.len() == 4)
+                .then(|| year_digits(w))
+                .flatten()
+                .map(|(y, _)| y)
+        })?;
+        let start = NaiveDate::from_ymd_opt(year, 3 * (q1 - 1) + 1, 1)?;
+        let end = NaiveDate::from_ymd_opt(year, 3 * q2, 1)?
+            .checked_add_months(chrono::Months::new(1))?
+            .pred_opt()?;
+        return Some(Found {
+            period: Some(Period::Range { start, end }),
+            length: Some(range_length(start, end)),
+            label: text[i..j + 2].to_string(),
+            fiscal: false,
+            at: i..j + 2,
+            bare_year: false,
+        });
+    }
+    None
+}
+
 /// The first period named in `text`.
 pub(crate) fn find(text: &str) -> Option<Found> {
+    if let Some(span) = quarter_span(text) {
+        return Some(span);
+    }
     let ws = words(text);
     let mut bare: Option<Found> = None;
     for (k, &(at, w)) in ws.iter().enumerate() {

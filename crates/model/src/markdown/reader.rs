@@ -144,8 +144,17 @@ pub(super) fn excerpt(text: &str) -> String {
 
 impl<'s> Reader<'s> {
     pub(super) fn span_src(&self, r: Range<usize>) -> Span {
-        self.lines
-            .span(self.file, self.src, r.start, r.end.saturating_sub(r.start))
+        // a piece mapped to its cell or line as a whole (an HTML cell, an entity) may point
+        // into a character: widen to whole characters
+        let mut start = r.start.min(self.src.len());
+        while !self.src.is_char_boundary(start) {
+            start -= 1;
+        }
+        let mut end = r.end.clamp(start, self.src.len());
+        while !self.src.is_char_boundary(end) {
+            end += 1;
+        }
+        self.lines.span(self.file, self.src, start, end - start)
     }
 
     pub(super) fn span(&self, f: Frag) -> Span {

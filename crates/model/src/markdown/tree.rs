@@ -293,12 +293,22 @@ fn block(tag: Tag, range: Range<usize>, it: &mut Events, src: &str, depth: usize
         }
         Tag::HtmlBlock => {
             let mut people = Vec::new();
+            let mut span: Option<Range<usize>> = None;
             for (event, r) in it.by_ref() {
                 match event {
-                    Event::Html(h) => people.extend(html_people(&h, r.start)),
+                    Event::Html(h) => {
+                        people.extend(html_people(&h, r.start));
+                        span = Some(span.map_or(r.clone(), |s| s.start..r.end));
+                    }
                     Event::End(TagEnd::HtmlBlock) => break,
                     _ => {}
                 }
+            }
+            // an HTML `<table>` (generated OKR summaries write them): read as a table
+            if let Some(r) = span
+                && let Some(table) = html_table(src, r)
+            {
+                return Some(table);
             }
             Block::Html { people }
         }
@@ -439,6 +449,109 @@ fn inline_event(inline: &mut Inline, event: Event, range: Range<usize>, src: &st
         }
         _ => {}
     }
+}
+
+/// The rows of an HTML `<table>` in `src[range]`: `<th>` cells make the header, `<td>` cells
+/// the rows; tags inside a cell are dropped (a cell wholly in `<strong>`/`<b>` is bold), the
+/// common entities decoded; each cell's text maps to where it starts in the source.
+fn html_table(src: &str, range: Range<usize>) -> Option<Block> {
+    let html = src.get(range.clone())?;
+    let lower = html.to_ascii_lowercase();
+    if !lower.contains("<table") || !lower.contains("<tr") {
+        return None;
+    }
+    let mut head = Vec::new();
+    let mut rows = Vec::new();
+    let mut from = 0;
+    while let Some(tr) = lower[from..].find("<tr") {
+        let row_start = from + tr;
+        let row_end = lower[row_start..]
+            .find("</tr")
+            .map_or(lower.len(), |e| row_start + e);
+        let mut cells = Vec::new();
+        let mut header = false;
+        let mut at = row_start + 3;
+        while at < row_end {
+            let Some(open) = lower[at..row_end].find(['<']).map(|i| at + i) else {
+                break;
+            };
+            let tag = &lower[open..row_end];
+            let is_cell = tag.starts_with("<td") || tag.starts_with("<th");
+            let Some(close) = tag.find('>').map(|i| open + i + 1) else {
+                break;
+            };
+            if !is_cell {
+                at = close;
+                continue;
+            }
+            header |= tag.starts_with("<th");
+            let end = lower[close..row_end]
+                .find("</t")
+                .map_or(row_end, |e| close + e);
+            cells.push(html_cell(html, close..end, range.start));
+            at = end + 1;
+        }
+        if !cells.is_empty() {
+            if header && head.is_empty() && rows.is_empty() {
+                head = cells;
+            } else {
+                rows.push(cells);
+            }
+        }
+        from = row_end.max(row_start + 3);
+    }
+    (!rows.is_empty()).then_some(Block::Table { head, rows, range })
+}
+
+/// One HTML cell's text without its tags, mapped to its first character in the source.
+fn html_cell(html: &str, r: Range<usize>, base: usize) -> Inline {
+    let raw = &html[r.clone()];
+    let mut text = String::new();
+    let mut first: Option<usize> = None;
+    let mut in_tag = false;
+    for (i, c) in raw.char_indices() {
+        match c {
+            '<' => in_tag = true,
+            '>' => in_tag = false,
+            c if !in_tag => {
+                if first.is_none() && !c.is_whitespace() {
+                    first = Some(i);
+                }
+                text.push(c);
+            }
+            _ => {}
+        }
+    }
+    let text = text
+        .replace("&amp;", "&")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&nbsp;", " ")
+        .replace("&quot;", "\"")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    let start = base + r.start + first.unwrap_or(0);
+    let lower = raw.trim().to_ascii_lowercase();
+    let bold = (lower.starts_with("<strong") || lower.starts_with("<b>"))
+        && (lower.ends_with("</strong>") || lower.ends_with("</b>"));
+    let mut inline = Inline {
+        start,
+        ..Inline::default()
+    };
+    if !text.is_empty() {
+        inline.pieces.push(Piece {
+            text: 0,
+            src: start,
+            len: text.len(),
+            exact: false,
+        });
+        if bold {
+            inline.strong.push(0..text.len());
+        }
+        inline.text = text;
+    }
+    inline
 }
 
 /// `name="Dana Lee"` in tags whose name starts with a capital letter (`<TeamMember …/>`,

@@ -171,8 +171,20 @@ impl<'b> Evidence<'b> {
     fn shadowed(&self, i: usize) -> bool {
         self.ancestors(i).any(|a| {
             self.roles[a] == Role::OtherLabel
-                || (self.roles[a] == Role::Meta && !matches!(self.nodes[a].slot, Slot::Heading(_)))
+                || (self.roles[a] == Role::Meta
+                    && !matches!(self.nodes[a].slot, Slot::Heading(_))
+                    && !self.property(a))
         })
+    }
+
+    /// A line with a value after its label (`Last updated: 2026-05-22`): a property of what
+    /// is above it; a list or table after it is not its content (`Status legend:` with
+    /// nothing after it introduces what follows).
+    fn property(&self, i: usize) -> bool {
+        let n = &self.nodes[i];
+        n.slot == Slot::Line
+            && super::labels::split_label(n.frag.text())
+                .is_some_and(|(_, at)| !n.frag.text()[at..].trim().is_empty())
     }
 
     /// Under a heading such as `Overview`, `Notes` or `Archive`: possible, less likely.
@@ -215,6 +227,7 @@ impl<'b> Evidence<'b> {
                     break;
                 }
                 match self.roles[a] {
+                    Role::Meta if self.property(a) => {}
                     Role::Meta | Role::OtherLabel => skip = true,
                     Role::KrLabel => {
                         e += 0.5;
@@ -237,6 +250,8 @@ impl<'b> Evidence<'b> {
             if skip || (j >= self.nodes[o].end && !labelled) {
                 continue;
             }
+            // a row of a table whose column says `Key result`, `KR`, `Target (KR)`
+            labelled |= self.kr_column(j);
             let parent = self.nodes[j].parent;
             match groups.iter_mut().find(|g| g.0 == parent) {
                 Some(g) => {
@@ -321,6 +336,20 @@ impl<'b> Evidence<'b> {
             .count();
         self.nodes.iter().any(|n| n.bare_label)
             || (marked.len() >= 2 && (marked.len() * 2 >= objectives.len() || unlike > 0))
+    }
+
+    /// A table row (or cell) read from a column whose header names key results.
+    fn kr_column(&self, j: usize) -> bool {
+        let n = &self.nodes[j];
+        matches!(n.slot, Slot::Row | Slot::Cell)
+            && n.cells.iter().any(|(head, cell)| {
+                std::ptr::eq(*cell, n.frag.inline) && {
+                    let h = head.text.to_ascii_lowercase();
+                    h.contains("key result")
+                        || h.split(|c: char| !c.is_alphanumeric())
+                            .any(|w| w == "kr" || w == "krs")
+                }
+            })
     }
 
     /// Where what belongs to node `o` ends. A line marked as an objective
@@ -609,7 +638,18 @@ impl<'b> Evidence<'b> {
                 .count();
             let all = siblings + 1;
             let item = matches!(self.nodes[w].slot, Slot::Item(_));
-            if item && self.obj[w] >= -0.5 && siblings * 3 >= all * 2 && siblings >= 2 {
+            // a heading written like most of its sibling objectives (`## ui-ux-design 🔴`
+            // among `## code-correctness 🔴`), whose key results are yet to come
+            let alike = {
+                let sig = shape_of(self.nodes[w].frag.text());
+                let same = cands
+                    .iter()
+                    .filter(|c| self.nodes[c.0].parent == parent)
+                    .filter(|c| shape_of(self.nodes[c.0].frag.text()) == sig)
+                    .count();
+                matches!(self.nodes[w].slot, Slot::Heading(_)) && same * 3 >= siblings * 2
+            };
+            if (item || alike) && self.obj[w] >= -0.5 && siblings * 3 >= all * 2 && siblings >= 2 {
                 cands.push((w, Vec::new(), 0.0, false));
             }
         }
@@ -723,4 +763,26 @@ fn statement_key(t: &str) -> String {
         .flat_map(char::to_lowercase)
         .take(40)
         .collect()
+}
+
+/// How a title is written, to tell siblings written alike: how many words (1, 2–4, more),
+/// whether its first word is joined with hyphens, whether it starts in lower case, whether
+/// it ends in a mark that is not a word (`🔴`).
+fn shape_of(t: &str) -> (u8, bool, bool, bool) {
+    let t = t.trim();
+    let words = t
+        .split_whitespace()
+        .filter(|w| w.chars().any(char::is_alphanumeric))
+        .count();
+    let first = t.split_whitespace().next().unwrap_or("");
+    (
+        match words {
+            0 | 1 => 1,
+            2..=4 => 2,
+            _ => 3,
+        },
+        first.contains('-') && first.chars().all(|c| c.is_alphanumeric() || c == '-'),
+        t.starts_with(|c: char| c.is_lowercase()),
+        t.ends_with(|c: char| !c.is_alphanumeric() && !c.is_ascii_punctuation()),
+    )
 }

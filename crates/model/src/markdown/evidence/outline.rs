@@ -289,6 +289,10 @@ impl<'b> Builder<'b> {
                     self.grouped_rows(head, rows, group, main);
                     return;
                 }
+                if let Some(groups) = group_rows(rows, main) {
+                    self.rows_under_rows(head, rows, main, &groups);
+                    return;
+                }
                 for row in rows {
                     let Some(cell) = row.get(main) else { continue };
                     let frag = Frag::whole(cell);
@@ -367,6 +371,52 @@ impl<'b> Builder<'b> {
                 cells: cells,
                 ..Node::new(Slot::Cell, frag, full, inline_range(c))
             });
+        }
+        if let Some(o) = open {
+            self.close_through(o);
+        }
+    }
+
+    /// Rows that head the rows after them (a bold objective row, then `↳ key result`
+    /// rows): the heading rows are rows, the others cells under them.
+    fn rows_under_rows(
+        &mut self,
+        head: &'b [Inline],
+        rows: &'b [Vec<Inline>],
+        main: usize,
+        groups: &[bool],
+    ) {
+        let mut open: Option<usize> = None;
+        for (row, &is_group) in rows.iter().zip(groups) {
+            let Some(c) = row.get(main) else { continue };
+            let frag = Frag::whole(c).trim_with(&['↳', '└', '•', '-', '–', '>', ' ']);
+            if frag.is_empty() {
+                continue;
+            }
+            let cells: Vec<(&'b Inline, &'b Inline)> = row
+                .iter()
+                .enumerate()
+                .filter_map(|(k, c)| head.get(k).map(|h| (h, c)))
+                .collect();
+            let full = row
+                .iter()
+                .map(|c| c.text.replace('\n', " "))
+                .collect::<Vec<_>>()
+                .join(" | ");
+            if is_group {
+                if let Some(o) = open.take() {
+                    self.close_through(o);
+                }
+                open = Some(self.push(Node {
+                    cells,
+                    ..Node::new(Slot::Row, frag, full, inline_range(c))
+                }));
+            } else {
+                self.leaf(Node {
+                    cells,
+                    ..Node::new(Slot::Cell, frag, full, inline_range(c))
+                });
+            }
         }
         if let Some(o) = open {
             self.close_through(o);
@@ -507,4 +557,30 @@ fn marks(t: &str) -> (bool, bool) {
         labels::objective_prefix(t).is_some(),
         labels::kr_prefix(t).is_some(),
     )
+}
+
+/// Which rows head the others: those not marked as a child (`↳`, `└`, `-`, `•`) when others
+/// are, or those all in bold when others are not. `None` when the rows are all alike.
+fn group_rows(rows: &[Vec<Inline>], main: usize) -> Option<Vec<bool>> {
+    let child: Vec<bool> = rows
+        .iter()
+        .map(|r| {
+            r.get(main).is_some_and(|c| {
+                let t = c.text.trim_start();
+                t.starts_with(['↳', '└', '•']) || t.starts_with("- ") || t.starts_with("– ")
+            })
+        })
+        .collect();
+    if child.iter().any(|c| *c) && child.iter().any(|c| !*c) && !child[0] {
+        return Some(child.iter().map(|c| !c).collect());
+    }
+    let bold: Vec<bool> = rows
+        .iter()
+        .map(|r| {
+            r.get(main)
+                .is_some_and(|c| !c.text.trim().is_empty() && Frag::whole(c).all_strong())
+        })
+        .collect();
+    let n = bold.iter().filter(|b| **b).count();
+    (n > 0 && n * 2 <= rows.len() && bold[0]).then_some(bold)
 }

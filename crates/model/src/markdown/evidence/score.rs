@@ -263,6 +263,11 @@ pub(crate) fn role(n: &Node) -> Role {
         if META_LABELS.contains(&label.as_str()) {
             return Role::Meta;
         }
+        // `**Anahtar Sonuçlar (Key Results):**`, `**Our key results**:` with nothing after
+        let last = label.split_whitespace().next_back().unwrap_or("");
+        if value.is_empty() && (label.contains("key result") || matches!(last, "krs" | "kr")) {
+            return Role::KrLabel;
+        }
         // `**Key Results:** Alice, Bob and Carol`: names, not a key result
         if labels::section_name(&label).is_some() && !value.is_empty() && names_only(value) {
             return Role::Meta;
@@ -271,7 +276,7 @@ pub(crate) fn role(n: &Node) -> Role {
     // `**Active from:** 02.01.26`, `**Tracked**: weekly`: a property, whatever its name
     if n.frag.bold_label()
         && labels::kr_prefix(t).is_none()
-        && labels::objective_prefix(t).is_none()
+        && objective_mark(t).is_none()
         && labels::owner_kr_prefix(t).is_none()
         && labels::split_label(t).is_some_and(|(l, _)| l.split_whitespace().count() <= 4)
     {
@@ -292,6 +297,9 @@ pub(crate) fn role(n: &Node) -> Role {
     // `OKRs:`, `Our objectives this quarter:`, `os OKR's da POD são:`: what follows are OKRs
     if !matches!(n.slot, Slot::Heading(_)) && t.ends_with(':') && okr_words(&lower) {
         return Role::Container;
+    }
+    if matches!(n.slot, Slot::Heading(_)) && objective_mark(t).is_some() {
+        return Role::Content;
     }
     if matches!(n.slot, Slot::Heading(_)) {
         if matches!(
@@ -471,7 +479,7 @@ pub(crate) fn objective(n: &Node) -> f32 {
     let t = super::outline::plain(n.frag.text().trim());
     let unnumbered = &t[classify::numbering(t)..];
     let mut e = 0.0;
-    if labels::objective_prefix(unnumbered).is_some() {
+    if objective_mark(unnumbered).is_some() {
         e += 3.0;
     } else if matches!(classify::classify(t), Kind::Objective) {
         e += 1.5;
@@ -597,8 +605,33 @@ fn question(t: &str) -> bool {
 /// `Objective 2: …`, `O1. …`, `Objective: …`: an objective in so many words.
 pub(crate) fn marked_objective(n: &Node) -> bool {
     let t = super::outline::plain(n.frag.text().trim());
-    let unnumbered = &t[classify::numbering(t)..];
-    labels::objective_prefix(unnumbered).is_some()
+    objective_mark(&t[classify::numbering(t)..]).is_some()
+}
+
+/// Where the objective's text starts after a mark that says it is one: `Objective 2:`,
+/// `O1.`, `OKR 1:`, `**Hedef (Objective):**` (a label naming it, in any language, with the
+/// English word beside it).
+pub(crate) fn objective_mark(t: &str) -> Option<usize> {
+    if let Some(n) = labels::objective_prefix(t) {
+        return Some(n);
+    }
+    let lower = t.to_ascii_lowercase();
+    if let Some(rest) = lower.strip_prefix("okr") {
+        let digits = rest.trim_start_matches([' ', '#']);
+        let n = digits.bytes().take_while(u8::is_ascii_digit).count();
+        let after = digits[n..].trim_start_matches([' ', '.']);
+        if n > 0 && after.starts_with([':', '-', '–', '—']) {
+            let title = after[1..].trim_start();
+            if !title.is_empty() {
+                return Some(t.len() - title.len());
+            }
+        }
+    }
+    let (label, at) = labels::split_label(t)?;
+    let value = t[at..].trim_start();
+    let named =
+        label.contains("(objective)") || label == "objective" || label.ends_with(" objective");
+    (named && !value.is_empty()).then(|| t.len() - value.len())
 }
 
 /// Words that name OKRs or objectives (`OKRs`, `OKR's`, `objectives`, `goals`).

@@ -316,7 +316,7 @@ impl<'b> Builder<'b> {
                         .filter_map(|(k, c)| head.get(k).map(|h| (h, c)))
                         .collect();
                     self.leaf(Node {
-                        cells: cells,
+                        cells,
                         ..Node::new(Slot::Row, frag, full, range)
                     });
                 }
@@ -368,7 +368,7 @@ impl<'b> Builder<'b> {
                 .collect::<Vec<_>>()
                 .join(" | ");
             self.leaf(Node {
-                cells: cells,
+                cells,
                 ..Node::new(Slot::Cell, frag, full, inline_range(c))
             });
         }

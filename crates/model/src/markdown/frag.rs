@@ -91,6 +91,27 @@ impl<'a> Frag<'a> {
                 .iter()
                 .any(|r| r.start <= self.start && r.end >= self.start + t.len())
     }
+    /// Whether most of its letters are struck through (`~~Launch the app~~`): dropped.
+    pub fn mostly_struck(&self) -> bool {
+        let letters = |r: std::ops::Range<usize>| {
+            self.inline.text[r]
+                .chars()
+                .filter(|c| c.is_alphanumeric())
+                .count()
+        };
+        let all = letters(self.start..self.end);
+        let struck: usize = self
+            .inline
+            .struck
+            .iter()
+            .map(|r| {
+                let a = r.start.clamp(self.start, self.end);
+                let b = r.end.clamp(self.start, self.end);
+                letters(a..b)
+            })
+            .sum();
+        all > 0 && struck * 2 >= all
+    }
     /// Whether it starts with a bold label (`**Owner:** Dana`, `**Key Results**:`).
     pub fn bold_label(&self) -> bool {
         let t = self.text();

@@ -18,6 +18,8 @@ pub(crate) struct Inline {
     pieces: Vec<Piece>,
     /// Text ranges written in bold.
     pub strong: Vec<Range<usize>>,
+    /// Text ranges struck through (`~~dropped~~`).
+    pub struck: Vec<Range<usize>>,
     /// Text ranges that are a link's text.
     pub links: Vec<Range<usize>>,
     /// Names from tags such as `<TeamMember name="Dana Lee" />`, with their source offset.
@@ -437,6 +439,16 @@ fn inline_event(inline: &mut Inline, event: Event, range: Range<usize>, src: &st
         }
         Event::Start(Tag::Image { .. }) => inline.image_depth += 1,
         Event::End(TagEnd::Image) => inline.image_depth = inline.image_depth.saturating_sub(1),
+        Event::Start(Tag::Strikethrough) => {
+            let at = inline.text.len();
+            inline.struck.push(at..usize::MAX);
+        }
+        Event::End(TagEnd::Strikethrough) => {
+            let at = inline.text.len();
+            if let Some(r) = inline.struck.iter_mut().rev().find(|r| r.end == usize::MAX) {
+                r.end = at;
+            }
+        }
         Event::Start(Tag::Strong) => {
             let at = inline.text.len();
             inline.strong.push(at..usize::MAX);

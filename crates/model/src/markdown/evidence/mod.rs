@@ -402,8 +402,11 @@ impl<'b> Evidence<'b> {
         // a page that marks objectives in so many words marks all of them
         let nodes: Vec<usize> = objectives.iter().map(|o| o.0).collect();
         if self.marks_all(&nodes) {
-            let unmarked = objectives.iter().filter(|o| !self.marked_obj[o.0]).count();
-            s -= 2.5 * unmarked as f32;
+            // an unmarked objective there is doubtful, and so is what was read under it
+            for (o, krs) in objectives.iter().filter(|o| !self.marked_obj[o.0]) {
+                let _ = o;
+                s -= 2.5 + krs.iter().map(|&k| self.kr[k].clamp(0.0, 4.0)).sum::<f32>();
+            }
         }
         for (o, krs) in objectives {
             s += self.obj[*o].clamp(-3.0, 4.0);
@@ -705,7 +708,12 @@ impl<'b> Evidence<'b> {
                 if let Some(k) = self.node_at(kr.title.span.offset as usize)
                     && !krs.contains(&k)
                 {
-                    sum += self.kr[k].min(4.0);
+                    // a metadata line or a struck-through one read as a key result
+                    sum += if self.roles[k] == Role::Meta {
+                        -2.0
+                    } else {
+                        self.kr[k].min(4.0)
+                    };
                     krs.push(k);
                 }
             }

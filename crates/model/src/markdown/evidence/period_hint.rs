@@ -83,6 +83,14 @@ impl<'b> Evidence<'b> {
                 }
                 Slot::Line | Slot::Item(_) => {
                     let t = n.frag.text();
+                    // `**Timeline:** Q2 2026`, `Period: March–May 2026`
+                    if let Some((label, at)) = super::super::labels::split_label(t)
+                        && PERIOD_ROWS.contains(&label.trim_matches(['*', '_', ' ']))
+                        && let Some(found) = period::find(&t[at..])
+                        && found.period.is_some()
+                    {
+                        return Some((found.period, found.length, n.frag));
+                    }
                     if let Some((start, end)) = start_and_end(t) {
                         let p = Period::Range { start, end };
                         return Some((Some(p), Some(range_length(start, end)), n.frag));

@@ -282,6 +282,16 @@ pub(crate) fn role(n: &Node) -> Role {
     {
         return Role::Meta;
     }
+    // `~~Production site live~~ REMOVED`: dropped from the OKRs
+    let dropped = t.split_whitespace().any(|w| {
+        matches!(
+            w.trim_matches(|c: char| !c.is_alphanumeric()),
+            "REMOVED" | "DROPPED" | "CANCELLED" | "CANCELED" | "DESCOPED" | "DEPRECATED"
+        )
+    });
+    if n.frag.mostly_struck() || dropped {
+        return Role::Meta;
+    }
     let lower = t.to_ascii_lowercase();
     if process_step(&lower) {
         return Role::Meta;
@@ -327,7 +337,8 @@ pub(crate) fn role(n: &Node) -> Role {
             hw.as_slice(),
             ["how" | "why", "we" | "to", ..] | ["doing", ..]
         );
-        if about || how {
+        let marked = labels::kr_prefix(t).is_some() || objective_mark(t).is_some();
+        if (about || how) && hw.len() <= 6 && !marked {
             return Role::Meta;
         }
         match classify::classify(t) {

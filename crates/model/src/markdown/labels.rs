@@ -15,6 +15,11 @@ pub(crate) fn objective_prefix(text: &str) -> Option<usize> {
         .into_iter()
         .find(|w| lower.starts_with(w))?;
     let rest = &text[word.len()..];
+    let rest = match rest.strip_prefix('-') {
+        // `O-1 …`
+        Some(r) if word == "o" && r.starts_with(|c: char| c.is_ascii_digit()) => r,
+        _ => rest,
+    };
     if word == "o" && !rest.starts_with(|c: char| c.is_ascii_digit() || c == ':') {
         return None; // `O1 …`, `O: …`, not `Onboard …`
     }

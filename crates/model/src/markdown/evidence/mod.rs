@@ -617,6 +617,11 @@ impl<'b> Evidence<'b> {
             if self.nodes[i].slot != os || self.roles[i] != Role::Content || self.shadowed(i) {
                 continue;
             }
+            // under a `Key results` label is key results' ground (a bold theme there groups
+            // key results, it is not an objective)
+            if self.ancestors(i).any(|a| self.roles[a] == Role::KrLabel) {
+                continue;
+            }
             // a node inside another candidate is not one of its own
             if cands.last().is_some_and(|c| i < self.scope_end(c.0)) {
                 continue;
@@ -670,7 +675,9 @@ impl<'b> Evidence<'b> {
         for (i, krs, e, labelled) in cands {
             if consistent && !self.marked_obj[i] {
                 let net = self.obj[i].clamp(-3.0, 4.0) + e - 2.5;
-                if net < 0.0 || (labels_krs && !labelled && self.obj[i] < 1.5) {
+                // beside objectives marked as such, an unmarked one needs key results
+                // written like theirs
+                if net < 0.0 || (labels_krs && !labelled) {
                     continue;
                 }
             }

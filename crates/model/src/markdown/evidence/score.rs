@@ -55,6 +55,8 @@ const META_LABELS: &[&str] = &[
     "aligns to",
     "alignment",
     "measurement",
+    "measure",
+    "measured by",
     "current",
     "target",
     "baseline",
@@ -627,6 +629,13 @@ pub(crate) fn objective_mark(t: &str) -> Option<usize> {
         return Some(n);
     }
     let lower = t.to_ascii_lowercase();
+    // `Objective O1 — Steerable surface`: the word, then the objective's own number
+    if let Some(rest) = lower.strip_prefix("objective ")
+        && let Some(n) = labels::objective_prefix(&t["objective ".len()..])
+        && rest.starts_with('o')
+    {
+        return Some("objective ".len() + n);
+    }
     if let Some(rest) = lower.strip_prefix("okr") {
         let digits = rest.trim_start_matches([' ', '#']);
         let n = digits.bytes().take_while(u8::is_ascii_digit).count();

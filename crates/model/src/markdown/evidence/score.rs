@@ -265,6 +265,10 @@ pub(crate) fn role(n: &Node) -> Role {
         if META_LABELS.contains(&label.as_str()) {
             return Role::Meta;
         }
+        // `## Health metrics: must not get worse while the KRs move`
+        if OTHER_SECTIONS.contains(&label.as_str()) {
+            return Role::OtherLabel;
+        }
         // `**Anahtar Sonuçlar (Key Results):**`, `**Our key results**:` with nothing after
         let last = label.split_whitespace().next_back().unwrap_or("");
         if value.is_empty() && (label.contains("key result") || matches!(last, "krs" | "kr")) {

@@ -56,7 +56,9 @@ impl Reader<'_> {
             under.extend(chosen.unplaced.iter().copied());
             under.sort_unstable();
             under.dedup();
-            if !under.is_empty() {
+            // one line with a number is not enough to doubt an objectives-only page; two, or
+            // one marked `KR`, is
+            if under.len() >= 2 || under.iter().any(|&u| ev.marked_kr[u]) {
                 doubts.push((
                     self.node_span(&ev.nodes[under[0]]),
                     format!(
@@ -71,14 +73,17 @@ impl Reader<'_> {
             }
         }
         let placed: usize = krs;
-        let unplaced = chosen.unplaced.len();
+        // left out: lines like key results outside a section of notes or details, that do not
+        // repeat one read (a details section restating the key results)
+        let left = ev.left_out(&chosen);
+        let unplaced = left.len();
         if unplaced >= 3 && unplaced * 5 >= placed + unplaced {
             doubts.push((
-                self.node_span(&ev.nodes[chosen.unplaced[0]]),
+                self.node_span(&ev.nodes[left[0]]),
                 format!(
                     "{} that look like key results are not under any objective ({})",
                     count_of(unplaced, "line", "lines"),
-                    self.lines_of(&ev, &chosen.unplaced)
+                    self.lines_of(&ev, &left)
                 ),
             ));
             if help.is_empty() {
@@ -113,7 +118,10 @@ impl Reader<'_> {
             .iter()
             .flat_map(|o| o.1.iter().copied())
             .collect();
-        let marked = kr_nodes.iter().filter(|&&k| ev.marked_kr[k]).count();
+        let marked = kr_nodes
+            .iter()
+            .filter(|&&k| ev.marked_kr[k] || ev.labelled(k))
+            .count();
         if objectives > 0 && krs > 7 * objectives && marked * 5 < kr_nodes.len() * 4 {
             doubts.push((
                 top,

@@ -743,6 +743,27 @@ impl<'b> Evidence<'b> {
         }
     }
 
+    /// The unplaced key-result-like lines of `r` worth a doubt: those not restating a key
+    /// result the reading has (a details section repeats them).
+    pub(crate) fn left_out(&self, r: &Reading) -> Vec<usize> {
+        let keys: std::collections::HashSet<String> = r
+            .objectives
+            .iter()
+            .flat_map(|o| o.1.iter())
+            .map(|&k| statement_key(self.nodes[k].frag.text()))
+            .collect();
+        r.unplaced
+            .iter()
+            .copied()
+            .filter(|&u| !keys.contains(&statement_key(self.nodes[u].frag.text())))
+            .collect()
+    }
+
+    /// Under a `Key results` label, or a row of a key results column.
+    pub(crate) fn labelled(&self, k: usize) -> bool {
+        self.kr_column(k) || self.ancestors(k).any(|a| self.roles[a] == Role::KrLabel)
+    }
+
     /// List items and rows under the objectives of `r` that look like key results but are
     /// not read as such (a reading with objectives and no key results under lists).
     pub(crate) fn kr_like_under(&self, r: &Reading) -> Vec<usize> {

@@ -306,11 +306,17 @@ fn block(tag: Tag, range: Range<usize>, it: &mut Events, src: &str, depth: usize
                     _ => {}
                 }
             }
-            // an HTML `<table>` (generated OKR summaries write them): read as a table
-            if let Some(r) = span
+            // an HTML `<table>` (generated OKR summaries write them): read as a table; a
+            // `<details>` block's `<summary>` line: read as the line it shows
+            if let Some(r) = span.clone()
                 && let Some(table) = html_table(src, r)
             {
                 return Some(table);
+            }
+            if let Some(r) = span
+                && let Some(line) = html_summary(src, r)
+            {
+                return Some(line);
             }
             Block::Html { people }
         }
@@ -513,6 +519,39 @@ fn html_table(src: &str, range: Range<usize>) -> Option<Block> {
         from = row_end.max(row_start + 3);
     }
     (!rows.is_empty()).then_some(Block::Table { head, rows, range })
+}
+
+/// The text of each `<summary>` in `src[range]` (what a `<details>` block shows when
+/// closed), one line each, as a paragraph.
+fn html_summary(src: &str, range: Range<usize>) -> Option<Block> {
+    let html = src.get(range.clone())?;
+    let lower = html.to_ascii_lowercase();
+    let mut inline = Inline {
+        start: range.start,
+        ..Inline::default()
+    };
+    let mut from = 0;
+    while let Some(open) = lower[from..].find("<summary").map(|i| from + i) {
+        let Some(start) = lower[open..].find('>').map(|i| open + i + 1) else {
+            break;
+        };
+        let Some(end) = lower[start..].find("</summary").map(|i| start + i) else {
+            break;
+        };
+        let cell = html_cell(html, start..end, range.start);
+        if !cell.text.is_empty() {
+            inline.newline();
+            if let Some(p) = cell.pieces.first() {
+                inline.pieces.push(Piece {
+                    text: inline.text.len(),
+                    ..*p
+                });
+            }
+            inline.text.push_str(&cell.text);
+        }
+        from = end;
+    }
+    (!inline.text.is_empty()).then_some(Block::Para { inline })
 }
 
 /// One HTML cell's text without its tags, mapped to its first character in the source.

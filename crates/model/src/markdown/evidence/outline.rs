@@ -160,13 +160,20 @@ impl<'b> Builder<'b> {
                 // `### Key results` after `### Objective …`: a label of the heading before it
                 let unnumbered = |t: &str| {
                     let t = plain(t);
-                    t[super::super::classify::numbering(t)..].to_string()
+                    without_gloss(&t[super::super::classify::numbering(t)..]).to_string()
                 };
                 let label = labels::section_name(&unnumbered(frag.text())).is_some();
+                // `## KR1 — Leading metric` after `## Objective`: a key result of the heading
+                // before it, written at its level
+                let kr = labels::kr_prefix(&unnumbered(frag.text())).is_some()
+                    || labels::is_bare_kr_label(&unnumbered(frag.text()));
                 self.pop_until(|n| match n.slot {
                     Slot::Heading(l) if l < level => true,
                     Slot::Heading(l) if l == level && label => {
                         labels::section_name(&unnumbered(n.frag.text())).is_none()
+                    }
+                    Slot::Heading(l) if l == level && kr => {
+                        n.bare_label || super::score::objective_mark(plain(n.frag.text())).is_some()
                     }
                     _ => false,
                 });
@@ -527,11 +534,8 @@ fn bare_objective(text: &str) -> bool {
     }
     let t = text.trim();
     let t = &t[super::super::classify::numbering(t)..];
-    // `Objective (O)`, `Objectives (Os)`
-    let t = match t.find(" (") {
-        Some(at) if t.ends_with(')') && t.len() - at <= 6 => &t[..at],
-        _ => t,
-    };
+    // `Objective (O)`, `Objective (Mục tiêu định tính)`: a gloss after the word
+    let t = without_gloss(t);
     if labels::is_bare_objective_label(t) {
         return true;
     }
@@ -583,4 +587,14 @@ fn group_rows(rows: &[Vec<Inline>], main: usize) -> Option<Vec<bool>> {
         .collect();
     let n = bold.iter().filter(|b| **b).count();
     (n > 0 && n * 2 <= rows.len() && bold[0]).then_some(bold)
+}
+
+/// The text without a gloss in parentheses at its end (`Key Results (Kết quả then chốt)`,
+/// `Objective (O)`).
+pub(crate) fn without_gloss(t: &str) -> &str {
+    let t = t.trim_end();
+    match t.rfind(" (") {
+        Some(at) if t.ends_with(')') && at > 0 => t[..at].trim_end(),
+        _ => t,
+    }
 }

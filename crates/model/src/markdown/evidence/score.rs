@@ -242,7 +242,10 @@ pub(crate) fn role(n: &Node) -> Role {
         .trim_end_matches([':', '*', ' '])
         .trim_start_matches(['*', ' '])
         .to_ascii_lowercase();
-    if let Some(s) = labels::section_name(t) {
+    if let Some(s) = labels::section_name(t).or_else(|| {
+        // `Key Results (Kết quả then chốt)`: the words, glossed
+        labels::section_name(super::outline::without_gloss(t))
+    }) {
         return match s {
             Section::KeyResults => Role::KrLabel,
             _ => Role::OtherLabel,

@@ -339,10 +339,13 @@ impl Engine {
         let (exposed, multiple) = experiment::exposures(&inputs, exp).await?;
         let exposed = exposed.cache().await.map_err(|e| error::df(&what, e))?;
         let (arms, exposed_us) = experiment::arm_users(exposed.clone(), &what).await?;
+        // whole days through the last event's day, never past now (a window still open by
+        // the wall clock has not passed)
         let data_end_us = self.data_days().map_or(0, |(_, last)| {
             self.calendar
                 .midnight(last + chrono::Days::new(1))
                 .timestamp_micros()
+                .min(chrono::Utc::now().timestamp_micros())
         });
         let scope = plan::Scope {
             grain: Grain::Week,

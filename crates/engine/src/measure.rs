@@ -368,8 +368,13 @@ impl Engine {
         // nothing is said about periods before the data begins: no zeros there
         let first = req.from.map_or(first_day, |f| f.max(first_day));
         let last = req.to.unwrap_or(last_day);
-        // the data covers whole days through the last event's day
-        let data_end = self.calendar.midnight(last_day + chrono::Days::new(1));
+        // the data covers whole days through the last event's day, and never past now: a
+        // period still running by the wall clock (its last event is today) is not final
+        let now = Utc::now().with_timezone(&tz);
+        let data_end = self
+            .calendar
+            .midnight(last_day + chrono::Days::new(1))
+            .min(now);
         let mut limit = data_end;
         if let Some(to) = req.to {
             limit = limit.min(self.calendar.midnight(to + chrono::Days::new(1)));

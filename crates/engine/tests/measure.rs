@@ -286,3 +286,49 @@ async fn bad_sources_and_requests_say_what_to_fix() {
         .unwrap_err();
     assert!(dim.help.contains("plan"), "{}", dim.help);
 }
+
+/// Events through today: today's day, this week and this month are still running by the wall
+/// clock, so none of them is complete, though the data's last day is today (issue: a period
+/// whose data ends today was final).
+#[tokio::test]
+async fn a_period_still_running_by_the_wall_clock_is_never_complete() {
+    let tmp = tempfile::tempdir().unwrap();
+    let today = chrono::Utc::now().date_naive();
+    let day = |d: chrono::NaiveDate| format!("{d}T00:30:00Z");
+    let start = today - chrono::Days::new(40);
+    let events = format!(
+        "user_id,ts,event\nu1,{},login\nu2,{},login\nu1,{},login\n",
+        day(start),
+        day(today - chrono::Days::new(1)),
+        day(today)
+    );
+    let users = format!(
+        "user_id,created_at,plan\nu1,{},free\nu2,{},pro\n",
+        day(start),
+        day(start)
+    );
+    let metrics =
+        "metrics:\n  - { id: logins, unit: count, compute: { type: count, event: login } }\n";
+    let e = common::open(
+        tmp.path(),
+        &[("events.csv", &events), ("users.csv", &users)],
+        common::CSV_SETTINGS,
+        metrics,
+    )
+    .await
+    .unwrap();
+    for grain in [Grain::Day, Grain::Week, Grain::Month] {
+        let got = e.measure(&req("logins", grain)).await.unwrap();
+        let last = got.last().unwrap();
+        assert!(last.start.date_naive() <= today);
+        assert!(
+            last.end.date_naive() > today && !last.complete,
+            "{grain:?}: the period with today in it is running: {last:?}"
+        );
+        // the periods before it ended before today began: those are final
+        assert!(
+            got.iter().rev().skip(1).all(|v| v.complete),
+            "{grain:?}: {got:?}"
+        );
+    }
+}

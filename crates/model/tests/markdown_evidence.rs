@@ -363,3 +363,16 @@ fn spans_of_a_page_read_after_its_indentation_was_undone_are_where_the_page_has_
         "reach 3 markets"
     );
 }
+
+#[test]
+fn key_results_written_only_in_code_blocks_are_said_to_be_unread() {
+    let r = read(
+        "# OKRs\n\n## Q2 2026\n\n### Examples for the kick-off\n\n```markdown\n## OBJECTIF 1 : Prove the analyst works\n| Key Result | Target |\n|---|---|\n| KR1 : Graphs for 10 modules | 10 |\n| KR2 : Profiles for 5 domains | 5 |\n```\n",
+    );
+    let d = r
+        .diagnostics
+        .iter()
+        .find(|d| d.code == "uncertain-reading")
+        .unwrap_or_else(|| panic!("{:?}", codes(&r)));
+    assert!(d.message.contains("inside code blocks"), "{}", d.message);
+}

@@ -72,6 +72,27 @@ impl Reader<'_> {
                 help = "mark the key results (`KR1: …`, or a `Key results:` line above them) so that they are read as such";
             }
         }
+        // key results written only inside code blocks (examples in ```markdown fences) are
+        // not read: a page read with none says so
+        if krs == 0 {
+            let coded = coded_key_results(self.src);
+            if coded.len() >= 2 {
+                let lines: Vec<String> = coded.iter().take(4).map(usize::to_string).collect();
+                doubts.push((
+                    top,
+                    format!(
+                        "{} inside code blocks look like key results and are not read (line{} {}{})",
+                        count_of(coded.len(), "line", "lines"),
+                        if coded.len() == 1 { "" } else { "s" },
+                        lines.join(", "),
+                        if coded.len() > 4 { " and more" } else { "" }
+                    ),
+                ));
+                if help.is_empty() {
+                    help = "write the OKRs as Markdown outside the code block, or check the page the code block stands for";
+                }
+            }
+        }
         let placed: usize = krs;
         // left out: lines like key results outside a section of notes or details, that do not
         // repeat one read (a details section restating the key results)
@@ -368,6 +389,31 @@ fn unmarked(f: Frag) -> Frag {
         Some(n) if super::labels::objective_prefix(t).is_none() => f.skip(n),
         _ => f,
     }
+}
+
+/// Lines inside fenced code blocks that start like a key result (`KR1 :`, `| KR2: … |`,
+/// `- Key result: …`): their line numbers.
+fn coded_key_results(src: &str) -> Vec<usize> {
+    let mut fence: Option<&str> = None;
+    let mut out = Vec::new();
+    for (i, line) in src.lines().enumerate() {
+        let t = line.trim_start();
+        if let Some(f) = fence {
+            if t.starts_with(f) {
+                fence = None;
+            } else {
+                let body = t.trim_start_matches(['|', '-', '*', '+', ' ', '>']);
+                if super::labels::kr_prefix(body).is_some() {
+                    out.push(i + 1);
+                }
+            }
+        } else if t.starts_with("```") {
+            fence = Some("```");
+        } else if t.starts_with("~~~") {
+            fence = Some("~~~");
+        }
+    }
+    out
 }
 
 fn first_quantity(t: &str) -> Option<Quantity> {

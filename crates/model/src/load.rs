@@ -235,19 +235,20 @@ pub fn load_paths(paths: &[PathBuf]) -> Loaded {
                 continue;
             }
             root.get_or_insert_with(|| path.clone());
-            for f in workspace_files(path, &mut loader) {
+            let (yaml, pages) = workspace_files(path, &mut loader);
+            for f in yaml {
                 if remember(&mut seen, &f) {
                     read_into(&mut loader, &display_name(path, &f), &f);
                 }
             }
-            workspace_pages(path, &mut loader, &mut seen);
+            workspace_pages(path, pages, &mut loader, &mut seen);
         } else {
             if remember(&mut seen, path) {
                 read_into(&mut loader, &path.display().to_string(), path);
             }
             if let Some(ws) = enclosing_workspace(path) {
                 root.get_or_insert_with(|| ws.clone());
-                for f in workspace_files(&ws, &mut loader) {
+                for f in workspace_files(&ws, &mut loader).0 {
                     context_files.push((display_name(&ws, &f), f));
                 }
             }
@@ -312,11 +313,8 @@ fn enclosing_workspace(file: &Path) -> Option<PathBuf> {
 /// The Markdown pages of a workspace: those `pages:` lists are read with it; any other
 /// page under it that reads as an OKR page is named in an `unlisted-okr-page` warning, so
 /// that no OKR page is passed over while `check` says nothing.
-fn workspace_pages(root: &Path, loader: &mut Loader, seen: &mut Vec<PathBuf>) {
+fn workspace_pages(root: &Path, pages: Vec<PathBuf>, loader: &mut Loader, seen: &mut Vec<PathBuf>) {
     let patterns: Vec<Text> = loader.loaded.workspace.settings.pages.clone();
-    let mut pages = Vec::new();
-    collect_files(root, 0, &mut pages, &[".md", ".mdx", ".markdown"]);
-    pages.sort();
     let mut matched = vec![false; patterns.len()];
     for f in pages {
         let rel = f
@@ -417,11 +415,13 @@ fn glob_match(pattern: &str, path: &str) -> bool {
     parts(&p, &s)
 }
 
-fn workspace_files(root: &Path, loader: &mut Loader) -> Vec<PathBuf> {
-    let mut files = Vec::new();
-    collect_yaml(root, 0, &mut files, loader);
-    files.sort();
-    files
+/// The workspace's YAML files and its Markdown pages, sorted.
+fn workspace_files(root: &Path, loader: &mut Loader) -> (Vec<PathBuf>, Vec<PathBuf>) {
+    let (mut yaml, mut pages) = (Vec::new(), Vec::new());
+    collect(root, 0, &mut yaml, &mut pages, loader);
+    yaml.sort();
+    pages.sort();
+    (yaml, pages)
 }
 
 fn display_name(root: &Path, file: &Path) -> String {
@@ -472,34 +472,15 @@ fn read_into(loader: &mut Loader, name: &str, path: &Path) {
 /// Folders never searched for workspace files.
 const SKIP_DIRS: &[&str] = &["target", "node_modules", "data"];
 
-/// Files under `dir` whose names end with one of `exts` (hidden and build folders skipped;
-/// a folder that cannot be listed was reported by [`collect_yaml`]).
-fn collect_files(dir: &Path, depth: usize, out: &mut Vec<PathBuf>, exts: &[&str]) {
-    if depth > 16 {
-        return;
-    }
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    for entry in entries.flatten() {
-        let path = entry.path();
-        let name = entry.file_name();
-        let name = name.to_string_lossy();
-        if name.starts_with('.') {
-            continue;
-        }
-        let Ok(ft) = entry.file_type() else { continue };
-        if ft.is_dir() {
-            if !SKIP_DIRS.contains(&name.as_ref()) {
-                collect_files(&path, depth + 1, out, exts);
-            }
-        } else if (ft.is_file() || ft.is_symlink()) && exts.iter().any(|e| name.ends_with(e)) {
-            out.push(path);
-        }
-    }
-}
-
-fn collect_yaml(dir: &Path, depth: usize, out: &mut Vec<PathBuf>, loader: &mut Loader) {
+/// The workspace's files under `dir`, in one walk: YAML into `yaml`, Markdown pages into
+/// `pages` (hidden and build folders skipped; a folder that cannot be listed is an error).
+fn collect(
+    dir: &Path,
+    depth: usize,
+    yaml: &mut Vec<PathBuf>,
+    pages: &mut Vec<PathBuf>,
+    loader: &mut Loader,
+) {
     if depth > 16 {
         return;
     }
@@ -527,12 +508,17 @@ fn collect_yaml(dir: &Path, depth: usize, out: &mut Vec<PathBuf>, loader: &mut L
         let Ok(ft) = entry.file_type() else { continue };
         if ft.is_dir() {
             if !SKIP_DIRS.contains(&name.as_ref()) {
-                collect_yaml(&path, depth + 1, out, loader);
+                collect(&path, depth + 1, yaml, pages, loader);
             }
-        } else if (ft.is_file() || ft.is_symlink())
-            && (name.ends_with(".yaml") || name.ends_with(".yml"))
-        {
-            out.push(path);
+        } else if ft.is_file() || ft.is_symlink() {
+            if name.ends_with(".yaml") || name.ends_with(".yml") {
+                yaml.push(path);
+            } else if [".md", ".mdx", ".markdown"]
+                .iter()
+                .any(|e| name.ends_with(e))
+            {
+                pages.push(path);
+            }
         }
     }
 }

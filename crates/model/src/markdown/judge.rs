@@ -355,12 +355,13 @@ impl Reader<'_> {
         self.objectives = out;
     }
 
-    /// Values from a key result row's other cells: `Target`, `End of Q2` (the target),
+    /// Values from a key result row's other cells, by their headers as the table reader
+    /// names them ([`super::table::column`]): `Target`, `End of Q2` (the target),
     /// `Baseline`/`Start` (the baseline). `Current` is where things stand now, not the
     /// baseline.
     fn row_values(&self, kr: &mut KeyResult, n: &Node) {
+        use super::table::{Col, column};
         for (head, cell) in &n.cells {
-            let h = head.text.trim().to_ascii_lowercase();
             let f = Frag::whole(cell);
             if f.is_empty() || std::ptr::eq(f.inline, n.frag.inline) {
                 continue;
@@ -369,10 +370,14 @@ impl Reader<'_> {
                 continue;
             };
             let value = Spanned::new(q, self.span(f));
-            if h.contains("target") || h.starts_with("end of") || h.starts_with("by end") {
-                kr.target.get_or_insert(value);
-            } else if h.contains("baseline") || h == "start" || h == "from" || h == "before" {
-                kr.baseline.get_or_insert(value);
+            match column(&head.text) {
+                Some(Col::Target) => {
+                    kr.target.get_or_insert(value);
+                }
+                Some(Col::Baseline) => {
+                    kr.baseline.get_or_insert(value);
+                }
+                _ => {}
             }
         }
     }

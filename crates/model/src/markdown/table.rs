@@ -34,26 +34,45 @@ fn normal(header: &str) -> String {
     t.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
+/// What a column holds, by its header (normalized: lowercase words).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Col {
+    Objective,
+    Kr,
+    Owner,
+    Target,
+    Baseline,
+    Stretch,
+}
+
+/// The column a header names, if any.
+pub(super) fn column(header: &str) -> Option<Col> {
+    Some(match normal(header).as_str() {
+        "objective" | "objectives" | "goal" | "goals" | "okr objective" => Col::Objective,
+        "key result" | "key results" | "kr" | "krs" | "key results krs" | "success criteria"
+        | "success metric" | "success metrics" | "measure of success" => Col::Kr,
+        "owner" | "owners" | "dri" | "lead" | "assignee" | "responsible" | "who" => Col::Owner,
+        "target" | "target value" | "goal value" => Col::Target,
+        // `End of Q2`, `By end of 2025`: the value wanted when the period ends
+        n if n.starts_with("end of") || n.starts_with("by end") => Col::Target,
+        "baseline" | "start" | "starting value" | "starting point" | "from" => Col::Baseline,
+        "stretch" | "stretch target" => Col::Stretch,
+        _ => return None,
+    })
+}
+
 impl Columns {
     pub fn of(head: &[Inline]) -> Columns {
         let mut c = Columns::default();
         for (i, h) in head.iter().enumerate() {
-            let slot = match normal(&h.text).as_str() {
-                "objective" | "objectives" | "goal" | "goals" | "okr objective" => &mut c.objective,
-                "key result" | "key results" | "kr" | "krs" | "key results krs"
-                | "success criteria" | "success metric" | "success metrics"
-                | "measure of success" => &mut c.kr,
-                "owner" | "owners" | "dri" | "lead" | "assignee" | "responsible" | "who" => {
-                    &mut c.owner
-                }
-                "target" | "target value" | "goal value" => &mut c.target,
-                // `End of Q2`, `By end of 2025`: the value wanted when the period ends
-                n if n.starts_with("end of") || n.starts_with("by end") => &mut c.target,
-                "baseline" | "start" | "starting value" | "starting point" | "from" => {
-                    &mut c.baseline
-                }
-                "stretch" | "stretch target" => &mut c.stretch,
-                _ => continue,
+            let Some(col) = column(&h.text) else { continue };
+            let slot = match col {
+                Col::Objective => &mut c.objective,
+                Col::Kr => &mut c.kr,
+                Col::Owner => &mut c.owner,
+                Col::Target => &mut c.target,
+                Col::Baseline => &mut c.baseline,
+                Col::Stretch => &mut c.stretch,
             };
             slot.get_or_insert(i);
         }

@@ -433,38 +433,14 @@ fn inline_event(inline: &mut Inline, event: Event, range: Range<usize>, src: &st
             }
             inline.people.extend(html_people(&h, range.start));
         }
-        Event::Start(Tag::Link { .. }) => {
-            let at = inline.text.len();
-            inline.links.push(at..usize::MAX);
-        }
-        Event::End(TagEnd::Link) => {
-            let at = inline.text.len();
-            if let Some(r) = inline.links.iter_mut().rev().find(|r| r.end == usize::MAX) {
-                r.end = at;
-            }
-        }
+        Event::Start(Tag::Link { .. }) => open_range(&mut inline.links, inline.text.len()),
+        Event::End(TagEnd::Link) => close_range(&mut inline.links, inline.text.len()),
         Event::Start(Tag::Image { .. }) => inline.image_depth += 1,
         Event::End(TagEnd::Image) => inline.image_depth = inline.image_depth.saturating_sub(1),
-        Event::Start(Tag::Strikethrough) => {
-            let at = inline.text.len();
-            inline.struck.push(at..usize::MAX);
-        }
-        Event::End(TagEnd::Strikethrough) => {
-            let at = inline.text.len();
-            if let Some(r) = inline.struck.iter_mut().rev().find(|r| r.end == usize::MAX) {
-                r.end = at;
-            }
-        }
-        Event::Start(Tag::Strong) => {
-            let at = inline.text.len();
-            inline.strong.push(at..usize::MAX);
-        }
-        Event::End(TagEnd::Strong) => {
-            let at = inline.text.len();
-            if let Some(r) = inline.strong.iter_mut().rev().find(|r| r.end == usize::MAX) {
-                r.end = at;
-            }
-        }
+        Event::Start(Tag::Strikethrough) => open_range(&mut inline.struck, inline.text.len()),
+        Event::End(TagEnd::Strikethrough) => close_range(&mut inline.struck, inline.text.len()),
+        Event::Start(Tag::Strong) => open_range(&mut inline.strong, inline.text.len()),
+        Event::End(TagEnd::Strong) => close_range(&mut inline.strong, inline.text.len()),
         _ => {}
     }
 }
@@ -603,6 +579,18 @@ fn html_cell(html: &str, r: Range<usize>, base: usize) -> Inline {
         inline.text = text;
     }
     inline
+}
+
+/// Opens a range of the text (bold, a link, struck through) at `at`.
+fn open_range(ranges: &mut Vec<Range<usize>>, at: usize) {
+    ranges.push(at..usize::MAX);
+}
+
+/// Closes the last range still open at `at`.
+fn close_range(ranges: &mut [Range<usize>], at: usize) {
+    if let Some(r) = ranges.iter_mut().rev().find(|r| r.end == usize::MAX) {
+        r.end = at;
+    }
 }
 
 /// `name="Dana Lee"` in tags whose name starts with a capital letter (`<TeamMember …/>`,

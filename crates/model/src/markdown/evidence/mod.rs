@@ -131,7 +131,7 @@ impl<'b> Evidence<'b> {
             .collect();
         let marked_kr = nodes
             .iter()
-            .map(|n| n.bare_kr || labels_kr(n.frag.text()))
+            .map(|n| n.bare_kr || score::marks(n.frag.text()).1)
             .collect();
         Evidence {
             nodes,
@@ -279,8 +279,10 @@ impl<'b> Evidence<'b> {
                     let n = &self.nodes[j];
                     // a line of prose is a key result only when it says so, is bold, or
                     // is one of a paragraph of short lines
-                    let marked =
-                        labelled || n.frag.all_strong() || n.lines >= 2 || labels_kr(n.frag.text());
+                    let marked = labelled
+                        || n.frag.all_strong()
+                        || n.lines >= 2
+                        || score::marks(n.frag.text()).1;
                     if self.kr[j] >= 2.0 && marked {
                         out.push(j);
                         sum += e;
@@ -403,8 +405,7 @@ impl<'b> Evidence<'b> {
         let nodes: Vec<usize> = objectives.iter().map(|o| o.0).collect();
         if self.marks_all(&nodes) {
             // an unmarked objective there is doubtful, and so is what was read under it
-            for (o, krs) in objectives.iter().filter(|o| !self.marked_obj[o.0]) {
-                let _ = o;
+            for (_, krs) in objectives.iter().filter(|o| !self.marked_obj[o.0]) {
                 s -= 2.5 + krs.iter().map(|&k| self.kr[k].clamp(0.0, 4.0)).sum::<f32>();
             }
         }
@@ -784,12 +785,6 @@ impl<'b> Evidence<'b> {
         }
         out
     }
-}
-
-fn labels_kr(t: &str) -> bool {
-    let t = outline::plain(t);
-    let t = &t[super::classify::numbering(t)..];
-    super::labels::kr_prefix(t).is_some() || super::labels::owner_kr_prefix(t).is_some()
 }
 
 /// A statement's text for comparing: letters and digits, lowercase, the first 40.

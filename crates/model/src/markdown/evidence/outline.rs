@@ -204,7 +204,10 @@ impl<'b> Builder<'b> {
                 let n = lines.len();
                 // `• Objective: …` then `• KR 1: …` lines in one paragraph: the key results
                 // belong to the objective line above them
-                let marks: Vec<(bool, bool)> = lines.iter().map(|f| marks(f.text())).collect();
+                let marks: Vec<(bool, bool)> = lines
+                    .iter()
+                    .map(|f| super::score::marks(f.text()))
+                    .collect();
                 let paired = marks.iter().any(|m| m.0) && marks.iter().any(|m| m.1);
                 let mut open: Option<usize> = None;
                 for (k, f) in lines.into_iter().enumerate() {
@@ -262,7 +265,7 @@ impl<'b> Builder<'b> {
                 // objective item above them
                 let marks: Vec<(bool, bool)> = items
                     .iter()
-                    .map(|it| marks(Frag::whole(&it.inline).text()))
+                    .map(|it| super::score::marks(Frag::whole(&it.inline).text()))
                     .collect();
                 let paired = marks.iter().any(|m| m.0) && marks.iter().any(|m| m.1);
                 let mut open: Option<usize> = None;
@@ -550,17 +553,6 @@ fn bare_objective(text: &str) -> bool {
 pub(crate) fn plain(t: &str) -> &str {
     t.trim_start_matches(|c: char| !c.is_alphanumeric() && c != '#' && c != '`')
         .trim_start()
-}
-
-/// Whether a line says it is an objective (`Objective:`, `O1.`) or a key result (`KR 1:`),
-/// after any bullet or mark written before it (`• `, `📌 `).
-fn marks(t: &str) -> (bool, bool) {
-    let t = plain(t);
-    let t = &t[super::super::classify::numbering(t)..];
-    (
-        labels::objective_prefix(t).is_some(),
-        labels::kr_prefix(t).is_some(),
-    )
 }
 
 /// Which rows head the others: those not marked as a child (`↳`, `└`, `-`, `•`) when others

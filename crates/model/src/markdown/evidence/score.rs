@@ -624,8 +624,19 @@ fn question(t: &str) -> bool {
 
 /// `Objective 2: …`, `O1. …`, `Objective: …`: an objective in so many words.
 pub(crate) fn marked_objective(n: &Node) -> bool {
-    let t = super::outline::plain(n.frag.text().trim());
-    objective_mark(&t[classify::numbering(t)..]).is_some()
+    marks(n.frag.text()).0
+}
+
+/// Whether a line says it is an objective (`Objective:`, `O1.`, `OKR 1:`) and whether it says
+/// it is a key result (`KR 1:`, `CEO KR:`), after its numbering and any bullet or mark
+/// written before it (`• `, `📌 `).
+pub(crate) fn marks(t: &str) -> (bool, bool) {
+    let t = super::outline::plain(t.trim());
+    let t = &t[classify::numbering(t)..];
+    (
+        objective_mark(t).is_some(),
+        labels::kr_prefix(t).is_some() || labels::owner_kr_prefix(t).is_some(),
+    )
 }
 
 /// Where the objective's text starts after a mark that says it is one: `Objective 2:`,

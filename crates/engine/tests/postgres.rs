@@ -212,14 +212,22 @@ fn assert_equal(what: &str, files: Vec<MetricValue>, db: Vec<MetricValue>) -> us
 }
 
 async fn load(url: &str, users: &str, events: &str) {
-    let mut c = PgConnection::connect(url).await.expect("connect");
-    c.execute(
+    copy_tables(
+        url,
         "CREATE TABLE events (user_id bigint, ts timestamptz, event text, amount numeric(10,2), score integer);
          CREATE TABLE users (user_id bigint, created_at timestamp, plan text);",
+        &[("events", events), ("users", users)],
     )
-    .await
-    .expect("create the tables");
-    for (table, text) in [("events", events), ("users", users)] {
+    .await;
+}
+
+/// Creates tables with `ddl` and copies each `(table, CSV text with a header)` into one.
+async fn copy_tables(url: &str, ddl: &str, tables: &[(&str, &str)]) {
+    let mut c = PgConnection::connect(url).await.expect("connect");
+    c.execute(AssertSqlSafe(ddl.to_string()))
+        .await
+        .expect("create the tables");
+    for (table, text) in tables {
         let mut copy = c
             .copy_in_raw(&format!(
                 "COPY {table} FROM STDIN WITH (FORMAT csv, HEADER true)"
@@ -467,4 +475,117 @@ async fn a_source_that_cannot_be_read_is_named_with_what_to_do() {
         ),
         "{e}"
     );
+}
+
+/// Text from the workspace (a `where:` value; event names are ids) stays inside its literal in
+/// the statements sent to PostgreSQL: quotes, backslashes, doubled quotes, dollar quotes and LIKE's
+/// wildcards, through every operator, give the embedded engine's counts; order comparisons
+/// compare bytes, as the embedded engine does, under any collation.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn workspace_text_never_leaves_its_literal_in_postgresql() {
+    let Some(url) = database().await else { return };
+    let values = [
+        r"x'y",
+        r"x\'y",
+        r"a\b",
+        r"a\\b",
+        "it''s",
+        "$$",
+        "$tag$ x $tag$",
+        "%",
+        "_",
+        r#"say "hi""#,
+        "E'x'",
+        r"\",
+        "plain",
+        "Plain",
+        "é ü 😀",
+    ];
+    // value i is sent by i + 1 users
+    let csv = |s: &str| format!("\"{}\"", s.replace('"', "\"\""));
+    let mut events = String::from("user_id,ts,event,variant\n");
+    for (i, v) in values.iter().enumerate() {
+        for u in 0..=i {
+            events.push_str(&format!(
+                "{u},2026-03-0{}T10:00:00Z,pick,{}\n",
+                1 + u % 7,
+                csv(v)
+            ));
+        }
+    }
+    let users = "user_id,created_at,plan\n".to_string()
+        + &(0..values.len())
+            .map(|u| format!("{u},2026-02-01 09:00:00,free\n"))
+            .collect::<String>();
+    copy_tables(
+        &url,
+        // a linguistic collation, under which `'B' < 'a'` is false; throughline compares bytes
+        "CREATE TABLE events (user_id bigint, ts timestamptz, event text, variant text COLLATE \"und-x-icu\");
+         CREATE TABLE users (user_id bigint, created_at timestamp, plan text);",
+        &[("events", &events), ("users", &users)],
+    )
+    .await;
+
+    // a YAML double-quoted scalar; a `where:` text value in the quote it does not hold
+    let yaml = |s: &str| format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\""));
+    let quoted = |s: &str| {
+        if s.contains('\'') {
+            format!("\"{s}\"")
+        } else {
+            format!("'{s}'")
+        }
+    };
+    let mut metrics = String::from("metrics:\n");
+    for (i, v) in values.iter().enumerate() {
+        let q = quoted(v);
+        let wheres = [
+            format!("variant = {q}"),
+            format!("variant != {q}"),
+            format!("variant < {q}"),
+            format!("variant >= {q}"),
+            format!("variant in ({q}, 'plain')"),
+            format!("not (variant not in ({q}))"),
+        ];
+        for (j, w) in wheres.iter().enumerate() {
+            metrics.push_str(&format!(
+                "  - {{ id: where_{i}_{j}, compute: {{ type: count, event: pick, where: {} }} }}\n",
+                yaml(w)
+            ));
+        }
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::write(tmp.path().join("events.csv"), &events).unwrap();
+    std::fs::write(tmp.path().join("users.csv"), &users).unwrap();
+    let dir = tmp.path();
+    let mut engines = Vec::new();
+    for sources in [file_sources().to_string(), postgres_sources(&url)] {
+        let loaded = common::load(dir, &settings("UTC", "monday", &sources), &metrics);
+        assert!(!loaded.has_input_errors(), "{:?}", loaded.diagnostics);
+        engines.push(
+            Engine::open(&loaded.workspace, dir)
+                .await
+                .unwrap_or_else(|e| panic!("{}\nhelp: {}", e.message, e.help)),
+        );
+    }
+    let (files, db) = (&engines[0], &engines[1]);
+    let req = Request {
+        grain: Some(Grain::Month),
+        ..Request::default()
+    };
+    let a = files.measure(&req).await.expect("embedded");
+    let b = db
+        .measure(&req)
+        .await
+        .unwrap_or_else(|e| panic!("PostgreSQL: {}\nhelp: {}", e.message, e.help));
+    // each value's own count is there to compare: i + 1 events equal to value i
+    let march = |id: &str| {
+        a.iter()
+            .find(|v| v.metric == id && v.start.to_rfc3339().starts_with("2026-03"))
+            .and_then(|v| v.value)
+    };
+    for (i, v) in values.iter().enumerate() {
+        assert_eq!(march(&format!("where_{i}_0")), Some(i as f64 + 1.0), "{v}");
+    }
+    let compared = assert_equal("literals", a, b);
+    assert!(compared >= values.len() * 6, "{compared} values compared");
 }

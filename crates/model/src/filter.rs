@@ -155,7 +155,14 @@ fn lex(text: &str) -> Result<Vec<(Tok, usize)>, FilterError> {
                 let Some(len) = text[i + 1..].find(c as char) else {
                     return err(i, "text that is never closed; add the closing quote");
                 };
-                out.push((Tok::Str(text[i + 1..i + 1 + len].to_string()), i));
+                let value = &text[i + 1..i + 1 + len];
+                if let Some(nul) = value.find('\0') {
+                    return err(
+                        i + 1 + nul,
+                        "text values cannot hold a NUL character (no database text can store one, so it would never match); remove it",
+                    );
+                }
+                out.push((Tok::Str(value.to_string()), i));
                 i += len + 2;
             }
             b'0'..=b'9' | b'-' | b'.' => {
@@ -391,6 +398,16 @@ mod tests {
         assert!(parse_filter("a = 'x").is_err());
         assert!(parse_filter("").is_err());
         assert!(parse_filter("a ! 3").is_err());
+        let e = parse_filter("variant = 'a\0b'").unwrap_err();
+        assert_eq!(e.offset, 12);
+        assert!(e.message.contains("NUL"), "{}", e.message);
+        // quotes of the other kind, backslashes and dollars are plain characters
+        let f = parse_filter(r#"v in ("x\'y", 'say "hi"', '$$')"#).unwrap();
+        let Filter::In { values, .. } = f else {
+            panic!("{f:?}")
+        };
+        let want = [r"x\'y", r#"say "hi""#, "$$"].map(|s| Literal::Text(s.into()));
+        assert_eq!(values, want);
         assert!(parse_filter("a = 1; drop table events").is_err());
         let deep = format!("{}a = 1", "not ".repeat(1000));
         assert!(parse_filter(&deep).is_err());

@@ -39,6 +39,10 @@ pub(crate) struct BatchBuilder {
     schema: SchemaRef,
     columns: Vec<Column>,
     rows: usize,
+    /// For each field of the schema, the statement's column that holds it: by name when every
+    /// field's name is one column's (the unparser may put a grouping's keys after its
+    /// aggregates), else by position. Read from the first row.
+    order: Option<Vec<usize>>,
 }
 
 impl BatchBuilder {
@@ -71,6 +75,7 @@ impl BatchBuilder {
             schema,
             columns,
             rows: 0,
+            order: None,
         }
     }
 
@@ -85,8 +90,11 @@ impl BatchBuilder {
     /// Appends one row; a value that does not read as its column's type is an error naming
     /// the column and the value.
     pub fn push(&mut self, row: &PgRow) -> std::result::Result<(), String> {
+        let order = self
+            .order
+            .get_or_insert_with(|| column_order(&self.schema, row));
         for (i, c) in self.columns.iter_mut().enumerate() {
-            let raw = row.try_get_raw(i).map_err(|e| e.to_string())?;
+            let raw = row.try_get_raw(order[i]).map_err(|e| e.to_string())?;
             let text = if raw.is_null() {
                 None
             } else {
@@ -135,6 +143,26 @@ impl BatchBuilder {
 }
 
 /// Appends `text` (`None` for NULL) to `c`; on error, what was expected.
+/// Where each field of `schema` is among `row`'s columns (see [`BatchBuilder::order`]).
+fn column_order(schema: &SchemaRef, row: &PgRow) -> Vec<usize> {
+    use sqlx::{Column as _, Row as _};
+    let names: Vec<&str> = row.columns().iter().map(|c| c.name()).collect();
+    let by_name: Option<Vec<usize>> = schema
+        .fields()
+        .iter()
+        .map(|f| {
+            let mut at = names.iter().enumerate().filter(|(_, n)| **n == f.name());
+            match (at.next(), at.next()) {
+                (Some((i, _)), None) => Some(i),
+                _ => None,
+            }
+        })
+        .collect();
+    by_name
+        .filter(|o| names.len() == o.len())
+        .unwrap_or_else(|| (0..schema.fields().len()).collect())
+}
+
 fn read(c: &mut Column, text: Option<&str>) -> std::result::Result<(), &'static str> {
     macro_rules! put {
         ($b:expr, $parse:expr, $what:literal) => {

@@ -11,7 +11,15 @@
 //! - `date_trunc(f, x)` cuts in the zone DataFusion cuts in: the zone of the instant's type
 //!   (`date_trunc(f, x, 'America/New_York')`), which the dialect writes into casts to it as a
 //!   marker type, or UTC for an instant without one (the normalized `ts` column); the marker
-//!   casts become `timestamptz` casts.
+//!   casts become `timestamptz` casts;
+//! - text literals holding a quote or a backslash are written as escape strings (`E'x\\'y'`):
+//!   the unparser keeps a quote after a backslash as it is (`'x\\'y'`), which PostgreSQL, with
+//!   `standard_conforming_strings` on (its default since 9.1), reads as the end of the literal.
+//!   Every character but NUL has a spelling there; the `where:` language refuses NUL, which
+//!   PostgreSQL's text cannot hold;
+//! - an order comparison with a text literal (`variant < 'm'`) compares bytes, as DataFusion
+//!   does, whatever the column's or the database's collation (`'m' COLLATE "C"`): under a
+//!   linguistic collation `'B' < 'a'` is false.
 
 use std::ops::ControlFlow;
 
@@ -98,6 +106,9 @@ fn zone_in(e: &Expr) -> Option<String> {
 
 /// `statement` with the aggregates and zones above rewritten.
 pub(crate) fn for_postgres(mut statement: Statement) -> Result<Statement> {
+    // first, so that the rewrites below that print and read back an expression keep its
+    // literals, and last, for what they added
+    escaped_literals(&mut statement);
     // the zones first, while the marker casts are there to read
     let _ = visit_expressions_mut(&mut statement, |e| {
         if let Expr::Function(f) = e
@@ -137,10 +148,51 @@ pub(crate) fn for_postgres(mut statement: Statement) -> Result<Statement> {
         }
         ControlFlow::Continue(())
     });
-    match failed {
-        Some(e) => Err(e),
-        None => Ok(statement),
+    if let Some(e) = failed {
+        return Err(e);
     }
+    escaped_literals(&mut statement);
+    byte_order(&mut statement);
+    Ok(statement)
+}
+
+/// Every order comparison of a text literal made in the "C" collation.
+fn byte_order(statement: &mut Statement) {
+    use datafusion::sql::sqlparser::ast::BinaryOperator as Op;
+    let text = |e: &Expr| {
+        matches!(e, Expr::Value(v) if matches!(v.value,
+            Value::SingleQuotedString(_) | Value::EscapedStringLiteral(_)))
+    };
+    let _ = visit_expressions_mut(statement, |e| {
+        if let Expr::BinaryOp { left, op, right } = e
+            && matches!(op, Op::Lt | Op::LtEq | Op::Gt | Op::GtEq)
+        {
+            for side in [left, right] {
+                if text(side) {
+                    let literal = std::mem::replace(side.as_mut(), Expr::value(Value::Null));
+                    **side = Expr::Collate {
+                        expr: Box::new(literal),
+                        collation: ObjectName::from(vec![Ident::with_quote('"', "C")]),
+                    };
+                }
+            }
+        }
+        ControlFlow::<()>::Continue(())
+    });
+}
+
+/// Every text literal with a quote or a backslash as an escape string, which spells both
+/// unambiguously whatever the server's `standard_conforming_strings`.
+fn escaped_literals(statement: &mut Statement) {
+    let _ = visit_expressions_mut(statement, |e| {
+        if let Expr::Value(v) = e
+            && let Value::SingleQuotedString(s) = &v.value
+            && s.contains(['\\', '\''])
+        {
+            v.value = Value::EscapedStringLiteral(s.clone());
+        }
+        ControlFlow::<()>::Continue(())
+    });
 }
 
 fn rewritten(e: &Expr) -> Result<Option<Expr>> {
@@ -178,6 +230,65 @@ mod tests {
             .unwrap()
             .remove(0);
         for_postgres(statement).unwrap().to_string()
+    }
+
+    #[test]
+    fn text_literals_never_leave_their_quotes() {
+        use datafusion::sql::sqlparser::ast::{BinaryOperator, Expr as E};
+        // the unparser's output for `variant = 'x\'y'` and other values: built as a tree, as
+        // the unparser builds it, since no SQL text spells them all the same way
+        let mut statement = Parser::parse_sql(&PostgreSqlDialect {}, "SELECT 1 FROM t WHERE a")
+            .unwrap()
+            .remove(0);
+        let values = [r"x\'y", "it''s", r"a\\b", "$$", "plain"];
+        let ops = [
+            BinaryOperator::Eq,
+            BinaryOperator::Eq,
+            BinaryOperator::Eq,
+            BinaryOperator::Lt,
+            BinaryOperator::GtEq,
+        ];
+        let _ = visit_expressions_mut(&mut statement, |e| {
+            if matches!(e, E::Identifier(i) if i.value == "a") {
+                let mut all = None;
+                for (v, op) in values.into_iter().zip(ops.clone()) {
+                    let cmp = E::BinaryOp {
+                        left: Box::new(E::Identifier(Ident::new("v"))),
+                        op,
+                        right: Box::new(E::Value(Value::SingleQuotedString(v.into()).into())),
+                    };
+                    all = Some(match all {
+                        None => cmp,
+                        Some(a) => E::BinaryOp {
+                            left: Box::new(a),
+                            op: BinaryOperator::Or,
+                            right: Box::new(cmp),
+                        },
+                    });
+                }
+                *e = all.unwrap();
+            }
+            ControlFlow::<()>::Continue(())
+        });
+        let sql = for_postgres(statement).unwrap().to_string();
+        assert_eq!(
+            sql,
+            r#"SELECT 1 FROM t WHERE v = E'x\\\'y' OR v = E'it\'\'s' OR v = E'a\\\\b' OR v < '$$' COLLATE "C" OR v >= 'plain' COLLATE "C""#
+        );
+        // and reading it back as PostgreSQL does (sqlparser's dialect) gives the values back
+        let back = Parser::parse_sql(&PostgreSqlDialect {}, &sql)
+            .unwrap()
+            .remove(0);
+        let mut read = Vec::new();
+        let _ = visit_expressions(&back, |e| {
+            if let E::Value(v) = e
+                && let Value::SingleQuotedString(s) | Value::EscapedStringLiteral(s) = &v.value
+            {
+                read.push(s.clone());
+            }
+            ControlFlow::<()>::Continue(())
+        });
+        assert_eq!(read, values);
     }
 
     #[test]

@@ -60,32 +60,57 @@ pub(crate) fn segment_text(s: &BTreeMap<String, String>) -> String {
     serde_json::to_string(s).expect("a map of strings serializes")
 }
 
+/// Every stored version of a metric (`$1`) at a grain (`$2`), oldest first.
+const SNAPSHOT_ROWS: &str = "SELECT metric, grain, period_start, period_end, segment, value, numerator, \
+     denominator, complete, definition_hash, measured_at FROM snapshots WHERE metric = $1 \
+     AND grain = $2 ORDER BY measured_seq, id";
+
 impl Store {
     /// Saves metric values. A value equal to the latest stored version of the same metric,
     /// grain, period and segment is not written again; one that differs is added as a new
-    /// version (the old one stays). One transaction.
+    /// version (the old one stays). One transaction, which holds the store's write lock from
+    /// before it reads the latest versions: two saves at once run one after the other, so the
+    /// second sees the first's rows and never stores a value twice.
     pub async fn save_snapshots(&self, values: &[NewSnapshot]) -> Result<SaveSummary, StoreError> {
+        let mut tx = match self.backend {
+            // IMMEDIATE takes SQLite's write lock at the start (a deferred transaction would
+            // take it at the first insert, after both had read); the busy timeout waits for it
+            crate::Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await,
+            crate::Backend::Postgres => self.pool.begin().await,
+        }
+        .map_err(|e| self.io(e))?;
+        if self.backend == crate::Backend::Postgres {
+            // writers wait for each other; readers (the dashboard) do not wait
+            sqlx::query("LOCK TABLE snapshots IN SHARE ROW EXCLUSIVE MODE")
+                .execute(&mut *tx)
+                .await
+                .map_err(|e| self.io(e))?;
+        }
         let mut latest: HashMap<(String, String), HashMap<(String, String), NewSnapshot>> =
             HashMap::new();
         for v in values {
             let key = (v.metric.clone(), v.grain.clone());
             if !latest.contains_key(&key) {
-                let rows = self.latest_snapshots(&v.metric, &v.grain).await?;
-                let map = rows
-                    .into_iter()
-                    .map(|s| {
-                        (
-                            (time(&s.value.start), segment_text(&s.value.segment)),
-                            s.value,
-                        )
-                    })
-                    .collect();
+                let rows = sqlx::query(SNAPSHOT_ROWS)
+                    .bind(&v.metric)
+                    .bind(&v.grain)
+                    .fetch_all(&mut *tx)
+                    .await
+                    .map_err(|e| self.io(e))?;
+                let mut map = HashMap::new();
+                // oldest first: a later version replaces an earlier one
+                for r in &rows {
+                    let s = self.snapshot(r)?;
+                    map.insert(
+                        (time(&s.value.start), segment_text(&s.value.segment)),
+                        s.value,
+                    );
+                }
                 latest.insert(key.clone(), map);
             }
         }
         let now = Utc::now();
         let mut summary = SaveSummary::default();
-        let mut tx = self.pool.begin().await.map_err(|e| self.io(e))?;
         for v in values {
             let seg = segment_text(&v.segment);
             let start = time(&v.start);
@@ -154,16 +179,12 @@ impl Store {
         metric: &str,
         grain: &str,
     ) -> Result<Vec<Snapshot>, StoreError> {
-        let rows = sqlx::query(
-            "SELECT metric, grain, period_start, period_end, segment, value, numerator, denominator, \
-             complete, definition_hash, measured_at FROM snapshots WHERE metric = $1 AND grain = $2 \
-             ORDER BY measured_seq, id",
-        )
-        .bind(metric)
-        .bind(grain)
-        .fetch_all(&self.pool)
-        .await
-        .map_err(|e| self.io(e))?;
+        let rows = sqlx::query(SNAPSHOT_ROWS)
+            .bind(metric)
+            .bind(grain)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(|e| self.io(e))?;
         rows.iter().map(|r| self.snapshot(r)).collect()
     }
 

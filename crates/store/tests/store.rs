@@ -428,3 +428,44 @@ async fn values_without_a_numerator_and_with_one_are_saved_in_one_go() {
     })
     .await;
 }
+
+/// Two `measure --save` at once (two processes: two stores on one database) never store a
+/// value twice: the second waits for the first and finds its rows unchanged.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn saves_at_once_store_each_value_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut urls = vec!["sqlite://state.db".to_string()];
+    if let Some(server) = testing::postgres_server() {
+        urls.push(testing::fresh_postgres_database(&server).await);
+    }
+    let values: Vec<NewSnapshot> = (0..40)
+        .map(|w| snap("wau", w, &[], 100.0 + f64::from(w), "h1"))
+        .collect();
+    for url in urls {
+        let mut stores = Vec::new();
+        for _ in 0..4 {
+            stores.push(Store::open(&url, dir.path()).await.unwrap());
+        }
+        // each save on its own task, its own pool: at once, as two processes would
+        let tasks: Vec<_> = stores
+            .iter()
+            .map(|s| {
+                let (s, v) = (s.clone(), values.clone());
+                tokio::spawn(async move { s.save_snapshots(&v).await })
+            })
+            .collect();
+        let mut summaries = Vec::new();
+        for t in tasks {
+            summaries.push(
+                t.await
+                    .unwrap()
+                    .expect("a save succeeds (a busy one waits)"),
+            );
+        }
+        let new: usize = summaries.iter().map(|s| s.new).sum();
+        let unchanged: usize = summaries.iter().map(|s| s.unchanged).sum();
+        assert_eq!((new, unchanged), (40, 120), "{url}: {summaries:?}");
+        let rows = stores[0].snapshot_rows("wau", "week").await.unwrap();
+        assert_eq!(rows.len(), 40, "{url}: every value once");
+    }
+}

@@ -274,16 +274,23 @@ pub(crate) fn per_user(
             let frame = windowed(b, exposed, from, return_event, None, w, data_end_us)?;
             Ok((frame, true))
         }
-        Compute::Duration { from, to, .. } => {
+        Compute::Duration {
+            from, to, within, ..
+        } => {
             let starts = starts(b, exposed, from)?;
             let hits = b.hits(to, None)?;
+            let within_us = within.value.saturating_mul(1_000_000);
             let frame = starts
                 .join_named(
                     hits,
                     JoinType::Inner,
                     &[EXP_USER],
                     &["__hit_user"],
-                    Some(col(HIT_US).gt_eq(col(START_US))),
+                    Some(
+                        col(HIT_US)
+                            .gt_eq(col(START_US))
+                            .and(col(HIT_US).lt_eq(col(START_US) + lit(within_us))),
+                    ),
                 )
                 .and_then(|d| {
                     d.aggregate(

@@ -56,6 +56,7 @@ const METRICS: &str = r#"metrics:
   - { id: ttv_median, unit: duration, compute: { type: duration, from: signup, to: workflow, stat: median } }
   - { id: ttv_mean, unit: duration, compute: { type: duration, from: signup, to: workflow, stat: mean } }
   - { id: ttv_p90, unit: duration, compute: { type: duration, from: signup, to: workflow, stat: p90 } }
+  - { id: ttv_week, unit: duration, compute: { type: duration, from: signup, to: workflow, within: 7d } }
   - { id: retention_w1, compute: { type: retention, from: signup, return: session, every: week, horizon: 1 } }
   - { id: churn, compute: { type: churn, every: week } }
   - { id: stickiness, compute: { type: stickiness } }
@@ -157,13 +158,25 @@ async fn durations_exclude_users_who_never_arrive() {
     let e = engine(tmp.path()).await;
     // seconds to the first workflow at or after signup: a 604800, b 604801, c 7200 | d 172800
     // (e never: excluded, counted in the denominator) | f 86400
+    // (the default window, 30 days, has passed for no cohort: none is final)
     let median = rows(&weekly(&e, "ttv_median", None).await);
     assert_eq!(
         median,
         vec![
-            row("03-03", "", 604800.0, Some(3.0), Some(3.0), true),
+            row("03-03", "", 604800.0, Some(3.0), Some(3.0), false),
+            row("03-10", "", 172800.0, Some(1.0), Some(2.0), false),
+            row("03-17", "", 86400.0, Some(1.0), Some(1.0), false),
+        ]
+    );
+    // within 7d: b (7d + 1s) has not arrived; the Mar 3 and Mar 10 cohorts' windows end by the
+    // data's end (Mar 24 00:00), the Mar 17 cohort's does not: only the users who arrived
+    // fast are in it yet, so its median is not final
+    assert_eq!(
+        rows(&weekly(&e, "ttv_week", None).await),
+        vec![
+            row("03-03", "", 306000.0, Some(2.0), Some(3.0), true),
             row("03-10", "", 172800.0, Some(1.0), Some(2.0), true),
-            row("03-17", "", 86400.0, Some(1.0), Some(1.0), true),
+            row("03-17", "", 86400.0, Some(1.0), Some(1.0), false),
         ]
     );
     let mean = rows(&weekly(&e, "ttv_mean", None).await);
@@ -175,7 +188,7 @@ async fn durations_exclude_users_who_never_arrive() {
     let by_plan = rows(&weekly(&e, "ttv_median", Some("plan")).await);
     assert_eq!(
         by_plan[0],
-        row("03-03", "free", 306000.5, Some(2.0), Some(2.0), true)
+        row("03-03", "free", 306000.5, Some(2.0), Some(2.0), false)
     );
 }
 

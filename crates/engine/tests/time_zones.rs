@@ -65,7 +65,7 @@ const METRICS: &str = "metrics:
   - { id: revenue, unit: currency:USD, compute: { type: sum, event: workflow_completed, property: amount } }
   - { id: order_value, unit: currency:USD, compute: { type: average, event: workflow_completed, property: amount } }
   - { id: activation, unit: percent, compute: { type: conversion, from: signup, to: workflow_completed, within: 7d } }
-  - { id: ttv, unit: duration, compute: { type: duration, from: signup, to: workflow_completed, stat: median } }
+  - { id: ttv, unit: duration, compute: { type: duration, from: signup, to: workflow_completed, stat: median, within: 7d } }
   - { id: ret, unit: percent, compute: { type: retention, from: signup, return: login, every: week, horizon: 1 } }
   - { id: churn, unit: percent, compute: { type: churn, every: month } }
   - { id: sticky, unit: percent, compute: { type: stickiness } }

@@ -172,8 +172,13 @@ impl Compute {
                 every.value.as_str(),
                 horizon.value
             ),
-            Compute::Duration { from, to, stat } => format!(
-                "{} time from each user's `{}` to their first `{}` after it, for users whose `{}` falls in the period",
+            Compute::Duration {
+                from,
+                to,
+                stat,
+                within,
+            } => format!(
+                "{} time from each user's `{}` to their first `{}` after it (within {}), for users whose `{}` falls in the period",
                 match stat.value {
                     crate::Stat::Median => "median",
                     crate::Stat::P90 => "90th percentile of the",
@@ -181,6 +186,7 @@ impl Compute {
                 },
                 from.value,
                 to.value,
+                crate::Unit::Duration.format(within.value as f64),
                 from.value
             ),
             Compute::Churn { event, every } => format!(

@@ -9,6 +9,9 @@ use crate::values::{Period, PeriodLength, Quantity, Unit};
 pub use crate::source::Text;
 
 /// Everything read from a workspace (or from the files given on the command line).
+/// A `duration` metric's window when it names none: 30 days (seconds).
+pub const DURATION_WINDOW_DEFAULT: i64 = 30 * 86_400;
+
 #[derive(Clone, Debug, Default)]
 pub struct Workspace {
     pub settings: Settings,
@@ -248,6 +251,10 @@ pub enum Compute {
         from: Text,
         to: Text,
         stat: Spanned<Stat>,
+        /// How long after `from` a `to` still counts (seconds); later arrivals count as not
+        /// arrived, and a cohort is final once its window has passed. Default
+        /// [`DURATION_WINDOW_DEFAULT`].
+        within: Spanned<i64>,
     },
     Churn {
         event: Option<Text>,

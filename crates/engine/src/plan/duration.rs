@@ -1,6 +1,11 @@
-//! `duration {from, to, stat}`: the time from each user's `from` to their first `to` at or after it,
-//! as a median, 90th percentile or mean over the cohort; users who never arrive are left out and
-//! counted (numerator: arrived, denominator: cohort).
+//! `duration {from, to, stat, within}`: the time from each user's `from` to their first `to` at
+//! or after it and no later than `within` after it, as a median, 90th percentile or mean over
+//! the users who arrived; the others are counted (numerator: arrived, denominator: cohort).
+//!
+//! Censoring: a recent cohort holds only the users who arrived fast, because the slow ones
+//! have not had the time yet; its median falls with nothing changed. So a cohort is final only
+//! once its window has passed (like a conversion's), and every cohort's value is read over the
+//! same window: a user who arrives after it counts as not arrived, in old cohorts as in new.
 
 use super::*;
 
@@ -9,11 +14,15 @@ pub(super) fn plan(
     from: &Text,
     to: &Text,
     stat: &Spanned<Stat>,
+    within: &Spanned<i64>,
 ) -> Result<Planned, EngineError> {
     let grain = b.scope.grain;
     let cohort = b.cohort(from)?;
     let hits = b.hits(to, None)?;
-    let on = col(HIT_US).gt_eq(col(START_US));
+    let within_us = within.value.saturating_mul(1_000_000);
+    let on = col(HIT_US)
+        .gt_eq(col(START_US))
+        .and(col(HIT_US).lt_eq(col(START_US) + lit(within_us)));
     let secs = cast(col("__first") - col(START_US), DataType::Float64) / lit(1_000_000.0);
     let agg = match stat.value {
         Stat::Median => median(col("__secs")),
@@ -46,5 +55,7 @@ pub(super) fn plan(
             )
         })
         .map_err(b.fail("measuring durations"))?;
-    Ok(b.planned(frame, grain))
+    let mut p = b.planned(frame, grain);
+    p.maturity_us = within_us;
+    Ok(p)
 }

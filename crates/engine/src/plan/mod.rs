@@ -329,7 +329,12 @@ pub(crate) async fn plan(
             every,
             horizon,
         } => retention::plan(&b, from, return_event, every, horizon),
-        Compute::Duration { from, to, stat } => duration::plan(&b, from, to, stat),
+        Compute::Duration {
+            from,
+            to,
+            stat,
+            within,
+        } => duration::plan(&b, from, to, stat, within),
         Compute::Churn { event, every } => churn::plan(&b, event.as_ref(), every),
         Compute::Stickiness { event } => stickiness::plan(&b, event.as_ref()),
         Compute::Funnel {

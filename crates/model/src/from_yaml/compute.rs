@@ -147,10 +147,18 @@ pub(crate) fn compute(cx: &mut Ctx, n: &Node) -> Option<Spanned<Compute>> {
                 ],
                 Stat::Median,
             );
+            let within = match f.get("within") {
+                Some(v) => duration(cx, v, "within"),
+                None => Some(Spanned::new(
+                    crate::defs::DURATION_WINDOW_DEFAULT,
+                    Default::default(),
+                )),
+            };
             Some(Compute::Duration {
                 from: from?,
                 to: to?,
                 stat: stat?,
+                within: within?,
             })
         }
         "churn" => {

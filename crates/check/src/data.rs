@@ -3,12 +3,27 @@
 
 use std::collections::HashMap;
 
-use throughline_model::Unit;
+use throughline_model::{Text, Unit};
 
-/// Per key result, keyed by `(objective id, key result id)`.
+/// What the data says: per key result, keyed by `(objective id, key result id)`, and of the
+/// event names the metrics read.
 #[derive(Clone, Debug, Default)]
 pub struct DataFacts {
     pub key_results: HashMap<(String, String), KrData>,
+    /// Event names metrics read that never occur in the data.
+    pub absent_events: Vec<AbsentEvent>,
+    /// Each event name in the data, with how many events have it.
+    pub event_counts: std::collections::BTreeMap<String, u64>,
+}
+
+/// An event name a metric reads that never occurs in the data.
+#[derive(Clone, Debug)]
+pub struct AbsentEvent {
+    pub metric: String,
+    /// The name where the metric's definition writes it.
+    pub name: Text,
+    /// The closest name that does occur, when one is close.
+    pub suggestion: Option<String>,
 }
 
 impl DataFacts {

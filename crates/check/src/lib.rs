@@ -2,9 +2,9 @@
 //! warn about, with a stable kebab-case id, a default severity and an explanation
 //! (`throughline explain RULE`).
 //!
-//! Rules read the [`Workspace`]; the two rules that read data (`unambitious-target`,
-//! `baseline-mismatch`) also read [`DataFacts`], which the caller computes from the metric
-//! engine (`throughline check --with-data`). Without them those two rules find nothing.
+//! Rules read the [`Workspace`]; the rules that read data ([`DATA_RULE_IDS`]) also read
+//! [`DataFacts`], which the caller computes from the metric engine (`throughline check
+//! --with-data`). Without them those rules find nothing.
 
 mod config;
 mod data;
@@ -15,11 +15,15 @@ pub mod text;
 use throughline_model::{Diagnostic, Loaded, Severity, SourceMap, Workspace};
 
 pub use config::{Config, RuleOptions};
-pub use data::{DataFacts, KrData, Measured, Trend};
+pub use data::{AbsentEvent, DataFacts, KrData, Measured, Trend};
 pub use facts::{KrFacts, kr_facts};
 
 /// Rule ids of the rules that read data: they run only with [`DataFacts`].
-pub const DATA_RULE_IDS: &[&str] = &["unambitious-target", "baseline-mismatch"];
+pub const DATA_RULE_IDS: &[&str] = &[
+    "unambitious-target",
+    "baseline-mismatch",
+    "event-not-in-data",
+];
 
 /// What a rule is, for listings and `explain`.
 #[derive(Clone, Copy, Debug)]

@@ -7,7 +7,7 @@ use std::path::Path;
 
 use chrono::{Duration, NaiveDate};
 pub use throughline_app::{checkin_views, snapshots};
-use throughline_check::{DataFacts, KrData, Measured, Trend};
+use throughline_check::{AbsentEvent, DataFacts, KrData, Measured, Trend};
 use throughline_engine::{Engine, Request};
 use throughline_model::{Diagnostic, Loaded, Objective, Period, Severity, Workspace, load_paths};
 use throughline_progress::okr::{self, ObjectiveStatus};
@@ -48,6 +48,8 @@ pub fn load_workspace(dir: &Path, require_root: bool) -> Result<Loaded, Failed> 
 pub fn runtime() -> Result<tokio::runtime::Runtime, Failed> {
     tokio::runtime::Builder::new_multi_thread()
         .enable_all()
+        // planning and unparsing recurse over deep plans (see .cargo/config.toml)
+        .thread_stack_size(16 * 1024 * 1024)
         .build()
         .map_err(|e| {
             fail(
@@ -369,19 +371,41 @@ pub fn check_data_facts(
         ));
     };
     let ws = &loaded.workspace;
-    let Some((metrics, from, to)) = key_result_metrics(ws.objectives.iter()) else {
-        return Ok(Default::default());
-    };
     let rt = runtime()?;
     let bar = crate::progress::Progress::new();
     let result = rt.block_on(async {
         bar.opening();
         let engine = throughline_engine::Engine::open(ws, &dir).await?;
-        series(&engine, metrics, from, to, &|p| bar.update(p)).await
+        let series = match key_result_metrics(ws.objectives.iter()) {
+            Some((metrics, from, to)) => {
+                series(&engine, metrics, from, to, &|p| bar.update(p)).await?
+            }
+            None => HashMap::new(),
+        };
+        let absent: Vec<AbsentEvent> = engine
+            .absent_names()
+            .iter()
+            .map(|a| AbsentEvent {
+                metric: a.metric.clone(),
+                name: a.name.clone(),
+                suggestion: a.suggestion.clone(),
+            })
+            .collect();
+        let counts = engine
+            .event_counts()
+            .into_iter()
+            .map(|(n, c)| (n.to_string(), c))
+            .collect();
+        Ok::<_, throughline_engine::EngineError>((series, absent, counts))
     });
     bar.finish();
     match result {
-        Ok(series) => Ok(data_facts(ws, &series)),
+        Ok((series, absent, counts)) => {
+            let mut facts = data_facts(ws, &series);
+            facts.absent_events = absent;
+            facts.event_counts = counts;
+            Ok(facts)
+        }
         Err(e) => {
             crate::out::report_errors(&[e.to_diagnostic()], &loaded.sources);
             Err(Failed(2))

@@ -247,7 +247,7 @@ fn an_unreachable_scheduler_is_one_clear_error() {
     let port = free_ports();
     let url = format!("df://127.0.0.1:{port}");
     let r = run_in(tmp.path(), &["measure", "-w", "ws", "--cluster", &url]);
-    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert_eq!(r.code, 2, "{}", r.stderr);
     assert!(
         r.stderr
             .contains(&format!("cannot reach the cluster's scheduler at {url}")),

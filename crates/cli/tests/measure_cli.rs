@@ -184,14 +184,14 @@ fn measure_errors_name_what_to_fix() {
     let tmp = demo("300", "3");
     let dir = tmp.path();
     let r = run_in(dir, &["measure", "-w", "ws", "--metric", "activaton_rate"]);
-    assert_eq!(r.code, 1);
+    assert_eq!(r.code, 2);
     assert!(
         r.stderr.contains("did you mean `activation_rate`"),
         "{}",
         r.stderr
     );
     let r = run_in(dir, &["measure", "-w", "ws", "--by", "plann"]);
-    assert_eq!(r.code, 1);
+    assert_eq!(r.code, 2);
     assert!(r.stderr.contains("did you mean `plan`"), "{}", r.stderr);
     let r = run_in(
         dir,
@@ -208,7 +208,7 @@ fn measure_errors_name_what_to_fix() {
     assert_eq!(r.code, 2);
     std::fs::remove_file(dir.join("ws/data/users.parquet")).unwrap();
     let r = run_in(dir, &["measure", "-w", "ws"]);
-    assert_eq!(r.code, 1);
+    assert_eq!(r.code, 2);
     assert!(
         r.stderr.contains("users.parquet does not exist"),
         "{}",

@@ -10,6 +10,9 @@ pub struct EngineError {
     pub span: Option<Span>,
     /// The metric cannot be segmented by the requested dimension (a `sql` query without it).
     pub unsegmentable: bool,
+    /// The query engine's own error, in its words: a case throughline does not yet turn into
+    /// a message of its own (a defect to report), never how bad input is meant to be told.
+    pub internal: bool,
 }
 
 impl EngineError {
@@ -19,6 +22,7 @@ impl EngineError {
             help: help.into(),
             span: None,
             unsegmentable: false,
+            internal: false,
         }
     }
     pub fn at(mut self, span: Span) -> Self {
@@ -44,8 +48,10 @@ impl std::error::Error for EngineError {}
 
 /// A query engine error, with what the engine was doing.
 pub(crate) fn df(doing: &str, e: datafusion::error::DataFusionError) -> EngineError {
-    EngineError::new(
+    let mut e = EngineError::new(
         format!("{doing}: {e}"),
         "check the source files and the metric definition; `throughline measure --explain METRIC` shows what is read",
-    )
+    );
+    e.internal = true;
+    e
 }

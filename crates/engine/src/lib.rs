@@ -29,7 +29,7 @@ use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use chrono_tz::Tz;
 use datafusion::arrow::array::{Array, AsArray};
 use datafusion::arrow::datatypes::{DataType, TimestampMicrosecondType};
-use datafusion::functions_aggregate::expr_fn::{max, min};
+use datafusion::functions_aggregate::expr_fn::{count, max, min};
 use datafusion::prelude::*;
 use throughline_model::{Grain, Workspace};
 
@@ -132,6 +132,10 @@ pub struct Engine {
     workspace: Workspace,
     /// First and last event instants (UTC, microseconds).
     span_us: Option<(i64, i64)>,
+    /// Each event name in the data, with its count and first and last instants.
+    names: BTreeMap<String, NameSeen>,
+    /// Event names the metrics read that never occur in the data.
+    absent: Vec<AbsentName>,
     warnings: Vec<String>,
     /// Where intermediate tables of a measurement are written (and removed after it).
     scratch: std::path::PathBuf,
@@ -209,7 +213,8 @@ impl Engine {
         let events_source = ws.settings.sources.get("events");
         if let Some(e) = events_source {
             let missing =
-                sources::unreadable_times(&tables.events, sources::TS, e, root, &calendar).await?;
+                sources::unreadable_times(&tables.all_events, sources::TS, e, root, &calendar)
+                    .await?;
             if missing > 0 {
                 let time_name = e.columns.time.as_ref().map_or("ts", |t| t.value.as_str());
                 warnings.push(format!(
@@ -217,30 +222,46 @@ impl Engine {
                 ));
             }
         }
-        let ts = col(sources::TS);
-        let bounds = tables
-            .events
-            .clone()
-            .aggregate(
-                vec![],
-                vec![min(ts.clone()).alias("lo"), max(ts).alias("hi")],
-            )
-            .map_err(|e| error::df("reading the data's time range", e))?
-            .collect()
-            .await
-            .map_err(|e| error::df("reading the events", e))?;
-        let b = bounds.first();
-        let span_us = b.and_then(|b| {
-            let lo = b.column(0).as_primitive_opt::<TimestampMicrosecondType>()?;
-            let hi = b.column(1).as_primitive_opt::<TimestampMicrosecondType>()?;
-            (!lo.is_null(0) && !hi.is_null(0)).then(|| (lo.value(0), hi.value(0)))
-        });
+        let (names, span_us, left_out) = event_names(&tables).await?;
+        if let Some(e) = events_source {
+            warnings.extend(
+                left_out
+                    .sentences(&ctx, &tables, e, root, &calendar)
+                    .await?,
+            );
+        }
+        if span_us.is_none()
+            && let Some(e) = events_source
+        {
+            let why = if left_out.no_user + left_out.implausible > 0 {
+                format!(
+                    "every row is left out ({} without a user, {} dated outside the plausible range)",
+                    left_out.no_user, left_out.implausible
+                )
+            } else {
+                "it has no rows".to_string()
+            };
+            let mut err = EngineError::new(
+                format!("source `{}` has no events to measure: {why}", e.name.value),
+                "point `path:` (or `table:`) at the exported events; a CSV file needs rows under its header",
+            );
+            if let Some(p) = &e.path {
+                err = err.at(p.span);
+            }
+            return Err(err);
+        }
+        let absent = absent_names(ws, &names);
+        for a in &absent {
+            warnings.push(a.sentence());
+        }
         Ok(Engine {
             ctx,
             tables,
             calendar,
             workspace: ws.clone(),
             span_us,
+            names,
+            absent,
             warnings,
             scratch: options.scratch_dir(),
             events_in_database: events_source
@@ -268,35 +289,11 @@ impl Engine {
     /// The last local day each event name was seen, and under `""` the last day of any event:
     /// how fresh each metric's data is.
     pub async fn last_seen(&self) -> Result<BTreeMap<String, NaiveDate>, EngineError> {
-        let fail = |e| error::df("finding the last day of each event", e);
-        let batches = self
-            .tables
-            .events
-            .clone()
-            .aggregate(
-                vec![cast(col(sources::EVENT), DataType::Utf8).alias("name")],
-                vec![max(col(sources::TS)).alias("last")],
-            )
-            .map_err(fail)?
-            .collect()
-            .await
-            .map_err(fail)?;
         let mut out = BTreeMap::new();
-        for b in &batches {
-            let names = b.column(0).as_string_opt::<i32>();
-            let last = b.column(1).as_primitive_opt::<TimestampMicrosecondType>();
-            let (Some(names), Some(last)) = (names, last) else {
-                continue;
-            };
-            for i in 0..b.num_rows() {
-                if names.is_null(i) || last.is_null(i) {
-                    continue;
-                }
-                let Some(t) = Utc.timestamp_micros(last.value(i)).single() else {
-                    continue;
-                };
+        for (name, seen) in &self.names {
+            if let Some(t) = Utc.timestamp_micros(seen.last_us).single() {
                 out.insert(
-                    names.value(i).to_string(),
+                    name.clone(),
                     t.with_timezone(&self.calendar.tz).date_naive(),
                 );
             }
@@ -305,6 +302,21 @@ impl Engine {
             out.insert(String::new(), last);
         }
         Ok(out)
+    }
+
+    /// Each event name that occurs in the data (with a time), with how many events have it.
+    pub fn event_counts(&self) -> BTreeMap<&str, u64> {
+        self.names
+            .iter()
+            .map(|(n, s)| (n.as_str(), s.count))
+            .collect()
+    }
+
+    /// The event names the workspace's metrics read that never occur in the data: a typo, or
+    /// an event the data does not have. Those metrics measure as no data (`value: None`),
+    /// never as zero.
+    pub fn absent_names(&self) -> &[AbsentName] {
+        &self.absent
     }
 
     /// An experiment's exposures (a user's first exposure decides their variant; users seen
@@ -400,6 +412,163 @@ impl Engine {
     pub fn warnings(&self) -> &[String] {
         &self.warnings
     }
+}
+
+/// One event name's events: how many (with a time) and the last one's instant (UTC
+/// microseconds).
+#[derive(Clone, Copy, Debug)]
+struct NameSeen {
+    count: u64,
+    last_us: i64,
+}
+
+/// Each event name with its counted events' count and time range, the time range of all
+/// counted events (those without a name too), and the rows left out, in one scan.
+async fn event_names(
+    tables: &sources::Tables,
+) -> Result<
+    (
+        BTreeMap<String, NameSeen>,
+        Option<(i64, i64)>,
+        sources::LeftOut,
+    ),
+    EngineError,
+> {
+    use datafusion::arrow::datatypes::Int64Type;
+    use datafusion::functions_aggregate::expr_fn::sum;
+    let fail = |e| error::df("reading the events' names and times", e);
+    let ts = col(sources::TS);
+    let when = |c: &Expr, then: Expr| {
+        datafusion::logical_expr::when(c.clone(), then)
+            .end()
+            .map_err(fail)
+    };
+    let one = |c: &Expr| when(c, lit(1i64));
+    let counted = &tables.counted;
+    let implausible = &tables.implausible;
+    let no_user = col(sources::USER).is_null();
+    let batches = tables
+        .all_events
+        .clone()
+        .aggregate(
+            vec![cast(col(sources::EVENT), DataType::Utf8).alias("name")],
+            vec![
+                count(one(counted)?).alias("n"),
+                min(when(counted, ts.clone())?).alias("lo"),
+                max(when(counted, ts.clone())?).alias("hi"),
+                sum(one(&no_user)?).alias("no_user"),
+                sum(one(implausible)?).alias("implausible"),
+                min(when(implausible, ts.clone())?).alias("odd_lo"),
+                max(when(implausible, ts)?).alias("odd_hi"),
+            ],
+        )
+        .map_err(fail)?
+        .collect()
+        .await
+        .map_err(fail)?;
+    let mut out = BTreeMap::new();
+    let mut span: Option<(i64, i64)> = None;
+    let mut left = sources::LeftOut::default();
+    for b in &batches {
+        let names = b.column(0).as_string_opt::<i32>();
+        let int = |i: usize| b.column(i).as_primitive_opt::<Int64Type>();
+        let time = |i: usize| b.column(i).as_primitive_opt::<TimestampMicrosecondType>();
+        let (Some(names), Some(n), Some(lo), Some(hi)) = (names, int(1), time(2), time(3)) else {
+            continue;
+        };
+        let (Some(no_user), Some(odd), Some(odd_lo), Some(odd_hi)) =
+            (int(4), int(5), time(6), time(7))
+        else {
+            continue;
+        };
+        for i in 0..b.num_rows() {
+            let v = |a: &datafusion::arrow::array::PrimitiveArray<Int64Type>| {
+                if a.is_null(i) { 0 } else { a.value(i) }
+            };
+            left.no_user += v(no_user);
+            left.implausible += v(odd);
+            if !odd_lo.is_null(i) {
+                let (a, z) = (odd_lo.value(i), odd_hi.value(i));
+                left.implausible_span = Some(
+                    left.implausible_span
+                        .map_or((a, z), |(x, y)| (x.min(a), y.max(z))),
+                );
+            }
+            if lo.is_null(i) || hi.is_null(i) {
+                continue;
+            }
+            let (first, last) = (lo.value(i), hi.value(i));
+            span = Some(span.map_or((first, last), |(a, b)| (a.min(first), b.max(last))));
+            if names.is_null(i) {
+                continue;
+            }
+            out.insert(
+                names.value(i).to_string(),
+                NameSeen {
+                    count: n.value(i).max(0) as u64,
+                    last_us: hi.value(i),
+                },
+            );
+        }
+    }
+    Ok((out, span, left))
+}
+
+/// An event name a metric reads that never occurs in the data.
+#[derive(Clone, Debug, PartialEq)]
+pub struct AbsentName {
+    /// The metric that reads it.
+    pub metric: String,
+    /// The name, where the metric's definition writes it.
+    pub name: throughline_model::Text,
+    /// The closest name that does occur, when one is close.
+    pub suggestion: Option<String>,
+}
+
+impl AbsentName {
+    /// One line for warnings: what, where the data was looked at, and what it means.
+    pub fn sentence(&self) -> String {
+        let hint = self
+            .suggestion
+            .as_ref()
+            .map(|s| format!(" (did you mean `{s}`?)"))
+            .unwrap_or_default();
+        format!(
+            "metric `{}` reads event `{}`, which never occurs in source `events`{hint}; its values are shown as no data, not 0",
+            self.metric, self.name.value
+        )
+    }
+}
+
+/// The names every metric of `ws` reads that are not in `names`. Without any event in the
+/// data, nothing is said here (the data's own emptiness is).
+fn absent_names(ws: &Workspace, names: &BTreeMap<String, NameSeen>) -> Vec<AbsentName> {
+    let mut out = Vec::new();
+    if names.is_empty() {
+        return out;
+    }
+    for m in &ws.metrics {
+        let Some(c) = &m.compute else { continue };
+        for name in c.value.events().into_iter().flatten() {
+            if names.contains_key(&name.value)
+                || out
+                    .iter()
+                    .any(|a: &AbsentName| a.metric == m.id.value && a.name.value == name.value)
+            {
+                continue;
+            }
+            out.push(AbsentName {
+                metric: m.id.value.clone(),
+                name: name.clone(),
+                suggestion: throughline_model::did_you_mean(
+                    &name.value,
+                    names.keys().map(String::as_str),
+                )
+                .map(String::from),
+            });
+        }
+    }
+    out
 }
 
 /// Whether the workspace reads PostgreSQL sources (their plans' parts are rendered as SQL

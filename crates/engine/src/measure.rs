@@ -12,11 +12,23 @@ use crate::output::{Key, Row, read_curve, read_rows};
 use crate::plan::{self, Planned, Scope};
 use crate::{Engine, EngineError, MetricValue, Progress, Request, error};
 
+/// `v` as a value that is not known: none, with no parts, curve or steps.
+fn no_data(v: &mut MetricValue) {
+    v.value = None;
+    v.numerator = None;
+    v.denominator = None;
+    v.curve.clear();
+    v.steps.clear();
+}
+
 /// What one measurement has computed so far: each metric's values by grain, and the plans
 /// of the event aggregates that share a scan (taken out as each is run).
 struct Memo {
     values: BTreeMap<(String, Grain), Vec<MetricValue>>,
     shared: BTreeMap<(String, Grain), Planned>,
+    /// Segmented: every value of the dimension in the users source, so that a segment with
+    /// nothing to count in a period is 0 there, not missing.
+    segments: Vec<String>,
 }
 
 impl Engine {
@@ -48,6 +60,10 @@ impl Engine {
         let mut memo = Memo {
             values: BTreeMap::new(),
             shared: self.shared_plans(&inputs, &ids, req).await?,
+            segments: match &req.by {
+                Some(dim) => self.segment_values(dim).await?,
+                None => Vec::new(),
+            },
         };
         tracing::debug!(seconds = started.elapsed().as_secs_f64(), "shared scan");
         let mut out = Vec::new();
@@ -287,7 +303,15 @@ impl Engine {
                             plan::plan(inputs, m, &self.calendar, &scope).await?
                         }
                     };
-                    self.run(m, planned, req).await?
+                    let mut values = self.run(m, planned, req, &memo.segments).await?;
+                    if self.absent.iter().any(|a| a.metric == id) {
+                        // an event that never occurs: a typo or data the sources lack, which
+                        // counting would show as a confident zero
+                        for v in &mut values {
+                            no_data(v);
+                        }
+                    }
+                    values
                 }
             };
             memo.values.insert(slot.clone(), values);
@@ -318,11 +342,52 @@ impl Engine {
         Ok(got)
     }
 
+    /// The values of dimension `dim` among the users, `(none)` for users without one.
+    async fn segment_values(&self, dim: &str) -> Result<Vec<String>, EngineError> {
+        use datafusion::arrow::array::{Array, AsArray};
+        use datafusion::prelude::*;
+        let Some(users) = &self.tables.users else {
+            return Ok(Vec::new());
+        };
+        if !self.tables.dimensions.iter().any(|d| d == dim) {
+            // said by the inputs, with the dimensions there are
+            return Ok(Vec::new());
+        }
+        let fail = |e| error::df("reading the segments", e);
+        let batches = users
+            .clone()
+            .select(vec![
+                coalesce(vec![
+                    cast(ident(dim), datafusion::arrow::datatypes::DataType::Utf8),
+                    lit(inputs::NO_SEGMENT),
+                ])
+                .alias("segment"),
+            ])
+            .and_then(|d| d.distinct())
+            .map_err(fail)?
+            .collect()
+            .await
+            .map_err(fail)?;
+        let mut out = Vec::new();
+        for b in &batches {
+            if let Some(a) = b.column(0).as_string_opt::<i32>() {
+                out.extend(
+                    (0..a.len())
+                        .filter(|i| !a.is_null(*i))
+                        .map(|i| a.value(i).to_string()),
+                );
+            }
+        }
+        out.sort();
+        Ok(out)
+    }
+
     async fn run(
         &self,
         m: &Metric,
         p: Planned,
         req: &Request,
+        known: &[String],
     ) -> Result<Vec<MetricValue>, EngineError> {
         let what = format!("computing `{}`", m.id.value);
         let batches = p
@@ -342,10 +407,11 @@ impl Engine {
                 read_curve(b, self.calendar.tz, segmented, &mut found)?;
             }
         }
-        Ok(self.fill(m, &p, req, found))
+        Ok(self.fill(m, &p, req, found, known))
     }
 
-    /// Every period of the range and every segment seen; an empty period of a count is 0.
+    /// Every period of the range and every segment seen (for a count or a sum, every segment
+    /// `known` among the users too); an empty period of a count or a sum is 0.
     // Long because it turns result rows into values for every period and segment in one pass:
     // completeness, partial periods and immature cohorts are decided together.
     fn fill(
@@ -354,6 +420,7 @@ impl Engine {
         p: &Planned,
         req: &Request,
         found: BTreeMap<Key, Row>,
+        known: &[String],
     ) -> Vec<MetricValue> {
         let tz = self.calendar.tz;
         let local = |us: i64| {
@@ -380,6 +447,9 @@ impl Engine {
             limit = limit.min(self.calendar.midnight(to + chrono::Days::new(1)));
         }
         let mut segments: Vec<Option<String>> = found.keys().map(|(_, s)| s.clone()).collect();
+        if p.zero_when_empty {
+            segments.extend(known.iter().cloned().map(Some));
+        }
         segments.sort();
         segments.dedup();
         if segments.is_empty() && req.by.is_none() {

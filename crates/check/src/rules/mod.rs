@@ -3,6 +3,7 @@
 
 mod annual_period;
 mod baseline_mismatch;
+mod event_not_in_data;
 mod key_result_count;
 mod kpi_as_key_result;
 mod lagging_only;
@@ -46,6 +47,7 @@ pub static ALL: &[&dyn Rule] = &[
     &undefined_metric::UndefinedMetric,
     &baseline_mismatch::BaselineMismatch,
     &unambitious_target::UnambitiousTarget,
+    &event_not_in_data::EventNotInData,
 ];
 
 /// What every rule file uses.

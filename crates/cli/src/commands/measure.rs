@@ -195,6 +195,8 @@ fn measure(
     let request = &request;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
+        // planning and unparsing recurse over deep plans (see .cargo/config.toml)
+        .thread_stack_size(16 * 1024 * 1024)
         .build()
         .map_err(|e| {
             eprintln!("error: cannot start the query runtime: {e}");
@@ -219,8 +221,9 @@ fn measure(
     match result {
         Ok(r) => Ok((loaded, runtime, r)),
         Err(e) => {
+            // data or definitions that cannot be measured: input that could not be read
             report_errors(&[e.to_diagnostic()], &loaded.sources);
-            Err(Failed(1))
+            Err(Failed(2))
         }
     }
 }

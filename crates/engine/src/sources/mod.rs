@@ -12,12 +12,22 @@ use throughline_model::{Source, SourceFormat, Workspace};
 use crate::error::{EngineError, df};
 use crate::time::Calendar;
 
+mod files;
 mod parquet;
 mod postgres;
 
 /// Normalized tables.
 pub(crate) struct Tables {
+    /// The events that count: with a user and a plausible time.
     pub events: DataFrame,
+    /// Every event row, for counting the ones left out.
+    pub all_events: DataFrame,
+    /// Which rows of `all_events` are in `events`.
+    pub counted: Expr,
+    /// Rows of `all_events` with a user and a time outside the plausible range.
+    pub implausible: Expr,
+    /// The plausible range of event times, UTC microseconds (both inclusive).
+    pub plausible_us: (i64, i64),
     pub users: Option<DataFrame>,
     pub dimensions: Vec<String>,
 }
@@ -43,8 +53,8 @@ pub(crate) async fn open(
     };
     let mut dbs = postgres::Databases::default();
     let raw = read(ctx, events, root, "raw_events", "ts", (cal, &mut dbs)).await?;
-    let events = normalize(raw, events, cal, None)?;
-    let user_type = column_type(&events, USER);
+    let all_events = normalize(raw, events, cal, None)?;
+    let user_type = column_type(&all_events, USER);
     let (users, dimensions) = match ws.settings.sources.get("users") {
         Some(u) => {
             let raw = read(ctx, u, root, "raw_users", "created_at", (cal, &mut dbs)).await?;
@@ -57,6 +67,23 @@ pub(crate) async fn open(
         }
         None => (None, Vec::new()),
     };
+    let plausible_us = plausible(users.as_ref(), cal).await?;
+    let at = |us: i64| {
+        lit(datafusion::scalar::ScalarValue::TimestampMicrosecond(
+            Some(us),
+            Some("UTC".into()),
+        ))
+    };
+    let in_range = col(TS)
+        .gt_eq(at(plausible_us.0))
+        .and(col(TS).lt_eq(at(plausible_us.1)));
+    let placed = col(USER).is_not_null().and(col(TS).is_not_null());
+    let counted = placed.clone().and(in_range.clone());
+    let implausible = placed.and(in_range.not());
+    let events = all_events
+        .clone()
+        .filter(counted.clone())
+        .map_err(|e| df("preparing the events", e))?;
     // the normalized tables, for `sql` metrics; views of their plans, which (unlike a
     // DataFrame's own provider) a plan sent to a cluster can carry
     let view = |d: &DataFrame| {
@@ -73,9 +100,196 @@ pub(crate) async fn open(
     }
     Ok(Tables {
         events,
+        all_events,
+        counted,
+        implausible,
+        plausible_us,
         users,
         dimensions,
     })
+}
+
+/// Event rows left out of every metric, and why: counted, never absorbed.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct LeftOut {
+    /// Rows without a user.
+    pub no_user: i64,
+    /// Rows with a user and a time outside [`Tables::plausible_us`].
+    pub implausible: i64,
+    /// The earliest and latest of those times.
+    pub implausible_span: Option<(i64, i64)>,
+}
+
+impl LeftOut {
+    /// One warning per reason, with the files the rows are in (file sources).
+    pub(crate) async fn sentences(
+        &self,
+        ctx: &SessionContext,
+        tables: &Tables,
+        s: &Source,
+        root: &Path,
+        cal: &Calendar,
+    ) -> Result<Vec<String>, EngineError> {
+        let mut out = Vec::new();
+        if self.no_user == 0 && self.implausible == 0 {
+            return Ok(out);
+        }
+        let files = by_file(ctx, tables, s, root, cal).await;
+        let list = |pick: fn(&(String, i64, i64)) -> i64| {
+            let with: Vec<String> = files
+                .iter()
+                .filter(|f| pick(f) > 0)
+                .map(|f| format!("{} ({})", f.0, pick(f)))
+                .collect();
+            match with.len() {
+                0 => String::new(),
+                n if n > 5 => format!(", in {} and {} more file(s)", with[..5].join(", "), n - 5),
+                _ => format!(", in {}", with.join(", ")),
+            }
+        };
+        let name = &s.name.value;
+        if self.no_user > 0 {
+            let user = s
+                .columns
+                .user
+                .as_ref()
+                .map_or("user_id", |c| c.value.as_str());
+            out.push(format!(
+                "source `{name}`: {} event(s) have no user in `{user}` and are not counted{}",
+                self.no_user,
+                list(|f| f.1)
+            ));
+        }
+        if self.implausible > 0 {
+            let day = |us: i64| {
+                chrono::DateTime::from_timestamp_micros(us)
+                    .map(|t| t.with_timezone(&cal.tz).date_naive().to_string())
+                    .unwrap_or_default()
+            };
+            let (lo, hi) = tables.plausible_us;
+            let seen = self
+                .implausible_span
+                .map(|(a, z)| {
+                    if day(a) == day(z) {
+                        format!(" (dated {})", day(a))
+                    } else {
+                        format!(" (dated {} to {})", day(a), day(z))
+                    }
+                })
+                .unwrap_or_default();
+            out.push(format!(
+                "source `{name}`: {} event(s) dated before {} (the first signup's year) or after {} (a day past now) are not counted{seen}{}",
+                self.implausible,
+                day(lo),
+                day(hi),
+                list(|f| f.2)
+            ));
+        }
+        Ok(out)
+    }
+}
+
+/// Per file of a file source: (file, rows without a user, rows at implausible times). Empty
+/// for a database source, or when a file cannot be read alone.
+async fn by_file(
+    ctx: &SessionContext,
+    tables: &Tables,
+    s: &Source,
+    root: &Path,
+    cal: &Calendar,
+) -> Vec<(String, i64, i64)> {
+    use datafusion::arrow::array::{Array, AsArray};
+    use datafusion::arrow::datatypes::Int64Type;
+    use datafusion::functions_aggregate::expr_fn::sum;
+    let (Some(pattern), Ok(raw)) = (&s.path, ctx.table("raw_events").await) else {
+        return Vec::new();
+    };
+    let schema = raw.schema().as_arrow().clone();
+    let mut out = Vec::new();
+    for f in crate::locate::files(root, &pattern.value) {
+        let path = f.to_string_lossy().to_string();
+        let ext = f
+            .extension()
+            .map(|e| format!(".{}", e.to_string_lossy()))
+            .unwrap_or_default();
+        let read = match s.format.value {
+            SourceFormat::Parquet => {
+                let o = ParquetReadOptions::default()
+                    .file_extension(&ext)
+                    .schema(&schema);
+                ctx.read_parquet(path, o).await
+            }
+            SourceFormat::Csv => {
+                let o = CsvReadOptions::new().file_extension(&ext).schema(&schema);
+                ctx.read_csv(path, o).await
+            }
+            SourceFormat::Jsonl => {
+                let o = JsonReadOptions::default()
+                    .file_extension(&ext)
+                    .schema(&schema);
+                ctx.read_json(path, o).await
+            }
+            SourceFormat::Postgres => return Vec::new(),
+        };
+        let one = |c: Expr| datafusion::logical_expr::when(c, lit(1i64)).end();
+        let counted = read.ok().and_then(|raw| normalize(raw, s, cal, None).ok());
+        let (Some(d), Ok(a), Ok(b)) = (
+            counted,
+            one(col(USER).is_null()),
+            one(tables.implausible.clone()),
+        ) else {
+            continue;
+        };
+        let Ok(batches) = d
+            .aggregate(vec![], vec![sum(a).alias("a"), sum(b).alias("b")])
+            .map(|d| d.collect())
+        else {
+            continue;
+        };
+        let Ok(batches) = batches.await else { continue };
+        let int = |i: usize| {
+            batches
+                .first()
+                .and_then(|b| b.column(i).as_primitive_opt::<Int64Type>())
+                .map_or(0, |a| if a.is_null(0) { 0 } else { a.value(0) })
+        };
+        let name = f.strip_prefix(root).unwrap_or(&f).display().to_string();
+        out.push((name, int(0), int(1)));
+    }
+    out
+}
+
+/// The range of event times that can be real, UTC microseconds: from the start of the year of
+/// the first signup (or of 1971, without users: times at the Unix epoch are zeros, not events)
+/// through a day past now (clocks and zones differ by less). An event outside it (a default
+/// date, a typo'd year) would stretch every series to its year.
+async fn plausible(users: Option<&DataFrame>, cal: &Calendar) -> Result<(i64, i64), EngineError> {
+    use chrono::{Datelike, NaiveDate};
+    use datafusion::arrow::array::{Array, AsArray};
+    use datafusion::arrow::datatypes::TimestampMicrosecondType;
+    use datafusion::functions_aggregate::expr_fn::min;
+    let mut year = 1971;
+    if let Some(u) = users {
+        let fail = |e| df("reading the first signup", e);
+        let first = u
+            .clone()
+            .aggregate(vec![], vec![min(col(SIGNUP)).alias("first")])
+            .map_err(fail)?
+            .collect()
+            .await
+            .map_err(fail)?;
+        let us = first.first().and_then(|b| {
+            let a = b.column(0).as_primitive_opt::<TimestampMicrosecondType>()?;
+            (!a.is_null(0)).then(|| a.value(0))
+        });
+        if let Some(t) = us.and_then(chrono::DateTime::from_timestamp_micros) {
+            year = t.with_timezone(&cal.tz).year().max(year);
+        }
+    }
+    let floor =
+        NaiveDate::from_ymd_opt(year, 1, 1).map_or(0, |d| cal.midnight(d).timestamp_micros());
+    let ceiling = (chrono::Utc::now() + chrono::Duration::days(1)).timestamp_micros();
+    Ok((floor, ceiling))
 }
 
 /// Registers a source under `name` and reads it. CSV and JSON lines read their time column
@@ -103,6 +317,7 @@ async fn read(
     if !has_glob(&path.value) && !full.exists() {
         return Err(EngineError::new(format!("source `{}`: {} does not exist", s.name.value, full.display()), "check `path:` (relative to the workspace folder), or run `throughline demo` to generate data").at(path.span));
     }
+    files::check(s, root)?;
     let ext = Path::new(&path.value)
         .extension()
         .map(|e| format!(".{}", e.to_string_lossy()))
@@ -131,7 +346,11 @@ async fn read(
             }
         }
         SourceFormat::Csv => {
-            let options = CsvReadOptions::new().file_extension(&ext);
+            // types from every row, not the first thousand: a sparse column's first values
+            // are often empty
+            let options = CsvReadOptions::new()
+                .file_extension(&ext)
+                .schema_infer_max_records(usize::MAX);
             match text_time_schema(ctx.read_csv(&full_str, options.clone()).await, time) {
                 Ok(schema) => {
                     ctx.register_csv(name, &full_str, options.schema(&schema))
@@ -141,7 +360,9 @@ async fn read(
             }
         }
         SourceFormat::Jsonl => {
-            let options = JsonReadOptions::default().file_extension(&ext);
+            let options = JsonReadOptions::default()
+                .file_extension(&ext)
+                .schema_infer_max_records(usize::MAX);
             match text_time_schema(ctx.read_json(&full_str, options.clone()).await, time) {
                 Ok(schema) => {
                     ctx.register_json(name, &full_str, options.schema(&schema))

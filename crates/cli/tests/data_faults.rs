@@ -1,0 +1,111 @@
+//! Data that would give a confident wrong number: what each command says and does instead, on
+//! a small demo whose definitions or files the test damages.
+
+mod common;
+
+use common::run_in;
+
+/// A demo workspace of `users` users in `ws` under a temporary folder.
+fn demo(users: &str) -> tempfile::TempDir {
+    let tmp = tempfile::tempdir().unwrap();
+    let r = run_in(tmp.path(), &["demo", "ws", "--users", users, "--seed", "3"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    tmp
+}
+
+fn edit(path: &std::path::Path, from: &str, to: &str) {
+    let text = std::fs::read_to_string(path).unwrap();
+    assert!(text.contains(from), "{from} not in {}", path.display());
+    std::fs::write(path, text.replace(from, to)).unwrap();
+}
+
+fn json(s: &str) -> serde_json::Value {
+    serde_json::from_str(s).unwrap_or_else(|e| panic!("not JSON ({e}):\n{s}"))
+}
+
+/// A metric over an event name the data never has (a typo) is flagged by `check --with-data`
+/// with the likely name, measures as no data with a warning, and its guardrail shows no light.
+#[test]
+fn an_event_name_the_data_never_has_is_no_data_never_zero() {
+    let tmp = demo("2000");
+    let dir = tmp.path();
+    edit(
+        &dir.join("ws/metrics.yaml"),
+        "event: support_ticket_created",
+        "event: support_ticket_creatd",
+    );
+
+    let r = run_in(dir, &["check", "ws", "--with-data", "--format", "json"]);
+    assert_eq!(r.code, 1, "an error finding fails the check\n{}", r.stderr);
+    let found: Vec<serde_json::Value> = json(&r.stdout)
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["rule"] == "event-not-in-data")
+        .cloned()
+        .collect();
+    assert_eq!(found.len(), 1, "{found:?}");
+    let f = &found[0];
+    assert_eq!(f["file"], "ws/metrics.yaml");
+    assert_eq!(
+        f["message"],
+        "metric `support_tickets` reads event `support_ticket_creatd`, which never occurs in the data"
+    );
+    assert!(
+        f["help"]
+            .as_str()
+            .unwrap()
+            .starts_with("did you mean `support_ticket_created`?"),
+        "{f}"
+    );
+    let line = std::fs::read_to_string(dir.join("ws/metrics.yaml"))
+        .unwrap()
+        .lines()
+        .position(|l| l.contains("support_ticket_creatd"))
+        .unwrap()
+        + 1;
+    assert_eq!(f["line"].as_u64(), Some(line as u64));
+    // without --with-data the data is not read, and the name is not judged
+    let r = run_in(dir, &["check", "ws", "--format", "json"]);
+    assert!(!r.stdout.contains("event-not-in-data"), "{}", r.stdout);
+
+    // measure: the metric and the ratio over it are no data, and the run says why
+    let r = run_in(
+        dir,
+        &[
+            "measure",
+            "-w",
+            "ws",
+            "--metric",
+            "support_tickets",
+            "--metric",
+            "tickets_per_100_active",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let rows = json(&r.stdout);
+    let rows = rows.as_array().unwrap();
+    assert!(rows.len() > 10, "{rows:?}");
+    assert!(rows.iter().all(|r| r["value"].is_null()), "{rows:?}");
+    assert!(
+        r.stderr.contains(
+            "metric `support_tickets` reads event `support_ticket_creatd`, which never occurs in source `events` (did you mean `support_ticket_created`?); its values are shown as no data, not 0"
+        ),
+        "{}",
+        r.stderr
+    );
+
+    // the review: the guardrail has no light, and the run says why
+    let r = run_in(dir, &["review", "-w", "ws", "--format", "json"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let review = json(&r.stdout);
+    let guardrails = review["guardrails"].as_array().expect("guardrails");
+    let tickets = guardrails
+        .iter()
+        .find(|g| g["metric"] == "support_tickets")
+        .expect("the support tickets guardrail");
+    assert_eq!(tickets["light"], "unknown", "{tickets}");
+    assert!(r.stderr.contains("support_ticket_creatd"), "{}", r.stderr);
+}

@@ -57,6 +57,7 @@ const METRICS: &str = r#"metrics:
   - { id: ttv_mean, unit: duration, compute: { type: duration, from: signup, to: workflow, stat: mean } }
   - { id: ttv_p90, unit: duration, compute: { type: duration, from: signup, to: workflow, stat: p90 } }
   - { id: ttv_week, unit: duration, compute: { type: duration, from: signup, to: workflow, within: 7d } }
+  - { id: session_to_workflow_time, unit: duration, compute: { type: duration, from: session, to: workflow, within: 1d } }
   - { id: retention_w1, compute: { type: retention, from: signup, return: session, every: week, horizon: 1 } }
   - { id: churn, compute: { type: churn, every: week } }
   - { id: stickiness, compute: { type: stickiness } }
@@ -177,6 +178,28 @@ async fn durations_exclude_users_who_never_arrive() {
             row("03-03", "", 306000.0, Some(2.0), Some(3.0), true),
             row("03-10", "", 172800.0, Some(1.0), Some(2.0), true),
             row("03-17", "", 86400.0, Some(1.0), Some(1.0), false),
+        ]
+    );
+    // from an event: each user's first session (as session_to_workflow above): g never
+    // arrives, c in 3 h (10800 s), a, b and d later than a day or never, f's window ends
+    // after the data; a cohort where nobody arrived has no duration, and says how many
+    let none = |week: &str, n: f64, complete: bool| {
+        (
+            week.to_string(),
+            String::new(),
+            None,
+            Some(0.0),
+            Some(n),
+            complete,
+        )
+    };
+    assert_eq!(
+        rows(&weekly(&e, "session_to_workflow_time", None).await),
+        vec![
+            none("02-24", 1.0, true),
+            row("03-03", "", 10800.0, Some(1.0), Some(2.0), true),
+            none("03-10", 2.0, true),
+            none("03-17", 1.0, false),
         ]
     );
     let mean = rows(&weekly(&e, "ttv_mean", None).await);

@@ -289,3 +289,161 @@ async fn column_types_come_from_every_row() {
     .expect("opens");
     assert_eq!(total(&e, "revenue").await, 20.5);
 }
+
+/// A small deterministic generator (xorshift64*).
+struct Rng(u64);
+
+impl Rng {
+    fn below(&mut self, n: u64) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d) % n
+    }
+    fn pick<'a>(&mut self, from: &[&'a str]) -> &'a str {
+        from[self.below(from.len() as u64) as usize]
+    }
+}
+
+/// One generated event file's text: mostly good rows, some with the faults real exports have.
+fn generated_events(rng: &mut Rng, jsonl: bool) -> String {
+    let names = ["login", "purchase", "invite", "survey"];
+    let times = [
+        "2025-03-03T10:00:00",
+        "2025-03-04 09:30:00",
+        "2025-03-11T23:59:59Z",
+        "2025-03-20",
+        "2025-03-09T02:30:00+01:00",
+        "2200-01-01T00:00:00",
+        "1970-01-01T00:00:00",
+    ];
+    let users = ["u1", "u2", "u3", "u4", ""];
+    let mut out = if jsonl {
+        String::new()
+    } else {
+        "user_id,ts,event,amount\n".to_string()
+    };
+    for _ in 0..rng.below(40) {
+        let (u, t, e) = (rng.pick(&users), rng.pick(&times), rng.pick(&names));
+        let amount = match rng.below(4) {
+            0 => String::new(),
+            1 => "-3.5".into(),
+            _ => rng.below(100).to_string(),
+        };
+        if jsonl {
+            let amount = if amount.is_empty() {
+                "null".into()
+            } else {
+                amount
+            };
+            let user = if u.is_empty() {
+                "null".into()
+            } else {
+                format!("\"{u}\"")
+            };
+            out.push_str(&format!(
+                "{{\"user_id\": {user}, \"ts\": \"{t}\", \"event\": \"{e}\", \"amount\": {amount}}}\n"
+            ));
+        } else {
+            out.push_str(&format!("{u},{t},{e},{amount}\n"));
+        }
+    }
+    // now and then, a fault of the file itself
+    match rng.below(12) {
+        0 => out.clear(),
+        3 if !jsonl => out.push_str("u2,not a time,login,\nu3,,login,\n"),
+        1 if !jsonl => out.push_str("u1,2025-03-05T10:00:00,login,1,extra\n"),
+        1 => out.push_str("{\"user_id\": \"u1\", \"ts\": \n"),
+        2 => out.push('\n'),
+        _ => {}
+    }
+    out
+}
+
+/// Generated workspaces with generated (and sometimes damaged) event files: opening and
+/// measuring either works or fails with throughline's own message, never the query engine's
+/// words, a temporary path or a panic.
+#[tokio::test]
+async fn no_generated_input_gets_an_internal_error() {
+    let metrics = [
+        "{ type: count, event: purchase }",
+        "{ type: unique }",
+        "{ type: sum, event: purchase, property: amount }",
+        "{ type: average, event: purchase, property: amount }",
+        "{ type: conversion, from: signup, to: purchase, within: 7d }",
+        "{ type: duration, from: login, to: purchase }",
+        "{ type: retention, from: signup, return: login, every: week, horizon: 2 }",
+        "{ type: funnel, steps: [login, purchase], within: 3d }",
+        "{ type: churn, every: week }",
+        "{ type: stickiness }",
+        "{ type: nps, event: survey, property: amount }",
+        "{ type: lifecycle, every: week }",
+        "{ type: count, event: purchse }",
+        "{ type: count, event: login, where: \"amount > 3\" }",
+    ];
+    let mut rng = Rng(0x0dd_f00d_5eed);
+    let mut outcomes = std::collections::BTreeMap::new();
+    for case in 0..40 {
+        let tmp = tempfile::tempdir().unwrap();
+        let jsonl = rng.below(2) == 0;
+        let (format, ext) = if jsonl {
+            ("jsonl", "jsonl")
+        } else {
+            ("csv", "csv")
+        };
+        std::fs::create_dir_all(tmp.path().join("events")).unwrap();
+        for f in 0..1 + rng.below(3) {
+            let text = generated_events(&mut rng, jsonl);
+            std::fs::write(tmp.path().join(format!("events/part-{f}.{ext}")), text).unwrap();
+        }
+        std::fs::write(tmp.path().join("users.csv"), USERS).unwrap();
+        let mut yaml = String::from("metrics:\n");
+        for i in 0..1 + rng.below(4) {
+            let m = rng.pick(&metrics);
+            yaml.push_str(&format!("  - {{ id: m{i}, compute: {m} }}\n"));
+        }
+        let loaded = common::load(
+            tmp.path(),
+            &settings(format, &format!("events/*.{ext}")),
+            &yaml,
+        );
+        assert!(!loaded.has_input_errors(), "{:?}", loaded.diagnostics);
+        let grain = [Grain::Day, Grain::Week, Grain::Month][rng.below(3) as usize];
+        let by = (rng.below(2) == 0).then(|| "plan".to_string());
+        let result = match Engine::open(&loaded.workspace, tmp.path()).await {
+            Ok(e) => e
+                .measure(&Request {
+                    grain: Some(grain),
+                    by,
+                    ..Request::default()
+                })
+                .await
+                .map(|_| ()),
+            Err(e) => Err(e),
+        };
+        let what = match result {
+            Ok(()) => "measured".to_string(),
+            Err(e) => {
+                assert!(
+                    !e.internal,
+                    "case {case}: the query engine's words: {}\nmetrics:\n{yaml}",
+                    e.message
+                );
+                assert!(
+                    !e.message.contains(tmp.path().to_str().unwrap()),
+                    "case {case}: a temporary path in {}",
+                    e.message
+                );
+                e.message.chars().take(60).collect::<String>()
+            }
+        };
+        *outcomes.entry(what).or_insert(0) += 1;
+    }
+    eprintln!("{outcomes:#?}");
+    // the generator reaches both sides
+    assert!(
+        outcomes.get("measured").copied().unwrap_or(0) >= 10,
+        "{outcomes:?}"
+    );
+    assert!(outcomes.len() >= 3, "{outcomes:?}");
+}

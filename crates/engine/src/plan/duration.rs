@@ -23,7 +23,9 @@ pub(super) fn plan(
     let on = col(HIT_US)
         .gt_eq(col(START_US))
         .and(col(HIT_US).lt_eq(col(START_US) + lit(within_us)));
-    let secs = cast(col("__first") - col(START_US), DataType::Float64) / lit(1_000_000.0);
+    // the start under a name of its own: grouped by user, a cohort of first events makes the
+    // user's start a dependent column, which DataFusion adds to the grouping as `__start_us`
+    let secs = cast(col("__first") - col("__from_us"), DataType::Float64) / lit(1_000_000.0);
     let agg = match stat.value {
         Stat::Median => median(col("__secs")),
         Stat::Mean => avg(col("__secs")),
@@ -38,7 +40,7 @@ pub(super) fn plan(
                 b.cohort_groups(),
                 vec![
                     min(col(HIT_US)).alias("__first"),
-                    min(col(START_US)).alias(START_US),
+                    min(col(START_US)).alias("__from_us"),
                 ],
             )
         })

@@ -351,7 +351,8 @@ async fn read(
             let options = CsvReadOptions::new()
                 .file_extension(&ext)
                 .schema_infer_max_records(usize::MAX);
-            match text_time_schema(ctx.read_csv(&full_str, options.clone()).await, time) {
+            let inferred = inferred_schema(ctx, s.format.value, &full_str, root, &path.value, &ext);
+            match text_time_schema(inferred.await, time) {
                 Ok(schema) => {
                     ctx.register_csv(name, &full_str, options.schema(&schema))
                         .await
@@ -363,7 +364,8 @@ async fn read(
             let options = JsonReadOptions::default()
                 .file_extension(&ext)
                 .schema_infer_max_records(usize::MAX);
-            match text_time_schema(ctx.read_json(&full_str, options.clone()).await, time) {
+            let inferred = inferred_schema(ctx, s.format.value, &full_str, root, &path.value, &ext);
+            match text_time_schema(inferred.await, time) {
                 Ok(schema) => {
                     ctx.register_json(name, &full_str, options.schema(&schema))
                         .await
@@ -401,13 +403,79 @@ async fn read(
     ctx.table(name).await.map_err(|e| df("reading a source", e))
 }
 
+/// The schema of a CSV or JSON-lines source, inferred from every row of every file. Files
+/// whose own types differ (a column of dates in one, of text in another; whole numbers in
+/// one, decimals in another) share the wider type, where DataFusion refuses to merge them.
+async fn inferred_schema(
+    ctx: &SessionContext,
+    format: SourceFormat,
+    full: &str,
+    root: &Path,
+    pattern: &str,
+    ext: &str,
+) -> datafusion::error::Result<Schema> {
+    match infer_one(ctx, format, full, ext).await {
+        Err(e) if e.to_string().contains("Fail to merge schema") => {
+            let mut fields: Vec<datafusion::arrow::datatypes::Field> = Vec::new();
+            for f in crate::locate::files(root, pattern) {
+                let one = infer_one(ctx, format, &f.to_string_lossy(), ext).await?;
+                for field in one.fields() {
+                    match fields.iter_mut().find(|x| x.name() == field.name()) {
+                        Some(x) => {
+                            let ty = wider(x.data_type(), field.data_type());
+                            *x = x.clone().with_data_type(ty).with_nullable(true);
+                        }
+                        None => fields.push(field.as_ref().clone().with_nullable(true)),
+                    }
+                }
+            }
+            Ok(Schema::new(fields))
+        }
+        r => r,
+    }
+}
+
+async fn infer_one(
+    ctx: &SessionContext,
+    format: SourceFormat,
+    path: &str,
+    ext: &str,
+) -> datafusion::error::Result<Schema> {
+    let read = match format {
+        SourceFormat::Jsonl => {
+            let o = JsonReadOptions::default()
+                .file_extension(ext)
+                .schema_infer_max_records(usize::MAX);
+            ctx.read_json(path, o).await?
+        }
+        _ => {
+            let o = CsvReadOptions::new()
+                .file_extension(ext)
+                .schema_infer_max_records(usize::MAX);
+            ctx.read_csv(path, o).await?
+        }
+    };
+    Ok(read.schema().as_arrow().clone())
+}
+
+/// The type that holds the values of both: the same, the one that is not all-empty, a float
+/// for two kinds of numbers, else text.
+fn wider(a: &DataType, b: &DataType) -> DataType {
+    match (a, b) {
+        _ if a == b => a.clone(),
+        (DataType::Null, t) | (t, DataType::Null) => t.clone(),
+        _ if a.is_numeric() && b.is_numeric() => DataType::Float64,
+        _ => DataType::Utf8,
+    }
+}
+
 /// The inferred schema with the time column as text (times and dates were inferred from
 /// text, and are read from it again exactly).
 fn text_time_schema(
-    inferred: datafusion::error::Result<DataFrame>,
+    inferred: datafusion::error::Result<Schema>,
     time: &str,
 ) -> datafusion::error::Result<Schema> {
-    let schema = inferred?.schema().as_arrow().clone();
+    let schema = inferred?;
     let fields: Vec<datafusion::arrow::datatypes::Field> = schema
         .fields()
         .iter()

@@ -589,3 +589,46 @@ async fn workspace_text_never_leaves_its_literal_in_postgresql() {
     let compared = assert_equal("literals", a, b);
     assert!(compared >= values.len() * 6, "{compared} values compared");
 }
+
+/// Zero is a value on both engines: a segment of the users source with nothing to count in a
+/// period (a plan whose users never buy, users without a plan who never come back) gets 0 for
+/// counts and sums, and the ratios over them, from PostgreSQL as from the files.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn zero_segments_are_values_in_postgresql_too() {
+    let Some(url) = database().await else { return };
+    let users = "user_id,created_at,plan\n1,2026-03-01 10:00:00,free\n2,2026-03-02 12:00:00,pro\n3,2026-03-03 08:00:00,trial\n4,2026-03-04 08:00:00,\n";
+    let events = "user_id,ts,event,amount,score\n1,2026-03-03T10:00:00Z,workflow_completed,5,\n1,2026-03-04T10:00:00Z,login,,\n2,2026-03-04T09:00:00Z,workflow_completed,20,\n2,2026-03-11T09:00:00Z,workflow_completed,30,\n3,2026-03-05T09:00:00Z,login,,\n3,2026-03-12T09:00:00Z,login,,\n1,2026-03-12T10:00:00Z,login,,\n";
+    load(&url, users, events).await;
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::write(tmp.path().join("users.csv"), users).unwrap();
+    std::fs::write(tmp.path().join("events.csv"), events).unwrap();
+    let files = open(tmp.path(), settings("UTC", "monday", file_sources())).await;
+    let db = open(
+        tmp.path(),
+        settings("UTC", "monday", &postgres_sources(&url)),
+    )
+    .await;
+    let req = Request {
+        metrics: ["revenue", "actives", "logins", "revenue_per_active"]
+            .map(String::from)
+            .to_vec(),
+        grain: Some(Grain::Week),
+        by: Some("plan".into()),
+        ..Request::default()
+    };
+    let a = files.measure(&req).await.expect("embedded");
+    let b = db.measure(&req).await.expect("PostgreSQL");
+    // the trial plan never buys: 0 revenue in both weeks, 0 a user while active
+    let trial: Vec<Option<f64>> = a
+        .iter()
+        .filter(|v| {
+            v.metric == "revenue" && v.segment.get("plan").map(String::as_str) == Some("trial")
+        })
+        .map(|v| v.value)
+        .collect();
+    assert_eq!(trial, [Some(0.0), Some(0.0)]);
+    let compared = assert_equal("zero segments", a, b);
+    // 4 metrics × 2 weeks × 4 segments (free, pro, trial, (none)), less the ratio's weeks
+    // where a segment had no active user (none: both weeks; pro: the second)
+    assert!(compared >= 28, "{compared} values compared");
+}

@@ -3,15 +3,7 @@
 
 mod common;
 
-use common::run_in;
-
-/// A demo workspace of `users` users in `ws` under a temporary folder.
-fn demo(users: &str) -> tempfile::TempDir {
-    let tmp = tempfile::tempdir().unwrap();
-    let r = run_in(tmp.path(), &["demo", "ws", "--users", users, "--seed", "3"]);
-    assert_eq!(r.code, 0, "{}", r.stderr);
-    tmp
-}
+use common::{demo_of, json, run_in};
 
 fn edit(path: &std::path::Path, from: &str, to: &str) {
     let text = std::fs::read_to_string(path).unwrap();
@@ -19,15 +11,11 @@ fn edit(path: &std::path::Path, from: &str, to: &str) {
     std::fs::write(path, text.replace(from, to)).unwrap();
 }
 
-fn json(s: &str) -> serde_json::Value {
-    serde_json::from_str(s).unwrap_or_else(|e| panic!("not JSON ({e}):\n{s}"))
-}
-
 /// A metric over an event name the data never has (a typo) is flagged by `check --with-data`
 /// with the likely name, measures as no data with a warning, and its guardrail shows no light.
 #[test]
 fn an_event_name_the_data_never_has_is_no_data_never_zero() {
-    let tmp = demo("2000");
+    let tmp = demo_of("2000", "3");
     let dir = tmp.path();
     edit(
         &dir.join("ws/metrics.yaml"),

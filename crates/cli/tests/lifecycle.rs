@@ -8,7 +8,7 @@ use std::io::{BufRead, BufReader, Write};
 use std::path::Path;
 use std::process::{Command, Stdio};
 
-use common::{demo, run_in};
+use common::{demo, json, run_in};
 use throughline_store::{Store, testing};
 
 /// Adds a key result checked in by hand, and points the store at `store`.
@@ -35,10 +35,6 @@ fn extend(ws: &Path, store: Option<&str>) {
 /// Asserts that `text` contains `needle`, showing the text when it does not.
 fn has(text: &str, needle: &str) {
     assert!(text.contains(needle), "missing {needle:?} in:\n{text}");
-}
-
-fn json(stdout: &str) -> serde_json::Value {
-    serde_json::from_str(stdout).unwrap_or_else(|e| panic!("{e}: {stdout}"))
 }
 
 #[test]

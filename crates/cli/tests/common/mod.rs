@@ -101,11 +101,21 @@ pub fn assert_golden(name: &str, got: &str) {
 /// The demo at its default size and seed, in `ws` under a temporary folder (its OKRs are set
 /// for 100,000 users).
 pub fn demo() -> tempfile::TempDir {
+    demo_of("100000", "7")
+}
+
+/// The demo of `users` users from `seed`, in `ws` under a temporary folder.
+pub fn demo_of(users: &str, seed: &str) -> tempfile::TempDir {
     let tmp = tempfile::tempdir().unwrap();
     let r = run_in(
         tmp.path(),
-        &["demo", "ws", "--users", "100000", "--seed", "7"],
+        &["demo", "ws", "--users", users, "--seed", seed],
     );
     assert_eq!(r.code, 0, "{}", r.stderr);
     tmp
+}
+
+/// A command's `--format json` output, parsed.
+pub fn json(stdout: &str) -> serde_json::Value {
+    serde_json::from_str(stdout).unwrap_or_else(|e| panic!("not JSON ({e}):\n{stdout}"))
 }

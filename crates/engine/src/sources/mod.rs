@@ -212,25 +212,10 @@ async fn by_file(
             .extension()
             .map(|e| format!(".{}", e.to_string_lossy()))
             .unwrap_or_default();
-        let read = match s.format.value {
-            SourceFormat::Parquet => {
-                let o = ParquetReadOptions::default()
-                    .file_extension(&ext)
-                    .schema(&schema);
-                ctx.read_parquet(path, o).await
-            }
-            SourceFormat::Csv => {
-                let o = CsvReadOptions::new().file_extension(&ext).schema(&schema);
-                ctx.read_csv(path, o).await
-            }
-            SourceFormat::Jsonl => {
-                let o = JsonReadOptions::default()
-                    .file_extension(&ext)
-                    .schema(&schema);
-                ctx.read_json(path, o).await
-            }
-            SourceFormat::Postgres => return Vec::new(),
-        };
+        if s.format.value == SourceFormat::Postgres {
+            return Vec::new();
+        }
+        let read = read_file(ctx, s.format.value, &path, &ext, Some(&schema)).await;
         let one = |c: Expr| datafusion::logical_expr::when(c, lit(1i64)).end();
         let counted = read.ok().and_then(|raw| normalize(raw, s, cal, None).ok());
         let (Some(d), Ok(a), Ok(b)) = (
@@ -441,21 +426,39 @@ async fn infer_one(
     path: &str,
     ext: &str,
 ) -> datafusion::error::Result<Schema> {
-    let read = match format {
+    let read = read_file(ctx, format, path, ext, None).await?;
+    Ok(read.schema().as_arrow().clone())
+}
+
+/// One file of a file source, read with `schema`, or with a schema inferred from every row.
+async fn read_file(
+    ctx: &SessionContext,
+    format: SourceFormat,
+    path: &str,
+    ext: &str,
+    schema: Option<&Schema>,
+) -> datafusion::error::Result<DataFrame> {
+    match format {
+        SourceFormat::Parquet => {
+            let mut o = ParquetReadOptions::default().file_extension(ext);
+            o.schema = schema;
+            ctx.read_parquet(path, o).await
+        }
         SourceFormat::Jsonl => {
-            let o = JsonReadOptions::default()
+            let mut o = JsonReadOptions::default()
                 .file_extension(ext)
                 .schema_infer_max_records(usize::MAX);
-            ctx.read_json(path, o).await?
+            o.schema = schema;
+            ctx.read_json(path, o).await
         }
         _ => {
-            let o = CsvReadOptions::new()
+            let mut o = CsvReadOptions::new()
                 .file_extension(ext)
                 .schema_infer_max_records(usize::MAX);
-            ctx.read_csv(path, o).await?
+            o.schema = schema;
+            ctx.read_csv(path, o).await
         }
-    };
-    Ok(read.schema().as_arrow().clone())
+    }
 }
 
 /// The type that holds the values of both: the same, the one that is not all-empty, a float

@@ -20,6 +20,19 @@ fn shape(r: &MarkdownRead) -> (Vec<String>, Vec<usize>) {
     )
 }
 
+/// Each objective's period as written (`2025-Q3`), or "" when it has none.
+fn periods(r: &MarkdownRead) -> Vec<String> {
+    r.objectives
+        .iter()
+        .map(|o| {
+            o.period
+                .as_ref()
+                .map(|p| p.value.to_string())
+                .unwrap_or_default()
+        })
+        .collect()
+}
+
 fn codes(r: &MarkdownRead) -> Vec<(String, Severity)> {
     r.diagnostics
         .iter()
@@ -375,4 +388,134 @@ fn key_results_written_only_in_code_blocks_are_said_to_be_unread() {
         .find(|d| d.code == "uncertain-reading")
         .unwrap_or_else(|| panic!("{:?}", codes(&r)));
     assert!(d.message.contains("inside code blocks"), "{}", d.message);
+}
+
+#[test]
+fn a_summary_over_an_html_table_dates_the_objectives_in_it() {
+    let table = |o: &str, kr: &str| {
+        format!(
+            "<table>\n<thead><tr><th>OKR</th><th>Progress</th></tr></thead>\n<tbody>\n\
+             <tr><td><strong>{o}</strong></td><td>50%</td></tr>\n\
+             <tr><td>↳ {kr}</td><td>50%</td></tr>\n</tbody>\n</table>\n"
+        )
+    };
+    let src = format!(
+        "# OKRs\n\n## Current OKRs – Q3 2025\n\n{}\n## Past OKRs\n\n<details>\n  <summary>Q2 2025 (70%)</summary>\n{}</details>\n",
+        table("Ship the mobile app", "Publish 2 releases to the store"),
+        table("Grow the newsletter", "Reach 4,000 subscribers")
+    );
+    let r = read(&src);
+    assert_eq!(periods(&r), ["2025-Q3", "2025-Q2"], "{r:#?}");
+}
+
+#[test]
+fn a_lone_line_under_a_period_heading_is_an_objective_like_its_cousins() {
+    let r = read(
+        "# Goals\n\n## Quarterly\n### Q1 2024\nLaunch the beta\n- 50 beta teams\n- 3 case studies\n\n\
+         ### Q2 2024\nOpen the public sign-up\n- 500 sign-ups\n\n### Q3 2024\nPrice the paid plan?\n",
+    );
+    let (titles, krs) = shape(&r);
+    assert_eq!(
+        titles,
+        [
+            "Launch the beta",
+            "Open the public sign-up",
+            "Price the paid plan?"
+        ],
+        "{r:#?}"
+    );
+    assert_eq!(krs, [2, 1, 0]);
+}
+
+#[test]
+fn a_month_in_a_post_title_dates_the_post_and_the_half_named_in_the_text_dates_the_okrs() {
+    let r = read(
+        "---\ntitle: Team offsite March 2023\ndate: 2023-03-20 10:00:00\n---\n\n\
+         We met to plan the second half of the year.\n\n\
+         ## Objective 1: Make the docs the best way in\n\n* Key Result 1: 40 new tutorials\n* Key Result 2: Search finds an answer in 80% of visits\n",
+    );
+    let p = r.objectives[0].period.as_ref().map(|p| p.value.to_string());
+    assert_eq!(p.as_deref(), Some("2023-H2"), "{r:#?}");
+    // a quarter in a title is the OKRs' period, OKR words or not
+    let r = read(
+        "---\ntitle: Platform team Q4 2023\n---\n\n## Objective: Faster builds\n\n- Cut CI time from 20 to 8 minutes\n",
+    );
+    let p = r.objectives[0].period.as_ref().map(|p| p.value.to_string());
+    assert_eq!(p.as_deref(), Some("2023-Q4"), "{r:#?}");
+}
+
+#[test]
+fn log_and_session_headings_are_not_objectives() {
+    let r = read(
+        "# Objectives and key results\n\n## Current objectives\n### Win the regional league\n\
+         - KR1: Win 8 of 10 matches\n- KR2: Concede under 12 goals\n\n## Progress Log\n\
+         *updated after every match*\n\n## Session 2025-03-02 18:30\n- Match started\n- Match ended\n",
+    );
+    assert_eq!(shape(&r).0, ["Win the regional league"], "{r:#?}");
+    // nothing else reads as an objective, so the reading is sure
+    assert!(!has(&r, "uncertain-reading"), "{:?}", codes(&r));
+}
+
+#[test]
+fn goals_under_a_goals_heading_that_are_read_as_nothing_make_the_reading_doubtful() {
+    let r = read(
+        "# Objectives & key results\n\n### Main goal: Finish the marathon\n\
+         - **KR1**: Run 4 times a week\n- **KR2**: Long run of 30 km by May\n\n\
+         ### Secondary goals:\n- **Nutrition**: Plan every meal of race week\n\
+         - **Recovery**: Sleep eight hours before long runs\n",
+    );
+    let d = r
+        .diagnostics
+        .iter()
+        .find(|d| d.code == "uncertain-reading")
+        .unwrap_or_else(|| panic!("no uncertain-reading: {:?}", codes(&r)));
+    assert!(d.message.contains("Secondary goals"), "{}", d.message);
+    // a heading that only mentions an OKR (`Why this OKR fits`) over its reasons is not one
+    let r = read(
+        "## Objective: Make onboarding effortless\n\n- KR1: Activation from 23% to 35%\n\
+         - KR2: Time to value from 3 days to 1 day\n\n## Why this OKR fits the product\n\
+         - It is where new teams drop\n- It is what sales hear about\n",
+    );
+    assert!(!has(&r, "uncertain-reading"), "{:?}", codes(&r));
+}
+
+#[test]
+fn every_row_of_a_key_results_column_is_a_key_result_however_it_reads() {
+    let r = read(
+        "## reliability\n\n**Description:** The service stays up.\n\n| Target (KR) | Current status |\n|---|---|\n\
+         | The team ships well-formed releases: each release is small enough to roll back easily; has clear notes covering what changed, why, and how to check it; has tagged builds with signed artifacts; and includes an explicit smoke test / rollback plan. (survey) | partly |\n\
+         | Uptime of 99.9% each month | 99.5% |\n| p95 latency under 300 ms | 410 ms |\n",
+    );
+    assert_eq!(shape(&r).1, [3], "{r:#?}");
+}
+
+#[test]
+fn handbook_sections_after_the_okrs_are_not_objectives() {
+    let r = read(
+        "# Team handbook\n\n## Team OKRs\n\n### Examples\n\n- __Ship the design system__\n    - 20 components documented\n    - 3 products use it\n\n\
+         ## Team leadership tasks\n\n### Recruiting - Person\n- Screen applicants\n- Run interviews\n\n\
+         ## Code reviews\n\nWe review all code.\n\n### Why we do code reviews\n- Quality\n- Shared knowledge\n\n\
+         ### Doing a code review\n- Keep it short\n- Be kind\n",
+    );
+    assert_eq!(shape(&r).0, ["Ship the design system"], "{r:#?}");
+}
+
+#[test]
+fn a_quarter_heading_without_a_year_takes_the_year_heading_above_it() {
+    let r = read(
+        "# OKRs\n\n## 2019\n\n### Q2\n\n#### Objective: Grow the club\n\nKey results:\n\n- 40 members\n- 6 events\n\n\
+         ### Q1\n\n#### Objective: Start the club\n\nKey results:\n\n- 10 members\n",
+    );
+    assert_eq!(periods(&r), ["2019-Q2", "2019-Q1"], "{r:#?}");
+}
+
+#[test]
+fn items_after_a_key_result_that_ends_with_a_colon_are_what_it_introduces() {
+    let r = read(
+        "### Objective: Make our finances public\n\nKey results:\n\n\
+         - Anyone we show the page to can tell us the following:\n- Where the money comes from\n\
+         - Where a donated dollar goes\n  - rent\n  - travel\n\n\
+         ### Objective: Grow the club\n\nKey results:\n\n- 40 members\n- 6 events\n",
+    );
+    assert_eq!(shape(&r).1, [1, 2], "{r:#?}");
 }

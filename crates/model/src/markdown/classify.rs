@@ -68,6 +68,16 @@ pub(super) const META_WORDS: &[&str] = &[
     "principles",
     "guidelines",
     "tips",
+    "log",
+    "logs",
+    "journal",
+    "session",
+    "sessions",
+    "status",
+    "usage",
+    "commands",
+    "installation",
+    "setup",
 ];
 
 /// Words in an OKR heading that name neither a team nor a person.
@@ -183,8 +193,12 @@ pub(super) fn classify(text: &str) -> Kind {
         Some("what" | "how" | "why" | "when" | "where" | "who" | "which")
     ) || t.ends_with('?');
     if question
-        || (words.len() <= 3 && words.iter().any(|w| META_WORDS.contains(&w.as_str())))
+        || (words_lower(&without_stamps(t)).len() <= 3
+            && words_lower(&t.to_ascii_lowercase().replace("key results", "okrs"))
+                .iter()
+                .any(|w| META_WORDS.contains(&w.as_str())))
         || t.to_ascii_lowercase().contains("on this page")
+        || (about_the_work(t) && labels::kr_prefix(t).is_none())
     {
         return Kind::Meta;
     }
@@ -199,6 +213,41 @@ pub(super) fn classify(text: &str) -> Kind {
         return Kind::Container;
     }
     Kind::Plain
+}
+
+/// `Front-end leadership tasks`, `How we review`, `Doing a code review`: a heading over a
+/// section of the handbook around the OKRs (its tasks, duties, how the team works), not
+/// over objectives.
+pub(super) fn about_the_work(t: &str) -> bool {
+    let lower = t.to_ascii_lowercase();
+    let words: Vec<&str> = lower.split_whitespace().collect();
+    let about = words.iter().any(|w| {
+        matches!(
+            w.trim_matches(|c: char| !c.is_alphanumeric()),
+            "tasks" | "responsibilities" | "duties" | "checklist" | "guidelines" | "faq" | "howto"
+        )
+    });
+    let how = matches!(
+        words.as_slice(),
+        ["how" | "why", "we" | "to", ..] | ["doing", ..]
+    );
+    (about || how) && words.len() <= 6
+}
+
+/// The text without date and time stamps (`2025-06-18`, `17:48`, `17:48:12`): a heading
+/// such as `Session 2025-06-18 17:48` is two words of its own.
+fn without_stamps(t: &str) -> String {
+    t.split_whitespace()
+        .filter(|w| {
+            let w = w.trim_matches(|c: char| !c.is_ascii_digit());
+            let digits = w.chars().filter(char::is_ascii_digit).count();
+            !(digits >= 3
+                && w.chars()
+                    .all(|c| c.is_ascii_digit() || matches!(c, '-' | ':' | '.' | '/'))
+                && w.contains(['-', ':', '/']))
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// `1. `, `2) `, `#3 ` at the start of a heading: its length.
@@ -341,5 +390,13 @@ pub(super) fn plausible_objective(secs: &[Sec], id: usize, f: Frag) -> bool {
             )
         })
     });
-    words >= 2 && content && !subheadings && !f.text().ends_with(':')
+    // a section whose every sub-heading is about the work (`Why we do code reviews`,
+    // `Doing a code review`) is a part of the handbook, not an objective with notes
+    let kids: Vec<&str> = s
+        .children
+        .iter()
+        .filter_map(|&c| secs[c].heading.map(|h| h.text.as_str()))
+        .collect();
+    let handbook = kids.len() >= 2 && kids.iter().all(|h| about_the_work(h));
+    words >= 2 && content && !subheadings && !handbook && !f.text().ends_with(':')
 }

@@ -9,7 +9,7 @@ use super::period::{self, Found};
 use super::reader::*;
 use super::tree::Inline;
 use crate::source::{Span, Spanned};
-use crate::values::Period;
+use crate::values::{Period, PeriodLength};
 use chrono::NaiveDate;
 use std::ops::Range;
 
@@ -89,7 +89,7 @@ impl Reader<'_> {
                     if ctx.period.is_none()
                         && ctx.length.is_none()
                         && let Some(found) = period::find(&value)
-                            .filter(|f| !f.bare_year || has_okr_words(&value) || key != "title")
+                            .filter(|f| key != "title" || titles_period(f, &value))
                     {
                         self.set_period(ctx, &found, span);
                     }
@@ -174,4 +174,13 @@ impl Reader<'_> {
             Some((NoteKind::Team, text))
         }
     }
+}
+
+/// A page title names the OKRs' period when it speaks of OKRs, or when the period is one
+/// OKRs are set for (a quarter, a half, a fiscal period); a month or a year alone in a title
+/// without OKR words dates the post (`Community Meetup June 2016`), not the objectives.
+fn titles_period(f: &Found, title: &str) -> bool {
+    has_okr_words(title)
+        || f.fiscal
+        || matches!(f.length, Some(PeriodLength::Quarter | PeriodLength::Half))
 }

@@ -155,6 +155,21 @@ impl Reader<'_> {
                 help = "nest details under their key result, and keep tasks under an `Initiatives:` label";
             }
         }
+        // a section the page heads as goals or objectives, read as nothing
+        for (h, items) in ev.unread_goal_sections(&chosen) {
+            doubts.push((
+                self.node_span(&ev.nodes[h]),
+                format!(
+                    "the heading \"{}\" says goals follow, but none of the {} under it ({}) was read as an objective or a key result",
+                    super::reader::excerpt(ev.nodes[h].frag.text()),
+                    count_of(items.len(), "item", "items"),
+                    self.lines_of(&ev, &items)
+                ),
+            ));
+            if help.is_empty() {
+                help = "write each goal as an objective (`### Objective: …` or an item with its key results nested under it), or mark the section as notes";
+            }
+        }
         let unread: Vec<Span> = self
             .diags
             .iter()

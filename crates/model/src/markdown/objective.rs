@@ -255,6 +255,9 @@ impl Reader<'_> {
         }
         let lead_in = std::mem::take(&mut open.body.lead_in);
         let owner_ok = consistent_labels(items);
+        // a key result that ends `… tell us the following:` with nothing nested under it:
+        // the items after it are what it introduces (a list indented one level short)
+        let mut introduced = false;
         for item in items {
             let (f, more) = item_lines(item);
             if f.is_empty() {
@@ -262,6 +265,12 @@ impl Reader<'_> {
             }
             let t = f.text();
             let kr_like = labels::kr_prefix(t).is_some() || labels::owner_kr_prefix(t).is_some();
+            if introduced && !kr_like && matches!(open.body.mode, Some(Section::KeyResults) | None)
+            {
+                self.detail_item(&mut open.o, item);
+                continue;
+            }
+            introduced = false;
             // `**Key Results**:` with the key results nested under it or following it
             if !kr_like
                 && let Some((label, at)) = labels::split_label(t)
@@ -317,10 +326,12 @@ impl Reader<'_> {
                 Some(Section::KeyResults) => {
                     self.key_result(&mut open.o, f, owner_ok, &refs(&item.blocks));
                     self.more_lines(&mut open.o, &more);
+                    introduced = introduces(t, item);
                 }
                 None if kr_like || !lead_in => {
                     self.key_result(&mut open.o, f, owner_ok, &refs(&item.blocks));
                     self.more_lines(&mut open.o, &more);
+                    introduced = introduces(t, item);
                 }
                 None => {
                     let span = self.span(f);
@@ -565,6 +576,12 @@ impl Reader<'_> {
 
 /// `activation_rate`, `` `weekly_active_users` ``: a metric id (letters, digits, `_`, `-`, `.`,
 /// no spaces).
+/// An item that ends with a colon and has nothing nested under it: what follows it in the
+/// list is what it introduces.
+fn introduces(t: &str, item: &Item) -> bool {
+    t.trim_end().ends_with(':') && item.sub_items().next().is_none()
+}
+
 fn metric_id(value: &str) -> Option<&str> {
     let v = value.trim().trim_matches('`').trim();
     (!v.is_empty()

@@ -28,6 +28,9 @@ pub(super) struct Ctx {
     pub personal: bool,
     /// Directly under a heading that names the period: a plain list is objectives.
     pub period_heading: bool,
+    /// The year a heading above names alone (`## 2017`): a quarter heading below it that
+    /// gives no year (`### Q4`) is that year's.
+    pub year: Option<i32>,
 }
 
 /// A section of the page: a heading and what is under it.

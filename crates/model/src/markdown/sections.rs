@@ -6,6 +6,7 @@ use super::classify::*;
 use super::frag::Frag;
 use super::labels::Section;
 use super::objective::Open;
+use super::period::{self, Found};
 use super::reader::*;
 
 impl Reader<'_> {
@@ -120,6 +121,7 @@ impl Reader<'_> {
             Kind::Objective => self.objective_section(secs, id, carry),
             Kind::Period(found) => {
                 let mut c = carry.clone();
+                let found = in_year(found, f.text(), c.year);
                 let pspan = self.span(f.sub(found.at.clone()));
                 // a fiscal name repeats the period the front matter named (and whose dates a
                 // sentence may have given): keep what is known
@@ -151,6 +153,9 @@ impl Reader<'_> {
                 }
                 let mark = self.mark();
                 let mut c = carry.clone();
+                if let Some(y) = year_alone(f.text()) {
+                    c.year = Some(y);
+                }
                 let named = self.group_heading(&mut c, f, inline, span);
                 self.group(secs, id, &mut c);
                 if self.objectives.len() > mark.0 {
@@ -171,5 +176,34 @@ impl Reader<'_> {
                 }
             }
         }
+    }
+}
+
+/// `2017` alone (a heading over the year's quarters): the year.
+fn year_alone(t: &str) -> Option<i32> {
+    let found = period::find(t)?;
+    match found.period {
+        Some(crate::values::Period::Year(y))
+            if found.bare_year && leftover(t, Some(&found.at)).is_empty() =>
+        {
+            Some(y)
+        }
+        _ => None,
+    }
+}
+
+/// A quarter or a half with no year of its own (`### Q4`, `### H1`) under a heading that
+/// names the year alone: that year's.
+fn in_year(found: Found, text: &str, year: Option<i32>) -> Found {
+    let (None, false, Some(y)) = (&found.period, found.fiscal, year) else {
+        return found;
+    };
+    let with_year = format!("{} {y}", &text[found.at.clone()]);
+    match period::find(&with_year) {
+        Some(f) if f.period.is_some() && f.length == found.length => Found {
+            period: f.period,
+            ..found
+        },
+        _ => found,
     }
 }

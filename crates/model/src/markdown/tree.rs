@@ -189,6 +189,16 @@ fn blocks_until(it: &mut Events, src: &str, end: Option<TagEnd>, depth: usize) -
             Event::End(e) if Some(e) == end => break,
             Event::Start(tag) => {
                 if let Some(b) = block(tag, range, it, src, depth) {
+                    // a `<details>` block with a `<summary>` over a `<table>`: the summary
+                    // line (`Q4 2021 (64%)`) heads the table, as a line before it
+                    if let Block::Table { range, .. } = &b
+                        && let Some(at) = src
+                            .get(range.clone())
+                            .and_then(|h| h.to_ascii_lowercase().find("<table"))
+                        && let Some(line) = html_summary(src, range.start..range.start + at)
+                    {
+                        out.push(line);
+                    }
                     out.push(b);
                 }
             }

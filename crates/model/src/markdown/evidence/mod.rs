@@ -77,6 +77,9 @@ pub(crate) struct Evidence<'b> {
     /// words: a reading that reads it otherwise loses points.
     pub marked_obj: Vec<bool>,
     pub marked_kr: Vec<bool>,
+    /// The year the page is dated in its front matter (`date: 2016-09-06`), for a period
+    /// written relative to it ("the second half of the year").
+    pub page_year: Option<i32>,
 }
 
 /// Key result candidates under one node: the node, each candidate with the evidence it adds,
@@ -140,6 +143,7 @@ impl<'b> Evidence<'b> {
             kr,
             marked_obj,
             marked_kr,
+            page_year: blocks.iter().find_map(dated_year),
         }
     }
 
@@ -305,8 +309,19 @@ impl<'b> Evidence<'b> {
             if !(labelled || best >= 1.5 || mean >= floor) {
                 continue;
             }
+            // an item that ends `… the following:` with nothing nested: the items after
+            // it are what it introduces (a list indented one level short)
+            let mut introduced = false;
             for (j, e) in members {
-                if self.kr[j] > -1.0 {
+                let n = &self.nodes[j];
+                if introduced && !self.marked_kr[j] {
+                    continue;
+                }
+                introduced = matches!(n.slot, Slot::Item(_))
+                    && n.end == j + 1
+                    && n.frag.text().trim_end().ends_with(':');
+                // a row of a key results column is one, however it reads
+                if self.kr[j] > -1.0 || self.kr_column(j) {
                     out.push(j);
                     sum += e.max(-1.0);
                 }
@@ -658,7 +673,9 @@ impl<'b> Evidence<'b> {
                     .count();
                 matches!(self.nodes[w].slot, Slot::Heading(_)) && same * 3 >= siblings * 2
             };
-            if (item || alike) && self.obj[w] >= -0.5 && siblings * 3 >= all * 2 && siblings >= 2 {
+            let among =
+                (item || alike) && self.obj[w] >= -0.5 && siblings * 3 >= all * 2 && siblings >= 2;
+            if among || (self.obj[w] >= 0.0 && self.lone_like_cousins(w, &cands)) {
                 cands.push((w, Vec::new(), 0.0, false));
             }
         }
@@ -701,6 +718,41 @@ impl<'b> Evidence<'b> {
             count,
             joined: None,
         })
+    }
+
+    /// The only node under its heading, written as the objectives under that heading's
+    /// sibling headings are (`### Q3 2020` over one line, beside `### Q1 2020` and `### Q2
+    /// 2020` over lines read as objectives): an objective the page has not given key
+    /// results yet.
+    fn lone_like_cousins(&self, w: usize, cands: &[(usize, Vec<usize>, f32, bool)]) -> bool {
+        let Some(parent) = self.nodes[w].parent else {
+            return false;
+        };
+        let Slot::Heading(level) = self.nodes[parent].slot else {
+            return false;
+        };
+        let alone = (0..self.nodes.len())
+            .filter(|&j| j != w && self.nodes[j].parent == Some(parent))
+            .count()
+            == 0;
+        let slot = self.nodes[w].slot;
+        let grand = self.nodes[parent].parent;
+        let uncles: Vec<usize> = (0..self.nodes.len())
+            .filter(|&u| {
+                u != parent
+                    && self.nodes[u].parent == grand
+                    && self.nodes[u].slot == Slot::Heading(level)
+            })
+            .collect();
+        let holding = uncles
+            .iter()
+            .filter(|&&u| {
+                cands
+                    .iter()
+                    .any(|c| self.nodes[c.0].parent == Some(u) && self.nodes[c.0].slot == slot)
+            })
+            .count();
+        alone && holding >= 2 && holding * 3 >= uncles.len() * 2
     }
 
     /// The shape reader's reading, mapped onto the outline and scored the same way.
@@ -765,6 +817,47 @@ impl<'b> Evidence<'b> {
         self.kr_column(k) || self.ancestors(k).any(|a| self.roles[a] == Role::KrLabel)
     }
 
+    /// Headings that say objectives or goals follow (`### Secondary Goals:`, `## Q3 OKRs`)
+    /// over two or more list items or rows of their own, none of which `r` reads as an
+    /// objective or a key result, nor as anything inside one: the page says these are
+    /// goals and the reading has nothing from them. The heading and its items.
+    pub(crate) fn unread_goal_sections(&self, r: &Reading) -> Vec<(usize, Vec<usize>)> {
+        let placed: BTreeSet<usize> = r
+            .objectives
+            .iter()
+            .flat_map(|(o, krs)| std::iter::once(*o).chain(krs.iter().copied()))
+            .collect();
+        let inside = |j: usize| {
+            placed.contains(&j)
+                || r.objectives
+                    .iter()
+                    .any(|(o, _)| *o < j && j < self.scope_end(*o))
+        };
+        let mut out = Vec::new();
+        for h in 0..self.nodes.len() {
+            if !matches!(self.nodes[h].slot, Slot::Heading(_))
+                || self.roles[h] != Role::Container
+                || !score::names_goals(self.nodes[h].frag.text())
+                || self.shadowed(h)
+                || self.under_meta_heading(h)
+                || inside(h)
+            {
+                continue;
+            }
+            let items: Vec<usize> = (h + 1..self.nodes.len())
+                .filter(|&j| {
+                    self.nodes[j].parent == Some(h)
+                        && matches!(self.nodes[j].slot, Slot::Item(_) | Slot::Row)
+                        && (self.roles[j] == Role::Content || score::titled_goal(&self.nodes[j]))
+                })
+                .collect();
+            if items.len() >= 2 && !items.iter().any(|&j| inside(j)) {
+                out.push((h, items));
+            }
+        }
+        out
+    }
+
     /// List items and rows under the objectives of `r` that look like key results but are
     /// not read as such (a reading with objectives and no key results under lists).
     pub(crate) fn kr_like_under(&self, r: &Reading) -> Vec<usize> {
@@ -816,4 +909,16 @@ fn shape_of(t: &str) -> (u8, bool, bool, bool) {
         t.starts_with(|c: char| c.is_lowercase()),
         t.ends_with(|c: char| !c.is_alphanumeric() && !c.is_ascii_punctuation()),
     )
+}
+
+/// The year of a front matter's `date:` line.
+fn dated_year(b: &super::tree::Block) -> Option<i32> {
+    let super::tree::Block::FrontMatter { text, .. } = b else {
+        return None;
+    };
+    text.lines().find_map(|l| {
+        let v = l.strip_prefix("date:")?.trim().trim_matches(['"', '\'']);
+        let y: i32 = v.get(..4)?.parse().ok()?;
+        (1990..2100).contains(&y).then_some(y)
+    })
 }

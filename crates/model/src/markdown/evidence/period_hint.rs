@@ -95,6 +95,9 @@ impl<'b> Evidence<'b> {
                         let p = Period::Range { start, end };
                         return Some((Some(p), Some(range_length(start, end)), n.frag));
                     }
+                    if let Some(p) = half_of_year(t, self.page_year) {
+                        return Some((Some(p), Some(PeriodLength::Half), n.frag));
+                    }
                     if let Some(y) = end_of_year(t) {
                         return Some((Some(Period::Year(y)), Some(PeriodLength::Year), n.frag));
                     }
@@ -162,4 +165,31 @@ fn end_of_year(t: &str) -> Option<i32> {
     }
     let y: i32 = digits.parse().ok()?;
     (1990..2100).contains(&y).then_some(y)
+}
+
+/// "the second half of 2016", "the first half of the year" (the year the page is dated,
+/// `year`): that half.
+fn half_of_year(t: &str, year: Option<i32>) -> Option<Period> {
+    let lower = t.to_ascii_lowercase();
+    let (half, at) = [
+        ("first half of ", 1),
+        ("1st half of ", 1),
+        ("second half of ", 2),
+        ("2nd half of ", 2),
+    ]
+    .iter()
+    .find_map(|(w, h)| lower.find(w).map(|i| (*h, i + w.len())))?;
+    let rest = lower[at..].trim_start_matches("the ").trim_start();
+    let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
+    let y = if digits.len() == 4 {
+        digits.parse().ok()?
+    } else if rest.starts_with("the year")
+        || rest.starts_with("year")
+        || rest.starts_with("this year")
+    {
+        year?
+    } else {
+        return None;
+    };
+    (1990..2100).contains(&y).then_some(Period::Half(y, half))
 }

@@ -327,27 +327,8 @@ pub(crate) fn role(n: &Node) -> Role {
         ) {
             return Role::Meta;
         }
-        // `Front-end leadership tasks`, `How we review`, `Doing a code review`: a section of
-        // the handbook around the OKRs
-        let hw: Vec<&str> = bare.split_whitespace().collect();
-        let about = hw.iter().any(|w| {
-            matches!(
-                w.trim_matches(|c: char| !c.is_alphanumeric()),
-                "tasks"
-                    | "responsibilities"
-                    | "duties"
-                    | "checklist"
-                    | "guidelines"
-                    | "faq"
-                    | "howto"
-            )
-        });
-        let how = matches!(
-            hw.as_slice(),
-            ["how" | "why", "we" | "to", ..] | ["doing", ..]
-        );
         let marked = labels::kr_prefix(t).is_some() || objective_mark(t).is_some();
-        if (about || how) && hw.len() <= 6 && !marked {
+        if classify::about_the_work(&bare) && !marked {
             return Role::Meta;
         }
         match classify::classify(t) {
@@ -691,4 +672,27 @@ fn okr_words(lower: &str) -> bool {
                         | "objectifs"
                 )
             })
+}
+
+/// A heading that says goals follow in the plural (`Secondary Goals:`, `Q3 objectives`,
+/// `Team OKRs`, `Key results`), not one that only mentions an OKR (`Why this OKR fits`).
+pub(crate) fn names_goals(t: &str) -> bool {
+    let lower = t.to_ascii_lowercase();
+    lower.contains("key results")
+        || lower
+            .split(|c: char| !c.is_alphanumeric())
+            .any(|w| matches!(w, "goals" | "objectives" | "okrs"))
+}
+
+/// `**Pokedex Completion**: See or catch diverse species`: a bold title over a sentence
+/// that says what to do, under a label that is not metadata.
+pub(crate) fn titled_goal(n: &Node) -> bool {
+    let t = n.frag.text();
+    n.frag.bold_label()
+        && labels::split_label(t).is_some_and(|(l, at)| {
+            let l = l.trim_matches(['*', '_', ' ']).to_ascii_lowercase();
+            !META_LABELS.contains(&l.as_str())
+                && !OTHER_SECTIONS.contains(&l.as_str())
+                && t[at..].split_whitespace().count() >= 3
+        })
 }

@@ -519,3 +519,29 @@ fn items_after_a_key_result_that_ends_with_a_colon_are_what_it_introduces() {
     );
     assert_eq!(shape(&r).1, [1, 2], "{r:#?}");
 }
+
+#[test]
+fn sub_headings_some_of_which_hold_no_list_are_the_key_results_and_their_items_details() {
+    let r = read(
+        "## 2024 Q1\n\n### Make releases boring\n\nShip without drama.\n\n\
+         #### Releases cut from main every week\n\n* Add a job that cuts the branch\n* Add a job that tags it\n\n\
+         #### Rollback takes one command\n\nA script any engineer can run.\n\n\
+         #### No release blocked on a flaky test\n\n* Quarantine flaky tests\n* Report them weekly\n\n\
+         #### Release notes written by the tool\n\nFrom the merged pull requests.\n",
+    );
+    assert_eq!(shape(&r).1, [4], "{r:#?}");
+    // with more items under the headings that hold lists (one wrapped onto a line of its
+    // own), the items are no more the key results: read right, or said to be doubtful
+    let r = read(
+        "## 2024 Q1\n\n### Make releases boring\n\nShip without drama.\n\n\
+         #### Releases cut from main every week\n\n* Add a job that cuts the branch\n* Add a job that tags it\n* Add a job that\n        announces it\n\n\
+         #### Rollback takes one command\n\nA script any engineer can run.\n\n\
+         #### No release blocked on a flaky test\n\n* Quarantine flaky tests\n* Report them weekly\n* Fix the worst\n        each sprint\n* Delete the dead ones\n\n\
+         #### Release notes written by the tool\n\nFrom the merged pull requests.\n",
+    );
+    assert!(
+        shape(&r).1 == [4] || has(&r, "uncertain-reading"),
+        "read wrong in silence: {:?}",
+        shape(&r)
+    );
+}

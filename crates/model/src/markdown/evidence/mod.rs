@@ -80,6 +80,10 @@ pub(crate) struct Evidence<'b> {
     /// The year the page is dated in its front matter (`date: 2016-09-06`), for a period
     /// written relative to it ("the second half of the year").
     pub page_year: Option<i32>,
+    /// A heading among sibling headings some of which hold no list or table at all
+    /// (`#### Eliminate the build step` over one sentence): the headings are the tier
+    /// themselves, not labels grouping the items under them.
+    headed_tier: Vec<bool>,
 }
 
 /// Key result candidates under one node: the node, each candidate with the evidence it adds,
@@ -144,7 +148,32 @@ impl<'b> Evidence<'b> {
             marked_obj,
             marked_kr,
             page_year: blocks.iter().find_map(dated_year),
+            headed_tier: Vec::new(),
         }
+        .with_headed_tiers()
+    }
+
+    fn with_headed_tiers(mut self) -> Self {
+        let n = self.nodes.len();
+        let holds_items = |h: usize| {
+            (h + 1..self.nodes[h].end.min(n))
+                .any(|j| matches!(self.nodes[j].slot, Slot::Item(_) | Slot::Row))
+        };
+        let mut tier = vec![false; n];
+        for i in 0..n {
+            let Slot::Heading(level) = self.nodes[i].slot else {
+                continue;
+            };
+            let siblings: Vec<usize> = (0..n)
+                .filter(|&j| {
+                    self.nodes[j].parent == self.nodes[i].parent
+                        && self.nodes[j].slot == Slot::Heading(level)
+                })
+                .collect();
+            tier[i] = siblings.len() >= 3 && siblings.iter().any(|&j| !holds_items(j));
+        }
+        self.headed_tier = tier;
+        self
     }
 
     /// Every node with its role and evidence, then the readings, best first.
@@ -389,7 +418,7 @@ impl<'b> Evidence<'b> {
         let n = &self.nodes[i];
         match n.slot {
             Slot::Line => !n.frag.all_strong() && self.kr[i] < 2.0,
-            Slot::Heading(_) => self.kr[i] < 1.0,
+            Slot::Heading(_) => self.kr[i] < 1.0 && !self.headed_tier[i],
             _ => false,
         }
     }

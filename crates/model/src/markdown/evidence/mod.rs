@@ -159,19 +159,20 @@ impl<'b> Evidence<'b> {
             (h + 1..self.nodes[h].end.min(n))
                 .any(|j| matches!(self.nodes[j].slot, Slot::Item(_) | Slot::Row))
         };
-        let mut tier = vec![false; n];
-        for i in 0..n {
-            let Slot::Heading(level) = self.nodes[i].slot else {
-                continue;
-            };
-            let siblings: Vec<usize> = (0..n)
-                .filter(|&j| {
-                    self.nodes[j].parent == self.nodes[i].parent
-                        && self.nodes[j].slot == Slot::Heading(level)
-                })
-                .collect();
-            tier[i] = siblings.len() >= 3 && siblings.iter().any(|&j| !holds_items(j));
-        }
+        let tier = (0..n)
+            .map(|i| {
+                let Slot::Heading(level) = self.nodes[i].slot else {
+                    return false;
+                };
+                let siblings: Vec<usize> = (0..n)
+                    .filter(|&j| {
+                        self.nodes[j].parent == self.nodes[i].parent
+                            && self.nodes[j].slot == Slot::Heading(level)
+                    })
+                    .collect();
+                siblings.len() >= 3 && siblings.iter().any(|&j| !holds_items(j))
+            })
+            .collect();
         self.headed_tier = tier;
         self
     }

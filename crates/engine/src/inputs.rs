@@ -105,6 +105,44 @@ pub(crate) struct Inputs {
 }
 
 impl Inputs {
+    /// These inputs with the columns `m` reads that the events lack added as nulls (a
+    /// property as a number, a `where:` column as text): a metric over an event the data
+    /// never has plans, and measures as no data, instead of failing on the columns that only
+    /// that event would have brought.
+    pub fn with_absent_columns(
+        &self,
+        m: &throughline_model::Metric,
+    ) -> Result<Inputs, EngineError> {
+        use datafusion::scalar::ScalarValue;
+        use throughline_model::Compute;
+        let Some(compute) = &m.compute else {
+            return Ok(self.clone());
+        };
+        let property = match &compute.value {
+            Compute::Sum { property, .. }
+            | Compute::Average { property, .. }
+            | Compute::Nps { property, .. } => Some(property.value.as_str()),
+            _ => None,
+        };
+        let mut out = self.clone();
+        for c in compute.value.columns() {
+            if column_type(&out.events, &c).is_some() {
+                continue;
+            }
+            let null = if Some(c.as_str()) == property {
+                ScalarValue::Float64(None)
+            } else {
+                ScalarValue::Utf8(None)
+            };
+            out.events = out
+                .events
+                .with_column(&c, lit(null))
+                .map_err(|e| df("adding a column the events lack", e))?;
+            out.event_columns.push(c);
+        }
+        Ok(out)
+    }
+
     /// Whether values are split by a dimension (every plan then carries `segment`).
     pub fn segmented(&self) -> bool {
         self.by.is_some()
@@ -358,8 +396,18 @@ async fn materialized(
     dir: &std::path::Path,
     name: &str,
 ) -> Result<DataFrame, EngineError> {
-    let path = dir.join(name);
-    let path = path.to_string_lossy().to_string();
+    // a folder written as such (the trailing `/`): without it DataFusion writes one file
+    // named `name` when the plan has one partition (a CSV source), and reading it back as
+    // Parquet then fails on its missing extension
+    let folder = dir.join(name);
+    std::fs::create_dir_all(&folder).map_err(|e| {
+        EngineError::new(
+            format!("cannot make a scratch folder {}: {e}", folder.display()),
+            "set THROUGHLINE_SPILL_DIR to a folder with free space",
+        )
+    })?;
+    let path = format!("{}/", folder.to_string_lossy());
+    let schema = std::sync::Arc::new(frame.schema().as_arrow().clone());
     frame
         .write_parquet(
             &path,
@@ -368,6 +416,15 @@ async fn materialized(
         )
         .await
         .map_err(|e| df("writing the activity roll-up", e))?;
+    // no rows (none of the events the activity metrics read occur): no files are written,
+    // and the roll-up is empty, not missing
+    let written = std::fs::read_dir(&folder).map_or(0, |d| d.count());
+    if written == 0 {
+        let empty = datafusion::arrow::record_batch::RecordBatch::new_empty(schema);
+        return session
+            .read_batch(empty)
+            .map_err(|e| df("reading the activity roll-up", e));
+    }
     let read = session
         .read_parquet(&path, ParquetReadOptions::default())
         .await

@@ -18,6 +18,7 @@ mod locate;
 mod measure;
 mod output;
 mod plan;
+pub mod profile;
 mod session;
 mod sources;
 pub mod time;
@@ -125,6 +126,14 @@ pub struct Explanation {
 }
 
 /// A workspace's data, opened for querying.
+/// An event name's users (see [`Engine::event_users`]).
+#[derive(Clone, Debug)]
+pub struct EventUsers {
+    pub name: String,
+    pub users: u64,
+    pub mean_first_us: i64,
+}
+
 pub struct Engine {
     ctx: SessionContext,
     tables: sources::Tables,
@@ -310,6 +319,67 @@ impl Engine {
             .iter()
             .map(|(n, s)| (n.as_str(), s.count))
             .collect()
+    }
+
+    /// Each event name with how many users have it and the mean instant (UTC microseconds)
+    /// of each user's first one, most users first: which events come early in a user's life
+    /// and which later (`init` proposes a conversion from the earlier of two common events to
+    /// the later).
+    pub async fn event_users(&self) -> Result<Vec<EventUsers>, EngineError> {
+        use datafusion::functions_aggregate::expr_fn::avg;
+        let fail = |e| error::df("reading each event's users", e);
+        let batches = self
+            .tables
+            .events
+            .clone()
+            .aggregate(
+                vec![
+                    col(sources::USER),
+                    cast(col(sources::EVENT), DataType::Utf8).alias("name"),
+                ],
+                vec![min(instant::epoch_us(col(sources::TS))).alias("first")],
+            )
+            .and_then(|d| {
+                d.aggregate(
+                    vec![col("name")],
+                    vec![
+                        count(lit(1i64)).alias("users"),
+                        avg(cast(col("first"), DataType::Float64)).alias("mean_first"),
+                    ],
+                )
+            })
+            .map_err(fail)?
+            .collect()
+            .await
+            .map_err(fail)?;
+        let mut out = Vec::new();
+        for b in &batches {
+            let (Some(names), Some(users), Some(first)) = (
+                b.column(0).as_string_opt::<i32>(),
+                b.column(1)
+                    .as_primitive_opt::<datafusion::arrow::datatypes::Int64Type>(),
+                b.column(2)
+                    .as_primitive_opt::<datafusion::arrow::datatypes::Float64Type>(),
+            ) else {
+                continue;
+            };
+            for i in 0..b.num_rows() {
+                if names.is_null(i) {
+                    continue;
+                }
+                out.push(EventUsers {
+                    name: names.value(i).to_string(),
+                    users: users.value(i).max(0) as u64,
+                    mean_first_us: if first.is_null(i) {
+                        0
+                    } else {
+                        first.value(i) as i64
+                    },
+                });
+            }
+        }
+        out.sort_by(|a, b| b.users.cmp(&a.users).then_with(|| a.name.cmp(&b.name)));
+        Ok(out)
     }
 
     /// The event names the workspace's metrics read that never occur in the data: a typo, or

@@ -300,7 +300,12 @@ impl Engine {
                         Some(p) => p,
                         None => {
                             let scope = self.scope(grain, req);
-                            plan::plan(inputs, m, &self.calendar, &scope).await?
+                            if self.absent.iter().any(|a| a.metric == id) {
+                                let inputs = inputs.with_absent_columns(m)?;
+                                plan::plan(&inputs, m, &self.calendar, &scope).await?
+                            } else {
+                                plan::plan(inputs, m, &self.calendar, &scope).await?
+                            }
                         }
                     };
                     let mut values = self.run(m, planned, req, &memo.segments).await?;
@@ -344,7 +349,6 @@ impl Engine {
 
     /// The values of dimension `dim` among the users, `(none)` for users without one.
     async fn segment_values(&self, dim: &str) -> Result<Vec<String>, EngineError> {
-        use datafusion::arrow::array::{Array, AsArray};
         use datafusion::prelude::*;
         let Some(users) = &self.tables.users else {
             return Ok(Vec::new());
@@ -368,16 +372,7 @@ impl Engine {
             .collect()
             .await
             .map_err(fail)?;
-        let mut out = Vec::new();
-        for b in &batches {
-            if let Some(a) = b.column(0).as_string_opt::<i32>() {
-                out.extend(
-                    (0..a.len())
-                        .filter(|i| !a.is_null(*i))
-                        .map(|i| a.value(i).to_string()),
-                );
-            }
-        }
+        let mut out = crate::output::texts(&batches);
         out.sort();
         Ok(out)
     }

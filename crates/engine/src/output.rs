@@ -127,3 +127,18 @@ pub(crate) fn read_curve(
     }
     Ok(())
 }
+
+/// The first column's text values of `batches`, empty ones left out.
+pub(crate) fn texts(batches: &[RecordBatch]) -> Vec<String> {
+    let mut out = Vec::new();
+    for b in batches {
+        if let Some(a) = b.column(0).as_string_opt::<i32>() {
+            out.extend(
+                (0..a.len())
+                    .filter(|&i| !a.is_null(i))
+                    .map(|i| a.value(i).to_string()),
+            );
+        }
+    }
+    out
+}

@@ -282,6 +282,18 @@ async fn plausible(users: Option<&DataFrame>, cal: &Calendar) -> Result<(i64, i6
 /// same way ([`crate::instant`]) instead of by type inference.
 // Long because it is one source's reading in order: the format's reader, the mapped columns,
 // their types and the time zone; each check names the source and column.
+/// One file source read as written (for profiling it before a workspace maps it).
+pub(crate) async fn read_source(
+    ctx: &SessionContext,
+    s: &Source,
+    root: &Path,
+    name: &str,
+    cal: &Calendar,
+) -> Result<DataFrame, EngineError> {
+    let mut dbs = postgres::Databases::default();
+    read(ctx, s, root, name, "", (cal, &mut dbs)).await
+}
+
 async fn read(
     ctx: &SessionContext,
     s: &Source,

@@ -1,24 +1,44 @@
-//! `throughline init`: a starter workspace that passes `check` with no findings.
+//! `throughline init`: a starter workspace that passes `check` with no findings, or, given
+//! the team's event files, one over the team's own data ([`from_data`]).
+
+mod from_data;
+mod plan;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use crate::out::print;
 
-/// Write a starter workspace: a company objective, a growth team objective aligned to it,
-/// and every metric they use, defined in full. It passes `check` with no findings.
+/// Write a starter workspace. Without `--events`: a company objective, a growth team
+/// objective aligned to it, and every metric they use, defined in full. With `--events`: the
+/// `sources:` for your own event files (the columns read from them), starter metrics over
+/// the events your data has (active users, a conversion between your two most common events,
+/// stickiness, retention) and an objective whose baselines are measured from the data. Both
+/// pass `check` with no findings.
+///
+/// Examples:
+///   throughline init okrs
+///   throughline init . --events data/events.csv --users data/users.csv
+///   throughline init . --events 'export/*.parquet' --timezone Europe/Berlin --yes
 #[derive(clap::Args)]
+#[command(verbatim_doc_comment)]
 pub struct Args {
     /// Folder to create the workspace in.
     #[arg(default_value = ".")]
     dir: PathBuf,
-    /// Period of the starter objectives, e.g. `2025-Q1` [default: the current quarter]
+    /// Period of the starter objectives, e.g. `2025-Q1` [default: the current quarter; with
+    /// `--events`, the quarter of the data's last day]
     #[arg(long)]
     period: Option<String>,
+    #[command(flatten)]
+    data: from_data::DataArgs,
 }
 
 pub fn run(args: Args) -> ExitCode {
     let dir = args.dir.as_path();
+    if args.data.events.is_some() {
+        return from_data::run(dir, args.period, args.data);
+    }
     let period = args.period.unwrap_or_else(current_quarter);
     if let Err(e) = throughline_model::Period::parse(&period) {
         eprintln!(
@@ -46,9 +66,9 @@ pub fn run(args: Args) -> ExitCode {
     }
 }
 
-const THROUGHLINE_YAML: &str = include_str!("../starter/throughline.yaml");
-const METRICS_YAML: &str = include_str!("../starter/metrics.yaml");
-const OKRS_YAML: &str = include_str!("../starter/okrs.yaml");
+const THROUGHLINE_YAML: &str = include_str!("../../starter/throughline.yaml");
+const METRICS_YAML: &str = include_str!("../../starter/metrics.yaml");
+const OKRS_YAML: &str = include_str!("../../starter/okrs.yaml");
 
 /// The starter files, with `period` filled in.
 pub fn starter_files(period: &str) -> Vec<(&'static str, String)> {
@@ -61,7 +81,16 @@ pub fn starter_files(period: &str) -> Vec<(&'static str, String)> {
 
 /// Writes the starter workspace into `dir`. Refuses to overwrite existing files.
 fn write_starter(dir: &Path, period: &str) -> Result<Vec<String>, String> {
-    let files = starter_files(period);
+    let files: Vec<(String, String)> = starter_files(period)
+        .into_iter()
+        .map(|(n, t)| (n.to_string(), t))
+        .collect();
+    refuse_existing(dir, &files)?;
+    write_files(dir, files)
+}
+
+/// Refuses when any of `files` exists in `dir`: init never overwrites.
+fn refuse_existing(dir: &Path, files: &[(String, String)]) -> Result<(), String> {
     let existing: Vec<String> = files
         .iter()
         .map(|(name, _)| dir.join(name))
@@ -75,9 +104,15 @@ fn write_starter(dir: &Path, period: &str) -> Result<Vec<String>, String> {
             if existing.len() == 1 { "s" } else { "" }
         ));
     }
+    Ok(())
+}
+
+/// Writes `files` (name, text) under `dir`, each to a temporary name first and renamed, so
+/// that an interrupted init leaves no half file. The paths written.
+fn write_files(dir: &Path, files: Vec<(String, String)>) -> Result<Vec<String>, String> {
     let mut written = Vec::new();
     for (name, text) in files {
-        let path = dir.join(name);
+        let path = dir.join(&name);
         if let Some(parent) = path.parent() {
             std::fs::create_dir_all(parent)
                 .map_err(|e| format!("cannot create {}: {e}", parent.display()))?;

@@ -1,0 +1,371 @@
+//! The starter metrics and objective `init --events` writes over the events the data has,
+//! and the baselines it measures for them.
+
+use std::path::Path;
+
+use super::from_data::{Facts, Mapping, engine_failed, scalar};
+use crate::lifecycle::Failed;
+
+/// The starter metrics and objective chosen from the events.
+pub(super) struct Plan {
+    /// The event most users have: what a user who "came back" did.
+    common: String,
+    /// A conversion from the earlier of the two events most users have to the later one.
+    conversion: Option<(String, String)>,
+    /// Retention from the users' signup (with a users file), else from the earliest event.
+    retention_from: String,
+    /// Weeks of retention the data is long enough to show.
+    horizon: u32,
+    /// An event called `signup` left out (`from: signup` names the users' signup time).
+    skipped_signup: bool,
+}
+
+const OBJECTIVE: &str = "weekly-use";
+
+impl Plan {
+    pub(super) fn of(f: &Facts, has_users: bool, _m: &Mapping) -> Option<Plan> {
+        let usable: Vec<&throughline_engine::EventUsers> = f
+            .events
+            .iter()
+            .filter(|e| e.name != "signup" && e.users > 0 && metric_id(&e.name).is_some())
+            .collect();
+        let skipped_signup = f.events.iter().any(|e| e.name == "signup");
+        let common = usable.first()?.name.clone();
+        let conversion = match usable.as_slice() {
+            [a, b, ..] => {
+                let (x, y) = if a.mean_first_us <= b.mean_first_us {
+                    (a, b)
+                } else {
+                    (b, a)
+                };
+                Some((x.name.clone(), y.name.clone()))
+            }
+            _ => None,
+        };
+        let retention_from = if has_users {
+            "signup".to_string()
+        } else {
+            usable
+                .iter()
+                .min_by_key(|e| e.mean_first_us)
+                .map_or(common.clone(), |e| e.name.clone())
+        };
+        // the span of the data in weeks: retention over 4 weeks needs more than 8
+        let first = f.events.iter().map(|e| e.mean_first_us).min().unwrap_or(0);
+        let last = f
+            .last_day
+            .and_hms_opt(0, 0, 0)
+            .map_or(0, |d| d.and_utc().timestamp_micros());
+        let weeks = (last - first) / (7 * 86_400_000_000);
+        let horizon = if weeks >= 12 { 4 } else { 1 };
+        Some(Plan {
+            common,
+            conversion,
+            retention_from,
+            horizon,
+            skipped_signup,
+        })
+    }
+
+    fn conversion_id(&self) -> Option<String> {
+        let (a, b) = self.conversion.as_ref()?;
+        Some(format!("{}_to_{}", metric_id(a)?, metric_id(b)?))
+    }
+
+    fn retention_id(&self) -> String {
+        format!("retention_w{}", self.horizon)
+    }
+
+    pub(super) fn metrics_yaml(&self, dimensions: &[String]) -> String {
+        let segments = if dimensions.is_empty() {
+            String::new()
+        } else {
+            format!(
+                "    segments: [{}]\n",
+                dimensions
+                    .iter()
+                    .map(|d| scalar(d))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        };
+        let mut out = String::from(
+            "# Starter metrics over the events your data has (written by `throughline init`).\n\
+             # Rename them, fix the owners, and add the ones your team reviews; `throughline\n\
+             # explain` lists the compute types.\nmetrics:\n",
+        );
+        out.push_str(&format!(
+            "  - id: active_users\n    name: Weekly active users\n    role: north_star\n\
+             \x20   description: Distinct users with at least one event in the week.\n\
+             \x20   unit: count\n    direction: up\n    timing: leading\n    owner: Product lead\n\
+             \x20   cadence: {{ report: weekly, review: monthly }}\n{segments}\
+             \x20   compute: {{ type: unique }}\n\n"
+        ));
+        if let (Some((a, b)), Some(id)) = (&self.conversion, self.conversion_id()) {
+            out.push_str(&format!(
+                "  - id: {id}\n    name: {a} to {b}\n    role: input\n    supports: active_users\n\
+                 \x20   description: Share of the users whose first `{a}` falls in the week who have a `{b}` within 7 days of it.\n\
+                 \x20   unit: percent\n    direction: up\n    timing: leading\n    owner: Product lead\n\
+                 \x20   cadence: {{ report: weekly, review: monthly }}\n{segments}\
+                 \x20   compute: {{ type: conversion, from: {}, to: {}, within: 7d }}\n\n",
+                scalar(a),
+                scalar(b)
+            ));
+        }
+        out.push_str(&format!(
+            "  - id: stickiness\n    name: Stickiness\n    role: input\n    supports: active_users\n\
+             \x20   description: Mean daily active users over the period's active users (how many days a week people come).\n\
+             \x20   unit: percent\n    direction: up\n    timing: leading\n    owner: Product lead\n\
+             \x20   cadence: {{ report: weekly, review: monthly }}\n{segments}\
+             \x20   compute: {{ type: stickiness }}\n\n"
+        ));
+        let from_words = if self.retention_from == "signup" {
+            "signup".to_string()
+        } else {
+            format!("first `{}`", self.retention_from)
+        };
+        out.push_str(&format!(
+            "  - id: {}\n    name: Week-{h} retention\n    role: guardrail\n\
+             \x20   description: Share of the users whose {from_words} falls in the week who have a `{}` in their week {h} after it.\n\
+             \x20   unit: percent\n    direction: up\n    timing: lagging\n    owner: Product lead\n\
+             \x20   cadence: {{ report: weekly, review: monthly }}\n{segments}\
+             \x20   compute: {{ type: retention, from: {}, return: {}, every: week, horizon: {h} }}\n",
+            self.retention_id(),
+            self.common,
+            scalar(&self.retention_from),
+            scalar(&self.common),
+            h = self.horizon,
+        ));
+        out
+    }
+
+    /// The key results: (id, metric, what it measures, percent).
+    fn key_results(&self) -> Vec<(&'static str, String, String, bool)> {
+        let mut krs = vec![(
+            "active-users",
+            "active_users".to_string(),
+            "weekly active users".to_string(),
+            false,
+        )];
+        if let (Some((a, b)), Some(id)) = (&self.conversion, self.conversion_id()) {
+            krs.push(("conversion", id, format!("{a}-to-{b} conversion"), true));
+        }
+        krs.push((
+            "stickiness",
+            "stickiness".to_string(),
+            "stickiness".to_string(),
+            true,
+        ));
+        krs
+    }
+
+    /// The objective; `measured` gives each key result's baseline and where its trend goes
+    /// (placeholders until they are measured).
+    pub(super) fn okrs_yaml(&self, period: &str, measured: Option<&[Measured]>) -> String {
+        let mut out = format!(
+            "# A starter objective over your data (written by `throughline init`): its baselines are\n\
+             # measured from the data before the period, its targets a first guess beyond the trend.\n\
+             # Make it your team's: its title, owner, targets, and the key results you will move.\n\
+             objectives:\n  - id: {OBJECTIVE}\n    title: Turn new users into weekly users\n    period: {period}\n\
+             \x20   team: product\n    owner: Product lead\n\
+             \x20   why: Users who come back every week are the ones who stay\n    key_results:\n"
+        );
+        for (i, (id, metric, words, percent)) in self.key_results().into_iter().enumerate() {
+            let m = measured.and_then(|m| m.get(i));
+            let (baseline, target) = m.map_or((0.0, 1.0), |m| (m.baseline, m.target));
+            let show = |v: f64| format_value(v, percent);
+            out.push_str(&format!(
+                "      - id: {id}\n        title: Increase {words} from {} to {}\n        metric: {metric}\n        baseline: {}\n        target: {}\n",
+                show(baseline),
+                show(target),
+                yaml_number(baseline),
+                yaml_number(target)
+            ));
+        }
+        out.push_str(&format!(
+            "    guardrails:\n      - {{ metric: {}, max_decrease: 10% }}\n",
+            self.retention_id()
+        ));
+        out
+    }
+}
+
+/// A key result's measured baseline and the target written.
+pub(super) struct Measured {
+    baseline: f64,
+    target: f64,
+    /// Where the baseline comes from, in words.
+    from: String,
+}
+
+/// `Increase weekly active users from 1,240 to 1,500`: whole numbers with separators,
+/// percents with one decimal where they need it.
+fn format_value(v: f64, percent: bool) -> String {
+    if percent {
+        throughline_model::Unit::Percent.format(v)
+    } else {
+        throughline_model::Unit::Count.format(v.round())
+    }
+}
+
+fn yaml_number(v: f64) -> String {
+    let s = format!("{v:.1}");
+    s.strip_suffix(".0").unwrap_or(&s).to_string()
+}
+
+/// An event name as a metric id (`Project Created` → `project_created`), if it has letters.
+fn metric_id(name: &str) -> Option<String> {
+    let mut id = String::new();
+    for c in name.chars() {
+        if c.is_ascii_alphanumeric() {
+            id.push(c.to_ascii_lowercase());
+        } else if !id.ends_with('_') {
+            id.push('_');
+        }
+    }
+    let id = id.trim_matches('_').to_string();
+    (!id.is_empty() && id.starts_with(|c: char| c.is_ascii_alphabetic())).then_some(id)
+}
+
+/// Each key result's baseline, measured the way `check --with-data` measures it (the line
+/// through the last values before the period, at its start; without values before the
+/// period, the mean of its first four), and a target: a fifth better for counts, five points
+/// (or a fifth) for percents, and beyond where the trend is going.
+pub(super) fn baselines(dir: &Path, plan: &Plan) -> Result<Vec<Measured>, Failed> {
+    use crate::lifecycle::{data_facts, key_result_metrics, series};
+    let loaded = crate::lifecycle::load_workspace(dir, true)?;
+    let ws = &loaded.workspace;
+    let Some((metrics, from, to)) = key_result_metrics(ws.objectives.iter()) else {
+        return Ok(Vec::new());
+    };
+    let rt = crate::lifecycle::runtime()?;
+    eprintln!("Measuring the baselines …");
+    let got = rt
+        .block_on(async {
+            let engine = throughline_engine::Engine::open(ws, dir).await?;
+            series(&engine, metrics, from, to, &|_| {}).await
+        })
+        .map_err(|e| engine_failed(&e))?;
+    let facts = data_facts(ws, &got);
+    let mut out = Vec::new();
+    for (id, metric, _, percent) in plan.key_results() {
+        let (baseline, trend, from) = match facts.get(OBJECTIVE, id) {
+            Some(d) if d.before.is_some() => {
+                let b = d.before.as_ref().expect("checked");
+                (
+                    b.value,
+                    d.trend.as_ref().map(|t| t.value),
+                    format!("the {} before {}", b.grain, b.period),
+                )
+            }
+            _ => {
+                let values: Vec<f64> = got
+                    .get(&metric)
+                    .map(|ps| {
+                        ps.iter()
+                            .map(|p| p.value)
+                            .filter(|v| v.is_finite())
+                            .take(4)
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                let mean = if values.is_empty() {
+                    0.0
+                } else {
+                    values.iter().sum::<f64>() / values.len() as f64
+                };
+                (mean, None, "the first weeks of data".to_string())
+            }
+        };
+        let baseline = if percent {
+            (baseline * 10.0).round() / 10.0
+        } else {
+            baseline.round()
+        };
+        let mut target = if percent {
+            (baseline + (baseline * 0.2).max(5.0)).min(100.0)
+        } else {
+            (baseline * 1.2).max(baseline + 1.0)
+        };
+        if let Some(t) = trend
+            && t.is_finite()
+            && t >= target
+        {
+            target = if percent {
+                (t * 1.1).min(100.0)
+            } else {
+                t * 1.1
+            };
+        }
+        let target = if percent {
+            (target * 10.0).round() / 10.0
+        } else {
+            target.round()
+        };
+        out.push(Measured {
+            baseline,
+            target,
+            from,
+        });
+    }
+    Ok(out)
+}
+
+pub(super) fn report(dir: &Path, facts: &Facts, plan: &Plan, period: &str, measured: &[Measured]) {
+    let shown = dir.display();
+    let names: Vec<String> = facts
+        .events
+        .iter()
+        .take(8)
+        .map(|e| format!("{} ({} users)", e.name, e.users))
+        .collect();
+    let mut lines = vec![
+        format!("Created a throughline workspace in {shown} over your data:"),
+        format!(
+            "  {shown}/throughline.yaml   sources: your events{}",
+            if plan.retention_from == "signup" {
+                " and users"
+            } else {
+                ""
+            }
+        ),
+        format!(
+            "  {shown}/metrics.yaml       active users, {}stickiness, week-{} retention",
+            plan.conversion_id()
+                .map(|c| format!("{c}, "))
+                .unwrap_or_default(),
+            plan.horizon
+        ),
+        format!("  {shown}/okrs/okrs.yaml     one objective for {period}"),
+        String::new(),
+        format!(
+            "Event names, most users first: {}{}",
+            names.join(", "),
+            if facts.events.len() > 8 {
+                format!(" and {} more", facts.events.len() - 8)
+            } else {
+                String::new()
+            }
+        ),
+    ];
+    if plan.skipped_signup {
+        lines.push("An event called `signup` is not used by the starter metrics: `from: signup` names the users file's signup time.".into());
+    }
+    for ((id, _, words, percent), m) in plan.key_results().into_iter().zip(measured) {
+        lines.push(format!(
+            "  {id}: {words} measured at {} over {}; target {} (a first guess: set your own)",
+            format_value(m.baseline, percent),
+            m.from,
+            format_value(m.target, percent)
+        ));
+    }
+    lines.extend([
+        String::new(),
+        "Next steps:".into(),
+        format!("  1. throughline check --with-data {shown}   the definitions against your data"),
+        format!("  2. throughline review -w {shown}           this week's metrics review"),
+        format!("  3. throughline status -w {shown}           where each key result stands"),
+        "  4. Edit okrs/okrs.yaml and metrics.yaml to say what your team is after.".into(),
+    ]);
+    crate::out::print(&(lines.join("\n") + "\n"));
+}

@@ -101,8 +101,9 @@ pub fn prepared() -> Result<PathBuf, Failed> {
     Ok(dir)
 }
 
-/// Stores the demo quarter's check-ins and decisions.
-fn seed_history(dir: &Path) -> Result<(), String> {
+/// Stores the demo quarter's check-ins and decisions (the same for `--demo` and for
+/// `throughline demo DIR`).
+pub fn seed_history(dir: &Path) -> Result<(), String> {
     let rt = runtime().map_err(|_| "cannot start the runtime".to_string())?;
     rt.block_on(async {
         let store = Store::open("sqlite://.throughline/state.db", dir)

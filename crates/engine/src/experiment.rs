@@ -8,7 +8,7 @@ use datafusion::functions_aggregate::expr_fn::{avg, count, max, min, sum};
 use datafusion::logical_expr::{JoinType, when};
 use datafusion::prelude::*;
 
-use throughline_model::{Compute, Experiment, Metric, Text};
+use throughline_model::{Compute, Experiment, Metric, Start, Text};
 
 use crate::error::{EngineError, df};
 use crate::inputs::Inputs;
@@ -331,7 +331,7 @@ pub(crate) fn per_user(
 
 /// Each exposed user's start for a cohort metric: their `from`, or their exposure when that
 /// came later (`__exp_user`, `__variant`, `__start_us`).
-fn starts(b: &Builder, exposed: DataFrame, from: &Text) -> Result<DataFrame, EngineError> {
+fn starts(b: &Builder, exposed: DataFrame, from: &Start) -> Result<DataFrame, EngineError> {
     let cohort = b.cohort(from)?;
     exposed
         .join_named(cohort, JoinType::Inner, &[EXP_USER], &[CU], None)
@@ -360,7 +360,7 @@ struct Window {
 fn windowed(
     b: &Builder,
     exposed: DataFrame,
-    from: &Text,
+    from: &Start,
     to: &Text,
     filter: Option<&throughline_model::Where>,
     Window { lo, hi, inclusive }: Window,

@@ -467,3 +467,56 @@ async fn bad_metric_definitions_say_what_to_fix() {
     // the events are intact after the refused DROP
     assert!(!weekly(&e, "web_sessions", None).await.is_empty());
 }
+
+/// `from: signup` is the users source's time; an event that is called `signup` (a confirmed
+/// address, say, days later) is `from: { event: signup }`, and names with spaces are written
+/// as the data has them. By hand: a's users row is Mar 3 and its `signup` event Mar 12, a
+/// `Workflow Run` on Mar 13; b's row and event are both Mar 10, its workflow Mar 20.
+#[tokio::test]
+async fn an_event_called_signup_is_not_the_users_signup() {
+    let tmp = tempfile::tempdir().unwrap();
+    let users = "user_id,created_at,plan\na,2025-03-03T10:00:00,pro\nb,2025-03-10T09:00:00,free\n";
+    let events = "user_id,ts,event,score,channel\na,2025-03-12T10:00:00,signup,,\na,2025-03-13T10:00:00,Workflow Run,,\nb,2025-03-10T09:00:00,signup,,\nb,2025-03-20T10:00:00,Workflow Run,,\n";
+    let metrics = r#"metrics:
+  - { id: from_users, unit: percent, compute: { type: conversion, from: signup, to: Workflow Run, within: 7d } }
+  - { id: from_event, unit: percent, compute: { type: conversion, from: { event: signup }, to: "Workflow Run", within: 7d } }
+  - { id: signup_events, compute: { type: count, event: { event: signup } } }
+"#;
+    let e = common::open(
+        tmp.path(),
+        &[("events.csv", events), ("users.csv", users)],
+        common::CSV_SETTINGS,
+        metrics,
+    )
+    .await
+    .expect("opens");
+    let values = |v: Vec<MetricValue>| -> Vec<(String, Option<f64>, Option<f64>)> {
+        v.iter()
+            .map(|v| {
+                (
+                    v.start.date_naive().format("%m-%d").to_string(),
+                    v.numerator,
+                    v.denominator,
+                )
+            })
+            .collect()
+    };
+    // from the users' rows: b (Mar 10) converts 10 days later, too late (a's Mar 3 is before
+    // the data's first day, so its week is not measured)
+    assert_eq!(
+        values(weekly(&e, "from_users", None).await),
+        vec![("03-10".into(), Some(0.0), Some(1.0))]
+    );
+    // from the event: both start in the week of Mar 10; a converts a day later, b does not
+    assert_eq!(
+        values(weekly(&e, "from_event", None).await),
+        vec![("03-10".into(), Some(1.0), Some(2.0))]
+    );
+    let counts: Vec<(String, Option<f64>)> = weekly(&e, "signup_events", None)
+        .await
+        .iter()
+        .map(|v| (v.start.date_naive().format("%m-%d").to_string(), v.value))
+        .filter(|(_, v)| *v != Some(0.0))
+        .collect();
+    assert_eq!(counts, vec![("03-10".into(), Some(2.0))]);
+}

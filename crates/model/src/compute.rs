@@ -3,17 +3,14 @@
 //! whether it reads the per-user activity roll-up, and its definition in words (the
 //! dashboard's metric page). A new compute type answers them here.
 
-use crate::defs::{Compute, Text, Where};
+use crate::defs::{Compute, Start, Text, Where};
 
 impl Compute {
     /// The events it reads: one entry per named event (`None`: any event). `signup`, the users
     /// source's time, is not an event and is left out.
     pub fn events(&self) -> Vec<Option<&Text>> {
-        fn named(es: [&Text; 2]) -> Vec<Option<&Text>> {
-            es.into_iter()
-                .filter(|e| e.value != "signup")
-                .map(Some)
-                .collect()
+        fn named<'a>(from: &'a Start, to: &'a Text) -> Vec<Option<&'a Text>> {
+            from.event().into_iter().chain([to]).map(Some).collect()
         }
         match self {
             Compute::Count { event, .. }
@@ -34,19 +31,16 @@ impl Compute {
                     // every event of the user may break a strict funnel
                     return vec![None];
                 }
-                steps
-                    .iter()
-                    .chain(exclude)
-                    .filter(|e| e.value != "signup")
-                    .map(Some)
-                    .collect()
+                // a first step `signup` is the users' signup; later ones are events
+                let entry = usize::from(steps.first().is_some_and(|s| s.value == "signup"));
+                steps.iter().skip(entry).chain(exclude).map(Some).collect()
             }
             Compute::Conversion { from, to, .. } | Compute::Duration { from, to, .. } => {
-                named([from, to])
+                named(from, to)
             }
             Compute::Retention {
                 from, return_event, ..
-            } => named([from, return_event]),
+            } => named(from, return_event),
             Compute::Ratio { .. } | Compute::Derived { .. } | Compute::Sql { .. } => Vec::new(),
         }
     }
@@ -154,11 +148,11 @@ impl Compute {
                 filter,
             } => format!(
                 "users whose `{}` falls in the period and who have a `{}`{} within {} of it / users whose `{}` falls in the period",
-                from.value,
+                from.name(),
                 to.value,
                 f(filter),
                 crate::Unit::Duration.format(within.value as f64),
-                from.value
+                from.name()
             ),
             Compute::Retention {
                 from,
@@ -167,7 +161,7 @@ impl Compute {
                 horizon,
             } => format!(
                 "of the users whose `{}` falls in the period, the share with a `{}` in {} {} after their own start",
-                from.value,
+                from.name(),
                 return_event.value,
                 every.value.as_str(),
                 horizon.value
@@ -184,10 +178,10 @@ impl Compute {
                     crate::Stat::P90 => "90th percentile of the",
                     crate::Stat::Mean => "mean",
                 },
-                from.value,
+                from.name(),
                 to.value,
                 crate::Unit::Duration.format(within.value as f64),
-                from.value
+                from.name()
             ),
             Compute::Churn { event, every } => format!(
                 "of the users with {} in the previous {}, the share without one in this {}",

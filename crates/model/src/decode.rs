@@ -51,6 +51,42 @@ impl Ctx<'_> {
         }
     }
 
+    /// The name of an event or a column as the data writes it (`Page Viewed`, `$pageview`,
+    /// `project_created`): any text without control characters, or `{ event: NAME }` (the
+    /// way to name an event called `signup` where `signup` means the users' signup time).
+    pub fn data_name(&mut self, node: &Node, field: &str) -> Option<Spanned<String>> {
+        let node = match &node.value {
+            Value::Map(entries) if entries.len() == 1 => {
+                let (k, v) = &entries[0];
+                if k.scalar_text(self.src).as_deref() != Some("event") {
+                    self.value_error(
+                        k.span,
+                        format!("`{field}` takes an event's name, or `{{ event: NAME }}`"),
+                        format!("write `{field}: {{ event: NAME }}`"),
+                    );
+                    return None;
+                }
+                v
+            }
+            _ => node,
+        };
+        let s = self.text(node, field)?;
+        if s.value.trim().is_empty() || s.value.chars().any(char::is_control) {
+            self.value_error(
+                node.span,
+                format!("`{field}` needs a name without control characters"),
+                "write the event's or column's name as the data has it".into(),
+            );
+            return None;
+        }
+        Some(s)
+    }
+
+    /// `{ event: NAME }` rather than a plain name.
+    pub fn names_event_explicitly(node: &Node) -> bool {
+        matches!(&node.value, Value::Map(entries) if entries.len() == 1)
+    }
+
     /// A non-empty identifier (letters, digits, `-`, `_`, `.`, `/`).
     pub fn ident(&mut self, node: &Node, field: &str) -> Option<Spanned<String>> {
         let s = self.text(node, field)?;

@@ -210,6 +210,42 @@ pub struct Where {
     pub filter: crate::filter::Filter,
 }
 
+/// Where a cohort metric (conversion, retention, duration) starts each user: at their signup
+/// (the users source's time) or at their first event of a name.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Start {
+    /// `from: signup`: the users source's time.
+    Signup(Span),
+    /// `from: EVENT`; `from: { event: signup }` for an event that is called `signup`.
+    Event(Text),
+}
+
+impl Start {
+    /// The event it starts at; `None` for the signup.
+    pub fn event(&self) -> Option<&Text> {
+        match self {
+            Start::Signup(_) => None,
+            Start::Event(e) => Some(e),
+        }
+    }
+
+    /// Where it is written.
+    pub fn span(&self) -> Span {
+        match self {
+            Start::Signup(s) => *s,
+            Start::Event(e) => e.span,
+        }
+    }
+
+    /// In words: `signup`, or the event's name.
+    pub fn name(&self) -> &str {
+        match self {
+            Start::Signup(_) => "signup",
+            Start::Event(e) => &e.value,
+        }
+    }
+}
+
 /// How a metric is computed (see DESIGN.md for the exact meaning of each).
 #[derive(Clone, Debug)]
 pub enum Compute {
@@ -236,19 +272,19 @@ pub enum Compute {
         denominator: Text,
     },
     Conversion {
-        from: Text,
+        from: Start,
         to: Text,
         within: Spanned<i64>,
         filter: Option<Where>,
     },
     Retention {
-        from: Text,
+        from: Start,
         return_event: Text,
         every: Spanned<Grain>,
         horizon: Spanned<u32>,
     },
     Duration {
-        from: Text,
+        from: Start,
         to: Text,
         stat: Spanned<Stat>,
         /// How long after `from` a `to` still counts (seconds); later arrivals count as not

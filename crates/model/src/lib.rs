@@ -20,6 +20,12 @@ mod validate;
 pub mod values;
 pub mod yaml;
 
+/// What `throughline explain sources` prints: every key of a source, with a working block
+/// for each format.
+pub fn sources_explanation() -> &'static str {
+    include_str!("from_yaml/sources.md")
+}
+
 pub use defs::*;
 pub use diagnostic::{Diagnostic, INPUT_ERROR_CODES, Severity, did_you_mean};
 pub use load::{Loaded, Loader, MAX_FILE_BYTES, load_paths};

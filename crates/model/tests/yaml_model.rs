@@ -430,3 +430,110 @@ fn a_cluster_is_a_df_address() {
     assert_eq!(d.span.map(|s| (s.line, s.column)), Some((2, 10)));
     assert!(bad.workspace.settings.cluster.is_none());
 }
+
+/// Every `sources:` block `throughline explain sources` shows loads without a finding, with
+/// the format and columns it says.
+#[test]
+fn the_sources_explained_are_sources_that_load() {
+    let text = throughline_model::sources_explanation();
+    let blocks: Vec<&str> = text
+        .split("```yaml\n")
+        .skip(1)
+        .map(|b| b.split("```").next().unwrap())
+        .collect();
+    assert_eq!(blocks.len(), 4, "one block per format");
+    let mut formats = Vec::new();
+    for b in blocks {
+        let mut loader = Loader::new();
+        loader.add_yaml(
+            "throughline.yaml",
+            Path::new("throughline.yaml"),
+            format!("workspace: T\ntimezone: UTC\n{b}"),
+        );
+        let loaded = loader.finish();
+        assert!(
+            loaded.diagnostics.is_empty(),
+            "{b}\n{:?}",
+            loaded.diagnostics
+        );
+        let events = &loaded.workspace.settings.sources["events"];
+        assert!(events.columns.user.is_some() && events.columns.time.is_some());
+        formats.push(events.format.value);
+    }
+    assert_eq!(
+        formats,
+        [
+            SourceFormat::Parquet,
+            SourceFormat::Csv,
+            SourceFormat::Jsonl,
+            SourceFormat::Postgres
+        ]
+    );
+}
+
+/// `from: signup` is the users' signup; `{ event: signup }` an event of that name; names are
+/// read as the data writes them; a funnel cannot enter at an event called `signup`.
+#[test]
+fn signup_the_users_time_and_signup_the_event_are_told_apart() {
+    let metrics = "metrics:
+  - { id: a, compute: { type: conversion, from: signup, to: Workflow Run, within: 7d } }
+  - { id: b, compute: { type: retention, from: { event: signup }, return: '$pageview', horizon: 1 } }
+  - { id: c, compute: { type: funnel, steps: [signup, { event: signup }, done], within: 7d } }
+  - { id: d, compute: { type: funnel, steps: [{ event: signup }, done], within: 7d } }
+  - { id: e, compute: { type: count, event: { evnt: signup } } }
+";
+    let mut loader = Loader::new();
+    loader.add_yaml(
+        "throughline.yaml",
+        Path::new("throughline.yaml"),
+        ROOT.into(),
+    );
+    loader.add_yaml("metrics.yaml", Path::new("metrics.yaml"), metrics.into());
+    let loaded = loader.finish();
+    let ws = &loaded.workspace;
+    let compute = |id: &str| {
+        ws.metric(id)
+            .and_then(|m| m.compute.as_ref())
+            .map(|c| &c.value)
+    };
+    match compute("a") {
+        Some(Compute::Conversion { from, to, .. }) => {
+            assert!(matches!(from, throughline_model::Start::Signup(_)));
+            assert_eq!(to.value, "Workflow Run");
+        }
+        other => panic!("{other:?}"),
+    }
+    match compute("b") {
+        Some(Compute::Retention {
+            from, return_event, ..
+        }) => {
+            assert_eq!(from.event().map(|e| e.value.as_str()), Some("signup"));
+            assert_eq!(return_event.value, "$pageview");
+        }
+        other => panic!("{other:?}"),
+    }
+    // the funnel enters at the users' signup and then needs the event called signup
+    let c = ws.metric("c").and_then(|m| m.compute.as_ref()).unwrap();
+    let events: Vec<&str> = c
+        .value
+        .events()
+        .into_iter()
+        .flatten()
+        .map(|e| e.value.as_str())
+        .collect();
+    assert_eq!(events, ["signup", "done"]);
+    let messages: Vec<&str> = loaded
+        .diagnostics
+        .iter()
+        .map(|d| d.message.as_str())
+        .collect();
+    assert_eq!(messages.len(), 2, "{messages:?}");
+    assert!(
+        messages[0].contains("cannot start at an event called `signup`"),
+        "{messages:?}"
+    );
+    assert!(
+        messages[1].contains("takes an event's name"),
+        "{messages:?}"
+    );
+}

@@ -42,11 +42,17 @@ fn demo(dir: &Path, users: usize, seed: u64) -> ExitCode {
     let result =
         throughline_demo::generate(dir, opts, threads, &|done, total| bar.count(done, total));
     bar.finish();
+    // the quarter's check-ins and decisions, as the built-in demo (`--demo`) has them
+    let result = result.and_then(|summary| {
+        crate::demo_cache::seed_history(dir)
+            .map_err(|e| format!("cannot store the demo's check-ins: {e}"))?;
+        Ok(summary)
+    });
     match result {
         Ok(summary) => {
             let shown = dir.display();
             print(&format!(
-                "Wrote the Flowboard demo to {shown}: {} users, {} events in {} files.\n\nNext steps:\n  throughline check {shown}\n  throughline measure -w {shown} --metric activation_rate --by signup_source\n  throughline measure -w {shown} --grain month --format csv\n",
+                "Wrote the Flowboard demo to {shown}: {} users, {} events in {} files, and the quarter's check-ins and decisions.\n\nNext steps:\n  throughline review -w {shown}\n  throughline status -w {shown}\n  throughline check {shown}\n  throughline measure -w {shown} --metric activation_rate --by signup_source\n",
                 summary.users,
                 summary.events,
                 summary.files.len()

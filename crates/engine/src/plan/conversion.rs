@@ -6,7 +6,7 @@ use super::*;
 
 pub(super) fn plan(
     b: &Builder,
-    from: &Text,
+    from: &Start,
     to: &Text,
     within: &Spanned<i64>,
     filter: Option<&Where>,

@@ -11,7 +11,7 @@ use super::*;
 
 pub(super) fn plan(
     b: &Builder,
-    from: &Text,
+    from: &Start,
     to: &Text,
     stat: &Spanned<Stat>,
     within: &Spanned<i64>,

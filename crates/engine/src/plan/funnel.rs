@@ -143,7 +143,7 @@ fn reach(
 /// `__r0`), or their signup.
 fn entries(b: &Builder, first: &Text, grain: Grain) -> Result<DataFrame, EngineError> {
     let d = if first.value == "signup" {
-        b.cohort(first)?
+        b.cohort(&Start::Signup(first.span))?
     } else {
         let mut groups = b.inputs.keyed(col(USER).alias(CU));
         groups.push(b.cal.bucket(grain, col(TS)).alias("__entered_in"));

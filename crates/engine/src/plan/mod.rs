@@ -28,7 +28,7 @@ use datafusion::functions_aggregate::expr_fn::{
 };
 use datafusion::logical_expr::{JoinType, when};
 use datafusion::prelude::*;
-use throughline_model::{Compute, Grain, Metric, Spanned, Stat, Text, Unit, Where};
+use throughline_model::{Compute, Grain, Metric, Spanned, Start, Stat, Text, Unit, Where};
 
 use crate::error::{EngineError, df};
 use crate::inputs::{DAY, DAYS, Inputs, MASK, SEGMENT};
@@ -221,22 +221,22 @@ impl Builder<'_> {
 
     /// Users and their start: the signup time from the users table, or their first `from`
     /// event. Columns `__cohort_user`, `__start`, `__start_us`, `segment`.
-    pub(crate) fn cohort(&self, from: &Text) -> Result<DataFrame, EngineError> {
+    pub(crate) fn cohort(&self, from: &Start) -> Result<DataFrame, EngineError> {
         let seg = |cols: &mut Vec<Expr>| {
             if self.inputs.segmented() {
                 cols.push(col(SEGMENT));
             }
         };
-        let d = if from.value == "signup" {
+        let d = if let Start::Signup(span) = from {
             let users = self.inputs.users.clone().ok_or_else(|| {
                 EngineError::new(
                     format!(
                         "metric `{}`: `from: signup` reads the users source, and there is none",
                         self.m.id.value
                     ),
-                    "add a `users` source (one row per user, `time` = signup) to throughline.yaml, or start from an event",
+                    "add a `users` source (one row per user, `time` = signup) to throughline.yaml, or start from an event (an event called `signup` is `from: { event: signup }`)",
                 )
-                .at(from.span)
+                .at(*span)
             })?;
             let mut cols = vec![col(USER).alias(CU), col(SIGNUP).alias(START)];
             seg(&mut cols);
@@ -247,7 +247,7 @@ impl Builder<'_> {
         } else {
             let mut groups = vec![col(USER).alias(CU)];
             seg(&mut groups);
-            self.events(Some(from), None)?
+            self.events(from.event(), None)?
                 .aggregate(groups, vec![min(col(TS)).alias(START)])
                 .map_err(self.fail("finding each user's first event"))?
         };

@@ -6,7 +6,7 @@ use super::*;
 
 pub(super) fn plan(
     b: &Builder,
-    from: &Text,
+    from: &Start,
     return_event: &Text,
     every: &Spanned<Grain>,
     horizon: &Spanned<u32>,

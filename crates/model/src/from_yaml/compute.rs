@@ -36,6 +36,25 @@ pub(crate) fn compute(cx: &mut Ctx, n: &Node) -> Option<Spanned<Compute>> {
     let req = |cx: &mut Ctx, f: &mut Fields, key: &'static str, example: &str| {
         f.require(cx, key, example).and_then(|v| cx.ident(v, key))
     };
+    // an event's or a column's name as the data writes it
+    let name = |cx: &mut Ctx, f: &mut Fields, key: &'static str, example: &str| {
+        f.require(cx, key, example)
+            .and_then(|v| cx.data_name(v, key))
+    };
+    let optional_name = |cx: &mut Ctx, f: &mut Fields, key: &'static str| {
+        f.get(key).and_then(|v| cx.data_name(v, key))
+    };
+    // `from: signup` is the users' signup time; any other name (or `{ event: signup }`) an event
+    let start = |cx: &mut Ctx, f: &mut Fields| {
+        let node = f.require(cx, "from", "from: signup")?;
+        let explicit = Ctx::names_event_explicitly(node);
+        let n = cx.data_name(node, "from")?;
+        Some(if n.value == "signup" && !explicit {
+            Start::Signup(n.span)
+        } else {
+            Start::Event(n)
+        })
+    };
     let filter = |cx: &mut Ctx, f: &mut Fields| {
         let text = f.get("where").and_then(|v| cx.text(v, "where"))?;
         match parse_filter(&text.value) {
@@ -58,18 +77,18 @@ pub(crate) fn compute(cx: &mut Ctx, n: &Node) -> Option<Spanned<Compute>> {
     };
     let c = match ty_name.as_str() {
         "count" => {
-            let event = req(cx, &mut f, "event", "event: workflow_completed");
+            let event = name(cx, &mut f, "event", "event: workflow_completed");
             let filter = filter(cx, &mut f);
             event.map(|event| Compute::Count { event, filter })
         }
         "unique" => {
-            let event = f.get("event").and_then(|v| cx.ident(v, "event"));
+            let event = optional_name(cx, &mut f, "event");
             let filter = filter(cx, &mut f);
             Some(Compute::Unique { event, filter })
         }
         "sum" | "average" => {
-            let event = req(cx, &mut f, "event", "event: purchase");
-            let property = req(cx, &mut f, "property", "property: amount");
+            let event = name(cx, &mut f, "event", "event: purchase");
+            let property = name(cx, &mut f, "property", "property: amount");
             let filter = filter(cx, &mut f);
             match (event, property) {
                 (Some(event), Some(property)) if ty_name == "sum" => Some(Compute::Sum {
@@ -94,8 +113,8 @@ pub(crate) fn compute(cx: &mut Ctx, n: &Node) -> Option<Spanned<Compute>> {
             })
         }
         "conversion" => {
-            let from = req(cx, &mut f, "from", "from: signup");
-            let to = req(cx, &mut f, "to", "to: workflow_completed");
+            let from = start(cx, &mut f);
+            let to = name(cx, &mut f, "to", "to: workflow_completed");
             let within = f
                 .require(cx, "within", "within: 7d")
                 .and_then(|v| duration(cx, v, "within"));
@@ -108,8 +127,8 @@ pub(crate) fn compute(cx: &mut Ctx, n: &Node) -> Option<Spanned<Compute>> {
             })
         }
         "retention" => {
-            let from = req(cx, &mut f, "from", "from: signup");
-            let return_event = req(cx, &mut f, "return", "return: session_started");
+            let from = start(cx, &mut f);
+            let return_event = name(cx, &mut f, "return", "return: session_started");
             let every = every(cx, &mut f, Grain::Week);
             let horizon = f
                 .require(cx, "horizon", "horizon: 4")
@@ -134,8 +153,8 @@ pub(crate) fn compute(cx: &mut Ctx, n: &Node) -> Option<Spanned<Compute>> {
             })
         }
         "duration" => {
-            let from = req(cx, &mut f, "from", "from: signup");
-            let to = req(cx, &mut f, "to", "to: workflow_completed");
+            let from = start(cx, &mut f);
+            let to = name(cx, &mut f, "to", "to: workflow_completed");
             let stat = choice_or(
                 cx,
                 &mut f,
@@ -162,7 +181,7 @@ pub(crate) fn compute(cx: &mut Ctx, n: &Node) -> Option<Spanned<Compute>> {
             })
         }
         "churn" => {
-            let event = f.get("event").and_then(|v| cx.ident(v, "event"));
+            let event = optional_name(cx, &mut f, "event");
             let every = every(cx, &mut f, Grain::Month);
             Some(Compute::Churn {
                 event,
@@ -170,11 +189,11 @@ pub(crate) fn compute(cx: &mut Ctx, n: &Node) -> Option<Spanned<Compute>> {
             })
         }
         "stickiness" => Some(Compute::Stickiness {
-            event: f.get("event").and_then(|v| cx.ident(v, "event")),
+            event: optional_name(cx, &mut f, "event"),
         }),
         "nps" => {
-            let event = req(cx, &mut f, "event", "event: nps_response");
-            let property = req(cx, &mut f, "property", "property: score");
+            let event = name(cx, &mut f, "event", "event: nps_response");
+            let property = name(cx, &mut f, "property", "property: score");
             Some(Compute::Nps {
                 event: event?,
                 property: property?,
@@ -182,7 +201,7 @@ pub(crate) fn compute(cx: &mut Ctx, n: &Node) -> Option<Spanned<Compute>> {
         }
         "funnel" => funnel(cx, &mut f),
         "lifecycle" => {
-            let event = f.get("event").and_then(|v| cx.ident(v, "event"));
+            let event = optional_name(cx, &mut f, "event");
             let every = every(cx, &mut f, Grain::Week);
             Some(Compute::Lifecycle {
                 event,
@@ -237,15 +256,36 @@ pub(crate) fn compute(cx: &mut Ctx, n: &Node) -> Option<Spanned<Compute>> {
 fn funnel(cx: &mut Ctx, f: &mut Fields<'_>) -> Option<Compute> {
     let example = "steps: [signup, session_started, workflow_completed]";
     let steps_node = f.require(cx, "steps", example);
-    let steps: Vec<Text> = match steps_node {
+    // each step with whether it names an event in so many words (`{ event: signup }`)
+    let named: Vec<(Text, bool)> = match steps_node {
         Some(n) => cx
             .seq(n, "steps", "  - signup\n  - workflow_completed")
             .iter()
-            .filter_map(|s| cx.ident(s, "steps"))
+            .filter_map(|s| {
+                let explicit = Ctx::names_event_explicitly(s);
+                cx.data_name(s, "steps").map(|t| (t, explicit))
+            })
             .collect(),
         None => Vec::new(),
     };
     let mut ok = steps_node.is_some();
+    if let Some((first, true)) = named.first()
+        && first.value == "signup"
+    {
+        cx.value_error(
+            first.span,
+            "a funnel cannot start at an event called `signup` yet".into(),
+            "start it at the users' signup (`signup`), or at the event after it".into(),
+        );
+        ok = false;
+    }
+    let plain_signup_later: Vec<Span> = named
+        .iter()
+        .skip(1)
+        .filter(|(s, explicit)| s.value == "signup" && !explicit)
+        .map(|(s, _)| s.span)
+        .collect();
+    let steps: Vec<Text> = named.into_iter().map(|(t, _)| t).collect();
     if let Some(n) = steps_node
         && ok
         && steps.len() < 2
@@ -261,11 +301,11 @@ fn funnel(cx: &mut Ctx, f: &mut Fields<'_>) -> Option<Compute> {
         );
         ok = false;
     }
-    for s in steps.iter().skip(1).filter(|s| s.value == "signup") {
+    for span in plain_signup_later {
         cx.value_error(
-            s.span,
+            span,
             "`signup` can only be a funnel's first step".into(),
-            "`signup` is the users source's time: every user has it before any event; start the funnel with it or leave it out".into(),
+            "`signup` is the users source's time: every user has it before any event; start the funnel with it or leave it out (an event called `signup` is `{ event: signup }`)".into(),
         );
         ok = false;
     }
@@ -273,7 +313,7 @@ fn funnel(cx: &mut Ctx, f: &mut Fields<'_>) -> Option<Compute> {
         .require(cx, "within", "within: 14d")
         .and_then(|n| windows(cx, n, steps.len()));
     ok &= within.is_some();
-    let exclude = f.get("exclude").and_then(|v| cx.ident(v, "exclude"));
+    let exclude = f.get("exclude").and_then(|v| cx.data_name(v, "exclude"));
     if let Some(x) = &exclude
         && steps.iter().any(|s| s.value == x.value)
     {

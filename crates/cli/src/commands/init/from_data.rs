@@ -8,9 +8,12 @@
 //! with `--yes` (or without a terminal) the proposal and the flags are taken as they are.
 //!
 //! Then the event names are counted and the starter metrics written over events the data
-//! has: active users (any event), a conversion from the earlier of the two events most users
-//! have to the later one, stickiness, and retention (from signup with a users file), with an
-//! objective whose key results' baselines are measured from the data before its period.
+//! has: active users (any event), a conversion from an earlier to a later event among the
+//! three most users have (of the pairs, the one whose measured value has most room to move),
+//! stickiness, and retention (from signup with a users file, else the earliest event; back
+//! to an event users repeat) as the guardrail, with an objective whose key results'
+//! baselines are measured from the data before its period. An event called `signup` is
+//! written `{ event: signup }` (plain `signup` is the users file's time).
 
 use std::io::{BufRead, IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -144,7 +147,7 @@ fn write(dir: &Path, period: Option<String>, args: DataArgs) -> Result<(), Faile
         None => quarter_of(facts.last_day),
     };
     let plan = Plan::of(&facts, mapping.users.is_some(), &mapping);
-    let Some(plan) = plan else {
+    let Some(mut plan) = plan else {
         return Err(undo(fail(
             format!(
                 "the events hold no event name with users ({} rows read)",
@@ -165,9 +168,18 @@ fn write(dir: &Path, period: Option<String>, args: DataArgs) -> Result<(), Faile
     .map_err(|e| undo(fail(e, "choose a folder you can write to")))?;
     // baselines measured from the data before the period, and targets beyond them
     let measured = baselines(dir, &plan)?;
+    // one conversion kept: the one with room to move
+    let measured = plan.keep_one_conversion(measured);
+    let metrics = plan.metrics_yaml(mapping.users.as_ref().map_or(&[][..], |u| &u.dimensions));
     let okrs = plan.okrs_yaml(&period, Some(&measured));
-    super::write_files(dir, vec![("okrs/okrs.yaml".into(), okrs)])
-        .map_err(|e| fail(e, "choose a folder you can write to"))?;
+    super::write_files(
+        dir,
+        vec![
+            ("metrics.yaml".into(), metrics),
+            ("okrs/okrs.yaml".into(), okrs),
+        ],
+    )
+    .map_err(|e| fail(e, "choose a folder you can write to"))?;
     report(dir, &facts, &plan, &period, &measured);
     Ok(())
 }
@@ -681,6 +693,8 @@ fn settings_yaml(workspace: &str, m: &Mapping, sources: &str) -> String {
 /// What opening the data tells: the event names with their users, and the data's last day.
 pub(super) struct Facts {
     pub(super) events: Vec<throughline_engine::EventUsers>,
+    /// Each event name's number of events.
+    pub(super) counts: std::collections::BTreeMap<String, u64>,
     pub(super) last_day: chrono::NaiveDate,
 }
 
@@ -688,10 +702,19 @@ async fn data_facts(dir: &Path) -> Result<Facts, throughline_engine::EngineError
     let loaded = throughline_model::load_paths(&[dir.to_path_buf()]);
     let engine = throughline_engine::Engine::open(&loaded.workspace, dir).await?;
     let events = engine.event_users().await?;
+    let counts = engine
+        .event_counts()
+        .into_iter()
+        .map(|(n, c)| (n.to_string(), c))
+        .collect();
     let last_day = engine
         .data_days()
         .map_or_else(|| chrono::Local::now().date_naive(), |(_, l)| l);
-    Ok(Facts { events, last_day })
+    Ok(Facts {
+        events,
+        counts,
+        last_day,
+    })
 }
 
 fn quarter_of(d: chrono::NaiveDate) -> String {

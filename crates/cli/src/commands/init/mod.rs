@@ -50,7 +50,7 @@ pub fn run(args: Args) -> ExitCode {
         Ok(written) => {
             let shown = dir.display();
             print(&format!(
-                "Created a throughline workspace in {shown}:\n{}\n\nNext steps:\n  1. throughline check {shown}       it passes; now edit okrs/okrs.yaml and check again\n  2. Point `sources:` in throughline.yaml at your event and user data.\n  3. Replace the example objectives with your team's, and define each metric they use in\n     metrics.yaml: formula (`compute:`), unit, direction, owner and segments.\n  4. throughline review -w {shown}      this week's metrics review, once the data is there\n     (throughline serve -w {shown} for the dashboard)\n  5. Run `throughline check` in CI (`--format sarif` for code scanning).\n",
+                "Created a throughline workspace in {shown}:\n{}\n\nNext steps:\n  1. throughline check {shown}       it passes; now edit okrs/okrs.yaml and check again\n  2. Point `sources:` in throughline.yaml at your event and user data\n     (`throughline explain sources`), or start from it: init DIR --events FILE.\n  3. Replace the example objectives with your team's, and define each metric they use in\n     metrics.yaml: formula (`compute:`), unit, direction, owner and segments.\n  4. throughline review -w {shown}      this week's metrics review, once the data is there\n     (throughline serve -w {shown} for the dashboard)\n  5. Run `throughline check` in CI (`--format sarif` for code scanning).\n",
                 written
                     .iter()
                     .map(|w| format!("  {w}"))

@@ -8,16 +8,15 @@ use crate::lifecycle::Failed;
 
 /// The starter metrics and objective chosen from the events.
 pub(super) struct Plan {
-    /// The event most users have: what a user who "came back" did.
+    /// The event most users have again and again: what a user who "came back" did.
     common: String,
-    /// A conversion from the earlier of the two events most users have to the later one.
-    conversion: Option<(String, String)>,
-    /// Retention from the users' signup (with a users file), else from the earliest event.
-    retention_from: String,
+    /// Conversions from an earlier to a later event among the three most users have, the
+    /// two most common first: every one until they are measured, then the one kept.
+    conversions: Vec<(String, String)>,
+    /// Retention from the earliest event; `None`: from the users' signup (with a users file).
+    retention_from: Option<String>,
     /// Weeks of retention the data is long enough to show.
     horizon: u32,
-    /// An event called `signup` left out (`from: signup` names the users' signup time).
-    skipped_signup: bool,
 }
 
 const OBJECTIVE: &str = "weekly-use";
@@ -27,28 +26,41 @@ impl Plan {
         let usable: Vec<&throughline_engine::EventUsers> = f
             .events
             .iter()
-            .filter(|e| e.name != "signup" && e.users > 0 && metric_id(&e.name).is_some())
+            .filter(|e| e.users > 0 && metric_id(&e.name).is_some())
             .collect();
-        let skipped_signup = f.events.iter().any(|e| e.name == "signup");
-        let common = usable.first()?.name.clone();
-        let conversion = match usable.as_slice() {
-            [a, b, ..] => {
+        // what a returning user does: the event most users have among those a user has
+        // again and again (half again as many events as users), not a once-only one such as
+        // a signup
+        let repeated = |e: &&&throughline_engine::EventUsers| {
+            f.counts.get(&e.name).copied().unwrap_or(0) * 2 >= e.users * 3
+        };
+        let common = usable
+            .iter()
+            .find(repeated)
+            .or(usable.first())?
+            .name
+            .clone();
+        let top = &usable[..usable.len().min(3)];
+        let mut conversions = Vec::new();
+        for (i, j) in [(0, 1), (0, 2), (1, 2)] {
+            if let (Some(a), Some(b)) = (top.get(i), top.get(j)) {
                 let (x, y) = if a.mean_first_us <= b.mean_first_us {
                     (a, b)
                 } else {
                     (b, a)
                 };
-                Some((x.name.clone(), y.name.clone()))
+                conversions.push((x.name.clone(), y.name.clone()));
             }
-            _ => None,
-        };
+        }
         let retention_from = if has_users {
-            "signup".to_string()
+            None
         } else {
-            usable
-                .iter()
-                .min_by_key(|e| e.mean_first_us)
-                .map_or(common.clone(), |e| e.name.clone())
+            Some(
+                usable
+                    .iter()
+                    .min_by_key(|e| e.mean_first_us)
+                    .map_or(common.clone(), |e| e.name.clone()),
+            )
         };
         // the span of the data in weeks: retention over 4 weeks needs more than 8
         let first = f.events.iter().map(|e| e.mean_first_us).min().unwrap_or(0);
@@ -60,16 +72,44 @@ impl Plan {
         let horizon = if weeks >= 12 { 4 } else { 1 };
         Some(Plan {
             common,
-            conversion,
+            conversions,
             retention_from,
             horizon,
-            skipped_signup,
         })
     }
 
-    fn conversion_id(&self) -> Option<String> {
-        let (a, b) = self.conversion.as_ref()?;
+    fn conversion_id((a, b): &(String, String)) -> Option<String> {
         Some(format!("{}_to_{}", metric_id(a)?, metric_id(b)?))
+    }
+
+    /// Keeps the conversion whose measured baseline leaves most room to move (between 1% and
+    /// 95%, nearest 50%), the more common pair first; none when every one is at an end. The
+    /// key results' measurements, without the ones of the conversions dropped.
+    pub(super) fn keep_one_conversion(&mut self, measured: Vec<Measured>) -> Vec<Measured> {
+        let krs = self.key_results();
+        let mut best: Option<(usize, f64)> = None;
+        for (k, (id, ..)) in krs.iter().enumerate() {
+            if let Some(c) = conversion_index(id)
+                && let Some(m) = measured.get(k)
+                && (1.0..=95.0).contains(&m.baseline)
+            {
+                let distance = (m.baseline - 50.0).abs();
+                if best.is_none_or(|(_, d)| distance < d) {
+                    best = Some((c, distance));
+                }
+            }
+        }
+        let kept = best.map(|(c, _)| self.conversions[c].clone());
+        let out = krs
+            .iter()
+            .zip(measured)
+            .filter(|((id, ..), _)| {
+                conversion_index(id).is_none_or(|k| best.is_some_and(|(c, _)| k == c))
+            })
+            .map(|(_, m)| m)
+            .collect();
+        self.conversions = kept.into_iter().collect();
+        out
     }
 
     fn retention_id(&self) -> String {
@@ -91,8 +131,8 @@ impl Plan {
         };
         let mut out = String::from(
             "# Starter metrics over the events your data has (written by `throughline init`).\n\
-             # Rename them, fix the owners, and add the ones your team reviews; `throughline\n\
-             # explain` lists the compute types.\nmetrics:\n",
+             # Rename them, fix the owners, and add the ones your team reviews (the compute\n\
+             # types are in the README).\nmetrics:\n",
         );
         out.push_str(&format!(
             "  - id: active_users\n    name: Weekly active users\n    role: north_star\n\
@@ -101,15 +141,20 @@ impl Plan {
              \x20   cadence: {{ report: weekly, review: monthly }}\n{segments}\
              \x20   compute: {{ type: unique }}\n\n"
         ));
-        if let (Some((a, b)), Some(id)) = (&self.conversion, self.conversion_id()) {
+        for (pair, id) in self
+            .conversions
+            .iter()
+            .filter_map(|p| Some((p, Self::conversion_id(p)?)))
+        {
+            let (a, b) = pair;
             out.push_str(&format!(
                 "  - id: {id}\n    name: {a} to {b}\n    role: input\n    supports: active_users\n\
                  \x20   description: Share of the users whose first `{a}` falls in the week who have a `{b}` within 7 days of it.\n\
                  \x20   unit: percent\n    direction: up\n    timing: leading\n    owner: Product lead\n\
                  \x20   cadence: {{ report: weekly, review: monthly }}\n{segments}\
                  \x20   compute: {{ type: conversion, from: {}, to: {}, within: 7d }}\n\n",
-                scalar(a),
-                scalar(b)
+                event(a),
+                event(b)
             ));
         }
         out.push_str(&format!(
@@ -119,10 +164,9 @@ impl Plan {
              \x20   cadence: {{ report: weekly, review: monthly }}\n{segments}\
              \x20   compute: {{ type: stickiness }}\n\n"
         ));
-        let from_words = if self.retention_from == "signup" {
-            "signup".to_string()
-        } else {
-            format!("first `{}`", self.retention_from)
+        let from_words = match &self.retention_from {
+            None => "signup".to_string(),
+            Some(e) => format!("first `{e}`"),
         };
         out.push_str(&format!(
             "  - id: {}\n    name: Week-{h} retention\n    role: guardrail\n\
@@ -132,26 +176,34 @@ impl Plan {
              \x20   compute: {{ type: retention, from: {}, return: {}, every: week, horizon: {h} }}\n",
             self.retention_id(),
             self.common,
-            scalar(&self.retention_from),
-            scalar(&self.common),
+            self.retention_from.as_deref().map_or("signup".to_string(), event),
+            event(&self.common),
             h = self.horizon,
         ));
         out
     }
 
     /// The key results: (id, metric, what it measures, percent).
-    fn key_results(&self) -> Vec<(&'static str, String, String, bool)> {
+    fn key_results(&self) -> Vec<(String, String, String, bool)> {
         let mut krs = vec![(
-            "active-users",
+            "active-users".to_string(),
             "active_users".to_string(),
             "weekly active users".to_string(),
             false,
         )];
-        if let (Some((a, b)), Some(id)) = (&self.conversion, self.conversion_id()) {
-            krs.push(("conversion", id, format!("{a}-to-{b} conversion"), true));
+        for (k, pair) in self.conversions.iter().enumerate() {
+            if let Some(id) = Self::conversion_id(pair) {
+                let (a, b) = pair;
+                let kr = if self.conversions.len() == 1 {
+                    "conversion".to_string()
+                } else {
+                    format!("conversion-{k}")
+                };
+                krs.push((kr, id, format!("{a}-to-{b} conversion"), true));
+            }
         }
         krs.push((
-            "stickiness",
+            "stickiness".to_string(),
             "stickiness".to_string(),
             "stickiness".to_string(),
             true,
@@ -249,7 +301,7 @@ pub(super) fn baselines(dir: &Path, plan: &Plan) -> Result<Vec<Measured>, Failed
     let facts = data_facts(ws, &got);
     let mut out = Vec::new();
     for (id, metric, _, percent) in plan.key_results() {
-        let (baseline, trend, from) = match facts.get(OBJECTIVE, id) {
+        let (baseline, trend, from) = match facts.get(OBJECTIVE, &id) {
             Some(d) if d.before.is_some() => {
                 let b = d.before.as_ref().expect("checked");
                 (
@@ -323,7 +375,7 @@ pub(super) fn report(dir: &Path, facts: &Facts, plan: &Plan, period: &str, measu
         format!("Created a throughline workspace in {shown} over your data:"),
         format!(
             "  {shown}/throughline.yaml   sources: your events{}",
-            if plan.retention_from == "signup" {
+            if plan.retention_from.is_none() {
                 " and users"
             } else {
                 ""
@@ -331,7 +383,9 @@ pub(super) fn report(dir: &Path, facts: &Facts, plan: &Plan, period: &str, measu
         ),
         format!(
             "  {shown}/metrics.yaml       active users, {}stickiness, week-{} retention",
-            plan.conversion_id()
+            plan.conversions
+                .first()
+                .and_then(Plan::conversion_id)
                 .map(|c| format!("{c}, "))
                 .unwrap_or_default(),
             plan.horizon
@@ -348,9 +402,6 @@ pub(super) fn report(dir: &Path, facts: &Facts, plan: &Plan, period: &str, measu
             }
         ),
     ];
-    if plan.skipped_signup {
-        lines.push("An event called `signup` is not used by the starter metrics: `from: signup` names the users file's signup time.".into());
-    }
     for ((id, _, words, percent), m) in plan.key_results().into_iter().zip(measured) {
         lines.push(format!(
             "  {id}: {words} measured at {} over {}; target {} (a first guess: set your own)",
@@ -368,4 +419,68 @@ pub(super) fn report(dir: &Path, facts: &Facts, plan: &Plan, period: &str, measu
         "  4. Edit okrs/okrs.yaml and metrics.yaml to say what your team is after.".into(),
     ]);
     crate::out::print(&(lines.join("\n") + "\n"));
+}
+
+/// An event's name in a metric: `{ event: signup }` for an event called `signup` (plain
+/// `signup` is the users' signup time), else the name as a YAML scalar.
+fn event(name: &str) -> String {
+    if name == "signup" {
+        "{ event: signup }".to_string()
+    } else {
+        scalar(name)
+    }
+}
+
+/// Which conversion a key result id (`conversion`, `conversion-2`) names.
+fn conversion_index(id: &str) -> Option<usize> {
+    match id.strip_prefix("conversion") {
+        Some("") => Some(0),
+        Some(rest) => rest.strip_prefix('-')?.parse().ok(),
+        None => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::event;
+
+    /// Every event name init writes reads back as that event's name: `signup` as the event
+    /// (not the users' signup time), names with spaces, `$` or quotes as written.
+    #[test]
+    fn event_names_written_read_back_as_those_events() {
+        for name in [
+            "signup",
+            "Page View",
+            "$pageview",
+            "it's done",
+            "true",
+            "- dash",
+        ] {
+            let metrics = format!(
+                "metrics:\n  - {{ id: m, compute: {{ type: conversion, from: {}, to: {}, within: 7d }} }}\n",
+                event(name),
+                event(name)
+            );
+            let mut loader = throughline_model::Loader::new();
+            loader.add_yaml(
+                "metrics.yaml",
+                std::path::Path::new("metrics.yaml"),
+                metrics.clone(),
+            );
+            let loaded = loader.finish();
+            assert!(
+                loaded.diagnostics.is_empty(),
+                "{metrics}\n{:?}",
+                loaded.diagnostics
+            );
+            let m = loaded.workspace.metric("m").unwrap();
+            match &m.compute.as_ref().unwrap().value {
+                throughline_model::Compute::Conversion { from, to, .. } => {
+                    assert_eq!(from.event().map(|e| e.value.as_str()), Some(name));
+                    assert_eq!(to.value, name);
+                }
+                other => panic!("{other:?}"),
+            }
+        }
+    }
 }

@@ -284,4 +284,12 @@ fn the_plain_starter_over_a_teams_csv_says_which_events_are_missing() {
         assert_clean(&format!("{args:?}"), &r);
         assert!(r.stdout.contains("no data"), "{}", r.stdout);
     }
+    // the North Star is there, without data: said so, not "no North Star"
+    let r = run_in(dir, &["review", "-w", "ws"]);
+    assert!(
+        r.stdout.contains("**Weekly active users: no data**")
+            && !r.stdout.contains("No North Star"),
+        "{}",
+        r.stdout
+    );
 }

@@ -27,6 +27,18 @@ pub fn build(input: &Input) -> Review {
             .collect();
 
     let north_star = north_star(input, &moves);
+    let north_star_without_data = match &north_star {
+        Some(_) => None,
+        None => ws
+            .metrics
+            .iter()
+            .find(|m| {
+                m.role
+                    .as_ref()
+                    .is_some_and(|r| r.value == throughline_model::MetricRole::NorthStar)
+            })
+            .map(|m| m.name.as_ref().map_or(&m.id.value, |n| &n.value).clone()),
+    };
     let key_results: Vec<KrRow> = input
         .objectives
         .iter()
@@ -83,6 +95,7 @@ pub fn build(input: &Input) -> Review {
         period,
         data_last: input.data_last,
         north_star,
+        north_star_without_data,
         key_results,
         guardrails,
         gaming,

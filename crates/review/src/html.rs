@@ -201,7 +201,15 @@ pub fn guardrails_html(r: &Review) -> String {
 // Long because it is one template: the North Star's headline, trend, target and chart.
 fn north_star(r: &Review, s: &mut String) {
     let Some(ns) = &r.north_star else {
-        s.push_str("<p>No North Star: give one metric <code>role: north_star</code>.</p>\n");
+        match &r.north_star_without_data {
+            Some(name) => s.push_str(&format!(
+                "<p><strong>{}: no data</strong> for this week (<code>throughline check --with-data</code> says why).</p>\n",
+                escape(name)
+            )),
+            None => s.push_str(
+                "<p>No North Star: give one metric <code>role: north_star</code>.</p>\n",
+            ),
+        }
         return;
     };
     let u = &ns.unit;

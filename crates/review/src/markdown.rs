@@ -119,7 +119,12 @@ fn cap(s: &str) -> String {
 
 fn north_star(r: &Review, s: &mut String) {
     let Some(ns) = &r.north_star else {
-        s.push_str("No North Star: give one metric `role: north_star`.\n\n");
+        match &r.north_star_without_data {
+            Some(name) => s.push_str(&format!(
+                "**{name}: no data** for this week (`throughline check --with-data` says why).\n\n"
+            )),
+            None => s.push_str("No North Star: give one metric `role: north_star`.\n\n"),
+        }
         return;
     };
     let u = &ns.unit;

@@ -242,6 +242,10 @@ pub struct Review {
     pub period: Option<PeriodInfo>,
     pub data_last: Option<NaiveDate>,
     pub north_star: Option<NorthStar>,
+    /// The North Star metric's name when the workspace has one but it has no value for the
+    /// week (its event never occurs, or no data yet): said as such, not as "no North Star".
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub north_star_without_data: Option<String>,
     pub key_results: Vec<KrRow>,
     pub guardrails: Vec<GuardrailRow>,
     pub gaming: Vec<GamingFlag>,

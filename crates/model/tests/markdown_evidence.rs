@@ -545,3 +545,38 @@ fn sub_headings_some_of_which_hold_no_list_are_the_key_results_and_their_items_d
         shape(&r)
     );
 }
+
+#[test]
+fn short_o_and_kr_headings_with_a_cjk_month() {
+    let r = read(
+        "# 2023 4月 OKR\n\n## 目的\n- 評価のため\n\n## O\n- 設計の基礎を理解する\n\n## KR\n- 毎週1本書く\n- 試験に合格する\n- サービスを1つ公開する\n",
+    );
+    assert_eq!(
+        shape(&r),
+        (vec!["設計の基礎を理解する".to_string()], vec![3]),
+        "{r:#?}"
+    );
+    assert_eq!(periods(&r), ["2023-04"]);
+}
+
+#[test]
+fn a_more_than_sign_at_the_start_of_an_item_is_not_a_quote() {
+    let r = read(
+        "## Sales\n\n1. Build a team that thrives\n   - >70% quota participation rate\n   - >=100% average attainment\n   - Every rep would recommend a friend\n",
+    );
+    assert_eq!(shape(&r).1, [3], "{r:#?}");
+    let t = &r.objectives[0].key_results[0].title.value;
+    assert!(t.contains("70% quota participation"), "{t}");
+}
+
+#[test]
+fn a_marked_objective_heading_holds_the_key_results_section_beside_it() {
+    let r = read(
+        "# 目標（OKR）\n\n## 背景\n\n第一版沒有算式。\n\n## O｜年底前達到 1,000 位付費訂閱\n\n說明。\n\n## 算式\n\n訂閱 = 曝光 × 轉換。\n\n## KR\n\n### KR-1｜曝光：1,436 → 186,000\n\n細節。\n\n### KR-2｜下載率：1.8% → 4.0%\n\n細節。\n",
+    );
+    assert_eq!(
+        shape(&r),
+        (vec!["年底前達到 1,000 位付費訂閱".to_string()], vec![2]),
+        "{r:#?}"
+    );
+}

@@ -20,7 +20,9 @@ pub(crate) fn objective_prefix(text: &str) -> Option<usize> {
         Some(r) if word == "o" && r.starts_with(|c: char| c.is_ascii_digit()) => r,
         _ => rest,
     };
-    if word == "o" && !rest.starts_with(|c: char| c.is_ascii_digit() || c == ':') {
+    if word == "o"
+        && !rest.starts_with(|c: char| c.is_ascii_digit() || matches!(c, ':' | '：' | '｜' | '|'))
+    {
         return None; // `O1 …`, `O: …`, not `Onboard …`
     }
     let numbered = rest.trim_start_matches([' ', '#']);
@@ -33,7 +35,8 @@ pub(crate) fn objective_prefix(text: &str) -> Option<usize> {
     if word == "goal" && after_num.len() == rest.len() && !rest.trim_start().starts_with(':') {
         return None; // "Goals for the team", "Goal setting"
     }
-    let sep = match after_num.strip_prefix([':', '-', '–', '—', ')', '.']) {
+    // `：` and `｜` as Chinese and Japanese pages write them
+    let sep = match after_num.strip_prefix([':', '-', '–', '—', ')', '.', '：', '｜', '|']) {
         Some(s) => s,
         // `O1 Title`, `Objective 2 Title`: a number, then the text
         None if has_digits
@@ -85,7 +88,12 @@ pub(crate) fn is_bare_objective_label(text: &str) -> bool {
     let rest = lower
         .strip_prefix("objective")
         .map(|r| r.trim_start_matches(|c: char| c.is_ascii_digit() || c == ' ' || c == '.'));
-    rest.is_some_and(str::is_empty)
+    // `O`, `O1`, `O 2` alone: the short form pages that write `KR` use
+    let short = lower.strip_prefix('o').is_some_and(|r| {
+        r.chars()
+            .all(|c| c.is_ascii_digit() || c == ' ' || c == '.')
+    });
+    rest.is_some_and(str::is_empty) || short
 }
 
 /// `KR1: …`, `KR 2 - …`, `KR: …`, `KR1.1 …`, `Key Result: …`, `Key result 1.1: …`, `KR -`:
@@ -490,6 +498,7 @@ pub(crate) fn section_name(text: &str) -> Option<Section> {
         "key results"
         | "key result"
         | "krs"
+        | "kr"
         | "results"
         | "success criteria"
         | "measures of success"

@@ -174,6 +174,44 @@ pub(crate) fn is_season(w: &str) -> bool {
 }
 
 /// `Q3-Q4 2025`, `2025 Q3–Q4`: two quarters of one year, as the range of days they cover.
+/// `2022 10月`, `2022年10月`: a month written the Chinese and Japanese way, after its year.
+fn cjk_month(text: &str) -> Option<Found> {
+    let at = text.find('月')?;
+    let before = &text[..at];
+    let digits: String = before
+        .chars()
+        .rev()
+        .take_while(char::is_ascii_digit)
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .collect();
+    let month: u32 = digits.parse().ok().filter(|m| (1..=12).contains(m))?;
+    let rest = before[..before.len() - digits.len()].trim_end_matches([' ', '年', '-', '/']);
+    let year_digits: String = rest
+        .chars()
+        .rev()
+        .take_while(char::is_ascii_digit)
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .collect();
+    let year: i32 = year_digits
+        .parse()
+        .ok()
+        .filter(|y| (1990..2100).contains(y))?;
+    let start = rest.len() - year_digits.len();
+    let end = at + '月'.len_utf8();
+    Some(Found {
+        period: Some(Period::Month(year, month as u8)),
+        length: Some(PeriodLength::Month),
+        label: text[start..end].to_string(),
+        fiscal: false,
+        at: start..end,
+        bare_year: false,
+    })
+}
+
 fn quarter_span(text: &str) -> Option<Found> {
     let b = text.as_bytes();
     let q = |i: usize| -> Option<u32> {
@@ -223,6 +261,9 @@ fn quarter_span(text: &str) -> Option<Found> {
 /// The first period named in `text`.
 pub(crate) fn find(text: &str) -> Option<Found> {
     if let Some(span) = quarter_span(text) {
+        return Some(span);
+    }
+    if let Some(span) = cjk_month(text) {
         return Some(span);
     }
     let ws = words(text);

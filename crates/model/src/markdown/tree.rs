@@ -373,7 +373,25 @@ fn item(it: &mut Events, src: &str, range: Range<usize>, depth: usize) -> Item {
             }
         }
     }
-    let blocks = blocks_until(it, src, Some(TagEnd::Item), depth);
+    // `- >70% quota participation`: a `>` meant as "more than", which CommonMark reads as a
+    // quote inside the item; its first paragraph is the item's text
+    let mut quoted = Vec::new();
+    if inline.text.is_empty()
+        && let Some((Event::Start(Tag::BlockQuote(_)), r)) = it.peek()
+        && src
+            .as_bytes()
+            .get(r.start + 1)
+            .is_some_and(|b| b.is_ascii_digit() || *b == b'=')
+    {
+        it.next();
+        quoted = blocks_until(it, src, Some(TagEnd::BlockQuote(None)), depth + 1);
+        if let Some(Block::Para { inline: first }) = quoted.first() {
+            inline = first.clone();
+            quoted.remove(0);
+        }
+    }
+    let mut blocks = quoted;
+    blocks.extend(blocks_until(it, src, Some(TagEnd::Item), depth));
     Item {
         inline,
         blocks,

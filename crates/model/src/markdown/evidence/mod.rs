@@ -404,7 +404,10 @@ impl<'b> Evidence<'b> {
     /// heading below it included), up to the next such line.
     pub(crate) fn scope_end(&self, o: usize) -> usize {
         let n = &self.nodes[o];
-        if n.slot != Slot::Line || !self.marked_obj[o] {
+        // a heading marked as an objective (`## O｜Reach 1,000 subscribers`) holds the
+        // sibling sections after it up to the next marked one: a `## KR` section written
+        // beside it, with notes between, is its key results
+        if !self.marked_obj[o] || !matches!(n.slot, Slot::Line | Slot::Heading(_)) {
             return n.end;
         }
         let section_end = n.parent.map_or(self.nodes.len(), |p| self.nodes[p].end);

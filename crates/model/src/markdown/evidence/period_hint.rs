@@ -116,7 +116,7 @@ fn spaced(t: &str) -> String {
     for c in t.chars() {
         if let Some(p) = prev
             && p.is_ascii_digit()
-            && c.is_alphabetic()
+            && c.is_ascii_alphabetic()
             && !matches!(c, 'Q' | 'q' | 'H' | 'h')
         {
             out.push(' ');

@@ -178,24 +178,13 @@ pub(crate) fn is_season(w: &str) -> bool {
 fn cjk_month(text: &str) -> Option<Found> {
     let at = text.find('月')?;
     let before = &text[..at];
-    let digits: String = before
-        .chars()
-        .rev()
-        .take_while(char::is_ascii_digit)
-        .collect::<Vec<_>>()
-        .into_iter()
-        .rev()
-        .collect();
+    // the ASCII digits at the end of `s`
+    let trailing =
+        |s: &str| -> usize { s.len() - s.trim_end_matches(|c: char| c.is_ascii_digit()).len() };
+    let digits = &before[before.len() - trailing(before)..];
     let month: u32 = digits.parse().ok().filter(|m| (1..=12).contains(m))?;
     let rest = before[..before.len() - digits.len()].trim_end_matches([' ', '年', '-', '/']);
-    let year_digits: String = rest
-        .chars()
-        .rev()
-        .take_while(char::is_ascii_digit)
-        .collect::<Vec<_>>()
-        .into_iter()
-        .rev()
-        .collect();
+    let year_digits = &rest[rest.len() - trailing(rest)..];
     let year: i32 = year_digits
         .parse()
         .ok()

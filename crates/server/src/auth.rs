@@ -158,7 +158,11 @@ fn secret(headers: &HeaderMap) -> Option<(String, bool)> {
     let bearer = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
+        // the scheme in any case (`bearer`, `BEARER`), as HTTP has it
+        .and_then(|v| {
+            let (scheme, token) = v.trim_start().split_once(' ')?;
+            scheme.eq_ignore_ascii_case("bearer").then_some(token)
+        })
         .map(|s| s.trim().to_string());
     match bearer {
         Some(b) => Some((b, false)),

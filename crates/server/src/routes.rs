@@ -34,10 +34,7 @@ pub fn router(state: AppState) -> Router {
         .route("/notifications", get(notifications::page_notifications))
         .route("/login", get(login::page_login).post(login::post_login))
         .route("/logout", post(login::post_logout))
-        .route(
-            "/api/health",
-            get(|| async { Json(serde_json::json!({"status": "ok"})) }),
-        )
+        .route("/api/health", get(health))
         .route("/api/openapi.json", get(openapi))
         .route("/api/overview", get(overview::api_overview))
         .route("/api/alignment", get(alignment::api_alignment))
@@ -75,7 +72,24 @@ pub(crate) async fn security_headers(mut r: Response) -> Response {
         HeaderValue::from_static("same-origin"),
     );
     h.insert("x-frame-options", HeaderValue::from_static("DENY"));
+    // pages and answers carry the team's data and who signed in: never kept by a cache
+    if !h.contains_key(header::CACHE_CONTROL) {
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
     r
+}
+
+/// Whether the server can serve: it is up and its store answers (a store that is down is a
+/// 503 naming it, so that a load balancer stops sending requests here).
+pub(crate) async fn health(State(st): State<AppState>) -> Response {
+    match st.store().revision().await {
+        Ok(_) => Json(serde_json::json!({"status": "ok", "store": "ok"})).into_response(),
+        Err(e) => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            Json(serde_json::json!({"status": "unavailable", "store": e.to_string()})),
+        )
+            .into_response(),
+    }
 }
 
 pub(crate) async fn not_found(

@@ -220,3 +220,60 @@ async fn the_decision_form_records_and_escapes_and_keeps_to_the_team() {
     assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.text);
     assert_eq!(w.state.store().decisions().await.unwrap().len(), 1);
 }
+
+/// Sign-in goes back only to a path on this site: a `next` that a browser would read as
+/// another site (`/\t/evil.example`: browsers drop the tab; `/\\evil`, `//evil`) or that
+/// would break the header (a line break) goes home instead, and never a 500.
+#[tokio::test]
+async fn sign_in_returns_only_to_a_path_on_this_site() {
+    let w = world(false).await;
+    for (next, to) in [
+        (
+            "%2Fkey-results%2Fgrowth%2Fpartners%2Fsigned",
+            "/key-results/growth/partners/signed",
+        ),
+        ("%2F%09%2Fevil.example", "/"),
+        ("%2F%5Cevil.example", "/"),
+        ("%2F%2Fevil.example", "/"),
+        ("%2Fok%0D%0ASet-Cookie%3A%20x%3Dy", "/"),
+        ("https%3A%2F%2Fevil.example", "/"),
+    ] {
+        let r = send(
+            &w,
+            Request::post("/login")
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .body(Body::from(format!("token={}&next={next}", w.viewer)))
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{next}: {}", r.text);
+        assert_eq!(r.headers[header::LOCATION], to, "{next}");
+    }
+}
+
+/// The scheme of `Authorization` in any case; every answer is `Cache-Control: no-store`;
+/// health says whether the store answers.
+#[tokio::test]
+async fn bearer_in_any_case_no_store_and_a_health_that_checks_the_store() {
+    let w = world(false).await;
+    for scheme in ["Bearer", "bearer", "BEARER"] {
+        let r = send(
+            &w,
+            Request::get("/api/overview")
+                .header(header::AUTHORIZATION, format!("{scheme} {}", w.viewer))
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::OK, "{scheme}: {}", r.text);
+        assert_eq!(r.headers[header::CACHE_CONTROL], "no-store");
+    }
+    let r = send(&w, get("/api/health", None)).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(r.json()["store"], "ok");
+    // the store goes away: health is 503 and says so
+    w.state.store().close().await;
+    let r = send(&w, get("/api/health", None)).await;
+    assert_eq!(r.status, StatusCode::SERVICE_UNAVAILABLE, "{}", r.text);
+    assert_eq!(r.json()["status"], "unavailable");
+}

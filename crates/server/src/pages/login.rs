@@ -19,10 +19,21 @@ pub(crate) struct LoginQuery {
     next: Option<String>,
 }
 
-/// A path on this site to go back to after signing in; anything else goes home.
+/// A path on this site to go back to after signing in; anything else goes home. Browsers
+/// drop tabs and line breaks from a `Location` and read `\` as `/`, so `/\t/evil.example`
+/// would leave the site: a path with a control character, a space or a backslash, or whose
+/// second character is a `/`, is refused.
 pub(crate) fn safe_next(next: Option<&str>) -> String {
     match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_string(),
+        Some(n)
+            if n.starts_with('/')
+                && !n[1..].starts_with('/')
+                && !n
+                    .chars()
+                    .any(|c| c.is_control() || c.is_whitespace() || c == '\\') =>
+        {
+            n.to_string()
+        }
         _ => "/".into(),
     }
 }

@@ -145,18 +145,19 @@ pub fn kr_lines(k: &KrStatus) -> Vec<String> {
     if let Some(c) = &k.last_checkin
         && !c.note.trim().is_empty()
     {
-        lines.push(format!("“{}” — {}, {}", one_line(&c.note), c.author, c.day));
+        lines.push(format!(
+            "“{}” — {}, {}",
+            one_line(&c.note),
+            one_line(&c.author),
+            c.day
+        ));
     }
     lines
 }
 
+/// A note on one line, its control characters shown (see [`throughline_review::one_line`]).
 fn one_line(s: &str) -> String {
-    let s: String = s.split_whitespace().collect::<Vec<_>>().join(" ");
-    if s.chars().count() > 100 {
-        format!("{}…", s.chars().take(99).collect::<String>())
-    } else {
-        s
-    }
+    throughline_review::one_line(s, 100)
 }
 
 /// A count of key results by status, for the last line.

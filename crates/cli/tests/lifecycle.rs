@@ -489,3 +489,33 @@ fn a_written_demo_has_the_check_ins_and_decisions_of_the_built_in_one() {
     let with_confidence = r.stdout.matches("confidence").count();
     assert!(with_confidence > 0, "{}", r.stdout);
 }
+
+/// A check-in note that holds a terminal escape sequence is shown with the escape as a
+/// picture (`␛`), never sent to the terminal as is.
+#[test]
+fn escape_sequences_in_a_note_are_shown_not_run() {
+    let tmp = tempfile::tempdir().unwrap();
+    let r = run_in(tmp.path(), &["demo", "ws", "--users", "500"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let r = run_in(
+        tmp.path(),
+        &[
+            "checkin",
+            "-w",
+            "ws",
+            "activation",
+            "--confidence",
+            "6",
+            "--note",
+            "On track \u{1b}[2J\u{1b}[31mreally",
+        ],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let r = run_in(tmp.path(), &["status", "-w", "ws", "--period", "2026-Q3"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        !r.stdout.contains('\u{1b}'),
+        "an escape reached the terminal"
+    );
+    assert!(r.stdout.contains("On track \u{241b}[2J"), "{}", r.stdout);
+}

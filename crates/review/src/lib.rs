@@ -22,6 +22,7 @@ mod sections;
 mod segments;
 pub mod svg;
 mod text;
+pub use text::one_line;
 mod week;
 
 use std::collections::{BTreeMap, HashMap};

@@ -6,6 +6,7 @@ use throughline_progress::Status;
 use crate::Light;
 use crate::format::{delta, grain, pct, relative, spread, value, when};
 use crate::review::{GuardrailRow, KrRow, Review, Trend};
+use crate::text::one_line;
 
 /// A status mark: 🟢 on track or done, 🟡 at risk, 🔴 off track, ⚪ unknown.
 pub fn status_mark(s: Status) -> &'static str {
@@ -88,11 +89,17 @@ pub fn render(r: &Review) -> String {
         s.push_str("None recorded this week (`throughline decide \"…\"` records one).\n\n");
     } else {
         for d in &r.decisions {
+            // written by people: one line, control characters shown, not run
             let about = d
                 .about
                 .as_ref()
-                .map_or(String::new(), |a| format!(", about {a}"));
-            s.push_str(&format!("- {} — {}, {}{about}\n", d.text, d.author, d.day));
+                .map_or(String::new(), |a| format!(", about {}", one_line(a, 200)));
+            s.push_str(&format!(
+                "- {} — {}, {}{about}\n",
+                one_line(&d.text, 500),
+                one_line(&d.author, 100),
+                d.day
+            ));
         }
         s.push('\n');
     }

@@ -37,6 +37,23 @@ impl ApiError {
         }
     }
 
+    /// Text written into the store must be text: no NUL and no control characters other
+    /// than line breaks and tabs (a PostgreSQL store refuses NUL, and a terminal runs the
+    /// escape sequences the others spell). A 422 naming the field, never a retry.
+    pub fn plain_text(field: &str, text: &str) -> Result<(), ApiError> {
+        match text
+            .chars()
+            .find(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+        {
+            Some(c) => Err(ApiError::field(
+                field,
+                format!("`{field}` holds the control character U+{:04X}", c as u32),
+                "send plain text (line breaks and tabs are fine)",
+            )),
+            None => Ok(()),
+        }
+    }
+
     pub fn not_found(what: impl Into<String>, help: impl Into<String>) -> ApiError {
         ApiError::new(StatusCode::NOT_FOUND, what, help)
     }

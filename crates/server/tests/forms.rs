@@ -277,3 +277,43 @@ async fn bearer_in_any_case_no_store_and_a_health_that_checks_the_store() {
     assert_eq!(r.status, StatusCode::SERVICE_UNAVAILABLE, "{}", r.text);
     assert_eq!(r.json()["status"], "unavailable");
 }
+
+/// A NUL or another control character in a note or a decision is refused with a 422 that
+/// names the field (a PostgreSQL store can never take a NUL: a 503 "retry" would be a lie).
+#[tokio::test]
+async fn control_characters_in_a_note_or_a_decision_are_a_422_naming_the_field() {
+    let w = world(false).await;
+    let r = send(
+        &w,
+        post_json(
+            "/api/checkins",
+            Some(&w.growth),
+            serde_json::json!({"key_result": "growth/partners/signed", "confidence": 7, "note": "ok\u{0}then"}),
+        ),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text);
+    assert_eq!(r.json()["field"], "note");
+    let r = send(
+        &w,
+        post_json(
+            "/api/decisions",
+            Some(&w.admin),
+            serde_json::json!({"text": "ship \u{1b}[31mnow"}),
+        ),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text);
+    assert_eq!(r.json()["field"], "text");
+    // line breaks and tabs are text
+    let r = send(
+        &w,
+        post_json(
+            "/api/checkins",
+            Some(&w.growth),
+            serde_json::json!({"key_result": "growth/partners/signed", "confidence": 7, "note": "two\nlines\tand a tab"}),
+        ),
+    )
+    .await;
+    assert!(r.status.is_success(), "{}", r.text);
+}

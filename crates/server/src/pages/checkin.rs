@@ -37,6 +37,10 @@ pub(crate) async fn record_checkin(
         ApiError::field("key_result", e, "name the key result as TEAM/OBJECTIVE/KR")
     })?;
     c.may_write(&crate::pages::team_of(o))?;
+    ApiError::plain_text("note", &input.note)?;
+    if let Some(v) = &input.value {
+        ApiError::plain_text("value", v)?;
+    }
     if input.note.chars().count() > MAX_NOTE {
         return Err(ApiError::field(
             "note",

@@ -250,6 +250,10 @@ pub(crate) async fn record_decision(
 ) -> Result<throughline_store::Decision, ApiError> {
     let ws = &st.loaded().workspace;
     let text = text.trim();
+    ApiError::plain_text("text", text)?;
+    if let Some(a) = about {
+        ApiError::plain_text("about", a)?;
+    }
     if text.is_empty() || text.chars().count() > MAX_DECISION {
         return Err(ApiError::field(
             "text",

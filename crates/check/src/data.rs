@@ -16,14 +16,17 @@ pub struct DataFacts {
     pub event_counts: std::collections::BTreeMap<String, u64>,
 }
 
-/// An event name a metric reads that never occurs in the data.
+/// An event name a metric reads that never occurs in the data, or a value its `where:`
+/// requires that its column never has.
 #[derive(Clone, Debug)]
 pub struct AbsentEvent {
     pub metric: String,
-    /// The name where the metric's definition writes it.
+    /// The name (or value) where the metric's definition writes it.
     pub name: Text,
-    /// The closest name that does occur, when one is close.
+    /// The closest name (or value) that does occur, when one is close.
     pub suggestion: Option<String>,
+    /// `None`: an event name; `Some(column)`: a value of that events column.
+    pub column: Option<String>,
 }
 
 impl DataFacts {

@@ -23,6 +23,7 @@ pub const DATA_RULE_IDS: &[&str] = &[
     "unambitious-target",
     "baseline-mismatch",
     "event-not-in-data",
+    "value-not-in-data",
 ];
 
 /// What a rule is, for listings and `explain`.

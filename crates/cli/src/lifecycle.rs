@@ -389,6 +389,7 @@ pub fn check_data_facts(
                 metric: a.metric.clone(),
                 name: a.name.clone(),
                 suggestion: a.suggestion.clone(),
+                column: a.column.clone(),
             })
             .collect();
         let counts = engine

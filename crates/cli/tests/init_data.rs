@@ -293,3 +293,92 @@ fn the_plain_starter_over_a_teams_csv_says_which_events_are_missing() {
         r.stdout
     );
 }
+
+/// A `where:` value no event has (a typo of `free`) measures as no data with a warning, and
+/// `check --with-data` names the metric, the filter's place and the likely value.
+#[test]
+fn a_where_value_the_data_never_has_is_no_data_never_zero() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    write_data(dir);
+    let r = run_in(
+        dir,
+        &[
+            "init",
+            "ws",
+            "--events",
+            "data/events.csv",
+            "--users",
+            "data/users.csv",
+        ],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let path = dir.join("ws/metrics.yaml");
+    let mut text = std::fs::read_to_string(&path).unwrap();
+    text.push_str(
+        "\n  - id: free_views\n    compute: { type: count, event: page_view, where: \"plan = 'fre'\" }\n  - id: free_views_right\n    compute: { type: count, event: page_view, where: \"plan = 'free'\" }\n",
+    );
+    std::fs::write(&path, text).unwrap();
+
+    let r = run_in(dir, &["check", "ws", "--with-data", "--format", "json"]);
+    assert_eq!(r.code, 1, "{}\n{}", r.stdout, r.stderr);
+    let found: Vec<serde_json::Value> = json(&r.stdout)
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"] == "value-not-in-data")
+        .cloned()
+        .collect();
+    assert_eq!(found.len(), 1, "{}", r.stdout);
+    assert_eq!(
+        found[0]["message"],
+        "metric `free_views` keeps events whose `plan` is `fre`, and no event has that value"
+    );
+    assert!(
+        found[0]["help"]
+            .as_str()
+            .unwrap()
+            .starts_with("did you mean `free`?"),
+        "{}",
+        found[0]
+    );
+
+    let r = run_in(
+        dir,
+        &[
+            "measure",
+            "-w",
+            "ws",
+            "--metric",
+            "free_views",
+            "--metric",
+            "free_views_right",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_clean("measure", &r);
+    assert!(
+        r.stderr
+            .contains("metric `free_views` keeps events whose `plan` is `fre`"),
+        "{}",
+        r.stderr
+    );
+    let values = json(&r.stdout);
+    let rows = values.as_array().unwrap();
+    assert!(
+        rows.iter()
+            .filter(|v| v["metric"] == "free_views")
+            .all(|v| v["value"].is_null()),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        rows.iter()
+            .filter(|v| v["metric"] == "free_views_right")
+            .any(|v| v["value"].as_f64().unwrap_or(0.0) > 0.0),
+        "{}",
+        r.stdout
+    );
+}

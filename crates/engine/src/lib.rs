@@ -259,7 +259,8 @@ impl Engine {
             }
             return Err(err);
         }
-        let absent = absent_names(ws, &names);
+        let mut absent = absent_names(ws, &names);
+        absent.extend(absent_values(ws, &tables, &absent).await?);
         for a in &absent {
             warnings.push(a.sentence());
         }
@@ -584,15 +585,18 @@ async fn event_names(
     Ok((out, span, left))
 }
 
-/// An event name a metric reads that never occurs in the data.
+/// An event name a metric reads that never occurs in the data, or a value its `where:`
+/// requires that its column never has.
 #[derive(Clone, Debug, PartialEq)]
 pub struct AbsentName {
     /// The metric that reads it.
     pub metric: String,
-    /// The name, where the metric's definition writes it.
+    /// The name (or value), where the metric's definition writes it.
     pub name: throughline_model::Text,
-    /// The closest name that does occur, when one is close.
+    /// The closest name (or value) that does occur, when one is close.
     pub suggestion: Option<String>,
+    /// `None`: an event name; `Some(column)`: a value `where:` requires of that column.
+    pub column: Option<String>,
 }
 
 impl AbsentName {
@@ -603,11 +607,110 @@ impl AbsentName {
             .as_ref()
             .map(|s| format!(" (did you mean `{s}`?)"))
             .unwrap_or_default();
-        format!(
-            "metric `{}` reads event `{}`, which never occurs in source `events`{hint}; its values are shown as no data, not 0",
-            self.metric, self.name.value
-        )
+        match &self.column {
+            None => format!(
+                "metric `{}` reads event `{}`, which never occurs in source `events`{hint}; its values are shown as no data, not 0",
+                self.metric, self.name.value
+            ),
+            Some(col) => format!(
+                "metric `{}` keeps events whose `{col}` is `{}` (`where:`), and no event has that value{hint}; its values are shown as no data, not 0",
+                self.metric, self.name.value
+            ),
+        }
     }
+}
+
+/// The text values metrics' `where:` filters require (`plan = 'pro'`, `channel in ('web')`)
+/// of which none occurs in their column among the events: a typo or data the sources lack,
+/// which counting would show as a confident zero. One grouped scan per column filtered on;
+/// metrics already flagged for an absent event are not looked at again.
+async fn absent_values(
+    ws: &Workspace,
+    tables: &sources::Tables,
+    absent: &[AbsentName],
+) -> Result<Vec<AbsentName>, EngineError> {
+    use std::collections::BTreeSet;
+    // column → the values asked of it
+    let mut wanted: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    // (metric, column, values, the filter's text)
+    let mut asks = Vec::new();
+    for m in &ws.metrics {
+        if absent.iter().any(|a| a.metric == m.id.value) {
+            continue;
+        }
+        let Some(w) = m.compute.as_ref().and_then(|c| c.value.filter()) else {
+            continue;
+        };
+        for (col, values) in w.filter.required_texts() {
+            if sources::column_type(&tables.events, col).is_none() {
+                continue; // the plan says which column is missing
+            }
+            wanted
+                .entry(col.to_string())
+                .or_default()
+                .extend(values.iter().map(|v| v.to_string()));
+            asks.push((m, col.to_string(), values, &w.text));
+        }
+    }
+    let fail = |e| error::df("reading the values `where:` filters on", e);
+    let mut seen: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for (col, values) in &wanted {
+        let as_text = cast(ident(col), DataType::Utf8);
+        let list: Vec<Expr> = values.iter().map(|v| lit(v.clone())).collect();
+        let batches = tables
+            .events
+            .clone()
+            .filter(as_text.clone().in_list(list, false))
+            .and_then(|d| d.aggregate(vec![as_text.alias("v")], vec![]))
+            .map_err(fail)?
+            .collect()
+            .await
+            .map_err(fail)?;
+        seen.insert(col.clone(), output::texts(&batches).into_iter().collect());
+    }
+    let mut out: Vec<AbsentName> = Vec::new();
+    let mut common: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for (m, col, values, text) in asks {
+        let found = seen.get(&col);
+        if values.iter().any(|v| found.is_some_and(|f| f.contains(*v))) {
+            continue;
+        }
+        if !common.contains_key(&col) {
+            common.insert(col.clone(), common_values(tables, &col).await?);
+        }
+        let first = values[0];
+        out.push(AbsentName {
+            metric: m.id.value.clone(),
+            // pointed at where the filter is written
+            name: throughline_model::Spanned::new(first.to_string(), text.span),
+            suggestion: throughline_model::did_you_mean(
+                first,
+                common[&col].iter().map(String::as_str),
+            )
+            .map(String::from),
+            column: Some(col),
+        });
+    }
+    Ok(out)
+}
+
+/// The 50 most common values of an events column, as text.
+async fn common_values(tables: &sources::Tables, column: &str) -> Result<Vec<String>, EngineError> {
+    let fail = |e| error::df("reading a column's common values", e);
+    let batches = tables
+        .events
+        .clone()
+        .aggregate(
+            vec![cast(ident(column), DataType::Utf8).alias("v")],
+            vec![count(lit(1i64)).alias("n")],
+        )
+        .and_then(|d| d.sort(vec![col("n").sort(false, false)]))
+        .and_then(|d| d.limit(0, Some(50)))
+        .map_err(fail)?
+        .collect()
+        .await
+        .map_err(fail)?;
+    Ok(output::texts(&batches))
 }
 
 /// The names every metric of `ws` reads that are not in `names`. Without any event in the
@@ -628,6 +731,7 @@ fn absent_names(ws: &Workspace, names: &BTreeMap<String, NameSeen>) -> Vec<Absen
                 continue;
             }
             out.push(AbsentName {
+                column: None,
                 metric: m.id.value.clone(),
                 name: name.clone(),
                 suggestion: throughline_model::did_you_mean(

@@ -45,6 +45,18 @@ impl Compute {
         }
     }
 
+    /// Its `where:` filter, if it has one.
+    pub fn filter(&self) -> Option<&Where> {
+        match self {
+            Compute::Count { filter, .. }
+            | Compute::Unique { filter, .. }
+            | Compute::Conversion { filter, .. }
+            | Compute::Sum { filter, .. }
+            | Compute::Average { filter, .. } => filter.as_ref(),
+            _ => None,
+        }
+    }
+
     /// The event columns it reads besides user, time and name: its property and the columns
     /// its `where:` names.
     pub fn columns(&self) -> Vec<String> {

@@ -58,6 +58,44 @@ impl Filter {
         out.dedup();
         out
     }
+    /// The text values every matching row must have: each `property = 'text'` or `property in
+    /// ('a', 'b')` that the whole filter requires (joined by `and` at the top, not negated,
+    /// not one side of an `or`), as (property, the values allowed). When none of a property's
+    /// values occurs in the data, the filter matches nothing.
+    pub fn required_texts(&self) -> Vec<(&str, Vec<&str>)> {
+        match self {
+            Filter::Compare {
+                property,
+                op: CmpOp::Eq,
+                value: Literal::Text(t),
+            } => vec![(property.as_str(), vec![t.as_str()])],
+            Filter::In {
+                property,
+                values,
+                negated: false,
+            } => {
+                let texts: Vec<&str> = values
+                    .iter()
+                    .filter_map(|v| match v {
+                        Literal::Text(t) => Some(t.as_str()),
+                        _ => None,
+                    })
+                    .collect();
+                if texts.len() == values.len() && !texts.is_empty() {
+                    vec![(property.as_str(), texts)]
+                } else {
+                    Vec::new()
+                }
+            }
+            Filter::And(a, b) => {
+                let mut out = a.required_texts();
+                out.extend(b.required_texts());
+                out
+            }
+            _ => Vec::new(),
+        }
+    }
+
     fn walk<'a>(&'a self, out: &mut Vec<&'a str>) {
         match self {
             Filter::Compare { property, .. }

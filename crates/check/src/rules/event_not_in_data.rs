@@ -45,7 +45,7 @@ impl Rule for EventNotInData {
     }
     fn check(&self, cx: &Context, out: &mut Vec<Diagnostic>) {
         let Some(data) = cx.data else { return };
-        for a in &data.absent_events {
+        for a in data.absent_events.iter().filter(|a| a.column.is_none()) {
             let help = match &a.suggestion {
                 Some(s) => format!(
                     "did you mean `{s}`? ({} events have that name)",
@@ -125,6 +125,7 @@ mod tests {
                 span: Default::default(),
             },
             suggestion: suggestion.map(String::from),
+            column: None,
         }
     }
 

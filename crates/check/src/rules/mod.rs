@@ -21,6 +21,7 @@ mod undefined_metric;
 mod unknown_owner;
 mod unmeasurable_key_result;
 mod vague_objective;
+mod value_not_in_data;
 mod vanity_metric;
 
 use crate::Rule;
@@ -48,6 +49,7 @@ pub static ALL: &[&dyn Rule] = &[
     &baseline_mismatch::BaselineMismatch,
     &unambitious_target::UnambitiousTarget,
     &event_not_in_data::EventNotInData,
+    &value_not_in_data::ValueNotInData,
 ];
 
 /// What every rule file uses.

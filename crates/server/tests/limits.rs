@@ -42,7 +42,7 @@ async fn idle_and_excess_connections_are_closed_and_the_rest_served() {
     let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
     let limits = Limits {
         max_connections: 3,
-        header_timeout: Duration::from_millis(800),
+        header_timeout: Duration::from_secs(3),
     };
     let state = w.state.clone();
     let server = tokio::spawn(async move {
@@ -76,17 +76,17 @@ async fn idle_and_excess_connections_are_closed_and_the_rest_served() {
         let started = Instant::now();
         for s in &mut idle {
             assert!(
-                closed_within(s, Duration::from_secs(5)),
+                closed_within(s, Duration::from_secs(10)),
                 "an idle connection stays open"
             );
         }
-        assert!(started.elapsed() < Duration::from_secs(3));
+        assert!(started.elapsed() < Duration::from_secs(8));
         // a request, then silence on a kept-alive connection: closed too
         third
             .write_all(b"GET /api/health HTTP/1.1\r\nHost: x\r\n\r\n")
             .unwrap();
         assert!(
-            closed_within(&mut third, Duration::from_secs(5)),
+            closed_within(&mut third, Duration::from_secs(10)),
             "an idle keep-alive connection stays open"
         );
         // and room again for new clients

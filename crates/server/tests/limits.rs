@@ -61,12 +61,12 @@ async fn idle_and_excess_connections_are_closed_and_the_rest_served() {
     let result = tokio::task::spawn_blocking(move || {
         // two clients that connect and send nothing
         let mut idle: Vec<TcpStream> = (0..2).map(|_| TcpStream::connect(addr).unwrap()).collect();
-        std::thread::sleep(Duration::from_millis(100));
+        std::thread::sleep(Duration::from_millis(300));
         // a third is served while they wait
         assert!(health(addr).contains("200 OK"));
         // with the two idle ones and one more held open, a fourth is over the cap
         let mut third = TcpStream::connect(addr).unwrap();
-        std::thread::sleep(Duration::from_millis(100));
+        std::thread::sleep(Duration::from_millis(300));
         let mut fourth = TcpStream::connect(addr).unwrap();
         assert!(
             closed_within(&mut fourth, Duration::from_millis(500)),

@@ -236,3 +236,29 @@ pub fn check_forgery(
     }
     Ok(())
 }
+
+/// The `Set-Cookie` value of the sign-in cookie (`value` empty and `max_age` 0 clear it):
+/// HttpOnly, SameSite=Strict, and `Secure` when the request came over HTTPS through a proxy
+/// that says so (`X-Forwarded-Proto: https`, or `Forwarded: …proto=https`), so that the
+/// browser never sends the token over plain HTTP.
+pub(crate) fn session_cookie(headers: &HeaderMap, value: &str, max_age: u64) -> String {
+    let https = headers
+        .get("x-forwarded-proto")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| {
+            v.split(',')
+                .next()
+                .is_some_and(|p| p.trim().eq_ignore_ascii_case("https"))
+        })
+        || headers
+            .get(header::FORWARDED)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| {
+                v.split([';', ','])
+                    .any(|kv| kv.trim().eq_ignore_ascii_case("proto=https"))
+            });
+    format!(
+        "{COOKIE}={value}; HttpOnly; SameSite=Strict; Path=/; Max-Age={max_age}{}",
+        if https { "; Secure" } else { "" }
+    )
+}

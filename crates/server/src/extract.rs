@@ -8,7 +8,7 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::{Form, Json};
 
-use crate::auth::{COOKIE, Caller, caller, check_forgery};
+use crate::auth::{Caller, caller, check_forgery};
 use crate::error::ApiError;
 use crate::state::{AppState, Computed, View};
 
@@ -67,7 +67,7 @@ pub(crate) async fn page_ctx(
         Ok(c) => c,
         Err(e) => {
             // A stale cookie: sign in again.
-            let clear = format!("{COOKIE}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0");
+            let clear = crate::auth::session_cookie(headers, "", 0);
             let page = login_html(&anonymous(), here, Some(&e.error), false);
             return Err((
                 StatusCode::UNAUTHORIZED,

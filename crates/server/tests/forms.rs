@@ -317,3 +317,33 @@ async fn control_characters_in_a_note_or_a_decision_are_a_422_naming_the_field()
     .await;
     assert!(r.status.is_success(), "{}", r.text);
 }
+
+/// The sign-in cookie is `Secure` when a proxy says the request came over HTTPS, and only
+/// then (a plain-HTTP server's cookie would otherwise never come back).
+#[tokio::test]
+async fn the_cookie_is_secure_behind_https() {
+    let w = world(false).await;
+    for (header_name, value, secure) in [
+        ("x-forwarded-proto", "https", true),
+        ("forwarded", "for=10.0.0.1;proto=https", true),
+        ("x-forwarded-proto", "http", false),
+    ] {
+        let r = send(
+            &w,
+            Request::post("/login")
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .header(header_name, value)
+                .body(Body::from(format!("token={}&next=%2F", w.viewer)))
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+        let cookie = r.headers[header::SET_COOKIE].to_str().unwrap();
+        assert_eq!(
+            cookie.contains("; Secure"),
+            secure,
+            "{header_name}: {value}: {cookie}"
+        );
+        assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"));
+    }
+}

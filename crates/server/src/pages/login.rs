@@ -7,7 +7,7 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
-use crate::auth::{COOKIE, caller, check_forgery};
+use crate::auth::{caller, check_forgery};
 use crate::error::ApiError;
 use crate::state::AppState;
 
@@ -76,8 +76,7 @@ pub(crate) async fn post_login(
     let secret = form.token.trim();
     match st.store().token_for_secret(secret).await {
         Ok(Some(_)) if !secret.contains([';', ',', ' ']) => {
-            let cookie =
-                format!("{COOKIE}={secret}; HttpOnly; SameSite=Strict; Path=/; Max-Age=2592000");
+            let cookie = crate::auth::session_cookie(&headers, secret, 2_592_000);
             ([(header::SET_COOKIE, cookie)], Redirect::to(&next)).into_response()
         }
         Ok(_) => {
@@ -108,6 +107,6 @@ pub(crate) async fn post_logout(
     if let Err(e) = check_forgery(&c, &headers, given.as_deref()) {
         return error_response(&c, e);
     }
-    let clear = format!("{COOKIE}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0");
+    let clear = crate::auth::session_cookie(&headers, "", 0);
     ([(header::SET_COOKIE, clear)], Redirect::to("/")).into_response()
 }

@@ -12,9 +12,9 @@ use crate::out::print;
 /// Write a starter workspace. Without `--events`: a company objective, a growth team
 /// objective aligned to it, and every metric they use, defined in full. With `--events`: the
 /// `sources:` for your own event files (the columns read from them), starter metrics over
-/// the events your data has (active users, a conversion between your two most common events,
-/// stickiness, retention) and an objective whose baselines are measured from the data. Both
-/// pass `check` with no findings.
+/// the events your data has (active users, a conversion between two of your most common
+/// events, stickiness, retention) and an objective whose baselines are measured from the data.
+/// Both pass `check` with no findings.
 ///
 /// Examples:
 ///   throughline init okrs

@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{demo_of, json, run_in};
+use common::{demo_of, findings_of, json, run_in};
 
 fn edit(path: &std::path::Path, from: &str, to: &str) {
     let text = std::fs::read_to_string(path).unwrap();
@@ -25,13 +25,7 @@ fn an_event_name_the_data_never_has_is_no_data_never_zero() {
 
     let r = run_in(dir, &["check", "ws", "--with-data", "--format", "json"]);
     assert_eq!(r.code, 1, "an error finding fails the check\n{}", r.stderr);
-    let found: Vec<serde_json::Value> = json(&r.stdout)
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|d| d["rule"] == "event-not-in-data")
-        .cloned()
-        .collect();
+    let found = findings_of(&r.stdout, "event-not-in-data");
     assert_eq!(found.len(), 1, "{found:?}");
     let f = &found[0];
     assert_eq!(f["file"], "ws/metrics.yaml");

@@ -7,7 +7,7 @@ mod common;
 use std::fmt::Write as _;
 use std::path::Path;
 
-use common::{json, run_in};
+use common::{findings_of, json, run_in};
 
 /// Words only an internal error uses: the query engine's, Arrow's, a panic's.
 const INTERNAL: &[&str] = &[
@@ -68,12 +68,9 @@ fn write_data(dir: &Path) {
     std::fs::write(dir.join("data/users.csv"), users).unwrap();
 }
 
-#[test]
-fn init_over_a_teams_csv_gives_a_workspace_every_command_runs_on() {
-    let tmp = tempfile::tempdir().unwrap();
-    let dir = tmp.path();
-    write_data(dir);
-    let r = run_in(
+/// `init ws` over the files [`write_data`] writes.
+fn init_over_the_data(dir: &Path) -> common::Run {
+    run_in(
         dir,
         &[
             "init",
@@ -83,7 +80,15 @@ fn init_over_a_teams_csv_gives_a_workspace_every_command_runs_on() {
             "--users",
             "data/users.csv",
         ],
-    );
+    )
+}
+
+#[test]
+fn init_over_a_teams_csv_gives_a_workspace_every_command_runs_on() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    write_data(dir);
+    let r = init_over_the_data(dir);
     assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
     assert_clean("init", &r);
     // what it inferred, said before it is written
@@ -267,11 +272,8 @@ fn the_plain_starter_over_a_teams_csv_says_which_events_are_missing() {
     let r = run_in(dir, &["check", "ws", "--with-data", "--format", "json"]);
     assert_eq!(r.code, 1, "{}", r.stderr);
     assert_clean("check", &r);
-    let missing: Vec<String> = json(&r.stdout)
-        .as_array()
-        .unwrap()
+    let missing: Vec<String> = findings_of(&r.stdout, "event-not-in-data")
         .iter()
-        .filter(|f| f["rule"] == "event-not-in-data")
         .map(|f| f["message"].as_str().unwrap().to_string())
         .collect();
     assert!(
@@ -301,17 +303,7 @@ fn a_where_value_the_data_never_has_is_no_data_never_zero() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path();
     write_data(dir);
-    let r = run_in(
-        dir,
-        &[
-            "init",
-            "ws",
-            "--events",
-            "data/events.csv",
-            "--users",
-            "data/users.csv",
-        ],
-    );
+    let r = init_over_the_data(dir);
     assert_eq!(r.code, 0, "{}", r.stderr);
     let path = dir.join("ws/metrics.yaml");
     let mut text = std::fs::read_to_string(&path).unwrap();
@@ -322,13 +314,7 @@ fn a_where_value_the_data_never_has_is_no_data_never_zero() {
 
     let r = run_in(dir, &["check", "ws", "--with-data", "--format", "json"]);
     assert_eq!(r.code, 1, "{}\n{}", r.stdout, r.stderr);
-    let found: Vec<serde_json::Value> = json(&r.stdout)
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|f| f["rule"] == "value-not-in-data")
-        .cloned()
-        .collect();
+    let found = findings_of(&r.stdout, "value-not-in-data");
     assert_eq!(found.len(), 1, "{}", r.stdout);
     assert_eq!(
         found[0]["message"],

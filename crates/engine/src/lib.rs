@@ -125,7 +125,6 @@ pub struct Explanation {
     pub placement: Option<String>,
 }
 
-/// A workspace's data, opened for querying.
 /// An event name's users (see [`Engine::event_users`]).
 #[derive(Clone, Debug)]
 pub struct EventUsers {
@@ -134,6 +133,7 @@ pub struct EventUsers {
     pub mean_first_us: i64,
 }
 
+/// A workspace's data, opened for querying.
 pub struct Engine {
     ctx: SessionContext,
     tables: sources::Tables,
@@ -622,8 +622,8 @@ impl AbsentName {
 
 /// The text values metrics' `where:` filters require (`plan = 'pro'`, `channel in ('web')`)
 /// of which none occurs in their column among the events: a typo or data the sources lack,
-/// which counting would show as a confident zero. One grouped scan per column filtered on;
-/// metrics already flagged for an absent event are not looked at again.
+/// which counting would show as a confident zero. One scan for all of them (a count per
+/// column and value); metrics already flagged for an absent event are not looked at again.
 async fn absent_values(
     ws: &Workspace,
     tables: &sources::Tables,
@@ -652,27 +652,52 @@ async fn absent_values(
             asks.push((m, col.to_string(), values, &w.text));
         }
     }
-    let fail = |e| error::df("reading the values `where:` filters on", e);
-    let mut seen: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
-    for (col, values) in &wanted {
-        let as_text = cast(ident(col), DataType::Utf8);
-        let list: Vec<Expr> = values.iter().map(|v| lit(v.clone())).collect();
+    // one scan for every (column, value) asked: how many events have it
+    let pairs: Vec<(&String, &String)> = wanted
+        .iter()
+        .flat_map(|(c, vs)| vs.iter().map(move |v| (c, v)))
+        .collect();
+    let mut seen: BTreeSet<(String, String)> = BTreeSet::new();
+    if !pairs.is_empty() {
+        let fail = |e| error::df("reading the values `where:` filters on", e);
+        let counts = pairs
+            .iter()
+            .enumerate()
+            .map(|(i, (c, v))| {
+                let hit = cast(ident(c.as_str()), DataType::Utf8).eq(lit(v.as_str()));
+                datafusion::logical_expr::when(hit, lit(1i64))
+                    .end()
+                    .map(|e| count(e).alias(format!("__v{i}")))
+            })
+            .collect::<datafusion::error::Result<Vec<Expr>>>()
+            .map_err(fail)?;
         let batches = tables
             .events
             .clone()
-            .filter(as_text.clone().in_list(list, false))
-            .and_then(|d| d.aggregate(vec![as_text.alias("v")], vec![]))
+            .aggregate(vec![], counts)
             .map_err(fail)?
             .collect()
             .await
             .map_err(fail)?;
-        seen.insert(col.clone(), output::texts(&batches).into_iter().collect());
+        if let Some(b) = batches.iter().find(|b| b.num_rows() == 1) {
+            for (i, (c, v)) in pairs.iter().enumerate() {
+                let n = b
+                    .column(i)
+                    .as_primitive_opt::<datafusion::arrow::datatypes::Int64Type>()
+                    .map_or(0, |a| a.value(0));
+                if n > 0 {
+                    seen.insert(((*c).clone(), (*v).clone()));
+                }
+            }
+        }
     }
     let mut out: Vec<AbsentName> = Vec::new();
     let mut common: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for (m, col, values, text) in asks {
-        let found = seen.get(&col);
-        if values.iter().any(|v| found.is_some_and(|f| f.contains(*v))) {
+        if values
+            .iter()
+            .any(|v| seen.contains(&(col.clone(), (*v).to_string())))
+        {
             continue;
         }
         if !common.contains_key(&col) {

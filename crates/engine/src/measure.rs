@@ -296,11 +296,13 @@ impl Engine {
                     })
                 }
                 _ => {
+                    // an event or a `where:` value the data never has (see `AbsentName`)
+                    let absent = self.absent.iter().any(|a| a.metric == id);
                     let planned = match memo.shared.remove(&slot) {
                         Some(p) => p,
                         None => {
                             let scope = self.scope(grain, req);
-                            if self.absent.iter().any(|a| a.metric == id) {
+                            if absent {
                                 let inputs = inputs.with_absent_columns(m)?;
                                 plan::plan(&inputs, m, &self.calendar, &scope).await?
                             } else {
@@ -309,7 +311,7 @@ impl Engine {
                         }
                     };
                     let mut values = self.run(m, planned, req, &memo.segments).await?;
-                    if self.absent.iter().any(|a| a.metric == id) {
+                    if absent {
                         // an event that never occurs: a typo or data the sources lack, which
                         // counting would show as a confident zero
                         for v in &mut values {

@@ -51,6 +51,8 @@ pub struct Profile {
 
 /// How many values of each column are read as examples (and to tell times from text).
 const EXAMPLES: usize = 20;
+/// The rows the examples are taken from.
+const SAMPLE_ROWS: usize = 10_000;
 
 /// Reads the files `path` names (a file, or a glob, relative to `root`) as `format` and
 /// profiles every column.
@@ -114,9 +116,10 @@ pub async fn profile(
         ));
     };
     let rows = number(b, 0);
+    let mut sample = examples(&frame, &schema).await?;
     let mut columns = Vec::new();
     for (i, f) in schema.fields().iter().enumerate() {
-        let examples = examples(&frame, f.name()).await?;
+        let examples = std::mem::take(&mut sample[i]);
         columns.push(ColumnInfo {
             name: f.name().clone(),
             kind: kind(f.data_type(), &examples),
@@ -132,19 +135,43 @@ pub async fn profile(
     })
 }
 
-/// The first values of column `name` that are not empty, as text.
-async fn examples(frame: &DataFrame, name: &str) -> Result<Vec<String>, EngineError> {
+/// Each column's first values that are not empty, as text, from the first
+/// [`SAMPLE_ROWS`] rows: one read for every column (a column per query would parse a CSV
+/// file once per column).
+async fn examples(
+    frame: &DataFrame,
+    schema: &datafusion::arrow::datatypes::Schema,
+) -> Result<Vec<Vec<String>>, EngineError> {
     let fail = |e| df("reading example values", e);
+    let as_text: Vec<Expr> = schema
+        .fields()
+        .iter()
+        .enumerate()
+        .map(|(i, f)| cast(ident(f.name()), DataType::Utf8).alias(format!("__c{i}")))
+        .collect();
     let batches = frame
         .clone()
-        .select(vec![cast(ident(name), DataType::Utf8).alias("v")])
-        .and_then(|d| d.filter(col("v").is_not_null()))
-        .and_then(|d| d.limit(0, Some(EXAMPLES)))
+        .limit(0, Some(SAMPLE_ROWS))
+        .and_then(|d| d.select(as_text))
         .map_err(fail)?
         .collect()
         .await
         .map_err(fail)?;
-    Ok(crate::output::texts(&batches))
+    let mut out = vec![Vec::new(); schema.fields().len()];
+    for b in &batches {
+        for (i, values) in out.iter_mut().enumerate() {
+            let Some(a) = b.column(i).as_string_opt::<i32>() else {
+                continue;
+            };
+            values.extend(
+                (0..a.len())
+                    .filter(|&r| !a.is_null(r))
+                    .take(EXAMPLES.saturating_sub(values.len()))
+                    .map(|r| a.value(r).to_string()),
+            );
+        }
+    }
+    Ok(out)
 }
 
 /// A column's kind from its type and, for text, its values: text whose values all read as

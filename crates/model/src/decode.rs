@@ -55,7 +55,16 @@ impl Ctx<'_> {
     /// `project_created`): any text without control characters, or `{ event: NAME }` (the
     /// way to name an event called `signup` where `signup` means the users' signup time).
     pub fn data_name(&mut self, node: &Node, field: &str) -> Option<Spanned<String>> {
-        let node = match &node.value {
+        self.data_name_marked(node, field).map(|(name, _)| name)
+    }
+
+    /// [`Ctx::data_name`], and whether it was written `{ event: NAME }`.
+    pub fn data_name_marked(
+        &mut self,
+        node: &Node,
+        field: &str,
+    ) -> Option<(Spanned<String>, bool)> {
+        let (node, marked) = match &node.value {
             Value::Map(entries) if entries.len() == 1 => {
                 let (k, v) = &entries[0];
                 if k.scalar_text(self.src).as_deref() != Some("event") {
@@ -66,9 +75,9 @@ impl Ctx<'_> {
                     );
                     return None;
                 }
-                v
+                (v, true)
             }
-            _ => node,
+            _ => (node, false),
         };
         let s = self.text(node, field)?;
         if s.value.trim().is_empty() || s.value.chars().any(char::is_control) {
@@ -79,12 +88,7 @@ impl Ctx<'_> {
             );
             return None;
         }
-        Some(s)
-    }
-
-    /// `{ event: NAME }` rather than a plain name.
-    pub fn names_event_explicitly(node: &Node) -> bool {
-        matches!(&node.value, Value::Map(entries) if entries.len() == 1)
+        Some((s, marked))
     }
 
     /// A non-empty identifier (letters, digits, `-`, `_`, `.`, `/`).

@@ -76,6 +76,24 @@ pub enum SourceFormat {
     Postgres,
 }
 
+impl SourceFormat {
+    /// Every format with its name in `format:`.
+    pub const ALL: [(&'static str, SourceFormat); 4] = [
+        ("parquet", SourceFormat::Parquet),
+        ("csv", SourceFormat::Csv),
+        ("jsonl", SourceFormat::Jsonl),
+        ("postgres", SourceFormat::Postgres),
+    ];
+
+    /// Its name in `format:`.
+    pub fn as_str(self) -> &'static str {
+        Self::ALL
+            .iter()
+            .find(|(_, f)| *f == self)
+            .map_or("parquet", |(n, _)| n)
+    }
+}
+
 /// A table of event or user data.
 #[derive(Clone, Debug)]
 pub struct Source {

@@ -73,6 +73,14 @@ pub fn findings(stdout: &str) -> Vec<serde_json::Value> {
     v.as_array().expect("a JSON array").clone()
 }
 
+/// The findings of rule `rule` in `--format json` output.
+pub fn findings_of(stdout: &str, rule: &str) -> Vec<serde_json::Value> {
+    findings(stdout)
+        .into_iter()
+        .filter(|f| f["rule"] == rule)
+        .collect()
+}
+
 /// Compares `got` with the golden file `tests/golden/NAME`; `UPDATE_GOLDEN=1` rewrites it
 /// (review the diff after an intended change).
 pub fn assert_golden(name: &str, got: &str) {

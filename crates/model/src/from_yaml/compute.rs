@@ -47,8 +47,7 @@ pub(crate) fn compute(cx: &mut Ctx, n: &Node) -> Option<Spanned<Compute>> {
     // `from: signup` is the users' signup time; any other name (or `{ event: signup }`) an event
     let start = |cx: &mut Ctx, f: &mut Fields| {
         let node = f.require(cx, "from", "from: signup")?;
-        let explicit = Ctx::names_event_explicitly(node);
-        let n = cx.data_name(node, "from")?;
+        let (n, explicit) = cx.data_name_marked(node, "from")?;
         Some(if n.value == "signup" && !explicit {
             Start::Signup(n.span)
         } else {
@@ -261,10 +260,7 @@ fn funnel(cx: &mut Ctx, f: &mut Fields<'_>) -> Option<Compute> {
         Some(n) => cx
             .seq(n, "steps", "  - signup\n  - workflow_completed")
             .iter()
-            .filter_map(|s| {
-                let explicit = Ctx::names_event_explicitly(s);
-                cx.data_name(s, "steps").map(|t| (t, explicit))
-            })
+            .filter_map(|s| cx.data_name_marked(s, "steps"))
             .collect(),
         None => Vec::new(),
     };

@@ -169,15 +169,9 @@ pub(crate) fn time_zone(cx: &mut Ctx, n: &Node, key: &str) -> Option<Spanned<chr
 
 pub(crate) fn source(cx: &mut Ctx, name: Text, n: &Node) -> Option<Source> {
     let mut f = Fields::new(cx, n, "a source")?;
-    let formats = [
-        ("parquet", SourceFormat::Parquet),
-        ("csv", SourceFormat::Csv),
-        ("jsonl", SourceFormat::Jsonl),
-        ("postgres", SourceFormat::Postgres),
-    ];
     let format = f
         .require(cx, "format", "format: parquet")
-        .and_then(|v| cx.choice(v, "format", &formats));
+        .and_then(|v| cx.choice(v, "format", &SourceFormat::ALL));
     let path = f.get("path").and_then(|v| cx.text(v, "path"));
     let table = f.get("table").and_then(|v| cx.text(v, "table"));
     let query = f.get("query").and_then(|v| cx.text(v, "query"));

@@ -34,7 +34,8 @@ pub struct DataArgs {
     /// Your users file (one row per user: id, signup time, dimensions such as plan)
     #[arg(long, value_name = "PATH", requires = "events")]
     users: Option<PathBuf>,
-    /// The events' user column [default: inferred: `user_id`, `distinct_id`, …]
+    /// The events' user column, and the users file's when it has one by that name
+    /// [default: inferred: `user_id`, `distinct_id`, …]
     #[arg(long, value_name = "COLUMN", requires = "events")]
     user_column: Option<String>,
     /// The events' time column [default: inferred: the column of times]
@@ -73,7 +74,7 @@ struct Located {
 }
 
 /// The mapping proposed (or chosen) for the events and the users.
-pub(super) struct Mapping {
+struct Mapping {
     events: Located,
     user: String,
     time: String,
@@ -133,10 +134,13 @@ fn write(dir: &Path, period: Option<String>, args: DataArgs) -> Result<(), Faile
         .unwrap_or_else(|| "Our team".into());
     let settings = settings_yaml(&workspace, &mapping, &sources);
     // the settings first: the event names and the data's days come from opening them
-    super::write_files(dir, vec![("throughline.yaml".into(), settings.clone())])
+    super::write_files(dir, vec![("throughline.yaml".into(), settings)])
         .map_err(|e| fail(e, "choose a folder you can write to"))?;
+    // a failure after that leaves nothing behind, so that init can simply be run again
     let undo = |e: Failed| {
-        let _ = std::fs::remove_file(dir.join("throughline.yaml"));
+        for (name, _) in &planned {
+            let _ = std::fs::remove_file(dir.join(name));
+        }
         e
     };
     let facts = rt
@@ -144,9 +148,9 @@ fn write(dir: &Path, period: Option<String>, args: DataArgs) -> Result<(), Faile
         .map_err(|e| undo(engine_failed(&e)))?;
     let period = match period {
         Some(p) => p,
-        None => quarter_of(facts.last_day),
+        None => super::quarter_of(facts.days.1),
     };
-    let plan = Plan::of(&facts, mapping.users.is_some(), &mapping);
+    let plan = Plan::of(&facts, mapping.users.is_some());
     let Some(mut plan) = plan else {
         return Err(undo(fail(
             format!(
@@ -167,7 +171,7 @@ fn write(dir: &Path, period: Option<String>, args: DataArgs) -> Result<(), Faile
     )
     .map_err(|e| undo(fail(e, "choose a folder you can write to")))?;
     // baselines measured from the data before the period, and targets beyond them
-    let measured = baselines(dir, &plan)?;
+    let measured = baselines(dir, &plan).map_err(undo)?;
     // one conversion kept: the one with room to move
     let measured = plan.keep_one_conversion(measured);
     let metrics = plan.metrics_yaml(mapping.users.as_ref().map_or(&[][..], |u| &u.dimensions));
@@ -179,7 +183,7 @@ fn write(dir: &Path, period: Option<String>, args: DataArgs) -> Result<(), Faile
             ("okrs/okrs.yaml".into(), okrs),
         ],
     )
-    .map_err(|e| fail(e, "choose a folder you can write to"))?;
+    .map_err(|e| undo(fail(e, "choose a folder you can write to")))?;
     report(dir, &facts, &plan, &period, &measured);
     Ok(())
 }
@@ -485,10 +489,16 @@ fn propose(
     let users = match users {
         Some((located, p)) => {
             eprintln!("The users: {} rows; columns {}", p.rows, listing(p));
+            // `--user-column` names the users file's id column too, when it has one by that
+            // name (the two files usually share it)
+            let given = args
+                .user_column
+                .clone()
+                .filter(|c| p.columns.iter().any(|x| &x.name == c));
             let uid = choose(
                 "users' ids",
                 "--user-column",
-                &None,
+                &given,
                 pick(p, USER_NAMES, is_id),
                 p,
             )?;
@@ -565,7 +575,7 @@ fn describe(m: &Mapping) -> String {
     let mut out = format!(
         "Proposed: events from `{}` ({}): user `{}`, time `{}`, event name `{}`; times {}; periods cut in {}",
         m.events.path,
-        format_word(m.events.format),
+        m.events.format.as_str(),
         m.user,
         m.time,
         m.name,
@@ -586,15 +596,6 @@ fn describe(m: &Mapping) -> String {
         ));
     }
     out
-}
-
-fn format_word(f: SourceFormat) -> &'static str {
-    match f {
-        SourceFormat::Parquet => "parquet",
-        SourceFormat::Csv => "csv",
-        SourceFormat::Jsonl => "jsonl",
-        SourceFormat::Postgres => "postgres",
-    }
 }
 
 /// Asks for `what` on the terminal; Enter takes `default`.
@@ -643,7 +644,7 @@ pub(super) fn scalar(s: &str) -> String {
 fn sources_yaml(m: &Mapping) -> String {
     let mut out = format!(
         "sources:\n  events:                     # one row per event\n    format: {}\n    path: {}\n    columns: {{ user: {}, time: {}, name: {} }}\n",
-        format_word(m.events.format),
+        m.events.format.as_str(),
         scalar(&m.events.path),
         scalar(&m.user),
         scalar(&m.time),
@@ -652,7 +653,7 @@ fn sources_yaml(m: &Mapping) -> String {
     if let Some(u) = &m.users {
         out.push_str(&format!(
             "  users:                      # one row per user; `time` is the signup time\n    format: {}\n    path: {}\n    columns: {{ user: {}, time: {} }}\n",
-            format_word(u.located.format),
+            u.located.format.as_str(),
             scalar(&u.located.path),
             scalar(&u.user),
             scalar(&u.time)
@@ -690,12 +691,13 @@ fn settings_yaml(workspace: &str, m: &Mapping, sources: &str) -> String {
     )
 }
 
-/// What opening the data tells: the event names with their users, and the data's last day.
+/// What opening the data tells: the event names with their users, and the data's first
+/// and last day.
 pub(super) struct Facts {
     pub(super) events: Vec<throughline_engine::EventUsers>,
     /// Each event name's number of events.
     pub(super) counts: std::collections::BTreeMap<String, u64>,
-    pub(super) last_day: chrono::NaiveDate,
+    pub(super) days: (chrono::NaiveDate, chrono::NaiveDate),
 }
 
 async fn data_facts(dir: &Path) -> Result<Facts, throughline_engine::EngineError> {
@@ -707,17 +709,14 @@ async fn data_facts(dir: &Path) -> Result<Facts, throughline_engine::EngineError
         .into_iter()
         .map(|(n, c)| (n.to_string(), c))
         .collect();
-    let last_day = engine
-        .data_days()
-        .map_or_else(|| chrono::Local::now().date_naive(), |(_, l)| l);
+    // opening refuses data with no events, so the days are known; today is only a fallback
+    let days = engine.data_days().unwrap_or_else(|| {
+        let today = chrono::Local::now().date_naive();
+        (today, today)
+    });
     Ok(Facts {
         events,
         counts,
-        last_day,
+        days,
     })
-}
-
-fn quarter_of(d: chrono::NaiveDate) -> String {
-    use chrono::Datelike;
-    format!("{}-Q{}", d.year(), d.month0() / 3 + 1)
 }

@@ -129,7 +129,11 @@ fn write_files(dir: &Path, files: Vec<(String, String)>) -> Result<Vec<String>, 
 
 /// The quarter containing today, e.g. `2026-Q4`.
 fn current_quarter() -> String {
+    quarter_of(chrono::Local::now().date_naive())
+}
+
+/// The quarter containing `d`, e.g. `2026-Q4`.
+fn quarter_of(d: chrono::NaiveDate) -> String {
     use chrono::Datelike;
-    let today = chrono::Local::now().date_naive();
-    format!("{}-Q{}", today.year(), today.month0() / 3 + 1)
+    format!("{}-Q{}", d.year(), d.month0() / 3 + 1)
 }

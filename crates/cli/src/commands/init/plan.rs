@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use super::from_data::{Facts, Mapping, engine_failed, scalar};
+use super::from_data::{Facts, engine_failed, scalar};
 use crate::lifecycle::Failed;
 
 /// The starter metrics and objective chosen from the events.
@@ -22,7 +22,7 @@ pub(super) struct Plan {
 const OBJECTIVE: &str = "weekly-use";
 
 impl Plan {
-    pub(super) fn of(f: &Facts, has_users: bool, _m: &Mapping) -> Option<Plan> {
+    pub(super) fn of(f: &Facts, has_users: bool) -> Option<Plan> {
         let usable: Vec<&throughline_engine::EventUsers> = f
             .events
             .iter()
@@ -62,13 +62,8 @@ impl Plan {
                     .map_or(common.clone(), |e| e.name.clone()),
             )
         };
-        // the span of the data in weeks: retention over 4 weeks needs more than 8
-        let first = f.events.iter().map(|e| e.mean_first_us).min().unwrap_or(0);
-        let last = f
-            .last_day
-            .and_hms_opt(0, 0, 0)
-            .map_or(0, |d| d.and_utc().timestamp_micros());
-        let weeks = (last - first) / (7 * 86_400_000_000);
+        // the span of the data in weeks: retention over 4 weeks needs 12 of them
+        let weeks = (f.days.1 - f.days.0).num_weeks();
         let horizon = if weeks >= 12 { 4 } else { 1 };
         Some(Plan {
             common,
@@ -246,8 +241,9 @@ impl Plan {
 pub(super) struct Measured {
     baseline: f64,
     target: f64,
-    /// Where the baseline comes from, in words.
-    from: String,
+    /// Where the baseline comes from, in words; `None`: no value to measure it by (its 0 is
+    /// a placeholder).
+    from: Option<String>,
 }
 
 /// `Increase weekly active users from 1,240 to 1,500`: whole numbers with separators,
@@ -257,6 +253,15 @@ fn format_value(v: f64, percent: bool) -> String {
         throughline_model::Unit::Percent.format(v)
     } else {
         throughline_model::Unit::Count.format(v.round())
+    }
+}
+
+/// A percent to one decimal, a count to a whole number.
+fn rounded(v: f64, percent: bool) -> f64 {
+    if percent {
+        (v * 10.0).round() / 10.0
+    } else {
+        v.round()
     }
 }
 
@@ -301,16 +306,16 @@ pub(super) fn baselines(dir: &Path, plan: &Plan) -> Result<Vec<Measured>, Failed
     let facts = data_facts(ws, &got);
     let mut out = Vec::new();
     for (id, metric, _, percent) in plan.key_results() {
-        let (baseline, trend, from) = match facts.get(OBJECTIVE, &id) {
-            Some(d) if d.before.is_some() => {
-                let b = d.before.as_ref().expect("checked");
-                (
-                    b.value,
-                    d.trend.as_ref().map(|t| t.value),
-                    format!("the {} before {}", b.grain, b.period),
-                )
-            }
-            _ => {
+        let (baseline, trend, from) = match facts
+            .get(OBJECTIVE, &id)
+            .and_then(|d| Some((d.before.as_ref()?, d)))
+        {
+            Some((b, d)) => (
+                b.value,
+                d.trend.as_ref().map(|t| t.value),
+                Some(format!("the {} before {}", b.grain, b.period)),
+            ),
+            None => {
                 let values: Vec<f64> = got
                     .get(&metric)
                     .map(|ps| {
@@ -321,19 +326,16 @@ pub(super) fn baselines(dir: &Path, plan: &Plan) -> Result<Vec<Measured>, Failed
                             .collect()
                     })
                     .unwrap_or_default();
-                let mean = if values.is_empty() {
-                    0.0
+                if values.is_empty() {
+                    // nothing to measure it by: said, not passed off as a measured 0
+                    (0.0, None, None)
                 } else {
-                    values.iter().sum::<f64>() / values.len() as f64
-                };
-                (mean, None, "the first weeks of data".to_string())
+                    let mean = values.iter().sum::<f64>() / values.len() as f64;
+                    (mean, None, Some("the first weeks of data".to_string()))
+                }
             }
         };
-        let baseline = if percent {
-            (baseline * 10.0).round() / 10.0
-        } else {
-            baseline.round()
-        };
+        let baseline = rounded(baseline, percent);
         let mut target = if percent {
             (baseline + (baseline * 0.2).max(5.0)).min(100.0)
         } else {
@@ -349,11 +351,7 @@ pub(super) fn baselines(dir: &Path, plan: &Plan) -> Result<Vec<Measured>, Failed
                 t * 1.1
             };
         }
-        let target = if percent {
-            (target * 10.0).round() / 10.0
-        } else {
-            target.round()
-        };
+        let target = rounded(target, percent);
         out.push(Measured {
             baseline,
             target,
@@ -403,12 +401,17 @@ pub(super) fn report(dir: &Path, facts: &Facts, plan: &Plan, period: &str, measu
         ),
     ];
     for ((id, _, words, percent), m) in plan.key_results().into_iter().zip(measured) {
-        lines.push(format!(
-            "  {id}: {words} measured at {} over {}; target {} (a first guess: set your own)",
-            format_value(m.baseline, percent),
-            m.from,
-            format_value(m.target, percent)
-        ));
+        lines.push(match &m.from {
+            Some(from) => format!(
+                "  {id}: {words} measured at {} over {from}; target {} (a first guess: set your own)",
+                format_value(m.baseline, percent),
+                format_value(m.target, percent)
+            ),
+            None => format!(
+                "  {id}: {words} has no value in the data yet: its baseline 0 and target {} are placeholders (set them)",
+                format_value(m.target, percent)
+            ),
+        });
     }
     lines.extend([
         String::new(),

@@ -16,7 +16,7 @@ pub(crate) mod score;
 
 use outline::{Node, Slot};
 use score::Role;
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// One way of reading the page.
 #[derive(Clone, Debug)]
@@ -84,6 +84,12 @@ pub(crate) struct Evidence<'b> {
     /// (`#### Eliminate the build step` over one sentence): the headings are the tier
     /// themselves, not labels grouping the items under them.
     headed_tier: Vec<bool>,
+    /// Each node's children, in order (the top-level nodes under `children[len]`).
+    children: Vec<Vec<usize>>,
+    /// Each node's title written as a shape ([`shape_of`]), to compare sibling titles.
+    shapes: Vec<(u8, bool, bool, bool)>,
+    /// The lines that are only a period (`**2019 Q1**`): they date what follows them.
+    pub(crate) period_lines: Vec<bool>,
 }
 
 /// Key result candidates under one node: the node, each candidate with the evidence it adds,
@@ -149,32 +155,57 @@ impl<'b> Evidence<'b> {
             marked_kr,
             page_year: blocks.iter().find_map(dated_year),
             headed_tier: Vec::new(),
+            children: Vec::new(),
+            shapes: Vec::new(),
+            period_lines: Vec::new(),
         }
-        .with_headed_tiers()
+        .indexed()
     }
 
-    fn with_headed_tiers(mut self) -> Self {
+    /// The indexes over the outline (children, headed tiers, title shapes, period lines),
+    /// each built once rather than per candidate.
+    fn indexed(mut self) -> Self {
         let n = self.nodes.len();
+        let mut children = vec![Vec::new(); n + 1];
+        for (i, node) in self.nodes.iter().enumerate() {
+            children[node.parent.unwrap_or(n)].push(i);
+        }
+        // per group of sibling headings of one level: how many, and whether one holds no
+        // list or table
         let holds_items = |h: usize| {
             (h + 1..self.nodes[h].end.min(n))
                 .any(|j| matches!(self.nodes[j].slot, Slot::Item(_) | Slot::Row))
         };
-        let tier = (0..n)
-            .map(|i| {
-                let Slot::Heading(level) = self.nodes[i].slot else {
-                    return false;
-                };
-                let siblings: Vec<usize> = (0..n)
-                    .filter(|&j| {
-                        self.nodes[j].parent == self.nodes[i].parent
-                            && self.nodes[j].slot == Slot::Heading(level)
-                    })
-                    .collect();
-                siblings.len() >= 3 && siblings.iter().any(|&j| !holds_items(j))
-            })
-            .collect();
+        let mut tier = vec![false; n];
+        for kids in &children {
+            let mut levels: BTreeMap<u8, Vec<usize>> = BTreeMap::new();
+            for &k in kids {
+                if let Slot::Heading(level) = self.nodes[k].slot {
+                    levels.entry(level).or_default().push(k);
+                }
+            }
+            for group in levels.values() {
+                if group.len() >= 3 && group.iter().any(|&h| !holds_items(h)) {
+                    for &h in group {
+                        tier[h] = true;
+                    }
+                }
+            }
+        }
         self.headed_tier = tier;
+        self.children = children;
+        self.shapes = self.nodes.iter().map(|n| shape_of(n.frag.text())).collect();
+        self.period_lines = self
+            .nodes
+            .iter()
+            .map(|n| n.slot == Slot::Line && period_hint::period_only(n.frag.text()).is_some())
+            .collect();
         self
+    }
+
+    /// The children of node `i` (of the page's top, for `None`).
+    fn children_of(&self, i: Option<usize>) -> &[usize] {
+        &self.children[i.unwrap_or(self.nodes.len())]
     }
 
     /// Every node with its role and evidence, then the readings, best first.
@@ -698,11 +729,11 @@ impl<'b> Evidence<'b> {
             // a heading written like most of its sibling objectives (`## ui-ux-design 🔴`
             // among `## code-correctness 🔴`), whose key results are yet to come
             let alike = {
-                let sig = shape_of(self.nodes[w].frag.text());
+                let sig = self.shapes[w];
                 let same = cands
                     .iter()
                     .filter(|c| self.nodes[c.0].parent == parent)
-                    .filter(|c| shape_of(self.nodes[c.0].frag.text()) == sig)
+                    .filter(|c| self.shapes[c.0] == sig)
                     .count();
                 matches!(self.nodes[w].slot, Slot::Heading(_)) && same * 3 >= siblings * 2
             };
@@ -764,18 +795,13 @@ impl<'b> Evidence<'b> {
         let Slot::Heading(level) = self.nodes[parent].slot else {
             return false;
         };
-        let alone = (0..self.nodes.len())
-            .filter(|&j| j != w && self.nodes[j].parent == Some(parent))
-            .count()
-            == 0;
+        let alone = self.children_of(Some(parent)) == [w];
         let slot = self.nodes[w].slot;
-        let grand = self.nodes[parent].parent;
-        let uncles: Vec<usize> = (0..self.nodes.len())
-            .filter(|&u| {
-                u != parent
-                    && self.nodes[u].parent == grand
-                    && self.nodes[u].slot == Slot::Heading(level)
-            })
+        let uncles: Vec<usize> = self
+            .children_of(self.nodes[parent].parent)
+            .iter()
+            .copied()
+            .filter(|&u| u != parent && self.nodes[u].slot == Slot::Heading(level))
             .collect();
         let holding = uncles
             .iter()
@@ -855,17 +881,17 @@ impl<'b> Evidence<'b> {
     /// objective or a key result, nor as anything inside one: the page says these are
     /// goals and the reading has nothing from them. The heading and its items.
     pub(crate) fn unread_goal_sections(&self, r: &Reading) -> Vec<(usize, Vec<usize>)> {
-        let placed: BTreeSet<usize> = r
-            .objectives
-            .iter()
-            .flat_map(|(o, krs)| std::iter::once(*o).chain(krs.iter().copied()))
-            .collect();
-        let inside = |j: usize| {
-            placed.contains(&j)
-                || r.objectives
-                    .iter()
-                    .any(|(o, _)| *o < j && j < self.scope_end(*o))
-        };
+        // read as part of the reading: an objective, a key result, or inside an objective
+        let mut inside = vec![false; self.nodes.len()];
+        for (o, krs) in &r.objectives {
+            for j in std::iter::once(*o).chain(krs.iter().copied()) {
+                inside[j] = true;
+            }
+            for flag in &mut inside[o + 1..self.scope_end(*o)] {
+                *flag = true;
+            }
+        }
+        let inside = |j: usize| inside[j];
         let mut out = Vec::new();
         for h in 0..self.nodes.len() {
             if !matches!(self.nodes[h].slot, Slot::Heading(_))
@@ -877,10 +903,12 @@ impl<'b> Evidence<'b> {
             {
                 continue;
             }
-            let items: Vec<usize> = (h + 1..self.nodes.len())
+            let items: Vec<usize> = self
+                .children_of(Some(h))
+                .iter()
+                .copied()
                 .filter(|&j| {
-                    self.nodes[j].parent == Some(h)
-                        && matches!(self.nodes[j].slot, Slot::Item(_) | Slot::Row)
+                    matches!(self.nodes[j].slot, Slot::Item(_) | Slot::Row)
                         && (self.roles[j] == Role::Content || score::titled_goal(&self.nodes[j]))
                 })
                 .collect();

@@ -36,10 +36,8 @@ impl<'b> Evidence<'b> {
             if matches!(n.slot, Slot::Heading(_)) && i < n.end {
                 break;
             }
-            if n.slot == Slot::Line
-                && let Some(found) = period::find(n.frag.text())
-                && classify::leftover(n.frag.text(), Some(&found.at)).is_empty()
-                && found.period.is_some()
+            if self.period_lines[j]
+                && let Some(found) = period_only(n.frag.text())
             {
                 return Some((found.period, found.length, n.frag));
             }
@@ -192,4 +190,10 @@ fn half_of_year(t: &str, year: Option<i32>) -> Option<Period> {
         return None;
     };
     (1990..2100).contains(&y).then_some(Period::Half(y, half))
+}
+
+/// A line that is only a period (`**2019 Q1**`, `2020`): what it names.
+pub(crate) fn period_only(t: &str) -> Option<period::Found> {
+    let found = period::find(t)?;
+    (classify::leftover(t, Some(&found.at)).is_empty() && found.period.is_some()).then_some(found)
 }

@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{fixtures, run_in};
+use common::run_in;
 
 /// A process of the cluster, its standard error in a file; killed when dropped.
 struct Process {
@@ -164,28 +164,23 @@ fn assert_same(
     }
 }
 
-fn fixture_workspace(tmp: &Path) {
-    let ws = tmp.join("ws");
-    std::fs::create_dir_all(&ws).unwrap();
-    for f in [
-        "throughline.yaml",
-        "metrics.yaml",
-        "events.jsonl",
-        "users.csv",
-    ] {
-        std::fs::copy(fixtures().join("cluster").join(f), ws.join(f)).unwrap();
-    }
-}
-
 #[test]
 fn every_metric_type_on_two_executors_equals_the_embedded_engine() {
     let tmp = tempfile::tempdir().unwrap();
-    fixture_workspace(tmp.path());
+    common::cluster_workspace(tmp.path());
     let (url, _scheduler, executors) = cluster(tmp.path(), 2);
 
     for extra in [&[][..], &["--by", "plan"][..], &["--grain", "month"][..]] {
         let embedded = values(tmp.path(), extra);
         assert!(embedded.len() > 20, "{}", embedded.len());
+        if extra.contains(&"--by") {
+            // a plan-week without a purchase is a 0, on the cluster as well (compared below)
+            let zeros = embedded
+                .values()
+                .filter(|r| r["metric"] == "revenue" && r["value"].as_f64() == Some(0.0))
+                .count();
+            assert!(zeros > 0, "no zero segment to compare: {embedded:?}");
+        }
         let mut on_cluster = extra.to_vec();
         on_cluster.extend(["--cluster", &url]);
         assert_same(&embedded, &values(tmp.path(), &on_cluster));
@@ -243,7 +238,7 @@ fn every_metric_type_on_two_executors_equals_the_embedded_engine() {
 #[test]
 fn an_unreachable_scheduler_is_one_clear_error() {
     let tmp = tempfile::tempdir().unwrap();
-    fixture_workspace(tmp.path());
+    common::cluster_workspace(tmp.path());
     let port = free_ports();
     let url = format!("df://127.0.0.1:{port}");
     let r = run_in(tmp.path(), &["measure", "-w", "ws", "--cluster", &url]);

@@ -91,3 +91,38 @@ fn an_event_name_the_data_never_has_is_no_data_never_zero() {
     assert_eq!(tickets["light"], "unknown", "{tickets}");
     assert!(r.stderr.contains("support_ticket_creatd"), "{}", r.stderr);
 }
+
+/// Rows without a user are left out and counted by default; with `faulty_rows: refuse` the
+/// same sentence is an error, exit 2, in `measure` and `review` alike.
+#[test]
+fn faulty_rows_are_counted_or_refused_as_the_source_says() {
+    let tmp = tempfile::tempdir().unwrap();
+    common::cluster_workspace(tmp.path());
+    let ws = tmp.path().join("ws");
+    let events = ws.join("events.jsonl");
+    let mut text = std::fs::read_to_string(&events).unwrap();
+    text.push_str("{\"uid\":null,\"at\":\"2025-03-10T12:00:00Z\",\"name\":\"login\",\"amount\":null,\"score\":null}\n");
+    std::fs::write(&events, text).unwrap();
+    let said = "source `events`: 1 event(s) have no user in `uid` and are not counted, in events.jsonl (1)";
+
+    let r = run_in(tmp.path(), &["measure", "-w", "ws", "--metric", "logins"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stderr.contains(said), "{}", r.stderr);
+
+    edit(
+        &ws.join("throughline.yaml"),
+        "columns: { user: uid, time: at, name: name }",
+        "columns: { user: uid, time: at, name: name }\n    faulty_rows: refuse",
+    );
+    for cmd in ["measure", "review"] {
+        let r = run_in(tmp.path(), &[cmd, "-w", "ws"]);
+        assert_eq!(r.code, 2, "{cmd}: {}", r.stderr);
+        let refused = said.replace(" and are not counted", "");
+        assert!(r.stderr.contains(&refused), "{cmd}: {}", r.stderr);
+        assert!(
+            r.stderr.contains("faulty_rows: refuse"),
+            "{cmd}: {}",
+            r.stderr
+        );
+    }
+}

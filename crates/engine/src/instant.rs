@@ -187,7 +187,7 @@ impl ScalarUDFImpl for InstantUdf {
                 DataType::Utf8
                 | DataType::LargeUtf8
                 | DataType::Utf8View
-                | DataType::Timestamp(_, None)
+                | DataType::Timestamp(_, _)
                 | DataType::Date32
                 | DataType::Date64
                 | DataType::Null,
@@ -250,21 +250,23 @@ pub fn instants(array: &ArrayRef, tz: Tz) -> Result<ArrayRef> {
         }
         DataType::Timestamp(unit, None) => {
             let unit = *unit;
-            let values: Vec<Option<i64>> = match unit {
-                TimeUnit::Second => {
-                    prim::<datafusion::arrow::datatypes::TimestampSecondType>(array)
-                }
-                TimeUnit::Millisecond => {
-                    prim::<datafusion::arrow::datatypes::TimestampMillisecondType>(array)
-                }
-                TimeUnit::Microsecond => {
-                    prim::<datafusion::arrow::datatypes::TimestampMicrosecondType>(array)
-                }
-                TimeUnit::Nanosecond => {
-                    prim::<datafusion::arrow::datatypes::TimestampNanosecondType>(array)
-                }
-            };
+            let values = stored(array, unit);
             out.extend(values.into_iter().map(|v| v.and_then(|v| naive(v, &unit))));
+        }
+        DataType::Timestamp(unit, Some(_)) => {
+            // already an instant: only its unit changes, and a value too large for a
+            // microsecond (a corrupt file's) is a time that cannot be read, not an error
+            let unit = *unit;
+            let values = stored(array, unit);
+            out.extend(values.into_iter().map(|v| {
+                let us = match unit {
+                    TimeUnit::Second => v?.checked_mul(1_000_000)?,
+                    TimeUnit::Millisecond => v?.checked_mul(1_000)?,
+                    TimeUnit::Microsecond => v?,
+                    TimeUnit::Nanosecond => v?.div_euclid(1_000),
+                };
+                chrono::DateTime::from_timestamp_micros(us).map(|_| us)
+            }));
         }
         DataType::Date32 => {
             let a = array.as_primitive::<datafusion::arrow::datatypes::Date32Type>();
@@ -283,6 +285,17 @@ pub fn instants(array: &ArrayRef, tz: Tz) -> Result<ArrayRef> {
     Ok(Arc::new(
         TimestampMicrosecondArray::from(out).with_timezone("UTC"),
     ))
+}
+
+/// A timestamp column's values as stored, in its own unit.
+fn stored(array: &ArrayRef, unit: TimeUnit) -> Vec<Option<i64>> {
+    use datafusion::arrow::datatypes as t;
+    match unit {
+        TimeUnit::Second => prim::<t::TimestampSecondType>(array),
+        TimeUnit::Millisecond => prim::<t::TimestampMillisecondType>(array),
+        TimeUnit::Microsecond => prim::<t::TimestampMicrosecondType>(array),
+        TimeUnit::Nanosecond => prim::<t::TimestampNanosecondType>(array),
+    }
 }
 
 fn prim<T: datafusion::arrow::datatypes::ArrowPrimitiveType<Native = i64>>(

@@ -220,24 +220,45 @@ impl Engine {
             }
         }
         let events_source = ws.settings.sources.get("events");
+        let mut said = Vec::new();
         if let Some(e) = events_source {
             let missing =
                 sources::unreadable_times(&tables.all_events, sources::TS, e, root, &calendar)
                     .await?;
             if missing > 0 {
                 let time_name = e.columns.time.as_ref().map_or("ts", |t| t.value.as_str());
-                warnings.push(format!(
+                said.push(format!(
                     "source `events`: {missing} row(s) have no time in `{time_name}` and are not counted in any period"
                 ));
             }
         }
         let (names, span_us, left_out) = event_names(&tables).await?;
         if let Some(e) = events_source {
-            warnings.extend(
+            said.extend(
                 left_out
                     .sentences(&ctx, &tables, e, root, &calendar)
                     .await?,
             );
+            if let Some(refuse) = e
+                .faulty_rows
+                .as_ref()
+                .filter(|f| f.value == throughline_model::FaultyRows::Refuse && !said.is_empty())
+            {
+                // nothing is left out: the source is refused
+                let said: Vec<String> = said
+                    .iter()
+                    .map(|w| {
+                        w.replace(" and are not counted", "")
+                            .replace(" are not counted", "")
+                    })
+                    .collect();
+                return Err(EngineError::new(
+                    said.join("; "),
+                    "the source says `faulty_rows: refuse`: fix those rows in the data (give each event its user and its real time), or write `faulty_rows: count` to leave them out and say how many",
+                )
+                .at(refuse.span));
+            }
+            warnings.extend(said);
         }
         if span_us.is_none()
             && let Some(e) = events_source

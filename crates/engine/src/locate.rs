@@ -123,18 +123,31 @@ async fn parquet_file(path: &Path, time: &str, tz: Tz) -> Option<(String, String
     for b in batches {
         let raw = b.column(0);
         let parsed = instants(raw, tz).ok()?;
-        let text =
-            datafusion::arrow::compute::cast(raw, &datafusion::arrow::datatypes::DataType::Utf8)
-                .ok()?;
-        let text = text
-            .as_any()
-            .downcast_ref::<datafusion::arrow::array::StringArray>()?;
         for i in 0..b.num_rows() {
             if !raw.is_null(i) && parsed.is_null(i) {
-                return Some((format!("row {}", row + i + 1), text.value(i).to_string()));
+                let text = stored_text(&raw.slice(i, 1)).unwrap_or_default();
+                return Some((format!("row {}", row + i + 1), text));
             }
         }
         row += b.num_rows();
     }
     None
+}
+
+/// One stored time as text for a message: a timestamp as its number (one past any calendar has
+/// no date to show), anything else as its text.
+fn stored_text(one: &datafusion::arrow::array::ArrayRef) -> Option<String> {
+    use datafusion::arrow::datatypes::DataType;
+    use datafusion::arrow::util::display::array_value_to_string;
+    match one.data_type() {
+        DataType::Timestamp(unit, _) => {
+            let n = datafusion::arrow::compute::cast(one, &DataType::Int64).ok()?;
+            let unit = format!("{unit:?}").to_lowercase();
+            Some(format!(
+                "{} ({unit}s since 1970, as stored)",
+                array_value_to_string(&n, 0).ok()?
+            ))
+        }
+        _ => array_value_to_string(one, 0).ok(),
+    }
 }

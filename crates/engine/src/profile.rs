@@ -78,6 +78,7 @@ pub async fn profile(
         url: None,
         columns: SourceColumns::default(),
         dimensions: Vec::new(),
+        faulty_rows: None,
         span,
     };
     let files = crate::locate::files(root, path).len();

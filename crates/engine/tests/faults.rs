@@ -6,6 +6,7 @@ mod common;
 
 use std::path::Path;
 
+use common::total;
 use throughline_engine::{Engine, EngineError, Request};
 use throughline_model::Grain;
 
@@ -68,19 +69,6 @@ async fn refused(format: &str, path: &str, files: &[(&str, &[u8])]) -> String {
             format!("{} | {}", e.message, e.help)
         }
     }
-}
-
-async fn total(e: &Engine, metric: &str) -> f64 {
-    e.measure(&Request {
-        metrics: vec![metric.into()],
-        grain: Some(Grain::Month),
-        ..Request::default()
-    })
-    .await
-    .expect("measures")
-    .iter()
-    .filter_map(|v| v.value)
-    .sum()
 }
 
 #[tokio::test]
@@ -446,4 +434,187 @@ async fn no_generated_input_gets_an_internal_error() {
         "{outcomes:?}"
     );
     assert!(outcomes.len() >= 3, "{outcomes:?}");
+}
+
+/// `faulty_rows: refuse` turns the counted rows into an error naming the same files.
+#[tokio::test]
+async fn a_source_can_refuse_rows_it_would_leave_out() {
+    let b = "user_id,ts,event,amount\n,2025-03-05T10:00:00,purchase,100\nu2,2025-03-06T11:00:00,purchase,1\n";
+    let strict = settings("csv", "events/*.csv")
+        .replace("name: event } }", "name: event }, faulty_rows: refuse }");
+    assert!(strict.contains("faulty_rows: refuse"), "{strict}");
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(tmp.path().join("events")).unwrap();
+    std::fs::write(tmp.path().join("events/a.csv"), GOOD).unwrap();
+    std::fs::write(tmp.path().join("events/b.csv"), b).unwrap();
+    let e = match common::open(tmp.path(), &[("users.csv", USERS)], &strict, METRICS).await {
+        Ok(_) => panic!("a row without a user was not refused"),
+        Err(e) => e,
+    };
+    assert!(!e.internal);
+    assert_eq!(
+        e.message,
+        "source `events`: 1 event(s) have no user in `user_id`, in events/b.csv (1)"
+    );
+    assert!(e.help.contains("`faulty_rows: refuse`"), "{}", e.help);
+    let settings_text = strict.as_str();
+    let at = e.span.expect("points at the setting");
+    let (from, len) = (at.offset as usize, at.len as usize);
+    assert_eq!(&settings_text[from..from + len], "refuse");
+
+    // the same files with the default (count): measured, the row left out and said
+    let counting = strict.replace("faulty_rows: refuse", "faulty_rows: count");
+    let e = common::open(tmp.path(), &[("users.csv", USERS)], &counting, METRICS)
+        .await
+        .expect("opens");
+    assert_eq!(total(&e, "revenue").await, 33.0);
+    assert_eq!(e.warnings().len(), 1, "{:?}", e.warnings());
+
+    // a clean source opens under `refuse`
+    std::fs::remove_file(tmp.path().join("events/b.csv")).unwrap();
+    let e = common::open(tmp.path(), &[("users.csv", USERS)], &strict, METRICS)
+        .await
+        .expect("nothing to refuse");
+    assert_eq!(total(&e, "revenue").await, 32.0);
+}
+
+/// Parquet files written here, from (user, seconds since the epoch, event, amount) rows; the
+/// user column left out when `with_user` is false, the time as `unit` with a UTC zone.
+fn parquet_bytes(
+    rows: &[(&str, i64, &str, f64)],
+    with_user: bool,
+    unit: datafusion::arrow::datatypes::TimeUnit,
+    scale: i64,
+) -> Vec<u8> {
+    use datafusion::arrow::array::{
+        ArrayRef, Float64Array, StringArray, TimestampMillisecondArray, TimestampSecondArray,
+    };
+    use datafusion::arrow::datatypes::{DataType, Field, Schema, TimeUnit};
+    use datafusion::arrow::record_batch::RecordBatch;
+    use std::sync::Arc;
+    let mut fields = Vec::new();
+    let mut cols: Vec<ArrayRef> = Vec::new();
+    if with_user {
+        fields.push(Field::new("user_id", DataType::Utf8, true));
+        cols.push(Arc::new(StringArray::from(
+            rows.iter().map(|r| r.0).collect::<Vec<_>>(),
+        )));
+    }
+    let times: Vec<i64> = rows.iter().map(|r| r.1.saturating_mul(scale)).collect();
+    let ts: ArrayRef = match unit {
+        TimeUnit::Second => Arc::new(TimestampSecondArray::from(times).with_timezone("UTC")),
+        _ => Arc::new(TimestampMillisecondArray::from(times).with_timezone("UTC")),
+    };
+    fields.push(Field::new(
+        "ts",
+        DataType::Timestamp(unit, Some("UTC".into())),
+        false,
+    ));
+    cols.push(ts);
+    fields.push(Field::new("event", DataType::Utf8, false));
+    cols.push(Arc::new(StringArray::from(
+        rows.iter().map(|r| r.2).collect::<Vec<_>>(),
+    )));
+    fields.push(Field::new("amount", DataType::Float64, false));
+    cols.push(Arc::new(Float64Array::from(
+        rows.iter().map(|r| r.3).collect::<Vec<_>>(),
+    )));
+    let batch = RecordBatch::try_new(Arc::new(Schema::new(fields)), cols).unwrap();
+    let mut out = Vec::new();
+    let mut w =
+        datafusion::parquet::arrow::ArrowWriter::try_new(&mut out, batch.schema(), None).unwrap();
+    w.write(&batch).unwrap();
+    w.close().unwrap();
+    out
+}
+
+/// 2025-03-03T10:00:00Z and two days later, as seconds.
+const MAR3: i64 = 1_740_996_000;
+const MAR5: i64 = MAR3 + 2 * 86_400;
+
+/// One Parquet file of three written without the user column: its rows are rows without a
+/// user, left out and counted with the file's name, never a column error from the engine.
+#[tokio::test]
+async fn a_parquet_file_without_the_user_column_is_counted_by_name() {
+    use datafusion::arrow::datatypes::TimeUnit;
+    let a = parquet_bytes(
+        &[
+            ("u1", MAR3, "purchase", 5.0),
+            ("u2", MAR5, "purchase", 20.0),
+        ],
+        true,
+        TimeUnit::Second,
+        1,
+    );
+    let b = parquet_bytes(&[("u3", MAR5, "purchase", 7.0)], true, TimeUnit::Second, 1);
+    let c = parquet_bytes(
+        &[("", MAR3, "purchase", 100.0), ("", MAR5, "purchase", 100.0)],
+        false,
+        TimeUnit::Second,
+        1,
+    );
+    let tmp = tempfile::tempdir().unwrap();
+    let e = open(
+        tmp.path(),
+        "parquet",
+        "events/*.parquet",
+        &[
+            ("events/a.parquet", &a),
+            ("events/b.parquet", &b),
+            ("events/c.parquet", &c),
+        ],
+    )
+    .await
+    .expect("opens");
+    // by hand: 5 + 20 + 7; the two rows of c.parquet have no user
+    assert_eq!(total(&e, "revenue").await, 32.0);
+    let w = e.warnings().join("\n");
+    assert!(
+        w.contains("source `events`: 2 event(s) have no user in `user_id` and are not counted, in events/c.parquet (2)"),
+        "{w}"
+    );
+}
+
+/// Times beyond what a timestamp can hold (a corrupt value of trillions of seconds) are not
+/// the engine's "out of range" error: they are rows whose time cannot be read, named.
+#[tokio::test]
+async fn times_out_of_any_range_are_named_not_an_engine_error() {
+    use datafusion::arrow::datatypes::TimeUnit;
+    // seconds near i64::MAX / 1000: a microsecond cannot hold them
+    let corrupt = i64::MAX / 1000;
+    let a = parquet_bytes(
+        &[
+            ("u1", MAR3, "purchase", 5.0),
+            ("u2", corrupt, "purchase", 20.0),
+        ],
+        true,
+        TimeUnit::Second,
+        1,
+    );
+    let e = refused("parquet", "events/*.parquet", &[("events/a.parquet", &a)]).await;
+    assert_eq!(
+        e,
+        "source `events`: 1 row(s) have a time in `ts` that cannot be read, e.g. `9223372036854775 (seconds since 1970, as stored)`; the first is at events/a.parquet:row 2: `9223372036854775 (seconds since 1970, as stored)` | a stored timestamp this far from today is a damaged value, not a time: export the rows again, or remove them"
+    );
+    // milliseconds in year 10,000 and beyond: a microsecond holds them, the plausible range
+    // does not
+    let far = 400_000_000_000i64; // seconds: year 14,645
+    let b = parquet_bytes(
+        &[("u1", MAR3, "purchase", 5.0), ("u2", far, "purchase", 20.0)],
+        true,
+        TimeUnit::Millisecond,
+        1000,
+    );
+    let tmp = tempfile::tempdir().unwrap();
+    let e = open(
+        tmp.path(),
+        "parquet",
+        "events/*.parquet",
+        &[("events/b.parquet", &b)],
+    )
+    .await
+    .expect("opens");
+    assert_eq!(total(&e, "revenue").await, 5.0);
+    let w = e.warnings().join("\n");
+    assert!(w.contains("in events/b.parquet (1)"), "{w}");
 }

@@ -632,3 +632,42 @@ async fn zero_segments_are_values_in_postgresql_too() {
     // where a segment had no active user (none: both weeks; pro: the second)
     assert!(compared >= 28, "{compared} values compared");
 }
+
+/// Rows without a user in a database table are left out and counted like a file's, with the
+/// table named, and refused under `faulty_rows: refuse`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rows_without_a_user_in_a_table_are_counted_with_the_table() {
+    let Some(url) = database().await else { return };
+    let users = "user_id,created_at,plan\n1,2026-03-01 10:00:00,free\n2,2026-03-02 12:00:00,pro\n";
+    let events = "user_id,ts,event,amount,score\n1,2026-03-03T10:00:00Z,workflow_completed,5,\n,2026-03-04T10:00:00Z,workflow_completed,100,\n,2026-03-05T10:00:00Z,login,,\n2,2026-03-04T09:00:00Z,workflow_completed,20,\n";
+    load(&url, users, events).await;
+    let tmp = tempfile::tempdir().unwrap();
+    let e = open(
+        tmp.path(),
+        settings("UTC", "monday", &postgres_sources(&url)),
+    )
+    .await;
+    assert!(
+        e.warnings().contains(&"source `events`: 2 event(s) have no user in `user_id` and are not counted, in table `public.events`".to_string()),
+        "{:?}",
+        e.warnings()
+    );
+    assert_eq!(
+        common::total(&e, "revenue").await,
+        25.0,
+        "5 + 20, the rows without a user left out"
+    );
+
+    let strict = settings("UTC", "monday", &postgres_sources(&url)).replacen(
+        "name: event } }",
+        "name: event }, faulty_rows: refuse }",
+        1,
+    );
+    let said = open_error(tmp.path(), strict).await;
+    assert!(
+        said.starts_with(
+            "source `events`: 2 event(s) have no user in `user_id`, in table `public.events`"
+        ),
+        "{said}"
+    );
+}

@@ -110,7 +110,26 @@ pub struct Source {
     pub url: Option<Text>,
     pub columns: SourceColumns,
     pub dimensions: Vec<Text>,
+    /// `faulty_rows:` what to do with rows without a user or at an implausible time: count
+    /// them in a warning and leave them out (the default), or refuse the source.
+    pub faulty_rows: Option<Spanned<FaultyRows>>,
     pub span: Span,
+}
+
+/// What a source does with rows it cannot place (no user, an implausible time).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum FaultyRows {
+    /// Leave them out of every metric and say how many, in which files (the default).
+    #[default]
+    Count,
+    /// Refuse the source: no number is computed while such rows exist.
+    Refuse,
+}
+
+impl FaultyRows {
+    /// Every choice with its name in `faulty_rows:`.
+    pub const ALL: [(&'static str, FaultyRows); 2] =
+        [("count", FaultyRows::Count), ("refuse", FaultyRows::Refuse)];
 }
 
 #[derive(Clone, Debug, Default)]

@@ -537,3 +537,43 @@ fn signup_the_users_time_and_signup_the_event_are_told_apart() {
         "{messages:?}"
     );
 }
+
+/// `faulty_rows:` is `count` or `refuse` (a typo gets the closest), read on the events source
+/// and said to have no effect on another.
+#[test]
+fn faulty_rows_is_count_or_refuse_on_the_events_source() {
+    let load = |events: &str, users: &str| {
+        let mut loader = Loader::new();
+        loader.add_yaml(
+            "throughline.yaml",
+            Path::new("throughline.yaml"),
+            format!(
+                "workspace: T\ntimezone: UTC\nsources:\n  events: {{ format: csv, path: e.csv{events} }}\n  users: {{ format: csv, path: u.csv{users} }}\n"
+            ),
+        );
+        loader.finish()
+    };
+    let ok = load(", faulty_rows: refuse", "");
+    assert!(ok.diagnostics.is_empty(), "{:?}", ok.diagnostics);
+    let events = &ok.workspace.settings.sources["events"];
+    assert_eq!(
+        events.faulty_rows.as_ref().map(|f| f.value),
+        Some(throughline_model::FaultyRows::Refuse)
+    );
+    assert!(
+        load("", "").workspace.settings.sources["events"]
+            .faulty_rows
+            .is_none()
+    );
+
+    let typo = load(", faulty_rows: refuze", "");
+    let d = &typo.diagnostics[0];
+    assert_eq!(d.code, "invalid-value");
+    assert!(d.help.as_deref().unwrap_or("").contains("refuse"), "{d:?}");
+
+    let elsewhere = load("", ", faulty_rows: count");
+    let d = &elsewhere.diagnostics[0];
+    assert_eq!(d.code, "unused-key");
+    assert_eq!(d.severity, throughline_model::Severity::Warning);
+    assert!(!elsewhere.has_input_errors());
+}

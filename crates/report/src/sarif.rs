@@ -17,6 +17,7 @@ const INPUT_CODES: &[(&str, &str)] = &[
     ("invalid-value", "a field's value is not valid"),
     ("unknown-key", "a field or rule id is not known"),
     ("missing-key", "a required field is missing"),
+    ("unused-key", "a field is set where it has no effect"),
     ("no-objectives", "a Markdown document holds no objectives"),
     (
         "markdown-unread",

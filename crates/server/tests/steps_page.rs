@@ -24,6 +24,7 @@ const METRICS: &str = "metrics:
   - { id: views, name: Views, supports: wau, cadence: { report: weekly }, compute: { type: count, event: view } }
   - { id: viewers, name: Viewers, drives: { metric: views, as: term }, cadence: { report: weekly }, compute: { type: unique, event: view } }
   - { id: buyers, name: Buyers, drives: { metric: views, as: term }, cadence: { report: weekly }, compute: { type: unique, event: buy } }
+  - { id: carts, name: Carts, cadence: { report: weekly }, compute: { type: count, event: crat } }
 ";
 
 /// Week of Jun 1, 2026: u0..u5 view; u0..u3 add to cart; u0 and u1 buy. Week of Jun 8: u0
@@ -149,4 +150,24 @@ async fn the_metric_tree_shows_each_inputs_part_in_the_last_change() {
             ("buyers", "−2 of the last change (−4)")
         ]
     );
+}
+
+/// A metric over an event name the data never has (a typo) reads "no data" with the reason on
+/// its page and in the list, never a 0 or a blank.
+#[tokio::test]
+async fn a_metric_without_data_says_so_and_why() {
+    let html = page("/metrics/carts").await;
+    assert!(
+        html.contains("<p class=\"warn\">No data, not 0: metric `carts` reads event `crat`, which never occurs in source `events` (did you mean `cart`?)"),
+        "{html}"
+    );
+    let list = page("/metrics").await;
+    let row = list
+        .split("<tr>")
+        .find(|r| r.contains("/metrics/carts"))
+        .expect("the carts row");
+    assert!(row.contains(">no data</td>"), "{row}");
+    // a metric with values has no such line
+    let html = page("/metrics/buyers").await;
+    assert!(!html.contains("No data, not 0"), "{html}");
 }

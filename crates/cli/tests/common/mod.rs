@@ -127,3 +127,18 @@ pub fn demo_of(users: &str, seed: &str) -> tempfile::TempDir {
 pub fn json(stdout: &str) -> serde_json::Value {
     serde_json::from_str(stdout).unwrap_or_else(|e| panic!("not JSON ({e}):\n{stdout}"))
 }
+
+/// The cluster fixture (every metric type over JSON-lines events in New York) copied into
+/// `dir/ws`.
+pub fn cluster_workspace(dir: &Path) {
+    let ws = dir.join("ws");
+    std::fs::create_dir_all(&ws).unwrap();
+    for f in [
+        "throughline.yaml",
+        "metrics.yaml",
+        "events.jsonl",
+        "users.csv",
+    ] {
+        std::fs::copy(fixtures().join("cluster").join(f), ws.join(f)).unwrap();
+    }
+}

@@ -135,7 +135,16 @@ impl LeftOut {
             return Ok(out);
         }
         let files = by_file(ctx, tables, s, root, cal).await;
+        // a database source is one table (or one query's result): the rows are all there
+        let whole = match (&s.table, &s.query) {
+            (Some(t), _) => format!(", in table `{}`", t.value),
+            (None, Some(_)) => ", in the rows of its `query:`".to_string(),
+            (None, None) => String::new(),
+        };
         let list = |pick: fn(&(String, i64, i64)) -> i64| {
+            if !whole.is_empty() {
+                return whole.clone();
+            }
             let with: Vec<String> = files
                 .iter()
                 .filter(|f| pick(f) > 0)
@@ -537,8 +546,11 @@ fn require_column<'a>(
 /// text, zone-less timestamps and dates are read by [`crate::instant`] in zone `tz`.
 pub(crate) fn instant(c: Expr, ty: &DataType, tz: chrono_tz::Tz) -> Option<Expr> {
     Some(match ty {
-        DataType::Timestamp(_, Some(_)) => cast(c, crate::instant::utc_type()),
-        DataType::Timestamp(_, None)
+        // the same instant in the same unit: nothing to convert, nothing to overflow
+        DataType::Timestamp(datafusion::arrow::datatypes::TimeUnit::Microsecond, Some(_)) => {
+            cast(c, crate::instant::utc_type())
+        }
+        DataType::Timestamp(_, _)
         | DataType::Date32
         | DataType::Date64
         | DataType::Utf8
@@ -677,7 +689,7 @@ pub(crate) async fn unreadable_times(
     let examples = table
         .clone()
         .filter(raw.clone().is_not_null().and(ts.is_null()))
-        .and_then(|d| d.select(vec![cast(raw, DataType::Utf8).alias("raw")]))
+        .and_then(|d| d.select(vec![as_text(raw, column_type(table, RAW_TIME))]))
         .and_then(|d| d.limit(0, Some(3)))
         .map_err(fail)?
         .collect()
@@ -702,18 +714,39 @@ pub(crate) async fn unreadable_times(
         Some(place) => format!("; the first is at {place}"),
         None => String::new(),
     };
+    let help = match column_type(table, RAW_TIME) {
+        Some(DataType::Timestamp(..)) => {
+            "a stored timestamp this far from today is a damaged value, not a time: export the rows again, or remove them"
+        }
+        _ => {
+            "write times as ISO 8601 (`2025-03-01T09:30:00Z`, `2025-03-01 09:30:00`, `2025-03-01`); without an offset they are local times of `columns.time_zone` or the workspace's `timezone`"
+        }
+    };
     let mut e = EngineError::new(
         format!(
             "source `{}`: {unreadable} row(s) have a time in `{time_name}` that cannot be read, e.g. {}{at}",
             s.name.value,
             shown.join(", ")
         ),
-        "write times as ISO 8601 (`2025-03-01T09:30:00Z`, `2025-03-01 09:30:00`, `2025-03-01`); without an offset they are local times of `columns.time_zone` or the workspace's `timezone`",
+        help,
     );
     if let Some(t) = time_col {
         e = e.at(t.span);
     }
     Err(e)
+}
+
+/// A time as written, as text for a message: a stored timestamp as its number (one past any
+/// calendar has no date to show), anything else as its text.
+fn as_text(raw: Expr, ty: Option<DataType>) -> Expr {
+    match ty {
+        Some(DataType::Timestamp(unit, _)) => datafusion::functions::string::expr_fn::concat(vec![
+            cast(cast(raw, DataType::Int64), DataType::Utf8),
+            lit(format!(" ({unit:?}s since 1970, as stored)").to_lowercase()),
+        ])
+        .alias("raw"),
+        _ => cast(raw, DataType::Utf8).alias("raw"),
+    }
 }
 
 /// The data type of a column of a normalized table.

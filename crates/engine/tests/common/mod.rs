@@ -38,3 +38,17 @@ pub async fn open(
     assert!(loaded.diagnostics.is_empty(), "{:?}", loaded.diagnostics);
     Engine::open(&loaded.workspace, dir).await
 }
+
+/// The sum of a metric's monthly values (its total over the data, for a count or a sum).
+pub async fn total(e: &Engine, metric: &str) -> f64 {
+    e.measure(&throughline_engine::Request {
+        metrics: vec![metric.into()],
+        grain: Some(throughline_model::Grain::Month),
+        ..throughline_engine::Request::default()
+    })
+    .await
+    .expect("measures")
+    .iter()
+    .filter_map(|v| v.value)
+    .sum()
+}

@@ -193,6 +193,22 @@ pub(crate) fn source(cx: &mut Ctx, name: Text, n: &Node) -> Option<Source> {
         .get("dimensions")
         .map(|v| cx.text_list(v, "dimensions"))
         .unwrap_or_default();
+    let faulty_rows = f
+        .get("faulty_rows")
+        .and_then(|v| cx.choice(v, "faulty_rows", &FaultyRows::ALL));
+    if let Some(fr) = faulty_rows.as_ref().filter(|_| name.value != "events") {
+        cx.push(
+            Diagnostic::warning(
+                "unused-key",
+                format!(
+                    "`faulty_rows` is read for the `events` source only, not `{}`",
+                    name.value
+                ),
+            )
+            .at(fr.span)
+            .help("move it to the `events` source, or remove it here"),
+        );
+    }
     let span = f.span;
     f.finish(cx);
     let format = format?;
@@ -222,6 +238,7 @@ pub(crate) fn source(cx: &mut Ctx, name: Text, n: &Node) -> Option<Source> {
         url,
         columns,
         dimensions,
+        faulty_rows,
         span,
     })
 }

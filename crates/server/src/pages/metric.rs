@@ -27,6 +27,33 @@ pub(crate) struct MetricSummary {
     pub owner: Option<String>,
     pub compute: Option<&'static str>,
     pub latest: Option<Value>,
+    /// Why a computed metric has no value at all (an event name the data never has…).
+    pub no_data: Vec<String>,
+}
+
+/// Why a computed metric has no complete value at all: the run's warnings that name it, or
+/// a plain sentence when none does. Empty when it has values or is not computed.
+fn no_data(m: &throughline_model::Metric, c: &Computed) -> Vec<String> {
+    let has_values = c
+        .data
+        .series
+        .get(&m.id.value)
+        .is_some_and(|s| !s.is_empty());
+    if has_values || m.compute.is_none() {
+        return Vec::new();
+    }
+    let named = format!("metric `{}`", m.id.value);
+    let why: Vec<String> = c
+        .warnings
+        .iter()
+        .filter(|w| w.contains(&named))
+        .cloned()
+        .collect();
+    if why.is_empty() {
+        vec!["no complete period has a value yet".to_string()]
+    } else {
+        why
+    }
 }
 
 pub(crate) fn metrics(ws: &Workspace, c: &Computed) -> Vec<MetricSummary> {
@@ -47,6 +74,7 @@ pub(crate) fn metrics(ws: &Workspace, c: &Computed) -> Vec<MetricSummary> {
                 .series
                 .get(&m.id.value)
                 .and_then(|s| s.last().copied()),
+            no_data: no_data(m, c),
         })
         .collect()
 }
@@ -113,6 +141,8 @@ pub(crate) struct MetricPage {
     pub values: Vec<StoredValue>,
     /// A funnel's or a lifecycle's latest complete period, step by step.
     pub steps: Option<Steps>,
+    /// Why it has no value at all, when it has none.
+    pub no_data: Vec<String>,
 }
 
 /// Each step's users in one period: a funnel's steps, or a lifecycle's statuses.
@@ -322,6 +352,7 @@ pub(crate) fn metric(
             })
             .unwrap_or_default(),
         steps: steps(m, c),
+        no_data: no_data(m, c),
     })
 }
 
@@ -339,7 +370,11 @@ pub(crate) fn metrics_html(list: &[MetricSummary], caller: &Caller) -> String {
             m.role.replace('_', " "),
             m.compute.unwrap_or("—"),
             escape(m.owner.as_deref().unwrap_or("—")),
-            escape(&m.latest.map_or("—".into(), |v| unit.format(v.value)))
+            match (&m.latest, m.no_data.is_empty()) {
+                (Some(v), _) => escape(&unit.format(v.value)),
+                (None, false) => "no data".into(),
+                (None, true) => "—".into(),
+            }
         ));
     }
     s.push_str("</tbody></table>");
@@ -369,6 +404,12 @@ pub(crate) fn metric_html(m: &MetricPage, caller: &Caller) -> String {
             .map_or(String::new(), |d| format!("{d} is better")),
         m.timing.map_or(String::new(), |t| format!(" · {t}"))
     );
+    for why in &m.no_data {
+        s.push_str(&format!(
+            "<p class=\"warn\">No data, not 0: {}</p>",
+            escape(why)
+        ));
+    }
     s.push_str(&format!(
         "<h2>Definition</h2><p>{}</p>",
         escape(

@@ -126,3 +126,39 @@ fn faulty_rows_are_counted_or_refused_as_the_source_says() {
         );
     }
 }
+
+/// A demo whose event folder gains a damaged file (zero bytes, then cut in half): every
+/// command that reads the data refuses it with exit 2 and the file's name, none skips it.
+#[test]
+fn a_damaged_event_file_stops_every_command_that_reads_data() {
+    let tmp = demo_of("500", "5");
+    let dir = tmp.path();
+    let events = dir.join("ws/data/events");
+    let whole = std::fs::read(events.join("part-00000.parquet")).unwrap();
+    let commands: [&[&str]; 8] = [
+        &["measure", "-w", "ws"],
+        &["review", "-w", "ws"],
+        &["status", "-w", "ws"],
+        &["score", "-w", "ws"],
+        &["check", "ws", "--with-data"],
+        &["experiment", "-w", "ws"],
+        &["notify", "-w", "ws", "--dry-run"],
+        &["serve", "-w", "ws", "--port", "18731"],
+    ];
+    for (what, bytes, said) in [
+        ("empty", Vec::new(), "data/events/part-00001.parquet is empty (0 bytes)"),
+        (
+            "cut in half",
+            whole[..whole.len() / 2].to_vec(),
+            "data/events/part-00001.parquet is not a Parquet file that can be read",
+        ),
+    ] {
+        std::fs::write(events.join("part-00001.parquet"), &bytes).unwrap();
+        for args in commands {
+            let r = run_in(dir, args);
+            assert_eq!(r.code, 2, "{what}: {args:?}\n{}", r.stderr);
+            assert!(r.stderr.contains(said), "{what}: {args:?}\n{}", r.stderr);
+            assert!(!r.stderr.contains("/tmp"), "{what}: {args:?}\n{}", r.stderr);
+        }
+    }
+}

@@ -2,7 +2,9 @@
 //! 127.0.0.1. Every metric type of the fixture (JSON-lines and CSV times read in New York,
 //! so every plan calls the engine's own time function) measured with `--cluster` equals the
 //! embedded engine's value, and both executors ran tasks. Killing an executor mid-run gives
-//! the right values or a clear error, never a wrong number.
+//! the right values or a clear error, never a wrong number. Built with the `cluster` feature
+//! (`--all-features`, as scripts/test does).
+#![cfg(feature = "cluster")]
 
 mod common;
 

@@ -12,7 +12,9 @@ use std::net::{SocketAddr, TcpStream, ToSocketAddrs};
 use std::str::FromStr;
 use std::time::Duration;
 
+#[cfg(feature = "cluster")]
 use ballista_core::config::BALLISTA_ADAPTIVE_PLANNER_ENABLED;
+#[cfg(feature = "cluster")]
 use ballista_core::extension::{SessionConfigExt, SessionStateExt};
 use datafusion::execution::session_state::SessionState;
 use datafusion::prelude::SessionConfig;
@@ -96,11 +98,27 @@ impl ClusterUrl {
     }
 
     /// `state` with Ballista's query planner, sending every plan to this scheduler.
+    #[cfg(feature = "cluster")]
     pub(crate) fn upgrade(&self, state: SessionState) -> Result<SessionState, EngineError> {
         state
             .upgrade_for_ballista(format!("http://{}:{}", self.host, self.port))
             .map_err(|e| crate::error::df("connecting to the cluster", e))
     }
+
+    /// Without the `cluster` feature there is no Ballista client to send plans with.
+    #[cfg(not(feature = "cluster"))]
+    pub(crate) fn upgrade(&self, _state: SessionState) -> Result<SessionState, EngineError> {
+        Err(without_cluster(self))
+    }
+}
+
+/// The error for a cluster address given to a build without the `cluster` feature.
+#[cfg(not(feature = "cluster"))]
+pub(crate) fn without_cluster(url: &ClusterUrl) -> EngineError {
+    EngineError::new(
+        format!("this throughline was built without cluster support, so it cannot send plans to {url}"),
+        "install it with the cluster feature (`cargo install --path crates/cli --features cluster`), or leave out --cluster and `cluster:` to run in this process",
+    )
 }
 
 /// The session's settings for a run on a cluster: Ballista's, with its static planner. Its
@@ -111,11 +129,18 @@ impl ClusterUrl {
 ///
 /// The stages' partition count is pinned to [`PARTITIONS`], whatever the client's cores or
 /// `DATAFUSION_EXECUTION_TARGET_PARTITIONS` say.
+#[cfg(feature = "cluster")]
 pub(crate) fn config(config: SessionConfig) -> SessionConfig {
     config
         .with_target_partitions(PARTITIONS)
         .upgrade_for_ballista()
         .set_bool(BALLISTA_ADAPTIVE_PLANNER_ENABLED, false)
+}
+
+/// Without the `cluster` feature no session runs on a cluster ([`ClusterUrl::upgrade`]).
+#[cfg(not(feature = "cluster"))]
+pub(crate) fn config(config: SessionConfig) -> SessionConfig {
+    config.with_target_partitions(PARTITIONS)
 }
 
 /// The partitions of each stage on a cluster. With 4 or 8, Ballista 55 gave a funnel (a chain

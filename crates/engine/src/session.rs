@@ -122,8 +122,13 @@ impl EngineOptions {
                         .into(),
             },
             (Some(url), false) => {
-                url.check_reachable()?;
-                Placement::Cluster(url.clone())
+                #[cfg(not(feature = "cluster"))]
+                return Err(crate::cluster::without_cluster(url));
+                #[cfg(feature = "cluster")]
+                {
+                    url.check_reachable()?;
+                    Placement::Cluster(url.clone())
+                }
             }
         };
         // DataFusion's own settings from `DATAFUSION_*` variables (e.g.

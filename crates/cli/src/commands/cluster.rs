@@ -4,6 +4,7 @@
 use std::net::{SocketAddr, ToSocketAddrs};
 use std::process::ExitCode;
 
+#[cfg(feature = "cluster")]
 use throughline_cluster::{ClusterError, ExecutorOptions, SchedulerOptions};
 
 /// Run the plans of `measure`, `review` and `serve` on several machines (Apache Ballista).
@@ -25,6 +26,7 @@ pub struct Args {
 }
 
 #[derive(clap::Subcommand)]
+#[cfg_attr(not(feature = "cluster"), allow(dead_code))]
 enum Role {
     /// Run a scheduler: it plans the queries clients send and hands their tasks to executors.
     /// Logs to standard error (RUST_LOG=debug for more).
@@ -80,6 +82,20 @@ fn address(s: &str) -> Result<SocketAddr, String> {
         .ok_or_else(|| format!("`{s}` resolves to no address"))
 }
 
+/// Without the `cluster` feature the binary has no scheduler or executor to run.
+#[cfg(not(feature = "cluster"))]
+pub fn run(args: Args) -> ExitCode {
+    let role = match args.role {
+        Role::Scheduler { .. } => "scheduler",
+        Role::Executor { .. } => "executor",
+    };
+    eprintln!(
+        "error: this throughline was built without cluster support, so it cannot run a {role}\nhelp: install it with the cluster feature: `cargo install --path crates/cli --features cluster` (or `cargo run --release --features cluster -- cluster {role}`)"
+    );
+    ExitCode::from(2)
+}
+
+#[cfg(feature = "cluster")]
 pub fn run(args: Args) -> ExitCode {
     init_logging();
     let runtime = match tokio::runtime::Builder::new_multi_thread()
@@ -129,6 +145,7 @@ pub fn run(args: Args) -> ExitCode {
 }
 
 /// Logs to standard error: throughline's lines at info, Ballista's warnings and errors.
+#[cfg(feature = "cluster")]
 fn init_logging() {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn,throughline_cluster=info"));

@@ -146,7 +146,11 @@ fn a_damaged_event_file_stops_every_command_that_reads_data() {
         &["serve", "-w", "ws", "--port", "18731"],
     ];
     for (what, bytes, said) in [
-        ("empty", Vec::new(), "data/events/part-00001.parquet is empty (0 bytes)"),
+        (
+            "empty",
+            Vec::new(),
+            "data/events/part-00001.parquet is empty (0 bytes)",
+        ),
         (
             "cut in half",
             whole[..whole.len() / 2].to_vec(),

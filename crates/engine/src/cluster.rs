@@ -116,7 +116,9 @@ impl ClusterUrl {
 #[cfg(not(feature = "cluster"))]
 pub(crate) fn without_cluster(url: &ClusterUrl) -> EngineError {
     EngineError::new(
-        format!("this throughline was built without cluster support, so it cannot send plans to {url}"),
+        format!(
+            "this throughline was built without cluster support, so it cannot send plans to {url}"
+        ),
         "install it with the cluster feature (`cargo install --path crates/cli --features cluster`), or leave out --cluster and `cluster:` to run in this process",
     )
 }

@@ -177,7 +177,7 @@ pub fn document(ws: &Workspace) -> Value {
                 object.clone()
             ),
             "/api/objectives/{path}": get("An objective with its key results and guardrails", json!([path_param("path", "TEAM/OBJECTIVE", &n.objectives)]), object.clone()),
-            "/api/key-results/{path}": get("A key result with its series and check-in history", json!([path_param("path", "TEAM/OBJECTIVE/KR", &n.key_results)]), object.clone()),
+            "/api/key-results/{path}": get("A key result with its series and a page of its check-in history (25 a page, newest first)", json!([path_param("path", "TEAM/OBJECTIVE/KR", &n.key_results), {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1}, "description": "the page of check-ins, from 1 (the newest); `pages` in the answer says how many"}]), object.clone()),
             "/api/metrics": get("The metrics catalog", json!([]), list),
             "/api/metrics/{id}": get("A metric's definition, lineage and stored values", json!([path_param("id", "the metric id", &n.metrics)]), object.clone()),
             "/api/review": get("The weekly review", json!([]), object.clone()),

@@ -3,7 +3,9 @@
 //! store; the review's other inputs (segment breakdowns, experiments, freshness) and each
 //! metric's SQL are gathered at the same time. Requests never touch the event data: they read
 //! those stored values and the store's check-ins and decisions, and the views built from them
-//! are rebuilt only when a check-in or decision was added.
+//! are rebuilt only when a check-in or decision was added: by one request at a time, while the
+//! others are served the last view (a request that has just written waits for a view that
+//! holds its write).
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -63,6 +65,10 @@ pub(crate) struct Inner {
     pub csrf_key: String,
     pub computed: RwLock<Arc<Computed>>,
     pub view: RwLock<Option<Arc<View>>>,
+    /// Held while a view is built: one build at a time (single flight).
+    pub building: Mutex<()>,
+    /// Views built since the start.
+    pub views_built: std::sync::atomic::AtomicU64,
     pub refreshing: Mutex<()>,
 }
 
@@ -222,6 +228,8 @@ impl AppState {
             csrf_key,
             computed: RwLock::new(Arc::new(computed)),
             view: RwLock::new(None),
+            building: Mutex::new(()),
+            views_built: std::sync::atomic::AtomicU64::new(0),
             refreshing: Mutex::new(()),
         }))
     }
@@ -243,8 +251,45 @@ impl AppState {
     }
 
     /// The store's check-ins and decisions and the review built with them; rebuilt only when
-    /// one was added since the last request.
+    /// one was added since the last view. While one request rebuilds it, the others are served
+    /// the last view rather than each building its own (a burst of check-ins would otherwise
+    /// have every request in flight rebuild the same view); with no view yet, they wait.
     pub async fn view(&self) -> Result<Arc<View>, throughline_store::StoreError> {
+        let revision = self.0.store.revision().await?;
+        let last = self.0.view.read().await.clone();
+        if let Some(v) = &last
+            && v.revision == revision
+        {
+            return Ok(v.clone());
+        }
+        match (self.0.building.try_lock(), last) {
+            (Ok(_one), _) => self.build().await,
+            (Err(_), Some(last)) => Ok(last),
+            (Err(_), None) => {
+                let _one = self.0.building.lock().await;
+                self.build().await
+            }
+        }
+    }
+
+    /// A view that holds every write made before the call: for the request that has just
+    /// recorded a check-in or a decision, so that the page it goes to shows it.
+    pub async fn fresh_view(&self) -> Result<Arc<View>, throughline_store::StoreError> {
+        let _one = self.0.building.lock().await;
+        self.build().await
+    }
+
+    /// How many views were built since the start (each a read of every check-in and decision
+    /// and a review built from them).
+    pub fn views_built(&self) -> u64 {
+        self.0
+            .views_built
+            .load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// Builds the view of the store's current revision, unless the cached one is of it (built
+    /// while the caller waited). Called with `building` held.
+    async fn build(&self) -> Result<Arc<View>, throughline_store::StoreError> {
         let revision = self.0.store.revision().await?;
         if let Some(v) = self.0.view.read().await.as_ref()
             && v.revision == revision
@@ -265,6 +310,9 @@ impl AppState {
             decisions,
             review,
         });
+        self.0
+            .views_built
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         *self.0.view.write().await = Some(view.clone());
         Ok(view)
     }

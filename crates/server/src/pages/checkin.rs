@@ -111,6 +111,7 @@ pub(crate) async fn record_checkin(
         author = %checkin.author,
         "check-in recorded"
     );
+    crate::pages::wait_for_view(st).await;
     Ok(stored)
 }
 
@@ -178,7 +179,7 @@ pub(crate) async fn post_checkin_form(
                 return error_response(&c, e);
             };
             let comp = st.computed().await;
-            match super::key_result::key_result(&st.loaded().workspace, &comp, &view, &path) {
+            match super::key_result::key_result(&st.loaded().workspace, &comp, &view, &path, 1) {
                 Ok(p) => {
                     let state = FormState {
                         flash: None,

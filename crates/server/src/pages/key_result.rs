@@ -25,8 +25,15 @@ pub(crate) struct KeyResultPage {
     pub path: String,
     pub team: String,
     pub row: KrRow,
-    /// Every check-in on it, newest first.
+    /// This page of its check-ins, newest first ([`CHECKINS_PER_PAGE`] a page).
     pub checkins: Vec<CheckInView>,
+    /// Check-ins on it in all, the page shown (from 1) and the number of pages.
+    pub checkins_total: usize,
+    pub page: usize,
+    pub pages: usize,
+    /// The confidence stated last on each day a check-in gave one, oldest first, over the
+    /// whole history (the chart's points: at most one a day, however many check-ins).
+    pub confidence: Vec<(chrono::NaiveDate, f64)>,
     /// Whether a value is checked in by hand (`manual:`).
     pub manual: bool,
     pub unit: String,
@@ -37,11 +44,17 @@ pub(crate) fn split_kr(path: &str) -> (&str, &str) {
     path.rsplit_once('/').unwrap_or(("", path))
 }
 
+/// Check-ins shown on one page of a key result's history: a page's size stays the same however
+/// long the history grows.
+pub(crate) const CHECKINS_PER_PAGE: usize = 25;
+
+/// The key result at `path`, with page `page` (from 1) of its check-in history.
 pub(crate) fn key_result(
     ws: &Workspace,
     c: &Computed,
     v: &View,
     path: &str,
+    page: usize,
 ) -> Result<KeyResultPage, ApiError> {
     let (opath, kid) = split_kr(path);
     let o = find_objective(ws, opath)?;
@@ -55,19 +68,41 @@ pub(crate) fn key_result(
                 "the objective's page lists its key results",
             )
         })?;
-    let page = super::objective::objective(ws, c, v, opath)?;
-    let row = page
+    let objective = super::objective::objective(ws, c, v, opath)?;
+    let row = objective
         .key_results
         .into_iter()
         .find(|r| r.status.id == kid)
         .ok_or_else(|| ApiError::not_found(format!("no status for `{path}`"), "reload"))?;
-    let mut checkins: Vec<CheckInView> = v
+    let all: Vec<&CheckInView> = v
         .checkins
         .iter()
         .filter(|x| x.objective == o.id.value && x.key_result == kid)
-        .cloned()
         .collect();
-    checkins.reverse();
+    let mut confidence: Vec<(chrono::NaiveDate, f64)> = Vec::new();
+    for c in &all {
+        let Some(x) = c.confidence else { continue };
+        match confidence.last_mut() {
+            Some(last) if last.0 == c.day => last.1 = x as f64,
+            _ => confidence.push((c.day, x as f64)),
+        }
+    }
+    let total = all.len();
+    let pages = total.div_ceil(CHECKINS_PER_PAGE).max(1);
+    if page == 0 || page > pages {
+        return Err(ApiError::field(
+            "page",
+            format!("`{path}` has {pages} page(s) of check-ins, not a page {page}"),
+            "pages run from 1 (the newest check-ins) to the last (the oldest)",
+        ));
+    }
+    let checkins: Vec<CheckInView> = all
+        .iter()
+        .rev()
+        .skip((page - 1) * CHECKINS_PER_PAGE)
+        .take(CHECKINS_PER_PAGE)
+        .map(|c| (*c).clone())
+        .collect();
     Ok(KeyResultPage {
         path: path.to_string(),
         team: team_of(o),
@@ -75,6 +110,10 @@ pub(crate) fn key_result(
         manual: kr.metric.is_none(),
         row,
         checkins,
+        checkins_total: total,
+        page,
+        pages,
+        confidence,
     })
 }
 
@@ -180,12 +219,7 @@ pub(crate) fn key_result_html(
             svg::SERIES, svg::TARGET, svg::PACING
         ));
     }
-    let confidences: Vec<(chrono::NaiveDate, f64)> = p
-        .checkins
-        .iter()
-        .rev()
-        .filter_map(|c| c.confidence.map(|x| (c.day, x as f64)))
-        .collect();
+    let confidences = p.confidence.clone();
     if confidences.len() > 1 {
         let show = |v: f64| format!("{v:.0}/10");
         s.push_str("<h2>Confidence over time</h2>");
@@ -249,7 +283,18 @@ pub(crate) fn key_result_html(
             escape(&p.team)
         )),
     }
-    s.push_str("<h2>Check-in history</h2>");
+    s.push_str(&format!(
+        "<h2>Check-in history</h2><p class=\"legend\">{}</p>",
+        match p.checkins_total {
+            0 => String::new(),
+            n if p.pages == 1 => format!("{n} check-in(s), newest first"),
+            n => format!(
+                "{n} check-ins, newest first: {} to {} on this page",
+                (p.page - 1) * CHECKINS_PER_PAGE + 1,
+                (p.page - 1) * CHECKINS_PER_PAGE + p.checkins.len()
+            ),
+        }
+    ));
     if p.checkins.is_empty() {
         s.push_str("<p>No check-ins yet.</p>");
     } else {
@@ -265,6 +310,26 @@ pub(crate) fn key_result_html(
             ));
         }
         s.push_str("</tbody></table>");
+        if p.pages > 1 {
+            let link = |n: usize, label: &str| {
+                format!(
+                    "<a href=\"/key-results/{}?page={n}#checkins\">{label}</a>",
+                    url_path(&p.path)
+                )
+            };
+            let mut nav = Vec::new();
+            if p.page > 1 {
+                nav.push(link(p.page - 1, "← newer"));
+            }
+            nav.push(format!("page {} of {}", p.page, p.pages));
+            if p.page < p.pages {
+                nav.push(link(p.page + 1, "older →"));
+            }
+            s.push_str(&format!(
+                "<nav class=\"pager\" aria-label=\"check-in pages\">{}</nav>",
+                nav.join(" · ")
+            ));
+        }
     }
     layout(&k.title, caller, &s)
 }
@@ -272,6 +337,24 @@ pub(crate) fn key_result_html(
 #[derive(Deserialize)]
 pub(crate) struct KrQuery {
     recorded: Option<String>,
+    /// The page of the check-in history, from 1 (the newest).
+    page: Option<String>,
+}
+
+impl KrQuery {
+    /// `?page=`, 1 when absent; not a whole number is a 422 naming the field.
+    fn page(&self) -> Result<usize, ApiError> {
+        match self.page.as_deref().map(str::trim) {
+            None | Some("") => Ok(1),
+            Some(p) => p.parse().map_err(|_| {
+                ApiError::field(
+                    "page",
+                    format!("`{p}` is not a page number"),
+                    "write `?page=2` for the second page of check-ins",
+                )
+            }),
+        }
+    }
 }
 
 /// Whether the caller may check in on the key result at `path`, in words when not.
@@ -295,7 +378,11 @@ pub(crate) async fn page_key_result(
     Query(q): Query<KrQuery>,
 ) -> Response {
     let (c, comp, view) = try_page!(page_ctx(&st, &headers, &format!("/key-results/{path}")).await);
-    match key_result(&st.loaded().workspace, &comp, &view, &path) {
+    let page = match q.page() {
+        Ok(n) => n,
+        Err(e) => return error_response(&c, e),
+    };
+    match key_result(&st.loaded().workspace, &comp, &view, &path, page) {
         Ok(p) => {
             let form = FormState {
                 flash: q.recorded.map(|_| "Check-in recorded.".to_string()),
@@ -312,6 +399,7 @@ pub(crate) async fn api_key_result(
     State(st): State<AppState>,
     headers: HeaderMap,
     Path(path): Path<String>,
+    Query(q): Query<KrQuery>,
 ) -> Result<Response, ApiError> {
     let (_, comp, view) = api_ctx(&st, &headers).await?;
     Ok(json(key_result(
@@ -319,5 +407,6 @@ pub(crate) async fn api_key_result(
         &comp,
         &view,
         &path,
+        q.page()?,
     )?))
 }

@@ -52,6 +52,15 @@ pub(crate) fn status_of(
     )
 }
 
+/// After a write: waits until the view holds it, so that the page the writer goes to next
+/// shows it (other readers are served the last view meanwhile). The write is stored already:
+/// a store error here is logged, not returned.
+pub(crate) async fn wait_for_view(st: &crate::AppState) {
+    if let Err(e) = st.fresh_view().await {
+        tracing::warn!("the view after a write could not be built: {e}");
+    }
+}
+
 /// The team an objective writes for: its team, or `company`.
 pub(crate) fn team_of(o: &Objective) -> String {
     o.team

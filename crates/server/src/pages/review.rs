@@ -299,5 +299,6 @@ pub(crate) async fn record_decision(
         .await
         .map_err(ApiError::store)?;
     tracing::info!(id = %d.id, author = %d.author, "decision recorded");
+    crate::pages::wait_for_view(st).await;
     Ok(d)
 }

@@ -249,6 +249,52 @@ fn north_star_inputs(ws: &Workspace) -> Vec<String> {
 }
 
 impl ReviewData {
+    /// The first and last week a review can be built for from these series alone: from the
+    /// first week they hold a value in, through the week they were gathered for.
+    pub fn weeks(&self) -> (Week, Week) {
+        let first = self
+            .series
+            .values()
+            .filter_map(|v| v.first())
+            .map(|v| v.start)
+            .min()
+            .unwrap_or(self.week.start);
+        let starts = chrono::Datelike::weekday(&self.week.start);
+        (Week::containing(first, starts), self.week)
+    }
+
+    /// The same data as it stood at the end of an earlier `week`: values of periods that end
+    /// by then, the objectives' period of that week. The segment breakdowns and experiment
+    /// analyses were gathered for [`ReviewData::week`] only, so an earlier week has none (the
+    /// CLI's `review --week` computes them). `None` for a week outside [`ReviewData::weeks`].
+    pub fn at_week(&self, ws: &Workspace, week: Week) -> Option<ReviewData> {
+        let (first, last) = self.weeks();
+        if week.start < first.start || week.end > last.end {
+            return None;
+        }
+        if week == self.week {
+            return Some(self.clone());
+        }
+        let series = self
+            .series
+            .iter()
+            .map(|(id, vs)| {
+                let kept = vs.iter().filter(|v| v.end <= week.end).copied().collect();
+                (id.clone(), kept)
+            })
+            .collect();
+        Some(ReviewData {
+            week,
+            period: okr::default_period(ws, week.start),
+            data_last: self.data_last,
+            series,
+            breakdowns: Vec::new(),
+            experiments: Vec::new(),
+            last_seen: self.last_seen.clone(),
+            compare: self.compare,
+        })
+    }
+
     /// The series as the OKR arithmetic reads them.
     pub fn points(&self) -> HashMap<String, Vec<Point>> {
         self.series

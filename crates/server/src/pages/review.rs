@@ -45,13 +45,15 @@ pub(crate) const DECISION_LOG: usize = 50;
 /// ids a decision may be about (offered as suggestions, no script needed).
 pub(crate) fn review_html(
     r: &throughline_review::Review,
+    held: (throughline_review::Week, throughline_review::Week),
     decisions: &[throughline_review::DecisionView],
     subjects: &[String],
     caller: &Caller,
     form: &DecisionForm,
     may_decide: Result<(), String>,
 ) -> String {
-    let mut s = throughline_review::html::body(r);
+    let mut s = week_picker(r, held);
+    s.push_str(&throughline_review::html::body(r));
     s.push_str("<section id=\"decision-log\"><h2>Decision log</h2>");
     if let Some(f) = &form.flash {
         s.push_str(&format!(
@@ -114,6 +116,86 @@ pub(crate) fn review_html(
 #[derive(Deserialize)]
 pub(crate) struct ReviewQuery {
     recorded: Option<String>,
+    /// `2026-W30` or a day in the week; the last complete week of data when absent.
+    week: Option<String>,
+}
+
+/// The review of the week `?week=` names, built from the stored series as they stood at that
+/// week's end (with the store's check-ins and decisions up to then); the view's own review,
+/// of the last complete week, when none is named. An unreadable week, or one the stored
+/// series do not reach, is a 422 naming `week`.
+pub(crate) fn review_of_week(
+    st: &AppState,
+    comp: &crate::state::Computed,
+    view: &crate::state::View,
+    week: Option<&str>,
+) -> Result<throughline_review::Review, ApiError> {
+    let Some(text) = week.map(str::trim).filter(|w| !w.is_empty()) else {
+        return Ok(view.review.clone());
+    };
+    let ws = &st.loaded().workspace;
+    let week = throughline_review::Week::parse(text, ws.settings.week_start())
+        .map_err(|e| ApiError::field("week", e, "write an ISO week such as `2026-W30`"))?;
+    let (first, last) = comp.data.weeks();
+    match comp.data.at_week(ws, week) {
+        Some(_) if week == comp.data.week => Ok(view.review.clone()),
+        Some(data) => Ok(data.review(ws, view.checkins.clone(), view.decisions.clone())),
+        None => Err(ApiError::field(
+            "week",
+            format!(
+                "the dashboard holds the weeks {} to {}, not {}",
+                first.label(),
+                last.label(),
+                week.label()
+            ),
+            format!(
+                "pick a week in that range, or compute any week with `throughline review --week {}`",
+                week.label()
+            ),
+        )),
+    }
+}
+
+/// The week picker above the review: the week shown, the weeks before and after it that the
+/// dashboard holds, and a field for any other (no script needed).
+fn week_picker(
+    r: &throughline_review::Review,
+    held: (throughline_review::Week, throughline_review::Week),
+) -> String {
+    let (first, last) = held;
+    let shown = r.week;
+    let link = |w: throughline_review::Week, label: &str| {
+        format!("<a href=\"/review?week={}\">{label}</a>", w.label())
+    };
+    let mut nav = Vec::new();
+    if shown.previous().start >= first.start {
+        nav.push(link(shown.previous(), "← previous week"));
+    }
+    let next = throughline_review::Week {
+        start: shown.end,
+        end: shown.end + chrono::Duration::days(7),
+    };
+    if next.end <= last.end {
+        nav.push(link(next, "next week →"));
+    }
+    if shown != last {
+        nav.push(link(last, "latest week"));
+    }
+    let mut s = format!(
+        "<form method=\"get\" action=\"/review\" class=\"picker\" style=\"display:flex;gap:12px;align-items:end;flex-wrap:wrap\"><div><label for=\"week\">Week</label><input type=\"week\" id=\"week\" name=\"week\" value=\"{}\" min=\"{}\" max=\"{}\"></div><div><button type=\"submit\">Show</button></div><p class=\"legend\">{}</p></form>",
+        shown.label(),
+        first.label(),
+        last.label(),
+        nav.join(" · ")
+    );
+    if shown != last {
+        s.push_str(&format!(
+            "<p class=\"legend\">The review as the stored values stood at the end of {}: segment breakdowns and experiments are gathered for the latest week only (<code>throughline review --week {}</code> computes them for this one).</p>",
+            shown.label(),
+            shown.label()
+        ));
+    }
+    s
 }
 
 /// Whether the caller may record decisions, in words when not: editors and admins may.
@@ -132,13 +214,18 @@ pub(crate) async fn page_review(
     headers: HeaderMap,
     Query(q): Query<ReviewQuery>,
 ) -> Response {
-    let (c, _, view) = try_page!(page_ctx(&st, &headers, "/review").await);
+    let (c, comp, view) = try_page!(page_ctx(&st, &headers, "/review").await);
+    let review = match review_of_week(&st, &comp, &view, q.week.as_deref()) {
+        Ok(r) => r,
+        Err(e) => return error_response(&c, e),
+    };
     let form = DecisionForm {
         flash: q.recorded.map(|_| "Decision recorded.".to_string()),
         ..DecisionForm::default()
     };
     Html(review_html(
-        &view.review,
+        &review,
+        comp.data.weeks(),
         &view.decisions,
         &decision_subjects(&st.loaded().workspace),
         &c,
@@ -196,6 +283,7 @@ pub(crate) async fn post_decision_form(
                 e.status,
                 Html(review_html(
                     &view.review,
+                    st.computed().await.data.weeks(),
                     &view.decisions,
                     &decision_subjects(&st.loaded().workspace),
                     &c,
@@ -211,9 +299,10 @@ pub(crate) async fn post_decision_form(
 pub(crate) async fn api_review(
     State(st): State<AppState>,
     headers: HeaderMap,
+    Query(q): Query<ReviewQuery>,
 ) -> Result<Response, ApiError> {
-    let (_, _, view) = api_ctx(&st, &headers).await?;
-    Ok(json(&view.review))
+    let (_, comp, view) = api_ctx(&st, &headers).await?;
+    Ok(json(&review_of_week(&st, &comp, &view, q.week.as_deref())?))
 }
 
 #[derive(Deserialize)]

@@ -580,3 +580,60 @@ fn a_marked_objective_heading_holds_the_key_results_section_beside_it() {
         "{r:#?}"
     );
 }
+
+/// Prose whose last sentence is `Key results:` introduces the list after it.
+#[test]
+fn a_paragraph_ending_in_key_results_introduces_the_list() {
+    let r = read(
+        "# Our year\n\n## Reading\n**Objective:** Read more widely than last year\n\n\
+         Last year was all technical books. This year should differ. Key results:\n\
+         - Read 24 books\n- Read 6 books in translation\n\n\
+         ## Cooking\n**Objective:** Cook at home most nights\n\n\
+         We order in far too often. Key result:\n- Cook 4 dinners a week\n",
+    );
+    let (titles, krs) = shape(&r);
+    assert_eq!(
+        titles,
+        [
+            "Read more widely than last year",
+            "Cook at home most nights"
+        ],
+        "{r:#?}"
+    );
+    assert_eq!(krs, [2, 1]);
+}
+
+/// Headings written as HTML elements (`<h2>Key result: …</h2>`) are read as headings.
+#[test]
+fn html_heading_elements_are_headings() {
+    let r = read(
+        "# Objective: Be healthier\n\nSome words on why.\n\n\
+         <h2>\n  Key result: Run 300 miles\n</h2>\n{{progress 80}}\n\nHow it went.\n\n\
+         <h2>Key result: Sleep 7 hours a night</h2>\n\nMore prose.\n\n\
+         # Objective: Learn more\n\n<H3 class=\"kr\">Key result: Finish 12 books</H3>\n",
+    );
+    let (titles, krs) = shape(&r);
+    assert_eq!(titles, ["Be healthier", "Learn more"], "{r:#?}");
+    assert_eq!(krs, [2, 1], "{r:#?}");
+}
+
+/// `Objetivo 1:`, `Objectif 2 :`, `目标 3：`: the objective's mark in other languages, so
+/// that sections beside the marked objectives are not read as objectives.
+#[test]
+fn objective_marks_in_other_languages() {
+    let r = read(
+        "# OKRs\n\n### Visão geral\nEste documento lista os OKRs.\n\n\
+         ### Objetivo 1: Lançar o produto\n#### KR 1.1: Disponibilidade de 99,5%\n- **Meta**: 99,5%\n\
+         #### KR 1.2: 50.000 usuários\n- **Meta**: 50.000\n\n\
+         ### Objetivo 2: Reter clientes\n#### KR 2.1: Churn abaixo de 2%\n- **Meta**: 2%\n\n\
+         ### Processo de revisão\n- Revisão semanal\n- Pontuação trimestral\n",
+    );
+    let (titles, krs) = shape(&r);
+    assert_eq!(titles, ["Lançar o produto", "Reter clientes"], "{r:#?}");
+    assert_eq!(krs, [2, 1]);
+    let r = read(
+        "## 目标 1：提升用户留存\n- 关键结果 1：次月留存从 30% 提升到 40%\n\n## 目标 2：降低成本\n- 关键结果 1：云成本降低 20%\n",
+    );
+    let (titles, _) = shape(&r);
+    assert_eq!(titles, ["提升用户留存", "降低成本"], "{r:#?}");
+}

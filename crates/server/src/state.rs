@@ -31,12 +31,24 @@ pub struct Explained {
     pub database: Vec<(String, String)>,
 }
 
+/// One segment's complete values of a metric.
+#[derive(Clone, Debug)]
+pub struct SegmentSeries {
+    /// The user dimension (`plan`) and its value (`pro`, or `(none)`).
+    pub dimension: String,
+    pub segment: String,
+    pub values: Vec<Value>,
+}
+
 /// What the event data says, computed at start or refresh.
 pub struct Computed {
     pub data: ReviewData,
     pub explained: HashMap<String, Explained>,
     /// The stored snapshots each metric's series was read from, oldest first.
     pub stored: HashMap<String, Vec<Snapshot>>,
+    /// Each metric's complete values per segment of the dimensions in its `segments:`, read
+    /// back from the store like the totals.
+    pub segments: HashMap<String, Vec<SegmentSeries>>,
     pub at: DateTime<Utc>,
     pub warnings: Vec<String>,
 }
@@ -121,8 +133,33 @@ pub async fn compute(
         .measure(&Request::default())
         .await
         .map_err(engine_error)?;
+    // by segment: each dimension once, for the metrics that list it in `segments:`
+    let mut by_segment = Vec::new();
+    let mut dimensions: Vec<&str> = ws
+        .metrics
+        .iter()
+        .flat_map(|m| m.segments.iter().map(|s| s.value.as_str()))
+        .collect();
+    dimensions.sort();
+    dimensions.dedup();
+    for d in dimensions {
+        step(&format!("computing the metrics by {d}"));
+        let metrics = ws
+            .metrics
+            .iter()
+            .filter(|m| m.compute.is_some() && m.segments.iter().any(|s| s.value == d))
+            .map(|m| m.id.value.clone())
+            .collect();
+        let req = Request {
+            metrics,
+            by: Some(d.to_string()),
+            ..Request::default()
+        };
+        by_segment.extend(engine.measure(&req).await.map_err(engine_error)?);
+    }
     step("saving the values as snapshots");
-    let snapshots = throughline_app::snapshots(loaded, &values);
+    let mut snapshots = throughline_app::snapshots(loaded, &values);
+    snapshots.extend(throughline_app::snapshots(loaded, &by_segment));
     store
         .save_snapshots(&snapshots)
         .await
@@ -137,17 +174,9 @@ pub async fn compute(
     grains.dedup();
     let mut series: HashMap<String, Vec<Value>> = HashMap::new();
     let mut stored: HashMap<String, Vec<Snapshot>> = HashMap::new();
-    for (metric, grain) in grains {
-        let rows = store
-            .latest_snapshots(&metric, &grain)
-            .await
-            .map_err(|e| StartError::msg(format!("{e}\nhelp: {}", e.help())))?;
-        let rows: Vec<Snapshot> = rows
-            .into_iter()
-            .filter(|s| s.value.segment.is_empty())
-            .collect();
-        let values: Vec<Value> = rows
-            .iter()
+    let mut segments: HashMap<String, Vec<SegmentSeries>> = HashMap::new();
+    let complete = |rows: &[&Snapshot]| -> Vec<Value> {
+        rows.iter()
             .filter(|s| s.value.complete)
             .filter_map(|s| {
                 Some(Value {
@@ -158,9 +187,36 @@ pub async fn compute(
                     denominator: s.value.denominator,
                 })
             })
+            .collect()
+    };
+    for (metric, grain) in grains {
+        let rows = store
+            .latest_snapshots(&metric, &grain)
+            .await
+            .map_err(|e| StartError::msg(format!("{e}\nhelp: {}", e.help())))?;
+        let (totals, by): (Vec<Snapshot>, Vec<Snapshot>) =
+            rows.into_iter().partition(|s| s.value.segment.is_empty());
+        // one series per (dimension, segment), in the store's order (oldest first)
+        let mut keyed: std::collections::BTreeMap<(String, String), Vec<&Snapshot>> =
+            std::collections::BTreeMap::new();
+        for s in &by {
+            if let Some((d, v)) = s.value.segment.iter().next() {
+                keyed.entry((d.clone(), v.clone())).or_default().push(s);
+            }
+        }
+        let per_segment: Vec<SegmentSeries> = keyed
+            .into_iter()
+            .map(|((dimension, segment), rows)| SegmentSeries {
+                dimension,
+                segment,
+                values: complete(&rows),
+            })
             .collect();
-        series.insert(metric.clone(), values);
-        stored.insert(metric, rows);
+        if !per_segment.is_empty() {
+            segments.insert(metric.clone(), per_segment);
+        }
+        series.insert(metric.clone(), complete(&totals.iter().collect::<Vec<_>>()));
+        stored.insert(metric, totals);
     }
     // a funnel's steps and a lifecycle's statuses are not stored: they come from this run
     series.extend(
@@ -201,6 +257,7 @@ pub async fn compute(
         data,
         explained,
         stored,
+        segments,
         at: Utc::now(),
         warnings: engine.warnings().to_vec(),
     })

@@ -11,9 +11,26 @@ use crate::values::{Quantity, is_year_at, quantities_in};
 /// template's placeholder) is an objective titled as written.
 pub(crate) fn objective_prefix(text: &str) -> Option<usize> {
     let lower = text.to_ascii_lowercase();
-    let word = ["objective", "obj", "problem area", "goal", "o"]
-        .into_iter()
-        .find(|w| lower.starts_with(w))?;
+    // the word in the languages OKR pages are written in (before `obj`, which begins some)
+    let word = [
+        "objective",
+        "objetivo",
+        "objectif",
+        "obiettivo",
+        "doel",
+        "ziel",
+        "hedef",
+        "mục tiêu",
+        "目标",
+        "目標",
+        "목표",
+        "obj",
+        "problem area",
+        "goal",
+        "o",
+    ]
+    .into_iter()
+    .find(|w| lower.starts_with(w))?;
     let rest = &text[word.len()..];
     let rest = match rest.strip_prefix('-') {
         // `O-1 …`

@@ -323,10 +323,16 @@ fn block(tag: Tag, range: Range<usize>, it: &mut Events, src: &str, depth: usize
             {
                 return Some(table);
             }
-            if let Some(r) = span
+            if let Some(r) = span.clone()
                 && let Some(line) = html_summary(src, r)
             {
                 return Some(line);
+            }
+            // `<h2>Key result: …</h2>` written as HTML: the heading it shows
+            if let Some(r) = span
+                && let Some(heading) = html_heading(src, r)
+            {
+                return Some(heading);
             }
             Block::Html { people }
         }
@@ -556,6 +562,38 @@ fn html_summary(src: &str, range: Range<usize>) -> Option<Block> {
         from = end;
     }
     (!inline.text.is_empty()).then_some(Block::Para { inline })
+}
+
+/// An HTML block that starts with a heading element (`<h2>\n  Key result: …\n</h2>`), as the
+/// heading it shows at its level.
+fn html_heading(src: &str, range: Range<usize>) -> Option<Block> {
+    let html = src.get(range.clone())?;
+    let lead = html.len() - html.trim_start().len();
+    let t = html.trim();
+    let b = t.as_bytes();
+    if b.len() < 9 || b[0] != b'<' || !matches!(b[1], b'h' | b'H') || !(b'1'..=b'6').contains(&b[2])
+    {
+        return None;
+    }
+    let level = b[2] - b'0';
+    if !matches!(b[3], b'>' | b' ' | b'\t' | b'\n') {
+        return None;
+    }
+    let lower = t.to_ascii_lowercase();
+    let start = lower.find('>')? + 1;
+    let close = format!("</h{level}>");
+    // the block starts with the heading; what follows it in the block (a template line, a
+    // progress bar) is HTML, unread as before
+    let end = lower.find(&close)?;
+    if end < start {
+        return None;
+    }
+    let inline = html_cell(html, lead + start..lead + end, range.start);
+    (!inline.text.trim().is_empty()).then_some(Block::Heading {
+        level,
+        inline,
+        range,
+    })
 }
 
 /// One HTML cell's text without its tags, mapped to its first character in the source.

@@ -313,6 +313,15 @@ pub(crate) fn role(n: &Node) -> Role {
     {
         return Role::Meta;
     }
+    // `… and keep the foundation strong. Key results:`: prose whose last sentence names the
+    // list that follows
+    if !matches!(n.slot, Slot::Heading(_))
+        && t.ends_with([':', '：'])
+        && let Some(last) = last_sentence(t)
+        && labels::section_name(last) == Some(Section::KeyResults)
+    {
+        return Role::KrLabel;
+    }
     // `OKRs:`, `Our objectives this quarter:`, `os OKR's da POD são:`: what follows are OKRs
     if !matches!(n.slot, Slot::Heading(_)) && t.ends_with(':') && okr_words(&lower) {
         return Role::Container;
@@ -344,6 +353,17 @@ pub(crate) fn role(n: &Node) -> Role {
         }
     }
     Role::Content
+}
+
+/// The last sentence of a text of several (`… strong. Key results:` → `Key results:`); `None`
+/// for a text of one sentence.
+fn last_sentence(t: &str) -> Option<&str> {
+    let end = [". ", "! ", "? ", "。", "！", "？"]
+        .iter()
+        .filter_map(|m| t.rfind(m).map(|i| i + m.len()))
+        .max()?;
+    let rest = t[end..].trim();
+    (!rest.is_empty()).then_some(rest)
 }
 
 /// `Alice, Bob and Carol`: capitalised words separated by commas and "and".

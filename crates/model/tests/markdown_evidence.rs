@@ -637,3 +637,39 @@ fn objective_marks_in_other_languages() {
     let (titles, _) = shape(&r);
     assert_eq!(titles, ["提升用户留存", "降低成本"], "{r:#?}");
 }
+
+/// Key results read by their place alone, on a page that never says OKR or key result: a
+/// list of goals with their details reads the same way, so the reading is doubted; the same
+/// page with a `Key results:` label is read without doubt.
+#[test]
+fn key_results_by_place_alone_on_a_page_without_okr_words_are_doubted() {
+    let goals = "# Goals for the year\n\n## Work\n\n1. Earn 10% more than last year\n2. Ship the side project\n\n\
+                 ## Health\n\n1. Run three times a week\n2. Sleep before midnight\n\n\
+                 ## Languages\n\n1. Pass the B2 German exam\n";
+    let r = read(goals);
+    let krs: usize = r.objectives.iter().map(|o| o.key_results.len()).sum();
+    assert!(
+        krs > 0,
+        "the numbered items are read as key results: {r:#?}"
+    );
+    let d = r
+        .diagnostics
+        .iter()
+        .find(|d| d.code == "uncertain-reading")
+        .expect("the reading is doubted");
+    assert!(
+        d.message
+            .contains("read as key results by their place alone"),
+        "{}",
+        d.message
+    );
+    let labelled = goals.replace("## Work\n\n", "## Work\n\nKey results:\n\n");
+    let r = read(&labelled.replace("# Goals for the year", "# OKRs for the year"));
+    assert!(
+        !r.diagnostics
+            .iter()
+            .any(|d| d.message.contains("never says OKR")),
+        "{:#?}",
+        codes(&r)
+    );
+}

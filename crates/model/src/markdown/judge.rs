@@ -155,6 +155,21 @@ impl Reader<'_> {
                 help = "nest details under their key result, and keep tasks under an `Initiatives:` label";
             }
         }
+        // key results read by their shape alone on a page that never speaks of OKRs or key
+        // results (in any language it is written in): a list of goals with their details
+        // reads the same way, and only its author knows which it is
+        if krs > 0 && marked == 0 && !speaks_of_key_results(self.src) {
+            doubts.push((
+                self.node_span(&ev.nodes[kr_nodes[0]]),
+                format!(
+                    "{} read as key results by their place alone: the page never says OKR or key result, and they may be goals or their details",
+                    count_of(krs, "line", "lines")
+                ),
+            ));
+            if help.is_empty() {
+                help = "label the key results (`Key results:` above them, or `KR1: …`), or check the page with `--explain-read` and mark it as notes if it holds no OKRs";
+            }
+        }
         // a section the page heads as goals or objectives, read as nothing
         for (h, items) in ev.unread_goal_sections(&chosen) {
             doubts.push((
@@ -400,6 +415,39 @@ impl Reader<'_> {
 
 /// The title without a bullet or mark written before it (`• `, `📌 `), and without a mark
 /// the shape reader does not strip itself (`OKR 1:`, `**Hedef (Objective):**`).
+/// Whether a page names OKRs or key results anywhere, in the languages OKR pages are
+/// written in.
+fn speaks_of_key_results(src: &str) -> bool {
+    let lower = src.to_lowercase();
+    const WORDS: [&str; 16] = [
+        "okr",
+        "key result",
+        "key-result",
+        "resultado",
+        "résultat",
+        "risultat",
+        "schlüsselergebnis",
+        "kết quả",
+        "anahtar sonuç",
+        "关键结果",
+        "關鍵結果",
+        "主要な結果",
+        "成果指標",
+        "핵심 결과",
+        "핵심결과",
+        "ключев",
+    ];
+    if WORDS.iter().any(|w| lower.contains(w)) {
+        return true;
+    }
+    // `KR1`, `KR 2.1`, `KRs`: the abbreviation as a word of its own
+    lower.split(|c: char| !c.is_alphanumeric()).any(|w| {
+        w == "kr"
+            || w == "krs"
+            || (w.starts_with("kr") && w[2..].chars().all(|c| c.is_ascii_digit()) && w.len() > 2)
+    })
+}
+
 fn unmarked(f: Frag) -> Frag {
     let t = f.text();
     let plain = super::evidence::outline::plain(t);

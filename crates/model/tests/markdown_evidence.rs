@@ -673,3 +673,27 @@ fn key_results_by_place_alone_on_a_page_without_okr_words_are_doubted() {
         codes(&r)
     );
 }
+
+/// A quarter named without its year (`Q1 OKR：`, `### 第三季度`) takes the year the page gives
+/// that quarter elsewhere (`2025 年 Q1 计划`), else the one year of every quarter it dates;
+/// with no year for any quarter the period stays open rather than guessed.
+#[test]
+fn a_quarter_without_its_year_takes_the_pages_year_for_it() {
+    let page = "## 季度计划\n\n另见 2026 年的设想。\n\n### 第一季度\n\nQ1 OKR：\n\n\
+                - [ ] 发布新版官网\n  - [ ] 首页加载时间降到 2 秒\n  - [ ] 迁移 30 篇文档\n\
+                - [ ] 扩大读者群\n  - [ ] 订阅者达到 500 人\n  - [ ] 发布 12 篇文章\n\n\
+                专项计划：[官网 2025 年 Q1 共建计划](https://example.com)\n\n\
+                ### 第三季度\n\nQ3 OKR：\n\n\
+                - [ ] 建立社区\n  - [ ] 100 名成员\n  - [ ] 每月 1 次活动\n\
+                - [ ] 提高收入\n  - [ ] 月收入达到 5000 元\n  - [ ] 3 个付费客户\n";
+    let r = read(page);
+    assert_eq!(shape(&r).1, [2, 2, 2, 2], "{r:#?}");
+    assert_eq!(
+        periods(&r),
+        ["2025-Q1", "2025-Q1", "2025-Q3", "2025-Q3"],
+        "{r:#?}"
+    );
+    // no year given to any quarter: not dated (2026 is not a quarter's year)
+    let r = read(&page.replace("2025 年 Q1 ", ""));
+    assert_eq!(periods(&r), ["", "", "", ""], "{r:#?}");
+}

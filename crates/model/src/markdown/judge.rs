@@ -302,7 +302,12 @@ impl Reader<'_> {
                 continue;
             }
             let at = self.objectives[i].title.span.offset as usize;
-            let hint = ev.node_at(at).and_then(|n| ev.heading_period(n)).or(page);
+            let node = ev.node_at(at);
+            let hint = node
+                .and_then(|n| ev.heading_period(n))
+                .filter(|h| h.0.is_some())
+                .or_else(|| node.and_then(|n| ev.yearless_quarter_period(n)))
+                .or(page);
             if let Some((p, l, f)) = hint
                 && p.is_some()
             {

@@ -26,7 +26,109 @@ const PERIOD_ROWS: &[&str] = &[
     "duration",
 ];
 
+/// The quarter a text names without its year (`Q1 OKR：`, `### 第一季度`, `2nd quarter`):
+/// 1 to 4, or `None` when it names none or names its year too.
+fn yearless_quarter(text: &str) -> Option<u8> {
+    if period::find(text).is_some_and(|f| f.period.is_some()) {
+        return None;
+    }
+    const CJK: [(&str, u8); 8] = [
+        ("第一季度", 1),
+        ("第二季度", 2),
+        ("第三季度", 3),
+        ("第四季度", 4),
+        ("第1季度", 1),
+        ("第2季度", 2),
+        ("第3季度", 3),
+        ("第4季度", 4),
+    ];
+    if let Some((_, q)) = CJK.iter().find(|(w, _)| text.contains(w)) {
+        return Some(*q);
+    }
+    text.split(|c: char| !c.is_alphanumeric())
+        .find_map(|w| match w.as_bytes() {
+            [b'q' | b'Q', d @ b'1'..=b'4'] => Some(d - b'0'),
+            _ => None,
+        })
+}
+
+/// The years a text gives quarter `q` (`2025 Q1`, `Q1 2025`, `2025 年 Q1`, `2025-Q1`).
+fn years_of_quarter(text: &str, q: u8) -> Vec<i32> {
+    let mut out = Vec::new();
+    let mark = format!("q{q}");
+    let lower = text.to_ascii_lowercase();
+    let mut from = 0;
+    while let Some(at) = lower[from..].find(&mark).map(|i| from + i) {
+        from = at + mark.len();
+        // a word of its own: not `faq1`, not `q12`
+        let before_ok = !lower[..at].ends_with(|c: char| c.is_ascii_alphanumeric());
+        let after_ok = !lower[from..].starts_with(|c: char| c.is_ascii_alphanumeric());
+        if !(before_ok && after_ok) {
+            continue;
+        }
+        let filler = |c: char| c.is_whitespace() || matches!(c, '-' | '/' | '年' | '.');
+        let before = lower[..at].trim_end_matches(filler);
+        let after = lower[from..].trim_start_matches(filler);
+        let four = |s: &str| s.len() == 4 && s.bytes().all(|b| b.is_ascii_digit());
+        let year = before
+            .get(before.len().saturating_sub(4)..)
+            .filter(|y| {
+                four(y) && !before[..before.len() - 4].ends_with(|c: char| c.is_ascii_digit())
+            })
+            .or_else(|| {
+                after
+                    .get(..4)
+                    .filter(|y| four(y) && !after[4..].starts_with(|c: char| c.is_ascii_digit()))
+            });
+        if let Some(y) = year.and_then(|y| y.parse::<i32>().ok())
+            && (1990..=2100).contains(&y)
+        {
+            out.push(y);
+        }
+    }
+    out
+}
+
 impl<'b> Evidence<'b> {
+    /// The period of a quarter named without its year above node `i` (`Q1 OKR：`, `### 第一
+    /// 季度`), dated by the year the page gives that quarter elsewhere (`2025 年 Q1 计划`),
+    /// else by the one year the page names. `None` when the page leaves the year open.
+    pub(crate) fn yearless_quarter_period(&self, i: usize) -> Option<Hint<'b>> {
+        // the nearest line or heading above, within a few nodes of the objective's section
+        let (j, q) = (0..i)
+            .rev()
+            .take(12)
+            .find_map(|j| yearless_quarter(self.nodes[j].frag.text()).map(|q| (j, q)))?;
+        let years_of = |quarters: &[u8]| {
+            let mut ys: Vec<i32> = self
+                .nodes
+                .iter()
+                .flat_map(|n| {
+                    quarters
+                        .iter()
+                        .flat_map(|&q| years_of_quarter(n.frag.text(), q))
+                })
+                .collect();
+            ys.sort_unstable();
+            ys.dedup();
+            ys
+        };
+        // the year the page gives that quarter; else, when every quarter it dates is of one
+        // year, that year (`Q1`–`Q4` headings of one year's plan, two of them dated in links)
+        let mut years = years_of(&[q]);
+        if years.is_empty() {
+            years = years_of(&[1, 2, 3, 4]);
+        }
+        let [year] = years[..] else {
+            return None;
+        };
+        Some((
+            Some(Period::Quarter(year, q)),
+            Some(PeriodLength::Quarter),
+            self.nodes[j].frag,
+        ))
+    }
+
     /// The period named by the nearest heading above node `i`.
     pub(crate) fn heading_period(&self, i: usize) -> Option<Hint<'b>> {
         // a line that is only a period (`**2019 Q1**`) dates what follows it, up to the

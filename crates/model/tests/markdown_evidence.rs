@@ -697,3 +697,28 @@ fn a_quarter_without_its_year_takes_the_pages_year_for_it() {
     let r = read(&page.replace("2025 年 Q1 ", ""));
     assert_eq!(periods(&r), ["", "", "", ""], "{r:#?}");
 }
+
+/// OKRs marked in a site generator's tags or in comments (`{% okr o1 %}`, `<!-- okr kr1 -->`)
+/// are not read, and the page says so; a comment that only names OKRs marks nothing.
+#[test]
+fn okrs_in_template_tags_or_comments_are_said_to_be_unread() {
+    let page = "# This year\n\n{% okr o1 %}\n\nFinish the thesis\n\n<!-- okr kr1 percent:0.7 -->\nRun every experiment\n\n\
+                - run the baseline 3 times\n- run the new model 3 times\n\n<!-- okr kr2 percent:0 -->\nWrite the paper\n\n\
+                - write 8 sections\n\n{% endokr %}\n";
+    let r = read(page);
+    let d = r
+        .diagnostics
+        .iter()
+        .find(|d| d.code == "uncertain-reading")
+        .expect("doubted");
+    assert!(
+        d.message
+            .contains("3 lines mark objectives or key results in template tags or comments"),
+        "{}",
+        d.message
+    );
+    let plain = "<!-- start of the generated OKR summary -->\n\n## Objective 1: Grow\n\n- KR1: Reach 500 users\n- KR2: Keep churn under 3%\n\n<!-- end of the generated OKR summary -->\n";
+    let r = read(plain);
+    assert!(!has(&r, "uncertain-reading"), "{:#?}", codes(&r));
+    assert_eq!(shape(&r).1, [2]);
+}

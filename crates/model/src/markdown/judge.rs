@@ -170,6 +170,25 @@ impl Reader<'_> {
                 help = "label the key results (`Key results:` above them, or `KR1: …`), or check the page with `--explain-read` and mark it as notes if it holds no OKRs";
             }
         }
+        // OKRs marked in a site generator's tags or in comments (`{% okr o1 %}`,
+        // `<!-- okr kr1 -->`, `{{< kr >}}`): the structure is in markup this reader skips
+        let tagged = okr_markup_lines(self.src);
+        if tagged.len() >= 2 {
+            let lines: Vec<String> = tagged.iter().take(4).map(usize::to_string).collect();
+            doubts.push((
+                top,
+                format!(
+                    "{} mark objectives or key results in template tags or comments, which are not read (line{} {}{})",
+                    count_of(tagged.len(), "line", "lines"),
+                    if tagged.len() == 1 { "" } else { "s" },
+                    lines.join(", "),
+                    if tagged.len() > 4 { " and more" } else { "" }
+                ),
+            ));
+            if help.is_empty() {
+                help = "check the page the site generates, or write the OKRs as Markdown headings and lists";
+            }
+        }
         // a section the page heads as goals or objectives, read as nothing
         for (h, items) in ev.unread_goal_sections(&chosen) {
             doubts.push((
@@ -420,6 +439,34 @@ impl Reader<'_> {
 
 /// The title without a bullet or mark written before it (`• `, `📌 `), and without a mark
 /// the shape reader does not strip itself (`OKR 1:`, `**Hedef (Objective):**`).
+/// Lines (1-based) that are a template tag or a comment naming an objective or a key result:
+/// `{% okr o1 %}`, `<!-- okr kr2 percent:0.5 -->`, `{{< objective 1 >}}`.
+fn okr_markup_lines(src: &str) -> Vec<usize> {
+    src.lines()
+        .enumerate()
+        .filter(|(_, l)| {
+            let t = l.trim_start();
+            let markup = t.starts_with("{%") || t.starts_with("{{") || t.starts_with("<!--");
+            markup
+                && t.to_ascii_lowercase()
+                    .split(|c: char| !c.is_ascii_alphanumeric())
+                    .any(|w| {
+                        // an objective's or a key result's own mark, not the word OKR (a
+                        // comment `<!-- start of the OKR summary -->` marks nothing)
+                        let numbered = |p: &str| {
+                            w.len() > p.len()
+                                && w.starts_with(p)
+                                && w[p.len()..].bytes().all(|b| b.is_ascii_digit())
+                        };
+                        matches!(w, "objective" | "kr" | "keyresult")
+                            || numbered("kr")
+                            || numbered("o")
+                    })
+        })
+        .map(|(i, _)| i + 1)
+        .collect()
+}
+
 /// Whether a page names OKRs or key results anywhere, in the languages OKR pages are
 /// written in.
 fn speaks_of_key_results(src: &str) -> bool {

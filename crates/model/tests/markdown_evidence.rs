@@ -722,3 +722,24 @@ fn okrs_in_template_tags_or_comments_are_said_to_be_unread() {
     assert!(!has(&r, "uncertain-reading"), "{:#?}", codes(&r));
     assert_eq!(shape(&r).1, [2]);
 }
+
+/// A period line labelled in the page's language, with its dates in that language's month
+/// names and digits (`**دوره**: … (۲۳ ژوئیه ۲۰۲۶) تا … (۲۳ اوت ۲۰۲۶)`, `**Zeitraum**: 1. März
+/// 2026 – 31. Mai 2026`), dates the objectives from its first to its last date.
+#[test]
+fn a_period_line_in_another_language_and_script_dates_the_page() {
+    let persian = "# OKR\n\n**دوره**: از ۱ مرداد ۱۴۰۵ (۲۳ ژوئیه ۲۰۲۶) تا ۱ شهریور ۱۴۰۵ (۲۳ اوت ۲۰۲۶)\n\n\
+                   ## Objective\n\n**پایداری سرویس**\n\n## Key Results\n\n### KR1 — آپ‌تایم ۹۹٪\n\n### KR2 — ۰ خطای بحرانی\n";
+    let r = read(persian);
+    assert_eq!(shape(&r).1, [2], "{r:#?}");
+    assert_eq!(periods(&r), ["2026-07-23..2026-08-23"], "{r:#?}");
+    let german = "# OKRs\n\n**Zeitraum**: 1. März 2026 – 31. Mai 2026\n\n\
+                  ## Ziel 1: Mehr Nutzer gewinnen\n\n- KR1: 500 neue Nutzer\n- KR2: 20% Aktivierung\n";
+    let r = read(german);
+    assert_eq!(
+        shape(&r),
+        (vec!["Mehr Nutzer gewinnen".to_string()], vec![2]),
+        "{r:#?}"
+    );
+    assert_eq!(periods(&r), ["2026-03-01..2026-05-31"], "{r:#?}");
+}

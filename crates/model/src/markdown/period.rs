@@ -153,16 +153,113 @@ const MONTHS: [&str; 12] = [
     "december",
 ];
 
+/// Month names in the other languages OKR pages are written in (whole words only).
+const OTHER_MONTHS: &[(&str, u32)] = &[
+    // Spanish and Portuguese
+    ("enero", 1),
+    ("febrero", 2),
+    ("marzo", 3),
+    ("abril", 4),
+    ("mayo", 5),
+    ("junio", 6),
+    ("julio", 7),
+    ("agosto", 8),
+    ("septiembre", 9),
+    ("octubre", 10),
+    ("noviembre", 11),
+    ("diciembre", 12),
+    ("janeiro", 1),
+    ("fevereiro", 2),
+    ("março", 3),
+    ("maio", 5),
+    ("junho", 6),
+    ("julho", 7),
+    ("setembro", 9),
+    ("outubro", 10),
+    ("novembro", 11),
+    ("dezembro", 12),
+    // French and German
+    ("janvier", 1),
+    ("février", 2),
+    ("mai", 5),
+    ("mars", 3),
+    ("avril", 4),
+    ("juin", 6),
+    ("juillet", 7),
+    ("août", 8),
+    ("septembre", 9),
+    ("octobre", 10),
+    ("décembre", 12),
+    ("januar", 1),
+    ("februar", 2),
+    ("märz", 3),
+    ("juni", 6),
+    ("juli", 7),
+    ("oktober", 10),
+    ("dezember", 12),
+    // Persian names of the Gregorian months
+    ("ژانویه", 1),
+    ("فوریه", 2),
+    ("آوریل", 4),
+    ("ژوئن", 6),
+    ("ژوئیه", 7),
+    ("اوت", 8),
+    ("سپتامبر", 9),
+    ("اکتبر", 10),
+    ("نوامبر", 11),
+    ("دسامبر", 12),
+];
+
 fn month(word: &str) -> Option<u32> {
-    let w = word.to_ascii_lowercase();
+    let w = word.to_lowercase();
     let w = w.trim_end_matches('.');
-    if w.len() < 3 {
+    if let Some((_, m)) = OTHER_MONTHS.iter().find(|(name, _)| *name == w) {
+        return Some(*m);
+    }
+    if w.len() < 3 || !w.is_ascii() {
         return None;
     }
     MONTHS
         .iter()
         .position(|m| *m == w || (w.len() <= 4 && m.starts_with(w)))
         .map(|i| i as u32 + 1)
+}
+
+/// The text with its digits in ASCII: Persian (`۲۰۲۶`), Arabic-Indic (`٢٠٢٦`) and full-width
+/// (`２０２６`) digits, as pages in those scripts write dates.
+pub(crate) fn ascii_digits(text: &str) -> std::borrow::Cow<'_, str> {
+    let ascii = |c: char| -> Option<char> {
+        let base = match c {
+            '\u{06F0}'..='\u{06F9}' => 0x06F0,
+            '\u{0660}'..='\u{0669}' => 0x0660,
+            '\u{FF10}'..='\u{FF19}' => 0xFF10,
+            _ => return None,
+        };
+        char::from_digit(c as u32 - base, 10)
+    };
+    if text.chars().any(|c| ascii(c).is_some()) {
+        std::borrow::Cow::Owned(text.chars().map(|c| ascii(c).unwrap_or(c)).collect())
+    } else {
+        std::borrow::Cow::Borrowed(text)
+    }
+}
+
+/// Every date written in the text (`2026-07-23`, `July 23, 2026`, `23 July 2026`, `23 ژوئیه
+/// 2026`), in order.
+pub(crate) fn dates_in(text: &str) -> Vec<NaiveDate> {
+    let ws = words(text);
+    let mut out = Vec::new();
+    let mut k = 0;
+    while k < ws.len() {
+        match date_at(&ws, k, text) {
+            Some((d, _, end)) => {
+                out.push(d);
+                k = ws.iter().position(|w| w.0 >= end).unwrap_or(ws.len());
+            }
+            None => k += 1,
+        }
+    }
+    out
 }
 
 /// `spring`, `Summer`, `fall`, `autumn`, `winter`.
@@ -249,6 +346,17 @@ fn quarter_span(text: &str) -> Option<Found> {
 
 /// The first period named in `text`.
 pub(crate) fn find(text: &str) -> Option<Found> {
+    // `1. März 2026 – 31. Mai 2026`: a range of two full dates, not the month of the first
+    if let Some((start, end, at)) = find_range(text) {
+        return Some(Found {
+            period: Some(Period::Range { start, end }),
+            length: Some(range_length(start, end)),
+            label: text[at.clone()].to_string(),
+            fiscal: false,
+            at,
+            bare_year: false,
+        });
+    }
     if let Some(span) = quarter_span(text) {
         return Some(span);
     }
@@ -508,6 +616,28 @@ mod tests {
         assert_eq!(q("FY2022 Annual OKRs"), (None, Some(L::Year), true));
         assert_eq!(find("FY24-Q2 OKRs").unwrap().label, "FY24-Q2");
         assert_eq!(find("Q2 FY23 OKRs").unwrap().label, "Q2 FY23");
+    }
+
+    #[test]
+    fn digits_and_months_of_other_scripts_and_languages() {
+        assert_eq!(ascii_digits("۲۳ ژوئیه ۲۰۲۶"), "23 ژوئیه 2026");
+        assert_eq!(ascii_digits("٢٠٢٥ / ２０２４"), "2025 / 2024");
+        assert_eq!(
+            dates_in("از ۱ مرداد ۱۴۰۵ (23 ژوئیه 2026) تا (23 اوت 2026)"),
+            [
+                NaiveDate::from_ymd_opt(2026, 7, 23).unwrap(),
+                NaiveDate::from_ymd_opt(2026, 8, 23).unwrap()
+            ]
+        );
+        assert_eq!(
+            dates_in("du 1 mars 2026 au 31 mai 2026"),
+            [
+                NaiveDate::from_ymd_opt(2026, 3, 1).unwrap(),
+                NaiveDate::from_ymd_opt(2026, 5, 31).unwrap()
+            ]
+        );
+        // a word that only begins like a month is not one
+        assert!(dates_in("1 maize 2026").is_empty());
     }
 
     #[test]

@@ -24,6 +24,20 @@ const PERIOD_ROWS: &[&str] = &[
     "timeline",
     "dates",
     "duration",
+    // the same words in the other languages OKR pages are written in
+    "periodo",
+    "período",
+    "période",
+    "zeitraum",
+    "ciclo",
+    "cycle okr",
+    "dönem",
+    "thời gian",
+    "周期",
+    "期间",
+    "期間",
+    "기간",
+    "دوره",
 ];
 
 /// The quarter a text names without its year (`Q1 OKR：`, `### 第一季度`, `2nd quarter`):
@@ -186,10 +200,22 @@ impl<'b> Evidence<'b> {
                     // `**Timeline:** Q2 2026`, `Period: March–May 2026`
                     if let Some((label, at)) = super::super::labels::split_label(t)
                         && PERIOD_ROWS.contains(&label.trim_matches(['*', '_', ' ']))
-                        && let Some(found) = period::find(&t[at..])
-                        && found.period.is_some()
                     {
-                        return Some((found.period, found.length, n.frag));
+                        // `**Zeitraum**: 1. März 2026 – 31. Mai 2026`, `**دوره**: از ۱ مرداد
+                        // ۱۴۰۵ (۲۳ ژوئیه ۲۰۲۶) تا … (۲۳ اوت ۲۰۲۶)`: from the first to the last
+                        // full date (the month of the first is not the period)
+                        let dates = period::dates_in(&period::ascii_digits(&t[at..]));
+                        if let [start, .., end] = dates[..]
+                            && end > start
+                        {
+                            let p = Period::Range { start, end };
+                            return Some((Some(p), Some(range_length(start, end)), n.frag));
+                        }
+                        if let Some(found) = period::find(&t[at..])
+                            && found.period.is_some()
+                        {
+                            return Some((found.period, found.length, n.frag));
+                        }
                     }
                     if let Some((start, end)) = start_and_end(t) {
                         let p = Period::Range { start, end };

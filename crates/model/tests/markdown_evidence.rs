@@ -743,3 +743,34 @@ fn a_period_line_in_another_language_and_script_dates_the_page() {
     );
     assert_eq!(periods(&r), ["2026-03-01..2026-05-31"], "{r:#?}");
 }
+
+/// Objectives numbered `1)` to `3)` and one heading beside them without a number: the
+/// reading is doubted at that heading (an appendix, not an objective).
+#[test]
+fn an_unnumbered_heading_among_numbered_objectives_is_doubted() {
+    let page = "# My OKRs\n\n## 1) Be a present parent\n\n- Read 50 bedtime stories\n- Take 4 trips\n\n\
+                ## 2) Stay healthy\n\n- Run 300 km\n- Sleep 7 hours 5 nights a week\n\n\
+                ## 3) Get finances in order\n\n- Save 10% of income\n- File taxes by April\n\n\
+                ## Tools that help\n\n| Objective | Tool |\n|---|---|\n| 1 | Calendar |\n| 2 | Watch |\n";
+    let r = read(page);
+    let d = r
+        .diagnostics
+        .iter()
+        .find(|d| d.code == "uncertain-reading")
+        .expect("doubted");
+    assert!(
+        d.message
+            .contains("without the number or mark the other objectives have (line 18)"),
+        "{}",
+        d.message
+    );
+    // all numbered: no such doubt
+    let r = read(&page.replace("## Tools that help", "## 4) Use tools that help"));
+    assert!(
+        !r.diagnostics
+            .iter()
+            .any(|d| d.message.contains("without the number")),
+        "{:#?}",
+        codes(&r)
+    );
+}

@@ -170,6 +170,24 @@ impl Reader<'_> {
                 help = "label the key results (`Key results:` above them, or `KR1: …`), or check the page with `--explain-read` and mark it as notes if it holds no OKRs";
             }
         }
+        // objectives numbered or marked (`## 1) …`, `### Objective 2: …`) but for one or two
+        // beside them: those are more likely sections of the page (an appendix, a process)
+        let odd = ev.unnumbered_among_numbered(&chosen);
+        if !odd.is_empty() {
+            doubts.push((
+                self.node_span(&ev.nodes[odd[0]]),
+                format!(
+                    "{} read as objective{} without the number or mark the other objectives have ({}): {} may be a section of the page, not an objective",
+                    count_of(odd.len(), "heading or line", "headings or lines"),
+                    plural(odd.len()),
+                    self.lines_of(&ev, &odd),
+                    if odd.len() == 1 { "it" } else { "they" }
+                ),
+            ));
+            if help.is_empty() {
+                help = "number or mark every objective the same way, and keep other sections under a heading of their own level";
+            }
+        }
         // OKRs marked in a site generator's tags or in comments (`{% okr o1 %}`,
         // `<!-- okr kr1 -->`, `{{< kr >}}`): the structure is in markup this reader skips
         let tagged = okr_markup_lines(self.src);

@@ -872,6 +872,22 @@ impl<'b> Evidence<'b> {
     }
 
     /// Under a `Key results` label, or a row of a key results column.
+    /// The objectives of `r` with neither a number (`1)`, `2.`) nor an objective's mark,
+    /// where at least three others, and twice as many, have one.
+    pub(crate) fn unnumbered_among_numbered(&self, r: &Reading) -> Vec<usize> {
+        let numbered = |o: usize| {
+            let t = outline::plain(self.nodes[o].frag.text());
+            super::classify::numbering(t) > 0 || self.marked_obj[o]
+        };
+        let (with, without): (Vec<usize>, Vec<usize>) =
+            r.objectives.iter().map(|o| o.0).partition(|&o| numbered(o));
+        if with.len() >= 3 && !without.is_empty() && without.len() * 2 <= with.len() {
+            without
+        } else {
+            Vec::new()
+        }
+    }
+
     pub(crate) fn labelled(&self, k: usize) -> bool {
         self.kr_column(k) || self.ancestors(k).any(|a| self.roles[a] == Role::KrLabel)
     }

@@ -9,6 +9,7 @@ use throughline_model::Workspace;
 use throughline_progress::okr::{self};
 use throughline_review::Value;
 use throughline_review::html::{escape, inline};
+use throughline_review::svg::{self, Chart};
 
 use crate::auth::Caller;
 use crate::error::ApiError;
@@ -143,6 +144,76 @@ pub(crate) struct MetricPage {
     pub steps: Option<Steps>,
     /// Why it has no value at all, when it has none.
     pub no_data: Vec<String>,
+    /// Its complete values over time, oldest first (the chart).
+    pub series: Vec<Value>,
+    /// Its values by segment, one table per dimension of its `segments:`.
+    pub by_segment: Vec<SegmentTable>,
+}
+
+/// A metric's values by the segments of one dimension over its latest periods.
+#[derive(Clone, Debug, Serialize)]
+pub(crate) struct SegmentTable {
+    pub dimension: String,
+    /// The periods shown, oldest first (their first days).
+    pub periods: Vec<chrono::NaiveDate>,
+    /// One row per segment, the highest latest value first.
+    pub rows: Vec<SegmentRow>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub(crate) struct SegmentRow {
+    pub segment: String,
+    /// The value in each of [`SegmentTable::periods`], `None` where it has none.
+    pub values: Vec<Option<f64>>,
+    /// Every complete value, for its small chart.
+    pub series: Vec<Value>,
+}
+
+/// Periods a segment table shows.
+const SEGMENT_PERIODS: usize = 6;
+
+/// The metric's values by segment, from the stored values of each dimension.
+fn segment_tables(id: &str, c: &Computed) -> Vec<SegmentTable> {
+    let Some(all) = c.segments.get(id) else {
+        return Vec::new();
+    };
+    let mut dims: Vec<&str> = all.iter().map(|s| s.dimension.as_str()).collect();
+    dims.dedup();
+    dims.into_iter()
+        .map(|d| {
+            let of_d: Vec<_> = all.iter().filter(|s| s.dimension == d).collect();
+            let mut periods: Vec<chrono::NaiveDate> = of_d
+                .iter()
+                .flat_map(|s| s.values.iter().map(|v| v.start))
+                .collect();
+            periods.sort_unstable();
+            periods.dedup();
+            let periods = periods.split_off(periods.len().saturating_sub(SEGMENT_PERIODS));
+            let mut rows: Vec<SegmentRow> = of_d
+                .iter()
+                .map(|s| SegmentRow {
+                    segment: s.segment.clone(),
+                    values: periods
+                        .iter()
+                        .map(|p| s.values.iter().find(|v| v.start == *p).map(|v| v.value))
+                        .collect(),
+                    series: s.values.clone(),
+                })
+                .collect();
+            let latest = |r: &SegmentRow| r.values.last().copied().flatten();
+            rows.sort_by(|a, b| {
+                latest(b)
+                    .unwrap_or(f64::NEG_INFINITY)
+                    .total_cmp(&latest(a).unwrap_or(f64::NEG_INFINITY))
+                    .then_with(|| a.segment.cmp(&b.segment))
+            });
+            SegmentTable {
+                dimension: d.to_string(),
+                periods,
+                rows,
+            }
+        })
+        .collect()
 }
 
 /// Each step's users in one period: a funnel's steps, or a lifecycle's statuses.
@@ -353,6 +424,8 @@ pub(crate) fn metric(
             .unwrap_or_default(),
         steps: steps(m, c),
         no_data: no_data(m, c),
+        series: c.data.series.get(id).cloned().unwrap_or_default(),
+        by_segment: segment_tables(id, c),
     })
 }
 
@@ -410,6 +483,8 @@ pub(crate) fn metric_html(m: &MetricPage, caller: &Caller) -> String {
             escape(why)
         ));
     }
+    s.push_str(&metric_chart(m, &unit));
+    s.push_str(&segments_html(m, &unit));
     s.push_str(&format!(
         "<h2>Definition</h2><p>{}</p>",
         escape(
@@ -565,6 +640,97 @@ pub(crate) fn metric_html(m: &MetricPage, caller: &Caller) -> String {
     }
     s.push_str("</tbody></table>");
     layout(&m.name, caller, &s)
+}
+
+/// The metric over time: axes, its targets and healthy range as labelled lines.
+fn metric_chart(m: &MetricPage, unit: &throughline_model::Unit) -> String {
+    if m.series.len() < 2 {
+        return String::new();
+    }
+    let show = |v: f64| unit.format(v);
+    let mut levels = Vec::new();
+    // the target of the period the latest value is in, else of the latest period begun
+    // by then (and its stretch)
+    let last = m.series.last().map(|v| v.start);
+    let begun = |t: &Target| {
+        let p = throughline_model::Period::parse(&t.period).ok()?;
+        last.filter(|d| p.start() <= *d)
+            .map(|d| (d < p.end(), p.start()))
+    };
+    let chosen = m.targets.iter().filter_map(begun).max();
+    // every target set for that period (two key results may set two)
+    for t in m
+        .targets
+        .iter()
+        .filter(|t| chosen.is_some() && begun(t) == chosen)
+    {
+        let said = |what: &str, v: f64| {
+            let who = t
+                .key_result
+                .as_deref()
+                .map_or(String::new(), |k| format!(" ({k})"));
+            format!("{what} {}{who}", show(v))
+        };
+        levels.push((t.target, svg::TARGET, said("target", t.target)));
+        if let Some(st) = t.stretch {
+            levels.push((st, svg::TARGET, said("stretch", st)));
+        }
+    }
+    if let Some(v) = m.healthy_min {
+        levels.push((v, svg::PACING, format!("healthy ≥ {}", show(v))));
+    }
+    if let Some(v) = m.healthy_max {
+        levels.push((v, svg::PACING, format!("healthy ≤ {}", show(v))));
+    }
+    let chart = Chart {
+        width: 720.0,
+        height: 240.0,
+        title: format!("{} over time", m.name),
+        series: m.series.iter().map(|v| (v.start, v.value)).collect(),
+        levels,
+        segments: Vec::new(),
+        band: None,
+        x_range: None,
+        axes: true,
+        show: &show,
+    };
+    format!(
+        "<h2>Over time</h2><div class=\"chart\">{}</div><p class=\"legend\">Complete periods only ({} of them); a period still running is not drawn.</p>",
+        chart.render(),
+        m.series.len()
+    )
+}
+
+/// The values by segment: per dimension, a row per segment over the latest periods with a
+/// small chart of its whole history.
+fn segments_html(m: &MetricPage, unit: &throughline_model::Unit) -> String {
+    let mut s = String::new();
+    for t in &m.by_segment {
+        s.push_str(&format!(
+            "<h2>By {}</h2><div class=\"scroll\"><table class=\"segments\"><thead><tr><th>{}</th>",
+            escape(&t.dimension),
+            escape(&t.dimension)
+        ));
+        for p in &t.periods {
+            s.push_str(&format!("<th class=\"num\">{}</th>", p.format("%b %-d")));
+        }
+        s.push_str("<th>History</th></tr></thead><tbody>");
+        for r in &t.rows {
+            s.push_str(&format!("<tr><td>{}</td>", escape(&r.segment)));
+            for v in &r.values {
+                s.push_str(&format!(
+                    "<td class=\"num\">{}</td>",
+                    escape(&v.map_or("—".into(), |x| unit.format(x)))
+                ));
+            }
+            s.push_str(&format!(
+                "<td>{}</td></tr>",
+                sparkline(&r.series, unit, &format!("{} for {}", m.name, r.segment))
+            ));
+        }
+        s.push_str("</tbody></table></div>");
+    }
+    s
 }
 
 pub(crate) async fn page_metrics(State(st): State<AppState>, headers: HeaderMap) -> Response {

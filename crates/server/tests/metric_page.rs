@@ -1,0 +1,89 @@
+//! A metric's page leads with its chart and its values by segment, checked against the
+//! fixture's counts by hand (tests/common: user i is on the free plan when i is even, paid
+//! when odd; the weekly active users of the last two weeks are users 0–29 and 0–31).
+
+mod common;
+
+use common::*;
+
+#[tokio::test]
+async fn a_metric_page_draws_its_chart_and_its_values_by_segment() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().to_path_buf();
+    write_workspace(&dir);
+    let okrs = std::fs::read_to_string(dir.join("okrs.yaml")).unwrap();
+    let okrs = okrs.replace(
+        "cadence: { report: weekly }, compute: { type: unique, event: work } }",
+        "cadence: { report: weekly }, segments: [plan], compute: { type: unique, event: work } }",
+    );
+    assert!(okrs.contains("segments: [plan]"));
+    std::fs::write(dir.join("okrs.yaml"), okrs).unwrap();
+    let loaded = throughline_model::load_paths(std::slice::from_ref(&dir));
+    let store = Store::open("sqlite://state.db", &dir).await.unwrap();
+    let computed = compute(&loaded, &dir, &store, &|_| {}).await.unwrap();
+    let state = AppState::new(loaded, dir, store, Settings { public_read: true }, computed);
+    let page = |path: &str| {
+        let app = router(state.clone());
+        let path = path.to_string();
+        async move {
+            let r = app
+                .oneshot(Request::get(&path).body(Body::empty()).unwrap())
+                .await
+                .unwrap();
+            assert_eq!(r.status(), StatusCode::OK, "{path}");
+            let bytes = r.into_body().collect().await.unwrap().to_bytes();
+            String::from_utf8_lossy(&bytes).into_owned()
+        }
+    };
+
+    let api: Value = serde_json::from_str(&page("/api/metrics/wau").await).unwrap();
+    let tables = api["by_segment"].as_array().unwrap();
+    assert_eq!(tables.len(), 1);
+    assert_eq!(tables[0]["dimension"], "plan");
+    let periods = tables[0]["periods"].as_array().unwrap();
+    assert_eq!(periods.len(), 6);
+    assert_eq!(periods.last().unwrap(), "2026-08-24");
+    let row = |seg: &str| {
+        tables[0]["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["segment"] == seg)
+            .unwrap_or_else(|| panic!("no {seg} row: {api}"))
+            .clone()
+    };
+    let last_two = |r: Value| -> Vec<f64> {
+        let v = r["values"].as_array().unwrap();
+        v[v.len() - 2..]
+            .iter()
+            .map(|x| x.as_f64().unwrap())
+            .collect()
+    };
+    // by hand: users 0–29 (15 even, 15 odd), then 0–31 (16 and 16)
+    assert_eq!(last_two(row("free")), [15.0, 16.0]);
+    assert_eq!(last_two(row("paid")), [15.0, 16.0]);
+    // the chart's series is the total's
+    let series = api["series"].as_array().unwrap();
+    assert_eq!(series.last().unwrap()["value"].as_f64(), Some(32.0));
+
+    let html = page("/metrics/wau").await;
+    let chart = html.find("<h2>Over time</h2>").expect("a chart");
+    let by = html.find("<h2>By plan</h2>").expect("values by plan");
+    let definition = html.find("<h2>Definition</h2>").unwrap();
+    assert!(
+        chart < by && by < definition,
+        "chart, segments, then the definition"
+    );
+    assert!(html[chart..by].contains("<svg"));
+    // both key results on it set a target for the quarter: both lines, named
+    for t in [
+        "target 20 (company/grow/reach)",
+        "target 30 (growth/partners/reach2)",
+    ] {
+        assert!(html[chart..by].contains(t), "{t}: {}", &html[chart..by]);
+    }
+    assert!(html[by..definition].contains("<td>free</td>"));
+    // a metric without `segments:` has no such table
+    let html = page("/metrics/tickets").await;
+    assert!(!html.contains("<h2>By "));
+}

@@ -774,3 +774,16 @@ fn an_unnumbered_heading_among_numbered_objectives_is_doubted() {
         codes(&r)
     );
 }
+
+/// A long line in a script of multi-byte characters under an objective is cut at a character,
+/// never inside one (a limit of 400 bytes fell inside `不` and panicked).
+#[test]
+fn a_long_line_of_multibyte_text_does_not_split_a_character() {
+    let long = "投资最需要的，是要坚持原则。".repeat(30);
+    for prefix in ["", "a", "ab"] {
+        let page =
+            format!("## 目标 1：坚持原则\n\n{prefix}{long}\n\n- 关键结果 1：每月复盘 1 次\n");
+        let r = read(&page);
+        assert_eq!(r.objectives.len(), 1, "{r:#?}");
+    }
+}

@@ -4,7 +4,7 @@
 //! `uncertain-reading` or `no-objectives` error).
 //!
 //! The goal is 90% read right and none wrong in silence. The reader is not there yet: the
-//! test holds the line where it stands ([`READ_RIGHT_AT_LEAST`], and no page wrong in silence), so that
+//! test holds the line where it stands ([`READ_RIGHT_AT_LEAST`], [`SILENT_AT_MOST`]), so that
 //! a change that reads fewer pages right, or more of them wrong in silence, fails; raise the
 //! numbers with every change that reads more.
 //!
@@ -17,9 +17,11 @@ use chrono::NaiveDate;
 use throughline_model::markdown::parse_markdown;
 use throughline_model::{Period, Severity, SourceMap};
 
-/// Pages read as a person reads them, at least (of 131).
-const READ_RIGHT_AT_LEAST: usize = 92;
-// Pages read wrong with no error saying so: none (the goal, reached on this corpus).
+/// Pages read as a person reads them, at least (of 146).
+const READ_RIGHT_AT_LEAST: usize = 100;
+/// Pages read wrong with no error saying so, at most: none of the first 131 pages, five of
+/// the sixth round's (measured before any change for them).
+const SILENT_AT_MOST: usize = 5;
 
 /// `tests/okr-corpus`, or the folder `OKR_CORPUS` names (pages held out while the reader is
 /// worked on: measure them before looking at them). Another folder is only measured: its
@@ -198,8 +200,8 @@ fn the_corpus_is_read_as_a_person_reads_it() {
         pages.len()
     );
     assert!(
-        silent.is_empty(),
-        "{} pages read wrong in silence (none were before): {silent:?}",
+        silent.len() <= SILENT_AT_MOST,
+        "{} pages read wrong in silence, more than the {SILENT_AT_MOST} before: {silent:?}",
         silent.len()
     );
 }

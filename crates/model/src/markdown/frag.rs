@@ -66,20 +66,30 @@ impl<'a> Frag<'a> {
         .trim()
     }
     /// The first `n` bytes.
+    /// The first `n` bytes, fewer when `n` falls inside a character (a limit counted in bytes
+    /// must not split one).
     pub fn take(self, n: usize) -> Self {
         Frag {
-            end: (self.start + n).min(self.end),
+            end: self.boundary((self.start + n).min(self.end)),
             ..self
         }
         .trim()
     }
     pub fn sub(self, r: Range<usize>) -> Self {
+        let start = self.boundary((self.start + r.start).min(self.end));
         Frag {
-            start: self.start + r.start,
-            end: (self.start + r.end).min(self.end),
+            start,
+            end: self.boundary((self.start + r.end).min(self.end)).max(start),
             ..self
         }
         .trim()
+    }
+    /// `at`, or the start of the character it falls inside.
+    fn boundary(&self, mut at: usize) -> usize {
+        while at > 0 && !self.inline.text.is_char_boundary(at) {
+            at -= 1;
+        }
+        at
     }
     /// Whether the whole piece is written in bold.
     pub fn all_strong(&self) -> bool {

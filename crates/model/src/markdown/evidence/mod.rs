@@ -872,15 +872,23 @@ impl<'b> Evidence<'b> {
     }
 
     /// Under a `Key results` label, or a row of a key results column.
-    /// The objectives of `r` with neither a number (`1)`, `2.`) nor an objective's mark,
-    /// where at least three others, and twice as many, have one.
+    /// The objectives of `r` with neither a number (`1)`, `2.`) nor an objective's mark, nor
+    /// labelled or marked key results, where at least three others, and twice as many, have
+    /// a number or a mark.
     pub(crate) fn unnumbered_among_numbered(&self, r: &Reading) -> Vec<usize> {
         let numbered = |o: usize| {
             let t = outline::plain(self.nodes[o].frag.text());
             super::classify::numbering(t) > 0 || self.marked_obj[o]
         };
-        let (with, without): (Vec<usize>, Vec<usize>) =
-            r.objectives.iter().map(|o| o.0).partition(|&o| numbered(o));
+        // an objective whose key results are labelled or marked (`### Key Results`, `KR1:`)
+        // is one, numbered or not
+        let vouched = |krs: &[usize]| krs.iter().any(|&k| self.marked_kr[k] || self.labelled(k));
+        let (with, without): (Vec<usize>, Vec<usize>) = r
+            .objectives
+            .iter()
+            .filter(|o| numbered(o.0) || !vouched(&o.1))
+            .map(|o| o.0)
+            .partition(|&o| numbered(o));
         if with.len() >= 3 && !without.is_empty() && without.len() * 2 <= with.len() {
             without
         } else {

@@ -220,6 +220,10 @@ impl Engine {
             }
         }
         let events_source = ws.settings.sources.get("events");
+        // `faulty_rows: refuse`: the rows below are an error instead of left out and counted
+        let refused = events_source
+            .and_then(|e| e.faulty_rows.as_ref())
+            .filter(|f| f.value == throughline_model::FaultyRows::Refuse);
         let mut said = Vec::new();
         if let Some(e) = events_source {
             let missing =
@@ -227,8 +231,13 @@ impl Engine {
                     .await?;
             if missing > 0 {
                 let time_name = e.columns.time.as_ref().map_or("ts", |t| t.value.as_str());
+                let outcome = if refused.is_some() {
+                    ""
+                } else {
+                    " and are not counted in any period"
+                };
                 said.push(format!(
-                    "source `events`: {missing} row(s) have no time in `{time_name}` and are not counted in any period"
+                    "source `events`: {missing} row(s) have no time in `{time_name}`{outcome}"
                 ));
             }
         }
@@ -236,22 +245,10 @@ impl Engine {
         if let Some(e) = events_source {
             said.extend(
                 left_out
-                    .sentences(&ctx, &tables, e, root, &calendar)
+                    .sentences(&ctx, &tables, e, root, &calendar, refused.is_some())
                     .await?,
             );
-            if let Some(refuse) = e
-                .faulty_rows
-                .as_ref()
-                .filter(|f| f.value == throughline_model::FaultyRows::Refuse && !said.is_empty())
-            {
-                // nothing is left out: the source is refused
-                let said: Vec<String> = said
-                    .iter()
-                    .map(|w| {
-                        w.replace(" and are not counted", "")
-                            .replace(" are not counted", "")
-                    })
-                    .collect();
+            if let Some(refuse) = refused.filter(|_| !said.is_empty()) {
                 return Err(EngineError::new(
                     said.join("; "),
                     "the source says `faulty_rows: refuse`: fix those rows in the data (give each event its user and its real time), or write `faulty_rows: count` to leave them out and say how many",

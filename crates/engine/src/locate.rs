@@ -142,12 +142,20 @@ fn stored_text(one: &datafusion::arrow::array::ArrayRef) -> Option<String> {
     match one.data_type() {
         DataType::Timestamp(unit, _) => {
             let n = datafusion::arrow::compute::cast(one, &DataType::Int64).ok()?;
-            let unit = format!("{unit:?}").to_lowercase();
             Some(format!(
-                "{} ({unit}s since 1970, as stored)",
-                array_value_to_string(&n, 0).ok()?
+                "{}{}",
+                array_value_to_string(&n, 0).ok()?,
+                as_stored(unit)
             ))
         }
         _ => array_value_to_string(one, 0).ok(),
     }
+}
+
+/// What a stored timestamp's number counts: ` (seconds since 1970, as stored)`.
+pub(crate) fn as_stored(unit: &datafusion::arrow::datatypes::TimeUnit) -> String {
+    format!(
+        " ({}s since 1970, as stored)",
+        format!("{unit:?}").to_lowercase()
+    )
 }

@@ -40,6 +40,14 @@ fn codes(r: &MarkdownRead) -> Vec<(String, Severity)> {
         .collect()
 }
 
+/// The `uncertain-reading` error of a page read with doubt.
+fn doubt(r: &MarkdownRead) -> &throughline_model::Diagnostic {
+    r.diagnostics
+        .iter()
+        .find(|d| d.code == "uncertain-reading")
+        .unwrap_or_else(|| panic!("the reading is not doubted: {:#?}", codes(r)))
+}
+
 fn has(r: &MarkdownRead, code: &str) -> bool {
     r.diagnostics.iter().any(|d| d.code == code)
 }
@@ -652,11 +660,7 @@ fn key_results_by_place_alone_on_a_page_without_okr_words_are_doubted() {
         krs > 0,
         "the numbered items are read as key results: {r:#?}"
     );
-    let d = r
-        .diagnostics
-        .iter()
-        .find(|d| d.code == "uncertain-reading")
-        .expect("the reading is doubted");
+    let d = doubt(&r);
     assert!(
         d.message
             .contains("read as key results by their place alone"),
@@ -706,11 +710,7 @@ fn okrs_in_template_tags_or_comments_are_said_to_be_unread() {
                 - run the baseline 3 times\n- run the new model 3 times\n\n<!-- okr kr2 percent:0 -->\nWrite the paper\n\n\
                 - write 8 sections\n\n{% endokr %}\n";
     let r = read(page);
-    let d = r
-        .diagnostics
-        .iter()
-        .find(|d| d.code == "uncertain-reading")
-        .expect("doubted");
+    let d = doubt(&r);
     assert!(
         d.message
             .contains("3 lines mark objectives or key results in template tags or comments"),
@@ -753,11 +753,7 @@ fn an_unnumbered_heading_among_numbered_objectives_is_doubted() {
                 ## 3) Get finances in order\n\n- Save 10% of income\n- File taxes by April\n\n\
                 ## Tools that help\n\n| Objective | Tool |\n|---|---|\n| 1 | Calendar |\n| 2 | Watch |\n";
     let r = read(page);
-    let d = r
-        .diagnostics
-        .iter()
-        .find(|d| d.code == "uncertain-reading")
-        .expect("doubted");
+    let d = doubt(&r);
     assert!(
         d.message
             .contains("without the number or mark the other objectives have (line 18)"),

@@ -121,7 +121,8 @@ pub(crate) struct LeftOut {
 }
 
 impl LeftOut {
-    /// One warning per reason, with the files the rows are in (file sources).
+    /// One sentence per reason, with the files the rows are in (file sources): a warning
+    /// that they are not counted, or, when the source refuses them, what is wrong.
     pub(crate) async fn sentences(
         &self,
         ctx: &SessionContext,
@@ -129,7 +130,9 @@ impl LeftOut {
         s: &Source,
         root: &Path,
         cal: &Calendar,
+        refused: bool,
     ) -> Result<Vec<String>, EngineError> {
+        let counted = |tail: &'static str| if refused { "" } else { tail };
         let mut out = Vec::new();
         if self.no_user == 0 && self.implausible == 0 {
             return Ok(out);
@@ -164,8 +167,9 @@ impl LeftOut {
                 .as_ref()
                 .map_or("user_id", |c| c.value.as_str());
             out.push(format!(
-                "source `{name}`: {} event(s) have no user in `{user}` and are not counted{}",
+                "source `{name}`: {} event(s) have no user in `{user}`{}{}",
                 self.no_user,
+                counted(" and are not counted"),
                 list(|f| f.1)
             ));
         }
@@ -187,10 +191,11 @@ impl LeftOut {
                 })
                 .unwrap_or_default();
             out.push(format!(
-                "source `{name}`: {} event(s) dated before {} (the first signup's year) or after {} (a day past now) are not counted{seen}{}",
+                "source `{name}`: {} event(s) dated before {} (the first signup's year) or after {} (a day past now){}{seen}{}",
                 self.implausible,
                 day(lo),
                 day(hi),
+                counted(" are not counted"),
                 list(|f| f.2)
             ));
         }
@@ -686,10 +691,11 @@ pub(crate) async fn unreadable_times(
     if unreadable == 0 {
         return Ok(missing);
     }
+    let raw_type = column_type(table, RAW_TIME);
     let examples = table
         .clone()
         .filter(raw.clone().is_not_null().and(ts.is_null()))
-        .and_then(|d| d.select(vec![as_text(raw, column_type(table, RAW_TIME))]))
+        .and_then(|d| d.select(vec![as_text(raw, raw_type.clone())]))
         .and_then(|d| d.limit(0, Some(3)))
         .map_err(fail)?
         .collect()
@@ -714,7 +720,7 @@ pub(crate) async fn unreadable_times(
         Some(place) => format!("; the first is at {place}"),
         None => String::new(),
     };
-    let help = match column_type(table, RAW_TIME) {
+    let help = match raw_type {
         Some(DataType::Timestamp(..)) => {
             "a stored timestamp this far from today is a damaged value, not a time: export the rows again, or remove them"
         }
@@ -742,7 +748,7 @@ fn as_text(raw: Expr, ty: Option<DataType>) -> Expr {
     match ty {
         Some(DataType::Timestamp(unit, _)) => datafusion::functions::string::expr_fn::concat(vec![
             cast(cast(raw, DataType::Int64), DataType::Utf8),
-            lit(format!(" ({unit:?}s since 1970, as stored)").to_lowercase()),
+            lit(crate::locate::as_stored(&unit)),
         ])
         .alias("raw"),
         _ => cast(raw, DataType::Utf8).alias("raw"),

@@ -136,9 +136,11 @@ pub(crate) fn review_of_week(
     let ws = &st.loaded().workspace;
     let week = throughline_review::Week::parse(text, ws.settings.week_start())
         .map_err(|e| ApiError::field("week", e, "write an ISO week such as `2026-W30`"))?;
+    if week == comp.data.week {
+        return Ok(view.review.clone());
+    }
     let (first, last) = comp.data.weeks();
     match comp.data.at_week(ws, week) {
-        Some(_) if week == comp.data.week => Ok(view.review.clone()),
         Some(data) => Ok(data.review(ws, view.checkins.clone(), view.decisions.clone())),
         None => Err(ApiError::field(
             "week",

@@ -783,3 +783,96 @@ fn a_long_line_of_multibyte_text_does_not_split_a_character() {
         assert_eq!(r.objectives.len(), 1, "{r:#?}");
     }
 }
+
+#[test]
+fn a_bold_key_result_wrapped_over_two_lines_is_one_and_its_bullets_are_its_details() {
+    let r = read(
+        "# Team OKR\n\n## Objective 1 — Make the billing export trustworthy\n\n\
+         Finance closes the month from it.\n\n### Key Results\n\n\
+         **KR1.1 — Reconcile every export line with the ledger for three\nconsecutive months.**\n\
+         - Differences listed in a report.\n- Owned by the data team.\n\n\
+         **KR1.2 — Cut the export's run time from 40 to 10 minutes.**\n\
+         - Measured on the nightly job.\n\n\
+         ## Timeline\n\n- Hard deadline: end of Q4 2026.\n\n\
+         ## Working agreements (apply to all KRs)\n\n\
+         1. Numbers come from the warehouse only.\n2. Every figure is cited.\n\n\
+         ## Decisions so far\n\nSee the decision log for the full list.\n",
+    );
+    let (titles, krs) = shape(&r);
+    assert_eq!(titles, ["Make the billing export trustworthy"]);
+    assert_eq!(krs, [2]);
+    assert_eq!(
+        r.objectives[0].key_results[0].title.value,
+        "Reconcile every export line with the ledger for three consecutive months."
+    );
+    // "end of Q4 2026" dates the objectives the headings do not
+    assert_eq!(periods(&r), ["2026-Q4"]);
+    assert!(!has(&r, "uncertain-reading"), "{:#?}", codes(&r));
+}
+
+#[test]
+fn a_section_of_metrics_is_not_objectives() {
+    let r = read(
+        "# Plan\n\n## Core Metrics (what we watch)\n\n### 1. Engagement\n\
+         - **Weekly active teams**: Target > 400.\n- **Session length**: Target > 4 min.\n\n\
+         ### 2. Revenue\n- **Paid conversion**: Target 3%.\n- **Churn**: Target < 2%.\n\n\
+         ## Objectives & Key Results\n\n### Objective 1: Win the mid-market\n\
+         - **KR 1**: Sign 30 customers with 50+ seats.\n- **KR 2**: Raise net retention to 110%.\n\n\
+         ### Objective 2: Make support self-serve\n\
+         - **KR 1**: Deflect 40% of tickets with the help centre.\n\
+         - **KR 2**: Answer every ticket within 4 hours.\n",
+    );
+    let (titles, krs) = shape(&r);
+    assert_eq!(titles, ["Win the mid-market", "Make support self-serve"]);
+    assert_eq!(krs, [2, 2]);
+}
+
+#[test]
+fn rows_of_a_table_with_a_target_column_are_key_results_and_another_label_is_not_an_objective() {
+    let r = read(
+        "# Obiettivi strategici\n\n### 1. Fondazione\n**Goal:** Diventare operativi\n\n\
+         | Obiettivo | Target | Scadenza |\n|---|---|---|\n\
+         | Iscrizione al registro | Completata | Q1 |\n| Conto corrente | Operativo | Q1 |\n\
+         | PEC | Attiva | Q1 |\n\n\
+         ### 2. Fondi\n**Goal:** Raccogliere fondi\n\n\
+         | Obiettivo | Target | Metrica |\n|---|---|---|\n\
+         | Bandi vinti | 3 | Numero |\n| Donazioni | €1.000+ | Entrate |\n\n\
+         ### 3. Comunità\n**Goal:** Crescere la comunità\n\n\
+         | Obiettivo | Target | Come |\n|---|---|---|\n\
+         | Volontari attivi | 15-25 | Coinvolgimento |\n| Soci | 20 | Reclutamento |\n\n\
+         ## Roadmap\n\n### Q1: Fondamenta\n**Tema: Strutturarsi**\n\n\
+         | Area | Obiettivo |\n|---|---|\n| Bandi | 3-5 candidature |\n| Soci | +5 nuovi membri |\n",
+    );
+    let (titles, krs) = shape(&r);
+    assert_eq!(
+        titles,
+        ["Diventare operativi", "Raccogliere fondi", "Crescere la comunità"]
+    );
+    assert_eq!(krs, [3, 2, 2]);
+}
+
+#[test]
+fn a_table_headed_in_another_language_with_its_objective_on_every_row() {
+    let r = read(
+        "# 1. OKR\n\n## 1.1. 月度\n\n\
+         | 目标 | 关键结果 | 进度 | 得分 |\n|---|---|---|---|\n\
+         | 学习统计 | 每日一节线性代数 | 0 | 0 |\n| 学习统计 | 每日把单词都清空 | 47% | 0.7 |\n\
+         | 锻炼身体 | 每周跑步三次 | 30% | 1 |\n",
+    );
+    let (titles, krs) = shape(&r);
+    assert_eq!(titles, ["学习统计", "锻炼身体"]);
+    assert_eq!(krs, [2, 1]);
+}
+
+#[test]
+fn an_item_ending_in_a_full_width_colon_introduces_the_items_after_it() {
+    let r = read(
+        "# 项目OKR\n\n## O1: 做出高质量的对话提示词\n\
+         * KR1.1: 选定基础模型。\n\
+         * KR1.2: 自动对话在以下维度上达到标准：\n* 共情 (Empathy)\n* 积极关注\n* 目标一致\n\
+         * KR1.3: 两位专家各评估 10 组对话。\n\n\
+         ## O2: 做出自动打分提示词\n* KR2.1: 与专家评分一致性高于 80%。\n",
+    );
+    let (_, krs) = shape(&r);
+    assert_eq!(krs, [3, 1]);
+}

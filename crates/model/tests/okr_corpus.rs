@@ -18,10 +18,10 @@ use throughline_model::markdown::parse_markdown;
 use throughline_model::{Period, Severity, SourceMap};
 
 /// Pages read as a person reads them, at least (of 146).
-const READ_RIGHT_AT_LEAST: usize = 100;
-/// Pages read wrong with no error saying so, at most: none of the first 131 pages, five of
-/// the sixth round's (measured before any change for them).
-const SILENT_AT_MOST: usize = 5;
+const READ_RIGHT_AT_LEAST: usize = 106;
+/// Pages read wrong with no error saying so, at most: none (the sixth round's five were
+/// read right after the changes they prompted).
+const SILENT_AT_MOST: usize = 0;
 
 /// `tests/okr-corpus`, or the folder `OKR_CORPUS` names (pages held out while the reader is
 /// worked on: measure them before looking at them). Another folder is only measured: its

@@ -145,9 +145,27 @@ pub(super) fn words_lower(text: &str) -> Vec<String> {
 pub(super) fn has_okr_words(text: &str) -> bool {
     let lower = text.to_ascii_lowercase();
     let words = words_lower(text);
-    (words.iter().any(|w| w == "okrs" || w == "objectives") || lower.contains("key results"))
+    (words
+        .iter()
+        .any(|w| w == "okrs" || OBJECTIVES.contains(&w.as_str()))
+        || lower.contains("key results"))
         || (words.iter().any(|w| w == "okr" || w == "goals") && words.len() > 1)
 }
+
+/// "Objectives" in the languages OKR pages are written in (`## Obiettivi strategici`,
+/// `## Unsere Ziele`): a heading over objectives.
+pub(super) const OBJECTIVES: &[&str] = &[
+    "objectives",
+    "objetivos",
+    "objectifs",
+    "obiettivi",
+    "ziele",
+    "doelen",
+    "doelstellingen",
+    "metas",
+    "hedefler",
+    "tavoitteet",
+];
 
 /// The words of a heading left when the period and the OKR words are taken out.
 pub(super) fn leftover(text: &str, period: Option<&Range<usize>>) -> String {
@@ -398,5 +416,5 @@ pub(super) fn plausible_objective(secs: &[Sec], id: usize, f: Frag) -> bool {
         .filter_map(|&c| secs[c].heading.map(|h| h.text.as_str()))
         .collect();
     let handbook = kids.len() >= 2 && kids.iter().all(|h| about_the_work(h));
-    words >= 2 && content && !subheadings && !handbook && !f.text().ends_with(':')
+    words >= 2 && content && !subheadings && !handbook && !f.text().ends_with([':', '：'])
 }

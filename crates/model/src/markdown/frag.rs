@@ -130,7 +130,8 @@ impl<'a> Frag<'a> {
                 return false;
             }
             let bold_end = (r.end - self.start).min(t.len());
-            t[..bold_end].trim_end().ends_with(':') || t[bold_end..].trim_start().starts_with(':')
+            t[..bold_end].trim_end().ends_with([':', '：'])
+                || t[bold_end..].trim_start().starts_with(':')
         })
     }
 }

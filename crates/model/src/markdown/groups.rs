@@ -67,7 +67,7 @@ impl Reader<'_> {
                     }
                 }
                 if let Some(o) = &mut open {
-                    o.body.lead_in = inline.text.trim_end().ends_with(':');
+                    o.body.lead_in = inline.text.trim_end().ends_with([':', '：']);
                 }
             }
             Block::List { items, .. } => match &mut open {

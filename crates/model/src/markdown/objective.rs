@@ -200,10 +200,13 @@ impl Reader<'_> {
             }
         }
         match open.body.mode {
-            Some(Section::KeyResults) if after_label && !t.ends_with(':') => {
+            Some(Section::KeyResults) if after_label && !t.ends_with([':', '：']) => {
                 self.key_result(&mut open.o, f, false, &[]);
             }
-            _ if open.o.why.is_none() && open.o.key_results.is_empty() && !t.ends_with(':') => {
+            _ if open.o.why.is_none()
+                && open.o.key_results.is_empty()
+                && !t.ends_with([':', '：']) =>
+            {
                 let first_sentence = f.take(t.len().min(400));
                 open.o.why = Some(self.text(first_sentence));
             }
@@ -223,7 +226,7 @@ impl Reader<'_> {
                     self.body_line(open, f, after_label);
                     after_label = open.body.mode == Some(Section::KeyResults);
                 }
-                open.body.lead_in = inline.text.trim_end().ends_with(':')
+                open.body.lead_in = inline.text.trim_end().ends_with([':', '：'])
                     && labels::section_name(&inline.text).is_none();
             }
             Block::List { items, .. } => self.body_list(open, items),
@@ -579,7 +582,7 @@ impl Reader<'_> {
 /// An item that ends with a colon and has nothing nested under it: what follows it in the
 /// list is what it introduces.
 fn introduces(t: &str, item: &Item) -> bool {
-    t.trim_end().ends_with(':') && item.sub_items().next().is_none()
+    t.trim_end().ends_with([':', '：']) && item.sub_items().next().is_none()
 }
 
 fn metric_id(value: &str) -> Option<&str> {

@@ -165,7 +165,7 @@ impl<'s> Reader<'s> {
     }
 
     pub(super) fn text(&self, f: Frag) -> Text {
-        Spanned::new(f.text().to_string(), self.span(f))
+        Spanned::new(f.text().replace('\n', " "), self.span(f))
     }
 
     pub(super) fn note(&mut self, span: Span, kind: NoteKind, text: impl Into<String>) {

@@ -27,7 +27,7 @@ pub(super) struct Columns {
 
 fn normal(header: &str) -> String {
     let t: String = header
-        .to_ascii_lowercase()
+        .to_lowercase()
         .chars()
         .map(|c| if c.is_alphanumeric() { c } else { ' ' })
         .collect();
@@ -45,9 +45,60 @@ pub(super) enum Col {
     Stretch,
 }
 
+/// "Objective" and "key result" as column headers in the other languages OKR pages are
+/// written in. A translated objective column counts only beside a key result column: alone
+/// (`| Obiettivo | Target |`) its rows are often the results themselves.
+const OBJECTIVE_HEADERS: &[&str] = &[
+    "目标",
+    "目標",
+    "목표",
+    "objetivo",
+    "objetivos",
+    "objectif",
+    "objectifs",
+    "obiettivo",
+    "obiettivi",
+    "ziel",
+    "ziele",
+    "hedef",
+    "hedefler",
+    "mục tiêu",
+    "doel",
+    "doelstelling",
+];
+const KR_HEADERS: &[&str] = &[
+    "关键结果",
+    "關鍵結果",
+    "主要な結果",
+    "重要な結果",
+    "成果指標",
+    "핵심 결과",
+    "핵심결과",
+    "resultados clave",
+    "resultado clave",
+    "resultados chave",
+    "resultado chave",
+    "résultats clés",
+    "résultat clé",
+    "risultati chiave",
+    "risultato chiave",
+    "schlüsselergebnisse",
+    "schlüsselergebnis",
+    "kết quả then chốt",
+    "anahtar sonuçlar",
+    "kernresultaten",
+];
+
 /// The column a header names, if any.
 pub(super) fn column(header: &str) -> Option<Col> {
-    Some(match normal(header).as_str() {
+    let n = normal(header);
+    if OBJECTIVE_HEADERS.contains(&n.as_str()) {
+        return Some(Col::Objective);
+    }
+    if KR_HEADERS.contains(&n.as_str()) {
+        return Some(Col::Kr);
+    }
+    Some(match n.as_str() {
         "objective" | "objectives" | "goal" | "goals" | "okr objective" => Col::Objective,
         "key result" | "key results" | "kr" | "krs" | "key results krs" | "success criteria"
         | "success metric" | "success metrics" | "measure of success" => Col::Kr,
@@ -75,6 +126,12 @@ impl Columns {
                 Col::Stretch => &mut c.stretch,
             };
             slot.get_or_insert(i);
+        }
+        if c.kr.is_none()
+            && c.objective
+                .is_some_and(|i| OBJECTIVE_HEADERS.contains(&normal(&head[i].text).as_str()))
+        {
+            c.objective = None;
         }
         c
     }
@@ -149,7 +206,13 @@ impl Reader<'_> {
             (Some(oc), _, _) => {
                 let mut open: Option<Open> = None;
                 for row in rows {
-                    if let Some(f) = cell(row, Some(oc)) {
+                    // the objective written again on each of its rows continues it
+                    let again = |o: &Option<Open>, f: &Frag| {
+                        o.as_ref().is_some_and(|o| o.o.title.value == f.text())
+                    };
+                    if let Some(f) = cell(row, Some(oc))
+                        && !again(&open, &f)
+                    {
                         self.close(open.take());
                         let mut o = self.open(f, ctx, false, &row[oc].people);
                         if let Some(owner) = cell(row, cols.owner) {

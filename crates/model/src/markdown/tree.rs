@@ -92,12 +92,13 @@ impl Inline {
         start..end.max(start)
     }
 
-    /// Text ranges of the lines of the text.
+    /// Text ranges of the lines of the text. A bold phrase wrapped over two source lines
+    /// (`**KR1.1 — Develop the first version of a\ndatabase**`) is one line.
     pub fn lines(&self) -> Vec<Range<usize>> {
         let mut out = Vec::new();
         let mut start = 0;
         for (i, c) in self.text.char_indices() {
-            if c == '\n' {
+            if c == '\n' && !self.strong.iter().any(|r| r.start < i && i + 1 < r.end) {
                 out.push(start..i);
                 start = i + 1;
             }

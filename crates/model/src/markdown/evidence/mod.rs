@@ -96,6 +96,20 @@ pub(crate) struct Evidence<'b> {
 /// and whether a `Key results` label is above them.
 type Group = (Option<usize>, Vec<(usize, f32)>, bool);
 
+/// A table column header that says the column holds targets, in the languages OKR pages
+/// are written in.
+const TARGET_WORDS: &[&str] = &[
+    "target",
+    "targets",
+    "zielwert",
+    "cible",
+    "alvo",
+    "meta",
+    "objetivo",
+    "目标值",
+    "목표치",
+];
+
 /// Key results with at least this much evidence count as unplaced when a reading leaves
 /// them out.
 const KR_LIKE: f32 = 2.0;
@@ -301,7 +315,7 @@ impl<'b> Evidence<'b> {
                     // a list after `We're building tools to:` explains the line before it
                     Role::Content
                         if self.nodes[a].slot == Slot::Line
-                            && self.nodes[a].frag.text().trim_end().ends_with(':') =>
+                            && self.nodes[a].frag.text().trim_end().ends_with([':', '：']) =>
                     {
                         skip = true
                     }
@@ -380,7 +394,7 @@ impl<'b> Evidence<'b> {
                 }
                 introduced = matches!(n.slot, Slot::Item(_))
                     && n.end == j + 1
-                    && n.frag.text().trim_end().ends_with(':');
+                    && n.frag.text().trim_end().ends_with([':', '：']);
                 // a row of a key results column is one, however it reads
                 if self.kr[j] > -1.0 || self.kr_column(j) {
                     out.push(j);
@@ -412,22 +426,58 @@ impl<'b> Evidence<'b> {
                         .all(|&m| self.nodes[m].slot != self.nodes[o].slot)
             })
             .count();
+        // one objective numbered in so many words (`## Objective 1 — …`): its unnumbered
+        // sibling headings (`## Standing constraints`) do not continue the series
+        let numbered_alone = marked.len() == 1 && {
+            let m = &self.nodes[marked[0]];
+            let t = outline::plain(m.frag.text().trim());
+            let t = &t[super::classify::numbering(t)..];
+            matches!(m.slot, Slot::Heading(_))
+                && score::objective_mark(t)
+                    .is_some_and(|n| t[..n].bytes().any(|b| b.is_ascii_digit()))
+        };
         self.nodes.iter().any(|n| n.bare_label)
+            || numbered_alone
+            || marked.len() >= 3
             || (marked.len() >= 2 && (marked.len() * 2 >= objectives.len() || unlike > 0))
     }
 
-    /// A table row (or cell) read from a column whose header names key results.
+    /// A line that opens with a short label other than a role's (`Tema: Strutturarsi`,
+    /// not `CEO: Grow ARR`).
+    fn other_label(&self, i: usize) -> bool {
+        let n = &self.nodes[i];
+        n.slot == Slot::Line
+            && super::labels::split_label(n.frag.text()).is_some_and(|(label, at)| {
+                label.split_whitespace().count() <= 2
+                    && !super::labels::is_role(&label)
+                    && !n.frag.text()[at..].trim().is_empty()
+            })
+    }
+
+    /// A table row (or cell) read from a column whose header names key results, or a row
+    /// of a table with a target column (`| Obiettivo | Target | Scadenza |`): each row is
+    /// a result with its target.
     fn kr_column(&self, j: usize) -> bool {
         let n = &self.nodes[j];
+        let words = |h: &str| {
+            h.to_lowercase()
+                .split(|c: char| !c.is_alphanumeric())
+                .map(str::to_string)
+                .collect::<Vec<_>>()
+        };
         matches!(n.slot, Slot::Row | Slot::Cell)
             && n.cells.iter().any(|(head, cell)| {
                 std::ptr::eq(*cell, n.frag.inline) && {
                     let h = head.text.to_ascii_lowercase();
-                    h.contains("key result")
-                        || h.split(|c: char| !c.is_alphanumeric())
-                            .any(|w| w == "kr" || w == "krs")
+                    h.contains("key result") || words(&h).iter().any(|w| w == "kr" || w == "krs")
                 }
             })
+            || n.slot == Slot::Row
+                && n.cells.iter().any(|(head, _)| {
+                    words(&head.text)
+                        .iter()
+                        .any(|w| TARGET_WORDS.contains(&w.as_str()))
+                })
     }
 
     /// Where what belongs to node `o` ends. A line marked as an objective
@@ -521,6 +571,15 @@ impl<'b> Evidence<'b> {
             is_obj[*o] = true;
             for &k in krs {
                 is_kr[k] = true;
+            }
+        }
+        // an item under a key result the page marks in so many words (`**KR1.1 — …**`
+        // over its bullets) is that key result's detail, not another key result
+        for (_, krs) in objectives {
+            for &k in krs {
+                if !self.marked_kr[k] && self.ancestors(k).any(|a| is_kr[a] && self.marked_kr[a]) {
+                    s -= 1.0;
+                }
             }
         }
         for i in 0..self.nodes.len() {
@@ -752,9 +811,18 @@ impl<'b> Evidence<'b> {
         let labels_krs = cands
             .iter()
             .any(|c| self.marked_obj[c.0] && c.3 && !c.1.is_empty());
+        // objectives marked by a label on their line (`**Goal:** …`): a line under another
+        // label beside them (`**Tema: Strutturarsi**`) is that label's, not an objective
+        let line_marks = consistent
+            && nodes
+                .iter()
+                .any(|&o| self.marked_obj[o] && self.nodes[o].slot == Slot::Line);
         let mut objectives = Vec::new();
         let mut sum = 0.0;
         for (i, krs, e, labelled) in cands {
+            if line_marks && !self.marked_obj[i] && self.other_label(i) {
+                continue;
+            }
             if consistent && !self.marked_obj[i] {
                 let net = self.obj[i].clamp(-3.0, 4.0) + e - 2.5;
                 // beside objectives marked as such, an unmarked one needs key results

@@ -353,7 +353,9 @@ impl<'b> Builder<'b> {
                 .collect();
             if let Some(g) = row.get(group) {
                 let frag = Frag::whole(g);
-                if !frag.is_empty() {
+                // the objective written again on each of its rows continues it
+                let again = open.is_some_and(|o| self.nodes[o].frag.text() == frag.text());
+                if !frag.is_empty() && !again {
                     if let Some(o) = open.take() {
                         self.close_through(o);
                     }
@@ -498,7 +500,11 @@ fn main_column(head: &[Inline], rows: &[Vec<Inline>]) -> usize {
             "result",
         ]
         .iter()
-        .any(|w| lower.contains(w));
+        .any(|w| lower.contains(w))
+            || matches!(
+                super::super::table::column(&h.text),
+                Some(super::super::table::Col::Objective | super::super::table::Col::Kr)
+            );
         let score = mean + if named { 15.0 } else { 0.0 };
         if score > best.1 {
             best = (k, score);
@@ -515,8 +521,11 @@ fn group_column(head: &[Inline], rows: &[Vec<Inline>], main: usize) -> Option<us
             .get(k)
             .map(|h| h.text.trim().to_ascii_lowercase())
             .unwrap_or_default();
-        let named =
-            h.contains("objective") || h.starts_with("o(") || h == "o" || h.starts_with("goal");
+        let named = h.contains("objective")
+            || h.starts_with("o(")
+            || h == "o"
+            || h.starts_with("goal")
+            || super::super::table::column(&h) == Some(super::super::table::Col::Objective);
         let filled = rows
             .iter()
             .filter(|r| r.get(k).is_some_and(|c| !c.text.trim().is_empty()))

@@ -224,8 +224,8 @@ impl<'b> Evidence<'b> {
                     if let Some(p) = half_of_year(t, self.page_year) {
                         return Some((Some(p), Some(PeriodLength::Half), n.frag));
                     }
-                    if let Some(y) = end_of_year(t) {
-                        return Some((Some(Period::Year(y)), Some(PeriodLength::Year), n.frag));
+                    if let Some((p, length)) = end_of(t) {
+                        return Some((Some(p), length, n.frag));
                     }
                 }
                 _ => {}
@@ -280,17 +280,30 @@ fn start_and_end(t: &str) -> Option<(NaiveDate, NaiveDate)> {
     }
 }
 
-/// "to the end of 2025", "by end of 2025", "by the end of 2025": that year.
-fn end_of_year(t: &str) -> Option<i32> {
+/// "to the end of 2025", "by end of 2025", "by the end of 2025", "deadline: end of Q4
+/// 2026": the period named after "end of".
+fn end_of(t: &str) -> Option<(Period, Option<PeriodLength>)> {
     let lower = t.to_ascii_lowercase();
     let at = lower.find("end of ")? + "end of ".len();
-    let rest = lower[at..].trim_start_matches("the year ").trim_start();
+    let rest = lower[at..]
+        .trim_start_matches("the year ")
+        .trim_start_matches("the ")
+        .trim_start();
+    if let Some(found) = period::find(rest)
+        && found.at.start == 0
+        && !found.bare_year
+        && let Some(p) = found.period
+    {
+        return Some((p, found.length));
+    }
     let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
     if digits.len() != 4 {
         return None;
     }
     let y: i32 = digits.parse().ok()?;
-    (1990..2100).contains(&y).then_some(y)
+    (1990..2100)
+        .contains(&y)
+        .then_some((Period::Year(y), Some(PeriodLength::Year)))
 }
 
 /// "the second half of 2016", "the first half of the year" (the year the page is dated,

@@ -123,6 +123,27 @@ const OTHER_SECTIONS: &[&str] = &[
     "out of scope",
 ];
 
+/// A heading that names a set of metrics rather than a goal (`## Core Metrics (The North
+/// Star)`, `### Product KPIs`, `## Input indicators`): what is under it is measured, not
+/// an objective with its key results.
+fn metrics_heading(n: &Node, bare: &str) -> bool {
+    if !matches!(n.slot, Slot::Heading(_)) {
+        return false;
+    }
+    let t = super::outline::without_gloss(bare);
+    let words: Vec<&str> = t
+        .split(|c: char| !c.is_alphanumeric() && c != '-')
+        .filter(|w| !w.is_empty())
+        .collect();
+    let Some(last) = words.last() else {
+        return false;
+    };
+    (words.len() <= 3
+        && matches!(*last, "metrics" | "kpis" | "kpi" | "indicators")
+        && !CHANGE_VERBS.contains(&words[0]))
+        || (words.len() <= 4 && t.contains("north star"))
+}
+
 /// Verbs a key result or an objective often starts with.
 const CHANGE_VERBS: &[&str] = &[
     "increase",
@@ -259,7 +280,7 @@ pub(crate) fn role(n: &Node) -> Role {
     {
         return Role::KrLabel;
     }
-    if OTHER_SECTIONS.contains(&bare.as_str()) {
+    if OTHER_SECTIONS.contains(&bare.as_str()) || metrics_heading(n, &bare) {
         return Role::OtherLabel;
     }
     if let Some((label, at)) = labels::split_label(t) {
@@ -323,7 +344,7 @@ pub(crate) fn role(n: &Node) -> Role {
         return Role::KrLabel;
     }
     // `OKRs:`, `Our objectives this quarter:`, `os OKR's da POD são:`: what follows are OKRs
-    if !matches!(n.slot, Slot::Heading(_)) && t.ends_with(':') && okr_words(&lower) {
+    if !matches!(n.slot, Slot::Heading(_)) && t.ends_with([':', '：']) && okr_words(&lower) {
         return Role::Container;
     }
     if matches!(n.slot, Slot::Heading(_)) && objective_mark(t).is_some() {
@@ -537,7 +558,7 @@ pub(crate) fn objective(n: &Node) -> f32 {
     if m > 0 {
         e -= 1.0 + 0.5 * (m.min(3) as f32 - 1.0);
     }
-    if t.ends_with(':') {
+    if t.ends_with([':', '：']) {
         e -= 3.0;
     }
     if question(t) {
@@ -588,7 +609,7 @@ pub(crate) fn key_result(n: &Node) -> f32 {
         3..=40 => 0.3,
         _ => -1.0,
     };
-    if t.ends_with(':') {
+    if t.ends_with([':', '：']) {
         e -= 1.0;
     }
     if question(t) {
@@ -680,17 +701,7 @@ fn okr_words(lower: &str) -> bool {
         && lower
             .split(|c: char| !c.is_alphanumeric() && c != '\'')
             .any(|w| {
-                matches!(
-                    w,
-                    "okrs"
-                        | "okr's"
-                        | "okr"
-                        | "objectives"
-                        | "goals"
-                        | "objetivos"
-                        | "ziele"
-                        | "objectifs"
-                )
+                matches!(w, "okrs" | "okr's" | "okr" | "goals") || classify::OBJECTIVES.contains(&w)
             })
 }
 

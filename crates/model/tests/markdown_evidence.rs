@@ -846,7 +846,11 @@ fn rows_of_a_table_with_a_target_column_are_key_results_and_another_label_is_not
     let (titles, krs) = shape(&r);
     assert_eq!(
         titles,
-        ["Diventare operativi", "Raccogliere fondi", "Crescere la comunità"]
+        [
+            "Diventare operativi",
+            "Raccogliere fondi",
+            "Crescere la comunità"
+        ]
     );
     assert_eq!(krs, [3, 2, 2]);
 }
@@ -875,4 +879,26 @@ fn an_item_ending_in_a_full_width_colon_introduces_the_items_after_it() {
     );
     let (_, krs) = shape(&r);
     assert_eq!(krs, [3, 1]);
+}
+
+#[test]
+fn a_span_of_months_is_the_days_it_covers_not_its_last_month() {
+    for (line, want) in [
+        (
+            "**Horizon:** Q2 FY26–27 (Jul–Sep 2026)",
+            "2026-07-01..2026-09-30",
+        ),
+        (
+            "**Period:** July to September 2026",
+            "2026-07-01..2026-09-30",
+        ),
+        ("**Timeline:** Nov–Jan 2027", "2026-11-01..2027-01-31"),
+        ("**Cycle:** Feb 2026 - Apr 2026", "2026-02-01..2026-04-30"),
+        ("**Period:** May 2026", "2026-05"),
+    ] {
+        let r = read(&format!(
+            "# Plan\n\n{line}\n\n## O1 — Grow orders\n\n- KR1.1 Reach 500 orders a week\n"
+        ));
+        assert_eq!(periods(&r), [want], "{line}");
+    }
 }

@@ -18,7 +18,7 @@ use throughline_model::markdown::parse_markdown;
 use throughline_model::{Period, Severity, SourceMap};
 
 /// Pages read as a person reads them, at least (of 146).
-const READ_RIGHT_AT_LEAST: usize = 106;
+const READ_RIGHT_AT_LEAST: usize = 107;
 /// Pages read wrong with no error saying so, at most: none (the sixth round's five were
 /// read right after the changes they prompted).
 const SILENT_AT_MOST: usize = 0;

@@ -270,6 +270,69 @@ pub(crate) fn is_season(w: &str) -> bool {
     )
 }
 
+/// `Jul–Sep 2026`, `July to September 2026`, `Nov 2025 - Jan 2026`, `Nov–Jan 2026`: the
+/// months from the first to the last, as the range of days they cover (a fiscal quarter
+/// written beside them, `Q2 FY26–27 (Jul–Sep 2026)`, is those days).
+fn month_span(text: &str) -> Option<Found> {
+    let ws = words(text);
+    for (k, &(at, w)) in ws.iter().enumerate() {
+        // `Jul-Sep` as one word, or `Jul` then (a year,) a connector and a month
+        let (m1, y1, after) = match w.split_once('-') {
+            Some((a, b)) if month(a).is_some() && month(b).is_some() => {
+                (month(a)?, None, at + a.len() + 1)
+            }
+            _ => {
+                let Some(m1) = month(w) else { continue };
+                let mut end = at + w.len();
+                let mut y1 = None;
+                if let Some(&(at2, w2)) = ws.get(k + 1)
+                    && w2.len() == 4
+                    && let Some((y, 4)) = year_digits(w2)
+                    && text[end..at2].trim().is_empty()
+                {
+                    y1 = Some(y);
+                    end = at2 + w2.len();
+                }
+                let rest = text[end..].trim_start();
+                let Some(conn) = ["–", "—", "-", "to ", "through ", "until ", "till "]
+                    .iter()
+                    .find(|c| rest.to_ascii_lowercase().starts_with(*c))
+                else {
+                    continue;
+                };
+                (m1, y1, text.len() - rest.len() + conn.len())
+            }
+        };
+        let rest = text[after..].trim_start();
+        let from = text.len() - rest.len();
+        let ws2 = words(rest);
+        let (&(_, mw), &(yat, yw)) = (ws2.first()?, ws2.get(1)?);
+        let (Some(m2), Some((y2, 4))) = (month(mw), year_digits(yw)) else {
+            continue;
+        };
+        if yw.len() != 4 || !rest[mw.len()..yat].trim().trim_end_matches(',').is_empty() {
+            continue;
+        }
+        let y1 = y1.unwrap_or(if m1 <= m2 { y2 } else { y2 - 1 });
+        let start = NaiveDate::from_ymd_opt(y1, m1, 1)?;
+        let (ny, nm) = if m2 == 12 { (y2 + 1, 1) } else { (y2, m2 + 1) };
+        let end = NaiveDate::from_ymd_opt(ny, nm, 1)?.pred_opt()?;
+        if end <= start || (end - start).num_days() > 400 {
+            continue;
+        }
+        let until = from + yat + yw.len();
+        return Some(Found {
+            period: Some(Period::Range { start, end }),
+            length: Some(range_length(start, end)),
+            label: text[at..until].to_string(),
+            fiscal: false,
+            at: at..until,
+            bare_year: false,
+        });
+    }
+    None
+}
+
 /// `Q3-Q4 2025`, `2025 Q3–Q4`: two quarters of one year, as the range of days they cover.
 /// `2022 10月`, `2022年10月`: a month written the Chinese and Japanese way, after its year.
 fn cjk_month(text: &str) -> Option<Found> {
@@ -356,6 +419,9 @@ pub(crate) fn find(text: &str) -> Option<Found> {
             at,
             bare_year: false,
         });
+    }
+    if let Some(span) = month_span(text) {
+        return Some(span);
     }
     if let Some(span) = quarter_span(text) {
         return Some(span);

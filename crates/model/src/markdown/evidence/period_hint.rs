@@ -22,6 +22,7 @@ const PERIOD_ROWS: &[&str] = &[
     "timeframe",
     "time frame",
     "timeline",
+    "horizon",
     "dates",
     "duration",
     // the same words in the other languages OKR pages are written in
@@ -281,7 +282,7 @@ fn start_and_end(t: &str) -> Option<(NaiveDate, NaiveDate)> {
 }
 
 /// "to the end of 2025", "by end of 2025", "by the end of 2025", "deadline: end of Q4
-/// 2026": the period named after "end of".
+/// 2026": the quarter, half or year named after "end of".
 fn end_of(t: &str) -> Option<(Period, Option<PeriodLength>)> {
     let lower = t.to_ascii_lowercase();
     let at = lower.find("end of ")? + "end of ".len();
@@ -293,6 +294,8 @@ fn end_of(t: &str) -> Option<(Period, Option<PeriodLength>)> {
         && found.at.start == 0
         && !found.bare_year
         && let Some(p) = found.period
+        // a deadline month ("by end of April 2022") is when work is due, not a cycle
+        && matches!(p, Period::Quarter(..) | Period::Half(..) | Period::Year(_))
     {
         return Some((p, found.length));
     }

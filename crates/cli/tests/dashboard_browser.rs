@@ -327,3 +327,98 @@ async fn walk_from_the_north_star_to_a_check_in() {
     heading_is(&c, "Metrics").await;
     c.close().await.unwrap();
 }
+
+/// Every page the dashboard links to from its overview, alignment and metrics pages, once.
+async fn every_page(c: &Client, base: &str) -> Vec<String> {
+    let mut pages: Vec<String> = vec![
+        "/".into(),
+        "/alignment".into(),
+        "/metrics".into(),
+        "/review".into(),
+        "/experiments".into(),
+        "/notifications".into(),
+        "/login".into(),
+    ];
+    for from in ["/", "/alignment", "/metrics"] {
+        c.goto(&format!("{base}{}", &from[1..])).await.unwrap();
+        text(c, "main h1").await;
+        let src = c.source().await.unwrap();
+        for link in src.split("href=\"/").skip(1) {
+            let path = format!("/{}", &link[..link.find('"').unwrap_or(0)]);
+            let page = path.split(['#', '?']).next().unwrap_or("").to_string();
+            if (page.starts_with("/metrics/")
+                || page.starts_with("/key-results/")
+                || page.starts_with("/objectives/"))
+                && !pages.contains(&page)
+            {
+                pages.push(page);
+            }
+        }
+    }
+    pages
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn no_page_scrolls_sideways_on_a_phone() {
+    let Some((_driver, port)) = chromedriver() else {
+        return;
+    };
+    let cache = tempfile::tempdir().unwrap();
+    let (_server, base, _token) = serve(cache.path());
+    let profile = tempfile::tempdir().unwrap();
+    let c = browser(port, profile.path()).await;
+    // the experiments page writes values in their units, as the review does: a conversion
+    // in %, its lift in pp, a count per user as a plain number; the interval is drawn
+    c.goto(&format!("{base}experiments")).await.unwrap();
+    heading_is(&c, "Experiments").await;
+    let src = c.source().await.unwrap();
+    for shown in [
+        "26.9%",
+        "+5.9 pp (+22%)",
+        "+5.2 pp to +6.6 pp",
+        "+0.045",
+        "no effect",
+    ] {
+        assert!(src.contains(shown), "the experiments page lacks {shown:?}");
+    }
+    // the metric tree gives a percentage's change in points, not in %
+    c.goto(&base).await.unwrap();
+    heading_is(&c, "Flowboard").await;
+    let src = c.source().await.unwrap();
+    assert!(
+        src.contains("−0.9 pp vs the period before"),
+        "the overview's activation rate change is not in pp"
+    );
+    let pages = every_page(&c, &base).await;
+    assert!(
+        pages.len() >= 20,
+        "only {} pages found: {pages:?}",
+        pages.len()
+    );
+    let mut wide = Vec::new();
+    for (width, name) in [(1400u32, "desktop"), (390, "phone")] {
+        c.set_window_size(width, 1000).await.unwrap();
+        for page in &pages {
+            c.goto(&format!("{base}{}", &page[1..])).await.unwrap();
+            text(&c, "main h1").await;
+            let seen = c
+                .execute(
+                    "return [document.documentElement.scrollWidth, document.documentElement.clientWidth];",
+                    vec![],
+                )
+                .await
+                .unwrap();
+            let (scroll, client) = (seen[0].as_u64().unwrap(), seen[1].as_u64().unwrap());
+            if scroll > client {
+                wide.push(format!("{page} at {width} px: {scroll} px wide"));
+            }
+            let png = c.screenshot().await.unwrap();
+            let file = format!(
+                "dashboard-{name}-{}.png",
+                page.trim_matches('/').replace('/', "_")
+            );
+            std::fs::write(Path::new(env!("CARGO_TARGET_TMPDIR")).join(file), png).unwrap();
+        }
+    }
+    assert!(wide.is_empty(), "pages that scroll sideways: {wide:#?}");
+}

@@ -246,6 +246,11 @@ impl Unit {
                 },
             ),
             Unit::Percent => format!("{}%", trimmed(v, 1)),
+            // under 0.1, two significant digits (`0.045`, not `0.05`; `0.0031`, not `0`)
+            Unit::Ratio if v != 0.0 && v.abs() < 0.1 => {
+                let decimals = ((-v.abs().log10().floor()) as usize + 1).min(8);
+                trimmed(v, decimals)
+            }
             Unit::Ratio => trimmed(v, 2),
             Unit::Score => trimmed(v, 1),
             Unit::Currency(code) => {
@@ -271,6 +276,27 @@ impl Unit {
                 };
                 format!("{} {u}", trimmed(n, 1))
             }
+        }
+    }
+
+    /// A change in this unit with its sign: `+312`, `−5.9 pp` (a change of a percentage is
+    /// in percentage points, never `%`), `+2.5 h`, `+$1,200`, `+0.045`.
+    pub fn delta(&self, d: f64) -> String {
+        let sign = if d < 0.0 { "−" } else { "+" };
+        match self {
+            Unit::Percent => format!("{sign}{} pp", trimmed(d.abs(), 1)),
+            _ => format!("{sign}{}", self.format(d.abs())),
+        }
+    }
+
+    /// A relative change: `+2.9%`, `−48%` (whole percents from 10% on).
+    pub fn relative(r: f64) -> String {
+        let sign = if r < 0.0 { "−" } else { "+" };
+        let p = r.abs() * 100.0;
+        if p >= 10.0 {
+            format!("{sign}{p:.0}%")
+        } else {
+            format!("{sign}{}%", trimmed(p, 1))
         }
     }
 

@@ -8,13 +8,9 @@ pub(crate) fn value(unit: &Unit, v: f64) -> String {
     unit.format(v)
 }
 
-/// A change with its sign: `+312`, `−5.9 pp`, `+2.5 h`, `+$1,200`.
+/// A change with its sign: `+312`, `−5.9 pp`, `+2.5 h`, `+$1,200` ([`Unit::delta`]).
 pub(crate) fn delta(unit: &Unit, d: f64) -> String {
-    let sign = if d < 0.0 { "−" } else { "+" };
-    match unit {
-        Unit::Percent => format!("{sign}{} pp", trim(d.abs(), 1)),
-        _ => format!("{sign}{}", unit.format(d.abs())),
-    }
+    unit.delta(d)
 }
 
 /// The size of a spread, without sign: `4.8`, `2.3 pp`.
@@ -22,29 +18,14 @@ pub(crate) fn spread(unit: &Unit, d: f64) -> String {
     delta(unit, d.abs()).trim_start_matches('+').to_string()
 }
 
-/// A relative change: `+2.9%`, `−48%`.
+/// A relative change: `+2.9%`, `−48%` ([`Unit::relative`]).
 pub(crate) fn relative(r: f64) -> String {
-    let sign = if r < 0.0 { "−" } else { "+" };
-    let p = r.abs() * 100.0;
-    if p >= 10.0 {
-        format!("{sign}{p:.0}%")
-    } else {
-        format!("{sign}{p:.1}%")
-    }
+    Unit::relative(r)
 }
 
 /// A share 0–1 as a whole percent: `62%`.
 pub(crate) fn pct(x: f64) -> String {
     format!("{:.0}%", x * 100.0)
-}
-
-fn trim(v: f64, decimals: usize) -> String {
-    let s = format!("{v:.decimals$}");
-    if s.contains('.') {
-        s.trim_end_matches('0').trim_end_matches('.').to_string()
-    } else {
-        s
-    }
 }
 
 /// `signup_source` → `signup source`.

@@ -25,6 +25,7 @@ h3 { font-size: 15px; margin: 16px 0 8px; }
 table { border-collapse: collapse; width: 100%; margin: 8px 0 12px; font-size: 14px; }
 th, td { text-align: left; padding: 7px 8px; border-bottom: 1px solid var(--line); vertical-align: top; }
 th { color: var(--muted); font-weight: 600; font-size: 12px; text-transform: uppercase; letter-spacing: .03em; }
+th.num { text-align: right; }
 td.num { text-align: right; white-space: nowrap; font-variant-numeric: tabular-nums; }
 .id { font-family: ui-monospace, SFMono-Regular, Menlo, monospace; font-size: 12px; color: var(--muted); }
 code { font-family: ui-monospace, SFMono-Regular, Menlo, monospace; font-size: 13px; background: #f3f4f6; padding: 0 3px; border-radius: 3px; }
@@ -45,6 +46,9 @@ code { font-family: ui-monospace, SFMono-Regular, Menlo, monospace; font-size: 1
 ul { padding-left: 20px; }
 li { margin: 4px 0; }
 footer { margin-top: 36px; color: var(--muted); font-size: 13px; }
+main { overflow-wrap: break-word; }
+.id, code { overflow-wrap: anywhere; }
+@media (max-width: 640px) { main { padding: 16px 12px 32px; } table { display: block; overflow-x: auto; } .cards { grid-template-columns: 1fr; } nav { gap: 8px 14px; padding: 10px 12px; } .big { font-size: 32px; } }
 @media print { main { max-width: none; padding: 0; } h2 { break-after: avoid; } .card, tr { break-inside: avoid; } .pill, .callout { -webkit-print-color-adjust: exact; print-color-adjust: exact; } }
 "#;
 

@@ -22,6 +22,7 @@ mod sections;
 mod segments;
 pub mod svg;
 mod text;
+pub use sections::experiments::experiment_unit;
 pub use text::one_line;
 mod week;
 

@@ -41,10 +41,26 @@ fn esc(s: &str) -> String {
 
 /// The opening `<svg>` tag of a picture `w` by `h`, with its title for screen readers.
 fn open(w: f64, h: f64, title: &str) -> String {
+    // a chart wider than a phone's page is as wide as its box up to its drawn width, so it
+    // shrinks with the page instead of pushing it sideways; a small one (a sparkline in a
+    // table cell, a card's chart) keeps its size, which fits
+    let size = if w > PHONE_WIDTH {
+        format!("width=\"100%\" style=\"max-width:{w}px;height:auto\"")
+    } else {
+        format!("width=\"{w}\" height=\"{h}\"")
+    };
     format!(
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {w} {h}\" width=\"{w}\" height=\"{h}\" role=\"img\" aria-label=\"{t}\"><title>{t}</title>",
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {w} {h}\" {size} role=\"img\" aria-label=\"{t}\"><title>{t}</title>",
         t = esc(title)
     )
+}
+
+/// The widest chart drawn at its own size: what a 390 px phone leaves for the page's content.
+const PHONE_WIDTH: f64 = 340.0;
+
+/// About how wide a label of 11px text is drawn (for room after a bar).
+fn text_width(t: &str) -> f64 {
+    t.chars().count() as f64 * 6.4
 }
 
 /// The height of a bar in [`waterfall`] and [`steps`].
@@ -227,14 +243,47 @@ impl Chart<'_> {
     }
 }
 
+/// A lift with its confidence interval, small enough for a table cell: a line at zero (no
+/// effect), the interval as a bar and the lift as a dot, on a scale of ±`span` shared by the
+/// rows it is compared with. Green when the whole interval lies the better way (above zero
+/// when `up` is better), red when it lies the worse way, grey when it crosses zero.
+pub fn interval(title: &str, lift: f64, (lo, hi): (f64, f64), span: f64, up: bool) -> String {
+    let (w, h) = (140.0, 18.0);
+    let span = if span > 0.0 && span.is_finite() {
+        span
+    } else {
+        1.0
+    };
+    let x = |v: f64| w / 2.0 + v.clamp(-span, span) / span * (w / 2.0 - 4.0);
+    let fill = match (lo > 0.0, hi < 0.0) {
+        (true, _) if up => RISE,
+        (true, _) => FALL,
+        (_, true) if up => FALL,
+        (_, true) => RISE,
+        _ => TOTAL,
+    };
+    let mut out = open(w, h, title);
+    out.push_str(&format!(
+        "<line x1=\"{z:.1}\" y1=\"1\" x2=\"{z:.1}\" y2=\"{:.1}\" stroke=\"#6b7280\"/><rect x=\"{:.1}\" y=\"6\" width=\"{:.1}\" height=\"6\" rx=\"3\" fill=\"{fill}\"/><circle cx=\"{:.1}\" cy=\"9\" r=\"3.5\" fill=\"#111827\"/>",
+        h - 1.0,
+        x(lo),
+        (x(hi) - x(lo)).max(1.0),
+        x(lift),
+        z = w / 2.0,
+    ));
+    out.push_str("</svg>");
+    out
+}
+
 /// Bar fills of a waterfall: totals, rises, falls.
 pub const TOTAL: &str = "#94a3b8";
 pub const RISE: &str = "#16a34a";
 pub const FALL: &str = "#dc2626";
 
 /// A waterfall: a first total, each change as a bar floating from the running total, and the
-/// last total. The value axis starts near the smallest running total (not at 0), so changes
-/// small against the totals stay visible; every bar is labelled with its value.
+/// last total, all on one scale from 0 (a total's bar is as long as its value, a change's as
+/// long as the change); every bar is labelled with its value, so a change small against the
+/// totals is still read.
 pub fn waterfall(
     title: &str,
     first: (&str, f64),
@@ -256,9 +305,16 @@ pub fn waterfall(
         .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| {
             (a.min(*v), b.max(*v))
         });
-    let pad = ((hi - lo) * 0.15).max(hi.abs().max(1.0) * 1e-6);
-    let (lo, hi) = (lo - pad, hi + pad);
-    let (x0, x1) = (label_w, w - 90.0);
+    let (lo, hi) = (lo.min(0.0), hi.max(0.0));
+    let hi = if hi > lo { hi } else { lo + 1.0 };
+    // room after the longest bar for its label
+    let room = std::iter::once(show(first.1))
+        .chain(changes.iter().map(|(_, d)| show_change(*d)))
+        .chain(std::iter::once(show(last.1)))
+        .map(|t| text_width(&t))
+        .fold(0.0, f64::max)
+        + 8.0;
+    let (x0, x1) = (label_w, w - room.max(60.0));
     let px = |v: f64| x0 + (v - lo) / (hi - lo) * (x1 - x0);
     let mut out = open(w, h, title);
     let mut bar = |i: usize, label: &str, from: f64, to: f64, fill: &str, text: String| {
@@ -274,53 +330,84 @@ pub fn waterfall(
         };
         bar_row(&mut out, label_w, row);
     };
-    bar(0, first.0, lo, first.1, TOTAL, show(first.1));
+    bar(0, first.0, 0.0, first.1, TOTAL, show(first.1));
     let mut at = first.1;
     for (i, (label, d)) in changes.iter().enumerate() {
         let fill = if *d < 0.0 { FALL } else { RISE };
         bar(i + 1, label, at, at + d, fill, show_change(*d));
         at += d;
     }
-    bar(bars - 1, last.0, lo, last.1, TOTAL, show(last.1));
+    bar(bars - 1, last.0, 0.0, last.1, TOTAL, show(last.1));
     out.push_str("</svg>");
     out
 }
 
-/// Horizontal bars, one per step, scaled to the largest: a funnel's users at each step with
-/// the share of the first step and of the step before, or a lifecycle's statuses (a negative
-/// count, dormant users, is drawn in red).
+/// Horizontal bars, one per step, on one scale: a funnel's users at each step with the share
+/// of the first step and of the step before, or a lifecycle's statuses, where a negative
+/// count (dormant users) is drawn left of zero in red and the others right of it.
 pub fn steps(title: &str, steps: &[(String, f64)]) -> String {
-    let (label_w, gap, w) = (180.0, 8.0, 620.0);
+    let (label_w, gap) = (180.0, 8.0);
     let h = 12.0 + steps.len() as f64 * (BAR_H + gap);
-    let most = steps
-        .iter()
-        .map(|(_, n)| n.abs())
-        .fold(0.0_f64, f64::max)
-        .max(1.0);
     let first = steps.first().map_or(0.0, |s| s.1);
     let funnel = steps.iter().all(|(_, n)| *n >= 0.0);
-    let mut out = open(w, h, title);
-    for (i, (name, n)) in steps.iter().enumerate() {
-        let y = 6.0 + i as f64 * (BAR_H + gap);
-        let len = (n.abs() / most * (w - label_w - 170.0)).max(1.0);
-        let fill = if *n < 0.0 { FALL } else { SERIES };
-        let mut text = crate::format::value(&throughline_model::Unit::Count, *n);
-        if funnel && first > 0.0 && i > 0 {
-            let prev = steps[i - 1].1;
-            text.push_str(&format!(" · {:.1}% of all", n / first * 100.0));
-            if prev > 0.0 {
-                text.push_str(&format!(" · {:.1}% of the step before", n / prev * 100.0));
+    let texts: Vec<String> = steps
+        .iter()
+        .enumerate()
+        .map(|(i, (_, n))| {
+            let mut text = crate::format::value(&throughline_model::Unit::Count, *n);
+            if funnel && first > 0.0 && i > 0 {
+                let prev = steps[i - 1].1;
+                text.push_str(&format!(" · {:.1}% of all", n / first * 100.0));
+                if prev > 0.0 {
+                    text.push_str(&format!(" · {:.1}% of the step before", n / prev * 100.0));
+                }
             }
-        }
+            text
+        })
+        .collect();
+    // the bars get 300 px; the chart is as wide as its longest label needs, never cut
+    let room = texts.iter().map(|t| text_width(t)).fold(0.0, f64::max) + 8.0;
+    let bars_w = 300.0;
+    let w = label_w + bars_w + room;
+    let most_pos = steps.iter().map(|s| s.1).fold(0.0_f64, f64::max);
+    let most_neg = steps.iter().map(|s| -s.1).fold(0.0_f64, f64::max);
+    let total = (most_pos + most_neg).max(1.0);
+    let zero = label_w + most_neg / total * bars_w;
+    let mut out = open(w, h, title);
+    if most_neg > 0.0 {
+        out.push_str(&format!(
+            "<line x1=\"{zero:.1}\" y1=\"2\" x2=\"{zero:.1}\" y2=\"{:.1}\" stroke=\"#9ca3af\"/>",
+            h - 2.0
+        ));
+    }
+    for (i, ((name, n), text)) in steps.iter().zip(&texts).enumerate() {
+        let y = 6.0 + i as f64 * (BAR_H + gap);
+        let len = (n.abs() / total * bars_w).max(1.0);
+        let (fill, x) = if *n < 0.0 {
+            (FALL, zero - len)
+        } else {
+            (SERIES, zero)
+        };
         let row = BarRow {
             y,
             label: name,
-            x: label_w,
+            x,
             len,
             fill,
-            text: &text,
+            text,
         };
         bar_row(&mut out, label_w, row);
+        if *n < 0.0 {
+            // the value of a bar left of zero is written right of zero, where no bar is
+            let end = out.rfind("<text").unwrap_or(out.len());
+            out.truncate(end);
+            out.push_str(&format!(
+                "<text x=\"{:.1}\" y=\"{:.1}\" font-size=\"11\" fill=\"#374151\">{}</text>",
+                zero + 4.0,
+                y + 14.0,
+                esc(text)
+            ));
+        }
     }
     out.push_str("</svg>");
     out

@@ -25,7 +25,7 @@ a { color: #1d4ed8; }
 .krs { margin: 4px 0 0 0; font-size: 14px; }
 form.inline { display: flex; gap: 8px; align-items: end; flex-wrap: wrap; margin: 8px 0 16px; }
 label { display: block; font-size: 13px; color: var(--muted); }
-input, select, textarea { font: inherit; padding: 5px 7px; border: 1px solid #d1d5db; border-radius: 6px; }
+input, select, textarea { font: inherit; padding: 5px 7px; border: 1px solid #d1d5db; border-radius: 6px; max-width: 100%; }
 textarea { width: 100%; min-height: 70px; }
 button { font: inherit; padding: 6px 14px; border-radius: 6px; border: 1px solid #1d4ed8; background: #2563eb; color: white; cursor: pointer; }
 .flash { background: #dcfce7; border: 1px solid #86efac; padding: 8px 12px; border-radius: 6px; }
@@ -35,6 +35,7 @@ dl.facts { display: grid; grid-template-columns: max-content 1fr; gap: 4px 16px;
 dl.facts dt { color: var(--muted); }
 dl.facts dd { margin: 0; }
 @media print { nav, form { display: none; } }
+@media (max-width: 640px) { dl.facts { grid-template-columns: 1fr; } dl.facts dd { margin-bottom: 6px; } }
 "#;
 
 /// Percent-encodes a URL path (ids are kebab- or snake-case, but nothing is assumed).

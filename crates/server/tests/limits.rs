@@ -35,15 +35,17 @@ fn health(addr: SocketAddr) -> String {
     out
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn idle_and_excess_connections_are_closed_and_the_rest_served() {
+/// The server with `limits` on any free port: its address, a sender that stops it, and its task.
+async fn start(
+    limits: Limits,
+) -> (
+    SocketAddr,
+    tokio::sync::oneshot::Sender<()>,
+    tokio::task::JoinHandle<std::io::Result<()>>,
+) {
     let w = world(false).await;
     let (tx, rx) = tokio::sync::oneshot::channel();
     let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
-    let limits = Limits {
-        max_connections: 3,
-        header_timeout: Duration::from_secs(3),
-    };
     let state = w.state.clone();
     let server = tokio::spawn(async move {
         serve_with(
@@ -57,7 +59,16 @@ async fn idle_and_excess_connections_are_closed_and_the_rest_served() {
         )
         .await
     });
-    let addr = rx.await.unwrap();
+    (rx.await.unwrap(), stop_tx, server)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn idle_and_excess_connections_are_closed_and_the_rest_served() {
+    let (addr, stop_tx, server) = start(Limits {
+        max_connections: 3,
+        header_timeout: Duration::from_secs(3),
+    })
+    .await;
     let result = tokio::task::spawn_blocking(move || {
         // two clients that connect and send nothing
         let mut idle: Vec<TcpStream> = (0..2).map(|_| TcpStream::connect(addr).unwrap()).collect();
@@ -91,6 +102,62 @@ async fn idle_and_excess_connections_are_closed_and_the_rest_served() {
         );
         // and room again for new clients
         assert!(health(addr).contains("200 OK"));
+    })
+    .await;
+    let _ = stop_tx.send(());
+    server.await.unwrap().unwrap();
+    result.unwrap();
+}
+
+/// Raises this process's soft limit on open files to `want` (or the hard limit, if lower):
+/// the test below holds 1,000 client sockets and the server as many.
+fn raise_open_files(want: u64) -> u64 {
+    let mut lim = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
+    // SAFETY: getrlimit/setrlimit read and write the struct passed; no other memory.
+    unsafe {
+        if libc::getrlimit(libc::RLIMIT_NOFILE, &mut lim) != 0 {
+            return 0;
+        }
+        if lim.rlim_cur < want {
+            lim.rlim_cur = want.min(lim.rlim_max);
+            libc::setrlimit(libc::RLIMIT_NOFILE, &lim);
+        }
+        libc::getrlimit(libc::RLIMIT_NOFILE, &mut lim);
+    }
+    lim.rlim_cur
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_thousand_idle_connections_do_not_keep_a_request_waiting() {
+    let limit = raise_open_files(4096);
+    assert!(
+        limit >= 2100,
+        "this test needs 2,100 open files (1,000 client sockets, as many on the server side); \
+         the hard limit here is {limit}: raise it (ulimit -Hn)"
+    );
+    // the default cap; a header timeout longer than the test, so the idle ones stay open
+    let (addr, stop_tx, server) = start(Limits {
+        header_timeout: Duration::from_secs(120),
+        ..Limits::default()
+    })
+    .await;
+    let result = tokio::task::spawn_blocking(move || {
+        let idle: Vec<TcpStream> = (0..1000)
+            .map(|_| TcpStream::connect(addr).unwrap())
+            .collect();
+        std::thread::sleep(Duration::from_millis(500));
+        let started = Instant::now();
+        let answer = health(addr);
+        let took = started.elapsed();
+        assert!(answer.contains("200 OK"), "{answer}");
+        // served at once, not after the idle ones time out
+        assert!(took < Duration::from_secs(5), "took {took:?}");
+        // the idle ones are still open (held, not dropped to make room)
+        assert_eq!(idle.len(), 1000);
+        drop(idle);
     })
     .await;
     let _ = stop_tx.send(());

@@ -172,29 +172,9 @@ fn human(ws: &Workspace, e: &Experiment, a: &Analysis) -> String {
         "p".into(),
     ]];
     for m in &a.metrics {
-        let unit = ws
-            .metric(&m.metric)
-            .and_then(|d| d.unit.as_ref())
-            .map(|u| u.value.clone());
-        let pp = m.test == "proportion" && unit.as_ref().is_none_or(|u| *u == Unit::Percent);
-        let show = |v: f64| match (&unit, m.test) {
-            (Some(Unit::Percent) | None, "proportion") => format!("{v:.2}%"),
-            (Some(Unit::Duration), _) => Unit::Duration.format(v),
-            _ => format!("{v:.3}"),
-        };
-        let delta = |v: f64| {
-            if pp {
-                format!("{v:+.2} pp")
-            } else if unit == Some(Unit::Duration) {
-                format!(
-                    "{}{}",
-                    if v < 0.0 { "-" } else { "+" },
-                    Unit::Duration.format(v.abs())
-                )
-            } else {
-                format!("{v:+.3}")
-            }
-        };
+        let unit = throughline_review::experiment_unit(ws, &m.metric, m.test);
+        let show = |v: f64| unit.format(v);
+        let delta = |v: f64| unit.delta(v);
         let role = if m.guardrail { "guardrail" } else { "goal" };
         for (i, v) in m.variants.iter().enumerate() {
             let name = if i == 0 {
@@ -203,7 +183,7 @@ fn human(ws: &Workspace, e: &Experiment, a: &Analysis) -> String {
                 String::new()
             };
             let lift = match (v.lift, v.lift_relative) {
-                (Some(l), Some(r)) => format!("{} ({:+.1}%)", delta(l), r * 100.0),
+                (Some(l), Some(r)) => format!("{} ({})", delta(l), Unit::relative(r)),
                 _ => String::new(),
             };
             let ci = match (v.ci_low, v.ci_high) {

@@ -51,7 +51,26 @@ fn values_read_well() {
     assert_eq!(Unit::Currency("USD".into()).format(-3.456), "-$3.46");
     assert_eq!(Unit::Currency("CHF".into()).format(5.0), "5 CHF");
     assert_eq!(Unit::Ratio.format(4.126), "4.13");
+    assert_eq!(Unit::Ratio.format(0.159), "0.16");
+    // a small ratio keeps two significant digits instead of rounding to 0.05 or 0
+    assert_eq!(Unit::Ratio.format(0.045), "0.045");
+    assert_eq!(Unit::Ratio.format(0.0031), "0.0031");
     assert_eq!(Unit::Score.format(-0.04), "0");
+}
+
+#[test]
+fn changes_read_in_one_way_everywhere() {
+    // a change of a percentage is in percentage points, never `%`
+    assert_eq!(Unit::Percent.delta(-0.94), "−0.9 pp");
+    assert_eq!(Unit::Percent.delta(5.877), "+5.9 pp");
+    assert_eq!(Unit::Count.delta(637.0), "+637");
+    assert_eq!(Unit::Count.delta(-6566.0), "−6,566");
+    assert_eq!(Unit::Duration.delta(1350.0), "+22.5 min");
+    assert_eq!(Unit::Currency("USD".into()).delta(-1200.0), "−$1,200");
+    assert_eq!(Unit::Ratio.delta(0.045), "+0.045");
+    assert_eq!(Unit::relative(0.046), "+4.6%");
+    assert_eq!(Unit::relative(-0.48), "−48%");
+    assert_eq!(Unit::relative(0.0), "+0%");
 }
 
 #[test]

@@ -2,8 +2,22 @@
 
 use crate::format::{delta, relative};
 use crate::review::*;
-use crate::sections::*;
 use throughline_model::{Unit, Workspace};
+
+/// The unit an experiment's values of `metric` are shown in, everywhere (terminal, review,
+/// dashboard): a proportion test's values are percentages (changes in pp); a mean of counts
+/// per user is a plain number (`0.159`); durations and money keep their unit.
+pub fn experiment_unit(ws: &Workspace, metric: &str, test: &str) -> Unit {
+    let unit = ws
+        .metric(metric)
+        .and_then(|m| m.unit.as_ref())
+        .map(|u| u.value.clone());
+    match (test, unit) {
+        ("proportion", None | Some(Unit::Percent)) => Unit::Percent,
+        (_, None | Some(Unit::Count)) => Unit::Ratio,
+        (_, Some(u)) => u,
+    }
+}
 
 pub(crate) fn experiment_row(ws: &Workspace, e: &crate::ExperimentInput) -> ExperimentRow {
     match &e.analysis {
@@ -18,7 +32,7 @@ pub(crate) fn experiment_row(ws: &Workspace, e: &crate::ExperimentInput) -> Expe
         },
         Ok(a) => {
             let lift = a.metrics.iter().find(|m| !m.guardrail).and_then(|m| {
-                let unit = unit_of(ws, &m.metric);
+                let unit = experiment_unit(ws, &m.metric, m.test);
                 let v = m
                     .variants
                     .iter()
@@ -29,13 +43,7 @@ pub(crate) fn experiment_row(ws: &Workspace, e: &crate::ExperimentInput) -> Expe
                             .abs()
                             .total_cmp(&y.lift.unwrap_or(0.0).abs())
                     })?;
-                let show = |x: f64| {
-                    if m.test == "proportion" && unit == Unit::Percent {
-                        delta(&Unit::Percent, x)
-                    } else {
-                        delta(&unit, x)
-                    }
-                };
+                let show = |x: f64| delta(&unit, x);
                 Some(format!(
                     "{} {} in {} ({}; 95% CI {} to {}; p {})",
                     m.metric,

@@ -4,7 +4,8 @@ use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::{Html, IntoResponse, Response};
 use serde::Serialize;
-use throughline_model::Unit;
+use std::collections::HashMap;
+use throughline_model::{Unit, Workspace};
 use throughline_review::html::{escape, inline};
 use throughline_review::{ExperimentRow, Review};
 
@@ -19,10 +20,33 @@ use crate::html::*;
 pub(crate) struct Experiments {
     pub experiments: Vec<ExperimentRow>,
     pub analyses: Vec<serde_json::Value>,
+    /// The unit each (metric, test) is shown in ([`throughline_review::experiment_unit`]),
+    /// and whether up is better for it.
+    #[serde(skip)]
+    pub units: HashMap<(String, String), (Unit, bool)>,
 }
 
-pub(crate) fn experiments(c: &Computed, r: &Review) -> Experiments {
+pub(crate) fn experiments(ws: &Workspace, c: &Computed, r: &Review) -> Experiments {
+    let units = c
+        .data
+        .experiments
+        .iter()
+        .filter_map(|e| e.analysis.as_ref().ok())
+        .flat_map(|a| &a.metrics)
+        .map(|m| {
+            (
+                (m.metric.clone(), m.test.to_string()),
+                (
+                    throughline_review::experiment_unit(ws, &m.metric, m.test),
+                    ws.metric(&m.metric)
+                        .and_then(|d| d.direction.as_ref())
+                        .is_none_or(|d| d.value == throughline_model::Direction::Up),
+                ),
+            )
+        })
+        .collect();
     Experiments {
+        units,
         experiments: r.experiments.clone(),
         analyses: c
             .data
@@ -62,9 +86,15 @@ pub(crate) fn experiments_html(e: &Experiments, caller: &Caller) -> String {
         let Some(metrics) = a.get("metrics").and_then(|m| m.as_array()) else {
             continue;
         };
-        s.push_str("<table><thead><tr><th>Metric</th><th>Variant</th><th>Users</th><th>Value</th><th>Lift</th><th>95% CI</th><th>p</th></tr></thead><tbody>");
+        s.push_str("<table><thead><tr><th>Metric</th><th>Variant</th><th class=\"num\">Users</th><th class=\"num\">Value</th><th class=\"num\">Lift</th><th class=\"num\">95% CI</th><th>Against no effect</th><th class=\"num\">p</th></tr></thead><tbody>");
         for m in metrics {
             let id = m.get("metric").and_then(|x| x.as_str()).unwrap_or("");
+            let test = m.get("test").and_then(|x| x.as_str()).unwrap_or("");
+            let (unit, up) = e
+                .units
+                .get(&(id.to_string(), test.to_string()))
+                .cloned()
+                .unwrap_or((Unit::Ratio, true));
             let role = if m
                 .get("guardrail")
                 .and_then(|g| g.as_bool())
@@ -74,25 +104,55 @@ pub(crate) fn experiments_html(e: &Experiments, caller: &Caller) -> String {
             } else {
                 "goal"
             };
-            for v in m
+            let variants: Vec<&serde_json::Value> = m
                 .get("variants")
                 .and_then(|v| v.as_array())
                 .into_iter()
                 .flatten()
-            {
+                .collect();
+            // one scale for the metric's intervals: the widest end, with a little room
+            let span = variants
+                .iter()
+                .flat_map(|v| ["ci_low", "ci_high"].map(|k| v.get(k).and_then(|x| x.as_f64())))
+                .flatten()
+                .map(f64::abs)
+                .fold(0.0, f64::max)
+                * 1.15;
+            for v in variants {
                 let n = |k: &str| v.get(k).and_then(|x| x.as_f64());
-                let f = |x: Option<f64>| x.map_or("—".into(), |x| format!("{x:.3}"));
+                let value = n("value").map_or("—".into(), |x| unit.format(x));
+                let lift = match (n("lift"), n("lift_relative")) {
+                    (Some(l), Some(r)) => format!("{} ({})", unit.delta(l), Unit::relative(r)),
+                    (Some(l), None) => unit.delta(l),
+                    _ => "—".into(),
+                };
                 s.push_str(&format!(
-                    "<tr><td><a href=\"/metrics/{}\">{}</a> <span class=\"legend\">{role}</span></td><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
+                    "<tr><td><a href=\"/metrics/{}\">{}</a> <span class=\"legend\">{role}</span></td><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td>{}</td><td class=\"num\">{}</td></tr>",
                     url_path(id),
                     escape(id),
                     escape(v.get("variant").and_then(|x| x.as_str()).unwrap_or("")),
                     n("users").map_or("—".into(), |u| Unit::Count.format(u)),
-                    f(n("value")),
-                    f(n("lift")),
+                    escape(&value),
+                    escape(&lift),
                     match (n("ci_low"), n("ci_high")) {
-                        (Some(l), Some(h)) => format!("{l:.3} to {h:.3}"),
+                        (Some(l), Some(h)) => escape(&format!("{} to {}", unit.delta(l), unit.delta(h))),
                         _ => "—".into(),
+                    },
+                    match (n("lift"), n("ci_low"), n("ci_high")) {
+                        (Some(l), Some(lo), Some(hi)) => throughline_review::svg::interval(
+                            &format!(
+                                "{id}, {}: {} (95% CI {} to {}); the line is no effect",
+                                v.get("variant").and_then(|x| x.as_str()).unwrap_or(""),
+                                unit.delta(l),
+                                unit.delta(lo),
+                                unit.delta(hi)
+                            ),
+                            l,
+                            (lo, hi),
+                            span,
+                            up
+                        ),
+                        _ => String::new(),
                     },
                     n("p_value").map_or("—".into(), throughline_experiment::format_p)
                 ));
@@ -105,7 +165,8 @@ pub(crate) fn experiments_html(e: &Experiments, caller: &Caller) -> String {
 
 pub(crate) async fn page_experiments(State(st): State<AppState>, headers: HeaderMap) -> Response {
     let (c, comp, view) = try_page!(page_ctx(&st, &headers, "/experiments").await);
-    Html(experiments_html(&experiments(&comp, &view.review), &c)).into_response()
+    let e = experiments(&st.loaded().workspace, &comp, &view.review);
+    Html(experiments_html(&e, &c)).into_response()
 }
 
 pub(crate) async fn api_experiments(
@@ -113,5 +174,9 @@ pub(crate) async fn api_experiments(
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let (_, comp, view) = api_ctx(&st, &headers).await?;
-    Ok(json(experiments(&comp, &view.review)))
+    Ok(json(experiments(
+        &st.loaded().workspace,
+        &comp,
+        &view.review,
+    )))
 }

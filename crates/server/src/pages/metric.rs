@@ -223,14 +223,16 @@ pub(crate) struct Steps {
     pub end: chrono::NaiveDate,
     /// Step (or status) and users.
     pub steps: Vec<(String, f64)>,
+    /// A lifecycle's statuses (dormant users count down), not a funnel's steps.
+    pub lifecycle: bool,
 }
 
 /// The latest period in which every step of `id` was measured.
 fn steps(m: &throughline_model::Metric, c: &Computed) -> Option<Steps> {
     use throughline_model::{Compute, LIFECYCLE_STATUSES};
-    let names: Vec<&str> = match &m.compute.as_ref()?.value {
-        Compute::Funnel { steps, .. } => steps.iter().map(|s| s.value.as_str()).collect(),
-        Compute::Lifecycle { .. } => LIFECYCLE_STATUSES.to_vec(),
+    let (names, lifecycle): (Vec<&str>, bool) = match &m.compute.as_ref()?.value {
+        Compute::Funnel { steps, .. } => (steps.iter().map(|s| s.value.as_str()).collect(), false),
+        Compute::Lifecycle { .. } => (LIFECYCLE_STATUSES.to_vec(), true),
         _ => return None,
     };
     let series = |name: &str| c.data.series.get(&format!("{}#{name}", m.id.value));
@@ -246,6 +248,7 @@ fn steps(m: &throughline_model::Metric, c: &Computed) -> Option<Steps> {
         start: last.start,
         end: last.end,
         steps,
+        lifecycle,
     })
 }
 
@@ -502,8 +505,16 @@ pub(crate) fn metric_html(m: &MetricPage, caller: &Caller) -> String {
         )
     ));
     if let Some(st) = &m.steps {
+        let (heading, what) = if st.lifecycle {
+            (
+                "Users by status",
+                "new, returning and resurrected users count up; dormant users (active the period before, not this one) count down, left of zero",
+            )
+        } else {
+            ("Step by step", "users at each step")
+        };
         s.push_str(&format!(
-            "<h2>Step by step</h2><p class=\"legend\">{} to {}: users at each step</p>",
+            "<h2>{heading}</h2><p class=\"legend\">{} to {}: {what}</p>",
             st.start,
             st.end - chrono::Duration::days(1)
         ));

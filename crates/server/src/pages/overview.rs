@@ -64,9 +64,7 @@ fn edge(
             .and_then(|m| m.unit.as_ref())
             .map_or(throughline_model::Unit::Count, |u| u.value.clone())
     };
-    let signed = |u: &throughline_model::Unit, x: f64| {
-        format!("{}{}", if x < 0.0 { "−" } else { "+" }, u.format(x.abs()))
-    };
+    let signed = |u: &throughline_model::Unit, x: f64| u.delta(x);
     if let Some(mv) = ns.filter(|mv| mv.method == "lifecycle" && mv.source == child) {
         let parts: Vec<String> = mv
             .parts
@@ -196,10 +194,9 @@ pub(crate) fn tree_node(n: &MetricNode, out: &mut String) {
     let unit = unit_of(&n.unit);
     let latest = n.latest.map_or("—".into(), |v| unit.format(v.value));
     let change = n.change.map_or(String::new(), |c| {
-        let sign = if c < 0.0 { "−" } else { "+" };
         format!(
-            " <span class=\"legend\">{sign}{} vs the period before</span>",
-            escape(&unit.format(c.abs()))
+            " <span class=\"legend\">{} vs the period before</span>",
+            escape(&unit.delta(c))
         )
     });
     out.push_str(&format!(

@@ -902,3 +902,100 @@ fn a_span_of_months_is_the_days_it_covers_not_its_last_month() {
         assert_eq!(periods(&r), [want], "{line}");
     }
 }
+
+#[test]
+fn key_results_labelled_in_french_pair_with_the_objective_above() {
+    let r = read(
+        "# OKR 2020\n\n\
+         * **Objectif** : avoir les bonnes personnes dans l'équipe\n\
+         * **Résultat clé** : recruter cinq personnes\n\
+         * **Résultat clé** : mesurer le bien-être chaque trimestre\n\n\
+         * **Objectif** : sécuriser nos services\n\
+         * **Résultat clé** : documenter 4 processus\n",
+    );
+    let (titles, krs) = shape(&r);
+    assert_eq!(
+        titles,
+        [
+            "avoir les bonnes personnes dans l'équipe",
+            "sécuriser nos services"
+        ]
+    );
+    assert_eq!(krs, [2, 1]);
+}
+
+#[test]
+fn an_objective_restated_with_its_score_is_read_once_but_another_teams_twice() {
+    let r = read(
+        "23年Q1：\n\nO: 完善产品建设\n- KR: 完成大客户接入\n- KR: 完成支付流程上线\n\n\
+         O: 团队建设\n- KR: 补充前端开发一人\n\n\
+         O：完善产品建设 (70%)\n- KR: 完成大客户接入\n- KR: 完成支付流程上线\n",
+    );
+    let (titles, krs) = shape(&r);
+    assert_eq!(titles, ["完善产品建设", "团队建设"]);
+    assert_eq!(krs, [2, 1]);
+    // `23年Q1`: a two-digit year before a quarter
+    assert_eq!(periods(&r), ["2023-Q1", "2023-Q1"]);
+    let r = read(
+        "# FY2022 Annual OKRs\n\n## Sales\n\n1. Earn community trust\n   - Publish 4 case studies\n\
+         1. Grow revenue\n   - Reach $2M ARR\n\n## Marketing\n\n1. Earn community trust\n   - Publish 4 case studies\n\
+         1. Grow the audience\n   - Reach 10k subscribers\n",
+    );
+    assert_eq!(shape(&r).0.len(), 4, "{:?}", shape(&r));
+}
+
+#[test]
+fn a_bare_objective_label_over_a_heading_and_chinese_section_labels() {
+    let r = read(
+        "# OKRs\n\n## Objective\n\n### Become the safety tool five care homes rely on\n\n\
+         *Inspiring enough to read aloud.*\n\n## Key Results\n\n\
+         ### KR1 — Nurses confirm alerts 4 days a week\n\n> 50 nurses confirm alerts\n\n\
+         ### KR2 — 5 paid pilot contracts\n\n> Sign 5 contracts\n",
+    );
+    let (titles, krs) = shape(&r);
+    assert_eq!(titles, ["Become the safety tool five care homes rely on"]);
+    assert_eq!(krs, [2]);
+    let r = read(
+        "# 一、目标（O1）\n\n建设统一仿真能力，降低验证成本。\n\n## 关键结果（KR）\n\n\
+         1. 本月完成链路调通。\n\n2. 完成业界技术方案调研，覆盖 3 类场景。\n\n\
+         ## 关键举措\n\n1. 负责整体技术方案设计。\n\n2. 分阶段完成对齐。\n\n\
+         # 二、目标（O2）\n\n构建录制回放能力。\n\n## 关键结果（KR）\n\n1. 完成调研。\n\n\
+         ## 关键举措\n\n1. 系统调研。\n",
+    );
+    let (titles, krs) = shape(&r);
+    assert_eq!(
+        titles,
+        ["建设统一仿真能力，降低验证成本。", "构建录制回放能力。"]
+    );
+    // the items under `关键结果` are key results however they read; `关键举措` are initiatives
+    assert_eq!(krs, [2, 1]);
+}
+
+#[test]
+fn a_period_line_under_the_title_states_the_period_more_exactly_than_the_title() {
+    let r = read(
+        "# OKRs - Q1-Q2 2025 (12-Week Launch)\n\n**Period:** Nov 4, 2025 - Jan 24, 2026\n\
+         **Owner:** Development Team\n\n## Objective 1: Ship the platform\n\n\
+         ### Key Result 1.1: Ship 100% of planned scope\n\n- **Target:** 100%\n\n\
+         ### Key Result 1.2: Run 2 beta tournaments\n\n- **Target:** 2\n",
+    );
+    assert_eq!(periods(&r), ["2025-11-04..2026-01-24"]);
+}
+
+#[test]
+fn a_page_that_names_one_quarter_in_its_prose_is_dated_by_it_and_two_leave_it_undated() {
+    let page = |prose: &str| {
+        format!(
+            "# Metrics strategy\n\n{prose}\n\n## Objective: Prove parents pay\n\n\
+             #### KR1: 500 paying parents\n\n#### KR2: $2,500 MRR\n"
+        )
+    };
+    let r = read(&page(
+        "In the first quarter after launch (Q3/2026) we focus on habit and revenue.",
+    ));
+    assert_eq!(periods(&r), ["2026-Q3"]);
+    let r = read(&page(
+        "After the pilot in Q2 2026 we launch in Q3 2026 and focus on habit and revenue.",
+    ));
+    assert_eq!(periods(&r), [""]);
+}

@@ -270,6 +270,14 @@ fn without_stamps(t: &str) -> String {
 
 /// `1. `, `2) `, `#3 ` at the start of a heading: its length.
 pub(super) fn numbering(t: &str) -> usize {
+    // `一、`, `三、`, `2、`: numbering as Chinese and Japanese pages write it
+    let cjk =
+        t.trim_start_matches(|c: char| c.is_ascii_digit() || "一二三四五六七八九十".contains(c));
+    if cjk.len() < t.len()
+        && let Some(r) = cjk.strip_prefix('、')
+    {
+        return t.len() - r.trim_start().len();
+    }
     let s = t.strip_prefix('#').unwrap_or(t);
     let digits = s.bytes().take_while(u8::is_ascii_digit).count();
     if digits == 0 || digits > 3 {

@@ -58,7 +58,12 @@ impl Reader<'_> {
 
     /// A sentence stating the period's dates, when the dates are not known yet.
     pub(super) fn date_range(&mut self, ctx: &mut Ctx, f: Frag) -> bool {
-        if ctx.period.is_some() {
+        // a line labelled as the period (`**Period:** Nov 4, 2025 - Jan 24, 2026`) states it
+        // more exactly than a title's quarter (`# OKRs - Q1-Q2 2025`): it is the period
+        let labelled = super::labels::split_label(f.text()).is_some_and(|(label, _)| {
+            super::evidence::period_hint::PERIOD_ROWS.contains(&label.trim_matches(['*', '_', ' ']))
+        });
+        if ctx.period.is_some() && !labelled {
             return false;
         }
         let Some((start, end, r)) = period::find_range(f.text()) else {

@@ -408,7 +408,17 @@ impl Reader<'_> {
         for (o, krs) in &r.objectives {
             let node = &ev.nodes[*o];
             let mut ctx = ctx_at(&marks, node.range.start);
-            if let Some((p, l, f)) = ev.heading_period(*o) {
+            // the nearest statement of the period wins: a heading's (`### Q4 2026`), unless
+            // the page states one after that heading (`**Period:** Nov 4, 2025 - …` under
+            // `# OKRs - Q1-Q2 2025`)
+            let stated_at = marks
+                .iter()
+                .rev()
+                .find(|m| m.0 <= node.range.start && m.1.is_some())
+                .map(|m| m.0);
+            if let Some((p, l, f)) = ev.heading_period(*o)
+                && stated_at.is_none_or(|at| at < self.span(f).offset as usize)
+            {
                 ctx.period = p.map(|p| Spanned::new(p, self.span(f)));
                 ctx.length = l.map(|x| Spanned::new(x, self.span(f)));
             }

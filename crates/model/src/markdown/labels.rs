@@ -9,28 +9,30 @@ use crate::values::{Quantity, is_year_at, quantities_in};
 /// `Objective 1: Title`, `Objective: Title`, `OBJECTIVE: Title`, `O2 - Title`, `Goal 1: Title`,
 /// `Problem Area: Title` → the byte offset where the title starts. `Objective 1` alone (a
 /// template's placeholder) is an objective titled as written.
+/// "Objective" in the languages OKR pages are written in (lowercase as `to_ascii_lowercase`
+/// leaves them).
+const OBJECTIVE_WORDS: &[&str] = &[
+    "objective",
+    "objetivo",
+    "objectif",
+    "obiettivo",
+    "doel",
+    "ziel",
+    "hedef",
+    "mục tiêu",
+    "目标",
+    "目標",
+    "목표",
+];
+
 pub(crate) fn objective_prefix(text: &str) -> Option<usize> {
     let lower = text.to_ascii_lowercase();
     // the word in the languages OKR pages are written in (before `obj`, which begins some)
-    let word = [
-        "objective",
-        "objetivo",
-        "objectif",
-        "obiettivo",
-        "doel",
-        "ziel",
-        "hedef",
-        "mục tiêu",
-        "目标",
-        "目標",
-        "목표",
-        "obj",
-        "problem area",
-        "goal",
-        "o",
-    ]
-    .into_iter()
-    .find(|w| lower.starts_with(w))?;
+    let word = OBJECTIVE_WORDS
+        .iter()
+        .chain(&["obj", "problem area", "goal", "o"])
+        .copied()
+        .find(|w| lower.starts_with(w))?;
     let rest = &text[word.len()..];
     let rest = match rest.strip_prefix('-') {
         // `O-1 …`
@@ -102,8 +104,9 @@ pub(crate) fn is_bare_objective_label(text: &str) -> bool {
         .trim()
         .trim_end_matches([':', ' '])
         .to_ascii_lowercase();
-    let rest = lower
-        .strip_prefix("objective")
+    let rest = OBJECTIVE_WORDS
+        .iter()
+        .find_map(|w| lower.strip_prefix(w))
         .map(|r| r.trim_start_matches(|c: char| c.is_ascii_digit() || c == ' ' || c == '.'));
     // `O`, `O1`, `O 2` alone: the short form pages that write `KR` use
     let short = lower.strip_prefix('o').is_some_and(|r| {
@@ -113,8 +116,30 @@ pub(crate) fn is_bare_objective_label(text: &str) -> bool {
     rest.is_some_and(str::is_empty) || short
 }
 
-/// `KR1: …`, `KR 2 - …`, `KR: …`, `KR1.1 …`, `Key Result: …`, `Key result 1.1: …`, `KR -`:
-/// the offset where the key result's text starts.
+/// "Key result" in the languages OKR pages are written in (lowercase as `to_ascii_lowercase`
+/// leaves them), in the singular: a plural label (`Key Results: Alice and Bob`,
+/// `Résultats clés :`) names a section, not one key result ([`section_name`]).
+const KR_WORDS: &[&str] = &[
+    "key result",
+    "kr",
+    "résultat clé",
+    "resultado clave",
+    "resultado-chave",
+    "resultado chave",
+    "risultato chiave",
+    "schlüsselergebnis",
+    "kết quả then chốt",
+    "kết quả chính",
+    "关键结果",
+    "關鍵結果",
+    "主要な結果",
+    "핵심 결과",
+    "anahtar sonuç",
+    "kernresultaat",
+];
+
+/// `KR1: …`, `KR 2 - …`, `KR: …`, `KR1.1 …`, `Key Result: …`, `Key result 1.1: …`, `KR -`,
+/// `Résultat clé : …`, `关键结果1：…`: the offset where the key result's text starts.
 pub(crate) fn kr_prefix(text: &str) -> Option<usize> {
     // `O1KR2`, `O1.KR2`, `O1 KR2`: the objective's number before the key result's
     let text_all = text;
@@ -131,12 +156,10 @@ pub(crate) fn kr_prefix(text: &str) -> Option<usize> {
         .map_or(0, |(d, sep, _)| 1 + d + sep);
     let text = &text_all[skip..];
     let lower = text.to_ascii_lowercase();
-    let word = ["key result", "kr"]
-        .into_iter()
-        .find(|w| lower.starts_with(w))?;
+    let word = KR_WORDS.iter().find(|w| lower.starts_with(**w))?;
     let rest = &text[word.len()..];
     let after_num = rest.trim_start_matches(|c: char| c.is_ascii_digit() || c == ' ' || c == '.');
-    let title = match after_num.strip_prefix([':', '-', '–', '—', ')']) {
+    let title = match after_num.strip_prefix([':', '：', '-', '–', '—', ')']) {
         Some(t) => t,
         // `KR1 Increase …` (a number, then the text)
         None if after_num.len() < rest.len() && rest.starts_with(|c: char| c.is_ascii_digit()) => {
@@ -525,8 +548,23 @@ pub(crate) fn section_name(text: &str) -> Option<Section> {
         | "we will know we are successful when"
         | "success looks like"
         | "what success looks like"
-        | "key results (krs)" => Some(Section::KeyResults),
-        "initiatives" | "projects" | "key initiatives" => Some(Section::Initiatives),
+        | "key results (krs)"
+        // the same label in the other languages OKR pages are written in
+        | "résultats clés"
+        | "resultados clave"
+        | "resultados-chave"
+        | "resultados chave"
+        | "risultati chiave"
+        | "schlüsselergebnisse"
+        | "kết quả then chốt"
+        | "关键结果"
+        | "關鍵結果"
+        | "主要な結果"
+        | "핵심 결과"
+        | "anahtar sonuçlar"
+        | "kernresultaten" => Some(Section::KeyResults),
+        "initiatives" | "projects" | "key initiatives" | "关键举措" | "举措" | "關鍵舉措"
+        | "initiatives clés" | "iniciativas" | "iniziative" => Some(Section::Initiatives),
         "guardrails" | "guardrail metrics" | "counter metrics" | "counter-metrics" => {
             Some(Section::Guardrails)
         }

@@ -102,7 +102,15 @@
 //! one page with `<!-- throughline: allow(uncertain-reading) -->` anywhere on it. A period
 //! the headings do not give is taken from the nearest heading or bold line that names one
 //! (`### 2020`, `**2019 Q1**`, `# 2022OKR`), a `| Cycle | Q2 2026 |` row, a start and end
-//! date in a sentence, or "by the end of 2025".
+//! date in a sentence, "by the end of 2025", a span of months (`Jul–Sep 2026`), or the one
+//! quarter the page's prose names (`(Q3/2026)`). A `**Period:**` line under a title states
+//! the period more exactly than the title's quarter, and wins.
+//!
+//! **Other languages.** Objective and key result labels and table headers are read in the
+//! languages OKR pages are written in (`**Objectif** :` / `**Résultat clé** :`,
+//! `# 一、目标（O1）` / `## 关键结果（KR）` / `## 关键举措`, `| 目标 | 关键结果 |`), as are
+//! periods (`23年Q1`, `2023年第一季度`). An objective written again further down with the same
+//! key results (a recap with its score) is read once.
 
 mod classify;
 mod context;

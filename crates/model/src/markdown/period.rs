@@ -334,6 +334,63 @@ fn month_span(text: &str) -> Option<Found> {
 }
 
 /// `Q3-Q4 2025`, `2025 Q3–Q4`: two quarters of one year, as the range of days they cover.
+/// The quarters as Chinese and Japanese pages name them: `第一季度` … `第4季度`.
+pub(crate) const CJK_QUARTERS: [(&str, u8); 8] = [
+    ("第一季度", 1),
+    ("第二季度", 2),
+    ("第三季度", 3),
+    ("第四季度", 4),
+    ("第1季度", 1),
+    ("第2季度", 2),
+    ("第3季度", 3),
+    ("第4季度", 4),
+];
+
+/// `23年Q1`, `2023年 Q1`, `2023年第一季度`: a quarter after its year written the Chinese and
+/// Japanese way (a two-digit year is this century's).
+fn cjk_quarter(text: &str) -> Option<Found> {
+    for (at, _) in text.match_indices('年') {
+        let before = &text[..at];
+        let digits = before.len() - before.trim_end_matches(|c: char| c.is_ascii_digit()).len();
+        let start = at - digits;
+        // not the end of a longer number or word (`v2023年`)
+        if !(digits == 2 || digits == 4)
+            || before[..start].ends_with(|c: char| c.is_ascii_alphanumeric())
+        {
+            continue;
+        }
+        let y: i32 = before[start..].parse().ok()?;
+        let year = if digits == 2 { 2000 + y } else { y };
+        let rest = &text[at + '年'.len_utf8()..];
+        let trimmed = rest.trim_start();
+        let skipped = rest.len() - trimmed.len();
+        let b = trimmed.as_bytes();
+        let (q, len) = if matches!(b.first(), Some(b'Q' | b'q'))
+            && matches!(b.get(1), Some(b'1'..=b'4'))
+            && !b.get(2).is_some_and(u8::is_ascii_alphanumeric)
+        {
+            (b[1] - b'0', 2)
+        } else if let Some((w, q)) = CJK_QUARTERS.iter().find(|(w, _)| trimmed.starts_with(w)) {
+            (*q, w.len())
+        } else {
+            continue;
+        };
+        if !(1990..2100).contains(&year) {
+            continue;
+        }
+        let end = at + '年'.len_utf8() + skipped + len;
+        return Some(Found {
+            period: Some(Period::Quarter(year, q)),
+            length: Some(PeriodLength::Quarter),
+            label: text[start..end].to_string(),
+            fiscal: false,
+            at: start..end,
+            bare_year: false,
+        });
+    }
+    None
+}
+
 /// `2022 10月`, `2022年10月`: a month written the Chinese and Japanese way, after its year.
 fn cjk_month(text: &str) -> Option<Found> {
     let at = text.find('月')?;
@@ -424,6 +481,9 @@ pub(crate) fn find(text: &str) -> Option<Found> {
         return Some(span);
     }
     if let Some(span) = quarter_span(text) {
+        return Some(span);
+    }
+    if let Some(span) = cjk_quarter(text) {
         return Some(span);
     }
     if let Some(span) = cjk_month(text) {

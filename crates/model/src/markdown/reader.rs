@@ -124,9 +124,10 @@ pub(super) fn read(blocks: &[Block], src: &str, file: FileId) -> MarkdownRead {
             }
         }
     }
-    r.notes.sort_by_key(|n| n.span.offset);
     // objectives read inside others (a team's under the company's) are pushed first
     r.objectives.sort_by_key(|o| o.title.span.offset);
+    r.drop_restated();
+    r.notes.sort_by_key(|n| n.span.offset);
     MarkdownRead {
         objectives: r.objectives,
         notes: r.notes,
@@ -194,6 +195,59 @@ impl<'s> Reader<'s> {
         self.objectives.truncate(m.0);
         self.notes.truncate(m.1);
         self.diags.truncate(m.2);
+    }
+
+    /// An objective written again further down with the same key results (a recap with its
+    /// score, `O：团队建设 (10%)` after `O: 团队建设`) is the same objective, read once; the
+    /// repeat is noted as passed over. An objective of the same title with other key results
+    /// (the same goal in the next quarter), or another team's, is another objective.
+    fn drop_restated(&mut self) {
+        let key = |t: &str| -> String {
+            let t = t.trim();
+            // a trailing score or progress: `(70%)`, `(7/10)`, `— 0.6`
+            let t = match t.rfind('(') {
+                Some(at)
+                    if t.ends_with(')')
+                        && t[at..].chars().any(|c| c.is_ascii_digit())
+                        && t[at + 1..t.len() - 1]
+                            .chars()
+                            .all(|c| c.is_ascii_digit() || "%/. ".contains(c)) =>
+                {
+                    &t[..at]
+                }
+                _ => t,
+            };
+            t.chars()
+                .filter(|c| c.is_alphanumeric())
+                .flat_map(char::to_lowercase)
+                .collect()
+        };
+        let sig = |o: &Objective| {
+            let mut krs: Vec<String> = o.key_results.iter().map(|k| key(&k.title.value)).collect();
+            krs.sort();
+            (
+                key(&o.title.value),
+                krs,
+                o.period.as_ref().map(|p| p.value),
+                o.team.as_ref().map(|t| t.value.clone()),
+            )
+        };
+        let mut seen = Vec::new();
+        let mut kept = Vec::new();
+        for o in std::mem::take(&mut self.objectives) {
+            let s = sig(&o);
+            if !o.key_results.is_empty() && seen.contains(&s) {
+                let text = format!(
+                    "objective written again with the same key results, read once: {}",
+                    excerpt(&o.title.value)
+                );
+                self.note(o.title.span, NoteKind::Ignored, text);
+                continue;
+            }
+            seen.push(s);
+            kept.push(o);
+        }
+        self.objectives = kept;
     }
 
     /// A person named by tags in the text (`<TeamMember name="…" />`), as an owner.

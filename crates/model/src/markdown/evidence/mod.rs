@@ -396,7 +396,7 @@ impl<'b> Evidence<'b> {
                     && n.end == j + 1
                     && n.frag.text().trim_end().ends_with([':', '：']);
                 // a row of a key results column is one, however it reads
-                if self.kr[j] > -1.0 || self.kr_column(j) {
+                if labelled || self.kr[j] > -1.0 || self.kr_column(j) {
                     out.push(j);
                     sum += e.max(-1.0);
                 }

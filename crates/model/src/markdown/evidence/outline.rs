@@ -157,6 +157,22 @@ impl<'b> Builder<'b> {
             } if depth == 0 => {
                 let level = *level;
                 let frag = Frag::whole(inline);
+                // `## Objective` then `### Become the tool nurses rely on`: the heading right
+                // under the bare label is the objective's text
+                if let Some(h) = self.bare
+                    && self.stack.last() == Some(&h)
+                    && !self.nodes[h].bare_kr
+                    && matches!(self.nodes[h].slot, Slot::Heading(l) if l < level)
+                    && labels::section_name(plain(frag.text())).is_none()
+                    && labels::kr_prefix(plain(frag.text())).is_none()
+                    && !bare_objective(plain(frag.text()))
+                {
+                    self.bare = None;
+                    self.nodes[h].frag = frag;
+                    self.nodes[h].full = frag.text().to_string();
+                    self.nodes[h].bare_label = true;
+                    return;
+                }
                 // `### Key results` after `### Objective …`: a label of the heading before it
                 let unnumbered = |t: &str| {
                     let t = plain(t);
@@ -594,6 +610,13 @@ fn group_rows(rows: &[Vec<Inline>], main: usize) -> Option<Vec<bool>> {
 /// `Objective (O)`).
 pub(crate) fn without_gloss(t: &str) -> &str {
     let t = t.trim_end();
+    // `关键结果（KR）`, `目标（O1）`: a full-width gloss, with or without a space before it
+    if t.ends_with('）')
+        && let Some(at) = t.rfind('（')
+        && at > 0
+    {
+        return t[..at].trim_end();
+    }
     match t.rfind(" (") {
         Some(at) if t.ends_with(')') && at > 0 => t[..at].trim_end(),
         _ => t,

@@ -15,7 +15,7 @@ use crate::values::{Period, PeriodLength};
 pub(crate) type Hint<'b> = (Option<Period>, Option<PeriodLength>, Frag<'b>);
 
 /// Row labels that say the row gives the period.
-const PERIOD_ROWS: &[&str] = &[
+pub(crate) const PERIOD_ROWS: &[&str] = &[
     "cycle",
     "period",
     "quarter",
@@ -47,17 +47,7 @@ fn yearless_quarter(text: &str) -> Option<u8> {
     if period::find(text).is_some_and(|f| f.period.is_some()) {
         return None;
     }
-    const CJK: [(&str, u8); 8] = [
-        ("第一季度", 1),
-        ("第二季度", 2),
-        ("第三季度", 3),
-        ("第四季度", 4),
-        ("第1季度", 1),
-        ("第2季度", 2),
-        ("第3季度", 3),
-        ("第4季度", 4),
-    ];
-    if let Some((_, q)) = CJK.iter().find(|(w, _)| text.contains(w)) {
+    if let Some((_, q)) = period::CJK_QUARTERS.iter().find(|(w, _)| text.contains(w)) {
         return Some(*q);
     }
     text.split(|c: char| !c.is_alphanumeric())
@@ -232,7 +222,36 @@ impl<'b> Evidence<'b> {
                 _ => {}
             }
         }
-        None
+        self.prose_period()
+    }
+
+    /// A page whose text names one quarter or half of a year and no other (`Trong quý đầu
+    /// tiên ra mắt (Q3/2026), …`): that period, when nothing else dates the page.
+    fn prose_period(&self) -> Option<Hint<'b>> {
+        let mut named: Vec<(Period, Option<PeriodLength>, Frag<'b>)> = Vec::new();
+        for n in &self.nodes {
+            if !matches!(n.slot, Slot::Line | Slot::Item(_)) {
+                continue;
+            }
+            // every period the line names, not only its first
+            let text = n.frag.text();
+            let mut from = 0;
+            while let Some(found) = period::find(&text[from..]) {
+                if let Some(p @ (Period::Quarter(..) | Period::Half(..))) = found.period
+                    && !named.iter().any(|x| x.0 == p)
+                {
+                    named.push((p, found.length, n.frag));
+                }
+                if found.at.end == 0 {
+                    break;
+                }
+                from += found.at.end;
+            }
+        }
+        match named.as_slice() {
+            [(p, l, f)] => Some((Some(*p), *l, *f)),
+            _ => None,
+        }
     }
 }
 

@@ -389,6 +389,18 @@ async fn no_page_scrolls_sideways_on_a_phone() {
         src.contains("−0.9 pp vs the period before"),
         "the overview's activation rate change is not in pp"
     );
+    // a key result's chart marks the decisions about it at their dates, text on hover
+    c.goto(&format!(
+        "{base}key-results/growth/improve-activation/activation"
+    ))
+    .await
+    .unwrap();
+    heading_is(&c, "Increase activation rate from 27% to 35%").await;
+    let src = c.source().await.unwrap();
+    assert!(
+        src.contains("<g class=\"note\"><title>") && src.contains("decision ("),
+        "the key result's chart has no decision marked"
+    );
     let pages = every_page(&c, &base).await;
     assert!(
         pages.len() >= 20,

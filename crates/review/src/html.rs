@@ -1,7 +1,7 @@
 //! The review as one self-contained HTML page: inline CSS, SVG charts, no script and nothing
 //! fetched from the network, so it reads offline, in a mail attachment and on paper.
 
-use chrono::Duration;
+use chrono::{Duration, NaiveDate};
 
 use crate::format::{delta, grain, pct, spread, value, when};
 use crate::markdown::{change, forecast_text, guardrail_change};
@@ -105,7 +105,7 @@ pub fn body(r: &Review) -> String {
     s.push_str("<section id=\"north-star\"><h2>1. North Star check</h2>\n");
     north_star(r, &mut s);
     s.push_str("</section>\n<section id=\"key-results\"><h2>2. Key result progress</h2>\n");
-    key_results(&r.key_results, &mut s);
+    key_results(&r.key_results, &r.decisions, &mut s);
     s.push_str("</section>\n<section id=\"guardrails\"><h2>3. Guardrail check</h2>\n");
     guardrails(r, &mut s);
     s.push_str("</section>\n<section id=\"experiments\"><h2>4. Experiment results</h2>\n");
@@ -286,6 +286,7 @@ fn north_star(r: &Review, s: &mut String) {
         x_range: None,
         axes: true,
         show: &show,
+        annotations: decision_marks(&r.decisions, &[ns.metric.as_str()]),
     };
     s.push_str(&chart.render());
     s.push_str(&format!(
@@ -373,7 +374,7 @@ fn movers(ns: &crate::review::NorthStar, s: &mut String) {
     s.push_str("</ul>\n");
 }
 
-fn key_results(rows: &[KrRow], s: &mut String) {
+fn key_results(rows: &[KrRow], decisions: &[crate::DecisionView], s: &mut String) {
     if rows.is_empty() {
         s.push_str("<p>No key results in this period.</p>\n");
         return;
@@ -411,7 +412,7 @@ fn key_results(rows: &[KrRow], s: &mut String) {
     }
     s.push_str("</tbody></table>\n<div class=\"cards\">\n");
     for row in rows.iter().filter(|r| !r.chart.is_empty()) {
-        s.push_str(&kr_card(row));
+        s.push_str(&kr_card(row, decisions));
     }
     s.push_str("</div>\n");
     s.push_str(&format!(
@@ -422,9 +423,32 @@ fn key_results(rows: &[KrRow], s: &mut String) {
     ));
 }
 
+/// The decisions a chart about `ids` (a metric, a key result, its objective) is marked with:
+/// those about one of them, and those about nothing in particular.
+pub fn decision_marks(decisions: &[crate::DecisionView], ids: &[&str]) -> Vec<(NaiveDate, String)> {
+    decisions
+        .iter()
+        .filter(|d| d.about.as_deref().is_none_or(|a| ids.contains(&a)))
+        .map(|d| (d.day, format!("decision ({}): {}", d.author, d.text)))
+        .collect()
+}
+
+/// What a key result's chart is about: the key result (by id and by path), its objective and
+/// its metric.
+pub fn kr_ids(row: &KrRow) -> Vec<String> {
+    let k = &row.status;
+    let mut ids = vec![
+        k.id.clone(),
+        format!("{}/{}", row.objective, k.id),
+        row.objective.clone(),
+    ];
+    ids.extend(k.metric.clone());
+    ids
+}
+
 /// A key result's chart: its values against the target and the pacing line from baseline
-/// to target over the period.
-pub fn kr_chart(row: &KrRow, width: f64, height: f64) -> String {
+/// to target over the period, with `notes` marked at their dates.
+pub fn kr_chart(row: &KrRow, width: f64, height: f64, notes: Vec<(NaiveDate, String)>) -> String {
     let k = &row.status;
     let show = |v: f64| k.show(v);
     let mut segments = Vec::new();
@@ -455,18 +479,25 @@ pub fn kr_chart(row: &KrRow, width: f64, height: f64) -> String {
         )),
         axes: true,
         show: &show,
+        annotations: notes,
     }
     .render()
 }
 
-fn kr_card(row: &KrRow) -> String {
+fn kr_card(row: &KrRow, decisions: &[crate::DecisionView]) -> String {
     let k = &row.status;
     format!(
         "<div class=\"card\"><h3>{}</h3><div class=\"id\">{}/{}</div>{}</div>\n",
         escape(&k.title),
         escape(&row.objective),
         escape(&k.id),
-        kr_chart(row, 320.0, 150.0)
+        kr_chart(row, 320.0, 150.0, {
+            let ids = kr_ids(row);
+            decision_marks(
+                decisions,
+                &ids.iter().map(String::as_str).collect::<Vec<_>>(),
+            )
+        })
     )
 }
 

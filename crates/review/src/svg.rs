@@ -33,6 +33,34 @@ pub struct Chart<'a> {
     /// Axis labels shown (off for sparklines).
     pub axes: bool,
     pub show: &'a dyn Fn(f64) -> String,
+    /// Things that happened on a day (a decision, an experiment's start or end, a check-in's
+    /// note), marked at their date with their text on hover; drawn on charts with axes.
+    pub annotations: Vec<(NaiveDate, String)>,
+}
+
+/// The color of annotation marks.
+pub const NOTE: &str = "#7c3aed";
+
+/// About `n` round steps between `lo` and `hi` (1, 2, 2.5 or 5 times a power of ten): the
+/// values a value axis is labelled and gridded at.
+pub fn ticks(lo: f64, hi: f64, n: usize) -> Vec<f64> {
+    if hi.is_nan() || lo.is_nan() || hi <= lo || !lo.is_finite() || !hi.is_finite() || n == 0 {
+        return Vec::new();
+    }
+    let raw = (hi - lo) / n as f64;
+    let mag = 10f64.powf(raw.log10().floor());
+    let step = [1.0, 2.0, 2.5, 5.0, 10.0]
+        .iter()
+        .map(|m| m * mag)
+        .find(|s| *s >= raw)
+        .unwrap_or(10.0 * mag);
+    let first = (lo / step).ceil() * step;
+    (0..=n * 2 + 1)
+        .map(|i| first + i as f64 * step)
+        .take_while(|v| *v <= hi + step * 1e-9)
+        // `-0` reads badly
+        .map(|v| if v.abs() < step * 1e-9 { 0.0 } else { v })
+        .collect()
 }
 
 fn esc(s: &str) -> String {
@@ -120,6 +148,7 @@ pub fn sparkline(
         x_range: None,
         axes: false,
         show,
+        annotations: Vec::new(),
     }
     .render()
 }
@@ -173,12 +202,15 @@ impl Chart<'_> {
                 b = h - bottom,
                 r = w - right
             ));
-            for v in [hi - pad, lo + pad] {
+            // gridlines at round values, each labelled
+            for v in ticks(lo, hi, 4) {
                 out.push_str(&format!(
-                    "<text x=\"{:.1}\" y=\"{:.1}\" font-size=\"10\" text-anchor=\"end\" fill=\"#6b7280\">{}</text>",
+                    "<line x1=\"{left}\" y1=\"{y:.1}\" x2=\"{:.1}\" y2=\"{y:.1}\" stroke=\"#f3f4f6\"/><text x=\"{:.1}\" y=\"{:.1}\" font-size=\"10\" text-anchor=\"end\" fill=\"#6b7280\">{}</text>",
+                    w - right,
                     left - 4.0,
                     py(v) + 3.0,
-                    esc(&(self.show)(v))
+                    esc(&(self.show)(v)),
+                    y = py(v)
                 ));
             }
             for (d, anchor) in [(x0, "start"), (x1, "end")] {
@@ -206,6 +238,37 @@ impl Chart<'_> {
                 esc(label),
                 y = py(*v)
             ));
+            // on a chart with axes the line says what it is, at its right end
+            if self.axes {
+                out.push_str(&format!(
+                    "<text x=\"{:.1}\" y=\"{:.1}\" font-size=\"10\" text-anchor=\"end\" fill=\"{color}\">{}</text>",
+                    w - right - 2.0,
+                    py(*v) - 4.0,
+                    esc(&crate::text::one_line(label, 48))
+                ));
+            }
+        }
+        if self.axes {
+            // one mark per day, its texts joined
+            let mut days: Vec<(NaiveDate, Vec<&str>)> = Vec::new();
+            for (d, text) in &self.annotations {
+                if *d < x0 || *d > x1 {
+                    continue;
+                }
+                match days.iter_mut().find(|x| x.0 == *d) {
+                    Some(x) => x.1.push(text),
+                    None => days.push((*d, vec![text])),
+                }
+            }
+            for (d, texts) in days {
+                let x = px(d);
+                out.push_str(&format!(
+                    "<g class=\"note\"><title>{d}: {}</title><line x1=\"{x:.1}\" y1=\"{top}\" x2=\"{x:.1}\" y2=\"{:.1}\" stroke=\"{NOTE}\" stroke-dasharray=\"2 3\"/><path d=\"M{:.1} {top} l4 5 l-4 5 l-4 -5 z\" fill=\"{NOTE}\"/></g>",
+                    esc(&texts.join(" · ")),
+                    h - bottom,
+                    x
+                ));
+            }
         }
         for s in &self.segments {
             out.push_str(&format!(

@@ -112,3 +112,87 @@ fn dormant_users_are_drawn_left_of_zero_and_every_label_fits() {
     }
     assert!(funnel.contains("28.0% of the step before"));
 }
+
+#[test]
+fn value_axes_are_gridded_at_round_values() {
+    use throughline_review::svg::ticks;
+    assert_eq!(ticks(0.0, 100.0, 4), [0.0, 25.0, 50.0, 75.0, 100.0]);
+    assert_eq!(ticks(5060.0, 14340.0, 4), [7500.0, 10000.0, 12500.0]);
+    assert_eq!(ticks(0.118, 0.131, 4), [0.12, 0.125, 0.13]);
+    assert!(ticks(3.0, 3.0, 4).is_empty());
+    // never `-0`
+    assert!(ticks(-1.0, 1.0, 4).iter().all(|v| v.to_string() != "-0"));
+}
+
+#[test]
+fn a_chart_marks_what_happened_at_its_date_with_its_text() {
+    use chrono::NaiveDate;
+    use throughline_review::svg::{Chart, NOTE};
+    let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+    let show = |v: f64| format!("{v}");
+    let chart = Chart {
+        width: 400.0,
+        height: 200.0,
+        title: "wau".into(),
+        series: vec![(d("2026-07-06"), 10.0), (d("2026-07-27"), 20.0)],
+        levels: vec![(25.0, "#16a34a", "target 25".into())],
+        segments: Vec::new(),
+        band: None,
+        x_range: None,
+        axes: true,
+        show: &show,
+        annotations: vec![
+            (
+                d("2026-07-13"),
+                "decision (Dana): ship the checklist".into(),
+            ),
+            (d("2026-07-13"), "experiment `checklist` started".into()),
+            // outside the chart's dates: not drawn
+            (d("2026-09-01"), "later".into()),
+        ],
+    }
+    .render();
+    // one mark for the day, both texts in its title, a third of the way along
+    assert_eq!(chart.matches(&format!("fill=\"{NOTE}\"")).count(), 1);
+    assert!(chart.contains(
+        "<title>2026-07-13: decision (Dana): ship the checklist · experiment `checklist` started</title>"
+    ));
+    assert!(!chart.contains("later"));
+    // left 58, right 12: 7 of 21 days along 330 px
+    assert!(chart.contains("x1=\"168.0\""), "{chart}");
+    // the target line says what it is
+    assert!(chart.contains(">target 25</text>"));
+}
+
+#[test]
+fn a_chart_is_marked_with_the_decisions_about_it_and_the_general_ones() {
+    use chrono::NaiveDate;
+    use throughline_review::DecisionView;
+    use throughline_review::html::decision_marks;
+    let day = NaiveDate::from_ymd_opt(2026, 8, 14).unwrap();
+    let decision = |about: Option<&str>, text: &str| DecisionView {
+        day,
+        text: text.into(),
+        about: about.map(str::to_string),
+        author: "Dana".into(),
+    };
+    let all = [
+        decision(Some("activation"), "ship the checklist to everyone"),
+        decision(Some("support_tickets"), "hire a second support lead"),
+        decision(None, "weekly review moves to Mondays"),
+    ];
+    let marks = decision_marks(&all, &["activation", "growth/improve-activation"]);
+    assert_eq!(
+        marks,
+        [
+            (
+                day,
+                "decision (Dana): ship the checklist to everyone".to_string()
+            ),
+            (
+                day,
+                "decision (Dana): weekly review moves to Mondays".to_string()
+            ),
+        ]
+    );
+}

@@ -37,6 +37,9 @@ pub(crate) struct KeyResultPage {
     /// Whether a value is checked in by hand (`manual:`).
     pub manual: bool,
     pub unit: String,
+    /// The decisions about it and its check-ins' notes, marked on its chart at their dates.
+    #[serde(skip)]
+    pub marks: Vec<(chrono::NaiveDate, String)>,
 }
 
 /// Splits `TEAM/OBJECTIVE/KR` (or `OBJECTIVE/KR`) into the objective's path and the key result.
@@ -69,10 +72,11 @@ pub(crate) fn key_result(
             )
         })?;
     let objective = super::objective::objective(ws, c, v, opath)?;
-    let row = objective
+    let (row, mut marks) = objective
         .key_results
         .into_iter()
-        .find(|r| r.status.id == kid)
+        .zip(objective.marks)
+        .find(|(r, _)| r.status.id == kid)
         .ok_or_else(|| ApiError::not_found(format!("no status for `{path}`"), "reload"))?;
     let all: Vec<&CheckInView> = v
         .checkins
@@ -87,6 +91,11 @@ pub(crate) fn key_result(
             _ => confidence.push((c.day, x as f64)),
         }
     }
+    marks.extend(
+        all.iter()
+            .filter(|c| !c.note.trim().is_empty())
+            .map(|c| (c.day, format!("check-in ({}): {}", c.author, c.note.trim()))),
+    );
     let total = all.len();
     let pages = total.div_ceil(CHECKINS_PER_PAGE).max(1);
     if page == 0 || page > pages {
@@ -114,6 +123,7 @@ pub(crate) fn key_result(
         page,
         pages,
         confidence,
+        marks,
     })
 }
 
@@ -213,10 +223,13 @@ pub(crate) fn key_result_html(
     }
     if !r.chart.is_empty() {
         s.push_str("<h2>Values against target and pacing</h2>");
-        s.push_str(&kr_chart(r, 640.0, 240.0));
+        s.push_str(&kr_chart(r, 640.0, 240.0, p.marks.clone()));
         s.push_str(&format!(
-            "<p class=\"legend\"><span><i class=\"sw\" style=\"border-color:{}\"></i>value</span><span><i class=\"sw\" style=\"border-color:{};border-top-style:dashed\"></i>target</span><span><i class=\"sw\" style=\"border-color:{};border-top-style:dotted\"></i>pacing</span></p>",
-            svg::SERIES, svg::TARGET, svg::PACING
+            "<p class=\"legend\"><span><i class=\"sw\" style=\"border-color:{}\"></i>value</span><span><i class=\"sw\" style=\"border-color:{};border-top-style:dashed\"></i>target</span><span><i class=\"sw\" style=\"border-color:{};border-top-style:dotted\"></i>pacing</span>{}</p>",
+            svg::SERIES,
+            svg::TARGET,
+            svg::PACING,
+            marks_legend(&p.marks)
         ));
     }
     let confidences = p.confidence.clone();
@@ -238,6 +251,7 @@ pub(crate) fn key_result_html(
                 x_range: None,
                 axes: true,
                 show: &show,
+                annotations: p.marks.clone(),
             }
             .render(),
         );
@@ -409,4 +423,15 @@ pub(crate) async fn api_key_result(
         &path,
         q.page()?,
     )?))
+}
+
+/// The legend entry for a chart's marks, when it has any.
+pub(crate) fn marks_legend(marks: &[(chrono::NaiveDate, String)]) -> String {
+    if marks.is_empty() {
+        return String::new();
+    }
+    format!(
+        "<span><span style=\"color:{}\">◆</span> a decision, an experiment's start or a check-in note: point at it for its text</span>",
+        svg::NOTE
+    )
 }

@@ -148,6 +148,30 @@ pub(crate) struct MetricPage {
     pub series: Vec<Value>,
     /// Its values by segment, one table per dimension of its `segments:`.
     pub by_segment: Vec<SegmentTable>,
+    /// Decisions about it and the start of experiments that measure it, marked on its chart.
+    #[serde(skip)]
+    pub marks: Vec<(chrono::NaiveDate, String)>,
+}
+
+/// The marks on metric `id`'s chart: the decisions about it (or about nothing in
+/// particular), and the first day of each experiment that measures it.
+fn metric_marks(
+    c: &Computed,
+    id: &str,
+    decisions: &[throughline_review::DecisionView],
+) -> Vec<(chrono::NaiveDate, String)> {
+    let mut marks = throughline_review::html::decision_marks(decisions, &[id]);
+    if let Some(last) = c.data.data_last {
+        for e in &c.data.experiments {
+            let Ok(a) = &e.analysis else { continue };
+            if !a.metrics.iter().any(|m| m.metric == id) {
+                continue;
+            }
+            let start = last - chrono::Duration::days(a.days_running.round() as i64);
+            marks.push((start, format!("experiment `{}` started", e.id)));
+        }
+    }
+    marks
 }
 
 /// A metric's values by the segments of one dimension over its latest periods.
@@ -258,6 +282,7 @@ pub(crate) fn metric(
     loaded: &throughline_model::Loaded,
     c: &Computed,
     id: &str,
+    decisions: &[throughline_review::DecisionView],
 ) -> Result<MetricPage, ApiError> {
     let ws = &loaded.workspace;
     let m = ws.metric(id).ok_or_else(|| {
@@ -323,6 +348,7 @@ pub(crate) fn metric(
         related.extend(list.iter().map(|r| (kind.to_string(), r.value.clone())));
     }
     Ok(MetricPage {
+        marks: metric_marks(c, id, decisions),
         id: id.to_string(),
         name: m.display_name().to_string(),
         role: role_name(m.role.as_ref().map(|r| r.value)),
@@ -704,11 +730,13 @@ fn metric_chart(m: &MetricPage, unit: &throughline_model::Unit) -> String {
         x_range: None,
         axes: true,
         show: &show,
+        annotations: m.marks.clone(),
     };
     format!(
-        "<h2>Over time</h2><div class=\"chart\">{}</div><p class=\"legend\">Complete periods only ({} of them); a period still running is not drawn.</p>",
+        "<h2>Over time</h2><div class=\"chart\">{}</div><p class=\"legend\">Complete periods only ({} of them); a period still running is not drawn. {}</p>",
         chart.render(),
-        m.series.len()
+        m.series.len(),
+        super::key_result::marks_legend(&m.marks)
     )
 }
 
@@ -754,8 +782,8 @@ pub(crate) async fn page_metric(
     headers: HeaderMap,
     Path(id): Path<String>,
 ) -> Response {
-    let (c, comp, _) = try_page!(page_ctx(&st, &headers, &format!("/metrics/{id}")).await);
-    match metric(st.loaded(), &comp, &id) {
+    let (c, comp, view) = try_page!(page_ctx(&st, &headers, &format!("/metrics/{id}")).await);
+    match metric(st.loaded(), &comp, &id, &view.decisions) {
         Ok(m) => Html(metric_html(&m, &c)).into_response(),
         Err(e) => error_response(&c, e),
     }
@@ -774,8 +802,8 @@ pub(crate) async fn api_metric(
     headers: HeaderMap,
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
-    let (_, comp, _) = api_ctx(&st, &headers).await?;
-    Ok(json(metric(st.loaded(), &comp, &id)?))
+    let (_, comp, view) = api_ctx(&st, &headers).await?;
+    Ok(json(metric(st.loaded(), &comp, &id, &view.decisions)?))
 }
 
 /// Links to the pages under `prefix` (`/key-results/`, `/objectives/`) of `paths`, or a dash.

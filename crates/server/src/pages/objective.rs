@@ -73,6 +73,9 @@ pub(crate) struct ObjectivePage {
     pub guardrails: Vec<GuardrailRow>,
     /// Objectives that align to this one.
     pub children: Vec<String>,
+    /// The decisions each key result's chart is marked with (in the order of `key_results`).
+    #[serde(skip)]
+    pub marks: Vec<Vec<(chrono::NaiveDate, String)>>,
 }
 
 pub(crate) fn objective(
@@ -92,10 +95,18 @@ pub(crate) fn objective(
         .into_iter()
         .find(|s| s.path == path)
         .ok_or_else(|| ApiError::not_found(format!("no status for `{path}`"), "reload"))?;
-    let key_results = status
+    let key_results: Vec<KrRow> = status
         .key_results
         .iter()
         .map(|k| kr_row(c, &status, k, c.data.week, &v.checkins))
+        .collect();
+    let marks = key_results
+        .iter()
+        .map(|r| {
+            let ids = throughline_review::html::kr_ids(r);
+            let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
+            throughline_review::html::decision_marks(&v.decisions, &ids)
+        })
         .collect();
     let names: Vec<&str> = o
         .guardrails
@@ -103,6 +114,7 @@ pub(crate) fn objective(
         .filter_map(|g| g.metric.as_ref().map(|m| m.value.as_str()))
         .collect();
     Ok(ObjectivePage {
+        marks,
         why: o.why.as_ref().map(|w| w.value.clone()),
         key_results,
         initiatives: o
@@ -183,13 +195,16 @@ pub(crate) fn objective_html(p: &ObjectivePage, caller: &Caller) -> String {
     s.push_str("<h2>Key results</h2>");
     s.push_str(&kr_table(&p.key_results));
     s.push_str("<div class=\"cards\">");
-    for r in p.key_results.iter().filter(|r| !r.chart.is_empty()) {
+    for (r, marks) in p.key_results.iter().zip(&p.marks) {
+        if r.chart.is_empty() {
+            continue;
+        }
         s.push_str(&format!(
             "<div class=\"card\"><h3><a href=\"/key-results/{}/{}\">{}</a></h3>{}</div>",
             url_path(&r.objective),
             url_path(&r.status.id),
             escape(&r.status.title),
-            kr_chart(r, 320.0, 150.0)
+            kr_chart(r, 320.0, 150.0, marks.clone())
         ));
     }
     s.push_str("</div>");

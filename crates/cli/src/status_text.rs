@@ -126,7 +126,7 @@ pub fn kr_lines(k: &KrStatus) -> Vec<String> {
         now.push(format!("{} → {}", k.show(b), k.show(t)));
     }
     if let Some(p) = k.progress {
-        now.push(pct(p));
+        now.push(throughline_progress::progress_text(p));
     }
     now.push(k.status.label().into());
     match k.confidence {

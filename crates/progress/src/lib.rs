@@ -64,6 +64,31 @@ pub fn progress(baseline: f64, target: f64, current: f64) -> Option<f64> {
     (span != 0.0 && span.is_finite() && current.is_finite()).then(|| (current - baseline) / span)
 }
 
+/// Progress for people, the same wherever it is shown: `56%`; past the target, `144% (past
+/// the target)`; moved away from it, `−7% (moved away from the target)` (a minus sign, not a
+/// hyphen).
+pub fn progress_text(p: f64) -> String {
+    let (n, note) = progress_parts(p);
+    match note {
+        Some(note) => format!("{n} ({note})"),
+        None => n,
+    }
+}
+
+/// Progress as a percent (`−7%`) and, outside 0–100%, what that means in words.
+pub fn progress_parts(p: f64) -> (String, Option<&'static str>) {
+    let whole = (p * 100.0).round();
+    let n = format!("{}{:.0}%", if whole < 0.0 { "−" } else { "" }, whole.abs());
+    let note = if whole < 0.0 {
+        Some("moved away from the target")
+    } else if whole > 100.0 {
+        Some("past the target")
+    } else {
+        None
+    };
+    (n, note)
+}
+
 /// Whether `value` is at or beyond `target` in the good direction (at or above when `up`).
 pub fn reached(value: f64, target: f64, up: bool) -> bool {
     if up { value >= target } else { value <= target }
@@ -147,6 +172,17 @@ pub fn weighted(parts: impl IntoIterator<Item = (Option<f64>, f64)>) -> Option<f
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn progress_reads_the_same_everywhere_and_says_when_it_is_outside_the_way() {
+        use super::progress_text;
+        assert_eq!(progress_text(0.56), "56%");
+        assert_eq!(progress_text(1.0), "100%");
+        assert_eq!(progress_text(1.44), "144% (past the target)");
+        assert_eq!(progress_text(-0.07), "−7% (moved away from the target)");
+        assert_eq!(progress_text(-1.92), "−192% (moved away from the target)");
+        assert_eq!(progress_text(-0.001), "0%");
+    }
+
     #[test]
     fn buckets_in_words() {
         let p = |a: &str, b: &str| Point {

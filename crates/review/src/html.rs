@@ -147,6 +147,9 @@ pub fn body(r: &Review) -> String {
         for i in &r.insights {
             s.push_str(&format!("<li>{}</li>\n", inline(&i.sentence)));
         }
+        for n in &r.insight_notes {
+            s.push_str(&format!("<li>{}</li>\n", inline(n)));
+        }
         for st in &r.stale {
             s.push_str(&format!(
                 "<li><span class=\"pill Yellow\">stale data</span> {}</li>\n",
@@ -400,13 +403,13 @@ fn key_results(rows: &[KrRow], decisions: &[crate::DecisionView], s: &mut String
             );
         }
         s.push_str(&format!(
-            "<tr><td><span class=\"id\">{}/{}</span><br>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td>{status}</td><td>{confidence}</td><td>{}</td></tr>\n",
+            "<tr><td>{}<br><span class=\"id\">{}/{}</span></td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td>{status}</td><td>{confidence}</td><td>{}</td></tr>\n",
+            escape(&k.title),
             escape(&row.objective),
             escape(&k.id),
-            escape(&k.title),
             escape(&k.current.map_or("—".into(), |c| k.show(c.value))),
             escape(&k.target.map_or("—".into(), |t| k.show(t))),
-            k.progress.map_or("—".into(), pct),
+            k.progress.map_or("—".into(), throughline_progress::progress_text),
             escape(&forecast_text(k))
         ));
     }

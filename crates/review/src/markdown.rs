@@ -78,6 +78,9 @@ pub fn render(r: &Review) -> String {
     for i in &r.insights {
         s.push_str(&format!("- {}\n", i.sentence));
     }
+    for n in &r.insight_notes {
+        s.push_str(&format!("- {n}\n"));
+    }
     for st in &r.stale {
         s.push_str(&format!("- ⏳ Stale data — {}\n", st.sentence));
     }
@@ -175,9 +178,10 @@ fn north_star(r: &Review, s: &mut String) {
     match &ns.target {
         Some(t) => {
             let kr = t
-                .key_result
+                .key_result_title
                 .as_ref()
-                .map_or(String::new(), |k| format!(", key result {k}"));
+                .or(t.key_result.as_ref())
+                .map_or(String::new(), |k| format!(", key result “{}”", cell(k)));
             let progress = t
                 .progress
                 .map_or(String::new(), |p| format!(", {} of the way", pct(p)));
@@ -305,7 +309,9 @@ fn key_results(rows: &[KrRow], s: &mut String) {
         let k = &row.status;
         let current = k.current.map_or("—".into(), |c| k.show(c.value));
         let target = k.target.map_or("—".into(), |t| k.show(t));
-        let progress = k.progress.map_or("—".into(), pct);
+        let progress = k
+            .progress
+            .map_or("—".into(), throughline_progress::progress_text);
         let mut status = format!("{} {}", status_mark(k.status), k.status.label());
         if k.stalled {
             status.push_str(" (on paper only: the trend is not getting there)");
@@ -315,11 +321,12 @@ fn key_results(rows: &[KrRow], s: &mut String) {
             (Some(c), false) => format!("{c}/10 (no check-in this week)"),
             (None, _) => "no check-in".into(),
         };
+        // the title leads; the id (for `--explain` and the YAML) follows, small
         s.push_str(&format!(
-            "| **{}/{}**<br>{} | {} | {} | {} | {} | {} | {} |\n",
+            "| **{}**<br>`{}/{}` | {} | {} | {} | {} | {} | {} |\n",
+            cell(&k.title),
             cell(&row.objective),
             cell(&k.id),
-            cell(&k.title),
             current,
             target,
             progress,

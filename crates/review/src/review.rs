@@ -44,6 +44,8 @@ pub struct TargetCheck {
     pub by: NaiveDate,
     /// The key result that sets it, when one does.
     pub key_result: Option<String>,
+    /// That key result's title.
+    pub key_result_title: Option<String>,
     pub progress: Option<f64>,
     /// `ahead`, `on track`, `behind`, `reached`.
     pub verdict: String,
@@ -251,6 +253,9 @@ pub struct Review {
     pub gaming: Vec<GamingFlag>,
     pub experiments: Vec<ExperimentRow>,
     pub insights: Vec<Insight>,
+    /// What several insights share, said once after them (`Weekly active users, invites sent
+    /// and revenue: every signup source moved about in proportion to its size …`).
+    pub insight_notes: Vec<String>,
     pub stale: Vec<Stale>,
     pub decisions: Vec<DecisionView>,
     /// Owners with key results and no check-in this week, with those key results.

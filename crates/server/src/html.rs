@@ -101,7 +101,7 @@ pub(crate) fn bar(p: Option<f64>) -> String {
             "<span class=\"bar\" title=\"{}\"><i style=\"width:{:.0}%\"></i></span> {}",
             pct(p),
             (p.clamp(0.0, 1.0) * 100.0),
-            pct(p)
+            throughline_progress::progress_text(p)
         ),
         None => "—".into(),
     }

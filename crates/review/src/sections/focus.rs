@@ -1,4 +1,5 @@
-//! 6. Next week's focus: key results at risk, red guardrails, owners who have not checked in.
+//! Section 6, next week's focus: the decisions to carry out, the key results at risk (once,
+//! as a group), red guardrails, experiments to act on, owners who have not checked in.
 
 use crate::format::{pct, relative};
 use crate::guardrails::Light;
@@ -26,36 +27,74 @@ pub(crate) fn focus(r: &Review) -> Vec<String> {
     let elapsed = r.period.as_ref().map_or(String::new(), |p| {
         format!(" with {} of {} gone", pct(p.elapsed), p.label)
     });
+    // what was decided this week comes first: it is next week's work
+    for d in &r.decisions {
+        out.push(format!(
+            "Carry out the decision: {} — {}.",
+            crate::text::one_line(&d.text, 200).trim_end_matches('.'),
+            d.author
+        ));
+    }
+    // key results at risk, said once as a group (the table above has each one's figures)
+    let behind: Vec<&KrRow> = r
+        .key_results
+        .iter()
+        .filter(|row| matches!(row.status.status, Status::AtRisk | Status::OffTrack))
+        .collect();
+    let named = |row: &KrRow| {
+        let k = &row.status;
+        let progress = k.progress.map_or("no progress yet".into(), |p| {
+            match throughline_progress::progress_parts(p) {
+                (n, Some(note)) => format!("{n}, {note}"),
+                (n, None) => format!("{n} of the way"),
+            }
+        });
+        format!("“{}” ({progress})", k.title)
+    };
+    match behind.as_slice() {
+        [] => {}
+        [row] => {
+            let k = &row.status;
+            let forecast = match (k.forecast, k.target) {
+                (Some(f), Some(t)) => format!(
+                    "; the trend reaches {} {} ({} likely to reach {})",
+                    k.show(f.value),
+                    f.when(),
+                    f.chance(),
+                    k.show(t)
+                ),
+                _ => String::new(),
+            };
+            out.push(format!(
+                "{} is {}{elapsed}{forecast}: decide what gets it moving, or say now that it will be missed.",
+                named(row),
+                k.status.label()
+            ));
+        }
+        rows => {
+            let unlikely = rows
+                .iter()
+                .filter(|row| row.status.forecast.is_some_and(|f| f.probability < 0.1))
+                .count();
+            let none = if unlikely == rows.len() {
+                ", and none is forecast to reach its target"
+            } else {
+                ""
+            };
+            out.push(format!(
+                "{} key results are behind{elapsed}{none}: {}. Pick the one or two to push next week and say which will be missed.",
+                rows.len(),
+                rows.iter().map(|row| named(row)).collect::<Vec<_>>().join(", ")
+            ));
+        }
+    }
     for row in &r.key_results {
         let k = &row.status;
-        let forecast = match (k.forecast, k.target) {
-            (Some(f), Some(t)) => format!(
-                "; the trend reaches {} {} ({} likely to reach {})",
-                k.show(f.value),
-                f.when(),
-                f.chance(),
-                k.show(t)
-            ),
-            _ => String::new(),
-        };
-        let progress = k.progress.map_or("no progress yet".into(), |p| {
-            format!("{} of the way", pct(p))
-        });
-        match k.status {
-            Status::AtRisk | Status::OffTrack => out.push(format!(
-                "{}/{} ({}) is {}: {progress}{elapsed}{forecast}.",
-                row.objective,
-                k.id,
-                k.title,
-                k.status.label()
-            )),
-            Status::OnTrack if k.stalled => out.push(format!(
-                "{}/{} is on track on paper only: {progress}, but{}.",
-                row.objective,
-                k.id,
-                forecast.trim_start_matches(';')
-            )),
-            _ => {}
+        if k.status == Status::OnTrack && k.stalled {
+            out.push(format!(
+                "“{}” is on track on paper only: the trend is not getting there.",
+                k.title
+            ));
         }
     }
     for g in r.guardrails.iter().filter(|g| g.light == Light::Red) {

@@ -152,6 +152,51 @@ pub(crate) fn insight_sentence(
     s
 }
 
+/// Insights that end the same way (every segment of one dimension moved about in proportion
+/// to its size: nothing stands out) say it once: each keeps its own movement, and one note
+/// after them names the metrics it is true of.
+pub(crate) fn grouped(ws: &Workspace, mut insights: Vec<Insight>) -> (Vec<Insight>, Vec<String>) {
+    let in_proportion = |i: &Insight| {
+        i.explanation
+            .as_ref()
+            .filter(|e| e.broad && matches!(e.contribution, Contribution::Additive))
+            .map(|e| e.dimension.clone())
+    };
+    let mut dims: Vec<(String, Vec<usize>)> = Vec::new();
+    for (k, i) in insights.iter().enumerate() {
+        if let Some(d) = in_proportion(i) {
+            match dims.iter_mut().find(|x| x.0 == d) {
+                Some(x) => x.1.push(k),
+                None => dims.push((d, vec![k])),
+            }
+        }
+    }
+    let mut notes = Vec::new();
+    for (dim, ks) in dims.into_iter().filter(|x| x.1.len() >= 2) {
+        let mut names = Vec::new();
+        for k in ks {
+            let i = &mut insights[k];
+            let Some(e) = &i.explanation else { continue };
+            let unit = unit_of(ws, &i.metric);
+            let grain = "week";
+            let tail = drivers_sentence(&unit, e, grain);
+            if let Some(base) = i.sentence.strip_suffix(&tail) {
+                i.sentence = base.trim_end().to_string();
+            }
+            names.push(
+                ws.metric(&i.metric)
+                    .map_or(i.metric.clone(), |m| m.display_name().to_string()),
+            );
+        }
+        let dim = words(&dim);
+        notes.push(format!(
+            "{}: every {dim} moved about in proportion to its size; no single {dim} stands out.",
+            list(&names)
+        ));
+    }
+    (insights, notes)
+}
+
 /// The segments behind a change, in words.
 // Long because it writes one sentence from the segment split with its cases (one driver,
 // several, mix shift, offsetting moves) side by side.

@@ -39,6 +39,7 @@ pub(crate) fn north_star(
             target: t,
             by: o.period_end - Duration::days(1),
             key_result: Some(format!("{}/{}", o.path, k.id)),
+            key_result_title: Some(k.title.clone()),
             progress: k.progress,
             verdict: match (k.status, k.pacing) {
                 (Status::Done, _) => "reached".into(),
@@ -64,6 +65,7 @@ pub(crate) fn north_star(
                     target: t.target.value,
                     by: t.period.value.end() - Duration::days(1),
                     key_result: None,
+                    key_result_title: None,
                     progress: None,
                     verdict: if reached {
                         "reached".into()

@@ -358,8 +358,50 @@ async fn every_page(c: &Client, base: &str) -> Vec<String> {
     pages
 }
 
+/// axe-core's script (scripts/test installs it and names it in `THROUGHLINE_AXE_JS`).
+fn axe_script() -> Option<String> {
+    let path = std::env::var_os("THROUGHLINE_AXE_JS")?;
+    match std::fs::read_to_string(&path) {
+        Ok(js) => Some(js),
+        Err(e) => {
+            assert!(
+                std::env::var_os("CI").is_none(),
+                "CI must install axe-core (scripts/test does): {}: {e}",
+                Path::new(&path).display()
+            );
+            None
+        }
+    }
+}
+
+/// The serious and critical accessibility violations axe-core finds on the page shown.
+async fn axe_violations(c: &Client, axe: &str) -> Vec<String> {
+    c.execute(axe, vec![]).await.expect("axe-core loads");
+    let found = c
+        .execute_async(
+            "const done = arguments[arguments.length - 1];
+             axe.run(document, { resultTypes: ['violations'] })
+               .then(r => done(r.violations
+                 .filter(v => v.impact === 'serious' || v.impact === 'critical')
+                 .map(v => v.id + ' (' + v.impact + '): ' + v.help + ' — ' +
+                   v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(', '))))
+               .catch(e => done(['axe failed: ' + e]));",
+            vec![],
+        )
+        .await
+        .expect("axe-core runs");
+    found
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|v| v.as_str().map(String::from))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 #[tokio::test(flavor = "multi_thread")]
-async fn no_page_scrolls_sideways_on_a_phone() {
+async fn every_page_fits_a_phone_and_passes_axe() {
     let Some((_driver, port)) = chromedriver() else {
         return;
     };
@@ -407,7 +449,14 @@ async fn no_page_scrolls_sideways_on_a_phone() {
         "only {} pages found: {pages:?}",
         pages.len()
     );
+    let axe = axe_script();
+    if axe.is_none() {
+        eprintln!(
+            "accessibility check skipped: THROUGHLINE_AXE_JS is not set (scripts/test sets it)"
+        );
+    }
     let mut wide = Vec::new();
+    let mut inaccessible = Vec::new();
     for (width, name) in [(1400u32, "desktop"), (390, "phone")] {
         c.set_window_size(width, 1000).await.unwrap();
         for page in &pages {
@@ -424,6 +473,11 @@ async fn no_page_scrolls_sideways_on_a_phone() {
             if scroll > client {
                 wide.push(format!("{page} at {width} px: {scroll} px wide"));
             }
+            if let Some(axe) = &axe {
+                for v in axe_violations(&c, axe).await {
+                    inaccessible.push(format!("{page} at {width} px: {v}"));
+                }
+            }
             let png = c.screenshot().await.unwrap();
             let file = format!(
                 "dashboard-{name}-{}.png",
@@ -433,4 +487,8 @@ async fn no_page_scrolls_sideways_on_a_phone() {
         }
     }
     assert!(wide.is_empty(), "pages that scroll sideways: {wide:#?}");
+    assert!(
+        inaccessible.is_empty(),
+        "serious or critical accessibility violations (axe-core): {inaccessible:#?}"
+    );
 }

@@ -28,7 +28,7 @@ th { color: var(--muted); font-weight: 600; font-size: 12px; text-transform: upp
 th.num { text-align: right; }
 td.num { text-align: right; white-space: nowrap; font-variant-numeric: tabular-nums; }
 .id { font-family: ui-monospace, SFMono-Regular, Menlo, monospace; font-size: 12px; color: var(--muted); }
-code { font-family: ui-monospace, SFMono-Regular, Menlo, monospace; font-size: 13px; background: #f3f4f6; padding: 0 3px; border-radius: 3px; }
+code { font-family: ui-monospace, SFMono-Regular, Menlo, monospace; font-size: 13px; background: #f3f4f6; color: #1f2937; padding: 0 3px; border-radius: 3px; }
 .ns { display: flex; gap: 24px; align-items: center; flex-wrap: wrap; }
 .big { font-size: 40px; font-weight: 700; line-height: 1.1; }
 .cards { display: grid; grid-template-columns: repeat(auto-fill, minmax(320px, 1fr)); gap: 14px; }
@@ -69,9 +69,18 @@ pub fn render(r: &Review) -> String {
         "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>{}</title><style>{STYLE}</style></head>\n<body><main>\n",
         escape(&title)
     );
-    s.push_str(&body(r));
+    s.push_str(&keyboard_scrollable(&body(r)));
     s.push_str("</main></body></html>\n");
     s
+}
+
+/// A page's tables made reachable by keyboard: on a narrow screen a table scrolls sideways
+/// inside its box, and a box that scrolls must take the focus so it can be scrolled without
+/// a mouse. (Every `<table` in the page's HTML is markup: text from the workspace or the
+/// store is escaped, so it holds no `<`.)
+pub fn keyboard_scrollable(html: &str) -> String {
+    html.replace("<table>", "<table tabindex=\"0\">")
+        .replace("<table class=", "<table tabindex=\"0\" class=")
 }
 
 /// The review's content without the page around it (the dashboard embeds it).

@@ -30,7 +30,7 @@ textarea { width: 100%; min-height: 70px; }
 button { font: inherit; padding: 6px 14px; border-radius: 6px; border: 1px solid #1d4ed8; background: #2563eb; color: white; cursor: pointer; }
 .flash { background: #dcfce7; border: 1px solid #86efac; padding: 8px 12px; border-radius: 6px; }
 .err { background: #fee2e2; border: 1px solid #fca5a5; padding: 8px 12px; border-radius: 6px; }
-pre { background: #f3f4f6; padding: 10px; border-radius: 6px; overflow-x: auto; font-size: 12px; }
+pre { background: #f3f4f6; padding: 10px; border-radius: 6px; white-space: pre-wrap; overflow-wrap: anywhere; font-size: 12px; }
 dl.facts { display: grid; grid-template-columns: max-content 1fr; gap: 4px 16px; }
 dl.facts dt { color: var(--muted); }
 dl.facts dd { margin: 0; }
@@ -67,8 +67,9 @@ pub(crate) fn layout(title: &str, caller: &Caller, body: &str) -> String {
         None => "<a href=\"/login\">Sign in</a>".into(),
     };
     format!(
-        "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>{} · throughline</title><style>{STYLE}{EXTRA_STYLE}</style></head>\n<body><nav><span class=\"brand\">throughline</span><a href=\"/\">Overview</a><a href=\"/alignment\">Alignment</a><a href=\"/metrics\">Metrics</a><a href=\"/review\">Weekly review</a><a href=\"/experiments\">Experiments</a><a href=\"/notifications\">Notifications</a><span class=\"me\">{me}</span></nav>\n<main>\n{body}\n</main></body></html>\n",
-        escape(title)
+        "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>{} · throughline</title><style>{STYLE}{EXTRA_STYLE}</style></head>\n<body><nav><span class=\"brand\">throughline</span><a href=\"/\">Overview</a><a href=\"/alignment\">Alignment</a><a href=\"/metrics\">Metrics</a><a href=\"/review\">Weekly review</a><a href=\"/experiments\">Experiments</a><a href=\"/notifications\">Notifications</a><span class=\"me\">{me}</span></nav>\n<main>\n{}\n</main></body></html>\n",
+        escape(title),
+        throughline_review::html::keyboard_scrollable(body)
     )
 }
 

@@ -265,7 +265,7 @@ fn a_workspace_page_that_names_its_metrics_is_measured_reviewed_and_imported() {
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert!(
         r.stdout
-            .contains("Increase activation rate from 23% to 35% | "),
+            .contains("| **Increase activation rate from 23% to 35%**<br>"),
         "{}",
         r.stdout
     );

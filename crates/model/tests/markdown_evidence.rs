@@ -999,3 +999,49 @@ fn a_page_that_names_one_quarter_in_its_prose_is_dated_by_it_and_two_leave_it_un
     ));
     assert_eq!(periods(&r), [""]);
 }
+
+#[test]
+fn team_okrs_as_headings_and_individual_okrs_as_labelled_lines_under_role_headings() {
+    let r = read(
+        "# Team OKRs: Django + Celery\n\n**Quarter:** Q1 2026\n\n## TEAM OKRs\n\n\
+         ### Objective 1: Improve API reliability\n\n**Key Results:**\n\
+         1. p95 latency under 300 ms\n2. Error rate under 0.5%\n\n\
+         ### Objective 2: Make background jobs predictable\n\n**Key Results:**\n\
+         1. 99% of tasks finish within 5 minutes\n\n\
+         ### Objective 3: Reduce firefighting\n\n**Key Results:**\n\
+         1. At most 2 hotfixes a month\n\n## INDIVIDUAL OKRs\n\n\
+         ### Backend Engineer\n\n**Objective:** Make Django APIs fast\n\n**Key Results:**\n\
+         1. Remove 10 N+1 queries\n2. Cache 5 hot endpoints\n\n\
+         ### Tech Lead\n\n**Objective:** Keep velocity without debt\n\n**Key Results:**\n\
+         1. Ship 20 stories a sprint\n",
+    );
+    let (titles, krs) = shape(&r);
+    assert_eq!(
+        titles,
+        [
+            "Improve API reliability",
+            "Make background jobs predictable",
+            "Reduce firefighting",
+            "Make Django APIs fast",
+            "Keep velocity without debt"
+        ]
+    );
+    assert_eq!(krs, [2, 1, 1, 2, 1]);
+    assert_eq!(periods(&r)[0], "2026-Q1");
+}
+
+#[test]
+fn a_bare_objective_label_over_a_quote_and_key_results_in_the_next_section() {
+    let r = read(
+        "# Product strategy: Family Finance\n\n## Workshop 3: OKRs\n\n\
+         ### 1. Measurement philosophy\n\nWe measure habit, money and retention.\n\n\
+         ### 2. Objective (inspiring)\n\n> **\"Make families calm about money\"**\n\n\
+         * **Why this objective?** It is qualitative.\n\n\
+         ### 3. Key Results & analysis\n\nTo prove the objective we track:\n\n\
+         #### KR1: Leading metric\n> **Target:** 60% of requests go through the app.\n\n\
+         #### KR2: Lagging metric\n> **Target:** 500 paying parents.\n",
+    );
+    let (titles, krs) = shape(&r);
+    assert_eq!(titles, ["Make families calm about money"]);
+    assert_eq!(krs, [2]);
+}

@@ -200,8 +200,12 @@ pub(super) fn classify(text: &str) -> Kind {
         return Kind::KrHeading;
     }
     let unnumbered = &t[numbering(t)..];
+    // `CEO: Grow ARR` is the CEO's objective; `Team OKRs: Django + Celery` names the page's
+    // OKRs, not a team's one objective
     if labels::objective_prefix(unnumbered).is_some()
-        || labels::label_prefix(unnumbered).is_some_and(|(e, _)| labels::is_role(&unnumbered[..e]))
+        || labels::label_prefix(unnumbered).is_some_and(|(e, _)| {
+            labels::is_role(&unnumbered[..e]) && !has_okr_words(&unnumbered[..e])
+        })
     {
         return Kind::Objective;
     }
@@ -363,6 +367,17 @@ pub(super) fn consistent_labels(items: &[Item]) -> bool {
 /// result table, a `Key Results:` item.
 pub(super) fn kr_evidence(secs: &[Sec], id: usize) -> bool {
     let s = &secs[id];
+    // `### Backend Engineer` over `**Objective:** Make the APIs fast` and its key results: the
+    // heading names whose objective it is; the labelled line is the objective
+    let states_objective = s.blocks.iter().any(|b| match b {
+        Block::Para { inline, .. } => Frag::lines(inline)
+            .first()
+            .is_some_and(|f| labels::objective_prefix(f.text()).is_some()),
+        _ => false,
+    });
+    if states_objective {
+        return false;
+    }
     let kr_line = |f: Frag| {
         labels::section_name(f.text()) == Some(Section::KeyResults)
             || labels::split_label(f.text()).is_some_and(|(l, at)| {

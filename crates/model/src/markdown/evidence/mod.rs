@@ -326,7 +326,7 @@ impl<'b> Evidence<'b> {
             }
             // beyond the objective's own subtree (a marked line's section), only what a
             // `Key results` label introduces
-            if skip || (j >= self.nodes[o].end && !labelled) {
+            if skip || (j >= self.nodes[o].end && !labelled && !self.marked_kr[j]) {
                 continue;
             }
             // a row of a table whose column says `Key result`, `KR`, `Target (KR)`
@@ -821,6 +821,16 @@ impl<'b> Evidence<'b> {
         let mut sum = 0.0;
         for (i, krs, e, labelled) in cands {
             if line_marks && !self.marked_obj[i] && self.other_label(i) {
+                continue;
+            }
+            // beside objectives marked as such, an unmarked heading over a line that says it
+            // is an objective (`### Backend Engineer` over `**Objective:** …`) is that
+            // objective's heading, not an objective of its own
+            if consistent
+                && !self.marked_obj[i]
+                && (i + 1..self.nodes[i].end.min(self.nodes.len()))
+                    .any(|j| self.marked_obj[j] && self.nodes[j].slot != self.nodes[i].slot)
+            {
                 continue;
             }
             if consistent && !self.marked_obj[i] {

@@ -347,6 +347,22 @@ impl<'b> Builder<'b> {
                     });
                 }
             }
+            // `## Objective` then `> **Make families calm about money**`: the quote is its text
+            Block::Quote { blocks, .. } if depth == 0 => {
+                if let Some(h) = self.bare
+                    && self.stack.last() == Some(&h)
+                    && !self.nodes[h].bare_kr
+                    && let Some(Block::Para { inline }) = blocks.first()
+                {
+                    let whole = Frag::whole(inline).trim_with(&['"', '“', '”']);
+                    if !whole.is_empty() {
+                        self.bare = None;
+                        self.nodes[h].frag = whole;
+                        self.nodes[h].full = whole.text().to_string();
+                        self.nodes[h].bare_label = true;
+                    }
+                }
+            }
             // a heading or paragraph inside an item is part of the item (read by the item)
             _ => {}
         }

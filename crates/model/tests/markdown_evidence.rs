@@ -1045,3 +1045,18 @@ fn a_bare_objective_label_over_a_quote_and_key_results_in_the_next_section() {
     assert_eq!(titles, ["Make families calm about money"]);
     assert_eq!(krs, [2]);
 }
+
+#[test]
+fn a_summary_table_that_counts_key_results_adds_none() {
+    let r = read(
+        "# OKRs Q2 2026\n\n## Objetivo 1: Plataforma pronta\n\n\
+         | # | Key Result | Target |\n|---|---|---|\n| 1.1 | Billing com Stripe | 100% |\n\
+         | 1.2 | 3 planos ativos | 3 |\n\n## Objetivo 2: Observabilidade\n\n\
+         | # | Key Result | Target |\n|---|---|---|\n| 2.1 | 5 dashboards | 5 |\n\n\
+         ## Resumo de OKRs\n\n| Objetivo | Key Results | Owner |\n|---|---|---|\n\
+         | O1: SaaS Ready | 2 KRs | Backend |\n| O2: Observabilidade | 1 KR | DevOps |\n",
+    );
+    let (titles, krs) = shape(&r);
+    assert_eq!(titles, ["Plataforma pronta", "Observabilidade"]);
+    assert_eq!(krs, [2, 1]);
+}

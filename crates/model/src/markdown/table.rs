@@ -185,6 +185,22 @@ fn split_cell(cell: &Inline) -> Vec<Frag<'_>> {
     out
 }
 
+/// `5`, `5 KRs`, `4 key results`, `3 resultados-chave`: a number of key results.
+fn is_count(t: &str) -> bool {
+    let digits = t.bytes().take_while(u8::is_ascii_digit).count();
+    if digits == 0 {
+        return false;
+    }
+    let rest = t[digits..].trim().to_lowercase();
+    rest.is_empty()
+        || rest == "kr"
+        || rest == "krs"
+        || rest.starts_with("key result")
+        || rest.starts_with("resultado")
+        || rest.starts_with("résultat")
+        || rest.starts_with("个")
+}
+
 fn cell<'a>(row: &'a [Inline], col: Option<usize>) -> Option<Frag<'a>> {
     let f = Frag::whole(row.get(col?)?);
     (!f.is_empty() && !matches!(f.text(), "-" | "—" | "–" | "n/a" | "N/A")).then_some(f)
@@ -202,6 +218,24 @@ impl Reader<'_> {
     ) {
         let cols = Columns::of(head);
         let span = self.span_src(range.start..range.start + 1);
+        // `| O1: SaaS Ready | 5 KRs | Backend |`: a summary that counts the key results listed
+        // elsewhere, not objectives and key results of its own
+        if let Some(kc) = cols.kr {
+            let cells: Vec<&str> = rows
+                .iter()
+                .filter_map(|r| r.get(kc))
+                .map(|c| c.text.trim())
+                .filter(|t| !t.is_empty())
+                .collect();
+            if !cells.is_empty() && cells.iter().all(|t| is_count(t)) {
+                self.note(
+                    span,
+                    NoteKind::Ignored,
+                    "a summary table: its key result column counts them".to_string(),
+                );
+                return;
+            }
+        }
         match (cols.objective, cols.kr, into) {
             (Some(oc), _, _) => {
                 let mut open: Option<Open> = None;

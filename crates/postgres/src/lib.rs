@@ -102,11 +102,12 @@ impl Database {
 }
 
 /// `plan` as the PostgreSQL statement that computes it: DataFusion's unparser with
-/// [`PgDialect`], and the aggregates PostgreSQL spells differently rewritten.
+/// [`PgDialect`], and the aggregates PostgreSQL spells differently rewritten; laid out on
+/// several lines and indented (sqlparser's pretty form), for people to read.
 pub fn to_sql(plan: &datafusion::logical_expr::LogicalPlan) -> datafusion::error::Result<String> {
     let plan = rewrite::named_aggregates(plan.clone())?;
     let statement = datafusion::sql::unparser::Unparser::new(&PgDialect).plan_to_sql(&plan)?;
-    Ok(rewrite::for_postgres(statement)?.to_string())
+    Ok(format!("{:#}", rewrite::for_postgres(statement)?))
 }
 
 /// `builder` with the optimizer rule that cuts the PostgreSQL parts out of a plan and the

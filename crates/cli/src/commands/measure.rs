@@ -286,12 +286,18 @@ fn explanation_text(e: &Explanation, loaded: &throughline_model::Loaded) -> Stri
         out.push_str(&format!("\nwhere `{id}` runs: {place}\n"));
     }
     for (id, sql) in &e.sql {
+        // every line of the statement indented under its heading
+        let sql = sql
+            .lines()
+            .map(|l| format!("  {l}"))
+            .collect::<Vec<_>>()
+            .join("\n");
         if e.database.is_empty() {
             out.push_str(&format!(
-                "\nthe same plan as SQL (`{id}`, PostgreSQL dialect)\n  {sql}\n"
+                "\nthe same plan as SQL (`{id}`, PostgreSQL dialect)\n{sql}\n"
             ));
         } else {
-            out.push_str(&format!("\nthe SQL sent to PostgreSQL (`{id}`)\n  {sql}\n"));
+            out.push_str(&format!("\nthe SQL sent to PostgreSQL (`{id}`)\n{sql}\n"));
         }
     }
     out

@@ -38,6 +38,25 @@ pub struct Chart<'a> {
     pub annotations: Vec<(NaiveDate, String)>,
 }
 
+/// Gridlines across `x` at round values between `lo` and `hi`, each labelled left of it.
+fn gridlines(
+    out: &mut String,
+    (left, right): (f64, f64),
+    (lo, hi): (f64, f64),
+    py: &dyn Fn(f64) -> f64,
+    show: &dyn Fn(f64) -> String,
+) {
+    for v in ticks(lo, hi, 4) {
+        out.push_str(&format!(
+            "<line x1=\"{left}\" y1=\"{y:.1}\" x2=\"{right:.1}\" y2=\"{y:.1}\" stroke=\"#f3f4f6\"/><text x=\"{:.1}\" y=\"{:.1}\" font-size=\"10\" text-anchor=\"end\" fill=\"#6b7280\">{}</text>",
+            left - 4.0,
+            py(v) + 3.0,
+            esc(&show(v)),
+            y = py(v)
+        ));
+    }
+}
+
 /// The color of annotation marks.
 pub const NOTE: &str = "#7c3aed";
 
@@ -202,17 +221,7 @@ impl Chart<'_> {
                 b = h - bottom,
                 r = w - right
             ));
-            // gridlines at round values, each labelled
-            for v in ticks(lo, hi, 4) {
-                out.push_str(&format!(
-                    "<line x1=\"{left}\" y1=\"{y:.1}\" x2=\"{:.1}\" y2=\"{y:.1}\" stroke=\"#f3f4f6\"/><text x=\"{:.1}\" y=\"{:.1}\" font-size=\"10\" text-anchor=\"end\" fill=\"#6b7280\">{}</text>",
-                    w - right,
-                    left - 4.0,
-                    py(v) + 3.0,
-                    esc(&(self.show)(v)),
-                    y = py(v)
-                ));
-            }
+            gridlines(&mut out, (left, w - right), (lo, hi), &py, self.show);
             for (d, anchor) in [(x0, "start"), (x1, "end")] {
                 out.push_str(&format!(
                     "<text x=\"{:.1}\" y=\"{:.1}\" font-size=\"10\" text-anchor=\"{anchor}\" fill=\"#6b7280\">{}</text>",
@@ -334,6 +343,69 @@ pub fn interval(title: &str, lift: f64, (lo, hi): (f64, f64), span: f64, up: boo
         x(lift),
         z = w / 2.0,
     ));
+    out.push_str("</svg>");
+    out
+}
+
+/// Stacked bars over time on one scale: per period, the positive parts stacked up from zero
+/// and the negative ones (a lifecycle's dormant users) down from it, each part in its color
+/// with its value on hover.
+pub fn stacked(
+    title: &str,
+    periods: &[(NaiveDate, Vec<f64>)],
+    parts: &[(&str, &str)],
+    show: &dyn Fn(f64) -> String,
+) -> String {
+    let (w, h, left, right, top, bottom) = (720.0, 240.0, 58.0, 12.0, 10.0, 22.0);
+    let up = |v: &[f64]| v.iter().filter(|x| **x > 0.0).sum::<f64>();
+    let down = |v: &[f64]| v.iter().filter(|x| **x < 0.0).sum::<f64>();
+    let hi = periods.iter().map(|p| up(&p.1)).fold(0.0, f64::max);
+    let lo = periods.iter().map(|p| down(&p.1)).fold(0.0, f64::min);
+    let mut out = open(w, h, title);
+    if periods.is_empty() || hi <= lo {
+        out.push_str(
+            "<text x=\"4\" y=\"14\" font-size=\"11\" fill=\"#6b7280\">no values yet</text></svg>",
+        );
+        return out;
+    }
+    let py = |v: f64| top + (hi - v) / (hi - lo) * (h - top - bottom);
+    let slot = (w - left - right) / periods.len() as f64;
+    gridlines(&mut out, (left, w - right), (lo, hi), &py, show);
+    for (i, (day, values)) in periods.iter().enumerate() {
+        let x = left + i as f64 * slot + slot * 0.15;
+        let (mut above, mut below) = (0.0, 0.0);
+        for (k, v) in values.iter().enumerate() {
+            let (name, color) = parts.get(k).copied().unwrap_or(("", TOTAL));
+            let (from, to) = if *v >= 0.0 {
+                above += v;
+                (above - v, above)
+            } else {
+                below += v;
+                (below - v, below)
+            };
+            out.push_str(&format!(
+                "<rect x=\"{x:.1}\" y=\"{:.1}\" width=\"{:.1}\" height=\"{:.1}\" fill=\"{color}\"><title>{day}: {name} {}</title></rect>",
+                py(from.max(to)),
+                slot * 0.7,
+                (py(from.min(to)) - py(from.max(to))).max(0.0),
+                esc(&show(*v))
+            ));
+        }
+    }
+    out.push_str(&format!(
+        "<line x1=\"{left}\" y1=\"{z:.1}\" x2=\"{:.1}\" y2=\"{z:.1}\" stroke=\"#6b7280\"/>",
+        w - right,
+        z = py(0.0)
+    ));
+    if let (Some(first), Some(last)) = (periods.first(), periods.last()) {
+        for (d, x, anchor) in [(first.0, left, "start"), (last.0, w - right, "end")] {
+            out.push_str(&format!(
+                "<text x=\"{x:.1}\" y=\"{:.1}\" font-size=\"10\" text-anchor=\"{anchor}\" fill=\"#6b7280\">{}</text>",
+                h - 6.0,
+                d.format("%b %-d")
+            ));
+        }
+    }
     out.push_str("</svg>");
     out
 }

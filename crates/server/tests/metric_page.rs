@@ -86,4 +86,40 @@ async fn a_metric_page_draws_its_chart_and_its_values_by_segment() {
     // a metric without `segments:` has no such table
     let html = page("/metrics/tickets").await;
     assert!(!html.contains("<h2>By "));
+
+    // the range keeps the latest periods; the comparison draws each one's value the period
+    // before as a dotted line, its value on hover
+    let n = series.len();
+    assert!(n >= 3, "{n} periods");
+    let values: Vec<f64> = series
+        .iter()
+        .map(|v| v["value"].as_f64().unwrap())
+        .collect();
+    let html = page("/metrics/wau?range=12&compare=previous").await;
+    let shown = n.min(12);
+    assert!(
+        html.contains(&format!("({shown} of {n} shown)")),
+        "{}",
+        &html[html.find("<h2>Over time</h2>").unwrap()..][..600]
+    );
+    assert!(
+        html.contains("The dotted line is each period&#39;s value the period before.")
+            || html.contains("The dotted line is each period's value the period before.")
+    );
+    assert!(html.contains(&format!(
+        "<title>the period before: {}</title>",
+        values[n - 2]
+    )));
+    assert!(html.contains("<strong>the period before</strong>"));
+    // a value the page does not know is refused, naming the field
+    let app = router(state.clone());
+    let r = app
+        .oneshot(
+            Request::get("/metrics/wau?range=7")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
 }

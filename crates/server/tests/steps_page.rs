@@ -105,6 +105,19 @@ async fn a_lifecycle_page_draws_its_statuses() {
     );
     let html = page("/metrics/flow").await;
     assert!(html.contains("<title>dormant: -5</title>"), "{html}");
+    // and over time, each period's statuses stacked, dormant users below zero
+    let history = v["steps"]["history"].as_array().unwrap();
+    if history.len() >= 2 {
+        assert!(html.contains("Users by status over time"), "{html}");
+        let last = history.last().unwrap();
+        assert!(
+            html.contains(&format!(
+                "<title>{}: dormant -5</title>",
+                last[0].as_str().unwrap()
+            )),
+            "{html}"
+        );
+    }
 }
 
 #[tokio::test]

@@ -249,6 +249,20 @@ pub(crate) struct Steps {
     pub steps: Vec<(String, f64)>,
     /// A lifecycle's statuses (dormant users count down), not a funnel's steps.
     pub lifecycle: bool,
+    /// A lifecycle's statuses in each of its last periods (up to 12), oldest first, in the
+    /// order of `steps`.
+    pub history: Vec<(chrono::NaiveDate, Vec<f64>)>,
+}
+
+/// A lifecycle status's color in the chart over time.
+fn status_color(name: &str) -> &'static str {
+    match name {
+        "new" => "#16a34a",
+        "returning" => svg::SERIES,
+        "resurrected" => "#0891b2",
+        "dormant" => svg::LIMIT,
+        _ => svg::PACING,
+    }
 }
 
 /// The latest period in which every step of `id` was measured.
@@ -268,11 +282,27 @@ fn steps(m: &throughline_model::Metric, c: &Computed) -> Option<Steps> {
             Some((n.to_string(), v.value))
         })
         .collect::<Option<Vec<_>>>()?;
+    let history = if lifecycle {
+        let firsts = series(names[0])?;
+        firsts[firsts.len().saturating_sub(12)..]
+            .iter()
+            .filter_map(|f| {
+                let values = names
+                    .iter()
+                    .map(|n| Some(series(n)?.iter().find(|v| v.start == f.start)?.value))
+                    .collect::<Option<Vec<f64>>>()?;
+                Some((f.start, values))
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
     Some(Steps {
         start: last.start,
         end: last.end,
         steps,
         lifecycle,
+        history,
     })
 }
 
@@ -494,7 +524,7 @@ pub(crate) fn metric_links(ids: &[String]) -> String {
 }
 
 // Long because it is the page's template, top to bottom.
-pub(crate) fn metric_html(m: &MetricPage, caller: &Caller) -> String {
+pub(crate) fn metric_html(m: &MetricPage, caller: &Caller, view: &ChartView) -> String {
     let unit = unit_of(&m.unit);
     let mut s = format!(
         "<h1>Metric: {}</h1><p class=\"sub\"><span class=\"id\">{}</span> · {} · {} · {}{}</p>",
@@ -512,7 +542,7 @@ pub(crate) fn metric_html(m: &MetricPage, caller: &Caller) -> String {
             escape(why)
         ));
     }
-    s.push_str(&metric_chart(m, &unit));
+    s.push_str(&metric_chart(m, &unit, view));
     s.push_str(&segments_html(m, &unit));
     s.push_str(&format!(
         "<h2>Definition</h2><p>{}</p>",
@@ -548,6 +578,29 @@ pub(crate) fn metric_html(m: &MetricPage, caller: &Caller) -> String {
             &format!("{} step by step", m.name),
             &st.steps,
         ));
+        if st.history.len() >= 2 {
+            let parts: Vec<(&str, &str)> = st
+                .steps
+                .iter()
+                .map(|(name, _)| (name.as_str(), status_color(name)))
+                .collect();
+            let show = |v: f64| throughline_model::Unit::Count.format(v);
+            s.push_str("<h3>Users by status over time</h3>");
+            s.push_str(&throughline_review::svg::stacked(
+                &format!("{}: users by status in each period", m.name),
+                &st.history,
+                &parts,
+                &show,
+            ));
+            s.push_str("<p class=\"legend\">");
+            for (name, color) in &parts {
+                s.push_str(&format!(
+                    "<span><i class=\"sw\" style=\"border-color:{color};border-top-width:8px\"></i>{}</span>",
+                    escape(name)
+                ));
+            }
+            s.push_str(" dormant users are drawn below zero.</p>");
+        }
     }
     if let Some(at) = &m.defined_at {
         s.push_str(&format!(
@@ -680,9 +733,139 @@ pub(crate) fn metric_html(m: &MetricPage, caller: &Caller) -> String {
 }
 
 /// The metric over time: axes, its targets and healthy range as labelled lines.
-fn metric_chart(m: &MetricPage, unit: &throughline_model::Unit) -> String {
+/// How the metric page's chart is drawn: how many of the latest periods (all when `None`),
+/// and what it is compared with (`previous`: the period before; `year`: a year earlier).
+#[derive(Clone, Debug, Default, serde::Deserialize)]
+pub(crate) struct ChartView {
+    pub range: Option<String>,
+    pub compare: Option<String>,
+}
+
+impl ChartView {
+    /// The view, or a 422 naming the query field that is not one of its values.
+    pub(crate) fn checked(self) -> Result<ChartView, ApiError> {
+        if let Some(r) = &self.range
+            && !matches!(r.as_str(), "12" | "26" | "52" | "all")
+        {
+            return Err(ApiError::field(
+                "range",
+                format!("`{r}` is not a range"),
+                "range is 12, 26 or 52 (the latest periods) or all",
+            ));
+        }
+        if let Some(c) = &self.compare
+            && !matches!(c.as_str(), "previous" | "year" | "none")
+        {
+            return Err(ApiError::field(
+                "compare",
+                format!("`{c}` is not something to compare with"),
+                "compare is previous (the period before), year (a year earlier) or none",
+            ));
+        }
+        Ok(self)
+    }
+
+    fn query(&self, range: Option<&str>, compare: Option<&str>) -> String {
+        let mut q = Vec::new();
+        if let Some(r) = range.or(self.range.as_deref()) {
+            q.push(format!("range={r}"));
+        }
+        if let Some(c) = compare.or(self.compare.as_deref()) {
+            q.push(format!("compare={c}"));
+        }
+        if q.is_empty() {
+            String::new()
+        } else {
+            format!("?{}", q.join("&amp;"))
+        }
+    }
+}
+
+/// The links that change the chart's range and comparison, the one shown in bold.
+fn view_links(id: &str, v: &ChartView) -> String {
+    let link = |label: &str, q: String, on: bool| {
+        if on {
+            format!("<strong>{label}</strong>")
+        } else {
+            format!("<a href=\"/metrics/{}{q}\">{label}</a>", url_path(id))
+        }
+    };
+    let range = v.range.as_deref().unwrap_or("all");
+    let compare = v.compare.as_deref().unwrap_or("none");
+    let ranges: Vec<String> = [
+        ("12", "12 periods"),
+        ("26", "26"),
+        ("52", "52"),
+        ("all", "all"),
+    ]
+    .iter()
+    .map(|(r, l)| link(l, v.query(Some(r), None), range == *r))
+    .collect();
+    let compares: Vec<String> = [
+        ("none", "nothing"),
+        ("previous", "the period before"),
+        ("year", "a year earlier"),
+    ]
+    .iter()
+    .map(|(c, l)| link(l, v.query(None, Some(c)), compare == *c))
+    .collect();
+    format!(
+        "<p class=\"legend\">Show {} · compare with {}</p>",
+        ranges.join(" · "),
+        compares.join(" · ")
+    )
+}
+
+/// The value a period earlier than `v` by one period (`previous`) or by a year (`year`).
+fn earlier(series: &[Value], i: usize, how: &str) -> Option<f64> {
+    let v = &series[i];
+    match how {
+        "previous" => i.checked_sub(1).map(|j| series[j].value),
+        "year" => {
+            let days = (v.end - v.start).num_days();
+            let then = if days == 7 || days == 1 {
+                v.start - chrono::Duration::days(364)
+            } else {
+                v.start.checked_sub_months(chrono::Months::new(12))?
+            };
+            series.iter().find(|x| x.start == then).map(|x| x.value)
+        }
+        _ => None,
+    }
+}
+
+fn metric_chart(m: &MetricPage, unit: &throughline_model::Unit, view: &ChartView) -> String {
     if m.series.len() < 2 {
         return String::new();
+    }
+    let keep = match view.range.as_deref() {
+        Some("12") => 12,
+        Some("26") => 26,
+        Some("52") => 52,
+        _ => usize::MAX,
+    };
+    let from = m.series.len().saturating_sub(keep.max(2));
+    // what the chart is compared with: the same periods, each one's earlier value, dotted
+    let how = view.compare.as_deref().unwrap_or("none");
+    let mut compare_segments = Vec::new();
+    let mut compared: Vec<(chrono::NaiveDate, f64)> = Vec::new();
+    for i in from..m.series.len() {
+        if let Some(e) = earlier(&m.series, i, how) {
+            compared.push((m.series[i].start, e));
+        }
+    }
+    let what = if how == "year" {
+        "a year earlier"
+    } else {
+        "the period before"
+    };
+    for w in compared.windows(2) {
+        compare_segments.push(svg::Segment {
+            from: w[0],
+            to: w[1],
+            color: svg::PACING,
+            label: format!("{what}: {}", unit.format(w[1].1)),
+        });
     }
     let show = |v: f64| unit.format(v);
     let mut levels = Vec::new();
@@ -723,9 +906,12 @@ fn metric_chart(m: &MetricPage, unit: &throughline_model::Unit) -> String {
         width: 720.0,
         height: 240.0,
         title: format!("{} over time", m.name),
-        series: m.series.iter().map(|v| (v.start, v.value)).collect(),
+        series: m.series[from..]
+            .iter()
+            .map(|v| (v.start, v.value))
+            .collect(),
         levels,
-        segments: Vec::new(),
+        segments: compare_segments,
         band: None,
         x_range: None,
         axes: true,
@@ -733,9 +919,16 @@ fn metric_chart(m: &MetricPage, unit: &throughline_model::Unit) -> String {
         annotations: m.marks.clone(),
     };
     format!(
-        "<h2>Over time</h2><div class=\"chart\">{}</div><p class=\"legend\">Complete periods only ({} of them); a period still running is not drawn. {}</p>",
+        "<h2>Over time</h2>{}<div class=\"chart\">{}</div><p class=\"legend\">Complete periods only ({} of {} shown); a period still running is not drawn.{} {}</p>",
+        view_links(&m.id, view),
         chart.render(),
+        m.series.len() - from,
         m.series.len(),
+        if compared.is_empty() {
+            String::new()
+        } else {
+            format!(" The dotted line is each period's value {what}.")
+        },
         super::key_result::marks_legend(&m.marks)
     )
 }
@@ -781,10 +974,15 @@ pub(crate) async fn page_metric(
     State(st): State<AppState>,
     headers: HeaderMap,
     Path(id): Path<String>,
+    axum::extract::Query(chart): axum::extract::Query<ChartView>,
 ) -> Response {
     let (c, comp, view) = try_page!(page_ctx(&st, &headers, &format!("/metrics/{id}")).await);
+    let chart = match chart.checked() {
+        Ok(v) => v,
+        Err(e) => return error_response(&c, e),
+    };
     match metric(st.loaded(), &comp, &id, &view.decisions) {
-        Ok(m) => Html(metric_html(&m, &c)).into_response(),
+        Ok(m) => Html(metric_html(&m, &c, &chart)).into_response(),
         Err(e) => error_response(&c, e),
     }
 }

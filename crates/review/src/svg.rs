@@ -57,6 +57,9 @@ fn gridlines(
     }
 }
 
+/// The notes one annotation mark says at most; the rest are counted.
+pub const NOTES_PER_MARK: usize = 3;
+
 /// The color of annotation marks.
 pub const NOTE: &str = "#7c3aed";
 
@@ -271,9 +274,19 @@ impl Chart<'_> {
             }
             for (d, texts) in days {
                 let x = px(d);
+                // a day with many notes (a burst of check-ins) says a few and counts the rest,
+                // so the page does not grow with them
+                let mut shown: Vec<String> = texts
+                    .iter()
+                    .take(NOTES_PER_MARK)
+                    .map(|t| crate::text::one_line(t, 160))
+                    .collect();
+                if texts.len() > NOTES_PER_MARK {
+                    shown.push(format!("and {} more", texts.len() - NOTES_PER_MARK));
+                }
                 out.push_str(&format!(
                     "<g class=\"note\"><title>{d}: {}</title><line x1=\"{x:.1}\" y1=\"{top}\" x2=\"{x:.1}\" y2=\"{:.1}\" stroke=\"{NOTE}\" stroke-dasharray=\"2 3\"/><path d=\"M{:.1} {top} l4 5 l-4 5 l-4 -5 z\" fill=\"{NOTE}\"/></g>",
-                    esc(&texts.join(" · ")),
+                    esc(&shown.join(" · ")),
                     h - bottom,
                     x
                 ));

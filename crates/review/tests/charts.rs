@@ -196,3 +196,39 @@ fn a_chart_is_marked_with_the_decisions_about_it_and_the_general_ones() {
         ]
     );
 }
+
+#[test]
+fn a_day_with_many_notes_says_a_few_and_counts_the_rest() {
+    use chrono::NaiveDate;
+    use throughline_review::svg::{Chart, NOTES_PER_MARK};
+    let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+    let show = |v: f64| format!("{v}");
+    let chart = |n: usize| {
+        Chart {
+            width: 400.0,
+            height: 200.0,
+            title: "kr".into(),
+            series: vec![(d("2026-07-06"), 10.0), (d("2026-07-27"), 20.0)],
+            levels: Vec::new(),
+            segments: Vec::new(),
+            band: None,
+            x_range: None,
+            axes: true,
+            show: &show,
+            annotations: (0..n)
+                .map(|i| (d("2026-07-13"), format!("check-in (Dana): burst {i}")))
+                .collect(),
+        }
+        .render()
+    };
+    let small = chart(NOTES_PER_MARK);
+    let big = chart(10_000);
+    assert!(big.contains(&format!("and {} more", 10_000 - NOTES_PER_MARK)));
+    // the chart does not grow with the notes
+    assert!(
+        big.len() < small.len() + 40,
+        "{} vs {}",
+        big.len(),
+        small.len()
+    );
+}

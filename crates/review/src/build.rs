@@ -78,7 +78,7 @@ pub fn build(input: &Input) -> Review {
         .iter()
         .map(|e| experiment_row(ws, e))
         .collect();
-    let (insights, insight_notes) = grouped(ws, insights(input, &moves, period.as_ref()));
+    let (insights, insight_notes) = insights(input, &moves, period.as_ref());
     let stale = stale(input);
     let decisions: Vec<DecisionView> = input
         .decisions

@@ -36,11 +36,13 @@ pub(crate) fn contribution_kind(m: &Metric, values: &[Value]) -> Contribution {
     }
 }
 
+/// The insights, most important first, and what several of them share said once
+/// ([`shared_notes`]).
 pub(crate) fn insights(
     input: &Input,
     moves: &BTreeMap<(String, Horizon), Movement>,
     period: Option<&PeriodInfo>,
-) -> Vec<Insight> {
+) -> (Vec<Insight>, Vec<String>) {
     let ws = input.ws;
     // Key result metrics and the North Star first, then guardrails, then the rest.
     let rank = |id: &str| {
@@ -57,7 +59,8 @@ pub(crate) fn insights(
             _ => 3,
         }
     };
-    let mut out: Vec<(usize, f64, Insight)> = Vec::new();
+    // each insight with the sentence on its segments, added once the grouping is known
+    let mut out: Vec<(usize, f64, Insight, Option<String>)> = Vec::new();
     for mv in moves.values().filter(|m| m.moved) {
         let id = mv.metric.as_str();
         let Some(m) = ws.metric(id) else { continue };
@@ -75,7 +78,11 @@ pub(crate) fn insights(
         let breakdowns: Vec<&crate::Breakdown> =
             input.breakdowns.iter().filter(|b| b.metric == id).collect();
         let explanation = explain(kind, &breakdowns, mv);
-        let sentence = insight_sentence(ws, m, mv, explanation.as_ref(), values, period);
+        let sentence = insight_sentence(ws, m, mv, values, period);
+        let grain = values.last().map_or("week", grain);
+        let drivers = explanation
+            .as_ref()
+            .map(|e| drivers_sentence(&unit_of(ws, id), e, grain));
         let size = if mv.band > 0.0 {
             mv.change.abs() / mv.band
         } else {
@@ -90,6 +97,7 @@ pub(crate) fn insights(
                 explanation,
                 sentence,
             },
+            drivers,
         ));
     }
     out.sort_by(|a, b| {
@@ -97,14 +105,25 @@ pub(crate) fn insights(
             .then(b.1.total_cmp(&a.1))
             .then(a.2.metric.cmp(&b.2.metric))
     });
-    out.into_iter().map(|x| x.2).collect()
+    let (notes, said) = shared_notes(ws, &out.iter().map(|x| &x.2).collect::<Vec<_>>());
+    let insights = out
+        .into_iter()
+        .zip(said)
+        .map(|((_, _, mut i, drivers), said)| {
+            if let Some(d) = drivers.filter(|_| !said) {
+                i.sentence = format!("{} {d}", i.sentence);
+            }
+            i
+        })
+        .collect();
+    (insights, notes)
 }
 
+/// The movement in words; the segments behind it are [`drivers_sentence`]'s.
 pub(crate) fn insight_sentence(
     ws: &Workspace,
     m: &Metric,
     mv: &Movement,
-    e: Option<&Explanation>,
     values: &[Value],
     period: Option<&PeriodInfo>,
 ) -> String {
@@ -125,7 +144,7 @@ pub(crate) fn insight_sentence(
     } else {
         format!("{amount} ({})", relative(mv.change / mv.before.abs()))
     };
-    let mut s = match mv.horizon {
+    match mv.horizon {
         Horizon::Period => format!(
             "{name} {verb} {size} since {} began: {} → {} ({}-{grain} averages; normal wobble ±{}){judgement}.",
             period.map_or("the period", |p| p.label.as_str()),
@@ -144,57 +163,47 @@ pub(crate) fn insight_sentence(
             show(mv.after),
             spread(&unit, mv.band),
         ),
-    };
-    if let Some(e) = e {
-        s.push(' ');
-        s.push_str(&drivers_sentence(&unit, e, grain));
     }
-    s
 }
 
-/// Insights that end the same way (every segment of one dimension moved about in proportion
-/// to its size: nothing stands out) say it once: each keeps its own movement, and one note
-/// after them names the metrics it is true of.
-pub(crate) fn grouped(ws: &Workspace, mut insights: Vec<Insight>) -> (Vec<Insight>, Vec<String>) {
-    let in_proportion = |i: &Insight| {
-        i.explanation
-            .as_ref()
-            .filter(|e| e.broad && matches!(e.contribution, Contribution::Additive))
-            .map(|e| e.dimension.clone())
-    };
+/// Insights that would end the same way (every segment of one dimension moved about in
+/// proportion to its size: nothing stands out) say it once: one note names the metrics it is
+/// true of, and those insights keep only their movement. Returns the notes and, per insight,
+/// whether a note says its segments.
+fn shared_notes(ws: &Workspace, insights: &[&Insight]) -> (Vec<String>, Vec<bool>) {
     let mut dims: Vec<(String, Vec<usize>)> = Vec::new();
     for (k, i) in insights.iter().enumerate() {
-        if let Some(d) = in_proportion(i) {
-            match dims.iter_mut().find(|x| x.0 == d) {
-                Some(x) => x.1.push(k),
-                None => dims.push((d, vec![k])),
-            }
+        let Some(e) = i
+            .explanation
+            .as_ref()
+            .filter(|e| e.broad && matches!(e.contribution, Contribution::Additive))
+        else {
+            continue;
+        };
+        match dims.iter_mut().find(|x| x.0 == e.dimension) {
+            Some(x) => x.1.push(k),
+            None => dims.push((e.dimension.clone(), vec![k])),
         }
     }
+    let mut said = vec![false; insights.len()];
     let mut notes = Vec::new();
     for (dim, ks) in dims.into_iter().filter(|x| x.1.len() >= 2) {
-        let mut names = Vec::new();
-        for k in ks {
-            let i = &mut insights[k];
-            let Some(e) = &i.explanation else { continue };
-            let unit = unit_of(ws, &i.metric);
-            let grain = "week";
-            let tail = drivers_sentence(&unit, e, grain);
-            if let Some(base) = i.sentence.strip_suffix(&tail) {
-                i.sentence = base.trim_end().to_string();
-            }
-            names.push(
-                ws.metric(&i.metric)
-                    .map_or(i.metric.clone(), |m| m.display_name().to_string()),
-            );
-        }
+        let names: Vec<String> = ks
+            .iter()
+            .map(|&k| {
+                said[k] = true;
+                let id = &insights[k].metric;
+                ws.metric(id)
+                    .map_or(id.clone(), |m| m.display_name().to_string())
+            })
+            .collect();
         let dim = words(&dim);
         notes.push(format!(
             "{}: every {dim} moved about in proportion to its size; no single {dim} stands out.",
             list(&names)
         ));
     }
-    (insights, notes)
+    (notes, said)
 }
 
 /// The segments behind a change, in words.

@@ -271,6 +271,7 @@ fn north_star(r: &Review, s: &mut String) {
         None => s.push_str("<div>vs target: no target set</div>"),
     }
     s.push_str("</div><div>");
+    let marks = decision_marks(&r.decisions, &[ns.metric.as_str()]);
     let chart = Chart {
         width: 560.0,
         height: 200.0,
@@ -298,7 +299,7 @@ fn north_star(r: &Review, s: &mut String) {
         x_range: None,
         axes: true,
         show: &show,
-        annotations: decision_marks(&r.decisions, &[ns.metric.as_str()]),
+        annotations: &marks,
     };
     s.push_str(&chart.render());
     s.push_str(&format!(
@@ -460,7 +461,7 @@ pub fn kr_ids(row: &KrRow) -> Vec<String> {
 
 /// A key result's chart: its values against the target and the pacing line from baseline
 /// to target over the period, with `notes` marked at their dates.
-pub fn kr_chart(row: &KrRow, width: f64, height: f64, notes: Vec<(NaiveDate, String)>) -> String {
+pub fn kr_chart(row: &KrRow, width: f64, height: f64, notes: &[(NaiveDate, String)]) -> String {
     let k = &row.status;
     let show = |v: f64| k.show(v);
     let mut segments = Vec::new();
@@ -503,7 +504,7 @@ fn kr_card(row: &KrRow, decisions: &[crate::DecisionView]) -> String {
         escape(&k.title),
         escape(&row.objective),
         escape(&k.id),
-        kr_chart(row, 320.0, 150.0, {
+        kr_chart(row, 320.0, 150.0, &{
             let ids = kr_ids(row);
             decision_marks(
                 decisions,

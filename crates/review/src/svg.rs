@@ -35,7 +35,7 @@ pub struct Chart<'a> {
     pub show: &'a dyn Fn(f64) -> String,
     /// Things that happened on a day (a decision, an experiment's start or end, a check-in's
     /// note), marked at their date with their text on hover; drawn on charts with axes.
-    pub annotations: Vec<(NaiveDate, String)>,
+    pub annotations: &'a [(NaiveDate, String)],
 }
 
 /// Gridlines across `x` at round values between `lo` and `hi`, each labelled left of it.
@@ -170,7 +170,7 @@ pub fn sparkline(
         x_range: None,
         axes: false,
         show,
-        annotations: Vec::new(),
+        annotations: &[],
     }
     .render()
 }
@@ -263,7 +263,7 @@ impl Chart<'_> {
         if self.axes {
             // one mark per day, its texts joined
             let mut days: Vec<(NaiveDate, Vec<&str>)> = Vec::new();
-            for (d, text) in &self.annotations {
+            for (d, text) in self.annotations {
                 if *d < x0 || *d > x1 {
                     continue;
                 }

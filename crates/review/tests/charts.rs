@@ -141,7 +141,7 @@ fn a_chart_marks_what_happened_at_its_date_with_its_text() {
         x_range: None,
         axes: true,
         show: &show,
-        annotations: vec![
+        annotations: &[
             (
                 d("2026-07-13"),
                 "decision (Dana): ship the checklist".into(),
@@ -204,6 +204,9 @@ fn a_day_with_many_notes_says_a_few_and_counts_the_rest() {
     let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
     let show = |v: f64| format!("{v}");
     let chart = |n: usize| {
+        let notes: Vec<_> = (0..n)
+            .map(|i| (d("2026-07-13"), format!("check-in (Dana): burst {i}")))
+            .collect();
         Chart {
             width: 400.0,
             height: 200.0,
@@ -215,9 +218,7 @@ fn a_day_with_many_notes_says_a_few_and_counts_the_rest() {
             x_range: None,
             axes: true,
             show: &show,
-            annotations: (0..n)
-                .map(|i| (d("2026-07-13"), format!("check-in (Dana): burst {i}")))
-                .collect(),
+            annotations: &notes,
         }
         .render()
     };

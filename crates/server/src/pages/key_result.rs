@@ -223,7 +223,7 @@ pub(crate) fn key_result_html(
     }
     if !r.chart.is_empty() {
         s.push_str("<h2>Values against target and pacing</h2>");
-        s.push_str(&kr_chart(r, 640.0, 240.0, p.marks.clone()));
+        s.push_str(&kr_chart(r, 640.0, 240.0, &p.marks));
         s.push_str(&format!(
             "<p class=\"legend\"><span><i class=\"sw\" style=\"border-color:{}\"></i>value</span><span><i class=\"sw\" style=\"border-color:{};border-top-style:dashed\"></i>target</span><span><i class=\"sw\" style=\"border-color:{};border-top-style:dotted\"></i>pacing</span>{}</p>",
             svg::SERIES,
@@ -251,7 +251,7 @@ pub(crate) fn key_result_html(
                 x_range: None,
                 axes: true,
                 show: &show,
-                annotations: p.marks.clone(),
+                annotations: &p.marks,
             }
             .render(),
         );

@@ -204,7 +204,7 @@ pub(crate) fn objective_html(p: &ObjectivePage, caller: &Caller) -> String {
             url_path(&r.objective),
             url_path(&r.status.id),
             escape(&r.status.title),
-            kr_chart(r, 320.0, 150.0, marks.clone())
+            kr_chart(r, 320.0, 150.0, marks)
         ));
     }
     s.push_str("</div>");

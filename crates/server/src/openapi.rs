@@ -179,7 +179,10 @@ pub fn document(ws: &Workspace) -> Value {
             "/api/objectives/{path}": get("An objective with its key results and guardrails", json!([path_param("path", "TEAM/OBJECTIVE", &n.objectives)]), object.clone()),
             "/api/key-results/{path}": get("A key result with its series and a page of its check-in history (25 a page, newest first)", json!([path_param("path", "TEAM/OBJECTIVE/KR", &n.key_results), {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1}, "description": "the page of check-ins, from 1 (the newest); `pages` in the answer says how many"}]), object.clone()),
             "/api/metrics": get("The metrics catalog", json!([]), list),
-            "/api/metrics/{id}": get("A metric's definition, lineage and stored values", json!([path_param("id", "the metric id", &n.metrics)]), object.clone()),
+            "/api/metrics/{id}": get("A metric's definition, lineage and stored values; its series at another grain with `grain`", json!([
+                path_param("id", "the metric id", &n.metrics),
+                {"name": "grain", "in": "query", "schema": {"type": "string", "enum": ["day", "week", "month", "quarter"]}, "description": "the series at this grain (measured on the first request after each refresh); absent: the metric's own"},
+            ]), object.clone()),
             "/api/review": get("The weekly review of the last complete week, or of the week `week` names (from the stored values as they stood then)", json!([{"name": "week", "in": "query", "schema": {"type": "string"}, "description": "an ISO week (`2026-W30`) or a day in it; absent: the last complete week of data"}]), object.clone()),
             "/api/experiments": get("Every experiment's decision and analysis", json!([]), object.clone()),
             "/api/notifications": get("The notification log, newest first, with the channels and rules", json!([]), object.clone()),

@@ -6,6 +6,11 @@
 //! are rebuilt only when a check-in or decision was added: by one request at a time, while the
 //! others are served the last view (a request that has just written waits for a view that
 //! holds its write).
+//!
+//! One exception reads the event data after the start: a metric page asked for another grain
+//! (`?grain=month`). That grain's values are measured for every metric on the first such
+//! request, one grain at a time, stored as snapshots and read back like the others, and kept
+//! until the next refresh.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -14,7 +19,7 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 use throughline_app::ReviewData;
 use throughline_engine::{Engine, Request};
-use throughline_model::Loaded;
+use throughline_model::{Grain, Loaded};
 use throughline_progress::okr::CheckInView;
 use throughline_review::{DecisionView, Review, Value};
 use throughline_store::{Snapshot, Store};
@@ -82,6 +87,9 @@ pub(crate) struct Inner {
     /// Views built since the start.
     pub views_built: std::sync::atomic::AtomicU64,
     pub refreshing: Mutex<()>,
+    /// The values measured at other grains, with the time of the computation they go with:
+    /// held while one is measured (one at a time).
+    pub grains: Mutex<GrainCache>,
 }
 
 /// The server's shared state.
@@ -175,48 +183,13 @@ pub async fn compute(
     let mut series: HashMap<String, Vec<Value>> = HashMap::new();
     let mut stored: HashMap<String, Vec<Snapshot>> = HashMap::new();
     let mut segments: HashMap<String, Vec<SegmentSeries>> = HashMap::new();
-    let complete = |rows: &[&Snapshot]| -> Vec<Value> {
-        rows.iter()
-            .filter(|s| s.value.complete)
-            .filter_map(|s| {
-                Some(Value {
-                    start: s.value.start.with_timezone(&tz).date_naive(),
-                    end: s.value.end.with_timezone(&tz).date_naive(),
-                    value: s.value.value.filter(|v| v.is_finite())?,
-                    numerator: s.value.numerator,
-                    denominator: s.value.denominator,
-                })
-            })
-            .collect()
-    };
     for (metric, grain) in grains {
-        let rows = store
-            .latest_snapshots(&metric, &grain)
-            .await
-            .map_err(|e| StartError::msg(format!("{e}\nhelp: {}", e.help())))?;
-        let (totals, by): (Vec<Snapshot>, Vec<Snapshot>) =
-            rows.into_iter().partition(|s| s.value.segment.is_empty());
-        // one series per (dimension, segment), in the store's order (oldest first)
-        let mut keyed: std::collections::BTreeMap<(String, String), Vec<&Snapshot>> =
-            std::collections::BTreeMap::new();
-        for s in &by {
-            if let Some((d, v)) = s.value.segment.iter().next() {
-                keyed.entry((d.clone(), v.clone())).or_default().push(s);
-            }
+        let back = read_back(store, tz, &metric, &grain).await?;
+        if !back.segments.is_empty() {
+            segments.insert(metric.clone(), back.segments);
         }
-        let per_segment: Vec<SegmentSeries> = keyed
-            .into_iter()
-            .map(|((dimension, segment), rows)| SegmentSeries {
-                dimension,
-                segment,
-                values: complete(&rows),
-            })
-            .collect();
-        if !per_segment.is_empty() {
-            segments.insert(metric.clone(), per_segment);
-        }
-        series.insert(metric.clone(), complete(&totals.iter().collect::<Vec<_>>()));
-        stored.insert(metric, totals);
+        series.insert(metric.clone(), back.series);
+        stored.insert(metric, back.totals);
     }
     // a funnel's steps and a lifecycle's statuses are not stored: they come from this run
     series.extend(
@@ -263,6 +236,138 @@ pub async fn compute(
     })
 }
 
+/// A metric's values at one grain as the store has them: the totals' snapshots, their
+/// complete values, and each segment's complete values.
+struct ReadBack {
+    totals: Vec<Snapshot>,
+    series: Vec<Value>,
+    segments: Vec<SegmentSeries>,
+}
+
+async fn read_back(
+    store: &Store,
+    tz: chrono_tz::Tz,
+    metric: &str,
+    grain: &str,
+) -> Result<ReadBack, StartError> {
+    let rows = store
+        .latest_snapshots(metric, grain)
+        .await
+        .map_err(|e| StartError::msg(format!("{e}\nhelp: {}", e.help())))?;
+    let complete = |rows: &[&Snapshot]| -> Vec<Value> {
+        rows.iter()
+            .filter(|s| s.value.complete)
+            .filter_map(|s| {
+                Some(Value {
+                    start: s.value.start.with_timezone(&tz).date_naive(),
+                    end: s.value.end.with_timezone(&tz).date_naive(),
+                    value: s.value.value.filter(|v| v.is_finite())?,
+                    numerator: s.value.numerator,
+                    denominator: s.value.denominator,
+                })
+            })
+            .collect()
+    };
+    let (totals, by): (Vec<Snapshot>, Vec<Snapshot>) =
+        rows.into_iter().partition(|s| s.value.segment.is_empty());
+    // one series per (dimension, segment), in the store's order (oldest first)
+    let mut keyed: std::collections::BTreeMap<(String, String), Vec<&Snapshot>> =
+        std::collections::BTreeMap::new();
+    for s in &by {
+        if let Some((d, v)) = s.value.segment.iter().next() {
+            keyed.entry((d.clone(), v.clone())).or_default().push(s);
+        }
+    }
+    let segments = keyed
+        .into_iter()
+        .map(|((dimension, segment), rows)| SegmentSeries {
+            dimension,
+            segment,
+            values: complete(&rows),
+        })
+        .collect();
+    Ok(ReadBack {
+        series: complete(&totals.iter().collect::<Vec<_>>()),
+        totals,
+        segments,
+    })
+}
+
+/// Every metric's complete values at `grain`, or why a metric has none: measured, saved as
+/// snapshots and read back from the store.
+async fn measure_at(
+    loaded: &Loaded,
+    dir: &Path,
+    store: &Store,
+    grain: Grain,
+) -> Result<GrainSeries, StartError> {
+    let ws = &loaded.workspace;
+    let engine = Engine::open(ws, dir)
+        .await
+        .map_err(|e| StartError::msg(format!("{}\nhelp: {}", e.message, e.help)))?;
+    let computed: Vec<String> = ws
+        .metrics
+        .iter()
+        .filter(|m| m.compute.is_some())
+        .map(|m| m.id.value.clone())
+        .collect();
+    let mut values = Vec::new();
+    let mut failed = HashMap::new();
+    // one measurement for all; when one metric cannot be measured at this grain, each alone,
+    // so that the others still are
+    let all = Request {
+        grain: Some(grain),
+        ..Request::default()
+    };
+    match engine.measure(&all).await {
+        Ok(v) => values = v,
+        Err(_) => {
+            for id in &computed {
+                let one = Request {
+                    metrics: vec![id.clone()],
+                    grain: Some(grain),
+                    ..Request::default()
+                };
+                match engine.measure(&one).await {
+                    Ok(v) => values.extend(v),
+                    Err(e) => {
+                        failed.insert(id.clone(), e.message);
+                    }
+                }
+            }
+        }
+    }
+    let values: Vec<_> = values.into_iter().filter(|v| v.grain == grain).collect();
+    store
+        .save_snapshots(&throughline_app::snapshots(loaded, &values))
+        .await
+        .map_err(|e| StartError::msg(format!("{e}\nhelp: {}", e.help())))?;
+    let tz = throughline_app::tz(ws);
+    let mut series = HashMap::new();
+    for id in computed.into_iter().filter(|id| !failed.contains_key(id)) {
+        series.insert(
+            id.clone(),
+            read_back(store, tz, &id, grain.as_str()).await?.series,
+        );
+    }
+    Ok(GrainSeries { series, failed })
+}
+
+/// The values measured at other grains, and the computation (its time) they go with.
+pub(crate) type GrainCache = (
+    DateTime<Utc>,
+    std::collections::BTreeMap<Grain, Arc<GrainSeries>>,
+);
+
+/// Every metric's values at a grain other than its own, measured on demand.
+#[derive(Debug, Default)]
+pub struct GrainSeries {
+    /// Metric id → its complete values at the grain, oldest first.
+    pub series: HashMap<String, Vec<Value>>,
+    /// Metric id → why it could not be measured at the grain.
+    pub failed: HashMap<String, String>,
+}
+
 impl AppState {
     /// The state of a workspace whose data has been computed.
     pub fn new(
@@ -288,6 +393,7 @@ impl AppState {
             building: Mutex::new(()),
             views_built: std::sync::atomic::AtomicU64::new(0),
             refreshing: Mutex::new(()),
+            grains: Mutex::new((DateTime::<Utc>::MIN_UTC, Default::default())),
         }))
     }
 
@@ -372,6 +478,22 @@ impl AppState {
             .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         *self.0.view.write().await = Some(view.clone());
         Ok(view)
+    }
+
+    /// Every metric's values at `grain`: measured on the first request for it after each
+    /// computation, one grain at a time (the others wait for it), then kept.
+    pub async fn series_at(&self, grain: Grain) -> Result<Arc<GrainSeries>, StartError> {
+        let at = self.computed().await.at;
+        let mut cache = self.0.grains.lock().await;
+        if cache.0 != at {
+            *cache = (at, Default::default());
+        }
+        if let Some(s) = cache.1.get(&grain) {
+            return Ok(s.clone());
+        }
+        let s = Arc::new(measure_at(&self.0.loaded, &self.0.dir, &self.0.store, grain).await?);
+        cache.1.insert(grain, s.clone());
+        Ok(s)
     }
 
     /// Recomputes the data (an admin's refresh). One at a time; pages keep serving the old

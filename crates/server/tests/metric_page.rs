@@ -122,4 +122,95 @@ async fn a_metric_page_draws_its_chart_and_its_values_by_segment() {
         .await
         .unwrap();
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+
+    // another grain: measured on demand, from the same events. By hand: tickets are logged on
+    // Mondays by users 0, 5, …, 35 (8 users): June 2026 has 5 Mondays (40 tickets), July 4
+    // (32); August is still running when the data ends (Aug 30) and is not drawn.
+    let api: Value = serde_json::from_str(&page("/api/metrics/tickets?grain=month").await).unwrap();
+    assert_eq!(api["grain"], "month");
+    let monthly: Vec<(String, f64)> = api["series"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| {
+            (
+                v["start"].as_str().unwrap().to_string(),
+                v["value"].as_f64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        monthly,
+        [
+            ("2026-06-01".to_string(), 40.0),
+            ("2026-07-01".to_string(), 32.0)
+        ]
+    );
+    let html = page("/metrics/tickets?grain=month").await;
+    assert!(
+        html.contains("Per month, complete periods only (2 of 2 shown)"),
+        "{html}"
+    );
+    assert!(html.contains("<strong>month</strong>"));
+    // a weekly target is not drawn on monthly values, and the page says so
+    let html = page("/metrics/wau?grain=month").await;
+    assert!(!html.contains("target 20 (company/grow/reach)"));
+    assert!(html.contains(
+        "Targets and the healthy range are set on the values per week: not drawn per month."
+    ));
+    // the links keep the grain while changing the range
+    assert!(
+        html.contains("/metrics/wau?grain=month&amp;range=12"),
+        "{html}"
+    );
+    for (q, field) in [("grain=hour", "grain"), ("sort=size", "sort")] {
+        let app = router(state.clone());
+        let r = app
+            .oneshot(
+                Request::get(format!("/api/metrics/wau?{q}"))
+                    .body(Body::empty())
+                    .unwrap(),
+            )
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "{q}");
+        let body = r.into_body().collect().await.unwrap().to_bytes();
+        let e: Value = serde_json::from_slice(&body).unwrap();
+        assert_eq!(e["field"], field, "{e}");
+    }
+
+    // the tables by segment: ordered by name, or by the size of their change, whose column
+    // says last minus first of the periods shown
+    let api: Value = serde_json::from_str(&page("/api/metrics/wau").await).unwrap();
+    let rows = api["by_segment"][0]["rows"].as_array().unwrap().clone();
+    let html = page("/metrics/wau?sort=segment").await;
+    let (free, paid) = (
+        html.find("<td>free</td>").unwrap(),
+        html.find("<td>paid</td>").unwrap(),
+    );
+    assert!(free < paid);
+    assert!(html.contains("aria-sort=\"descending\">plan ▾</th>"));
+    for r in &rows {
+        let v: Vec<f64> = r["values"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|x| x.as_f64())
+            .collect();
+        let d = v.last().unwrap() - v.first().unwrap();
+        let said = if d < 0.0 {
+            format!("−{}", -d)
+        } else {
+            format!("+{d}")
+        };
+        let seg = r["segment"].as_str().unwrap();
+        let row = &html[html.find(&format!("<td>{seg}</td>")).unwrap()..];
+        let row = &row[..row.find("</tr>").unwrap()];
+        assert!(
+            row.contains(&format!("<td class=\"num\">{said}</td>")),
+            "{seg}: {row}"
+        );
+    }
+    let html = page("/metrics/wau?sort=change").await;
+    assert!(html.contains("aria-sort=\"descending\">Change ▾</th>"));
 }

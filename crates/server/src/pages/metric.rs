@@ -5,7 +5,7 @@ use axum::http::HeaderMap;
 use axum::response::{Html, IntoResponse, Response};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
-use throughline_model::Workspace;
+use throughline_model::{Grain, Workspace};
 use throughline_progress::okr::{self};
 use throughline_review::Value;
 use throughline_review::html::{escape, inline};
@@ -144,8 +144,12 @@ pub(crate) struct MetricPage {
     pub steps: Option<Steps>,
     /// Why it has no value at all, when it has none.
     pub no_data: Vec<String>,
-    /// Its complete values over time, oldest first (the chart).
+    /// Its complete values over time, oldest first (the chart), at [`MetricPage::grain`].
     pub series: Vec<Value>,
+    /// The grain of `series`: its own (`cadence.report`, else week) unless another was asked.
+    pub grain: &'static str,
+    /// Why it has no values at the grain asked for, when it has none.
+    pub grain_error: Option<String>,
     /// Its values by segment, one table per dimension of its `segments:`.
     pub by_segment: Vec<SegmentTable>,
     /// Decisions about it and the start of experiments that measure it, marked on its chart.
@@ -172,6 +176,35 @@ fn metric_marks(
         }
     }
     marks
+}
+
+/// The grain a metric is measured at: its `cadence.report`, else a week.
+fn own_grain(m: &throughline_model::Metric) -> &'static str {
+    m.cadence
+        .as_ref()
+        .and_then(|c| c.report.as_ref())
+        .map_or("week", |g| g.value.as_str())
+}
+
+/// The page at the grain the view asks for, when it is not the metric's own: its series
+/// replaced by the values measured at that grain (or why there are none).
+async fn at_grain(st: &AppState, m: &mut MetricPage, view: &ChartView) {
+    let Some(g) = view.grain() else { return };
+    if g.as_str() == m.grain {
+        return;
+    }
+    m.grain = g.as_str();
+    m.series.clear();
+    match st.series_at(g).await {
+        Ok(at) => match (at.series.get(&m.id), at.failed.get(&m.id)) {
+            (Some(v), _) => m.series = v.clone(),
+            (None, Some(why)) => m.grain_error = Some(why.clone()),
+            (None, None) => {
+                m.grain_error = Some("it is not computed (no `compute:`)".into());
+            }
+        },
+        Err(e) => m.grain_error = Some(e.0),
+    }
 }
 
 /// A metric's values by the segments of one dimension over its latest periods.
@@ -484,6 +517,8 @@ pub(crate) fn metric(
         steps: steps(m, c),
         no_data: no_data(m, c),
         series: c.data.series.get(id).cloned().unwrap_or_default(),
+        grain: own_grain(m),
+        grain_error: None,
         by_segment: segment_tables(id, c),
     })
 }
@@ -543,7 +578,7 @@ pub(crate) fn metric_html(m: &MetricPage, caller: &Caller, view: &ChartView) -> 
         ));
     }
     s.push_str(&metric_chart(m, &unit, view));
-    s.push_str(&segments_html(m, &unit));
+    s.push_str(&segments_html(m, &unit, view));
     s.push_str(&format!(
         "<h2>Definition</h2><p>{}</p>",
         escape(
@@ -739,7 +774,19 @@ pub(crate) fn metric_html(m: &MetricPage, caller: &Caller, view: &ChartView) -> 
 pub(crate) struct ChartView {
     pub range: Option<String>,
     pub compare: Option<String>,
+    /// `day`, `week`, `month` or `quarter`; the metric's own grain when `None`.
+    pub grain: Option<String>,
+    /// How the tables by segment are ordered: `latest` (default), `change` or `segment`.
+    pub sort: Option<String>,
 }
+
+/// The grains a chart can be drawn at.
+const GRAINS: [(&str, Grain); 4] = [
+    ("day", Grain::Day),
+    ("week", Grain::Week),
+    ("month", Grain::Month),
+    ("quarter", Grain::Quarter),
+];
 
 impl ChartView {
     /// The view, or a 422 naming the query field that is not one of its values.
@@ -762,16 +809,49 @@ impl ChartView {
                 "compare is previous (the period before), year (a year earlier) or none",
             ));
         }
+        if let Some(g) = &self.grain
+            && !GRAINS.iter().any(|(n, _)| n == g)
+        {
+            return Err(ApiError::field(
+                "grain",
+                format!("`{g}` is not a grain"),
+                "grain is day, week, month or quarter",
+            ));
+        }
+        if let Some(o) = &self.sort
+            && !matches!(o.as_str(), "latest" | "change" | "segment")
+        {
+            return Err(ApiError::field(
+                "sort",
+                format!("`{o}` is not an order of the tables by segment"),
+                "sort is latest (the highest latest value first), change (the largest change \
+                 over the periods shown first) or segment (by name)",
+            ));
+        }
         Ok(self)
     }
 
-    fn query(&self, range: Option<&str>, compare: Option<&str>) -> String {
+    /// The grain asked for, if any.
+    fn grain(&self) -> Option<Grain> {
+        let g = self.grain.as_deref()?;
+        GRAINS.iter().find(|(n, _)| *n == g).map(|(_, g)| *g)
+    }
+
+    /// This view's query with some of its fields replaced.
+    fn query(&self, with: Change) -> String {
         let mut q = Vec::new();
-        if let Some(r) = range.or(self.range.as_deref()) {
-            q.push(format!("range={r}"));
-        }
-        if let Some(c) = compare.or(self.compare.as_deref()) {
-            q.push(format!("compare={c}"));
+        let pick = |new: Option<&'static str>, old: &Option<String>| {
+            new.map(str::to_string).or_else(|| old.clone())
+        };
+        for (name, v) in [
+            ("grain", pick(with.grain, &self.grain)),
+            ("range", pick(with.range, &self.range)),
+            ("compare", pick(with.compare, &self.compare)),
+            ("sort", pick(with.sort, &self.sort)),
+        ] {
+            if let Some(v) = v {
+                q.push(format!("{name}={v}"));
+            }
         }
         if q.is_empty() {
             String::new()
@@ -781,8 +861,17 @@ impl ChartView {
     }
 }
 
-/// The links that change the chart's range and comparison, the one shown in bold.
-fn view_links(id: &str, v: &ChartView) -> String {
+/// What a link changes in the view.
+#[derive(Clone, Copy, Default)]
+struct Change {
+    grain: Option<&'static str>,
+    range: Option<&'static str>,
+    compare: Option<&'static str>,
+    sort: Option<&'static str>,
+}
+
+/// The links that change the chart's grain, range and comparison, the one shown in bold.
+fn view_links(id: &str, v: &ChartView, grain: &str) -> String {
     let link = |label: &str, q: String, on: bool| {
         if on {
             format!("<strong>{label}</strong>")
@@ -799,18 +888,41 @@ fn view_links(id: &str, v: &ChartView) -> String {
         ("all", "all"),
     ]
     .iter()
-    .map(|(r, l)| link(l, v.query(Some(r), None), range == *r))
+    .map(|(r, l)| {
+        let q = v.query(Change {
+            range: Some(r),
+            ..Change::default()
+        });
+        link(l, q, range == *r)
+    })
     .collect();
+    let grains: Vec<String> = GRAINS
+        .iter()
+        .map(|(g, _)| {
+            let q = v.query(Change {
+                grain: Some(g),
+                ..Change::default()
+            });
+            link(g, q, grain == *g)
+        })
+        .collect();
     let compares: Vec<String> = [
         ("none", "nothing"),
         ("previous", "the period before"),
         ("year", "a year earlier"),
     ]
     .iter()
-    .map(|(c, l)| link(l, v.query(None, Some(c)), compare == *c))
+    .map(|(c, l)| {
+        let q = v.query(Change {
+            compare: Some(c),
+            ..Change::default()
+        });
+        link(l, q, compare == *c)
+    })
     .collect();
     format!(
-        "<p class=\"legend\">Show {} · compare with {}</p>",
+        "<p class=\"legend\">Per {} · show {} · compare with {}</p>",
+        grains.join(" · "),
         ranges.join(" · "),
         compares.join(" · ")
     )
@@ -835,8 +947,24 @@ fn earlier(series: &[Value], i: usize, how: &str) -> Option<f64> {
 }
 
 fn metric_chart(m: &MetricPage, unit: &throughline_model::Unit, view: &ChartView) -> String {
+    let other_grain = m.grain != m.cadence_report.unwrap_or("week");
+    if let Some(why) = &m.grain_error {
+        return format!(
+            "<h2>Over time</h2>{}<p class=\"warn\">No values per {}: {}</p>",
+            view_links(&m.id, view, m.grain),
+            m.grain,
+            escape(why)
+        );
+    }
     if m.series.len() < 2 {
-        return String::new();
+        if !other_grain {
+            return String::new();
+        }
+        return format!(
+            "<h2>Over time</h2>{}<p class=\"legend\">Fewer than two complete periods per {}: nothing to draw.</p>",
+            view_links(&m.id, view, m.grain),
+            m.grain
+        );
     }
     let keep = match view.range.as_deref() {
         Some("12") => 12,
@@ -877,7 +1005,12 @@ fn metric_chart(m: &MetricPage, unit: &throughline_model::Unit, view: &ChartView
         last.filter(|d| p.start() <= *d)
             .map(|d| (d < p.end(), p.start()))
     };
-    let chosen = m.targets.iter().filter_map(begun).max();
+    // targets and healthy ranges are set on the values at the metric's own grain
+    let chosen = if other_grain {
+        None
+    } else {
+        m.targets.iter().filter_map(begun).max()
+    };
     // every target set for that period (two key results may set two)
     for t in m
         .targets
@@ -896,10 +1029,10 @@ fn metric_chart(m: &MetricPage, unit: &throughline_model::Unit, view: &ChartView
             levels.push((st, svg::TARGET, said("stretch", st)));
         }
     }
-    if let Some(v) = m.healthy_min {
+    if let Some(v) = m.healthy_min.filter(|_| !other_grain) {
         levels.push((v, svg::PACING, format!("healthy ≥ {}", show(v))));
     }
-    if let Some(v) = m.healthy_max {
+    if let Some(v) = m.healthy_max.filter(|_| !other_grain) {
         levels.push((v, svg::PACING, format!("healthy ≤ {}", show(v))));
     }
     let chart = Chart {
@@ -916,12 +1049,24 @@ fn metric_chart(m: &MetricPage, unit: &throughline_model::Unit, view: &ChartView
         x_range: None,
         axes: true,
         show: &show,
-        annotations: m.marks.clone(),
+        annotations: &m.marks,
+    };
+    let set_on = if other_grain
+        && (!m.targets.is_empty() || m.healthy_min.is_some() || m.healthy_max.is_some())
+    {
+        format!(
+            " Targets and the healthy range are set on the values per {}: not drawn per {}.",
+            m.cadence_report.unwrap_or("week"),
+            m.grain
+        )
+    } else {
+        String::new()
     };
     format!(
-        "<h2>Over time</h2>{}<div class=\"chart\">{}</div><p class=\"legend\">Complete periods only ({} of {} shown); a period still running is not drawn.{} {}</p>",
-        view_links(&m.id, view),
+        "<h2>Over time</h2>{}<div class=\"chart\">{}</div><p class=\"legend\">Per {}, complete periods only ({} of {} shown); a period still running is not drawn.{}{} {}</p>",
+        view_links(&m.id, view, m.grain),
         chart.render(),
+        m.grain,
         m.series.len() - from,
         m.series.len(),
         if compared.is_empty() {
@@ -929,25 +1074,69 @@ fn metric_chart(m: &MetricPage, unit: &throughline_model::Unit, view: &ChartView
         } else {
             format!(" The dotted line is each period's value {what}.")
         },
+        set_on,
         super::key_result::marks_legend(&m.marks)
     )
 }
 
-/// The values by segment: per dimension, a row per segment over the latest periods with a
-/// small chart of its whole history.
-fn segments_html(m: &MetricPage, unit: &throughline_model::Unit) -> String {
-    let mut s = String::new();
-    for t in &m.by_segment {
-        s.push_str(&format!(
-            "<h2>By {}</h2><div class=\"scroll\"><table class=\"segments\"><thead><tr><th>{}</th>",
-            escape(&t.dimension),
-            escape(&t.dimension)
-        ));
-        for p in &t.periods {
-            s.push_str(&format!("<th class=\"num\">{}</th>", p.format("%b %-d")));
+/// The values by segment: per dimension, a row per segment over the latest periods, its
+/// change over them and a small chart of its whole history; ordered as the view asks (the
+/// column headers are the links that order it).
+fn segments_html(m: &MetricPage, unit: &throughline_model::Unit, view: &ChartView) -> String {
+    let order = view.sort.as_deref().unwrap_or("latest");
+    let head = |label: &str, key: &'static str, class: &str| {
+        if order == key {
+            format!("<th{class} aria-sort=\"descending\">{label} ▾</th>")
+        } else {
+            let q = view.query(Change {
+                sort: Some(key),
+                ..Change::default()
+            });
+            format!(
+                "<th{class}><a href=\"/metrics/{}{q}#by-segment\">{label}</a></th>",
+                url_path(&m.id)
+            )
         }
+    };
+    let mut s = String::new();
+    if !m.by_segment.is_empty() {
+        s.push_str("<span id=\"by-segment\"></span>");
+    }
+    for t in &m.by_segment {
+        let mut rows: Vec<&SegmentRow> = t.rows.iter().collect();
+        match order {
+            "segment" => rows.sort_by(|a, b| a.segment.cmp(&b.segment)),
+            "change" => rows.sort_by(|a, b| {
+                let size = |r: &SegmentRow| change(r).map_or(f64::NEG_INFINITY, f64::abs);
+                size(b).total_cmp(&size(a))
+            }),
+            _ => {}
+        }
+        let note = if m.grain == m.cadence_report.unwrap_or("week") {
+            String::new()
+        } else {
+            format!(
+                " <span class=\"legend\">(per {})</span>",
+                m.cadence_report.unwrap_or("week")
+            )
+        };
+        s.push_str(&format!(
+            "<h2>By {}{note}</h2><div class=\"scroll\"><table class=\"segments\"><thead><tr>{}",
+            escape(&t.dimension),
+            head(&escape(&t.dimension), "segment", "")
+        ));
+        let last = t.periods.len().saturating_sub(1);
+        for (i, p) in t.periods.iter().enumerate() {
+            let label = p.format("%b %-d").to_string();
+            if i == last {
+                s.push_str(&head(&label, "latest", " class=\"num\""));
+            } else {
+                s.push_str(&format!("<th class=\"num\">{label}</th>"));
+            }
+        }
+        s.push_str(&head("Change", "change", " class=\"num\""));
         s.push_str("<th>History</th></tr></thead><tbody>");
-        for r in &t.rows {
+        for r in rows {
             s.push_str(&format!("<tr><td>{}</td>", escape(&r.segment)));
             for v in &r.values {
                 s.push_str(&format!(
@@ -956,13 +1145,22 @@ fn segments_html(m: &MetricPage, unit: &throughline_model::Unit) -> String {
                 ));
             }
             s.push_str(&format!(
-                "<td>{}</td></tr>",
+                "<td class=\"num\">{}</td><td>{}</td></tr>",
+                escape(&change(r).map_or("—".into(), |d| unit.delta(d))),
                 sparkline(&r.series, unit, &format!("{} for {}", m.name, r.segment))
             ));
         }
         s.push_str("</tbody></table></div>");
     }
     s
+}
+
+/// A segment's change from the first to the last of the periods shown that have a value.
+fn change(r: &SegmentRow) -> Option<f64> {
+    let mut known = r.values.iter().flatten();
+    let first = *known.next()?;
+    let last = *known.next_back()?;
+    Some(last - first)
 }
 
 pub(crate) async fn page_metrics(State(st): State<AppState>, headers: HeaderMap) -> Response {
@@ -982,7 +1180,10 @@ pub(crate) async fn page_metric(
         Err(e) => return error_response(&c, e),
     };
     match metric(st.loaded(), &comp, &id, &view.decisions) {
-        Ok(m) => Html(metric_html(&m, &c, &chart)).into_response(),
+        Ok(mut m) => {
+            at_grain(&st, &mut m, &chart).await;
+            Html(metric_html(&m, &c, &chart)).into_response()
+        }
         Err(e) => error_response(&c, e),
     }
 }
@@ -999,9 +1200,13 @@ pub(crate) async fn api_metric(
     State(st): State<AppState>,
     headers: HeaderMap,
     Path(id): Path<String>,
+    axum::extract::Query(chart): axum::extract::Query<ChartView>,
 ) -> Result<Response, ApiError> {
     let (_, comp, view) = api_ctx(&st, &headers).await?;
-    Ok(json(metric(st.loaded(), &comp, &id, &view.decisions)?))
+    let chart = chart.checked()?;
+    let mut m = metric(st.loaded(), &comp, &id, &view.decisions)?;
+    at_grain(&st, &mut m, &chart).await;
+    Ok(json(m))
 }
 
 /// Links to the pages under `prefix` (`/key-results/`, `/objectives/`) of `paths`, or a dash.

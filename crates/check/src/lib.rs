@@ -142,6 +142,7 @@ pub const READER_CODES: &[(&str, Severity)] = &[
     ("uncertain-reading", Severity::Error),
     ("objectives-only", Severity::Warning),
     ("unlisted-okr-page", Severity::Warning),
+    ("shared-key-results", Severity::Warning),
 ];
 
 /// Whether `code` is one of [`READER_CODES`].

@@ -1060,3 +1060,161 @@ fn a_summary_table_that_counts_key_results_adds_none() {
     assert_eq!(titles, ["Plataforma pronta", "Observabilidade"]);
     assert_eq!(krs, [2, 1]);
 }
+
+fn read_at(src: &str, name: &str) -> MarkdownRead {
+    let mut map = SourceMap::default();
+    let file = map.add(name, Path::new(name), src.to_string());
+    parse_markdown(src, file, name)
+}
+
+#[test]
+fn an_objectives_list_and_a_key_results_list_beside_it_are_read_together() {
+    // one objective: the key results are its own, nothing to say
+    let r = read(
+        "# Summit OKRs\n\n## Team OKR\n\n### 1. OKR: @alice\n\n#### Objectives\n\n1. Tell the story of the project well\n\n\
+         #### Key Results\n\n1. Reach 30+ developers on-site\n1. Get 100+ reads on the post:\n    > counted in the blog's stats\n1. Grow the chat group to 30+ members\n",
+    );
+    assert_eq!(shape(&r).1, [3], "{:#?}", shape(&r));
+    assert!(!has(&r, "shared-key-results"));
+    // two objectives listed together share one list: read as the last one's, and said
+    let r = read(
+        "### Ultimate Objectives\n\n1. Make the project known in China\n1. Make more people see what it solves\n\n\
+         ### Ultimate Key Results\n\n1. 100+ people on-site\n1. 500+ new developers\n",
+    );
+    assert_eq!(shape(&r).1, [0, 2], "{:#?}", shape(&r));
+    let w = r
+        .diagnostics
+        .iter()
+        .find(|d| d.code == "shared-key-results")
+        .expect("a warning");
+    assert_eq!(w.severity, Severity::Warning);
+    assert!(
+        w.message
+            .contains("2 key result(s) listed once for 2 objectives"),
+        "{}",
+        w.message
+    );
+}
+
+#[test]
+fn a_template_of_blanks_has_no_objectives_and_says_it_is_a_template() {
+    let r = read(
+        "# OKRs — [QUARTER YEAR]\n\n## OKR 1: [Objective title]\n\n- [ ] [Measurable result 1] (Week N)\n- [ ] [Measurable result 2] (Week N)\n\n\
+         ## OKR 2: [Objective title]\n\n- [ ] [Measurable result 1] (Week N)\n",
+    );
+    assert_eq!(r.objectives.len(), 0, "{:#?}", shape(&r));
+    let e = r
+        .diagnostics
+        .iter()
+        .find(|d| d.code == "no-objectives")
+        .expect("no-objectives");
+    assert!(e.message.contains("it is a template"), "{}", e.message);
+    // a real objective beside a blank key result keeps its real ones
+    let r = read(
+        "## Objective 1: Grow activation\n\n- KR1: Raise activation from 23% to 35%\n- KR2: [Measurable result]\n",
+    );
+    assert_eq!(shape(&r).1, [1]);
+}
+
+#[test]
+fn a_quarter_with_no_year_takes_the_year_its_path_names() {
+    let page = "# Q2 Objectives\n\n## Grow adoption\n\n- Increase reference users by 25\n- Respond to 100% of queries within an hour\n";
+    assert_eq!(
+        periods(&read_at(page, "objectives/2019/Q2/kiran.md")),
+        ["2019-Q2"]
+    );
+    // a path with no year, or two, dates nothing
+    assert_eq!(periods(&read_at(page, "okrs/kiran.md")), [""]);
+    assert_eq!(periods(&read_at(page, "2018-2019/kiran.md")), [""]);
+}
+
+#[test]
+fn a_progress_log_or_notes_heading_is_not_an_objective() {
+    let r = read(
+        "# OKR\n\n## O1：批量确认\n\n- KR1：批量确认上线，验收：弹窗为 0\n- KR2：上限 100 条\n\n\
+         ## 进展记录\n\n2026-08-26：\n- KR2 已实现并有测试\n- 修复了一个问题\n\n\
+         ## Notes (for the pitch, not part of the OKR)\n\n- → measures real use\n- → proves demand\n",
+    );
+    assert_eq!(shape(&r).1, [2], "{:#?}", shape(&r));
+}
+
+#[test]
+fn parts_of_a_key_result_numbered_under_it_are_its_details() {
+    let r = read(
+        "## **OBJECTIVE**: Show speedup through memory management\n\n\
+         - [ ] KR1: Demonstrated the trade-off between speed and overflow checks\n\t- [ ] KR1a: Showed integer overflow\n\t- [ ] KR1b: Forced an overflow check\n\
+         - [ ] KR2: Analyzed the floating point layout\n\t- [ ] KR2a: Implemented floatbits()\n\
+         - [ ] KR12: Compared the runtimes of 2 functions\n",
+    );
+    assert_eq!(shape(&r).1, [3], "{:#?}", shape(&r));
+}
+
+#[test]
+fn a_cell_holding_only_a_key_results_mark_takes_its_text_from_the_next_column() {
+    let r = read(
+        "## Objective 1: Grow monthly visitors to 6M\n\n\
+         | KR | Description | Target | Baseline |\n|---|---|---|---|\n\
+         | **KR 1.1** | Grow monthly unique visitors | **6.0 M** | 3.0 M |\n\
+         | **KR 1.2** | Raise web-to-app conversion | 12.5% | 8.2% |\n",
+    );
+    let krs = &r.objectives[0].key_results;
+    assert_eq!(krs.len(), 2);
+    assert_eq!(krs[0].title.value, "Grow monthly unique visitors");
+    // the values are the row's, never the mark's `1.2`
+    let t = |k: usize| krs[k].target.as_ref().map(|q| q.value.to_string());
+    let b = |k: usize| krs[k].baseline.as_ref().map(|q| q.value.to_string());
+    assert_eq!(b(1).as_deref(), Some("8.2%"));
+    assert_eq!(t(1).as_deref(), Some("12.5%"));
+}
+
+#[test]
+fn a_key_results_mark_may_name_it_in_parentheses() {
+    let r = read(
+        "## Objective 1: Trustworthy numbers\n\n**3 Key Results:**\n\
+         - **KR 1 (Data accuracy):** Automate 100% of the monthly report\n\
+         - **KR 2 (Traffic quality):** Keep bot traffic under 5%\n",
+    );
+    assert_eq!(shape(&r).1, [2], "{:#?}", shape(&r));
+    assert_eq!(
+        r.objectives[0].key_results[0].title.value,
+        "Automate 100% of the monthly report"
+    );
+}
+
+#[test]
+fn a_start_day_and_a_number_of_days_date_the_page() {
+    let r = read(
+        "# OKR: Director for the next 90 days\n\n起始：2026-08-26。\n\n## O1：批量确认\n\n- KR1：弹窗为 0\n- KR2：上限 100 条\n",
+    );
+    assert_eq!(periods(&r), ["2026-08-26..2026-11-23"]);
+    let r = read(
+        "# 12-week OKRs\n\n**Start:** 2026-01-05\n\n## Objective 1: Ship\n\n- KR1: 3 releases\n",
+    );
+    assert_eq!(periods(&r), ["2026-01-05..2026-03-29"]);
+}
+
+#[test]
+fn a_list_of_terms_each_explained_is_doubted_as_objectives() {
+    let r = read(
+        "# OKRs\n\n## The OKR magic\n\nOKRs help us do four things:\n\n\
+         1. __Focus and commit__ to specific directions while saying no to others.\n\n\
+         2. __Align and connect__ across and within teams in the whole company.\n\n\
+         3. __Stretch for amazing!__ OKRs are meant to challenge us further.\n\n\
+         ## OKRs are not\n\n1. __Linked to pay.__ Sometimes you can fail and still succeed in your job.\n",
+    );
+    assert!(
+        doubt(&r)
+            .message
+            .contains("a term in bold and a sentence explaining it"),
+        "{}",
+        doubt(&r).message
+    );
+}
+
+#[test]
+fn two_quarters_written_with_a_slash_are_both() {
+    let r = read(
+        "## Objectives for 2020 Q1/2\n\n### Build the engagement strategy\n\n- Hold 4 member calls\n",
+    );
+    assert_eq!(periods(&r), ["2020-01-01..2020-06-30"]);
+}

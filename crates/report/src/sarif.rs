@@ -28,6 +28,10 @@ const INPUT_CODES: &[(&str, &str)] = &[
         "a Markdown OKR page may be misread: its reading is doubtful",
     ),
     (
+        "shared-key-results",
+        "a Markdown OKR page lists key results once for several objectives",
+    ),
+    (
         "objectives-only",
         "a Markdown OKR page holds objectives and no key results",
     ),

@@ -31,7 +31,12 @@ fn explain(id: &str) -> ExitCode {
     }
     if matches!(
         id,
-        "markdown" | "no-objectives" | "markdown-unread" | "uncertain-reading" | "objectives-only"
+        "markdown"
+            | "no-objectives"
+            | "markdown-unread"
+            | "uncertain-reading"
+            | "objectives-only"
+            | "shared-key-results"
     ) {
         print(&format!("{}\n", throughline_model::markdown::explanation()));
         return ExitCode::SUCCESS;

@@ -191,6 +191,60 @@ pub(super) fn leftover(text: &str, period: Option<&Range<usize>>) -> String {
     rest
 }
 
+/// Headings about the work around the OKRs in Chinese and Japanese (a progress log, the
+/// review rhythm, the schedule, notes, an appendix), which have no spaces to split words on.
+const CJK_META: &[&str] = &[
+    "进展",
+    "進展",
+    "进度",
+    "進度",
+    "進捗",
+    "记录",
+    "記録",
+    "日志",
+    "日誌",
+    "复盘",
+    "復盤",
+    "振り返り",
+    "节奏",
+    "節奏",
+    "排期",
+    "日程",
+    "附录",
+    "附錄",
+    "付録",
+    "参考",
+    "參考",
+    "背景",
+    "说明",
+    "說明",
+    "备注",
+    "備註",
+    "メモ",
+    "更新",
+    "变更",
+    "變更",
+    "风险",
+    "風險",
+    "リスク",
+    "工具",
+    "流程",
+    "会议",
+    "會議",
+    "周报",
+    "週報",
+];
+
+/// A short CJK heading (eight characters at most, no Latin words) naming one of [`CJK_META`].
+fn cjk_meta(t: &str) -> bool {
+    let t = t.trim().trim_end_matches([':', '：']);
+    let cjk = t.chars().filter(|c| *c as u32 >= 0x3000).count();
+    cjk > 0
+        && t.chars().count() <= 8
+        && !t.chars().any(|c| c.is_ascii_alphabetic())
+        && CJK_META.iter().any(|m| t.contains(m))
+}
+
 pub(super) fn classify(text: &str) -> Kind {
     let t = text.trim();
     if let Some(s) = labels::section_name(t) {
@@ -215,11 +269,12 @@ pub(super) fn classify(text: &str) -> Kind {
         Some("what" | "how" | "why" | "when" | "where" | "who" | "which")
     ) || t.ends_with('?');
     if question
-        || (words_lower(&without_stamps(t)).len() <= 3
+        || (words_lower(&without_stamps(&without_parens(t))).len() <= 3
             && words_lower(&t.to_ascii_lowercase().replace("key results", "okrs"))
                 .iter()
                 .any(|w| META_WORDS.contains(&w.as_str())))
         || t.to_ascii_lowercase().contains("on this page")
+        || cjk_meta(t)
         || (about_the_work(t) && labels::kr_prefix(t).is_none())
     {
         return Kind::Meta;
@@ -254,6 +309,25 @@ pub(super) fn about_the_work(t: &str) -> bool {
         ["how" | "why", "we" | "to", ..] | ["doing", ..]
     );
     (about || how) && words.len() <= 6
+}
+
+/// The text without its parenthesized parts: `Notes (for pitch alignment)` is a heading of
+/// notes, however long the aside.
+fn without_parens(t: &str) -> String {
+    let mut depth = 0usize;
+    t.chars()
+        .filter(|c| {
+            match c {
+                '(' | '（' => depth += 1,
+                ')' | '）' => {
+                    depth = depth.saturating_sub(1);
+                    return false;
+                }
+                _ => {}
+            }
+            depth == 0
+        })
+        .collect()
 }
 
 /// The text without date and time stamps (`2025-06-18`, `17:48`, `17:48:12`): a heading

@@ -122,6 +122,20 @@ impl<'a> Frag<'a> {
             .sum();
         all > 0 && struck * 2 >= all
     }
+    /// Whether it is a term in bold and a sentence explaining it (`**Linked to pay.** Sometimes
+    /// you can fail …`): a short bold start, then at least four words of plain text.
+    pub fn term_and_explanation(&self) -> bool {
+        let t = self.text();
+        self.inline.strong.iter().any(|r| {
+            if r.start > self.start + 4 || r.end <= self.start || r.end >= self.end {
+                return false;
+            }
+            let bold = &t[r.start.saturating_sub(self.start).min(t.len())
+                ..(r.end - self.start).min(t.len())];
+            let after = &t[(r.end - self.start).min(t.len())..];
+            bold.split_whitespace().count() <= 6 && after.split_whitespace().count() >= 4
+        })
+    }
     /// Whether it starts with a bold label (`**Owner:** Dana`, `**Key Results**:`).
     pub fn bold_label(&self) -> bool {
         let t = self.text();

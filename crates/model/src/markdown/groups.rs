@@ -9,6 +9,23 @@ use super::objective::{Open, refs};
 use super::reader::*;
 use super::tree::{Block, Item};
 
+/// Whether sub-heading `id` is a `Key results` label (`#### Key Results`, `### Ultimate Key
+/// Results`).
+fn key_results_heading(secs: &[Sec], id: usize) -> bool {
+    let Some(h) = secs[id].heading else {
+        return false;
+    };
+    let t = Frag::whole(h).text().to_string();
+    match classify(&t) {
+        Kind::Section(Section::KeyResults) => true,
+        Kind::Container => {
+            let lower = t.trim().trim_end_matches(':').to_lowercase();
+            lower.ends_with("key results") && lower.split_whitespace().count() <= 4
+        }
+        _ => false,
+    }
+}
+
 impl Reader<'_> {
     /// Reads a section where objectives may start, then its sub-headings.
     pub(super) fn group(&mut self, secs: &[Sec], id: usize, ctx: &mut Ctx) {
@@ -21,9 +38,83 @@ impl Reader<'_> {
         self.close(open);
         let mut carry = ctx.clone();
         carry.period_heading = false;
+        carry.objectives_label = false;
+        // the objectives the sub-heading before listed, none with key results yet: a
+        // `Key results` sub-heading next to them holds theirs
+        let mut listed = None;
         for &child in &secs[id].children {
-            self.heading_section(secs, child, &mut carry);
+            self.sub_heading(secs, child, &mut carry, &mut listed);
         }
+    }
+
+    /// One sub-heading of a section, after the one that listed the objectives `listed` (none
+    /// with key results yet), if it did: a `Key results` sub-heading next to them holds
+    /// theirs. Sets `listed` to the objectives this one lists.
+    pub(super) fn sub_heading(
+        &mut self,
+        secs: &[Sec],
+        child: usize,
+        carry: &mut Ctx,
+        listed: &mut Option<std::ops::Range<usize>>,
+    ) {
+        if let Some(r) = listed.take()
+            && r.end == self.objectives.len()
+            && key_results_heading(secs, child)
+        {
+            return self.shared_key_results(secs, child, r);
+        }
+        let mark = self.objectives.len();
+        self.heading_section(secs, child, carry);
+        let made = mark..self.objectives.len();
+        *listed = (!made.is_empty()
+            && self.objectives[made.clone()]
+                .iter()
+                .all(|o| o.key_results.is_empty()))
+        .then_some(made);
+    }
+
+    /// A `Key results` heading next to a heading that listed `listed` objectives (`####
+    /// Objectives` then `#### Key Results`): its key results are theirs. One objective takes
+    /// them; several listed together share them, and since an objective here holds its own,
+    /// the last one listed takes them with a warning that says so.
+    fn shared_key_results(&mut self, secs: &[Sec], child: usize, listed: std::ops::Range<usize>) {
+        let Some(o) = self.objectives.pop() else {
+            return;
+        };
+        let mut open = Open {
+            o,
+            body: Default::default(),
+            from_heading: true,
+        };
+        open.body.mode = Some(Section::KeyResults);
+        for b in &secs[child].blocks {
+            self.body_block(&mut open, b);
+        }
+        for &cc in &secs[child].children {
+            if !self.objective_child(secs, cc, &mut open) {
+                let cs = self.span_src(secs[cc].range.clone());
+                self.note(cs, NoteKind::Ignored, "a heading inside the key results");
+            }
+        }
+        let n = listed.len();
+        let k = open.o.key_results.len();
+        if n > 1 && k > 0 {
+            let span = self.span_src(secs[child].range.clone());
+            self.diags.push(
+                crate::Diagnostic::warning(
+                    "shared-key-results",
+                    format!(
+                        "{k} key result(s) listed once for {n} objectives: read as the last one's (`{}`)",
+                        excerpt(&open.o.title.value)
+                    ),
+                )
+                .at(span)
+                .help(
+                    "write each objective's key results under it (`### Objective 1: …` with its `Key results` list), so that each is scored against its own",
+                ),
+            );
+        }
+        self.objectives.push(open.o);
     }
 
     // Long because it is one match over the block kinds (front matter, paragraph, list,
@@ -190,8 +281,8 @@ impl Reader<'_> {
                 t.to_ascii_lowercase().trim_end_matches(':'),
                 "objectives" | "objective" | "key results" | "key result" | "okrs"
             );
-            let bare = ctx.period_heading
-                && t.split_whitespace().count() >= 3
+            let bare = (ctx.period_heading && t.split_whitespace().count() >= 3
+                || ctx.objectives_label && t.split_whitespace().count() >= 2)
                 && labels::label_prefix(t).is_none_or(|(e, _)| labels::is_role(&t[..e]));
             let property = f.bold_label() && !explicit;
             if term || property || !(explicit || (ctx.okr && nested) || bare) {

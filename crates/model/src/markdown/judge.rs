@@ -72,6 +72,29 @@ impl Reader<'_> {
                 help = "mark the key results (`KR1: …`, or a `Key results:` line above them) so that they are read as such";
             }
         }
+        // objectives-only, each a term in bold and its explanation, on a page that names no
+        // period: a list that explains words (a guide to OKRs), read as objectives
+        if objectives >= 3 && krs == 0 && self.periods.is_empty() {
+            let defined: Vec<usize> = chosen
+                .objectives
+                .iter()
+                .map(|o| o.0)
+                .filter(|&o| ev.nodes[o].frag.term_and_explanation())
+                .collect();
+            if defined.len() * 2 > objectives {
+                doubts.push((
+                    self.node_span(&ev.nodes[defined[0]]),
+                    format!(
+                        "{} of {objectives} objectives read with no key results are each a term in bold and a sentence explaining it ({}), as a page that explains OKRs lists them",
+                        defined.len(),
+                        self.lines_of(&ev, &defined)
+                    ),
+                ));
+                if help.is_empty() {
+                    help = "a page that explains OKRs rather than sets them can be left out of `pages:`; objectives written this way read surely as headings or lines of their own with their key results under them";
+                }
+            }
+        }
         // key results written only inside code blocks (examples in ```markdown fences) are
         // not read: a page read with none says so
         if krs == 0 {

@@ -116,6 +116,50 @@ pub(crate) fn is_bare_objective_label(text: &str) -> bool {
     rest.is_some_and(str::is_empty) || short
 }
 
+/// `Objectives`, `Ultimate Objectives:`, `Objetivos`, `目标`: a heading or line that labels
+/// the objectives listed under it (plural, with at most two words before it).
+pub(crate) fn objectives_label(text: &str) -> bool {
+    let lower = text
+        .trim()
+        .trim_matches(|c: char| c == '*' || c == ':' || c == '：' || c.is_whitespace())
+        .to_lowercase();
+    let words = lower.split_whitespace().count();
+    let plural = [
+        "objectives",
+        "objetivos",
+        "objectifs",
+        "obiettivi",
+        "ziele",
+        "目标",
+        "目標",
+        "mục tiêu",
+    ];
+    words <= 3 && plural.iter().any(|p| lower.ends_with(p)) && !lower.contains("key result")
+}
+
+/// The mark a key result is numbered with (`kr1`, `kr1a`, `kr1.2`), lowercase, if it has one.
+pub(crate) fn kr_mark(t: &str) -> Option<String> {
+    let lower = t.trim_start().to_ascii_lowercase();
+    let rest = lower.strip_prefix("kr")?;
+    let rest = rest.trim_start_matches([' ', '-']);
+    if !rest.starts_with(|c: char| c.is_ascii_digit()) {
+        return None;
+    }
+    let body: String = rest
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '.')
+        .collect();
+    Some(format!("kr{}", body.trim_end_matches('.')))
+}
+
+/// Whether mark `m` numbers a part of the key result marked `parent` (`kr1a` or `kr1.2` of
+/// `kr1`; not `kr12`).
+pub(crate) fn part_of(m: &str, parent: &str) -> bool {
+    m.len() > parent.len()
+        && m.starts_with(parent)
+        && m[parent.len()..].starts_with(|c: char| c.is_ascii_alphabetic() || c == '.')
+}
+
 /// "Key result" in the languages OKR pages are written in (lowercase as `to_ascii_lowercase`
 /// leaves them), in the singular: a plural label (`Key Results: Alice and Bob`,
 /// `Résultats clés :`) names a section, not one key result ([`section_name`]).
@@ -159,6 +203,18 @@ pub(crate) fn kr_prefix(text: &str) -> Option<usize> {
     let word = KR_WORDS.iter().find(|w| lower.starts_with(**w))?;
     let rest = &text[word.len()..];
     let after_num = rest.trim_start_matches(|c: char| c.is_ascii_digit() || c == ' ' || c == '.');
+    // `KR 1 (Data accuracy): …`: a name in parentheses between the number and the colon
+    let numbered = after_num.len() < rest.len();
+    let after_num = match after_num.strip_prefix('(').and_then(|r| r.split_once(')')) {
+        Some((name, r))
+            if numbered
+                && name.chars().count() <= 40
+                && r.trim_start().starts_with([':', '：']) =>
+        {
+            r.trim_start()
+        }
+        _ => after_num,
+    };
     let title = match after_num.strip_prefix([':', '：', '-', '–', '—', ')']) {
         Some(t) => t,
         // `KR1 Increase …` (a number, then the text)

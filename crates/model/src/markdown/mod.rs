@@ -74,7 +74,9 @@
 //!
 //! Text that looks like part of an OKR but has no place (a key result with no objective above
 //! it, an objective label with no title) is a `markdown-unread` warning with its line. A page
-//! with no objectives at all is a `no-objectives` error.
+//! with no objectives at all is a `no-objectives` error. A `Key results` heading beside an
+//! `Objectives` heading that lists several objectives holds key results they share: the last
+//! objective listed takes them, with a `shared-key-results` warning.
 //!
 //! **Reading by evidence.** Besides the shapes above, every page is read as an outline
 //! (headings, paragraph lines, list items at each depth, table rows) and each competing
@@ -200,7 +202,7 @@ pub struct MarkdownRead {
 pub fn parse_markdown(src: &str, file: FileId, file_name: &str) -> MarkdownRead {
     let (text, passes) = as_written(src);
     let blocks = tree::parse(&text);
-    let mut read = reader::read(&blocks, &text, file);
+    let mut read = reader::read(&blocks, &text, file, file_name);
     // spans made on a dedented text go back where the page has them, and every span covers
     // whole characters of the page (a length cut to a count of other text could split one)
     let lines = crate::source::LineIndex::new(src);
@@ -220,7 +222,18 @@ pub fn parse_markdown(src: &str, file: FileId, file_name: &str) -> MarkdownRead 
         }
         lines.span(s.file, src, start, end - start)
     });
-    if read.objectives.is_empty() {
+    let blanks = read
+        .notes
+        .iter()
+        .filter(|n| n.text.starts_with("a template's blank"))
+        .count();
+    if read.objectives.is_empty() && blanks > 0 {
+        read.diagnostics.push(
+            Diagnostic::error("no-objectives", format!("no objectives found in {file_name}: it is a template ({blanks} blanks such as `[Objective title]` left to fill in)"))
+                .at(Span::at(file, src, 0, 0))
+                .help("write the objectives and key results in place of the blanks; a template kept as one can be left out of `pages:`"),
+        );
+    } else if read.objectives.is_empty() {
         read.diagnostics.push(
             Diagnostic::error("no-objectives", format!("no objectives found in {file_name}"))
                 .at(Span::at(file, src, 0, 0))

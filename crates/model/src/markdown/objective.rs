@@ -252,7 +252,7 @@ impl Reader<'_> {
     pub fn body_list(&mut self, open: &mut Open, items: &[Item]) {
         if std::mem::take(&mut open.body.kr_group) {
             for item in items {
-                self.detail_item(&mut open.o, item);
+                self.detail_item(&mut open.o, item, None);
             }
             return;
         }
@@ -270,7 +270,7 @@ impl Reader<'_> {
             let kr_like = labels::kr_prefix(t).is_some() || labels::owner_kr_prefix(t).is_some();
             if introduced && !kr_like && matches!(open.body.mode, Some(Section::KeyResults) | None)
             {
-                self.detail_item(&mut open.o, item);
+                self.detail_item(&mut open.o, item, None);
                 continue;
             }
             introduced = false;
@@ -347,6 +347,7 @@ impl Reader<'_> {
     /// A key result from its title as written, with the blocks under it (sub-items with
     /// `Current: 23% | Target: 35%`, `Owner: …`, nested `KR:` items).
     pub fn key_result(&mut self, o: &mut Objective, f: Frag, owner_ok: bool, under: &[&Block]) {
+        let mark = labels::kr_mark(f.text());
         let mut f = f.skip(numbering(f.text()));
         f = f.skip(labels::priority_tag(f.text()));
         let mut owner = None;
@@ -414,7 +415,7 @@ impl Reader<'_> {
             match *b {
                 Block::List { items, .. } => {
                     for item in items {
-                        self.detail_item(o, item);
+                        self.detail_item(o, item, mark.as_deref());
                     }
                 }
                 Block::Para { inline, .. } => {
@@ -501,9 +502,25 @@ impl Reader<'_> {
     }
 
     /// An item under a key result: a detail, or a nested `KR:` (a key result of its own).
-    fn detail_item(&mut self, o: &mut Objective, item: &Item) {
+    fn detail_item(&mut self, o: &mut Objective, item: &Item, parent: Option<&str>) {
         let (f, more) = item_lines(item);
-        if labels::kr_prefix(f.text()).is_some() || labels::owner_kr_prefix(f.text()).is_some() {
+        // `KR1a:` under `KR1:` is a part of it, not a key result of its own
+        let part = parent
+            .is_some_and(|p| labels::kr_mark(f.text()).is_some_and(|m| labels::part_of(&m, p)));
+        if part {
+            let span = self.span(f);
+            self.note(
+                span,
+                NoteKind::Detail,
+                format!(
+                    "a part of key result {}: {}",
+                    parent.unwrap_or_default().to_uppercase(),
+                    excerpt(f.text())
+                ),
+            );
+        } else if labels::kr_prefix(f.text()).is_some()
+            || labels::owner_kr_prefix(f.text()).is_some()
+        {
             self.key_result(o, f, false, &refs(&item.blocks));
             return self.more_lines(o, &more);
         }
@@ -517,7 +534,7 @@ impl Reader<'_> {
         }
         self.more_lines(o, &more);
         for sub in item.sub_items() {
-            self.detail_item(o, sub);
+            self.detail_item(o, sub, parent);
         }
     }
 
@@ -577,14 +594,15 @@ impl Reader<'_> {
     }
 }
 
-/// `activation_rate`, `` `weekly_active_users` ``: a metric id (letters, digits, `_`, `-`, `.`,
-/// no spaces).
 /// An item that ends with a colon and has nothing nested under it: what follows it in the
-/// list is what it introduces.
+/// list is what it introduces. (With a list, a quote or a paragraph nested under it, that is
+/// what it introduces, and the items after it are its siblings.)
 fn introduces(t: &str, item: &Item) -> bool {
-    t.trim_end().ends_with([':', '：']) && item.sub_items().next().is_none()
+    t.trim_end().ends_with([':', '：']) && item.blocks.iter().all(|b| matches!(b, Block::Skip))
 }
 
+/// `activation_rate`, `` `weekly_active_users` ``: a metric id (letters, digits, `_`, `-`, `.`,
+/// no spaces).
 fn metric_id(value: &str) -> Option<&str> {
     let v = value.trim().trim_matches('`').trim();
     (!v.is_empty()

@@ -333,7 +333,6 @@ fn month_span(text: &str) -> Option<Found> {
     None
 }
 
-/// `Q3-Q4 2025`, `2025 Q3–Q4`: two quarters of one year, as the range of days they cover.
 /// The quarters as Chinese and Japanese pages name them: `第一季度` … `第4季度`.
 pub(crate) const CJK_QUARTERS: [(&str, u8); 8] = [
     ("第一季度", 1),
@@ -418,6 +417,8 @@ fn cjk_month(text: &str) -> Option<Found> {
     })
 }
 
+/// `Q3-Q4 2025`, `2025 Q3–Q4`, `2020 Q1/2`: quarters of one year, as the range of days they
+/// cover.
 fn quarter_span(text: &str) -> Option<Found> {
     let b = text.as_bytes();
     let q = |i: usize| -> Option<u32> {
@@ -430,15 +431,22 @@ fn quarter_span(text: &str) -> Option<Found> {
         }
         let Some(q1) = q(i) else { continue };
         let rest = &text[i + 2..];
-        let Some(dash) = ["-", "–", "—", " to ", " - "]
+        let Some(dash) = ["-", "–", "—", " to ", " - ", "/", " & ", " and "]
             .iter()
             .find_map(|d| rest.strip_prefix(d).map(|r| (d.len(), r)))
         else {
             continue;
         };
         let j = i + 2 + dash.0;
-        let Some(q2) = q(j) else { continue };
-        if q2 <= q1 || b.get(j + 2).is_some_and(u8::is_ascii_alphanumeric) {
+        // `Q1-Q2`, or `Q1/2` with the second quarter's number alone
+        let (q2, width) = match q(j) {
+            Some(q2) => (q2, 2),
+            None => match b.get(j) {
+                Some(d @ b'1'..=b'4') => (u32::from(d - b'0'), 1),
+                _ => continue,
+            },
+        };
+        if q2 <= q1 || b.get(j + width).is_some_and(u8::is_ascii_alphanumeric) {
             continue;
         }
         // the year before or after
@@ -455,9 +463,9 @@ fn quarter_span(text: &str) -> Option<Found> {
         return Some(Found {
             period: Some(Period::Range { start, end }),
             length: Some(range_length(start, end)),
-            label: text[i..j + 2].to_string(),
+            label: text[i..j + width].to_string(),
             fiscal: false,
-            at: i..j + 2,
+            at: i..j + width,
             bare_year: false,
         });
     }

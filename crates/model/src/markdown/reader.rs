@@ -28,6 +28,9 @@ pub(super) struct Ctx {
     pub personal: bool,
     /// Directly under a heading that names the period: a plain list is objectives.
     pub period_heading: bool,
+    /// Directly under a heading that labels objectives (`#### Objectives`): a plain list is
+    /// objectives.
+    pub objectives_label: bool,
     /// The year a heading above names alone (`## 2017`): a quarter heading below it that
     /// gives no year (`### Q4`) is that year's.
     pub year: Option<i32>,
@@ -94,6 +97,71 @@ pub(super) struct Reader<'s> {
     pub(super) periods: Vec<PeriodMark>,
 }
 
+/// A template's blank to fill in, not an objective or a key result: text made only of
+/// bracketed parts (`[Objective title]`, `[Measurable result 1] (Week N)`, `<objective>`,
+/// `{{ key_result }}`), of underscores or dots (`______`), or `TBD`.
+pub(super) fn is_placeholder(text: &str) -> bool {
+    let t = text.trim();
+    if t.is_empty() {
+        return false;
+    }
+    let lower = t.to_ascii_lowercase();
+    if matches!(
+        lower.trim_end_matches(['.', ':']),
+        "tbd" | "tba" | "todo" | "xxx" | "…" | "..."
+    ) || t.chars().all(|c| matches!(c, '_' | '.' | '…' | '-' | ' '))
+    {
+        return true;
+    }
+    // what is left outside brackets: nothing but separators, and at least one bracketed part
+    let mut depth = 0i32;
+    let mut outside = String::new();
+    let mut parts = 0;
+    for c in t.chars() {
+        match c {
+            '[' | '<' | '{' | '(' | '【' | '「' => {
+                if depth == 0 && c != '(' {
+                    parts += 1;
+                }
+                depth += 1;
+            }
+            ']' | '>' | '}' | ')' | '】' | '」' => depth -= 1,
+            _ if depth == 0 => outside.push(c),
+            _ => {}
+        }
+        if depth < 0 {
+            return false;
+        }
+    }
+    parts > 0 && depth == 0 && outside.chars().all(|c| !c.is_alphanumeric())
+}
+
+/// The one year (1990–2099) a file's path names, as a number of its own (`2019/Q2`,
+/// `okrs-2024-q3.md`, `2019q2`); `None` when it names none or several.
+pub(super) fn year_in_path(path: &str) -> Option<i32> {
+    let b = path.as_bytes();
+    let mut years: Vec<i32> = Vec::new();
+    let mut i = 0;
+    while i + 4 <= b.len() {
+        let run = b[i..].iter().take_while(|c| c.is_ascii_digit()).count();
+        if run == 0 {
+            i += 1;
+            continue;
+        }
+        if run == 4 && (i == 0 || !b[i - 1].is_ascii_alphabetic()) {
+            let y: i32 = path[i..i + 4].parse().unwrap_or(0);
+            if (1990..2100).contains(&y) && !years.contains(&y) {
+                years.push(y);
+            }
+        }
+        i += run;
+    }
+    match years.as_slice() {
+        [y] => Some(*y),
+        _ => None,
+    }
+}
+
 /// A period set at a source offset.
 pub(super) type PeriodMark = (
     usize,
@@ -101,7 +169,67 @@ pub(super) type PeriodMark = (
     Option<Spanned<crate::values::PeriodLength>>,
 );
 
-pub(super) fn read(blocks: &[Block], src: &str, file: FileId) -> MarkdownRead {
+impl Reader<'_> {
+    /// A page whose objectives have no period, that states the day it starts and how many days
+    /// it runs (`Start: 2026-08-26`, `next 90 days`): that span is their period.
+    fn start_and_length(&mut self) {
+        if self.objectives.is_empty()
+            || self
+                .objectives
+                .iter()
+                .any(|o| o.period.is_some() || o.period_length.is_some())
+        {
+            return;
+        }
+        let Some((at, start, days)) = super::context::start_and_length(self.src) else {
+            return;
+        };
+        let end = start + chrono::Duration::days(days - 1);
+        let span = self.span_src(at);
+        let period = Spanned::new(Period::Range { start, end }, span);
+        let length = Spanned::new(super::period::range_length(start, end), span);
+        for o in &mut self.objectives {
+            o.period = Some(period.clone());
+            o.period_length = Some(length.clone());
+        }
+        self.note(
+            span,
+            NoteKind::Period,
+            format!("{start} to {end} ({days} days from the start)"),
+        );
+    }
+
+    /// Objectives and key results that are a template's blanks (`## OKR 1: [Objective
+    /// title]`) are not read; each is noted, and a page of blanks only has no objectives.
+    fn drop_placeholders(&mut self) {
+        let mut blanks = Vec::new();
+        self.objectives.retain(|o| {
+            let blank = is_placeholder(&o.title.value);
+            if blank {
+                blanks.push(o.title.span);
+            }
+            !blank
+        });
+        for o in &mut self.objectives {
+            o.key_results.retain(|k| {
+                let blank = is_placeholder(&k.title.value);
+                if blank {
+                    blanks.push(k.title.span);
+                }
+                !blank
+            });
+        }
+        for span in blanks {
+            self.note(
+                span,
+                NoteKind::Ignored,
+                "a template's blank (placeholder text), not an objective or a key result",
+            );
+        }
+    }
+}
+
+pub(super) fn read(blocks: &[Block], src: &str, file: FileId, file_name: &str) -> MarkdownRead {
     let secs = sections(blocks);
     let mut r = Reader {
         file,
@@ -114,7 +242,12 @@ pub(super) fn read(blocks: &[Block], src: &str, file: FileId) -> MarkdownRead {
         doc_guardrails_next: false,
         periods: Vec::new(),
     };
-    let mut ctx = Ctx::default();
+    // a quarter the page names with no year (`# Q2 Objectives`) is of the one year its path
+    // names (`objectives/2019/Q2/kiran.md`), if it names one
+    let mut ctx = Ctx {
+        year: year_in_path(file_name),
+        ..Ctx::default()
+    };
     r.group(&secs, 0, &mut ctx);
     r.judge(blocks);
     if !r.doc_guardrails.is_empty() {
@@ -124,6 +257,8 @@ pub(super) fn read(blocks: &[Block], src: &str, file: FileId) -> MarkdownRead {
             }
         }
     }
+    r.drop_placeholders();
+    r.start_and_length();
     // objectives read inside others (a team's under the company's) are pushed first
     r.objectives.sort_by_key(|o| o.title.span.offset);
     r.drop_restated();

@@ -4,7 +4,7 @@
 use super::NoteKind;
 use super::classify::*;
 use super::frag::Frag;
-use super::labels::Section;
+use super::labels::{self, Section};
 use super::objective::Open;
 use super::period::{self, Found};
 use super::reader::*;
@@ -24,6 +24,7 @@ impl Reader<'_> {
         }
         let mut open = Some(open);
         let mut carry = ctx.clone();
+        let mut listed = None;
         for &c in &s.children {
             let belongs = match &mut open {
                 Some(o) => self.objective_child(secs, c, o),
@@ -31,7 +32,7 @@ impl Reader<'_> {
             };
             if !belongs {
                 self.close(open.take());
-                self.heading_section(secs, c, &mut carry);
+                self.sub_heading(secs, c, &mut carry, &mut listed);
             }
         }
         self.close(open);
@@ -143,6 +144,7 @@ impl Reader<'_> {
                 c.okr = true;
                 let lower = f.text().to_ascii_lowercase();
                 c.personal = lower.contains("personal") || lower.contains("individual");
+                c.objectives_label = labels::objectives_label(f.text());
                 self.heading_names(&mut c, f, None, span);
                 self.group(secs, id, &mut c);
                 *carry = c;

@@ -201,6 +201,20 @@ fn is_count(t: &str) -> bool {
         || rest.starts_with("个")
 }
 
+/// `KR 1.1`, `KR2`, `1.3`, `O1KR2:`: a key result's mark and nothing else.
+fn bare_mark(t: &str) -> bool {
+    let lower = t.trim().trim_end_matches([':', '：']).to_ascii_lowercase();
+    let rest = lower.strip_prefix('o').map_or(lower.as_str(), |r| {
+        r.trim_start_matches(|c: char| c.is_ascii_digit() || c == '.' || c == ' ')
+    });
+    let rest = rest.strip_prefix("kr").unwrap_or(rest);
+    let rest = rest.trim_start_matches([' ', '-', '#']);
+    rest.chars().next().is_some_and(|c| c.is_ascii_digit())
+        && rest
+            .chars()
+            .all(|c| c.is_ascii_digit() || c == '.' || c.is_ascii_lowercase() && rest.len() <= 5)
+}
+
 fn cell<'a>(row: &'a [Inline], col: Option<usize>) -> Option<Frag<'a>> {
     let f = Frag::whole(row.get(col?)?);
     (!f.is_empty() && !matches!(f.text(), "-" | "—" | "–" | "n/a" | "N/A")).then_some(f)
@@ -290,8 +304,28 @@ impl Reader<'_> {
         let Some(kc) = cols.kr.and_then(|k| row.get(k)) else {
             return;
         };
-        let parts = split_cell(kc);
+        let mut parts = split_cell(kc);
         let single = parts.len() == 1;
+        // `| **KR 1.1** | Grow monthly visitors | 6.0 M |`: a cell holding only the key
+        // result's mark leaves its text to the next column the table does not otherwise name
+        if single && bare_mark(parts[0].text()) {
+            let known = [
+                cols.objective,
+                cols.kr,
+                cols.owner,
+                cols.target,
+                cols.baseline,
+                cols.stretch,
+            ];
+            let k = cols.kr.unwrap_or(0);
+            let text = (k + 1..row.len())
+                .find(|i| !known.contains(&Some(*i)))
+                .and_then(|i| cell(row, Some(i)));
+            match text {
+                Some(t) => parts = vec![t],
+                None => return,
+            }
+        }
         for part in parts {
             self.key_result(o, part, false, &[]);
         }

@@ -14,6 +14,7 @@ pub(crate) mod outline;
 pub(crate) mod period_hint;
 pub(crate) mod score;
 
+use super::labels;
 use outline::{Node, Slot};
 use score::Role;
 use std::collections::{BTreeMap, BTreeSet};
@@ -117,7 +118,7 @@ const KR_LIKE: f32 = 2.0;
 impl<'b> Evidence<'b> {
     pub(crate) fn of(blocks: &'b [super::tree::Block]) -> Self {
         let nodes = outline::build(blocks);
-        let roles: Vec<Role> = nodes.iter().map(score::role).collect();
+        let mut roles: Vec<Role> = nodes.iter().map(score::role).collect();
         let mut obj: Vec<f32> = nodes.iter().map(score::objective).collect();
         // under or right after `OKRs:`, a line or item is more likely an objective
         for i in 0..nodes.len() {
@@ -149,6 +150,18 @@ impl<'b> Evidence<'b> {
                 })
             {
                 obj[i] += 0.5;
+            }
+        }
+        // `KR1a:` under `KR1:` is a part of that key result, never an OKR of its own
+        for i in 0..nodes.len() {
+            let Some(m) = labels::kr_mark(nodes[i].frag.text()) else {
+                continue;
+            };
+            let part = std::iter::successors(nodes[i].parent, |&p| nodes[p].parent).any(|a| {
+                labels::kr_mark(nodes[a].frag.text()).is_some_and(|pm| labels::part_of(&m, &pm))
+            });
+            if part {
+                roles[i] = Role::Meta;
             }
         }
         let kr = nodes.iter().map(score::key_result).collect();

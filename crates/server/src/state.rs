@@ -141,29 +141,61 @@ pub async fn compute(
         .measure(&Request::default())
         .await
         .map_err(engine_error)?;
-    // by segment: each dimension once, for the metrics that list it in `segments:`
+    // by segment: each user dimension once, for the metrics that list it in `segments:` or
+    // list none (the review breaks those down by every dimension too)
     let mut by_segment = Vec::new();
+    let mut warnings = Vec::new();
     let mut dimensions: Vec<&str> = ws
-        .metrics
-        .iter()
-        .flat_map(|m| m.segments.iter().map(|s| s.value.as_str()))
-        .collect();
+        .settings
+        .sources
+        .get("users")
+        .map(|s| s.dimensions.iter().map(|d| d.value.as_str()).collect())
+        .unwrap_or_default();
+    dimensions.extend(
+        ws.metrics
+            .iter()
+            .flat_map(|m| m.segments.iter().map(|s| s.value.as_str())),
+    );
     dimensions.sort();
     dimensions.dedup();
     for d in dimensions {
-        step(&format!("computing the metrics by {d}"));
-        let metrics = ws
+        let listed = |m: &throughline_model::Metric| m.segments.iter().any(|s| s.value == d);
+        let metrics: Vec<String> = ws
             .metrics
             .iter()
-            .filter(|m| m.compute.is_some() && m.segments.iter().any(|s| s.value == d))
+            .filter(|m| m.compute.is_some() && (m.segments.is_empty() || listed(m)))
             .map(|m| m.id.value.clone())
             .collect();
+        if metrics.is_empty() {
+            continue;
+        }
+        step(&format!("computing the metrics by {d}"));
         let req = Request {
-            metrics,
+            metrics: metrics.clone(),
             by: Some(d.to_string()),
             ..Request::default()
         };
-        by_segment.extend(engine.measure(&req).await.map_err(engine_error)?);
+        if let Ok(v) = engine.measure(&req).await {
+            by_segment.extend(v);
+            continue;
+        }
+        // one metric that cannot be split by it (a `sql` query without the column) keeps the
+        // others from being: each alone; one that lists the dimension must be
+        for id in metrics {
+            let one = Request {
+                metrics: vec![id.clone()],
+                by: Some(d.to_string()),
+                ..Request::default()
+            };
+            match engine.measure(&one).await {
+                Ok(v) => by_segment.extend(v),
+                Err(e) if ws.metric(&id).is_some_and(listed) => return Err(engine_error(e)),
+                Err(e) => warnings.push(format!(
+                    "`{id}` is not shown by {d} on its page: {}",
+                    e.message
+                )),
+            }
+        }
     }
     step("saving the values as snapshots");
     let mut snapshots = throughline_app::snapshots(loaded, &values);
@@ -232,7 +264,7 @@ pub async fn compute(
         stored,
         segments,
         at: Utc::now(),
-        warnings: engine.warnings().to_vec(),
+        warnings: engine.warnings().iter().cloned().chain(warnings).collect(),
     })
 }
 

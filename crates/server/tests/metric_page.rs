@@ -157,7 +157,7 @@ async fn a_metric_page_draws_its_chart_and_its_values_by_segment() {
     );
     let html = page("/metrics/tickets?grain=month").await;
     assert!(
-        html.contains("Per month, complete periods only (2 of 2 shown)"),
+        html.contains("Per month, complete periods (2 of 2 shown)."),
         "{html}"
     );
     assert!(html.contains("<strong>month</strong>"));
@@ -222,4 +222,33 @@ async fn a_metric_page_draws_its_chart_and_its_values_by_segment() {
     }
     let html = page("/metrics/wau?sort=change").await;
     assert!(html.contains("aria-sort=\"descending\">Change ▾</th>"));
+}
+
+#[tokio::test]
+async fn the_period_still_running_is_drawn_dotted_and_the_normal_wobble_shaded() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().to_path_buf();
+    write_workspace(&dir);
+    // one more event on Wednesday 2026-09-02: the week of Aug 31 is running, 1 user so far
+    let mut events = std::fs::read_to_string(dir.join("data/events.csv")).unwrap();
+    events.push_str("u0,2026-09-02T10:00:00,work\n");
+    std::fs::write(dir.join("data/events.csv"), events).unwrap();
+    let loaded = throughline_model::load_paths(std::slice::from_ref(&dir));
+    let store = Store::open("sqlite://state.db", &dir).await.unwrap();
+    let computed = compute(&loaded, &dir, &store, &|_| {}).await.unwrap();
+    let state = AppState::new(loaded, dir, store, Settings { public_read: true }, computed);
+    let r = router(state)
+        .oneshot(Request::get("/metrics/wau").body(Body::empty()).unwrap())
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let html =
+        String::from_utf8_lossy(&r.into_body().collect().await.unwrap().to_bytes()).into_owned();
+    assert!(
+        html.contains("<title>so far, the period still running: 1 (not final)</title>"),
+        "{}",
+        &html[html.find("<h2>Over time</h2>").unwrap()..][..3000]
+    );
+    assert!(html.contains("the period still running is dotted, its value so far not final"));
+    assert!(html.contains("The shaded band is the average of the 4 periods before the latest"));
 }

@@ -150,6 +150,8 @@ pub(crate) struct MetricPage {
     pub grain: &'static str,
     /// Why it has no values at the grain asked for, when it has none.
     pub grain_error: Option<String>,
+    /// The period still running at its own grain (its first day, local) and its value so far.
+    pub running: Option<(chrono::NaiveDate, f64)>,
     /// Its values by segment, one table per dimension of its `segments:`.
     pub by_segment: Vec<SegmentTable>,
     /// Decisions about it and the start of experiments that measure it, marked on its chart.
@@ -519,6 +521,16 @@ pub(crate) fn metric(
         series: c.data.series.get(id).cloned().unwrap_or_default(),
         grain: own_grain(m),
         grain_error: None,
+        running: c
+            .stored
+            .get(id)
+            .and_then(|rows| rows.last())
+            .filter(|s| !s.value.complete)
+            .and_then(|s| {
+                let tz = throughline_app::tz(ws);
+                let v = s.value.value.filter(|v| v.is_finite())?;
+                Some((s.value.start.with_timezone(&tz).date_naive(), v))
+            }),
         by_segment: segment_tables(id, c),
     })
 }
@@ -1035,6 +1047,34 @@ fn metric_chart(m: &MetricPage, unit: &throughline_model::Unit, view: &ChartView
     if let Some(v) = m.healthy_max.filter(|_| !other_grain) {
         levels.push((v, svg::PACING, format!("healthy ≤ {}", show(v))));
     }
+    let shown = &m.series[from..];
+    // the normal wobble around the average of the periods before the latest: a latest value
+    // inside the band has not moved (the review's test of a move, drawn)
+    let n = m.series.len();
+    let band = (n > throughline_review::AVERAGE_OF && !other_grain)
+        .then(|| {
+            let before = &m.series[n - 1 - throughline_review::AVERAGE_OF..n - 1];
+            let avg = before.iter().map(|v| v.value).sum::<f64>() / before.len() as f64;
+            let sigma = throughline_review::wobble(&m.series, n - 1)?;
+            let half = throughline_review::NOISE_Z
+                * sigma
+                * (1.0 / throughline_review::AVERAGE_OF as f64 + 1.0).sqrt();
+            Some((before[0].start.max(shown[0].start), avg - half, avg + half))
+        })
+        .flatten();
+    // the period still running, dotted from the last complete one: its value so far
+    let running = m
+        .running
+        .filter(|(d, _)| !other_grain && shown.last().is_some_and(|l| *d > l.start));
+    let mut segments = compare_segments;
+    if let (Some((d, v)), Some(l)) = (running, shown.last()) {
+        segments.push(svg::Segment {
+            from: (l.start, l.value),
+            to: (d, v),
+            color: svg::SERIES,
+            label: format!("so far, the period still running: {} (not final)", show(v)),
+        });
+    }
     let chart = Chart {
         width: 720.0,
         height: 240.0,
@@ -1044,9 +1084,9 @@ fn metric_chart(m: &MetricPage, unit: &throughline_model::Unit, view: &ChartView
             .map(|v| (v.start, v.value))
             .collect(),
         levels,
-        segments: compare_segments,
-        band: None,
-        x_range: None,
+        segments,
+        band,
+        x_range: running.map(|(d, _)| (shown[0].start, d)),
         axes: true,
         show: &show,
         annotations: &m.marks,
@@ -1063,12 +1103,25 @@ fn metric_chart(m: &MetricPage, unit: &throughline_model::Unit, view: &ChartView
         String::new()
     };
     format!(
-        "<h2>Over time</h2>{}<div class=\"chart\">{}</div><p class=\"legend\">Per {}, complete periods only ({} of {} shown); a period still running is not drawn.{}{} {}</p>",
+        "<h2>Over time</h2>{}<div class=\"chart\">{}</div><p class=\"legend\">Per {}, complete periods ({} of {} shown){}.{}{}{} {}</p>",
         view_links(&m.id, view, m.grain),
         chart.render(),
         m.grain,
         m.series.len() - from,
         m.series.len(),
+        if running.is_some() {
+            "; the period still running is dotted, its value so far not final"
+        } else {
+            ""
+        },
+        if band.is_some() {
+            format!(
+                " The shaded band is the average of the {} periods before the latest ± its normal wobble: a latest value inside it has not moved.",
+                throughline_review::AVERAGE_OF
+            )
+        } else {
+            String::new()
+        },
         if compared.is_empty() {
             String::new()
         } else {

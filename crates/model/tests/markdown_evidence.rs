@@ -1218,3 +1218,32 @@ fn two_quarters_written_with_a_slash_are_both() {
     );
     assert_eq!(periods(&r), ["2020-01-01..2020-06-30"]);
 }
+
+#[test]
+fn a_key_results_list_that_repeats_the_objectives_gives_each_its_own() {
+    let r = read(
+        "---\ntitle: '2022년 2분기 OKR'\n---\n\n### Objectives :\n\n1. 기록을 생활화하기\n1. 인사이트 넓히기\n\n\
+         ### Key Results:\n\n1. 기록을 생활화하기 (aspirational KR)\n   - 회고록 2편 게시하기\n   - 글 3개 올리기\n\
+         1. 인사이트 넓히기 (committed KR)\n   - 책 5권 읽기\n\n\
+         ## 평가\n\n| KR | Achievement |\n|---|---|\n| 회고록 2편 게시하기 | 100% |\n| 글 3개 올리기 | 30% |\n| 책 5권 읽기 | 100% |\n",
+    );
+    assert_eq!(shape(&r).1, [2, 1], "{:#?}", shape(&r));
+    assert!(!has(&r, "shared-key-results"));
+    // the scoring table restates them: not a key result table with no objective
+    assert!(!has(&r, "markdown-unread"), "{:#?}", codes(&r));
+    assert_eq!(periods(&r), ["2022-Q2", "2022-Q2"]);
+}
+
+#[test]
+fn an_html_table_cell_spanning_rows_leaves_its_place_in_them_empty() {
+    let r = read(
+        "### 2021 OKR\n<table>\n<thead><tr><th>Objective</th><th>Key Results</th><th>Notes</th></tr></thead>\n<tbody>\n\
+         <tr><td rowspan=3>O1 Grow savings</td><td rowspan=2>KR1: Save 20% of income</td><td>net of the car</td></tr>\n\
+         <tr><td>checked monthly</td></tr>\n\
+         <tr><td>KR2: Invest 10% in index funds</td><td></td></tr>\n\
+         <tr><td rowspan=\"2\">O2 Family time</td><td>KR1: One trip every two weeks</td><td></td></tr>\n\
+         <tr><td>KR2: A talk every month</td><td></td></tr>\n</tbody></table>\n",
+    );
+    assert_eq!(shape(&r).1, [2, 2], "{:#?}", shape(&r));
+    assert_eq!(r.objectives[1].title.value, "Family time");
+}

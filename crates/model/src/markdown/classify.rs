@@ -191,7 +191,7 @@ pub(super) fn leftover(text: &str, period: Option<&Range<usize>>) -> String {
     rest
 }
 
-/// Headings about the work around the OKRs in Chinese and Japanese (a progress log, the
+/// Headings about the work around the OKRs in Chinese, Japanese and Korean (a progress log, the
 /// review rhythm, the schedule, notes, an appendix), which have no spaces to split words on.
 const CJK_META: &[&str] = &[
     "进展",
@@ -233,6 +233,12 @@ const CJK_META: &[&str] = &[
     "會議",
     "周报",
     "週報",
+    "평가",
+    "회고",
+    "참고",
+    "메모",
+    "일정",
+    "진행",
 ];
 
 /// A short CJK heading (eight characters at most, no Latin words) naming one of [`CJK_META`].

@@ -73,11 +73,57 @@ impl Reader<'_> {
         .then_some(made);
     }
 
+    /// A `Key results` section that lists the objectives again, each with its own key results
+    /// nested under it (`1. Read more (aspirational KR)` over `- Read 5 books`): each item's
+    /// key results are the objective's it repeats. Whether the section was that.
+    fn restated_objectives(
+        &mut self,
+        secs: &[Sec],
+        child: usize,
+        listed: &std::ops::Range<usize>,
+    ) -> bool {
+        let items: Vec<&Item> = secs[child]
+            .blocks
+            .iter()
+            .filter_map(|b| match b {
+                Block::List { items, .. } => Some(items.iter()),
+                _ => None,
+            })
+            .flatten()
+            .collect();
+        let of = |r: &Reader, item: &Item| {
+            let t = same_words(item_lines(item).0.text());
+            listed
+                .clone()
+                .find(|&i| same_words(&r.objectives[i].title.value) == t)
+        };
+        if items.is_empty()
+            || !items
+                .iter()
+                .all(|it| of(self, it).is_some() && it.sub_items().next().is_some())
+        {
+            return false;
+        }
+        for it in items {
+            let Some(i) = of(self, it) else { continue };
+            let mut o = self.objectives.remove(i);
+            for k in it.sub_items() {
+                let (f, _) = item_lines(k);
+                self.key_result(&mut o, f, false, &refs(&k.blocks));
+            }
+            self.objectives.insert(i, o);
+        }
+        true
+    }
+
     /// A `Key results` heading next to a heading that listed `listed` objectives (`####
     /// Objectives` then `#### Key Results`): its key results are theirs. One objective takes
     /// them; several listed together share them, and since an objective here holds its own,
     /// the last one listed takes them with a warning that says so.
     fn shared_key_results(&mut self, secs: &[Sec], child: usize, listed: std::ops::Range<usize>) {
+        if self.restated_objectives(secs, child, &listed) {
+            return;
+        }
         let Some(o) = self.objectives.pop() else {
             return;
         };
@@ -306,4 +352,29 @@ impl Reader<'_> {
         }
         self.close(pending);
     }
+}
+
+/// A title compared with another: lowercase, without parenthesized asides (`(aspirational
+/// KR)`), punctuation or extra spaces.
+pub(super) fn same_words(t: &str) -> String {
+    let mut depth = 0usize;
+    let kept: String = t
+        .chars()
+        .filter(|c| {
+            match c {
+                '(' | '（' | '[' => depth += 1,
+                ')' | '）' | ']' => {
+                    depth = depth.saturating_sub(1);
+                    return false;
+                }
+                _ => {}
+            }
+            depth == 0
+        })
+        .collect();
+    kept.to_lowercase()
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
 }

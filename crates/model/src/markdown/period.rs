@@ -345,10 +345,31 @@ pub(crate) const CJK_QUARTERS: [(&str, u8); 8] = [
     ("第4季度", 4),
 ];
 
-/// `23年Q1`, `2023年 Q1`, `2023年第一季度`: a quarter after its year written the Chinese and
-/// Japanese way (a two-digit year is this century's).
+/// `2분기`, `제2분기`: a quarter the Korean way, and the bytes it takes.
+fn korean_quarter(t: &str) -> Option<(u8, usize)> {
+    let skip = if t.starts_with('제') {
+        '제'.len_utf8()
+    } else {
+        0
+    };
+    let b = t[skip..].as_bytes();
+    let q = match b.first() {
+        Some(d @ b'1'..=b'4') => d - b'0',
+        _ => return None,
+    };
+    t[skip + 1..]
+        .starts_with("분기")
+        .then_some((q, skip + 1 + "분기".len()))
+}
+
+/// `23年Q1`, `2023年 Q1`, `2023年第一季度`, `2022년 2분기`: a quarter after its year written
+/// the Chinese, Japanese and Korean way (a two-digit year is this century's).
 fn cjk_quarter(text: &str) -> Option<Found> {
-    for (at, _) in text.match_indices('年') {
+    let marks = text
+        .match_indices('年')
+        .chain(text.match_indices('년'))
+        .map(|(at, m)| (at, m.len()));
+    for (at, mark) in marks {
         let before = &text[..at];
         let digits = before.len() - before.trim_end_matches(|c: char| c.is_ascii_digit()).len();
         let start = at - digits;
@@ -360,7 +381,7 @@ fn cjk_quarter(text: &str) -> Option<Found> {
         }
         let y: i32 = before[start..].parse().ok()?;
         let year = if digits == 2 { 2000 + y } else { y };
-        let rest = &text[at + '年'.len_utf8()..];
+        let rest = &text[at + mark..];
         let trimmed = rest.trim_start();
         let skipped = rest.len() - trimmed.len();
         let b = trimmed.as_bytes();
@@ -371,13 +392,15 @@ fn cjk_quarter(text: &str) -> Option<Found> {
             (b[1] - b'0', 2)
         } else if let Some((w, q)) = CJK_QUARTERS.iter().find(|(w, _)| trimmed.starts_with(w)) {
             (*q, w.len())
+        } else if let Some(q) = korean_quarter(trimmed) {
+            q
         } else {
             continue;
         };
         if !(1990..2100).contains(&year) {
             continue;
         }
-        let end = at + '年'.len_utf8() + skipped + len;
+        let end = at + mark + skipped + len;
         return Some(Found {
             period: Some(Period::Quarter(year, q)),
             length: Some(PeriodLength::Quarter),

@@ -279,6 +279,14 @@ impl Reader<'_> {
                     self.row_key_results(o, row, cols);
                 }
             }
+            // the key results read above, listed again (a scoring or tracking table)
+            (None, Some(k), None) if self.restates_key_results(rows, k) => {
+                self.note(
+                    span,
+                    NoteKind::Ignored,
+                    "a table of the key results read above, again (with their scores or status)",
+                );
+            }
             (None, Some(_), None) => {
                 self.unread(
                     span,
@@ -298,6 +306,23 @@ impl Reader<'_> {
                 );
             }
         }
+    }
+
+    /// Whether every row's key result is one read above (by its words).
+    fn restates_key_results(&self, rows: &[Vec<Inline>], col: usize) -> bool {
+        let read: std::collections::HashSet<String> = self
+            .objectives
+            .iter()
+            .flat_map(|o| o.key_results.iter())
+            .map(|k| super::groups::same_words(&k.title.value))
+            .collect();
+        !rows.is_empty()
+            && rows.iter().all(|r| {
+                r.get(col).is_some_and(|c| {
+                    let w = super::groups::same_words(&c.text);
+                    read.contains(&w) || read.iter().any(|k| !w.is_empty() && k.starts_with(&w))
+                })
+            })
     }
 
     fn row_key_results(&mut self, o: &mut Objective, row: &[Inline], cols: Columns) {

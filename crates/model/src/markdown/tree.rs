@@ -492,6 +492,8 @@ fn html_table(src: &str, range: Range<usize>) -> Option<Block> {
     let mut head = Vec::new();
     let mut rows = Vec::new();
     let mut from = 0;
+    // columns a cell above still covers (`rowspan`): how many more rows each
+    let mut spans: Vec<usize> = Vec::new();
     while let Some(tr) = lower[from..].find("<tr") {
         let row_start = from + tr;
         let row_end = lower[row_start..]
@@ -517,8 +519,22 @@ fn html_table(src: &str, range: Range<usize>) -> Option<Block> {
             let end = lower[close..row_end]
                 .find("</t")
                 .map_or(row_end, |e| close + e);
+            // a place a cell above still covers holds nothing of this row's
+            while spans.get(cells.len()).is_some_and(|n| *n > 0) {
+                spans[cells.len()] -= 1;
+                cells.push(Inline::default());
+            }
+            let rowspan = rowspan(&lower[open..close]);
+            if spans.len() <= cells.len() {
+                spans.resize(cells.len() + 1, 0);
+            }
+            spans[cells.len()] = rowspan.saturating_sub(1);
             cells.push(html_cell(html, close..end, range.start));
             at = end + 1;
+        }
+        while spans.get(cells.len()).is_some_and(|n| *n > 0) {
+            spans[cells.len()] -= 1;
+            cells.push(Inline::default());
         }
         if !cells.is_empty() {
             if header && head.is_empty() && rows.is_empty() {
@@ -530,6 +546,20 @@ fn html_table(src: &str, range: Range<usize>) -> Option<Block> {
         from = row_end.max(row_start + 3);
     }
     (!rows.is_empty()).then_some(Block::Table { head, rows, range })
+}
+
+/// The rows a table cell's tag says it spans (`<td rowspan=6>`, `rowspan="2"`): 1 unless said.
+fn rowspan(tag: &str) -> usize {
+    let Some(at) = tag.find("rowspan") else {
+        return 1;
+    };
+    let v = tag[at + "rowspan".len()..].trim_start_matches(['=', '"', '\'', ' ']);
+    let digits: String = v.chars().take_while(char::is_ascii_digit).collect();
+    digits
+        .parse()
+        .ok()
+        .filter(|n| (1..=1000).contains(n))
+        .unwrap_or(1)
 }
 
 /// The text of each `<summary>` in `src[range]` (what a `<details>` block shows when

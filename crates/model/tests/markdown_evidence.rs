@@ -1247,3 +1247,26 @@ fn an_html_table_cell_spanning_rows_leaves_its_place_in_them_empty() {
     assert_eq!(shape(&r).1, [2, 2], "{:#?}", shape(&r));
     assert_eq!(r.objectives[1].title.value, "Family time");
 }
+
+#[test]
+fn a_rule_with_text_right_under_it_is_not_front_matter() {
+    // two `---` rules with the OKRs between them: CommonMark's metadata blocks would take
+    // them as YAML; only a page's first line opens front matter
+    let r = read(
+        "# Workshop 3\n\n**Product:** an AI agent  \n**Student:** Tiến\n\n---\n## OKR\n\n### Objective\nBecome the trusted guide for every outpatient.\n\n\
+         ### Key Results\n\n| # | Type | Key Result |\n|---|---|---|\n| KR1 | Leading | 70% of patients finish the screening |\n| KR2 | Lagging | Wrong-department visits below 15% |\n\n---\n",
+    );
+    assert_eq!(shape(&r).1, [2], "{:#?}", shape(&r));
+    // front matter on the first line, with text in other scripts before the OKRs, still is
+    let r = read(
+        "---\ntitle: '2022년 2분기 OKR 및 평가'\n---\n\n## Objective 1: 기록을 생활화하기\n\n- KR1: 회고록 2편 게시하기\n",
+    );
+    assert_eq!(shape(&r).1, [1]);
+    assert_eq!(periods(&r), ["2022-Q2"]);
+    let k = &r.objectives[0].key_results[0].title;
+    assert_eq!(k.value, "회고록 2편 게시하기");
+    // its place is where the page has it, past the front matter's other scripts
+    let src = "---\ntitle: '2022년 2분기 OKR 및 평가'\n---\n\n## Objective 1: 기록을 생활화하기\n\n- KR1: 회고록 2편 게시하기\n";
+    let at = k.span.offset as usize;
+    assert_eq!(&src[at..at + k.span.len as usize], "회고록 2편 게시하기");
+}

@@ -172,14 +172,60 @@ type Events<'a> = std::iter::Peekable<std::vec::IntoIter<(Event<'a>, Range<usize
 
 /// Parses `src` into blocks.
 pub(crate) fn parse(src: &str) -> Vec<Block> {
+    // YAML front matter only at the very start: CommonMark's parser would also take a rule
+    // (`---`) with text right under it, up to the next rule, as a metadata block, and a
+    // page's OKRs between two rules would be lost. The front matter is read here and blanked
+    // (offsets kept) before the page is parsed.
     let options = Options::ENABLE_TABLES
         | Options::ENABLE_STRIKETHROUGH
         | Options::ENABLE_TASKLISTS
-        | Options::ENABLE_YAML_STYLE_METADATA_BLOCKS
         | Options::ENABLE_FOOTNOTES;
-    let events: Vec<_> = Parser::new_ext(src, options).into_offset_iter().collect();
+    let (front, text) = match front_matter(src) {
+        Some((block, end)) => {
+            let mut masked = String::with_capacity(src.len());
+            // every byte kept in place: a line break stays, anything else is spaces
+            for c in src[..end].chars() {
+                if c == '\n' {
+                    masked.push('\n');
+                } else {
+                    masked.extend(std::iter::repeat_n(' ', c.len_utf8()));
+                }
+            }
+            masked.push_str(&src[end..]);
+            (Some(block), std::borrow::Cow::Owned(masked))
+        }
+        None => (None, std::borrow::Cow::Borrowed(src)),
+    };
+    let events: Vec<_> = Parser::new_ext(&text, options).into_offset_iter().collect();
     let mut it = events.into_iter().peekable();
-    blocks_until(&mut it, src, None, 0)
+    let mut blocks = blocks_until(&mut it, &text, None, 0);
+    if let Some(f) = front {
+        blocks.insert(0, f);
+    }
+    blocks
+}
+
+/// The YAML front matter a page starts with (`---` lines around it, the last may be `...`),
+/// and where it ends in `src` (after its closing line).
+fn front_matter(src: &str) -> Option<(Block, usize)> {
+    let start = src.find('\n')? + 1;
+    if src[..start].trim_end() != "---" {
+        return None;
+    }
+    let mut at = start;
+    for line in src.get(start..)?.split_inclusive('\n') {
+        let t = line.trim_end();
+        if t == "---" || t == "..." {
+            let text = src[start..at].to_string();
+            // `---` then a blank line is a rule, not front matter
+            if text.trim().is_empty() {
+                return None;
+            }
+            return Some((Block::FrontMatter { text, start }, at + line.len()));
+        }
+        at += line.len();
+    }
+    None
 }
 
 /// Reads blocks until the end tag `end` (or the end of the document).
@@ -287,23 +333,6 @@ fn block(tag: Tag, range: Range<usize>, it: &mut Events, src: &str, depth: usize
             blocks: blocks_until(it, src, Some(TagEnd::BlockQuote(None)), depth + 1),
             range,
         },
-        Tag::MetadataBlock(kind) => {
-            let mut text = String::new();
-            let mut start = range.start;
-            for (event, r) in it.by_ref() {
-                match event {
-                    Event::Text(t) => {
-                        if text.is_empty() {
-                            start = r.start;
-                        }
-                        text.push_str(&t);
-                    }
-                    Event::End(TagEnd::MetadataBlock(k)) if k == kind => break,
-                    _ => {}
-                }
-            }
-            Block::FrontMatter { text, start }
-        }
         Tag::HtmlBlock => {
             let mut people = Vec::new();
             let mut span: Option<Range<usize>> = None;

@@ -352,7 +352,7 @@ fn korean_quarter(t: &str) -> Option<(u8, usize)> {
     } else {
         0
     };
-    let b = t[skip..].as_bytes();
+    let b = &t.as_bytes()[skip..];
     let q = match b.first() {
         Some(d @ b'1'..=b'4') => d - b'0',
         _ => return None,

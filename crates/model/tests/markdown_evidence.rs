@@ -1270,3 +1270,14 @@ fn a_rule_with_text_right_under_it_is_not_front_matter() {
     let at = k.span.offset as usize;
     assert_eq!(&src[at..at + k.span.len as usize], "회고록 2편 게시하기");
 }
+
+#[test]
+fn a_year_after_an_objective_label_dates_what_is_under_it() {
+    // `## Objective 2025 - €1M in revenue` over the year's objectives, then the quarter's
+    let r = read(
+        "# OKRs\n\n## Objective 2025 - €1M in revenue\n\n**O1: Sell online classes, reaching €90K in revenue.**\n\n- KR1: Onboard 10 instructors\n\n\
+         **O2: Win event organizers, €831K in revenue.**\n\n- KR1: Onboard 500 organizers\n\n\
+         ## Objectives 2025 Q1\n\n**O1: Launch v4**\n\n- KR1: Ship the app to 1,000 users\n",
+    );
+    assert_eq!(periods(&r), ["2025", "2025", "2025-Q1"]);
+}

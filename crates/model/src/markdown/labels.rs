@@ -11,7 +11,7 @@ use crate::values::{Quantity, is_year_at, quantities_in};
 /// template's placeholder) is an objective titled as written.
 /// "Objective" in the languages OKR pages are written in (lowercase as `to_ascii_lowercase`
 /// leaves them).
-const OBJECTIVE_WORDS: &[&str] = &[
+pub(crate) const OBJECTIVE_WORDS: &[&str] = &[
     "objective",
     "objetivo",
     "objectif",

@@ -156,7 +156,13 @@ impl<'b> Evidence<'b> {
                 let text = spaced(n.frag.text());
                 if let Some(found) = period::find(&text) {
                     let rest = classify::leftover(&text, Some(&found.at));
-                    let about_okrs = classify::has_okr_words(&text);
+                    // `## Objective 2025 - €1M in revenue`: a year after an objective label
+                    // dates what is under it
+                    let lower = text.trim_start().to_lowercase();
+                    let about_okrs = classify::has_okr_words(&text)
+                        || super::super::labels::OBJECTIVE_WORDS
+                            .iter()
+                            .any(|w| lower.starts_with(w));
                     if !found.bare_year || rest.is_empty() || about_okrs {
                         return Some((found.period, found.length, n.frag));
                     }

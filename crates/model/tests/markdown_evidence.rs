@@ -1281,3 +1281,33 @@ fn a_year_after_an_objective_label_dates_what_is_under_it() {
     );
     assert_eq!(periods(&r), ["2025", "2025", "2025-Q1"]);
 }
+
+#[test]
+fn an_item_that_introduces_its_nested_items_is_a_key_result_not_an_objective() {
+    let r = read(
+        "# OKRs\n\n### Ship the MVP\n- Simple CRUD as the base of the MVP\n- Social login with 2 providers\n\n\
+         ### Gather collaborators\n- Talk with people who might be interested in:\n  - Listening to pitches\n  - Taking part in validations\n\
+         - Create a landing page\n- Present the project on social media\n",
+    );
+    let (titles, krs) = shape(&r);
+    assert_eq!(titles, ["Ship the MVP", "Gather collaborators"]);
+    assert_eq!(krs, [2, 3]);
+}
+
+#[test]
+fn dates_with_slashes_are_read_in_the_one_order_that_makes_a_period() {
+    let page =
+        |range: &str| format!("# OKRs\n\n## From {range}\n\n### Ship the MVP\n- Ship 3 releases\n");
+    // day first: 12 April to 12 June (month first would be two days in December)
+    assert_eq!(
+        periods(&read(&page("12/04/2022 To 12/06/2022"))),
+        ["2022-04-12..2022-06-12"]
+    );
+    // month first: 9 January to 31 March (day first has no 31st month)
+    assert_eq!(
+        periods(&read(&page("01/09/2023 to 03/31/2023"))),
+        ["2023-01-09..2023-03-31"]
+    );
+    // both orders make a period: not guessed
+    assert_eq!(periods(&read(&page("01/02/2023 to 03/04/2023"))), [""]);
+}

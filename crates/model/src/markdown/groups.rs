@@ -322,7 +322,9 @@ impl Reader<'_> {
                 continue;
             }
             let explicit = labels::objective_prefix(t).is_some();
-            let nested = item.sub_items().next().is_some();
+            // an item that ends `… interested in:` over its nested items is explained by
+            // them, not an objective over key results
+            let nested = item.sub_items().next().is_some() && !t.trim_end().ends_with([':', '：']);
             let term = matches!(
                 t.to_ascii_lowercase().trim_end_matches(':'),
                 "objectives" | "objective" | "key results" | "key result" | "okrs"

@@ -658,6 +658,9 @@ fn date_at(ws: &[(usize, &str)], k: usize, text: &str) -> Option<(NaiveDate, usi
 /// A date range stated in a sentence: two dates with `to`, `through`, `until`, `-` or `–`
 /// between them. Returns the first and last day and the byte range of the statement.
 pub(crate) fn find_range(text: &str) -> Option<(NaiveDate, NaiveDate, std::ops::Range<usize>)> {
+    if let Some(r) = slash_range(text) {
+        return Some(r);
+    }
     let ws = words(text);
     let mut k = 0;
     while k < ws.len() {
@@ -684,6 +687,79 @@ pub(crate) fn find_range(text: &str) -> Option<(NaiveDate, NaiveDate, std::ops::
             break;
         }
         k += 1;
+    }
+    None
+}
+
+/// `From 12/04/2022 To 12/06/2022`: two dates written with slashes, whose day and month
+/// order the page does not say. Read both ways, the one order that gives a span an OKR
+/// period can have (a week to about a year) is the range; when both orders do, or neither,
+/// it is not read (the page is then dated otherwise, or said to have no period).
+fn slash_range(text: &str) -> Option<(NaiveDate, NaiveDate, std::ops::Range<usize>)> {
+    // words split at spaces only (the date's slashes kept), without the punctuation around
+    let mut ws: Vec<(usize, &str)> = Vec::new();
+    let mut at = 0;
+    for w in text.split_inclusive(char::is_whitespace) {
+        let t = w.trim_end();
+        let lead = t.len() - t.trim_start_matches(['(', '[', '*']).len();
+        let t = t[lead..].trim_end_matches([',', '.', ')', ']', '*', ';']);
+        if !t.is_empty() {
+            ws.push((at + lead, t));
+        }
+        at += w.len();
+    }
+    let parts = |w: &str| -> Option<(u32, u32, i32)> {
+        let mut it = w.split('/');
+        let a = it.next()?.parse().ok()?;
+        let b = it.next()?.parse().ok()?;
+        let y: &str = it.next()?;
+        if it.next().is_some() || y.len() != 4 {
+            return None;
+        }
+        Some((a, b, y.parse().ok()?))
+    };
+    for k in 0..ws.len() {
+        let Some(first) = parts(ws[k].1) else {
+            continue;
+        };
+        for j in k + 1..(k + 3).min(ws.len()) {
+            let Some(second) = parts(ws[j].1) else {
+                continue;
+            };
+            let s_end = ws[k].0 + ws[k].1.len();
+            let between = text[s_end..ws[j].0].trim().to_ascii_lowercase();
+            if !matches!(
+                between.as_str(),
+                "to" | "through"
+                    | "until"
+                    | "till"
+                    | "-"
+                    | "–"
+                    | "—"
+                    | "a"
+                    | "à"
+                    | "bis"
+                    | "al"
+                    | "até"
+            ) {
+                break;
+            }
+            let read = |(a, b, y): (u32, u32, i32), day_first: bool| {
+                let (d, m) = if day_first { (a, b) } else { (b, a) };
+                NaiveDate::from_ymd_opt(y, m, d)
+            };
+            let plausible: Vec<(NaiveDate, NaiveDate)> = [true, false]
+                .into_iter()
+                .filter_map(|day_first| {
+                    let (s, e) = (read(first, day_first)?, read(second, day_first)?);
+                    (7..=400).contains(&(e - s).num_days()).then_some((s, e))
+                })
+                .collect();
+            return match plausible.as_slice() {
+                [(s, e)] => Some((*s, *e, ws[k].0..ws[j].0 + ws[j].1.len())),
+                _ => None,
+            };
+        }
     }
     None
 }

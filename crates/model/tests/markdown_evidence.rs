@@ -386,7 +386,7 @@ fn spans_of_a_page_read_after_its_indentation_was_undone_are_where_the_page_has_
 }
 
 #[test]
-fn key_results_written_only_in_code_blocks_are_said_to_be_unread() {
+fn key_results_written_only_in_code_blocks_are_doubted() {
     let r = read(
         "# OKRs\n\n## Q2 2026\n\n### Examples for the kick-off\n\n```markdown\n## OBJECTIF 1 : Prove the analyst works\n| Key Result | Target |\n|---|---|\n| KR1 : Graphs for 10 modules | 10 |\n| KR2 : Profiles for 5 domains | 5 |\n```\n",
     );
@@ -1310,4 +1310,29 @@ fn dates_with_slashes_are_read_in_the_one_order_that_makes_a_period() {
     );
     // both orders make a period: not guessed
     assert_eq!(periods(&read(&page("01/02/2023 to 03/04/2023"))), [""]);
+}
+
+#[test]
+fn okrs_written_inside_markdown_code_blocks_are_read_when_none_are_outside() {
+    let page = "# Objectifs\n\n## Q2 2026 (Avril - Juin)\n\nTemplate :\n\n```markdown\n## Objectif : [Titre]\n- KR1 : [mesurable]\n```\n\n\
+                Exemples :\n\n```markdown\n### Objectif 1 : Prouver que le produit fonctionne\n| KR | Cible |\n|---|---|\n| Analyser 3 modules | 3 |\n| Générer 5 specs | 5 |\n\n\
+                ### Objectif 2 : Valider auprès de 10 PME\n| KR | Cible |\n|---|---|\n| 10 entretiens | 10 |\n```\n\n```python\nprint('## Objective: not this')\n```\n";
+    let r = read(page);
+    let (titles, krs) = shape(&r);
+    assert_eq!(
+        titles,
+        [
+            "Prouver que le produit fonctionne",
+            "Valider auprès de 10 PME"
+        ]
+    );
+    assert_eq!(krs, [2, 1]);
+    // dated by the heading over the blocks, and the page says where it read them
+    assert_eq!(periods(&r), ["2026-Q2", "2026-Q2"]);
+    // and doubted: examples in a code block are not always the team's own
+    assert!(
+        doubt(&r).message.contains("inside code blocks"),
+        "{}",
+        doubt(&r).message
+    );
 }

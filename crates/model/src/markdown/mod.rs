@@ -91,7 +91,8 @@
 //! reading with the best score is kept; `--explain-read` prints it with its confidence and
 //! the runner-up. Markdown pushed into a code block by its indentation (key results eight
 //! spaces deep, a page whose headings are indented) and a page inside one unclosed fence are
-//! read as the Markdown they are.
+//! read as the Markdown they are. A page whose key results are all inside ```` ```markdown ````
+//! blocks is read from them, with an `uncertain-reading` error (they may be examples).
 //!
 //! **When the reading is doubtful, the page says so.** An `uncertain-reading` error (exit
 //! code 1) names the lines and what would make the reading sure when: objectives are read
@@ -203,6 +204,51 @@ pub fn parse_markdown(src: &str, file: FileId, file_name: &str) -> MarkdownRead 
     let (text, passes) = as_written(src);
     let blocks = tree::parse(&text);
     let mut read = reader::read(&blocks, &text, file, file_name);
+    // a page whose key results are all inside ```markdown blocks (shown as Markdown to copy,
+    // or pasted that way): with none outside them, what is inside is read, and the page says so
+    let krs = |r: &MarkdownRead| {
+        r.objectives
+            .iter()
+            .map(|o| o.key_results.len())
+            .sum::<usize>()
+    };
+    if krs(&read) == 0
+        && let Some(unfenced) = markdown_fences(&text)
+    {
+        let blocks = tree::parse(&unfenced);
+        let inside = reader::read(&blocks, &unfenced, file, file_name);
+        if krs(&inside) > 0 {
+            // the period of the page around the blocks (`## Q2 2026` over them) dates what
+            // is inside them, when they do not say one
+            let around: Vec<_> = read
+                .objectives
+                .iter()
+                .map(|o| (o.period.clone(), o.period_length.clone()))
+                .collect();
+            let outer = around
+                .first()
+                .cloned()
+                .filter(|p| around.iter().all(|q| q == p));
+            read = inside;
+            if let Some((period, length)) = outer {
+                for o in read.objectives.iter_mut().filter(|o| o.period.is_none()) {
+                    o.period = period.clone();
+                    o.period_length = length.clone();
+                }
+            }
+            // examples in a code block are not always the team's own: read, and doubted
+            let (o, k) = (read.objectives.len(), krs(&read));
+            read.diagnostics.retain(|d| d.code != "uncertain-reading");
+            read.diagnostics.push(
+                Diagnostic::error(
+                    "uncertain-reading",
+                    format!("this page may be misread: its key results are all inside code blocks (```markdown); read from them: {o} objective(s), {k} key result(s)"),
+                )
+                .at(Span::at(file, src, 0, 0))
+                .help("if they are the team's OKRs, write them outside the code blocks; if they are examples, this page is not an OKR page (leave it out of `pages:`)"),
+            );
+        }
+    }
     // spans made on a dedented text go back where the page has them, and every span covers
     // whole characters of the page (a length cut to a count of other text could split one)
     let lines = crate::source::LineIndex::new(src);
@@ -261,6 +307,42 @@ fn as_written(src: &str) -> (std::borrow::Cow<'_, str>, Vec<Vec<Shift>>) {
         }
     }
     (text, passes)
+}
+
+/// The page with the fence lines of its ```` ```markdown ```` (or `md`) code blocks blanked
+/// (offsets kept), so that the Markdown inside them is read as such; `None` when it has none.
+fn markdown_fences(src: &str) -> Option<String> {
+    let mut out = src.to_string();
+    // inside a ```markdown block, or inside a block of another language
+    let (mut open, mut other) = (false, false);
+    let mut any = false;
+    let mut at = 0;
+    for line in src.split_inclusive('\n') {
+        let t = line.trim();
+        if let Some(rest) = t.strip_prefix("```") {
+            let lang = rest.trim().to_ascii_lowercase();
+            let blank = if open {
+                open = !lang.is_empty();
+                !open
+            } else if other {
+                other = !lang.is_empty();
+                false
+            } else if lang == "markdown" || lang == "md" {
+                open = true;
+                any = true;
+                true
+            } else {
+                other = true;
+                false
+            };
+            if blank {
+                let end = at + line.trim_end().len();
+                out.replace_range(at..end, &" ".repeat(end - at));
+            }
+        }
+        at += line.len();
+    }
+    any.then_some(out)
 }
 
 /// A page whose first fence (```` ``` ````, no language or `markdown`) is never closed: the

@@ -1336,3 +1336,18 @@ fn okrs_written_inside_markdown_code_blocks_are_read_when_none_are_outside() {
         doubt(&r).message
     );
 }
+
+#[test]
+fn a_vision_or_mission_heading_is_not_objectives() {
+    let r = read(
+        "# Research team\n\n### Team vision\n\nAll major departments will:\n* conduct design research that informs key services monthly,\n* in a robust and ethical way,\n\n\
+         ### Objectives\n\n#### Current quarter objectives\n\n* Lead research that surfaces the needs of all users.\n* Ensure key product decisions are grounded in research.\n",
+    );
+    assert_eq!(
+        shape(&r).0,
+        [
+            "Lead research that surfaces the needs of all users.",
+            "Ensure key product decisions are grounded in research."
+        ]
+    );
+}

@@ -1351,3 +1351,30 @@ fn a_vision_or_mission_heading_is_not_objectives() {
         ]
     );
 }
+
+#[test]
+fn a_key_result_named_only_by_its_mark_takes_no_value_from_it() {
+    let r = read(
+        "## Objective 1: Grow monthly visitors to 6M\n\n| KR | Target | Baseline |\n|---|---|---|\n\
+         | **KR 1.1** | 60% | 30% |\n",
+    );
+    // the row is a key result (named by its mark), with the row's values, never `1.1`
+    let krs = &r.objectives[0].key_results;
+    assert_eq!(krs.len(), 1);
+    assert_eq!(
+        krs[0]
+            .target
+            .as_ref()
+            .map(|q| q.value.to_string())
+            .as_deref(),
+        Some("60%")
+    );
+    assert_eq!(
+        krs[0]
+            .baseline
+            .as_ref()
+            .map(|q| q.value.to_string())
+            .as_deref(),
+        Some("30%")
+    );
+}

@@ -128,12 +128,6 @@ pub async fn compute(
     step: &(dyn Fn(&str) + Sync),
 ) -> Result<Computed, StartError> {
     let ws = &loaded.workspace;
-    let engine_error = |e: throughline_engine::EngineError| {
-        StartError(
-            format!("{}\nhelp: {}", e.message, e.help),
-            Some(e.to_diagnostic()),
-        )
-    };
     step("opening the sources");
     let engine = Engine::open(ws, dir).await.map_err(engine_error)?;
     step("computing every metric");
@@ -170,31 +164,21 @@ pub async fn compute(
             continue;
         }
         step(&format!("computing the metrics by {d}"));
-        let req = Request {
-            metrics: metrics.clone(),
+        let by = Request {
             by: Some(d.to_string()),
             ..Request::default()
         };
-        if let Ok(v) = engine.measure(&req).await {
-            by_segment.extend(v);
-            continue;
-        }
-        // one metric that cannot be split by it (a `sql` query without the column) keeps the
-        // others from being: each alone; one that lists the dimension must be
-        for id in metrics {
-            let one = Request {
-                metrics: vec![id.clone()],
-                by: Some(d.to_string()),
-                ..Request::default()
-            };
-            match engine.measure(&one).await {
-                Ok(v) => by_segment.extend(v),
-                Err(e) if ws.metric(&id).is_some_and(listed) => return Err(engine_error(e)),
-                Err(e) => warnings.push(format!(
-                    "`{id}` is not shown by {d} on its page: {}",
-                    e.message
-                )),
+        let (values, failed) = measure_each(&engine, metrics, &by).await;
+        by_segment.extend(values);
+        // a metric that lists the dimension must be split by it; the others are left out
+        for (id, e) in failed {
+            if ws.metric(&id).is_some_and(listed) {
+                return Err(engine_error(e));
             }
+            warnings.push(format!(
+                "`{id}` is not shown by {d} on its page: {}",
+                e.message
+            ));
         }
     }
     step("saving the values as snapshots");
@@ -203,7 +187,7 @@ pub async fn compute(
     store
         .save_snapshots(&snapshots)
         .await
-        .map_err(|e| StartError::msg(format!("{e}\nhelp: {}", e.help())))?;
+        .map_err(store_error)?;
     // The series come back from the store: what the pages show is what is stored.
     let tz = throughline_app::tz(ws);
     let mut grains: Vec<(String, String)> = values
@@ -268,6 +252,64 @@ pub async fn compute(
     })
 }
 
+/// Measures `metrics` as `req` says, in one measurement; when that fails (one metric cannot
+/// be measured so: a `sql` query without the dimension's column), each alone, so that the
+/// others still are. The values, and each metric that could not be measured with why.
+async fn measure_each(
+    engine: &Engine,
+    metrics: Vec<String>,
+    req: &Request,
+) -> (
+    Vec<throughline_engine::MetricValue>,
+    Vec<(String, throughline_engine::EngineError)>,
+) {
+    let all = Request {
+        metrics: metrics.clone(),
+        ..req.clone()
+    };
+    if let Ok(v) = engine.measure(&all).await {
+        return (v, Vec::new());
+    }
+    let mut values = Vec::new();
+    let mut failed = Vec::new();
+    for id in metrics {
+        let one = Request {
+            metrics: vec![id.clone()],
+            ..req.clone()
+        };
+        match engine.measure(&one).await {
+            Ok(v) => values.extend(v),
+            Err(e) => failed.push((id, e)),
+        }
+    }
+    (values, failed)
+}
+
+/// An engine error as a reason the data could not be computed, pointing into the workspace's
+/// files when it is about one.
+fn engine_error(e: throughline_engine::EngineError) -> StartError {
+    StartError(
+        format!("{}\nhelp: {}", e.message, e.help),
+        Some(e.to_diagnostic()),
+    )
+}
+
+/// A store error as a reason the data could not be computed, with its help.
+fn store_error(e: throughline_store::StoreError) -> StartError {
+    StartError::msg(format!("{e}\nhelp: {}", e.help()))
+}
+
+/// A stored value as a chart's value: its local days, a finite value (`None` otherwise).
+pub(crate) fn stored_value(s: &Snapshot, tz: chrono_tz::Tz) -> Option<Value> {
+    Some(Value {
+        start: s.value.start.with_timezone(&tz).date_naive(),
+        end: s.value.end.with_timezone(&tz).date_naive(),
+        value: s.value.value.filter(|v| v.is_finite())?,
+        numerator: s.value.numerator,
+        denominator: s.value.denominator,
+    })
+}
+
 /// A metric's values at one grain as the store has them: the totals' snapshots, their
 /// complete values, and each segment's complete values.
 struct ReadBack {
@@ -285,19 +327,11 @@ async fn read_back(
     let rows = store
         .latest_snapshots(metric, grain)
         .await
-        .map_err(|e| StartError::msg(format!("{e}\nhelp: {}", e.help())))?;
+        .map_err(store_error)?;
     let complete = |rows: &[&Snapshot]| -> Vec<Value> {
         rows.iter()
             .filter(|s| s.value.complete)
-            .filter_map(|s| {
-                Some(Value {
-                    start: s.value.start.with_timezone(&tz).date_naive(),
-                    end: s.value.end.with_timezone(&tz).date_naive(),
-                    value: s.value.value.filter(|v| v.is_finite())?,
-                    numerator: s.value.numerator,
-                    denominator: s.value.denominator,
-                })
-            })
+            .filter_map(|s| stored_value(s, tz))
             .collect()
     };
     let (totals, by): (Vec<Snapshot>, Vec<Snapshot>) =
@@ -334,46 +368,25 @@ async fn measure_at(
     grain: Grain,
 ) -> Result<GrainSeries, StartError> {
     let ws = &loaded.workspace;
-    let engine = Engine::open(ws, dir)
-        .await
-        .map_err(|e| StartError::msg(format!("{}\nhelp: {}", e.message, e.help)))?;
+    let engine = Engine::open(ws, dir).await.map_err(engine_error)?;
     let computed: Vec<String> = ws
         .metrics
         .iter()
         .filter(|m| m.compute.is_some())
         .map(|m| m.id.value.clone())
         .collect();
-    let mut values = Vec::new();
-    let mut failed = HashMap::new();
-    // one measurement for all; when one metric cannot be measured at this grain, each alone,
-    // so that the others still are
-    let all = Request {
+    let at_grain = Request {
         grain: Some(grain),
         ..Request::default()
     };
-    match engine.measure(&all).await {
-        Ok(v) => values = v,
-        Err(_) => {
-            for id in &computed {
-                let one = Request {
-                    metrics: vec![id.clone()],
-                    grain: Some(grain),
-                    ..Request::default()
-                };
-                match engine.measure(&one).await {
-                    Ok(v) => values.extend(v),
-                    Err(e) => {
-                        failed.insert(id.clone(), e.message);
-                    }
-                }
-            }
-        }
-    }
+    let (values, failed) = measure_each(&engine, computed.clone(), &at_grain).await;
+    let failed: HashMap<String, String> =
+        failed.into_iter().map(|(id, e)| (id, e.message)).collect();
     let values: Vec<_> = values.into_iter().filter(|v| v.grain == grain).collect();
     store
         .save_snapshots(&throughline_app::snapshots(loaded, &values))
         .await
-        .map_err(|e| StartError::msg(format!("{e}\nhelp: {}", e.help())))?;
+        .map_err(store_error)?;
     let tz = throughline_app::tz(ws);
     let mut series = HashMap::new();
     for id in computed.into_iter().filter(|id| !failed.contains_key(id)) {

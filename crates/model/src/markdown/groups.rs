@@ -355,28 +355,3 @@ impl Reader<'_> {
         self.close(pending);
     }
 }
-
-/// A title compared with another: lowercase, without parenthesized asides (`(aspirational
-/// KR)`), punctuation or extra spaces.
-pub(super) fn same_words(t: &str) -> String {
-    let mut depth = 0usize;
-    let kept: String = t
-        .chars()
-        .filter(|c| {
-            match c {
-                '(' | '（' | '[' => depth += 1,
-                ')' | '）' | ']' => {
-                    depth = depth.saturating_sub(1);
-                    return false;
-                }
-                _ => {}
-            }
-            depth == 0
-        })
-        .collect();
-    kept.to_lowercase()
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .collect::<Vec<_>>()
-        .join(" ")
-}

@@ -438,6 +438,60 @@ pub(crate) fn result_note(text: &str) -> Option<usize> {
     text.find(" =>").or_else(|| text.find(" ==>"))
 }
 
+/// A template's blank to fill in, not an objective or a key result (where [`placeholder`]
+/// is one number left to fill in a real one): text made only of
+/// bracketed parts (`[Objective title]`, `[Measurable result 1] (Week N)`, `<objective>`,
+/// `{{ key_result }}`), of underscores or dots (`______`), or `TBD`.
+pub(crate) fn is_blank(text: &str) -> bool {
+    let t = text.trim();
+    if t.is_empty() {
+        return false;
+    }
+    let lower = t.to_ascii_lowercase();
+    if matches!(
+        lower.trim_end_matches(['.', ':']),
+        "tbd" | "tba" | "todo" | "xxx" | "…" | "..."
+    ) || t.chars().all(|c| matches!(c, '_' | '.' | '…' | '-' | ' '))
+    {
+        return true;
+    }
+    // what is left outside brackets: nothing but separators, and at least one bracketed part
+    let mut depth = 0i32;
+    let mut outside = String::new();
+    let mut parts = 0;
+    for c in t.chars() {
+        match c {
+            '[' | '<' | '{' | '(' | '【' | '「' => {
+                if depth == 0 && c != '(' {
+                    parts += 1;
+                }
+                depth += 1;
+            }
+            ']' | '>' | '}' | ')' | '】' | '」' => depth -= 1,
+            _ if depth == 0 => outside.push(c),
+            _ => {}
+        }
+        if depth < 0 {
+            return false;
+        }
+    }
+    parts > 0 && depth == 0 && outside.chars().all(|c| !c.is_alphanumeric())
+}
+
+/// `KR 1.1`, `KR2`, `1.3`, `O1KR2:`: a key result's mark and nothing else.
+pub(crate) fn bare_mark(t: &str) -> bool {
+    let lower = t.trim().trim_end_matches([':', '：']).to_ascii_lowercase();
+    let rest = lower.strip_prefix('o').map_or(lower.as_str(), |r| {
+        r.trim_start_matches(|c: char| c.is_ascii_digit() || c == '.' || c == ' ')
+    });
+    let rest = rest.strip_prefix("kr").unwrap_or(rest);
+    let rest = rest.trim_start_matches([' ', '-', '#']);
+    rest.chars().next().is_some_and(|c| c.is_ascii_digit())
+        && rest
+            .chars()
+            .all(|c| c.is_ascii_digit() || c == '.' || c.is_ascii_lowercase() && rest.len() <= 5)
+}
+
 /// A placeholder where a number belongs (`X%`, `$N`, `N0`, `TBD`): its byte range in `text`.
 pub(crate) fn placeholder(text: &str) -> Option<std::ops::Range<usize>> {
     let mut start = None;

@@ -271,7 +271,7 @@ pub fn parse_markdown(src: &str, file: FileId, file_name: &str) -> MarkdownRead 
     let blanks = read
         .notes
         .iter()
-        .filter(|n| n.text.starts_with("a template's blank"))
+        .filter(|n| n.text == reader::BLANK_NOTE)
         .count();
     if read.objectives.is_empty() && blanks > 0 {
         read.diagnostics.push(
@@ -316,60 +316,61 @@ fn markdown_fences(src: &str) -> Option<String> {
     // inside a ```markdown block, or inside a block of another language
     let (mut open, mut other) = (false, false);
     let mut any = false;
-    let mut at = 0;
-    for line in src.split_inclusive('\n') {
-        let t = line.trim();
-        if let Some(rest) = t.strip_prefix("```") {
-            let lang = rest.trim().to_ascii_lowercase();
-            let blank = if open {
-                open = !lang.is_empty();
-                !open
-            } else if other {
-                other = !lang.is_empty();
-                false
-            } else if lang == "markdown" || lang == "md" {
-                open = true;
-                any = true;
-                true
-            } else {
-                other = true;
-                false
-            };
-            if blank {
-                let end = at + line.trim_end().len();
-                out.replace_range(at..end, &" ".repeat(end - at));
-            }
+    for (at, line, lang) in fences(src) {
+        let blank = if open {
+            open = !lang.is_empty();
+            !open
+        } else if other {
+            other = !lang.is_empty();
+            false
+        } else if is_markdown(&lang) {
+            open = true;
+            any = true;
+            true
+        } else {
+            other = true;
+            false
+        };
+        if blank {
+            tree::blank(&mut out, at..at + line.trim_end().len());
         }
-        at += line.len();
     }
     any.then_some(out)
+}
+
+/// The fence lines of a page (```` ``` ````, indented or not): where each starts, the line,
+/// and the language after the backticks (lowercase, empty when none).
+fn fences(src: &str) -> Vec<(usize, &str, String)> {
+    src.split_inclusive('\n')
+        .scan(0usize, |at, line| {
+            let start = *at;
+            *at += line.len();
+            Some((start, line))
+        })
+        .filter_map(|(at, line)| {
+            let rest = line.trim().strip_prefix("```")?;
+            let lang = rest.trim_start_matches('`').trim().to_ascii_lowercase();
+            Some((at, line, lang))
+        })
+        .collect()
+}
+
+/// Whether a fence's language says its block is Markdown.
+fn is_markdown(lang: &str) -> bool {
+    lang == "markdown" || lang == "md"
 }
 
 /// A page whose first fence (```` ``` ````, no language or `markdown`) is never closed: the
 /// whole page would be one code block, though what is in it is Markdown written to be read.
 /// The fence line is blanked (offsets stay as they are) so the page is read as Markdown.
 fn unclosed_fence(src: &str) -> Option<String> {
-    let fences: Vec<(usize, &str)> = src
-        .split_inclusive('\n')
-        .scan(0usize, |at, line| {
-            let start = *at;
-            *at += line.len();
-            Some((start, line))
-        })
-        .filter(|(_, l)| l.trim_start().starts_with("```"))
-        .collect();
-    let (at, line) = *fences.first()?;
-    let lang = line
-        .trim()
-        .trim_start_matches('`')
-        .trim()
-        .to_ascii_lowercase();
-    if fences.len().is_multiple_of(2) || !(lang.is_empty() || lang == "markdown" || lang == "md") {
+    let fences = fences(src);
+    let (at, line, lang) = fences.first()?;
+    if fences.len().is_multiple_of(2) || !(lang.is_empty() || is_markdown(lang)) {
         return None;
     }
     let mut out = src.to_string();
-    let end = at + line.trim_end().len();
-    out.replace_range(at..end, &" ".repeat(end - at));
+    tree::blank(&mut out, *at..at + line.trim_end().len());
     Some(out)
 }
 

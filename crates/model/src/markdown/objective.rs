@@ -381,7 +381,13 @@ impl Reader<'_> {
             return;
         }
         let title = self.text(f);
-        let (baseline, mut target) = labels::values_from_title(&title.value, title.span);
+        // a title that is only the key result's mark (`KR 1.2`, a row's first cell) holds no
+        // value: its number is the mark's
+        let (baseline, mut target) = if labels::bare_mark(&title.value) {
+            (None, None)
+        } else {
+            labels::values_from_title(&title.value, title.span)
+        };
         let blank = labels::placeholder(f.text());
         // "2x activation rate to N7": the placeholder after "to" is the target
         let blank_is_target = blank

@@ -7,6 +7,7 @@
 //! goal-like heading under a heading that names the period is an objective of its own.
 
 use super::frag::Frag;
+use super::labels;
 use super::tree::{Block, Inline};
 use super::{MarkdownRead, NoteKind, ReadNote};
 use crate::defs::{Guardrail, Objective, Text};
@@ -97,44 +98,9 @@ pub(super) struct Reader<'s> {
     pub(super) periods: Vec<PeriodMark>,
 }
 
-/// A template's blank to fill in, not an objective or a key result: text made only of
-/// bracketed parts (`[Objective title]`, `[Measurable result 1] (Week N)`, `<objective>`,
-/// `{{ key_result }}`), of underscores or dots (`______`), or `TBD`.
-pub(super) fn is_placeholder(text: &str) -> bool {
-    let t = text.trim();
-    if t.is_empty() {
-        return false;
-    }
-    let lower = t.to_ascii_lowercase();
-    if matches!(
-        lower.trim_end_matches(['.', ':']),
-        "tbd" | "tba" | "todo" | "xxx" | "…" | "..."
-    ) || t.chars().all(|c| matches!(c, '_' | '.' | '…' | '-' | ' '))
-    {
-        return true;
-    }
-    // what is left outside brackets: nothing but separators, and at least one bracketed part
-    let mut depth = 0i32;
-    let mut outside = String::new();
-    let mut parts = 0;
-    for c in t.chars() {
-        match c {
-            '[' | '<' | '{' | '(' | '【' | '「' => {
-                if depth == 0 && c != '(' {
-                    parts += 1;
-                }
-                depth += 1;
-            }
-            ']' | '>' | '}' | ')' | '】' | '」' => depth -= 1,
-            _ if depth == 0 => outside.push(c),
-            _ => {}
-        }
-        if depth < 0 {
-            return false;
-        }
-    }
-    parts > 0 && depth == 0 && outside.chars().all(|c| !c.is_alphanumeric())
-}
+/// The note on each objective or key result not read because it is a template's blank.
+pub(super) const BLANK_NOTE: &str =
+    "a template's blank (placeholder text), not an objective or a key result";
 
 /// The one year (1990–2099) a file's path names, as a number of its own (`2019/Q2`,
 /// `okrs-2024-q3.md`, `2019q2`); `None` when it names none or several.
@@ -204,7 +170,7 @@ impl Reader<'_> {
     fn drop_placeholders(&mut self) {
         let mut blanks = Vec::new();
         self.objectives.retain(|o| {
-            let blank = is_placeholder(&o.title.value);
+            let blank = labels::is_blank(&o.title.value);
             if blank {
                 blanks.push(o.title.span);
             }
@@ -212,7 +178,7 @@ impl Reader<'_> {
         });
         for o in &mut self.objectives {
             o.key_results.retain(|k| {
-                let blank = is_placeholder(&k.title.value);
+                let blank = labels::is_blank(&k.title.value);
                 if blank {
                     blanks.push(k.title.span);
                 }
@@ -220,11 +186,7 @@ impl Reader<'_> {
             });
         }
         for span in blanks {
-            self.note(
-                span,
-                NoteKind::Ignored,
-                "a template's blank (placeholder text), not an objective or a key result",
-            );
+            self.note(span, NoteKind::Ignored, BLANK_NOTE);
         }
     }
 }

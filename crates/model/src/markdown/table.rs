@@ -6,6 +6,7 @@
 use std::ops::Range;
 
 use super::NoteKind;
+use super::classify::same_words;
 use super::frag::Frag;
 use super::objective::Open;
 use super::reader::{Ctx, Reader, excerpt};
@@ -201,20 +202,6 @@ fn is_count(t: &str) -> bool {
         || rest.starts_with("个")
 }
 
-/// `KR 1.1`, `KR2`, `1.3`, `O1KR2:`: a key result's mark and nothing else.
-fn bare_mark(t: &str) -> bool {
-    let lower = t.trim().trim_end_matches([':', '：']).to_ascii_lowercase();
-    let rest = lower.strip_prefix('o').map_or(lower.as_str(), |r| {
-        r.trim_start_matches(|c: char| c.is_ascii_digit() || c == '.' || c == ' ')
-    });
-    let rest = rest.strip_prefix("kr").unwrap_or(rest);
-    let rest = rest.trim_start_matches([' ', '-', '#']);
-    rest.chars().next().is_some_and(|c| c.is_ascii_digit())
-        && rest
-            .chars()
-            .all(|c| c.is_ascii_digit() || c == '.' || c.is_ascii_lowercase() && rest.len() <= 5)
-}
-
 fn cell<'a>(row: &'a [Inline], col: Option<usize>) -> Option<Frag<'a>> {
     let f = Frag::whole(row.get(col?)?);
     (!f.is_empty() && !matches!(f.text(), "-" | "—" | "–" | "n/a" | "N/A")).then_some(f)
@@ -310,17 +297,19 @@ impl Reader<'_> {
 
     /// Whether every row's key result is one read above (by its words).
     fn restates_key_results(&self, rows: &[Vec<Inline>], col: usize) -> bool {
-        let read: std::collections::HashSet<String> = self
+        let read: Vec<String> = self
             .objectives
             .iter()
             .flat_map(|o| o.key_results.iter())
-            .map(|k| super::groups::same_words(&k.title.value))
+            .map(|k| same_words(&k.title.value))
             .collect();
+        // the same words, or the start of a key result's (a row shortened in the table)
         !rows.is_empty()
             && rows.iter().all(|r| {
                 r.get(col).is_some_and(|c| {
-                    let w = super::groups::same_words(&c.text);
-                    read.contains(&w) || read.iter().any(|k| !w.is_empty() && k.starts_with(&w))
+                    let w = same_words(&c.text);
+                    read.iter()
+                        .any(|k| *k == w || (!w.is_empty() && k.starts_with(&w)))
                 })
             })
     }
@@ -333,7 +322,7 @@ impl Reader<'_> {
         let single = parts.len() == 1;
         // `| **KR 1.1** | Grow monthly visitors | 6.0 M |`: a cell holding only the key
         // result's mark leaves its text to the next column the table does not otherwise name
-        if single && bare_mark(parts[0].text()) {
+        if single && super::labels::bare_mark(parts[0].text()) {
             let known = [
                 cols.objective,
                 cols.kr,
@@ -346,9 +335,10 @@ impl Reader<'_> {
             let text = (k + 1..row.len())
                 .find(|i| !known.contains(&Some(*i)))
                 .and_then(|i| cell(row, Some(i)));
-            match text {
-                Some(t) => parts = vec![t],
-                None => return,
+            // with no such column the mark is its name (its values are the row's, never
+            // the mark's number: see `key_result`)
+            if let Some(t) = text {
+                parts = vec![t];
             }
         }
         for part in parts {

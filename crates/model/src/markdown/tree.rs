@@ -182,16 +182,8 @@ pub(crate) fn parse(src: &str) -> Vec<Block> {
         | Options::ENABLE_FOOTNOTES;
     let (front, text) = match front_matter(src) {
         Some((block, end)) => {
-            let mut masked = String::with_capacity(src.len());
-            // every byte kept in place: a line break stays, anything else is spaces
-            for c in src[..end].chars() {
-                if c == '\n' {
-                    masked.push('\n');
-                } else {
-                    masked.extend(std::iter::repeat_n(' ', c.len_utf8()));
-                }
-            }
-            masked.push_str(&src[end..]);
+            let mut masked = src.to_string();
+            blank(&mut masked, 0..end);
             (Some(block), std::borrow::Cow::Owned(masked))
         }
         None => (None, std::borrow::Cow::Borrowed(src)),
@@ -203,6 +195,19 @@ pub(crate) fn parse(src: &str) -> Vec<Block> {
         blocks.insert(0, f);
     }
     blocks
+}
+
+/// Blanks `range` of `text` in place: every byte a space but line breaks, so that every
+/// offset after it (and every line) stays where it is.
+pub(super) fn blank(text: &mut String, range: Range<usize>) {
+    let kept: String = text[range.clone()]
+        .chars()
+        .flat_map(|c| {
+            let n = if c == '\n' { 0 } else { c.len_utf8() };
+            std::iter::repeat_n(' ', n).chain((c == '\n').then_some('\n'))
+        })
+        .collect();
+    text.replace_range(range, &kept);
 }
 
 /// The YAML front matter a page starts with (`---` lines around it, the last may be `...`),

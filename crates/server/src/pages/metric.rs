@@ -180,12 +180,16 @@ fn metric_marks(
     marks
 }
 
-/// The grain a metric is measured at: its `cadence.report`, else a week.
-fn own_grain(m: &throughline_model::Metric) -> &'static str {
-    m.cadence
-        .as_ref()
-        .and_then(|c| c.report.as_ref())
-        .map_or("week", |g| g.value.as_str())
+impl MetricPage {
+    /// The grain the metric is measured at: its `cadence.report`, else a week.
+    fn own_grain(&self) -> &'static str {
+        self.cadence_report.unwrap_or("week")
+    }
+
+    /// Whether the series is at a grain other than the metric's own (asked for by the view).
+    fn other_grain(&self) -> bool {
+        self.grain != self.own_grain()
+    }
 }
 
 /// The page at the grain the view asks for, when it is not the metric's own: its series
@@ -519,18 +523,19 @@ pub(crate) fn metric(
         steps: steps(m, c),
         no_data: no_data(m, c),
         series: c.data.series.get(id).cloned().unwrap_or_default(),
-        grain: own_grain(m),
+        grain: m
+            .cadence
+            .as_ref()
+            .and_then(|c| c.report.as_ref())
+            .map_or("week", |g| g.value.as_str()),
         grain_error: None,
         running: c
             .stored
             .get(id)
             .and_then(|rows| rows.last())
             .filter(|s| !s.value.complete)
-            .and_then(|s| {
-                let tz = throughline_app::tz(ws);
-                let v = s.value.value.filter(|v| v.is_finite())?;
-                Some((s.value.start.with_timezone(&tz).date_naive(), v))
-            }),
+            .and_then(|s| crate::state::stored_value(s, throughline_app::tz(ws)))
+            .map(|v| (v.start, v.value)),
         by_segment: segment_tables(id, c),
     })
 }
@@ -793,60 +798,48 @@ pub(crate) struct ChartView {
 }
 
 /// The grains a chart can be drawn at.
-const GRAINS: [(&str, Grain); 4] = [
-    ("day", Grain::Day),
-    ("week", Grain::Week),
-    ("month", Grain::Month),
-    ("quarter", Grain::Quarter),
-];
+const GRAINS: [Grain; 4] = [Grain::Day, Grain::Week, Grain::Month, Grain::Quarter];
 
 impl ChartView {
     /// The view, or a 422 naming the query field that is not one of its values.
     pub(crate) fn checked(self) -> Result<ChartView, ApiError> {
-        if let Some(r) = &self.range
-            && !matches!(r.as_str(), "12" | "26" | "52" | "all")
-        {
-            return Err(ApiError::field(
-                "range",
-                format!("`{r}` is not a range"),
-                "range is 12, 26 or 52 (the latest periods) or all",
-            ));
-        }
-        if let Some(c) = &self.compare
-            && !matches!(c.as_str(), "previous" | "year" | "none")
-        {
-            return Err(ApiError::field(
-                "compare",
-                format!("`{c}` is not something to compare with"),
-                "compare is previous (the period before), year (a year earlier) or none",
-            ));
-        }
-        if let Some(g) = &self.grain
-            && !GRAINS.iter().any(|(n, _)| n == g)
-        {
-            return Err(ApiError::field(
-                "grain",
-                format!("`{g}` is not a grain"),
-                "grain is day, week, month or quarter",
-            ));
-        }
-        if let Some(o) = &self.sort
-            && !matches!(o.as_str(), "latest" | "change" | "segment")
-        {
-            return Err(ApiError::field(
-                "sort",
-                format!("`{o}` is not an order of the tables by segment"),
-                "sort is latest (the highest latest value first), change (the largest change \
-                 over the periods shown first) or segment (by name)",
-            ));
-        }
+        let grains: Vec<&str> = GRAINS.iter().map(|g| g.as_str()).collect();
+        one_of(
+            "range",
+            &self.range,
+            &["12", "26", "52", "all"],
+            "is not a range",
+            "range is 12, 26 or 52 (the latest periods) or all",
+        )?;
+        one_of(
+            "compare",
+            &self.compare,
+            &["previous", "year", "none"],
+            "is not something to compare with",
+            "compare is previous (the period before), year (a year earlier) or none",
+        )?;
+        one_of(
+            "grain",
+            &self.grain,
+            &grains,
+            "is not a grain",
+            "grain is day, week, month or quarter",
+        )?;
+        one_of(
+            "sort",
+            &self.sort,
+            &["latest", "change", "segment"],
+            "is not an order of the tables by segment",
+            "sort is latest (the highest latest value first), change (the largest change \
+             over the periods shown first) or segment (by name)",
+        )?;
         Ok(self)
     }
 
     /// The grain asked for, if any.
     fn grain(&self) -> Option<Grain> {
         let g = self.grain.as_deref()?;
-        GRAINS.iter().find(|(n, _)| *n == g).map(|(_, g)| *g)
+        GRAINS.into_iter().find(|x| x.as_str() == g)
     }
 
     /// This view's query with some of its fields replaced.
@@ -873,6 +866,22 @@ impl ChartView {
     }
 }
 
+/// A 422 naming query field `field` when its value is not one of `allowed`.
+fn one_of(
+    field: &str,
+    value: &Option<String>,
+    allowed: &[&str],
+    what: &str,
+    help: &str,
+) -> Result<(), ApiError> {
+    match value {
+        Some(v) if !allowed.contains(&v.as_str()) => {
+            Err(ApiError::field(field, format!("`{v}` {what}"), help))
+        }
+        _ => Ok(()),
+    }
+}
+
 /// What a link changes in the view.
 #[derive(Clone, Copy, Default)]
 struct Change {
@@ -884,60 +893,54 @@ struct Change {
 
 /// The links that change the chart's grain, range and comparison, the one shown in bold.
 fn view_links(id: &str, v: &ChartView, grain: &str) -> String {
-    let link = |label: &str, q: String, on: bool| {
-        if on {
-            format!("<strong>{label}</strong>")
-        } else {
-            format!("<a href=\"/metrics/{}{q}\">{label}</a>", url_path(id))
-        }
-    };
-    let range = v.range.as_deref().unwrap_or("all");
-    let compare = v.compare.as_deref().unwrap_or("none");
-    let ranges: Vec<String> = [
-        ("12", "12 periods"),
-        ("26", "26"),
-        ("52", "52"),
-        ("all", "all"),
-    ]
-    .iter()
-    .map(|(r, l)| {
-        let q = v.query(Change {
+    // one link per option (`value`, label), each changing the view as `set` says
+    let choices =
+        |options: &[(&'static str, &str)], on: &str, set: &dyn Fn(&'static str) -> Change| {
+            options
+                .iter()
+                .map(|(value, label)| {
+                    if *value == on {
+                        format!("<strong>{label}</strong>")
+                    } else {
+                        let q = v.query(set(value));
+                        format!("<a href=\"/metrics/{}{q}\">{label}</a>", url_path(id))
+                    }
+                })
+                .collect::<Vec<_>>()
+                .join(" · ")
+        };
+    let grains: Vec<(&'static str, &str)> =
+        GRAINS.iter().map(|g| (g.as_str(), g.as_str())).collect();
+    let grains = choices(&grains, grain, &|g| Change {
+        grain: Some(g),
+        ..Change::default()
+    });
+    let ranges = choices(
+        &[
+            ("12", "12 periods"),
+            ("26", "26"),
+            ("52", "52"),
+            ("all", "all"),
+        ],
+        v.range.as_deref().unwrap_or("all"),
+        &|r| Change {
             range: Some(r),
             ..Change::default()
-        });
-        link(l, q, range == *r)
-    })
-    .collect();
-    let grains: Vec<String> = GRAINS
-        .iter()
-        .map(|(g, _)| {
-            let q = v.query(Change {
-                grain: Some(g),
-                ..Change::default()
-            });
-            link(g, q, grain == *g)
-        })
-        .collect();
-    let compares: Vec<String> = [
-        ("none", "nothing"),
-        ("previous", "the period before"),
-        ("year", "a year earlier"),
-    ]
-    .iter()
-    .map(|(c, l)| {
-        let q = v.query(Change {
+        },
+    );
+    let compares = choices(
+        &[
+            ("none", "nothing"),
+            ("previous", "the period before"),
+            ("year", "a year earlier"),
+        ],
+        v.compare.as_deref().unwrap_or("none"),
+        &|c| Change {
             compare: Some(c),
             ..Change::default()
-        });
-        link(l, q, compare == *c)
-    })
-    .collect();
-    format!(
-        "<p class=\"legend\">Per {} · show {} · compare with {}</p>",
-        grains.join(" · "),
-        ranges.join(" · "),
-        compares.join(" · ")
-    )
+        },
+    );
+    format!("<p class=\"legend\">Per {grains} · show {ranges} · compare with {compares}</p>")
 }
 
 /// The value a period earlier than `v` by one period (`previous`) or by a year (`year`).
@@ -959,7 +962,7 @@ fn earlier(series: &[Value], i: usize, how: &str) -> Option<f64> {
 }
 
 fn metric_chart(m: &MetricPage, unit: &throughline_model::Unit, view: &ChartView) -> String {
-    let other_grain = m.grain != m.cadence_report.unwrap_or("week");
+    let other_grain = m.other_grain();
     if let Some(why) = &m.grain_error {
         return format!(
             "<h2>Over time</h2>{}<p class=\"warn\">No values per {}: {}</p>",
@@ -1096,7 +1099,7 @@ fn metric_chart(m: &MetricPage, unit: &throughline_model::Unit, view: &ChartView
     {
         format!(
             " Targets and the healthy range are set on the values per {}: not drawn per {}.",
-            m.cadence_report.unwrap_or("week"),
+            m.own_grain(),
             m.grain
         )
     } else {
@@ -1165,13 +1168,10 @@ fn segments_html(m: &MetricPage, unit: &throughline_model::Unit, view: &ChartVie
             }),
             _ => {}
         }
-        let note = if m.grain == m.cadence_report.unwrap_or("week") {
-            String::new()
+        let note = if m.other_grain() {
+            format!(" <span class=\"legend\">(per {})</span>", m.own_grain())
         } else {
-            format!(
-                " <span class=\"legend\">(per {})</span>",
-                m.cadence_report.unwrap_or("week")
-            )
+            String::new()
         };
         s.push_str(&format!(
             "<h2>By {}{note}</h2><div class=\"scroll\"><table class=\"segments\"><thead><tr>{}",

@@ -11,6 +11,11 @@ use std::time::{Duration, Instant};
 use common::*;
 use throughline_server::{Limits, serve_with};
 
+/// The tests here time how soon a server closes connections: one at a time, so that the
+/// other's thousand sockets do not load the machine while one is timed (they did, and a
+/// connection over the cap took longer than the half second allowed to be closed).
+static ONE_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
 /// Reads until the server closes the connection, or `within` passes: whether it closed.
 fn closed_within(s: &mut TcpStream, within: Duration) -> bool {
     s.set_read_timeout(Some(within)).unwrap();
@@ -64,6 +69,7 @@ async fn start(
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn idle_and_excess_connections_are_closed_and_the_rest_served() {
+    let _alone = ONE_AT_A_TIME.lock().await;
     let (addr, stop_tx, server) = start(Limits {
         max_connections: 3,
         header_timeout: Duration::from_secs(3),
@@ -132,6 +138,7 @@ fn raise_open_files(want: u64) -> u64 {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_thousand_idle_connections_do_not_keep_a_request_waiting() {
+    let _alone = ONE_AT_A_TIME.lock().await;
     let limit = raise_open_files(4096);
     assert!(
         limit >= 2100,

@@ -1378,3 +1378,88 @@ fn a_key_result_named_only_by_its_mark_takes_no_value_from_it() {
         Some("30%")
     );
 }
+
+#[test]
+fn graded_lines_are_key_results_and_a_wrapped_line_is_one_of_them() {
+    // each key result is a paragraph line with its score in an item under it; one is wrapped
+    // onto an indented line, and one's score has no colon
+    let r = read(
+        "## OKRs for March 2025\n\n## Objective: Publish the booking guide\n\n\
+         P0: Finish the chapter on refunds\n* Score: 0.8 (one review left)\n\n\
+         P1: Write a tutorial that walks a new clinic through its first\n    booking, from sign-up to the reminder email\n* Score: 0.5\n\n\
+         P2: Translate the guide into Spanish\n* Score 0.25 (glossary only)\n\n\
+         ## Objective: Grow the partner network\n\n\
+         P0: Sign three regional partners\n* Score: 1.0\n\n\
+         P1: Hold a partner day in Lyon\n* Score: 0.0\n",
+    );
+    assert_eq!(
+        shape(&r),
+        (
+            vec![
+                "Publish the booking guide".to_string(),
+                "Grow the partner network".to_string()
+            ],
+            vec![3, 2]
+        )
+    );
+    let wrapped = &r.objectives[0].key_results[1].title.value;
+    assert!(
+        wrapped.contains("its first") && wrapped.contains("booking, from sign-up"),
+        "the wrapped line is one key result: {wrapped}"
+    );
+    assert!(!has(&r, "uncertain-reading"), "{:#?}", codes(&r));
+}
+
+#[test]
+fn a_hard_wrapped_paragraph_is_one_line_but_indented_key_results_stay_apart() {
+    // prose wrapped at 80 columns is one line of prose, not three candidates; lines that
+    // start with a mark are lines of their own however they are indented
+    let r = read(
+        "## Objective 1: Make the app faster for everyone who uses it every day\n\n\
+         We want the app to feel instant on the slow phones most of our customers\n\
+         carry, which means cutting work on start-up and on every screen change\n\
+         before we add anything new.\n\n\
+         - KR1: Cut cold start from 4s to 2s\n- KR2: Keep crash-free sessions above 99.5%\n",
+    );
+    assert_eq!(shape(&r).1, [2]);
+    let r = read(
+        "Objective 1: Grow revenue\n    KR1: Reach 40 paying teams\n    KR2: Raise the average plan to 120 EUR\n",
+    );
+    assert_eq!(shape(&r), (vec!["Grow revenue".to_string()], vec![2]));
+}
+
+#[test]
+fn one_line_paragraphs_in_a_row_under_each_objective_are_its_key_results() {
+    // no bullets: each key result is a paragraph of its own; the heading repeated over each
+    // objective is a lead-in, not an objective
+    let r = read(
+        "# Draft 2024 OKRs for the data team\n\n\
+         #### Make our data trustworthy...\n\n#### ... by testing: Cover the core models with tests (P0)\n\n\
+         Add schema tests to the 12 core models\n\nWrite a runbook for failed loads\n\nAlert the owner of a model within 10 minutes of a failure\n\n\
+         #### Make our data trustworthy...\n\n#### ... by review: Review every model change (P1)\n\n\
+         Require one review on every pull request\n\nPublish a style guide for models\n\n\
+         #### Grow the analytics community (P2)\n\n\
+         Host one meet-up per quarter with at least 20 people\n\nStart a channel with 50 members\n\nInvite two speakers from other teams\n",
+    );
+    assert_eq!(shape(&r).1, [3, 2, 3], "{:?}", shape(&r).0);
+    assert!(!has(&r, "uncertain-reading"), "{:#?}", codes(&r));
+}
+
+#[test]
+fn questions_in_any_language_and_ordinals_are_not_key_results() {
+    // a template's prompts (`Was ist das gewünschte Ergebnis?`) are not key results
+    let r = read(
+        "## Objective 1: Mehr Nutzer schließen den Flow ab\n\n\
+         - Was ist das gewünschte Ergebnis?\n- 70% aller Nutzer schließen den Flow ab\n- Wie wird Fortschritt gemessen?\n",
+    );
+    assert_eq!(shape(&r).1, [1]);
+    // `3rd-party` says which, not how much: the prose line stays prose and the list under
+    // it is the objective's
+    let r = read(
+        "### Objective 2: Reduce surprises in embedded widgets\n\n\
+         Make it easier for developers to reason about pages that are built from many\n\
+         components, especially 3rd-party ones.\n\
+         *   **Ship the widget policy behind a flag**\n*   **Publish the policy spec**\n",
+    );
+    assert_eq!(shape(&r).1, [2], "{:?}", shape(&r));
+}

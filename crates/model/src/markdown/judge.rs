@@ -4,6 +4,7 @@
 
 use super::NoteKind;
 use super::evidence::outline::{Node, Slot};
+use super::evidence::score::Role;
 use super::evidence::{Evidence, Reading};
 use super::frag::Frag;
 use super::reader::{Ctx, PeriodMark, Reader};
@@ -28,9 +29,15 @@ impl Reader<'_> {
         let own = ev.of_objectives(&self.objectives);
         let readings = ev.readings();
         let mut chosen = own.clone();
+        // the shape reader's key results on metadata lines (`* Score: 0.8` under each key
+        // result): a reading with the same counts but other lines is not the same reading
+        let own_reads_meta = own
+            .objectives
+            .iter()
+            .any(|o| o.1.iter().any(|&k| ev.roles[k] == Role::Meta));
         if let Some(best) = readings.first()
             && best.score > own.score + REPLACE_MARGIN
-            && best.counts() != own.counts()
+            && (best.counts() != own.counts() || own_reads_meta)
         {
             self.replace(&ev, best);
             chosen = best.clone();

@@ -28,6 +28,9 @@ pub(crate) struct Inline {
     pub start: usize,
     /// Inside an image: its alt text is not read.
     image_depth: usize,
+    /// Each source line's indentation (spaces and tabs before its text, when nothing else is
+    /// there), by the text offset where the line starts.
+    indents: Vec<(usize, usize)>,
 }
 
 /// A run of `text` that came from `src..src + len` (exactly, or from an escape or entity).
@@ -50,6 +53,16 @@ impl Inline {
             Some(i) => (range.start + i, true),
             None => (range.start, false),
         };
+        if exact && (self.text.is_empty() || self.text.ends_with('\n')) {
+            let before = &src.as_bytes()[..at];
+            let line = before
+                .iter()
+                .rposition(|&b| b == b'\n')
+                .map_or(0, |i| i + 1);
+            if before[line..].iter().all(|&b| b == b' ' || b == b'\t') {
+                self.indents.push((self.text.len(), at - line));
+            }
+        }
         self.pieces.push(Piece {
             text: self.text.len(),
             src: at,
@@ -63,6 +76,12 @@ impl Inline {
         if !self.text.is_empty() && !self.text.ends_with('\n') {
             self.text.push('\n');
         }
+    }
+
+    /// The indentation of the source line whose text starts at byte `pos`, when only spaces
+    /// are before it there (not a list's or a quote's marker).
+    pub fn indent_at(&self, pos: usize) -> Option<usize> {
+        self.indents.iter().find(|i| i.0 == pos).map(|i| i.1)
     }
 
     /// The source offset of byte `pos` of the text.

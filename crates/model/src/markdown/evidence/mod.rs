@@ -78,6 +78,8 @@ pub(crate) struct Evidence<'b> {
     /// words: a reading that reads it otherwise loses points.
     pub marked_obj: Vec<bool>,
     pub marked_kr: Vec<bool>,
+    /// A line or item with its score or status under it (`* Score: 0.8`).
+    graded: Vec<bool>,
     /// The year the page is dated in its front matter (`date: 2016-09-06`), for a period
     /// written relative to it ("the second half of the year").
     pub page_year: Option<i32>,
@@ -164,7 +166,42 @@ impl<'b> Evidence<'b> {
                 roles[i] = Role::Meta;
             }
         }
-        let kr = nodes.iter().map(score::key_result).collect();
+        // a heading with nothing under it whose words another heading repeats (`####
+        // Accelerate interop standards...` over each `#### … via HL7: …`): a lead-in that
+        // runs over the headings after it, not an objective each time
+        for i in 0..nodes.len() {
+            if matches!(nodes[i].slot, Slot::Heading(_))
+                && nodes[i].end == i + 1
+                && roles[i] == Role::Content
+            {
+                let key = statement_key(nodes[i].frag.text());
+                let again = nodes.iter().enumerate().any(|(j, n)| {
+                    j != i
+                        && matches!(n.slot, Slot::Heading(_))
+                        && statement_key(n.frag.text()) == key
+                });
+                if again && !key.is_empty() {
+                    roles[i] = Role::Meta;
+                }
+            }
+        }
+        let mut kr: Vec<f32> = nodes.iter().map(score::key_result).collect();
+        // a line with its score or status under it is graded, as key results are
+        let mut graded = vec![false; nodes.len()];
+        for (i, n) in nodes.iter().enumerate() {
+            if roles[i] == Role::Meta
+                && let Some(p) = n.parent
+                && !matches!(nodes[p].slot, Slot::Heading(_))
+                && score::graded(n)
+            {
+                graded[p] = true;
+            }
+        }
+        for (k, g) in kr.iter_mut().zip(&graded) {
+            if *g {
+                *k += 1.0;
+            }
+        }
         let marked_obj = nodes
             .iter()
             .map(|n| n.bare_label || score::marked_objective(n))
@@ -180,6 +217,7 @@ impl<'b> Evidence<'b> {
             kr,
             marked_obj,
             marked_kr,
+            graded,
             page_year: blocks.iter().find_map(dated_year),
             headed_tier: Vec::new(),
             children: Vec::new(),
@@ -367,6 +405,14 @@ impl<'b> Evidence<'b> {
                         self.nodes[m.0].slot == Slot::Line && !self.nodes[m.0].frag.all_strong()
                     }))
             {
+                // paragraphs of one line each, three or more in a row: a list written
+                // without its bullets
+                let single = |j: usize| {
+                    let n = &self.nodes[j];
+                    n.lines == 1 && !n.frag.text().contains('\n')
+                };
+                let run = members.iter().filter(|m| single(m.0)).count() >= 3 - relaxed as usize;
+                let floor = if relaxed { 0.0 } else { 1.0 };
                 for (j, e) in members {
                     let n = &self.nodes[j];
                     // a line of prose is a key result only when it says so, is bold, or
@@ -375,7 +421,10 @@ impl<'b> Evidence<'b> {
                         || n.frag.all_strong()
                         || n.lines >= 2
                         || score::marks(n.frag.text()).1;
-                    if self.kr[j] >= 2.0 && marked {
+                    if (self.kr[j] >= 2.0 && marked)
+                        || (self.graded[j] && self.kr[j] >= 1.0)
+                        || (run && single(j) && self.kr[j] >= floor)
+                    {
                         out.push(j);
                         sum += e;
                     }
@@ -551,8 +600,15 @@ impl<'b> Evidence<'b> {
                 s -= 2.5 + krs.iter().map(|&k| self.kr[k].clamp(0.0, 4.0)).sum::<f32>();
             }
         }
+        // siblings read alike: where most objectives have no key results under them, the
+        // few that have are items with details (a task list), and each empty one is doubtful
+        let with_krs = objectives.iter().filter(|o| !o.1.is_empty()).count();
+        let mostly_empty = with_krs > 0 && with_krs * 2 < objectives.len();
         for (o, krs) in objectives {
             s += self.obj[*o].clamp(-3.0, 4.0);
+            if mostly_empty && krs.is_empty() {
+                s -= 1.0;
+            }
             if self.under_meta_heading(*o) {
                 s -= 1.5;
             }

@@ -106,6 +106,48 @@ pub(crate) fn build(blocks: &[Block]) -> Vec<Node<'_>> {
     b.nodes
 }
 
+/// A paragraph's lines with each line that only continues the one before it joined to it:
+/// a sentence wrapped onto an indented line (`P2: Prepare a tutorial showing how to build a`
+/// then `    well-behaved client`), or a long line broken mid-sentence before a lowercase word.
+/// A line that starts with a mark or a number is a line of its own, and so is one after a
+/// line that ends a sentence or a label.
+fn joined_lines(lines: Vec<Frag<'_>>) -> Vec<Frag<'_>> {
+    let mut out: Vec<Frag<'_>> = Vec::with_capacity(lines.len());
+    for f in lines {
+        let Some(prev) = out.last_mut() else {
+            out.push(f);
+            continue;
+        };
+        let next = f.text();
+        let own = {
+            let t = plain(next);
+            let (o, k) = super::score::marks(next);
+            o || k
+                || super::super::classify::numbering(t) > 0
+                || labels::split_label(t).is_some_and(|(l, _)| {
+                    l.split_whitespace().count() <= 3 && !l.contains([',', '(', '"'])
+                })
+                || !next.starts_with(|c: char| c.is_alphanumeric() || c == '(')
+        };
+        let ended = prev
+            .text()
+            .trim_end()
+            .ends_with(['.', ':', '：', '!', '?', '。', '！', '？', ';']);
+        let indented = matches!(
+            (f.inline.indent_at(f.start), f.inline.indent_at(prev.start)),
+            (Some(a), Some(b)) if a >= b + 2
+        );
+        let wrapped =
+            prev.text().chars().count() >= 60 && next.starts_with(|c: char| c.is_lowercase());
+        if !own && !ended && (indented || wrapped) {
+            prev.end = f.end;
+        } else {
+            out.push(f);
+        }
+    }
+    out
+}
+
 fn inline_range(inline: &Inline) -> Range<usize> {
     inline.src_range(0..inline.text.len())
 }
@@ -205,7 +247,7 @@ impl<'b> Builder<'b> {
             }
             Block::Para { inline } if depth == 0 => {
                 self.pop_until(|n| matches!(n.slot, Slot::Heading(_)));
-                let mut lines = Frag::lines(inline);
+                let mut lines = joined_lines(Frag::lines(inline));
                 if let Some(h) = self.bare.take()
                     && self.stack.last() == Some(&h)
                     && !lines.is_empty()

@@ -319,7 +319,8 @@ pub(crate) fn role(n: &Node) -> Role {
             "REMOVED" | "DROPPED" | "CANCELLED" | "CANCELED" | "DESCOPED" | "DEPRECATED"
         )
     });
-    if n.frag.mostly_struck() || dropped {
+    // `Was ist das gewünschte Ergebnis?`: a template's prompt, never an OKR
+    if n.frag.mostly_struck() || dropped || bare_grade(t) || question(t) {
         return Role::Meta;
     }
     let lower = t.to_ascii_lowercase();
@@ -447,7 +448,13 @@ fn measures(t: &str) -> usize {
             });
             let before = t[..*at].chars().next_back();
             let id = before.is_some_and(|c| c.is_ascii_alphabetic() || c == '#' || c == '.');
-            !year && !id && q.value.is_finite()
+            // `3rd-party`, `the 2nd release`: an ordinal says which, not how much
+            let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+            let ordinal = ["st", "nd", "rd", "th"].iter().any(|o| {
+                rest[digits..].to_ascii_lowercase().starts_with(o)
+                    && !rest[digits + 2..].starts_with(|c: char| c.is_alphabetic())
+            });
+            !year && !id && !ordinal && q.value.is_finite()
         })
         .count()
 }
@@ -501,6 +508,7 @@ fn without_score(t: &str) -> &str {
 fn body(t: &str) -> &str {
     let t = without_score(t);
     let mut s = &t[classify::numbering(t)..];
+    s = s[labels::priority_tag(s)..].trim_start();
     if let Some(n) = labels::kr_prefix(s) {
         s = &s[n..];
     } else if let Some(n) = labels::objective_prefix(s) {
@@ -625,7 +633,12 @@ fn question(t: &str) -> bool {
         .next()
         .unwrap_or("")
         .to_ascii_lowercase();
-    t.trim_end().ends_with('?')
+    let t = t.trim_end();
+    // `目标是什么？`: a full-width question mark
+    if t.ends_with('？') {
+        return true;
+    }
+    t.ends_with('?')
         && matches!(
             first.as_str(),
             "what"
@@ -641,7 +654,51 @@ fn question(t: &str) -> bool {
                 | "does"
                 | "can"
                 | "should"
+                // `Was ist das gewünschte Ergebnis?`, `¿Cómo …?`, `Pourquoi …?`
+                | "was"
+                | "wie"
+                | "warum"
+                | "wer"
+                | "wo"
+                | "wann"
+                | "welche"
+                | "¿qué"
+                | "¿cómo"
+                | "¿por"
+                | "¿quién"
+                | "¿cuál"
+                | "pourquoi"
+                | "comment"
+                | "quel"
+                | "quelle"
+                | "qui"
+                | "quem"
+                | "qual"
+                | "perché"
+                | "cosa"
         )
+}
+
+/// `Score: 0.8`, `Status: done`, `Grade: B`: a property that says how far the node it is
+/// under got, which is what a key result is given.
+pub(crate) fn graded(n: &Node) -> bool {
+    let t = super::outline::plain(n.frag.text().trim());
+    labels::split_label(t).is_some_and(|(l, _)| {
+        matches!(
+            l.trim_matches(['*', '_', ' ']),
+            "score" | "final score" | "grade" | "status" | "progress"
+        )
+    }) || bare_grade(t)
+}
+
+/// `Score 0.75 (shipped two of three)`, `Grade 0.4`: a grade written without its colon.
+fn bare_grade(t: &str) -> bool {
+    let lower = t.to_ascii_lowercase();
+    ["score ", "grade "].iter().any(|w| {
+        lower
+            .strip_prefix(w)
+            .is_some_and(|rest| rest.trim_start().starts_with(|c: char| c.is_ascii_digit()))
+    })
 }
 
 /// `Objective 2: …`, `O1. …`, `Objective: …`: an objective in so many words.

@@ -1463,3 +1463,110 @@ fn questions_in_any_language_and_ordinals_are_not_key_results() {
     );
     assert_eq!(shape(&r).1, [2], "{:?}", shape(&r));
 }
+
+#[test]
+fn an_objective_section_and_a_key_results_section_named_in_a_gloss() {
+    // the sections are named in another language with the English words in a gloss; the
+    // objective's label is repeated on its own line over the objective in a quote
+    let r = read(
+        "# Lokakarya OKR\n\n## 1. Sasaran Utama (Objective)\n\n**Objective:**  \n\
+         > **\"Bantu setiap guru mengenali siswa yang berisiko putus sekolah semester ini.\"**\n\n\
+         *   **Sifat:** kualitatif, tanpa angka.\n\n\
+         ## 2. Hasil Utama (Key Results)\n\nUntuk mengukur sasaran di atas, kami menetapkan 3 hasil utama.\n\n\
+         ### KR1: Indikator perilaku\n*   **Isi:** 85% guru membuka dasbor dua kali seminggu.\n\n\
+         ### KR2: Indikator hasil\n*   **Isi:** Tingkat putus sekolah turun di bawah 2%.\n\n\
+         ### KR3: Indikator kualitas\n*   **Isi:** NPS guru minimal +45.\n",
+    );
+    assert_eq!(
+        shape(&r),
+        (
+            vec![
+                "Bantu setiap guru mengenali siswa yang berisiko putus sekolah semester ini."
+                    .to_string()
+            ],
+            vec![3]
+        )
+    );
+    assert!(!has(&r, "markdown-unread"), "{:#?}", codes(&r));
+}
+
+#[test]
+fn cells_of_a_key_result_column_under_a_grouping_row_are_key_results() {
+    // the session and focus columns are filled on the first row of each group only; the key
+    // result column is filled on every row, and the page marks its objectives as headings
+    let verbs = [
+        "Create", "Write", "Add", "Run", "Check", "Change", "Test", "Replace",
+    ];
+    let things = [
+        "the file",
+        "the title",
+        "a heading",
+        "a paragraph",
+        "a link",
+        "an image",
+        "the footer",
+        "a list",
+    ];
+    let mut page = String::new();
+    for (o, topic) in ["HTML", "CSS"].iter().enumerate() {
+        page.push_str(&format!(
+            "## Objective {}: {topic} basics\n\n| Session | Focus | Key Result (step) | Time |\n| --- | --- | --- | --- |\n",
+            o + 1
+        ));
+        let focuses = [
+            "Setup & Structure",
+            "Head & Text",
+            "Links & Media",
+            "Semantics",
+            "Forms",
+            "Mini build",
+        ];
+        for (g, focus) in focuses.iter().enumerate() {
+            for k in 0..5 {
+                let lead = if k == 0 {
+                    format!("| {} | {focus} ", g + 1)
+                } else {
+                    "| | ".to_string()
+                };
+                page.push_str(&format!(
+                    "{lead}| {} {} | {}m |\n",
+                    verbs[(g + k) % 8],
+                    things[(g * 3 + k) % 8],
+                    k + 2
+                ));
+            }
+        }
+        page.push('\n');
+    }
+    let r = read(&page);
+    assert_eq!(
+        shape(&r),
+        (
+            vec!["HTML basics".to_string(), "CSS basics".to_string()],
+            vec![30, 30]
+        )
+    );
+}
+
+#[test]
+fn an_item_naming_an_objective_read_above_is_a_reference_to_it() {
+    // a week's task list mentions `O1`; with full-width colons, `**为什么重要：**` is a label
+    let r = read(
+        "## 🎯 O1：建立可复制的协作范式\n\n**为什么重要：** 市场上 99% 的人只把工具当搜索引擎用。\n\n\
+         ### KR1.1：协作模式成熟度\n- [ ] 建立每周回顾机制\n\n### KR1.2：记忆与连续性\n- [ ] 每天记录\n\n\
+         ## 🎯 O2：产出可分享的价值\n\n### KR2.1：沉淀方法论文档\n- [ ] 写第一篇\n\n\
+         ## 📅 本周 Sprint\n\n### 重点目标\n1. **进化体系跑起来** — 确保任务稳定运行\n2. **协作模式转型** — 主动推进\n3. **O1 调研启动** — 开始收集协作数据\n",
+    );
+    assert_eq!(shape(&r).1, [2, 1], "{:?}", shape(&r).0);
+}
+
+#[test]
+fn objectives_a_guide_shows_as_examples_are_doubted() {
+    let r = read(
+        "# OKRs: a guide\n\nOKRs separate the ambition from the measure of it.\n\n## Good vs. Bad OKRs\n\n\
+         **Bad OKR:**\nObjective: Improve the checkout\nKR1: Launch the new button\nKR2: Write 5 help pages\n\n\
+         **Good OKR:**\nObjective: Make checkout effortless\nKR1: Raise checkout completion from 60% to 75%\nKR2: Cut checkout support tickets from 40 to 10 a week\n",
+    );
+    let d = doubt(&r);
+    assert!(d.message.contains("examples"), "{}", d.message);
+}

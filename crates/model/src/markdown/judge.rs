@@ -82,25 +82,36 @@ impl Reader<'_> {
         // objectives-only, each a term in bold and its explanation, on a page that names no
         // period: a list that explains words (a guide to OKRs), read as objectives
         if objectives >= 3 && krs == 0 && self.periods.is_empty() {
-            let defined: Vec<usize> = chosen
-                .objectives
-                .iter()
-                .map(|o| o.0)
-                .filter(|&o| ev.nodes[o].frag.term_and_explanation())
-                .collect();
+            let defined = objectives_where(&chosen, |o| ev.nodes[o].frag.term_and_explanation());
             if defined.len() * 2 > objectives {
-                doubts.push((
-                    self.node_span(&ev.nodes[defined[0]]),
+                self.doubt_objectives(
+                    &ev,
+                    (&mut doubts, &mut help),
+                    &defined,
                     format!(
-                        "{} of {objectives} objectives read with no key results are each a term in bold and a sentence explaining it ({}), as a page that explains OKRs lists them",
-                        defined.len(),
-                        self.lines_of(&ev, &defined)
+                        "{} of {objectives} objectives read with no key results are each a term in bold and a sentence explaining it",
+                        defined.len()
                     ),
-                ));
-                if help.is_empty() {
-                    help = "a page that explains OKRs rather than sets them can be left out of `pages:`; objectives written this way read surely as headings or lines of their own with their key results under them";
-                }
+                    "as a page that explains OKRs lists them",
+                    "a page that explains OKRs rather than sets them can be left out of `pages:`; objectives written this way read surely as headings or lines of their own with their key results under them",
+                );
             }
+        }
+        // objectives under a heading or a label that calls them examples (`## Good vs. Bad
+        // OKRs`, `**Bad OKR:**`, `### Example`): a guide's illustrations, not the team's OKRs
+        let shown = objectives_where(&chosen, |o| ev.introduced_as_example(o));
+        if !shown.is_empty() && shown.len() * 2 >= objectives {
+            self.doubt_objectives(
+                &ev,
+                (&mut doubts, &mut help),
+                &shown,
+                format!(
+                    "{} of {objectives} objectives are under a heading or label that calls them examples",
+                    shown.len()
+                ),
+                "",
+                "a guide's examples are not a team's OKRs: leave the page out of `pages:`, or write the team's own OKRs outside the examples",
+            );
         }
         // key results written only inside code blocks (examples in ```markdown fences) are
         // not read: a page read with none says so
@@ -394,6 +405,31 @@ impl Reader<'_> {
         }
     }
 
+    /// Adds a doubt about the objective nodes `nodes` (at least one): `what` with the lines
+    /// they are on, then `why`; `fix` becomes the help unless one is set.
+    fn doubt_objectives(
+        &self,
+        ev: &Evidence,
+        (doubts, help): (&mut Vec<(Span, String)>, &mut &'static str),
+        nodes: &[usize],
+        what: String,
+        why: &str,
+        fix: &'static str,
+    ) {
+        let why = if why.is_empty() {
+            String::new()
+        } else {
+            format!(", {why}")
+        };
+        doubts.push((
+            self.node_span(&ev.nodes[nodes[0]]),
+            format!("{what} ({}){why}", self.lines_of(ev, nodes)),
+        ));
+        if help.is_empty() {
+            *help = fix;
+        }
+    }
+
     fn node_span(&self, n: &Node) -> Span {
         self.span(n.frag)
     }
@@ -417,10 +453,13 @@ impl Reader<'_> {
 
     /// Replaces the shape reader's objectives with the reading `r`.
     fn replace(&mut self, ev: &Evidence, r: &Reading) {
+        // the objectives with what they hold, and their key results (a key results section
+        // beside an objective's own lies outside it)
         let ranges: Vec<Range<usize>> = r
             .objectives
             .iter()
-            .map(|(o, _)| ev.nodes[*o].range.clone())
+            .flat_map(|(o, krs)| std::iter::once(o).chain(krs))
+            .map(|&i| ev.nodes[i].range.clone())
             .collect();
         let inside = |offset: usize| ranges.iter().any(|x| x.contains(&offset));
         self.notes.retain(|n| {
@@ -619,6 +658,11 @@ fn ctx_at(marks: &[PeriodMark], offset: usize) -> Ctx {
 /// Readings whose objectives differ, or whose key results differ by more than a third.
 fn differs_much(a: (usize, usize), b: (usize, usize)) -> bool {
     a.0 != b.0 || a.1.abs_diff(b.1) * 3 > a.1.max(b.1)
+}
+
+/// The objective nodes of a reading that `f` holds for.
+fn objectives_where(r: &Reading, f: impl Fn(usize) -> bool) -> Vec<usize> {
+    r.objectives.iter().map(|o| o.0).filter(|&o| f(o)).collect()
 }
 
 fn plural(n: usize) -> &'static str {

@@ -616,7 +616,10 @@ pub(crate) const OBJECTIVE_LABELS: &[&str] = &[
 
 /// `Label: value` with a known-looking label (a few words before the colon).
 pub(crate) fn split_label(text: &str) -> Option<(String, usize)> {
-    let (label, _) = text.split_once(':')?;
+    // `Owner:` or, as Chinese and Japanese pages write it, `负责人：`
+    let at = text.find([':', '：'])?;
+    let label = &text[..at];
+    let colon = text[at..].chars().next().map_or(1, char::len_utf8);
     let clean = label.trim().trim_matches(['*', '_']).trim();
     if clean.is_empty()
         || clean.split_whitespace().count() > 6
@@ -624,7 +627,7 @@ pub(crate) fn split_label(text: &str) -> Option<(String, usize)> {
     {
         return None;
     }
-    Some((clean.to_ascii_lowercase(), label.len() + 1))
+    Some((clean.to_ascii_lowercase(), label.len() + colon))
 }
 
 /// What a line or heading opens: the key results, the initiatives or the guardrails.

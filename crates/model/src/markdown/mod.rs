@@ -86,7 +86,9 @@
 //! objective and key result words and numbering (`Objective 2:`, `O1`, `KR1`, `O1KR2`, a bare
 //! `### Objective` heading over its text), numbers and targets, verbs of change, labels that
 //! are never an OKR (`**Owner:**`, `Status:`, `Notes`, `Initiatives`, a process step such as
-//! `1. Review last quarter (week 1)`), lists read as a whole, how consistently the page marks
+//! `1. Review last quarter (week 1)`, `* Score: 0.8`, a question such as `Was ist das
+//! Ziel?`), a score or status under a line (what a key result is given), one-line paragraphs
+//! in a row (a list without bullets), lists read as a whole, how consistently the page marks
 //! what it marks, and how many lines that look like key results a reading leaves out. The
 //! reading with the best score is kept; `--explain-read` prints it with its confidence and
 //! the runner-up. Markdown pushed into a code block by its indentation (key results eight
@@ -99,7 +101,9 @@
 //! with no key results while lists or rows under them look like key results; several lines
 //! that look like key results are left out; most objectives have none while others do; far
 //! more key results than objectives hold; a line looks like part of an OKR but has no place;
-//! or another reading with other counts scores about as well. A page read with objectives
+//! the objectives are under a heading or label that calls them examples (`## Good vs. Bad
+//! OKRs`, `**Bad OKR:**`: a guide's illustrations); or another reading with other counts
+//! scores about as well. A page read with objectives
 //! and no key results, with nothing that looks like one, is an `objectives-only` warning.
 //! Both can be set in `checks:` like a rule (`uncertain-reading: warning`), or allowed for
 //! one page with `<!-- throughline: allow(uncertain-reading) -->` anywhere on it. A period

@@ -202,10 +202,39 @@ impl<'b> Evidence<'b> {
                 *k += 1.0;
             }
         }
-        let marked_obj = nodes
+        let mut marked_obj: Vec<bool> = nodes
             .iter()
             .map(|n| n.bare_label || score::marked_objective(n))
             .collect();
+        // `3. **O1 research starts** — …` in a list of this week's tasks, after `## O1: …`:
+        // an item that names an objective read above it, among siblings that name none, is a
+        // reference to that objective, not another one
+        let numbers: Vec<Option<String>> = nodes
+            .iter()
+            .map(|n| score::objective_number(n.frag.text()))
+            .collect();
+        for i in 0..nodes.len() {
+            let Some(num) = numbers[i].as_ref() else {
+                continue;
+            };
+            if !marked_obj[i] || !matches!(nodes[i].slot, Slot::Item(_) | Slot::Line) {
+                continue;
+            }
+            let named_above = (0..i).any(|j| {
+                marked_obj[j]
+                    && numbers[j].as_ref() == Some(num)
+                    && nodes[j].parent != nodes[i].parent
+            });
+            let siblings: Vec<usize> = (0..nodes.len())
+                .filter(|&j| {
+                    j != i && nodes[j].parent == nodes[i].parent && nodes[j].slot == nodes[i].slot
+                })
+                .collect();
+            if named_above && !siblings.is_empty() && !siblings.iter().any(|&j| marked_obj[j]) {
+                marked_obj[i] = false;
+                obj[i] -= 3.0;
+            }
+        }
         let marked_kr = nodes
             .iter()
             .map(|n| n.bare_kr || score::marks(n.frag.text()).1)
@@ -323,6 +352,22 @@ impl<'b> Evidence<'b> {
             .any(|a| self.roles[a] == Role::Meta && matches!(self.nodes[a].slot, Slot::Heading(_)))
     }
 
+    /// Whether a heading above node `o`, or the label line right before it (`**Bad OKR:**`),
+    /// says that what follows are examples.
+    pub(crate) fn introduced_as_example(&self, o: usize) -> bool {
+        let label_before = (0..o)
+            .rev()
+            .find(|&j| self.nodes[j].parent == self.nodes[o].parent)
+            .filter(|&j| {
+                self.nodes[j].slot == Slot::Line
+                    && self.nodes[j].frag.text().trim_end().ends_with([':', '：'])
+            });
+        self.ancestors(o)
+            .filter(|&a| matches!(self.nodes[a].slot, Slot::Heading(_)))
+            .chain(label_before)
+            .any(|a| score::names_examples(self.nodes[a].frag.text()))
+    }
+
     /// The deepest node whose source range holds `offset`.
     pub(crate) fn node_at(&self, offset: usize) -> Option<usize> {
         (0..self.nodes.len())
@@ -352,6 +397,9 @@ impl<'b> Evidence<'b> {
             let mut e = self.kr[j].min(4.0);
             let mut skip = false;
             let mut labelled = false;
+            // a cell of a `Key result` column under the row that groups it (`| 1 | Setup |
+            // Create the file |` then `| | | Add the title |`): the column says what it is
+            let column = self.nodes[j].slot == Slot::Cell && self.kr_column(j);
             for a in self.ancestors(j) {
                 if a == o || Some(a) == stop {
                     break;
@@ -371,6 +419,7 @@ impl<'b> Evidence<'b> {
                         skip = true
                     }
                     // inside another item or a bold line: more likely its detail
+                    Role::Content if column && self.nodes[a].slot == Slot::Row => {}
                     Role::Content if !self.transparent(a) => e = e.min(0.0) - 0.5,
                     _ => {}
                 }

@@ -248,6 +248,15 @@ impl<'b> Builder<'b> {
             Block::Para { inline } if depth == 0 => {
                 self.pop_until(|n| matches!(n.slot, Slot::Heading(_)));
                 let mut lines = joined_lines(Frag::lines(inline));
+                // `## Objective` then `**Objective:**` alone, then the text: the label again
+                if let Some(h) = self.bare
+                    && self.stack.last() == Some(&h)
+                    && !self.nodes[h].bare_kr
+                    && let [only] = lines.as_slice()
+                    && bare_objective(plain(only.text()))
+                {
+                    return;
+                }
                 if let Some(h) = self.bare.take()
                     && self.stack.last() == Some(&h)
                     && !lines.is_empty()
@@ -285,7 +294,13 @@ impl<'b> Builder<'b> {
                     if (paired && is_obj) || k + 1 == n {
                         // an objective line holds its key results; the last line stays open:
                         // a list right after it is under it
+                        let alone = n == 1 && bare_objective(plain(f.text()));
                         let i = self.push(node);
+                        // `**Objective:**` alone on its line, then the objective's text in a
+                        // quote or a paragraph
+                        if alone {
+                            self.bare = Some(i);
+                        }
                         if paired && is_obj && k + 1 < n {
                             open = Some(i);
                         }
@@ -621,6 +636,9 @@ fn bare_objective(text: &str) -> bool {
     let t = text.trim();
     let t = &t[super::super::classify::numbering(t)..];
     // `Objective (O)`, `Objective (Mục tiêu định tính)`: a gloss after the word
+    if gloss(t).is_some_and(labels::is_bare_objective_label) {
+        return true;
+    }
     let t = without_gloss(t);
     if labels::is_bare_objective_label(t) {
         return true;
@@ -666,6 +684,20 @@ fn group_rows(rows: &[Vec<Inline>], main: usize) -> Option<Vec<bool>> {
 
 /// The text without a gloss in parentheses at its end (`Key Results (Kết quả then chốt)`,
 /// `Objective (O)`).
+/// The gloss of a title written in another language with the English words beside it
+/// (`Các Kết Quả Then Chốt (Key Results)` → `Key Results`), when it has one.
+pub(crate) fn gloss(t: &str) -> Option<&str> {
+    let t = t.trim_end();
+    let before = without_gloss(t);
+    (before.len() < t.len()).then(|| {
+        t[before.len()..]
+            .trim()
+            .trim_start_matches(['(', '（'])
+            .trim_end_matches([')', '）'])
+            .trim()
+    })
+}
+
 pub(crate) fn without_gloss(t: &str) -> &str {
     let t = t.trim_end();
     // `关键结果（KR）`, `目标（O1）`: a full-width gloss, with or without a space before it

@@ -264,8 +264,10 @@ pub(crate) fn role(n: &Node) -> Role {
         .trim_start_matches(['*', ' '])
         .to_ascii_lowercase();
     if let Some(s) = labels::section_name(t).or_else(|| {
-        // `Key Results (Kết quả then chốt)`: the words, glossed
+        // `Key Results (Kết quả then chốt)`: the words, glossed; `Các Kết Quả Then Chốt (Key
+        // Results)`: the words in the gloss
         labels::section_name(super::outline::without_gloss(t))
+            .or_else(|| super::outline::gloss(t).and_then(labels::section_name))
     }) {
         return match s {
             Section::KeyResults => Role::KrLabel,
@@ -699,6 +701,57 @@ fn bare_grade(t: &str) -> bool {
             .strip_prefix(w)
             .is_some_and(|rest| rest.trim_start().starts_with(|c: char| c.is_ascii_digit()))
     })
+}
+
+/// The number an objective's mark gives it (`O1：…` → `1`, `Objective 2: …` → `2`), when
+/// it is marked with one.
+pub(crate) fn objective_number(t: &str) -> Option<String> {
+    let t = super::outline::plain(t.trim());
+    let t = &t[classify::numbering(t)..];
+    let at = objective_mark(t)?;
+    let digits: String = t[..at].chars().filter(char::is_ascii_digit).collect();
+    (!digits.is_empty()).then_some(digits)
+}
+
+/// `Good vs. Bad OKRs`, `Bad OKR:`, `Example`, `Beispiel`: a title that says what follows
+/// illustrates OKRs rather than sets them.
+pub(crate) fn names_examples(t: &str) -> bool {
+    let lower = t.to_lowercase();
+    let words: Vec<&str> = lower
+        .split(|c: char| !c.is_alphanumeric() && c != '.')
+        .map(|w| w.trim_end_matches('.'))
+        .filter(|w| !w.is_empty())
+        .collect();
+    let example = words.iter().any(|w| {
+        matches!(
+            *w,
+            "example"
+                | "examples"
+                | "e.g"
+                | "sample"
+                | "samples"
+                | "illustration"
+                | "exemplo"
+                | "exemplos"
+                | "ejemplo"
+                | "ejemplos"
+                | "exemple"
+                | "exemples"
+                | "beispiel"
+                | "beispiele"
+                | "esempio"
+                | "contoh"
+                | "ví"
+        )
+    }) || ["示例", "例子", "例：", "サンプル", "예시"]
+        .iter()
+        .any(|w| lower.contains(w));
+    // `Good OKR:`, `Bad objectives`: a verdict on OKRs shown
+    let verdict = words.iter().any(|w| matches!(*w, "good" | "bad"))
+        && words
+            .iter()
+            .any(|w| matches!(*w, "okr" | "okrs" | "objective" | "objectives"));
+    (example || verdict) && words.len() <= 8
 }
 
 /// `Objective 2: …`, `O1. …`, `Objective: …`: an objective in so many words.

@@ -1569,4 +1569,14 @@ fn objectives_a_guide_shows_as_examples_are_doubted() {
     );
     let d = doubt(&r);
     assert!(d.message.contains("examples"), "{}", d.message);
+    // judged good or bad: made up to show, not the team's
+    assert!(r.objectives.is_empty(), "{:?}", shape(&r));
+    assert!(has(&r, "no-objectives"), "{:#?}", codes(&r));
+    // an example from the team's own past is read, and doubted
+    let r = read(
+        "# Team OKRs\n\n## Examples\n\n- __Ship the design system__\n    - 20 components documented\n    - 3 products use it\n\n\
+         - __Grow the guild__\n    - 12 talks given\n    - 30 members\n",
+    );
+    assert_eq!(shape(&r).1, [2, 2]);
+    assert!(doubt(&r).message.contains("may not be the team's"));
 }

@@ -18,7 +18,7 @@ use throughline_model::markdown::parse_markdown;
 use throughline_model::{Period, Severity, SourceMap};
 
 /// Pages read as a person reads them, at least (of 191).
-const READ_RIGHT_AT_LEAST: usize = 157;
+const READ_RIGHT_AT_LEAST: usize = 159;
 
 /// `tests/okr-corpus`, or the folder `OKR_CORPUS` names (pages held out while the reader is
 /// worked on: measure them before looking at them). Another folder is only measured: its
@@ -133,8 +133,10 @@ fn the_corpus_is_read_as_a_person_reads_it() {
             .filter_map(|o| o.period.as_ref().map(|p| p.value))
             .collect();
         let periods: BTreeSet<String> = read_periods.iter().map(ToString::to_string).collect();
+        // a page a person reads no objectives on has nothing to date, whatever it names
         let period_ok = match expected_span(&p.period) {
             None => true,
+            Some(_) if p.objectives == 0 => true,
             Some(want) => same_days(&read_periods, want),
         };
         let counts_ok = objectives == p.objectives && krs == p.key_results;

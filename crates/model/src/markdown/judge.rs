@@ -4,7 +4,7 @@
 
 use super::NoteKind;
 use super::evidence::outline::{Node, Slot};
-use super::evidence::score::Role;
+use super::evidence::score::{Role, Shown};
 use super::evidence::{Evidence, Reading};
 use super::frag::Frag;
 use super::reader::{Ctx, PeriodMark, Reader};
@@ -99,8 +99,20 @@ impl Reader<'_> {
         }
         // objectives under a heading or a label that calls them examples (`## Good vs. Bad
         // OKRs`, `**Bad OKR:**`, `### Example`): a guide's illustrations, not the team's OKRs
-        let shown = objectives_where(&chosen, |o| ev.introduced_as_example(o));
+        let shown = objectives_where(&chosen, |o| ev.introduced_as_example(o).is_some());
         if !shown.is_empty() && shown.len() * 2 >= objectives {
+            // OKRs a guide judges good or bad are made up to show: what a person reads there
+            // is no OKRs of the team's, and they are left out. Examples may be the team's own
+            // from an earlier quarter: read, and doubted
+            let judged: Vec<Range<usize>> = shown
+                .iter()
+                .filter(|&&o| ev.introduced_as_example(o) == Some(Shown::Judged))
+                .map(|&o| ev.nodes[o].range.clone())
+                .collect();
+            self.objectives.retain(|o| {
+                let at = o.title.span.offset as usize;
+                !judged.iter().any(|r| r.contains(&at))
+            });
             self.doubt_objectives(
                 &ev,
                 (&mut doubts, &mut help),
@@ -109,7 +121,11 @@ impl Reader<'_> {
                     "{} of {objectives} objectives are under a heading or label that calls them examples",
                     shown.len()
                 ),
-                "",
+                if judged.is_empty() {
+                    "which may not be the team's"
+                } else {
+                    "and those judged good or bad are not read as the team's"
+                },
                 "a guide's examples are not a team's OKRs: leave the page out of `pages:`, or write the team's own OKRs outside the examples",
             );
         }

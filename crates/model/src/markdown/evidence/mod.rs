@@ -353,8 +353,8 @@ impl<'b> Evidence<'b> {
     }
 
     /// Whether a heading above node `o`, or the label line right before it (`**Bad OKR:**`),
-    /// says that what follows are examples.
-    pub(crate) fn introduced_as_example(&self, o: usize) -> bool {
+    /// says that what follows are examples, and how surely.
+    pub(crate) fn introduced_as_example(&self, o: usize) -> Option<score::Shown> {
         let label_before = (0..o)
             .rev()
             .find(|&j| self.nodes[j].parent == self.nodes[o].parent)
@@ -365,7 +365,8 @@ impl<'b> Evidence<'b> {
         self.ancestors(o)
             .filter(|&a| matches!(self.nodes[a].slot, Slot::Heading(_)))
             .chain(label_before)
-            .any(|a| score::names_examples(self.nodes[a].frag.text()))
+            .filter_map(|a| score::names_examples(self.nodes[a].frag.text()))
+            .max()
     }
 
     /// The deepest node whose source range holds `offset`.

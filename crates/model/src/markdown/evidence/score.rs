@@ -713,9 +713,19 @@ pub(crate) fn objective_number(t: &str) -> Option<String> {
     (!digits.is_empty()).then_some(digits)
 }
 
-/// `Good vs. Bad OKRs`, `Bad OKR:`, `Example`, `Beispiel`: a title that says what follows
-/// illustrates OKRs rather than sets them.
-pub(crate) fn names_examples(t: &str) -> bool {
+/// How a title says what follows illustrates OKRs rather than sets them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) enum Shown {
+    /// `Example`, `Examples of objectives`, `Beispiel`: maybe made up, maybe the team's own
+    /// from an earlier quarter.
+    Example,
+    /// `Good OKR:`, `Good vs. Bad OKRs`: a guide's verdict on OKRs it made up to show.
+    Judged,
+}
+
+/// Whether a title says what follows illustrates OKRs (`Good vs. Bad OKRs`, `Bad OKR:`,
+/// `Example`, `Beispiel`), and how.
+pub(crate) fn names_examples(t: &str) -> Option<Shown> {
     let lower = t.to_lowercase();
     let words: Vec<&str> = lower
         .split(|c: char| !c.is_alphanumeric() && c != '.')
@@ -751,7 +761,14 @@ pub(crate) fn names_examples(t: &str) -> bool {
         && words
             .iter()
             .any(|w| matches!(*w, "okr" | "okrs" | "objective" | "objectives"));
-    (example || verdict) && words.len() <= 8
+    if words.len() > 8 {
+        return None;
+    }
+    if verdict {
+        Some(Shown::Judged)
+    } else {
+        example.then_some(Shown::Example)
+    }
 }
 
 /// `Objective 2: …`, `O1. …`, `Objective: …`: an objective in so many words.

@@ -1580,3 +1580,23 @@ fn objectives_a_guide_shows_as_examples_are_doubted() {
     assert_eq!(shape(&r).1, [2, 2]);
     assert!(doubt(&r).message.contains("may not be the team's"));
 }
+
+#[test]
+fn headings_numbered_in_a_series_are_objectives_on_a_page_that_marks_nothing_else() {
+    // a goals post: each goal a heading `Aspiration N:`, prose under it; the title in the
+    // front matter names the year the page is about
+    let r = read(
+        "---\ntitle: 'Aspirations for 2025'\ndate: '2024-12-30'\n---\n\nEvery year I set a few goals.\n\n\
+         ## Aspiration 1: Run 3 Times a Week\n\nI ran twice a week last year.\n\n\
+         ## Aspiration 2: Read 30 Books\n\nMostly fiction.\n\n\
+         ## Aspiration 3: Finish the Garden Shed\n\nThe roof is left.\n",
+    );
+    assert_eq!(shape(&r).1, [0, 0, 0], "{:?}", shape(&r).0);
+    assert_eq!(periods(&r), ["2025", "2025", "2025"]);
+    // beside `OKR1` and `KR` marks, `Stage 1:` headings are stages, not objectives
+    let r = read(
+        "## OKR1: Grow the product\n\n- KR1: Reach 500 users\n- KR2: Keep churn under 3%\n\n\
+         ## Success\n\n### Stufe 1: Early traction\n\nA few users.\n\n### Stufe 2: Product-market fit\n\nMany users.\n\n### Stufe 3: Scale\n\nMore.\n",
+    );
+    assert_eq!(shape(&r).1, [2], "{:?}", shape(&r).0);
+}

@@ -185,7 +185,13 @@ impl Reader<'_> {
 /// OKRs are set for (a quarter, a half, a fiscal period); a month or a year alone in a title
 /// without OKR words dates the post (`Community Meetup June 2016`), not the objectives.
 fn titles_period(f: &Found, title: &str) -> bool {
+    // `Aspirations for 2024`, `My goals in 2025`: a short title about the period it names
+    let before = title[..f.at.start].trim_end().to_ascii_lowercase();
+    let about = title[f.at.end..].trim().is_empty()
+        && (before.ends_with(" for") || before.ends_with(" in"))
+        && title.split_whitespace().count() <= 5;
     has_okr_words(title)
+        || about
         || f.fiscal
         || matches!(f.length, Some(PeriodLength::Quarter | PeriodLength::Half))
 }

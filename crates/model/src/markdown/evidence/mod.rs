@@ -206,6 +206,25 @@ impl<'b> Evidence<'b> {
             .iter()
             .map(|n| n.bare_label || score::marked_objective(n))
             .collect();
+        // `## Aspiration 1: …`, `## Aspiration 2: …`: on a page that marks nothing else,
+        // sibling headings numbered in a series of one word mark what they are as clearly
+        // as `Objective 1:` does (beside `OKR1` or `KR 2`, they are something else: stages,
+        // metrics)
+        let marks_nothing = !nodes.iter().any(|n| {
+            let (o, k) = score::marks(n.frag.text());
+            o || k || n.bare_label || n.bare_kr
+        });
+        let series = if marks_nothing {
+            score::numbered_series(&nodes)
+        } else {
+            Vec::new()
+        };
+        for i in series {
+            if roles[i] == Role::Content && !marked_obj[i] {
+                marked_obj[i] = true;
+                obj[i] += 2.0;
+            }
+        }
         // `3. **O1 research starts** — …` in a list of this week's tasks, after `## O1: …`:
         // an item that names an objective read above it, among siblings that name none, is a
         // reference to that objective, not another one

@@ -703,6 +703,94 @@ fn bare_grade(t: &str) -> bool {
     })
 }
 
+/// Words that number steps, periods or parts of a text, not goals (`Week 1:`, `Step 2:`).
+const SERIES_NOT_GOALS: &[&str] = &[
+    "step",
+    "week",
+    "day",
+    "month",
+    "year",
+    "quarter",
+    "phase",
+    "sprint",
+    "part",
+    "chapter",
+    "section",
+    "lesson",
+    "module",
+    "release",
+    "version",
+    "milestone",
+    "stage",
+    "round",
+    "session",
+    "level",
+    "appendix",
+    "figure",
+    "table",
+    "example",
+    "option",
+    "question",
+    "kr",
+    "key",
+    "q",
+    "h",
+    "o",
+    "objective",
+    "okr",
+    "item",
+    "task",
+    "issue",
+    "note",
+    "kpi",
+    "metric",
+    "indicator",
+    "measure",
+    "risk",
+    "assumption",
+    "hypothesis",
+    "rule",
+    "principle",
+];
+
+/// Sibling headings numbered in a series of one word (`## Aspiration 1: …`, `## Aspiration 2:
+/// …`, three or more, numbered 1, 2, 3 …), other than words that number steps or periods.
+pub(crate) fn numbered_series(nodes: &[Node]) -> Vec<usize> {
+    let mark = |t: &str| -> Option<(String, u32)> {
+        let t = super::outline::plain(t.trim());
+        let (word, rest) = t.split_once(' ')?;
+        let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
+        let after = rest[digits.len()..].trim_start();
+        let word = word.to_lowercase();
+        (!digits.is_empty()
+            && word.chars().all(char::is_alphabetic)
+            && after.starts_with([':', '.', ')', '-', '–', '—', '：'])
+            && !SERIES_NOT_GOALS.contains(&word.as_str()))
+        .then(|| (word, digits.parse().unwrap_or(0)))
+    };
+    let mut out = Vec::new();
+    let mut groups: std::collections::BTreeMap<(Option<usize>, String), Vec<(usize, u32)>> =
+        std::collections::BTreeMap::new();
+    for (i, n) in nodes.iter().enumerate() {
+        if !matches!(n.slot, Slot::Heading(_)) {
+            continue;
+        }
+        if let Some((word, k)) = mark(n.frag.text()) {
+            groups.entry((n.parent, word)).or_default().push((i, k));
+        }
+    }
+    for members in groups.values() {
+        let in_order = members
+            .iter()
+            .enumerate()
+            .all(|(at, m)| m.1 == at as u32 + 1);
+        if members.len() >= 3 && in_order {
+            out.extend(members.iter().map(|m| m.0));
+        }
+    }
+    out
+}
+
 /// The number an objective's mark gives it (`O1：…` → `1`, `Objective 2: …` → `2`), when
 /// it is marked with one.
 pub(crate) fn objective_number(t: &str) -> Option<String> {

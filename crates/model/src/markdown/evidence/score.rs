@@ -769,8 +769,9 @@ pub(crate) fn numbered_series(nodes: &[Node]) -> Vec<usize> {
         .then(|| (word, digits.parse().unwrap_or(0)))
     };
     let mut out = Vec::new();
-    let mut groups: std::collections::BTreeMap<(Option<usize>, String), Vec<(usize, u32)>> =
-        std::collections::BTreeMap::new();
+    // (parent, word) → (node, number) of each heading in the series
+    type Series = std::collections::BTreeMap<(Option<usize>, String), Vec<(usize, u32)>>;
+    let mut groups = Series::new();
     for (i, n) in nodes.iter().enumerate() {
         if !matches!(n.slot, Slot::Heading(_)) {
             continue;

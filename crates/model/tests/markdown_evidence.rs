@@ -1600,3 +1600,24 @@ fn headings_numbered_in_a_series_are_objectives_on_a_page_that_marks_nothing_els
     );
     assert_eq!(shape(&r).1, [2], "{:?}", shape(&r).0);
 }
+
+#[test]
+fn an_objective_label_over_a_paragraph_with_initiatives_and_no_key_results() {
+    // a working group's README: the objective's label, a blank line, its text; then
+    // initiatives (not key results), then sections about the group
+    let r = read(
+        "# Docs WG\n\n## Members\n\n| Name | Handle |\n|---|---|\n| Ada | @ada |\n\n\
+         ## Current Objective and Key Results\n**Objective:**\n\nEvery page of the docs is one a newcomer can follow.\n\n\
+         **Initiatives:**\n* A docs sprint with 20 people\n* Review 1 guide every week\n\n\
+         ## Areas of Responsibility\n\n- Reviewing docs pull requests\n- Running the docs sprint\n- Keeping the style guide\n",
+    );
+    assert_eq!(
+        shape(&r),
+        (
+            vec!["Every page of the docs is one a newcomer can follow.".to_string()],
+            vec![0]
+        )
+    );
+    assert!(has(&r, "objectives-only"), "{:#?}", codes(&r));
+    assert!(!has(&r, "markdown-unread"), "{:#?}", codes(&r));
+}

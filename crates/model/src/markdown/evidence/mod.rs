@@ -907,7 +907,9 @@ impl<'b> Evidence<'b> {
                 Some(k) => self.key_results_of(i, k, relaxed),
                 None => (Vec::new(), 0.0, false),
             };
-            if krs.is_empty() && self.obj[i] < 1.0 {
+            // an objective the page marks as one (`**Objective:**` over its text) is one,
+            // whatever its words
+            if krs.is_empty() && self.obj[i] < 1.0 && !self.marked_obj[i] {
                 weak.push(i);
                 continue;
             }

@@ -246,6 +246,20 @@ impl<'b> Builder<'b> {
                 self.bare = (bare_objective(plain(frag.text())) || bare_kr).then_some(i);
             }
             Block::Para { inline } if depth == 0 => {
+                // `**Objective:**` alone, a blank line, then the objective's text
+                if let Some(h) = self.bare
+                    && self.stack.last() == Some(&h)
+                    && self.nodes[h].slot == Slot::Line
+                {
+                    let whole = Frag::whole(inline);
+                    if !whole.is_empty() && labels::split_label(whole.text()).is_none() {
+                        self.bare = None;
+                        self.nodes[h].frag = whole;
+                        self.nodes[h].full = whole.text().to_string();
+                        self.nodes[h].bare_label = true;
+                        return;
+                    }
+                }
                 self.pop_until(|n| matches!(n.slot, Slot::Heading(_)));
                 let mut lines = joined_lines(Frag::lines(inline));
                 // `## Objective` then `**Objective:**` alone, then the text: the label again

@@ -1621,3 +1621,24 @@ fn an_objective_label_over_a_paragraph_with_initiatives_and_no_key_results() {
     assert!(has(&r, "objectives-only"), "{:#?}", codes(&r));
     assert!(!has(&r, "markdown-unread"), "{:#?}", codes(&r));
 }
+
+#[test]
+fn a_table_graded_by_columns_holds_key_results_in_its_item_column() {
+    // the columns after the first say what each grade takes; the first holds the key results.
+    // `年度OKR` says OKR against Chinese text, with no space
+    let r = read(
+        "## 年度OKR\n### 生活\n 条目 | 1.0 | 0.7 | 0.5\n:---:|:---:|:---:|:---:\n 跑步 | 每周3次 | 每周2次 | 每周1次\n 看书 | 24本 | 12本 | 6本\n\n\
+         ### 工作\n 条目 | 1.0 | 0.7 | 0.5\n:---:|:---:|:---:|:---:\n 发布新版本 | 4个 | 3个 | 2个\n",
+    );
+    assert_eq!(
+        shape(&r),
+        (vec!["生活".to_string(), "工作".to_string()], vec![2, 1])
+    );
+    let books = &r.objectives[0].key_results[1];
+    assert_eq!(books.title.value, "看书");
+    assert_eq!(
+        books.target.as_ref().map(|q| q.value.value),
+        Some(24.0),
+        "the full grade's value is the target"
+    );
+}

@@ -140,10 +140,29 @@ pub(super) enum Kind {
 }
 
 pub(super) fn words_lower(text: &str) -> Vec<String> {
-    text.split(|c: char| !c.is_alphanumeric() && c != '\'' && c != '-')
-        .filter(|w| !w.is_empty())
-        .map(str::to_ascii_lowercase)
-        .collect()
+    let mut out = Vec::new();
+    for w in text.split(|c: char| !c.is_alphanumeric() && c != '\'' && c != '-') {
+        // `年度OKR`, `2022OKR`: a Latin word written against CJK text or digits is a word
+        let mut start = 0;
+        let mut prev: Option<bool> = None;
+        for (i, c) in w.char_indices() {
+            let latin = c.is_ascii_alphabetic() || c == '\'' || c == '-';
+            let cjk = (c as u32) >= 0x2e80;
+            if let Some(p) = prev
+                && p != latin
+                && (cjk || (c.is_ascii_alphabetic() && !w[start..i].is_ascii()))
+            {
+                out.push(w[start..i].to_ascii_lowercase());
+                start = i;
+            }
+            prev = Some(latin);
+        }
+        if start < w.len() {
+            out.push(w[start..].to_ascii_lowercase());
+        }
+    }
+    out.retain(|w| !w.is_empty());
+    out
 }
 
 pub(super) fn has_okr_words(text: &str) -> bool {

@@ -537,7 +537,12 @@ impl Reader<'_> {
                 continue;
             };
             let value = Spanned::new(q, self.span(f));
+            // `| 1.0 | 0.7 | 0.5 |` grades: what the full grade takes is the target
+            let full_grade = matches!(head.text.trim(), "1.0" | "1" | "100%");
             match column(&head.text) {
+                _ if full_grade => {
+                    kr.target.get_or_insert(value);
+                }
                 Some(Col::Target) => {
                     kr.target.get_or_insert(value);
                 }

@@ -609,6 +609,13 @@ impl<'b> Evidence<'b> {
                         .iter()
                         .any(|w| TARGET_WORDS.contains(&w.as_str()))
                 })
+            // `| 条目 | 1.0 | 0.7 | 0.5 |`: what each grade takes, as a key result is graded
+            || n.slot == Slot::Row
+                && n.cells
+                    .iter()
+                    .filter(|(head, _)| outline::grade_header(&head.text))
+                    .count()
+                    >= 2
     }
 
     /// Where what belongs to node `o` ends. A line marked as an objective

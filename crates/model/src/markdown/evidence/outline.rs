@@ -608,12 +608,21 @@ fn main_column(head: &[Inline], rows: &[Vec<Inline>]) -> usize {
                 super::super::table::column(&h.text),
                 Some(super::super::table::Col::Objective | super::super::table::Col::Kr)
             );
-        let score = mean + if named { 15.0 } else { 0.0 };
+        // `| 条目 | 1.0 | 0.7 | 0.5 |`: a column headed by a grade holds what that grade
+        // takes, not the key results
+        let graded = grade_header(&h.text);
+        let score = mean + if named { 15.0 } else { 0.0 } - if graded { 30.0 } else { 0.0 };
         if score > best.1 {
             best = (k, score);
         }
     }
     best.0
+}
+
+/// A table column headed by a grade (`1.0`, `0.7`, `70%`): what the key result takes for it.
+pub(crate) fn grade_header(h: &str) -> bool {
+    let t = h.trim();
+    !t.is_empty() && t.trim_end_matches('%').parse::<f64>().is_ok()
 }
 
 /// A column left of the main one that groups rows: its header names objectives or goals, or

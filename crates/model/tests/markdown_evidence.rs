@@ -1642,3 +1642,19 @@ fn a_table_graded_by_columns_holds_key_results_in_its_item_column() {
         "the full grade's value is the target"
     );
 }
+
+#[test]
+fn lines_numbered_with_an_ideographic_comma_are_a_list_under_the_line_before() {
+    // no headings and no marks: the first objective a bullet, the others plain lines, each
+    // over key results numbered `1、`; numbers written against CJK text still count
+    let r = read(
+        "- 提高团队交付效率，保障按时发布\n1、每季度发布3个版本\n2、线上缺陷减少50%\n3、评审时间缩短到2天\n\n\
+         构建团队知识体系\n1、完成10次技术分享\n2、沉淀20篇文档\n\n\
+         构筑团队竞争力\n\n1、新增培养2个新人\n2、申报至少3个改进议题\n",
+    );
+    assert_eq!(shape(&r).1, [3, 2, 2], "{:?}", shape(&r).0);
+    assert_eq!(
+        r.objectives[0].key_results[0].title.value,
+        "每季度发布3个版本"
+    );
+}

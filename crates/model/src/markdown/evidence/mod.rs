@@ -476,9 +476,16 @@ impl<'b> Evidence<'b> {
             {
                 // paragraphs of one line each, three or more in a row: a list written
                 // without its bullets
+                // (two sentences at most: a diary's paragraphs of several are prose)
                 let single = |j: usize| {
                     let n = &self.nodes[j];
-                    n.lines == 1 && !n.frag.text().contains('\n')
+                    let t = n.frag.text().trim_end();
+                    let body = t.trim_end_matches(['.', '。', '!', '！', '?', '？']);
+                    let breaks: usize = ["。", "！", "？", ". ", "! ", "? "]
+                        .iter()
+                        .map(|m| body.matches(m).count())
+                        .sum();
+                    n.lines == 1 && !t.contains('\n') && breaks <= 1
                 };
                 let run = members.iter().filter(|m| single(m.0)).count() >= 3 - relaxed as usize;
                 let floor = if relaxed { 0.0 } else { 1.0 };
@@ -823,14 +830,20 @@ impl<'b> Evidence<'b> {
                 .iter()
                 .any(|(o, _)| (*o..self.scope_end(*o)).contains(&i))
         };
+        // on a page that marks nothing as an objective, objectives written as lines in one
+        // place and as an item in another (a bullet or not is the writer's whim; a heading
+        // of another level is another part of the page)
+        let marks_nothing = !self.marked_obj.iter().any(|&m| m);
+        let headed = |r: &Reading| r.tiers.is_some_and(|t| matches!(t.0, Slot::Heading(_)));
         let mut found: Option<Reading> = None;
         for other in readings.iter().skip(1).take(12) {
+            let marks_nothing = marks_nothing && !headed(best) && !headed(other);
             if other.tiers.is_none()
                 || other.tiers.map(|t| t.0) == best.tiers.map(|t| t.0)
                 || other
                     .objectives
                     .iter()
-                    .any(|o| o.1.is_empty() || !self.marked_obj[o.0])
+                    .any(|o| o.1.is_empty() || !(self.marked_obj[o.0] || marks_nothing))
                 || other.objectives.iter().any(|(o, _)| {
                     inside(best, *o) || best.objectives.iter().any(|(b, _)| inside(other, *b))
                 })

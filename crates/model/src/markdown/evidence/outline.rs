@@ -260,8 +260,31 @@ impl<'b> Builder<'b> {
                         return;
                     }
                 }
-                self.pop_until(|n| matches!(n.slot, Slot::Heading(_)));
                 let mut lines = joined_lines(Frag::lines(inline));
+                // lines numbered `1、`, `2、` … (a list Markdown does not see) under the line
+                // before them: in the same paragraph, or the one before it alone on its own
+                if numbered_run(&lines) && self.top_is_lone_line() {
+                    for f in lines {
+                        self.numbered_item(f, 1);
+                    }
+                    return;
+                }
+                self.pop_until(|n| matches!(n.slot, Slot::Heading(_)));
+                if lines.len() >= 3
+                    && super::super::classify::numbering(plain(lines[0].text())) == 0
+                    && numbered_run(&lines[1..])
+                {
+                    let first = lines.remove(0);
+                    let r = first.inline.src_range(first.start..first.end);
+                    self.push(Node {
+                        lines: 1,
+                        ..Node::new(Slot::Line, first, first.text().to_string(), r)
+                    });
+                    for f in lines {
+                        self.numbered_item(f, 1);
+                    }
+                    return;
+                }
                 // `## Objective` then `**Objective:**` alone, then the text: the label again
                 if let Some(h) = self.bare
                     && self.stack.last() == Some(&h)
@@ -549,6 +572,20 @@ impl<'b> Builder<'b> {
     }
 
     /// Adds an item and what is nested in it, and leaves the item open.
+    /// Whether the node on top is a paragraph's only line (`构筑团队竞争力` alone, before
+    /// the numbered lines of the next paragraph).
+    fn top_is_lone_line(&self) -> bool {
+        self.stack
+            .last()
+            .is_some_and(|&t| self.nodes[t].slot == Slot::Line && self.nodes[t].lines == 1)
+    }
+
+    /// A line numbered `1、` inside a paragraph or an item's text, as the list item it is.
+    fn numbered_item(&mut self, f: Frag<'b>, depth: u8) {
+        let r = f.inline.src_range(f.start..f.end);
+        self.leaf(Node::new(Slot::Item(depth), f, f.text().to_string(), r));
+    }
+
     fn item_open(&mut self, item: &'b Item, depth: u8) -> usize {
         let mut lines = Frag::lines(&item.inline);
         let frag = if lines.is_empty() {
@@ -556,6 +593,8 @@ impl<'b> Builder<'b> {
         } else {
             lines.remove(0)
         };
+        // `- the objective` then lines numbered `1、` … that CommonMark folds into the item
+        let numbered = numbered_run(&lines);
         let mut full = item.inline.text.clone();
         for b in &item.blocks {
             if let Block::Para { inline } = b {
@@ -567,6 +606,11 @@ impl<'b> Builder<'b> {
             blocks: item.blocks.iter().collect(),
             ..Node::new(Slot::Item(depth), frag, full, item.range.clone())
         });
+        if numbered {
+            for f in lines {
+                self.numbered_item(f, depth.saturating_add(1));
+            }
+        }
         for b in &item.blocks {
             self.block(b, depth);
         }
@@ -617,6 +661,15 @@ fn main_column(head: &[Inline], rows: &[Vec<Inline>]) -> usize {
         }
     }
     best.0
+}
+
+/// Two or more lines each numbered, the first `1` (`1、…`, `2、…`): a list written as lines.
+fn numbered_run(lines: &[Frag<'_>]) -> bool {
+    lines.len() >= 2
+        && lines
+            .iter()
+            .all(|f| super::super::classify::numbering(plain(f.text())) > 0)
+        && plain(lines[0].text()).starts_with(['1', '一'])
 }
 
 /// A table column headed by a grade (`1.0`, `0.7`, `70%`): what the key result takes for it.

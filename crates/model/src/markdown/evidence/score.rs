@@ -438,8 +438,30 @@ fn words(t: &str) -> Vec<&str> {
     w
 }
 
+/// The text with a space between a number and the CJK characters written against it
+/// (`发布3个版本` → `发布 3 个版本`), so that the number reads as one.
+fn spaced_cjk(t: &str) -> std::borrow::Cow<'_, str> {
+    let cjk = |c: char| matches!(c as u32, 0x3040..=0x30ff | 0x3400..=0x9fff | 0xac00..=0xd7af);
+    if !t.chars().any(cjk) {
+        return std::borrow::Cow::Borrowed(t);
+    }
+    let mut out = String::with_capacity(t.len() + 8);
+    let mut prev: Option<char> = None;
+    for c in t.chars() {
+        if let Some(p) = prev
+            && ((cjk(p) && c.is_ascii_digit()) || ((p.is_ascii_digit() || p == '%') && cjk(c)))
+        {
+            out.push(' ');
+        }
+        out.push(c);
+        prev = Some(c);
+    }
+    std::borrow::Cow::Owned(out)
+}
+
 /// Numbers that say how much: quantities other than years, periods and ids.
 fn measures(t: &str) -> usize {
+    let t = &*spaced_cjk(t);
     quantities_in(t)
         .into_iter()
         .filter(|(q, at)| {

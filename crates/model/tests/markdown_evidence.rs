@@ -1658,3 +1658,22 @@ fn lines_numbered_with_an_ideographic_comma_are_a_list_under_the_line_before() {
         "每季度发布3个版本"
     );
 }
+
+#[test]
+fn an_objective_mark_after_whose_objective_it_is() {
+    // `OCTO Objective 1:`: the owning group's name, then the mark
+    let r = read(
+        "**2024 OKRs**\n\nOCTO Objective 1: Better experiences.\n\nKey Results:\n\n1. Raise app rating from 4.5 to 4.8\n2. Grow transactions by 25%\n\n\
+         OCTO Objective 2: Stronger platforms.\n\nKey Results:\n\n1. Cut lead time from 5 days to 2 days\n",
+    );
+    assert_eq!(
+        shape(&r),
+        (
+            vec![
+                "Better experiences.".to_string(),
+                "Stronger platforms.".to_string()
+            ],
+            vec![2, 1]
+        )
+    );
+}

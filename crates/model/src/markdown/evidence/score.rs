@@ -907,6 +907,17 @@ pub(crate) fn objective_mark(t: &str) -> Option<usize> {
         return Some(n);
     }
     let lower = t.to_ascii_lowercase();
+    // `OCTO Objective 1: …`, `Team Objective 2: …`: whose objective, then the mark
+    if let Some(at) = lower.find(" objective")
+        && t[..at].split_whitespace().count() <= 2
+        && t[..at]
+            .chars()
+            .all(|c| c.is_alphanumeric() || c == ' ' || c == '-')
+        && t[..at].starts_with(|c: char| c.is_uppercase())
+        && let Some(n) = labels::objective_prefix(&t[at + 1..])
+    {
+        return Some(at + 1 + n);
+    }
     // `Objective O1 — Steerable surface`: the word, then the objective's own number
     if let Some(rest) = lower.strip_prefix("objective ")
         && let Some(n) = labels::objective_prefix(&t["objective ".len()..])

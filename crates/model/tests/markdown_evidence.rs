@@ -1677,3 +1677,66 @@ fn an_objective_mark_after_whose_objective_it_is() {
         )
     );
 }
+
+#[test]
+fn an_objective_heading_dates_itself_in_full_width_parentheses() {
+    let r = read(
+        "## 目标拆解（OKR 风格）\n\n### O1：连续性达到生产水位（2026 Q2）\n\n- KR1：发布3个版本\n\n\
+         ### O2：能力边界清晰（2026 Q2-Q3）\n\n- KR1：文档覆盖100%\n\n### O3：技术债可控（2026 Q3）\n\n- KR1：缺陷减少50%\n",
+    );
+    assert_eq!(
+        periods(&r),
+        ["2026-Q2", "2026-04-01..2026-09-30", "2026-Q3"]
+    );
+}
+
+#[test]
+fn a_page_title_over_every_list_is_not_one_objective_with_dozens_of_key_results() {
+    // a project dashboard: a title, lists of tasks and notes in many sections, and one
+    // section of three marked objectives with three key results each
+    let mut page = String::from("# Migration dashboard\n\n");
+    for section in ["Backlog", "Done this week", "Meeting notes", "Risks seen"] {
+        page.push_str(&format!("## {section}\n\n"));
+        for k in 1..=8 {
+            page.push_str(&format!(
+                "- Move service {k} of the {section} list to the new cluster\n"
+            ));
+        }
+        page.push('\n');
+    }
+    page.push_str("## OKRs du trimestre\n\n");
+    for o in 1..=3 {
+        page.push_str(&format!(
+            "### Objectif {o} : Fiabiliser la plateforme {o}\n\n"
+        ));
+        for k in 1..=3 {
+            page.push_str(&format!(
+                "- **KR{o}.{k}** : Réduire les incidents de {k}0 %\n"
+            ));
+        }
+        page.push('\n');
+    }
+    let r = read(&page);
+    assert_eq!(shape(&r).1, [3, 3, 3], "{:?}", shape(&r).0);
+}
+
+#[test]
+fn unmarked_headings_in_another_part_of_the_page_than_the_marked_objectives() {
+    let r = read(
+        "# Roadmap\n\n## OKRs\n\n### Objective 1: Make the catalog scale.\n\n- [ ] KR1: Add 7 site playbooks\n- [ ] KR2: Validate 100% of playbooks in CI\n\n\
+         ### Objective 2: Keep automation safe.\n\n- [ ] KR1: Confirm every sensitive step\n- [ ] KR2: Stop on 5 blocked states\n\n\
+         ## Phase 6: Regression tests\n\n### Schema tests\n\n- [ ] Reject 3 malformed playbooks\n- [ ] Accept the 7 seed playbooks\n\n\
+         ### Compiler tests\n\n- [ ] Compile 7 flows to tasks\n- [ ] Refuse 2 unsupported steps\n\n\
+         ### CLI tests\n\n- [ ] List 7 sites\n- [ ] Run 1 flow end to end\n",
+    );
+    assert_eq!(
+        shape(&r),
+        (
+            vec![
+                "Make the catalog scale.".to_string(),
+                "Keep automation safe.".to_string()
+            ],
+            vec![2, 2]
+        )
+    );
+}

@@ -50,6 +50,17 @@ fn words(text: &str) -> Vec<(usize, &str)> {
                     | '?'
                     | '.'
                     | ';'
+                    // full-width, as Chinese and Japanese pages write them: `可控（2026 Q3）`
+                    | '（'
+                    | '）'
+                    | '，'
+                    | '：'
+                    | '；'
+                    | '、'
+                    | '｜'
+                    | '【'
+                    | '】'
+                    | '。'
             );
         match (sep, start) {
             (true, Some(s)) => {

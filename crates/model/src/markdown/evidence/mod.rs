@@ -687,6 +687,23 @@ impl<'b> Evidence<'b> {
         // few that have are items with details (a task list), and each empty one is doubtful
         let with_krs = objectives.iter().filter(|o| !o.1.is_empty()).count();
         let mostly_empty = with_krs > 0 && with_krs * 2 < objectives.len();
+        // beside two or more objectives the page marks as such, an unmarked one in another
+        // part of the page than all of them is doubtful, and so is what was read under it
+        let marked: Vec<usize> = objectives
+            .iter()
+            .map(|o| o.0)
+            .filter(|&o| self.marked_obj[o])
+            .collect();
+        for (o, krs) in objectives {
+            if marked.len() >= 2
+                && !self.marked_obj[*o]
+                && !marked
+                    .iter()
+                    .any(|&m| self.nodes[m].parent == self.nodes[*o].parent)
+            {
+                s -= 2.5 + krs.iter().map(|&k| self.kr[k].clamp(0.0, 4.0)).sum::<f32>();
+            }
+        }
         for (o, krs) in objectives {
             s += self.obj[*o].clamp(-3.0, 4.0);
             if mostly_empty && krs.is_empty() {
@@ -706,6 +723,26 @@ impl<'b> Evidence<'b> {
             }
             if !krs.is_empty() {
                 s += 1.0;
+            }
+            // a key result inside an objective the page marks as one (`### Objectif 2 :`)
+            // belongs to that objective, not to one further up (the page's title)
+            for &k in krs {
+                if self
+                    .ancestors(k)
+                    .take_while(|&a| a != *o)
+                    .any(|a| self.marked_obj[a] && self.roles[a] == Role::Content)
+                {
+                    s -= 2.0;
+                }
+            }
+            // more key results under one objective than OKR pages hold, unless the page
+            // marks them so: details or tasks more likely, each one past seven doubtful
+            let unmarked = krs
+                .iter()
+                .filter(|&&k| !self.marked_kr[k] && !self.labelled(k))
+                .count();
+            if krs.len() > 7 && unmarked > 7 {
+                s -= (unmarked - 7) as f32;
             }
             for p in placed.iter_mut().take(self.scope_end(*o)).skip(*o) {
                 *p = true;
@@ -967,6 +1004,7 @@ impl<'b> Evidence<'b> {
         // unmarked candidate beside marked ones must earn its place
         let nodes: Vec<usize> = cands.iter().map(|c| c.0).collect();
         let consistent = self.marks_all(&nodes);
+        let marked_count = nodes.iter().filter(|&&m| self.marked_obj[m]).count();
         // and one whose key results sit under a `Key results` label labels them all
         let labels_krs = cands
             .iter()
@@ -990,6 +1028,17 @@ impl<'b> Evidence<'b> {
                 && !self.marked_obj[i]
                 && (i + 1..self.nodes[i].end.min(self.nodes.len()))
                     .any(|j| self.marked_obj[j] && self.nodes[j].slot != self.nodes[i].slot)
+            {
+                continue;
+            }
+            // beside two or more objectives marked as such, an unmarked one in another part
+            // of the page than all of them (`### Schema tests` under `## Phase 6`, the marked
+            // ones under `## OKRs`) is that part's
+            if marked_count >= 2
+                && !self.marked_obj[i]
+                && !nodes
+                    .iter()
+                    .any(|&m| self.marked_obj[m] && self.nodes[m].parent == self.nodes[i].parent)
             {
                 continue;
             }

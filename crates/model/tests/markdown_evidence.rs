@@ -1740,3 +1740,12 @@ fn unmarked_headings_in_another_part_of_the_page_than_the_marked_objectives() {
         )
     );
 }
+
+#[test]
+fn the_quarters_okrs_dated_by_a_week_the_page_names_are_that_weeks_quarter() {
+    let r = read(
+        "# Tableau de bord\n\n## Progression\n\n### Semaine du 2-6 Décembre 2024\n\n- Migré 3 flux\n\n\
+         ## OKRs du Trimestre\n\n### Objectif 1: Déploiement complet\n\n- **KR1**: 100% des flux migrés\n- **KR2**: 0 incident bloquant\n",
+    );
+    assert_eq!(periods(&r), ["2024-Q4"]);
+}

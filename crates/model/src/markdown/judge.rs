@@ -12,7 +12,8 @@ use super::tree::Block;
 use crate::defs::KeyResult;
 use crate::diagnostic::Diagnostic;
 use crate::source::{Span, Spanned};
-use crate::values::Quantity;
+use crate::values::{Period, PeriodLength, Quantity};
+use chrono::Datelike;
 use std::ops::Range;
 
 /// How far a reading found by evidence must be ahead of the shape reader's to replace it.
@@ -49,6 +50,7 @@ impl Reader<'_> {
             chosen.score = same.score;
         }
         self.date_objectives(&ev);
+        self.widen_to_named_quarter(&ev);
         let runner = std::iter::once(&own)
             .chain(readings.iter())
             .filter(|r| r.counts() != chosen.counts() && r.counts().0 > 0)
@@ -421,6 +423,31 @@ impl Reader<'_> {
         }
     }
 
+    /// Objectives under a heading that says they are the quarter's (`## OKRs du Trimestre`,
+    /// `## This quarter's OKRs`) but dated only by a shorter span the page names elsewhere
+    /// (`### Semaine du 2-6 Décembre 2024`): the quarter that span falls in.
+    fn widen_to_named_quarter(&mut self, ev: &Evidence) {
+        for o in &mut self.objectives {
+            let Some(p) = o.period.as_ref() else { continue };
+            let start = p.value.start();
+            let short = matches!(p.value, Period::Month(..))
+                || matches!(p.value, Period::Range { start, end } if (end - start).num_days() < 80);
+            let Some(node) = ev.node_at(o.title.span.offset as usize) else {
+                continue;
+            };
+            let named = ev.headings_over(node).any(|h| {
+                let t = h.frag.text();
+                quarter_word(t) && super::period::find(t).is_none()
+            });
+            let end = Period::Quarter(start.year(), (start.month0() / 3 + 1) as u8);
+            if short && named && end.end() >= p.value.end() {
+                let span = p.span;
+                o.period = Some(Spanned::new(end, span));
+                o.period_length = Some(Spanned::new(PeriodLength::Quarter, span));
+            }
+        }
+    }
+
     /// Adds a doubt about the objective nodes `nodes` (at least one): `what` with the lines
     /// they are on, then `why`; `fix` becomes the help unless one is set.
     fn doubt_objectives(
@@ -679,6 +706,26 @@ fn ctx_at(marks: &[PeriodMark], offset: usize) -> Ctx {
 /// Readings whose objectives differ, or whose key results differ by more than a third.
 fn differs_much(a: (usize, usize), b: (usize, usize)) -> bool {
     a.0 != b.0 || a.1.abs_diff(b.1) * 3 > a.1.max(b.1)
+}
+
+/// `quarter`, `quarterly`, `trimestre`, `Quartal`, `季度`: a word that names a quarter without
+/// saying which.
+fn quarter_word(t: &str) -> bool {
+    let lower = t.to_lowercase();
+    lower.contains("季度")
+        || lower.split(|c: char| !c.is_alphanumeric()).any(|w| {
+            matches!(
+                w,
+                "quarter"
+                    | "quarterly"
+                    | "quarter's"
+                    | "trimestre"
+                    | "trimestral"
+                    | "quartal"
+                    | "quartals"
+                    | "kwartaal"
+            )
+        })
 }
 
 /// The objective nodes of a reading that `f` holds for.

@@ -388,6 +388,13 @@ impl<'b> Evidence<'b> {
             .max()
     }
 
+    /// The headings node `i` is under, nearest first.
+    pub(crate) fn headings_over(&self, i: usize) -> impl Iterator<Item = &Node<'b>> + '_ {
+        self.ancestors(i)
+            .map(|a| &self.nodes[a])
+            .filter(|n| matches!(n.slot, Slot::Heading(_)))
+    }
+
     /// The deepest node whose source range holds `offset`.
     pub(crate) fn node_at(&self, offset: usize) -> Option<usize> {
         (0..self.nodes.len())

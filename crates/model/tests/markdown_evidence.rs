@@ -1749,3 +1749,14 @@ fn the_quarters_okrs_dated_by_a_week_the_page_names_are_that_weeks_quarter() {
     );
     assert_eq!(periods(&r), ["2024-Q4"]);
 }
+
+#[test]
+fn a_quoted_okr_id_that_starts_with_its_year_dates_the_objective() {
+    let r = read(
+        "## List of current OKRs\n\n### OKR '2023.M1': \"Validate the product vision\"\n\n\
+         **Objective: We will validate the vision with real teams.**\n\n#### Key Results\n\n\
+         - `2023.M1.01` - Grow monthly active projects by 20%.\n- `2023.M1.02` - Reach 40 paying teams.\n",
+    );
+    assert_eq!(periods(&r), ["2023"]);
+    assert_eq!(shape(&r).1, [2]);
+}

@@ -74,6 +74,13 @@ fn words(text: &str) -> Vec<(usize, &str)> {
     if let Some(s) = start {
         out.push((s, &text[s..]));
     }
+    // `'2022.M1'`: a word quoted (an id in quotes) is the word; `Q1'24` keeps its quote
+    for w in &mut out {
+        let t = w.1.trim_start_matches(['\'', '‘', '’']);
+        w.0 += w.1.len() - t.len();
+        w.1 = t;
+    }
+    out.retain(|w| !w.1.is_empty());
     out
 }
 

@@ -426,7 +426,9 @@ impl<'b> Evidence<'b> {
             let mut labelled = false;
             // a cell of a `Key result` column under the row that groups it (`| 1 | Setup |
             // Create the file |` then `| | | Add the title |`): the column says what it is
-            let column = self.nodes[j].slot == Slot::Cell && self.kr_column(j);
+            // (under an objective the page marks as one: the rows only group its steps)
+            let column =
+                self.nodes[j].slot == Slot::Cell && self.marked_obj[o] && self.kr_column(j);
             for a in self.ancestors(j) {
                 if a == o || Some(a) == stop {
                     break;

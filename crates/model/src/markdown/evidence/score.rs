@@ -590,7 +590,9 @@ pub(crate) fn objective(n: &Node) -> f32 {
     if m > 0 {
         e -= 1.0 + 0.5 * (m.min(3) as f32 - 1.0);
     }
-    if t.ends_with([':', '：']) {
+    // a line that ends `… as measured by:` introduces what follows; a table row's cell that
+    // does introduces the cells beside it, which is what an objective's row holds
+    if t.ends_with([':', '：']) && n.slot != Slot::Row {
         e -= 3.0;
     }
     if question(t) {

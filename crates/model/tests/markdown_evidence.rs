@@ -1760,3 +1760,17 @@ fn a_quoted_okr_id_that_starts_with_its_year_dates_the_objective() {
     assert_eq!(periods(&r), ["2023"]);
     assert_eq!(shape(&r).1, [2]);
 }
+
+#[test]
+fn a_key_results_label_naming_its_owners_holds_the_list_under_it() {
+    // the title dates the page; `# Quarterly OKRs` after it names no period and does not
+    // undo it; a score table with a column per key result holds no key results
+    let r = read(
+        "Q3-21 OKR Archive\n===\n\n# Quarterly OKRs\n\n## Objective: `Grow the team`\n\
+         - **Tracked:** Weekly\n- **Key Results:** Ana and Bo equally\n  1. `Hire 2 engineers`\n  2. `Source 30 candidates`\n\
+         - **Final Score**\n\n| Date | KR #1 | KR #2 | Total |\n|---|---|---|---|\n| 01.10.21 | 0.5 | 1 | 0.75 |\n\n\
+         - **Notes:**\n  * `Tracked in a spreadsheet.`\n",
+    );
+    assert_eq!(shape(&r).1, [2], "{:?}", shape(&r));
+    assert_eq!(periods(&r), ["2021-Q3"]);
+}

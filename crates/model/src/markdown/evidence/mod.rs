@@ -612,7 +612,19 @@ impl<'b> Evidence<'b> {
                 .map(str::to_string)
                 .collect::<Vec<_>>()
         };
-        matches!(n.slot, Slot::Row | Slot::Cell)
+        // `| Date | KR #1 | KR #2 | KR #3 |`: a column per key result holds their scores by
+        // date, and no column holds key results
+        let per_kr = n
+            .cells
+            .iter()
+            .filter(|(head, _)| {
+                let h = head.text.to_ascii_lowercase();
+                words(&h).iter().any(|w| w == "kr") && h.chars().any(|c| c.is_ascii_digit())
+            })
+            .count()
+            >= 2;
+        !per_kr
+            && matches!(n.slot, Slot::Row | Slot::Cell)
             && n.cells.iter().any(|(head, cell)| {
                 std::ptr::eq(*cell, n.frag.inline) && {
                     let h = head.text.to_ascii_lowercase();

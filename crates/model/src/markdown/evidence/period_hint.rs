@@ -228,7 +228,24 @@ impl<'b> Evidence<'b> {
                 _ => {}
             }
         }
-        self.prose_period()
+        self.title_period().or_else(|| self.prose_period())
+    }
+
+    /// The page's title, its first node when that is a heading, naming a quarter or half with
+    /// its year (`Q1-19 OKR Archive` over `===`): the period of the page, when nothing else
+    /// dates it (a heading after it that names none does not undo it).
+    fn title_period(&self) -> Option<Hint<'b>> {
+        let n = self.nodes.first()?;
+        if !matches!(n.slot, Slot::Heading(_)) {
+            return None;
+        }
+        let found = period::find(n.frag.text())?;
+        match found.period {
+            Some(p @ (Period::Quarter(..) | Period::Half(..) | Period::Range { .. })) => {
+                Some((Some(p), found.length, n.frag))
+            }
+            _ => None,
+        }
     }
 
     /// A page whose text names one quarter or half of a year and no other (`Trong quý đầu

@@ -4,6 +4,7 @@
 use super::super::classify::{self, Kind};
 use super::super::labels::{self, Section};
 use super::super::period;
+use super::super::tree::Block;
 use super::outline::{Node, Slot};
 use crate::values::quantities_in;
 
@@ -300,8 +301,17 @@ pub(crate) fn role(n: &Node) -> Role {
         if value.is_empty() && (label.contains("key result") || matches!(last, "krs" | "kr")) {
             return Role::KrLabel;
         }
+        // `**Key Results:** Martin and Bedeho equally` over a nested list: the label of the
+        // key results, with who owns them
+        let section = labels::section_name(&label);
+        if section == Some(Section::KeyResults)
+            && !value.is_empty()
+            && n.blocks.iter().any(|b| matches!(b, Block::List { .. }))
+        {
+            return Role::KrLabel;
+        }
         // `**Key Results:** Alice, Bob and Carol`: names, not a key result
-        if labels::section_name(&label).is_some() && !value.is_empty() && names_only(value) {
+        if section.is_some() && !value.is_empty() && names_only(value) {
             return Role::Meta;
         }
     }

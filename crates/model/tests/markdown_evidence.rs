@@ -1774,3 +1774,32 @@ fn a_key_results_label_naming_its_owners_holds_the_list_under_it() {
     assert_eq!(shape(&r).1, [2], "{:?}", shape(&r));
     assert_eq!(periods(&r), ["2021-Q3"]);
 }
+
+#[test]
+fn bold_themes_group_key_results_and_a_trailing_unnumbered_section_is_an_appendix() {
+    let mut page = String::from("# Personal OKRs — 2027\n\n");
+    for (o, title) in [
+        "Be a present parent",
+        "Keep my energy up",
+        "Get my finances clear",
+    ]
+    .iter()
+    .enumerate()
+    {
+        page.push_str(&format!(
+            "## {}) {title}\n\n**Idea:** Why this matters.\n\n### Key Results\n\n\
+             **First theme**\n- Reach 3 outings a month\n- Measure: outings per month\n\n\
+             **Second theme**\n- Keep 2 evenings a week free\n- Cut screen time to 1 hour a day\n\
+             - Tracking support: the health agent logs it weekly\n\n",
+            o + 1
+        ));
+    }
+    page.push_str("## Agent relevance map\n\n| Agent | Objective |\n|---|---|\n| 1 — Family planning | 1 |\n| 2 — Weight tracking | 2 |\n| 3 — Budget overview | 3 |\n");
+    let r = read(&page);
+    assert_eq!(shape(&r).1, [3, 3, 3], "{:?}", shape(&r).0);
+    assert!(
+        doubt(&r).message.contains("without the number"),
+        "the appendix is left out and said: {}",
+        doubt(&r).message
+    );
+}

@@ -233,14 +233,35 @@ impl Reader<'_> {
         // beside them: those are more likely sections of the page (an appendix, a process)
         let odd = ev.unnumbered_among_numbered(&chosen);
         if !odd.is_empty() {
+            // after the last numbered one, they are the page's appendix: left out (and said)
+            let last_numbered = chosen
+                .objectives
+                .iter()
+                .map(|o| o.0)
+                .filter(|o| !odd.contains(o))
+                .max()
+                .unwrap_or(0);
+            let trailing = odd.iter().all(|&o| o > last_numbered);
+            if trailing {
+                let ranges: Vec<Range<usize>> =
+                    odd.iter().map(|&o| ev.nodes[o].range.clone()).collect();
+                self.objectives.retain(|o| {
+                    let at = o.title.span.offset as usize;
+                    !ranges.iter().any(|r| r.contains(&at))
+                });
+            }
             doubts.push((
                 self.node_span(&ev.nodes[odd[0]]),
                 format!(
-                    "{} read as objective{} without the number or mark the other objectives have ({}): {} may be a section of the page, not an objective",
+                    "{} without the number or mark the other objectives have ({}): {} may be a section of the page, not an objective{}",
                     count_of(odd.len(), "heading or line", "headings or lines"),
-                    plural(odd.len()),
                     self.lines_of(&ev, &odd),
-                    if odd.len() == 1 { "it" } else { "they" }
+                    if odd.len() == 1 { "it" } else { "they" },
+                    if trailing {
+                        ", and after the last numbered objective it is read so"
+                    } else {
+                        ""
+                    }
                 ),
             ));
             if help.is_empty() {

@@ -668,6 +668,15 @@ impl<'b> Evidence<'b> {
     fn transparent(&self, i: usize) -> bool {
         let n = &self.nodes[i];
         match n.slot {
+            // under a `Key results` label, a bold theme over a list groups the key results
+            // in that list (`**German learning**` over its bullets)
+            Slot::Line
+                if n.frag.all_strong()
+                    && n.end > i + 1
+                    && self.ancestors(i).any(|a| self.roles[a] == Role::KrLabel) =>
+            {
+                true
+            }
             Slot::Line => !n.frag.all_strong() && self.kr[i] < 2.0,
             Slot::Heading(_) => self.kr[i] < 1.0 && !self.headed_tier[i],
             _ => false,
@@ -715,6 +724,12 @@ impl<'b> Evidence<'b> {
             .map(|o| o.0)
             .filter(|&o| self.marked_obj[o])
             .collect();
+        // beside three or more numbered objectives (`## 1) …`), one unnumbered and without
+        // labelled key results is more likely a section of the page (an appendix)
+        let odd = self.unnumbered_among(objectives);
+        for (_, krs) in objectives.iter().filter(|o| odd.contains(&o.0)) {
+            s -= 2.5 + krs.iter().map(|&k| self.kr[k].clamp(0.0, 4.0)).sum::<f32>();
+        }
         for (o, krs) in objectives {
             if marked.len() >= 2
                 && !self.marked_obj[*o]
@@ -1184,6 +1199,11 @@ impl<'b> Evidence<'b> {
     /// labelled or marked key results, where at least three others, and twice as many, have
     /// a number or a mark.
     pub(crate) fn unnumbered_among_numbered(&self, r: &Reading) -> Vec<usize> {
+        self.unnumbered_among(&r.objectives)
+    }
+
+    /// [`Self::unnumbered_among_numbered`], for objectives with their key results.
+    fn unnumbered_among(&self, objectives: &[(usize, Vec<usize>)]) -> Vec<usize> {
         let numbered = |o: usize| {
             let t = outline::plain(self.nodes[o].frag.text());
             super::classify::numbering(t) > 0 || self.marked_obj[o]
@@ -1191,8 +1211,7 @@ impl<'b> Evidence<'b> {
         // an objective whose key results are labelled or marked (`### Key Results`, `KR1:`)
         // is one, numbered or not
         let vouched = |krs: &[usize]| krs.iter().any(|&k| self.marked_kr[k] || self.labelled(k));
-        let (with, without): (Vec<usize>, Vec<usize>) = r
-            .objectives
+        let (with, without): (Vec<usize>, Vec<usize>) = objectives
             .iter()
             .filter(|o| numbered(o.0) || !vouched(&o.1))
             .map(|o| o.0)

@@ -292,6 +292,23 @@ pub(crate) fn role(n: &Node) -> Role {
         if META_LABELS.contains(&label.as_str()) {
             return Role::Meta;
         }
+        // `Tracking support:`, `Owner team:`, `Status update:`: a property named more fully
+        let first = label.split_whitespace().next().unwrap_or("");
+        if label.split_whitespace().count() <= 3
+            && matches!(
+                first,
+                "tracking"
+                    | "owner"
+                    | "owners"
+                    | "status"
+                    | "measure"
+                    | "notes"
+                    | "deadline"
+                    | "due"
+            )
+        {
+            return Role::Meta;
+        }
         // `## Health metrics: must not get worse while the KRs move`
         if OTHER_SECTIONS.contains(&label.as_str()) {
             return Role::OtherLabel;

@@ -1803,3 +1803,18 @@ fn bold_themes_group_key_results_and_a_trailing_unnumbered_section_is_an_appendi
         doubt(&r).message
     );
 }
+
+#[test]
+fn key_results_tagged_committed_or_aspirational_and_an_objective_only_discussed() {
+    // `**Title [COMMITTED]:** text` over its initiatives is a key result; `Possible
+    // objective:` in a discussion is not one
+    let r = read(
+        "# Plan for 2025\n\n## Context\n\n#### Possible objective: \"Improve the UI\"\n\n\
+         ##### Alternative 1: Build it in the web app\n\n- Too slow for large uploads.\n\n## Decision\n\n\
+         ### Objective 1: Support -- \"Optimize support\"\n\n\
+         - **Workshop for users [COMMITTED]:** Run a workshop for new users at least once a year.\n  - Schedule it for autumn.\n    - _Talk to the training hub._\n  - Create the material.\n\
+         - **Ticket volume [ASPIRATIONAL]:** Reduce unnecessary tickets by 50% within 6 months.\n  - Find 3 chatbot tools.\n  - Build a prototype.\n",
+    );
+    assert_eq!(shape(&r).1, [2], "{:?}", shape(&r));
+    assert_eq!(shape(&r).0, ["Support -- \"Optimize support\""]);
+}

@@ -332,6 +332,11 @@ pub(crate) fn role(n: &Node) -> Role {
             return Role::Meta;
         }
     }
+    // `**Workshop for users [COMMITTED]:** Plan …`: a key result tagged committed or
+    // aspirational, as OKRs are graded, not a property
+    if commitment_tag(t) {
+        return Role::Content;
+    }
     // `**Active from:** 02.01.26`, `**Tracked**: weekly`: a property, whatever its name
     if n.frag.bold_label()
         && labels::kr_prefix(t).is_none()
@@ -404,6 +409,15 @@ pub(crate) fn role(n: &Node) -> Role {
         }
     }
     Role::Content
+}
+
+/// `[COMMITTED]`, `[ASPIRATIONAL]`, `(stretch)`: the tag OKRs use for how a key result is
+/// graded.
+fn commitment_tag(t: &str) -> bool {
+    let lower = t.to_ascii_lowercase();
+    ["committed", "aspirational", "stretch", "learning"]
+        .iter()
+        .any(|w| lower.contains(&format!("[{w}]")) || lower.contains(&format!("({w})")))
 }
 
 /// The last sentence of a text of several (`… strong. Key results:` → `Key results:`); `None`
@@ -658,6 +672,9 @@ pub(crate) fn key_result(n: &Node) -> f32 {
     let lower = b.to_ascii_lowercase();
     if lower.starts_with("zero ") || lower.starts_with("no ") || lower.contains(" 0 ") {
         e += 0.5;
+    }
+    if commitment_tag(t) {
+        e += 1.5;
     }
     if starts_with_verb(b) {
         e += 1.0;
@@ -936,13 +953,16 @@ pub(crate) fn objective_mark(t: &str) -> Option<usize> {
         return Some(n);
     }
     let lower = t.to_ascii_lowercase();
-    // `OCTO Objective 1: …`, `Team Objective 2: …`: whose objective, then the mark
+    // `OCTO Objective 1: …`, `Team Objective 2: …`: whose objective, then the numbered mark
     if let Some(at) = lower.find(" objective")
         && t[..at].split_whitespace().count() <= 2
         && t[..at]
             .chars()
             .all(|c| c.is_alphanumeric() || c == ' ' || c == '-')
         && t[..at].starts_with(|c: char| c.is_uppercase())
+        && lower[at + " objective".len()..]
+            .trim_start()
+            .starts_with(|c: char| c.is_ascii_digit())
         && let Some(n) = labels::objective_prefix(&t[at + 1..])
     {
         return Some(at + 1 + n);
@@ -967,8 +987,20 @@ pub(crate) fn objective_mark(t: &str) -> Option<usize> {
     }
     let (label, at) = labels::split_label(t)?;
     let value = t[at..].trim_start();
-    let named =
-        label.contains("(objective)") || label == "objective" || label.ends_with(" objective");
+    // `Possible objective: …`, `Example objective: …`: one discussed or shown, not set
+    let discussed = [
+        "possible ",
+        "potential ",
+        "candidate ",
+        "alternative ",
+        "example ",
+        "sample ",
+        "rejected ",
+    ]
+    .iter()
+    .any(|q| label.starts_with(q));
+    let named = !discussed
+        && (label.contains("(objective)") || label == "objective" || label.ends_with(" objective"));
     (named && !value.is_empty()).then(|| t.len() - value.len())
 }
 

@@ -1818,3 +1818,33 @@ fn key_results_tagged_committed_or_aspirational_and_an_objective_only_discussed(
     assert_eq!(shape(&r).1, [2], "{:?}", shape(&r));
     assert_eq!(shape(&r).0, ["Support -- \"Optimize support\""]);
 }
+
+#[test]
+fn an_action_plan_in_a_gloss_is_no_objective_and_a_key_results_line_elsewhere_is_its_objectives() {
+    let r = read(
+        "# Web OKRs 2026\n\n## Objective 1: Reach 6M monthly visitors\n\n### Key Results (KRs)\n\n\
+         | KR | Mô tả | Target | Baseline |\n|---|---|---|---|\n| **KR 1.1** | Tăng khách truy cập | 6.0 M | 3.0 M |\n| **KR 1.2** | Tỷ lệ chuyển đổi | 12.5% | 8.2% |\n\n\
+         ## Chiến lược hành động (Action Plan)\n\n1. **Nội dung:**\n   - Xây dựng hệ thống sản xuất nội dung.\n   - Tối ưu hóa hạ tầng kỹ thuật.\n\n\
+         ## Nguyên tắc đo lường\n\n**2 Key Results (KRs) hỗ trợ Hypothesis:**\n\
+         - **KR 1 (Data Accuracy):** Hoàn thiện 100% Data Pipeline.\n- **KR 2 (Traffic Quality):** Duy trì tỷ lệ 80% phiên hợp lệ.\n",
+    );
+    assert_eq!(
+        shape(&r),
+        (vec!["Reach 6M monthly visitors".to_string()], vec![4])
+    );
+}
+
+#[test]
+fn headings_that_name_periods_that_do_not_agree_are_doubted() {
+    // `## H1 2027` over `### R1 Objectives (Sep-Nov 2026)`: which is the objective's period?
+    let r = read(
+        "# Roadmap\n\n## H2 2026: Foundation\n\n### R0 Objectives (Jul-Sep 2026)\n\n#### R0-O1: Define the ontology\n\n- KR1.1: Document 5 core concepts\n\n\
+         ## H1 2027: Intelligence\n\n### R1 Objectives (Sep-Nov 2026)\n\n#### R1-O1: Build the knowledge graph\n\n- KR1.1: Load 100 entities\n",
+    );
+    assert_eq!(shape(&r).1, [1, 1]);
+    assert!(
+        doubt(&r).message.contains("do not agree"),
+        "{}",
+        doubt(&r).message
+    );
+}

@@ -3,10 +3,9 @@
 //! "N of M pages read as a person reads them" and the pages read wrong in silence (no
 //! `uncertain-reading` or `no-objectives` error).
 //!
-//! The goal is 90% read right and none wrong in silence. None is read wrong in silence, and
-//! the test fails when one is. The share read right is not there yet: the test holds the
-//! line where it stands ([`READ_RIGHT_AT_LEAST`]), so that a change that reads fewer pages
-//! right fails; raise the number with every change that reads more.
+//! The goal is 90% read right and none wrong in silence; the test fails below either. It also
+//! holds the line where the reader stands ([`READ_RIGHT_AT_LEAST`]), so that a change that
+//! reads fewer pages right fails; raise the number with every change that reads more.
 //!
 //! `cargo test -p throughline-model --test okr_corpus -- --nocapture` prints the table.
 
@@ -18,7 +17,7 @@ use throughline_model::markdown::parse_markdown;
 use throughline_model::{Period, Severity, SourceMap};
 
 /// Pages read as a person reads them, at least (of 191).
-const READ_RIGHT_AT_LEAST: usize = 171;
+const READ_RIGHT_AT_LEAST: usize = 172;
 
 /// `tests/okr-corpus`, or the folder `OKR_CORPUS` names (pages held out while the reader is
 /// worked on: measure them before looking at them). Another folder is only measured: its
@@ -192,6 +191,11 @@ fn the_corpus_is_read_as_a_person_reads_it() {
         orgs.len() >= 25,
         "the corpus has {} organisations",
         orgs.len()
+    );
+    assert!(
+        right * 10 >= pages.len() * 9,
+        "{right} of {} pages read right: below 90%",
+        pages.len()
     );
     assert!(
         right >= READ_RIGHT_AT_LEAST,

@@ -131,6 +131,42 @@ impl Reader<'_> {
                 "a guide's examples are not a team's OKRs: leave the page out of `pages:`, or write the team's own OKRs outside the examples",
             );
         }
+        // headings over an objective that name periods neither of which holds the other
+        // (`## H1 2027` over `### R1 (Sep-Nov 2026)`): which one the objective is for, only
+        // its author knows
+        let clashing: Vec<usize> = chosen
+            .objectives
+            .iter()
+            .map(|o| o.0)
+            .filter(|&o| {
+                // (not the page's title: `# OKRs (Q4 2025 – 2026)` names its span loosely)
+                let named: Vec<Period> = std::iter::once(&ev.nodes[o])
+                    .chain(ev.headings_over(o))
+                    .filter(|h| h.slot != Slot::Heading(1))
+                    .filter_map(|h| super::period::find(h.frag.text())?.period)
+                    .collect();
+                named.iter().enumerate().any(|(k, a)| {
+                    named[k + 1..].iter().any(|b| {
+                        let holds =
+                            |x: &Period, y: &Period| x.start() <= y.start() && y.end() <= x.end();
+                        !holds(a, b) && !holds(b, a)
+                    })
+                })
+            })
+            .collect();
+        if !clashing.is_empty() {
+            self.doubt_objectives(
+                &ev,
+                (&mut doubts, &mut help),
+                &clashing,
+                format!(
+                    "{} under headings that name periods that do not agree",
+                    count_of(clashing.len(), "objective is", "objectives are")
+                ),
+                "each dated by the nearest",
+                "state each objective's period once, or nest a period only under one that holds it",
+            );
+        }
         // key results written only inside code blocks (examples in ```markdown fences) are
         // not read: a page read with none says so
         if krs == 0 {

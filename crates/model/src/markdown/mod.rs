@@ -102,8 +102,11 @@
 //! that look like key results are left out; most objectives have none while others do; far
 //! more key results than objectives hold; a line looks like part of an OKR but has no place;
 //! the objectives are under a heading or label that calls them examples (`## Good vs. Bad
-//! OKRs`, `**Bad OKR:**`: a guide's illustrations); or another reading with other counts
-//! scores about as well. A page read with objectives
+//! OKRs`, `**Bad OKR:**`: a guide's illustrations, and those judged good or bad are left
+//! out); an unnumbered heading sits among numbered objectives (after the last, it is read as
+//! an appendix and left out); the headings over an objective name periods that do not agree
+//! (`## H1 2027` over `### Sep-Nov 2026`); or another reading with other counts scores about
+//! as well. A page read with objectives
 //! and no key results, with nothing that looks like one, is an `objectives-only` warning.
 //! Both can be set in `checks:` like a rule (`uncertain-reading: warning`), or allowed for
 //! one page with `<!-- throughline: allow(uncertain-reading) -->` anywhere on it. A period

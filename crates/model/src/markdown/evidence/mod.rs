@@ -1145,6 +1145,11 @@ impl<'b> Evidence<'b> {
             let Some(on) = self.node_at(o.title.span.offset as usize) else {
                 continue;
             };
+            // an objective read on a label of another section (`## Action plan`) or on
+            // metadata
+            if matches!(self.roles[on], Role::OtherLabel | Role::Meta) {
+                sum -= 3.0;
+            }
             let mut krs = Vec::new();
             for kr in &o.key_results {
                 if let Some(k) = self.node_at(kr.title.span.offset as usize)

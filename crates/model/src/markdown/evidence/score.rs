@@ -115,6 +115,8 @@ const OTHER_SECTIONS: &[&str] = &[
     "kpis",
     "health metrics",
     "initiatives",
+    "action plan",
+    "action plans",
     "projects",
     "key initiatives",
     "guardrails",
@@ -283,7 +285,12 @@ pub(crate) fn role(n: &Node) -> Role {
     {
         return Role::KrLabel;
     }
-    if OTHER_SECTIONS.contains(&bare.as_str()) || metrics_heading(n, &bare) {
+    // `Chiến lược hành động (Action Plan)`: the section the gloss names
+    let glossed = super::outline::gloss(&bare).unwrap_or_default();
+    if OTHER_SECTIONS.contains(&bare.as_str())
+        || OTHER_SECTIONS.contains(&glossed)
+        || metrics_heading(n, &bare)
+    {
         return Role::OtherLabel;
     }
     if let Some((label, at)) = labels::split_label(t) {
@@ -375,6 +382,18 @@ pub(crate) fn role(n: &Node) -> Role {
         && t.ends_with([':', '：'])
         && let Some(last) = last_sentence(t)
         && labels::section_name(last) == Some(Section::KeyResults)
+    {
+        return Role::KrLabel;
+    }
+    // `**3 Key Results (KRs) supporting the hypothesis:**`: a short line that ends with a
+    // colon and says key results introduces them
+    if !matches!(n.slot, Slot::Heading(_))
+        && t.ends_with([':', '：'])
+        && self::words(t).len() <= 8
+        && (lower.contains("key results")
+            || lower
+                .split(|c: char| !c.is_alphanumeric())
+                .any(|w| w == "krs"))
     {
         return Role::KrLabel;
     }

@@ -1790,7 +1790,7 @@ fn bold_themes_group_key_results_and_a_trailing_unnumbered_section_is_an_appendi
             "## {}) {title}\n\n**Idea:** Why this matters.\n\n### Key Results\n\n\
              **First theme**\n- Reach 3 outings a month\n- Measure: outings per month\n\n\
              **Second theme**\n- Keep 2 evenings a week free\n- Cut screen time to 1 hour a day\n\
-             - Tracking support: the health agent logs it weekly\n\n",
+             - Measure: hours logged per day\n- Tracking support: the health agent logs it weekly\n\n",
             o + 1
         ));
     }

@@ -668,12 +668,17 @@ impl<'b> Evidence<'b> {
     fn transparent(&self, i: usize) -> bool {
         let n = &self.nodes[i];
         match n.slot {
-            // under a `Key results` label, a bold theme over a list groups the key results
-            // in that list (`**German learning**` over its bullets)
+            // under a `Key results` label, a bold theme over a list that gives its items'
+            // measures (`**German learning**` over `- Practise weekly` and `- Measure: …`)
+            // groups the key results in that list; over details alone it is a key result
             Slot::Line
                 if n.frag.all_strong()
-                    && n.end > i + 1
-                    && self.ancestors(i).any(|a| self.roles[a] == Role::KrLabel) =>
+                    && self.ancestors(i).any(|a| self.roles[a] == Role::KrLabel)
+                    && (i + 1..n.end).any(|j| {
+                        self.nodes[j].parent == Some(i)
+                            && self.roles[j] == Role::Meta
+                            && score::measure_line(&self.nodes[j])
+                    }) =>
             {
                 true
             }

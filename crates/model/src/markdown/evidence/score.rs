@@ -768,6 +768,18 @@ fn question(t: &str) -> bool {
         )
 }
 
+/// `Measure: sessions per week`, `Target: ≥ 95%`: a property that says how the item before
+/// it is measured.
+pub(crate) fn measure_line(n: &Node) -> bool {
+    let t = super::outline::plain(n.frag.text().trim());
+    labels::split_label(t).is_some_and(|(l, _)| {
+        matches!(
+            l.trim_matches(['*', '_', ' ']),
+            "measure" | "measured by" | "measurement" | "target" | "metric" | "kpi"
+        )
+    })
+}
+
 /// `Score: 0.8`, `Status: done`, `Grade: B`: a property that says how far the node it is
 /// under got, which is what a key result is given.
 pub(crate) fn graded(n: &Node) -> bool {

@@ -1848,3 +1848,23 @@ fn headings_that_name_periods_that_do_not_agree_are_doubted() {
         doubt(&r).message
     );
 }
+
+#[test]
+fn a_target_column_with_long_text_is_no_key_result_column_and_a_bold_note_row_is_a_note() {
+    let mut page = String::from("# Q3 2026 OKRs\n\n");
+    for o in 1..=3 {
+        page.push_str(&format!(
+            "### Objective {o}: Make the gateway faster {o}\n\n| Key Result | Current | Target | Status |\n|---|---|---|---|\n\
+             | p99 latency under load {o} | unknown | <50ms | not started |\n\
+             | Cache hit rate {o} | unknown | >40% on routing decisions of every provider we route to | not started |\n\
+             | **Candidate ideas** | — | **Quota inheritance** (per-tenant caps that compose), **Time-of-day routing** (cheaper after hours), **PII-aware selection** | — |\n\
+             | Circuit-breaker loop {o} | 0 | 100% of providers | in progress |\n\n"
+        ));
+    }
+    let r = read(&page);
+    assert_eq!(shape(&r).1, [3, 3, 3], "{:?}", shape(&r));
+    assert_eq!(
+        r.objectives[0].key_results[0].title.value,
+        "p99 latency under load 1"
+    );
+}

@@ -166,6 +166,28 @@ impl<'b> Evidence<'b> {
                 roles[i] = Role::Meta;
             }
         }
+        // a table row whose main cell alone is all in bold among rows that are not
+        // (`| **Candidate primitives** | — | … |` among the key results): a note in the table
+        let mut tables: BTreeMap<Option<usize>, Vec<usize>> = BTreeMap::new();
+        for (i, n) in nodes.iter().enumerate() {
+            if n.slot == Slot::Row {
+                tables.entry(n.parent).or_default().push(i);
+            }
+        }
+        for rows in tables.values() {
+            let bold: Vec<usize> = rows
+                .iter()
+                .copied()
+                .filter(|&r| nodes[r].frag.all_strong())
+                .collect();
+            if !bold.is_empty() && bold.len() * 3 <= rows.len() && rows.len() - bold.len() >= 2 {
+                for r in bold {
+                    if !score::marks(nodes[r].frag.text()).1 {
+                        roles[r] = Role::Meta;
+                    }
+                }
+            }
+        }
         // a heading with nothing under it whose words another heading repeats (`####
         // Accelerate interop standards...` over each `#### … via HL7: …`): a lead-in that
         // runs over the headings after it, not an objective each time

@@ -654,7 +654,18 @@ fn main_column(head: &[Inline], rows: &[Vec<Inline>]) -> usize {
             );
         // `| 条目 | 1.0 | 0.7 | 0.5 |`: a column headed by a grade holds what that grade
         // takes, not the key results
-        let graded = grade_header(&h.text);
+        // a column of grades (`1.0`, `0.7`) or of values (`Target`, `Baseline`, `Owner`)
+        // holds what the key result takes or who owns it, not the key results
+        let graded = grade_header(&h.text)
+            || matches!(
+                super::super::table::column(&h.text),
+                Some(
+                    super::super::table::Col::Target
+                        | super::super::table::Col::Baseline
+                        | super::super::table::Col::Stretch
+                        | super::super::table::Col::Owner
+                )
+            );
         let score = mean + if named { 15.0 } else { 0.0 } - if graded { 30.0 } else { 0.0 };
         if score > best.1 {
             best = (k, score);

@@ -16,8 +16,8 @@ use chrono::NaiveDate;
 use throughline_model::markdown::parse_markdown;
 use throughline_model::{Period, Severity, SourceMap};
 
-/// Pages read as a person reads them, at least (of 191).
-const READ_RIGHT_AT_LEAST: usize = 172;
+/// Pages read as a person reads them, at least (of 206).
+const READ_RIGHT_AT_LEAST: usize = 187;
 
 /// `tests/okr-corpus`, or the folder `OKR_CORPUS` names (pages held out while the reader is
 /// worked on: measure them before looking at them). Another folder is only measured: its

@@ -51,6 +51,7 @@ impl Reader<'_> {
         }
         self.date_objectives(&ev);
         self.widen_to_named_quarter(&ev);
+        self.intro_states_the_days(&ev, &chosen);
         let runner = std::iter::once(&own)
             .chain(readings.iter())
             .filter(|r| r.counts() != chosen.counts() && r.counts().0 > 0)
@@ -86,6 +87,11 @@ impl Reader<'_> {
         if objectives >= 3 && krs == 0 && self.periods.is_empty() {
             let defined = objectives_where(&chosen, |o| ev.nodes[o].frag.term_and_explanation());
             if defined.len() * 2 > objectives {
+                // every one of them so: the page explains OKRs and sets none (left out, said)
+                let all = defined.len() == objectives;
+                if all {
+                    self.objectives.clear();
+                }
                 self.doubt_objectives(
                     &ev,
                     (&mut doubts, &mut help),
@@ -94,7 +100,11 @@ impl Reader<'_> {
                         "{} of {objectives} objectives read with no key results are each a term in bold and a sentence explaining it",
                         defined.len()
                     ),
-                    "as a page that explains OKRs lists them",
+                    if all {
+                        "as a page that explains OKRs lists them: none is read as an objective"
+                    } else {
+                        "as a page that explains OKRs lists them"
+                    },
                     "a page that explains OKRs rather than sets them can be left out of `pages:`; objectives written this way read surely as headings or lines of their own with their key results under them",
                 );
             }
@@ -166,6 +176,58 @@ impl Reader<'_> {
                 "each dated by the nearest",
                 "state each objective's period once, or nest a period only under one that holds it",
             );
+        }
+        // headings the page marks as objectives in so many words (`### OKR-1: …`) that the
+        // reading does not read as objectives, nor as a statement of one it reads
+        let read_objectives: Vec<usize> = chosen.objectives.iter().map(|o| o.0).collect();
+        let unread_marked: Vec<usize> = (0..ev.nodes.len())
+            .filter(|&i| {
+                // (headings: a marked line or row restates or cites one, as summaries do)
+                ev.marked_obj[i]
+                    && matches!(ev.nodes[i].slot, Slot::Heading(_))
+                    && ev.roles[i] == Role::Content
+                    && !read_objectives.contains(&i)
+                    && !read_objectives
+                        .iter()
+                        .any(|&o| (o..ev.nodes[o].end).contains(&i))
+            })
+            .collect();
+        if unread_marked.len() >= 2 {
+            self.doubt_objectives(
+                &ev,
+                (&mut doubts, &mut help),
+                &unread_marked,
+                format!(
+                    "{} marked as objectives in so many words {} not read as objectives",
+                    count_of(unread_marked.len(), "heading", "headings"),
+                    if unread_marked.len() == 1 { "is" } else { "are" }
+                ),
+                "",
+                "keep the objectives the page marks (`OKR-1:`, `Objective 2:`) at one level, with their key results under them",
+            );
+        }
+        // no objective dated, while the prose before them names a period or a day
+        // (`Short term means the next ~90 days (through early November 2026)`): what the
+        // objectives are for may be there, in words this reader does not take as a period
+        if objectives > 0 && self.objectives.iter().all(|o| o.period.is_none()) {
+            let first = chosen.objectives.iter().map(|o| o.0).min().unwrap_or(0);
+            let named = ev.nodes[..first].iter().find_map(|n| {
+                let f = super::period::find(n.frag.text())?;
+                (n.slot == Slot::Line && f.period.is_some() && !f.bare_year).then_some((n, f))
+            });
+            if let Some((n, f)) = named {
+                doubts.push((
+                    self.node_span(n),
+                    format!(
+                        "no objective has a period, but the text before them names `{}` (line {})",
+                        f.label,
+                        self.node_span(n).line
+                    ),
+                ));
+                if help.is_empty() {
+                    help = "state the objectives' period in a heading (`## Q3 2026`) or a `Period:` line";
+                }
+            }
         }
         // key results written only inside code blocks (examples in ```markdown fences) are
         // not read: a page read with none says so
@@ -325,13 +387,33 @@ impl Reader<'_> {
         }
         // a section the page heads as goals or objectives, read as nothing
         for (h, items) in ev.unread_goal_sections(&chosen) {
+            // beside objectives read elsewhere, a `Secondary Goals` heading's items are more
+            // goals: read as objectives with no key results, and said
+            let goals = !self.objectives.is_empty() && names_goals_only(ev.nodes[h].frag.text());
+            if goals {
+                let mut marks = self.periods.clone();
+                marks.sort_by_key(|m| m.0);
+                for &i in &items {
+                    let node = &ev.nodes[i];
+                    let ctx = ctx_at(&marks, node.range.start);
+                    let open =
+                        self.open(unmarked(node.frag), &ctx, false, &node.frag.inline.people);
+                    self.objectives.push(open.o);
+                }
+                self.objectives.sort_by_key(|o| o.title.span.offset);
+            }
             doubts.push((
                 self.node_span(&ev.nodes[h]),
                 format!(
-                    "the heading \"{}\" says goals follow, but none of the {} under it ({}) was read as an objective or a key result",
+                    "the heading \"{}\" says goals follow, but none of the {} under it ({}) {}",
                     super::reader::excerpt(ev.nodes[h].frag.text()),
                     count_of(items.len(), "item", "items"),
-                    self.lines_of(&ev, &items)
+                    self.lines_of(&ev, &items),
+                    if goals {
+                        "has key results: they are read as objectives with none"
+                    } else {
+                        "was read as an objective or a key result"
+                    }
                 ),
             ));
             if help.is_empty() {
@@ -501,6 +583,47 @@ impl Reader<'_> {
                 let span = p.span;
                 o.period = Some(Spanned::new(end, span));
                 o.period_length = Some(Spanned::new(PeriodLength::Quarter, span));
+            }
+        }
+    }
+
+    /// The page's prose before its first objective names the days its quarter runs
+    /// (`Quarter runs 2026-09-18 to 2026-12-31.`, under `# OKRs 2026-Q4`): those days are
+    /// the objectives' period, stated more exactly than the title's quarter.
+    fn intro_states_the_days(&mut self, ev: &Evidence, chosen: &Reading) {
+        let Some(first) = chosen.objectives.iter().map(|o| o.0).min() else {
+            return;
+        };
+        let intro: Vec<&Node> = ev.nodes[..first]
+            .iter()
+            .filter(|n| n.slot == Slot::Line)
+            .collect();
+        let Some(lead) = intro.first() else { return };
+        let text = intro
+            .iter()
+            .map(|n| n.frag.text())
+            .collect::<Vec<_>>()
+            .join(" ");
+        let Some((start, end, _)) = super::period::find_range(&text) else {
+            return;
+        };
+        // an OKR's span, not a meeting's
+        if (end - start).num_days() < 28 {
+            return;
+        }
+        let range = Period::Range { start, end };
+        let span = self.span(lead.frag);
+        for o in &mut self.objectives {
+            let Some(p) = o.period.as_ref() else { continue };
+            let overlaps = p.value.start() < range.end() && range.start() < p.value.end();
+            if overlaps
+                && matches!(
+                    p.value,
+                    Period::Quarter(..) | Period::Half(..) | Period::Year(..)
+                )
+            {
+                o.period = Some(Spanned::new(range, span));
+                o.period_length = Some(Spanned::new(super::period::range_length(start, end), span));
             }
         }
     }
@@ -783,6 +906,16 @@ fn quarter_word(t: &str) -> bool {
                     | "kwartaal"
             )
         })
+}
+
+/// `Secondary Goals:`, `Q3 objectives`: a heading that says goals or objectives follow (not
+/// key results).
+fn names_goals_only(t: &str) -> bool {
+    let lower = t.to_lowercase();
+    !lower.contains("key result")
+        && lower
+            .split(|c: char| !c.is_alphanumeric())
+            .any(|w| matches!(w, "goals" | "objectives"))
 }
 
 /// The objective nodes of a reading that `f` holds for.

@@ -94,14 +94,18 @@
 //! the runner-up. Markdown pushed into a code block by its indentation (key results eight
 //! spaces deep, a page whose headings are indented) and a page inside one unclosed fence are
 //! read as the Markdown they are. A page whose key results are all inside ```` ```markdown ````
-//! blocks is read from them, with an `uncertain-reading` error (they may be examples).
+//! blocks is read from them, with an `uncertain-reading` error (they may be examples). A
+//! site generator's OKR tags (Hexo's `{% okr o1 %}` over an objective, `<!-- okr kr-1
+//! percent:20 -->` over a key result) are read as the headings they stand for.
 //!
 //! **When the reading is doubtful, the page says so.** An `uncertain-reading` error (exit
 //! code 1) names the lines and what would make the reading sure when: objectives are read
 //! with no key results while lists or rows under them look like key results; several lines
 //! that look like key results are left out; most objectives have none while others do; far
 //! more key results than objectives hold; a line looks like part of an OKR but has no place;
-//! the objectives are under a heading or label that calls them examples (`## Good vs. Bad
+//! headings the page marks as objectives (`### OKR-1: …`) are not read as objectives; no
+//! objective is dated while the prose before them names a period; the objectives are under
+//! a heading or label that calls them examples (`## Good vs. Bad
 //! OKRs`, `**Bad OKR:**`: a guide's illustrations, and those judged good or bad are left
 //! out); an unnumbered heading sits among numbered objectives (after the last, it is read as
 //! an appendix and left out); the headings over an objective name periods that do not agree
@@ -303,6 +307,9 @@ pub fn parse_markdown(src: &str, file: FileId, file_name: &str) -> MarkdownRead 
 /// heading four spaces in with its key results eight). Offsets stay within their lines.
 fn as_written(src: &str) -> (std::borrow::Cow<'_, str>, Vec<Vec<Shift>>) {
     let mut text = std::borrow::Cow::Borrowed(src);
+    if let Some(t) = okr_tags(&text) {
+        text = t.into();
+    }
     if let Some(t) = unclosed_fence(&text) {
         text = t.into();
     }
@@ -314,6 +321,53 @@ fn as_written(src: &str) -> (std::borrow::Cow<'_, str>, Vec<Vec<Shift>>) {
         }
     }
     (text, passes)
+}
+
+/// A page written with a site generator's OKR tags (Hexo's `{% okr o1 %}` over the
+/// objective, `<!-- okr kr1 percent:0.7 -->` over each key result, `{% endokr %}`): each tag
+/// written as the Markdown it stands for, `## O1` and `### KR1` headings over the text that
+/// follows them, the others blanked, offsets kept; `None` when it has none.
+fn okr_tags(src: &str) -> Option<String> {
+    let mut out = src.to_string();
+    let mut any = false;
+    let mut at = 0;
+    for line in src.split_inclusive('\n') {
+        let body = line.trim_end();
+        let t = body.trim_start();
+        let start = at + (body.len() - t.len());
+        at += line.len();
+        let lower = t.to_ascii_lowercase();
+        let inner = lower
+            .strip_prefix("{%")
+            .and_then(|r| r.strip_suffix("%}"))
+            .or_else(|| {
+                lower
+                    .strip_prefix("<!--")
+                    .and_then(|r| r.strip_suffix("-->"))
+            });
+        let Some(inner) = inner else { continue };
+        let words: Vec<&str> = inner.split_whitespace().collect();
+        let heading = match words.as_slice() {
+            ["okr", mark, ..] => {
+                let (kind, rest) = match mark.strip_prefix("kr") {
+                    Some(r) => ("### KR", r.trim_start_matches('-')),
+                    None => ("## O", mark.strip_prefix('o').unwrap_or("")),
+                };
+                (!rest.is_empty() && rest.bytes().all(|b| b.is_ascii_digit()))
+                    .then(|| format!("{kind}{rest}"))
+            }
+            ["endokr", ..] | ["box", ..] | ["endbox", ..] => Some(String::new()),
+            _ => None,
+        };
+        let Some(heading) = heading else { continue };
+        if heading.len() > t.len() {
+            continue;
+        }
+        any = true;
+        tree::blank(&mut out, start..start + t.len());
+        out.replace_range(start..start + heading.len(), &heading);
+    }
+    any.then_some(out)
 }
 
 /// The page with the fence lines of its ```` ```markdown ```` (or `md`) code blocks blanked

@@ -458,6 +458,31 @@ fn cjk_month(text: &str) -> Option<Found> {
     })
 }
 
+/// `2024年的小目标`: a year written with `年` against the text, as Chinese and Japanese pages
+/// write it (a bare year: a period only where the text is about goals).
+fn cjk_year(text: &str) -> Option<Found> {
+    let at = text.find('年')?;
+    let before = &text[..at];
+    let digits = before.len() - before.trim_end_matches(|c: char| c.is_ascii_digit()).len();
+    if digits != 4 {
+        return None;
+    }
+    let start = at - 4;
+    let year: i32 = text[start..at]
+        .parse()
+        .ok()
+        .filter(|y| (1990..2100).contains(y))?;
+    let end = at + '年'.len_utf8();
+    Some(Found {
+        period: Some(Period::Year(year)),
+        length: Some(PeriodLength::Year),
+        label: text[start..end].to_string(),
+        fiscal: false,
+        at: start..end,
+        bare_year: true,
+    })
+}
+
 /// `Q3-Q4 2025`, `2025 Q3–Q4`, `2020 Q1/2`: quarters of one year, as the range of days they
 /// cover.
 fn quarter_span(text: &str) -> Option<Found> {
@@ -536,6 +561,9 @@ pub(crate) fn find(text: &str) -> Option<Found> {
         return Some(span);
     }
     if let Some(span) = cjk_month(text) {
+        return Some(span);
+    }
+    if let Some(span) = cjk_year(text) {
         return Some(span);
     }
     let ws = words(text);
@@ -686,6 +714,12 @@ pub(crate) fn find_range(text: &str) -> Option<(NaiveDate, NaiveDate, std::ops::
             k += 1;
             continue;
         };
+        // `Week of 2026-06-15`, `week of June 15, 2026`: the seven days from that one
+        let before = text[..s_at].trim_end().to_ascii_lowercase();
+        if before.ends_with("week of") {
+            let at = before.len() - "week of".len();
+            return Some((start, start + chrono::Days::new(6), at..s_end));
+        }
         // the next date, after a connector and nothing else
         for j in (k + 1)..(k + 5).min(ws.len()) {
             if ws[j].0 < s_end {

@@ -154,6 +154,40 @@ impl<'b> Evidence<'b> {
                 obj[i] += 0.5;
             }
         }
+        // `- KR1.1: no merged evidence yet` in a check-in, after `- KR1.1: Reach 5 records`
+        // under its objective: the same key result again, restated or reported on (a page
+        // that numbers each release's key results `KR1.1` again, under objectives of their
+        // own, says new ones)
+        let heading_over = |i: usize| {
+            std::iter::successors(nodes[i].parent, |&p| nodes[p].parent)
+                .find(|&a| matches!(nodes[a].slot, Slot::Heading(_)))
+        };
+        // under a heading that reads like an objective: its own key result
+        let objective_like: Vec<bool> = (0..nodes.len())
+            .map(|h| roles[h] == Role::Content && obj[h] >= 1.0)
+            .collect();
+        let owner = |i: usize| heading_over(i).filter(|&h| objective_like[h]);
+        let mut seen: Vec<(String, Option<usize>)> = Vec::new();
+        for i in 0..nodes.len() {
+            let t = score::unmarked_text(nodes[i].frag.text());
+            let Some(m) = labels::kr_mark(t) else {
+                continue;
+            };
+            if !m.contains('.') || matches!(nodes[i].slot, Slot::Heading(_)) {
+                continue;
+            }
+            let by = owner(i);
+            let again = seen
+                .iter()
+                .any(|(sm, so)| *sm == m && (by.is_none() || by == *so));
+            if again {
+                if roles[i] == Role::Content {
+                    roles[i] = Role::Meta;
+                }
+            } else {
+                seen.push((m, by));
+            }
+        }
         // `KR1a:` under `KR1:` is a part of that key result, never an OKR of its own
         for i in 0..nodes.len() {
             let Some(m) = labels::kr_mark(nodes[i].frag.text()) else {
@@ -208,6 +242,18 @@ impl<'b> Evidence<'b> {
             }
         }
         let mut kr: Vec<f32> = nodes.iter().map(score::key_result).collect();
+        // a heading that said only `KR1` (or `Objective`), its text taken from what follows:
+        // marked as plainly as `KR1: …` is
+        for (i, n) in nodes.iter().enumerate() {
+            // (a key result whatever its words: `### KR3` over `OKR page, the one you are
+            // reading`)
+            if n.bare_kr {
+                roles[i] = Role::Content;
+                kr[i] += 3.0;
+            } else if n.bare_label && roles[i] == Role::Content && !score::marked_objective(n) {
+                obj[i] += 3.0;
+            }
+        }
         // a line with its score or status under it is graded, as key results are
         let mut graded = vec![false; nodes.len()];
         for (i, n) in nodes.iter().enumerate() {
@@ -838,7 +884,11 @@ impl<'b> Evidence<'b> {
             if self.roles[i] != Role::Content {
                 continue;
             }
-            if self.marked_obj[i] && !is_obj[i] {
+            // (an `**Objective**: …` line under an objective heading read as one states that
+            // objective; it is not another left out)
+            let statement =
+                self.nodes[i].slot == Slot::Line && self.nodes[i].parent.is_some_and(|p| is_obj[p]);
+            if self.marked_obj[i] && !is_obj[i] && !statement {
                 s -= 2.0;
             }
             if self.marked_kr[i] && !is_kr[i] && placed[i] {

@@ -159,10 +159,12 @@ impl<'b> Evidence<'b> {
                     // `## Objective 2025 - €1M in revenue`: a year after an objective label
                     // dates what is under it
                     let lower = text.trim_start().to_lowercase();
+                    // (`2024年的小目标`: a goal word of a language written without spaces,
+                    // anywhere in the heading)
                     let about_okrs = classify::has_okr_words(&text)
                         || super::super::labels::OBJECTIVE_WORDS
                             .iter()
-                            .any(|w| lower.starts_with(w));
+                            .any(|w| lower.starts_with(w) || (!w.is_ascii() && lower.contains(w)));
                     if !found.bare_year || rest.is_empty() || about_okrs {
                         return Some((found.period, found.length, n.frag));
                     }

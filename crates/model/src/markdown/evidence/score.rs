@@ -959,6 +959,12 @@ pub(crate) fn names_examples(t: &str) -> Option<Shown> {
     }
 }
 
+/// The text after its numbering and any bullet or mark written before it (`1. `, `• `).
+pub(crate) fn unmarked_text(t: &str) -> &str {
+    let t = super::outline::plain(t.trim());
+    &t[classify::numbering(t)..]
+}
+
 /// `Objective 2: …`, `O1. …`, `Objective: …`: an objective in so many words.
 pub(crate) fn marked_objective(n: &Node) -> bool {
     marks(n.frag.text()).0
@@ -1006,7 +1012,8 @@ pub(crate) fn objective_mark(t: &str) -> Option<usize> {
         return Some("objective ".len() + n);
     }
     if let Some(rest) = lower.strip_prefix("okr") {
-        let digits = rest.trim_start_matches([' ', '#']);
+        // `OKR 1:`, `OKR #1:`, `OKR-1:`
+        let digits = rest.trim_start_matches([' ', '#', '-']);
         let n = digits.bytes().take_while(u8::is_ascii_digit).count();
         let after = digits[n..].trim_start_matches([' ', '.']);
         if n > 0 && after.starts_with([':', '-', '–', '—']) {
@@ -1014,6 +1021,11 @@ pub(crate) fn objective_mark(t: &str) -> Option<usize> {
             if !title.is_empty() {
                 return Some(t.len() - title.len());
             }
+        }
+        // `okr1 湖仓一体`, `OKR 2 Grow the team`: a small number, a space, the title (not
+        // `OKR 2024 planning`)
+        if (1..=2).contains(&n) && digits[n..].starts_with(' ') && !after.is_empty() {
+            return Some(t.len() - after.len());
         }
     }
     let (label, at) = labels::split_label(t)?;

@@ -343,34 +343,7 @@ pub(super) fn about_the_work(t: &str) -> bool {
 /// The text without its parenthesized parts: `Notes (for pitch alignment)` is a heading of
 /// notes, however long the aside.
 fn without_parens(t: &str) -> String {
-    without_enclosed(t, &['(', '（'], &[')', '）'])
-}
-
-/// The text without what `open` … `close` encloses (nested pairs counted).
-fn without_enclosed(t: &str, open: &[char], close: &[char]) -> String {
-    let mut depth = 0usize;
-    t.chars()
-        .filter(|c| {
-            if open.contains(c) {
-                depth += 1;
-            } else if close.contains(c) {
-                depth = depth.saturating_sub(1);
-                return false;
-            }
-            depth == 0
-        })
-        .collect()
-}
-
-/// A title compared with another: lowercase, without parenthesized or bracketed asides
-/// (`(aspirational KR)`), punctuation or extra spaces.
-pub(super) fn same_words(t: &str) -> String {
-    without_enclosed(t, &['(', '（', '['], &[')', '）', ']'])
-        .to_lowercase()
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .collect::<Vec<_>>()
-        .join(" ")
+    labels::without_enclosed(t, &['(', '（'], &[')', '）'])
 }
 
 /// The text without date and time stamps (`2025-06-18`, `17:48`, `17:48:12`): a heading

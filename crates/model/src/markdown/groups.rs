@@ -4,8 +4,9 @@
 use super::NoteKind;
 use super::classify::*;
 use super::frag::Frag;
-use super::labels::{self, Section};
-use super::objective::{Open, refs};
+use super::labels::{self, Section, same_words};
+use super::objective::refs;
+use super::open::Open;
 use super::reader::*;
 use super::tree::{Block, Item};
 

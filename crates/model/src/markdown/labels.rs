@@ -833,3 +833,30 @@ const BASELINE_MARKERS: &[&str] = &[
 
 #[cfg(test)]
 mod tests;
+
+/// The text without what `open` … `close` encloses (nested pairs counted).
+pub(super) fn without_enclosed(t: &str, open: &[char], close: &[char]) -> String {
+    let mut depth = 0usize;
+    t.chars()
+        .filter(|c| {
+            if open.contains(c) {
+                depth += 1;
+            } else if close.contains(c) {
+                depth = depth.saturating_sub(1);
+                return false;
+            }
+            depth == 0
+        })
+        .collect()
+}
+
+/// A title compared with another: lowercase, without parenthesized or bracketed asides
+/// (`(aspirational KR)`), punctuation or extra spaces.
+pub(super) fn same_words(t: &str) -> String {
+    without_enclosed(t, &['(', '（', '['], &[')', '）', ']'])
+        .to_lowercase()
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
+}

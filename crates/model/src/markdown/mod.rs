@@ -135,6 +135,7 @@ mod import;
 mod judge;
 mod labels;
 mod objective;
+mod open;
 mod period;
 mod reader;
 mod remap;

@@ -4,31 +4,13 @@
 use super::classify::{consistent_labels, item_lines, numbering};
 use super::frag::Frag;
 use super::labels::{self, Section};
+use super::open::{Body, Open};
 use super::reader::{Ctx, Reader, excerpt};
 use super::tree::{Block, Item};
 use super::{NoteKind, slug};
 use crate::defs::*;
 use crate::source::Spanned;
 use crate::values::Quantity;
-
-/// An objective being read.
-pub(super) struct Open {
-    pub o: Objective,
-    pub body: Body,
-    /// Opened by a heading (so a bold line under it is a key result, not the next objective).
-    pub from_heading: bool,
-}
-
-#[derive(Default)]
-pub(super) struct Body {
-    /// What the lines being read are: key results, initiatives or guardrails.
-    pub mode: Option<Section>,
-    /// The paragraph before ended with `:` (`We're building tools to:`): the list after it
-    /// explains the paragraph, it is not key results.
-    pub lead_in: bool,
-    /// The last key result was a bold line: the list after it holds its details.
-    pub kr_group: bool,
-}
 
 /// The blocks of a list item, as the borrowed blocks [`Reader::key_result`] reads.
 pub(super) fn refs(blocks: &[Block]) -> Vec<&Block> {

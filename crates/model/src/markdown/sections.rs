@@ -5,7 +5,7 @@ use super::NoteKind;
 use super::classify::*;
 use super::frag::Frag;
 use super::labels::{self, Section};
-use super::objective::Open;
+use super::open::Open;
 use super::period::{self, Found};
 use super::reader::*;
 

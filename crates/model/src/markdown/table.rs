@@ -6,9 +6,9 @@
 use std::ops::Range;
 
 use super::NoteKind;
-use super::classify::same_words;
 use super::frag::Frag;
-use super::objective::Open;
+use super::labels::same_words;
+use super::open::Open;
 use super::reader::{Ctx, Reader, excerpt};
 use super::tree::Inline;
 use crate::defs::Objective;

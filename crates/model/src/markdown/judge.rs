@@ -3,7 +3,7 @@
 //! (`uncertain-reading`, an error), never passed in silence.
 
 use super::NoteKind;
-use super::evidence::outline::{Node, Slot};
+use super::evidence::node::{Node, Slot};
 use super::evidence::score::{Role, Shown};
 use super::evidence::{Evidence, Reading};
 use super::frag::Frag;
@@ -827,7 +827,7 @@ fn speaks_of_key_results(src: &str) -> bool {
 
 fn unmarked(f: Frag) -> Frag {
     let t = f.text();
-    let plain = super::evidence::outline::plain(t);
+    let plain = super::evidence::node::plain(t);
     let f = f.skip(t.len() - plain.len());
     let t = f.text();
     match super::evidence::score::objective_mark(t) {

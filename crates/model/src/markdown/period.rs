@@ -828,6 +828,105 @@ pub(crate) fn range_length(start: NaiveDate, end: NaiveDate) -> PeriodLength {
     }
 }
 
+/// Labels of the day a period starts on (`Start: 2026-08-26`, `起始：2026-08-26`).
+const START_LABELS: &[&str] = &[
+    "start",
+    "start date",
+    "starts",
+    "starting",
+    "kickoff",
+    "kick-off",
+    "起始",
+    "开始",
+    "開始",
+    "起始日期",
+    "开始日期",
+    "開始日",
+    "début",
+    "inicio",
+    "início",
+    "beginn",
+];
+
+/// A start day and a length in days on the page's first lines: `Start: 2026-08-26` with
+/// `next 90 days` (`未来 90 天`, `90-day OKRs`, `12 weeks`) in the title or beside it. The
+/// day's offset in `src` and its length, the day, and the number of days.
+pub(super) fn start_and_length(src: &str) -> Option<(std::ops::Range<usize>, NaiveDate, i64)> {
+    let mut start = None;
+    let mut days = None;
+    let mut offset = 0;
+    for line in src.lines().take(25) {
+        let t = line.trim().trim_start_matches(['#', '-', '*', '>', ' ']);
+        if start.is_none()
+            && let Some((label, rest)) = t.split_once([':', '：'])
+            && START_LABELS.contains(&label.trim_matches(['*', '_', ' ']).to_lowercase().as_str())
+        {
+            let rest = rest.trim_start_matches(['*', '_', ' ']);
+            if let Some(d) = rest
+                .get(..10)
+                .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
+            {
+                let at = offset + line.find(rest).unwrap_or(0);
+                start = Some((at..at + 10, d));
+            }
+        }
+        if days.is_none() {
+            days = length_in_days(t);
+        }
+        offset += line.len() + 1;
+    }
+    let (at, d) = start?;
+    Some((at, d, days?))
+}
+
+/// `90 days`, `90-day`, `90 天`, `12 weeks`, `12 周`, `3 months`, `3 个月`: a length in days.
+fn length_in_days(t: &str) -> Option<i64> {
+    let lower = t.to_lowercase();
+    let chars: Vec<(usize, char)> = lower.char_indices().collect();
+    let mut i = 0;
+    while i < chars.len() {
+        if !chars[i].1.is_ascii_digit() || (i > 0 && chars[i - 1].1.is_ascii_digit()) {
+            i += 1;
+            continue;
+        }
+        let from = chars[i].0;
+        let mut j = i;
+        while j < chars.len() && chars[j].1.is_ascii_digit() {
+            j += 1;
+        }
+        let n: i64 = lower[from..chars.get(j).map_or(lower.len(), |c| c.0)]
+            .parse()
+            .ok()?;
+        let rest =
+            lower[chars.get(j).map_or(lower.len(), |c| c.0)..].trim_start_matches([' ', '-']);
+        let per = [
+            ("days", 1),
+            ("day", 1),
+            ("天", 1),
+            ("日", 1),
+            ("weeks", 7),
+            ("week", 7),
+            ("周", 7),
+            ("週", 7),
+            ("months", 30),
+            ("month", 30),
+            ("个月", 30),
+            ("か月", 30),
+            ("ヶ月", 30),
+        ]
+        .iter()
+        .find(|(w, _)| rest.starts_with(w))
+        .map(|(_, d)| *d);
+        if let Some(d) = per
+            && (1..=400).contains(&(n * d))
+        {
+            return Some(n * d);
+        }
+        i = j;
+    }
+    None
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

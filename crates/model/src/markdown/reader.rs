@@ -147,7 +147,7 @@ impl Reader<'_> {
         {
             return;
         }
-        let Some((at, start, days)) = super::context::start_and_length(self.src) else {
+        let Some((at, start, days)) = super::period::start_and_length(self.src) else {
             return;
         };
         let end = start + chrono::Duration::days(days - 1);

@@ -10,12 +10,13 @@
 //! way; the best reading is kept, and how far it is ahead of the runner-up is the page's
 //! reading confidence.
 
+pub(crate) mod node;
 pub(crate) mod outline;
 pub(crate) mod period_hint;
 pub(crate) mod score;
 
 use super::labels;
-use outline::{Node, Slot};
+use node::{Node, Slot};
 use score::Role;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -645,7 +646,7 @@ impl<'b> Evidence<'b> {
         // sibling headings (`## Standing constraints`) do not continue the series
         let numbered_alone = marked.len() == 1 && {
             let m = &self.nodes[marked[0]];
-            let t = outline::plain(m.frag.text().trim());
+            let t = node::plain(m.frag.text().trim());
             let t = &t[super::classify::numbering(t)..];
             matches!(m.slot, Slot::Heading(_))
                 && score::objective_mark(t)
@@ -1287,7 +1288,7 @@ impl<'b> Evidence<'b> {
     /// [`Self::unnumbered_among_numbered`], for objectives with their key results.
     fn unnumbered_among(&self, objectives: &[(usize, Vec<usize>)]) -> Vec<usize> {
         let numbered = |o: usize| {
-            let t = outline::plain(self.nodes[o].frag.text());
+            let t = node::plain(self.nodes[o].frag.text());
             super::classify::numbering(t) > 0 || self.marked_obj[o]
         };
         // an objective whose key results are labelled or marked (`### Key Results`, `KR1:`)

@@ -7,80 +7,7 @@ use std::ops::Range;
 use super::super::frag::Frag;
 use super::super::labels;
 use super::super::tree::{Block, Inline, Item};
-
-/// Where a node sits in the page's structure: the tiers a reading chooses between.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub(crate) enum Slot {
-    Heading(u8),
-    /// A line of a paragraph outside any list.
-    Line,
-    /// A list item at this depth (1 for a top-level list).
-    Item(u8),
-    Row,
-    /// Not a place in the page: in a reading, the key results are the first things under
-    /// each objective (items, rows, bold lines, sub-headings), whatever their depth.
-    Top,
-    /// A row's cell under a group cell (`| Objective | Key result |` with the objective
-    /// written once for several rows).
-    Cell,
-}
-
-impl Slot {
-    pub(crate) fn describe(self) -> String {
-        match self {
-            Slot::Heading(l) => format!("level-{l} headings"),
-            Slot::Line => "paragraph lines".to_string(),
-            Slot::Item(1) => "list items".to_string(),
-            Slot::Item(d) => format!("list items nested {} deep", d),
-            Slot::Row => "table rows".to_string(),
-            Slot::Cell => "table cells beside them".to_string(),
-            Slot::Top => "the first items, rows or bold lines".to_string(),
-        }
-    }
-}
-
-/// One node of the outline.
-pub(crate) struct Node<'b> {
-    pub slot: Slot,
-    /// The node's title: a heading, a line, an item's first line, a row's main cell.
-    pub frag: Frag<'b>,
-    /// Everything the node says itself (an item's further lines and paragraphs, a row's
-    /// cells), for evidence.
-    pub full: String,
-    /// Source range of the node and what is nested in it.
-    pub range: Range<usize>,
-    pub parent: Option<usize>,
-    /// One past the index of its last descendant.
-    pub end: usize,
-    /// An item's blocks (its details), for the key result reader.
-    pub blocks: Vec<&'b Block>,
-    /// A table row's cells, with the table's header.
-    pub cells: Vec<(&'b Inline, &'b Inline)>,
-    /// A paragraph line: how many lines its paragraph has.
-    pub lines: usize,
-    /// A heading that only said `Objective` (its title is the paragraph under it).
-    pub bare_label: bool,
-    /// A heading that only said `KR1` or `O1KR2` (its title is the paragraph under it).
-    pub bare_kr: bool,
-}
-
-impl<'b> Node<'b> {
-    fn new(slot: Slot, frag: Frag<'b>, full: String, range: Range<usize>) -> Self {
-        Node {
-            slot,
-            frag,
-            full,
-            range,
-            parent: None,
-            end: 0,
-            blocks: Vec::new(),
-            cells: Vec::new(),
-            lines: 0,
-            bare_label: false,
-            bare_kr: false,
-        }
-    }
-}
+use super::node::{Node, Slot, gloss, plain, without_gloss};
 
 struct Builder<'b> {
     nodes: Vec<Node<'b>>,
@@ -737,12 +664,6 @@ fn bare_objective(text: &str) -> bool {
     rest.is_some_and(|r| !r.is_empty() && r.chars().all(|c| c.is_ascii_digit()))
 }
 
-/// The text without leading marks that are not words (`📌 Objective`, `🎯 Key Results`).
-pub(crate) fn plain(t: &str) -> &str {
-    t.trim_start_matches(|c: char| !c.is_alphanumeric() && c != '#' && c != '`')
-        .trim_start()
-}
-
 /// Which rows head the others: those not marked as a child (`↳`, `└`, `-`, `•`) when others
 /// are, or those all in bold when others are not. `None` when the rows are all alike.
 fn group_rows(rows: &[Vec<Inline>], main: usize) -> Option<Vec<bool>> {
@@ -767,35 +688,4 @@ fn group_rows(rows: &[Vec<Inline>], main: usize) -> Option<Vec<bool>> {
         .collect();
     let n = bold.iter().filter(|b| **b).count();
     (n > 0 && n * 2 <= rows.len() && bold[0]).then_some(bold)
-}
-
-/// The text without a gloss in parentheses at its end (`Key Results (Kết quả then chốt)`,
-/// `Objective (O)`).
-/// The gloss of a title written in another language with the English words beside it
-/// (`Các Kết Quả Then Chốt (Key Results)` → `Key Results`), when it has one.
-pub(crate) fn gloss(t: &str) -> Option<&str> {
-    let t = t.trim_end();
-    let before = without_gloss(t);
-    (before.len() < t.len()).then(|| {
-        t[before.len()..]
-            .trim()
-            .trim_start_matches(['(', '（'])
-            .trim_end_matches([')', '）'])
-            .trim()
-    })
-}
-
-pub(crate) fn without_gloss(t: &str) -> &str {
-    let t = t.trim_end();
-    // `关键结果（KR）`, `目标（O1）`: a full-width gloss, with or without a space before it
-    if t.ends_with('）')
-        && let Some(at) = t.rfind('（')
-        && at > 0
-    {
-        return t[..at].trim_end();
-    }
-    match t.rfind(" (") {
-        Some(at) if t.ends_with(')') && at > 0 => t[..at].trim_end(),
-        _ => t,
-    }
 }

@@ -8,7 +8,7 @@ use super::super::classify;
 use super::super::frag::Frag;
 use super::super::period::{self, range_length};
 use super::Evidence;
-use super::outline::Slot;
+use super::node::Slot;
 use crate::values::{Period, PeriodLength};
 
 /// A period found, with the text it was read from.

@@ -5,7 +5,7 @@ use super::super::classify::{self, Kind};
 use super::super::labels::{self, Section};
 use super::super::period;
 use super::super::tree::Block;
-use super::outline::{Node, Slot};
+use super::node::{Node, Slot};
 use crate::values::quantities_in;
 
 /// What a node's own words make it, before any reading.
@@ -133,7 +133,7 @@ fn metrics_heading(n: &Node, bare: &str) -> bool {
     if !matches!(n.slot, Slot::Heading(_)) {
         return false;
     }
-    let t = super::outline::without_gloss(bare);
+    let t = super::node::without_gloss(bare);
     let words: Vec<&str> = t
         .split(|c: char| !c.is_alphanumeric() && c != '-')
         .filter(|w| !w.is_empty())
@@ -257,7 +257,7 @@ const CHANGE_VERBS: &[&str] = &[
 pub(crate) fn role(n: &Node) -> Role {
     let t = n.frag.text().trim();
     // `2. Key Results (KRs)`, `🎯 Key Results`: numbering and marks say nothing of the role
-    let t = super::outline::plain(t);
+    let t = super::node::plain(t);
     let t = &t[classify::numbering(t)..];
     if t.is_empty() {
         return Role::Meta;
@@ -269,8 +269,8 @@ pub(crate) fn role(n: &Node) -> Role {
     if let Some(s) = labels::section_name(t).or_else(|| {
         // `Key Results (Kết quả then chốt)`: the words, glossed; `Các Kết Quả Then Chốt (Key
         // Results)`: the words in the gloss
-        labels::section_name(super::outline::without_gloss(t))
-            .or_else(|| super::outline::gloss(t).and_then(labels::section_name))
+        labels::section_name(super::node::without_gloss(t))
+            .or_else(|| super::node::gloss(t).and_then(labels::section_name))
     }) {
         return match s {
             Section::KeyResults => Role::KrLabel,
@@ -286,7 +286,7 @@ pub(crate) fn role(n: &Node) -> Role {
         return Role::KrLabel;
     }
     // `Chiến lược hành động (Action Plan)`: the section the gloss names
-    let glossed = super::outline::gloss(&bare).unwrap_or_default();
+    let glossed = super::node::gloss(&bare).unwrap_or_default();
     if OTHER_SECTIONS.contains(&bare.as_str())
         || OTHER_SECTIONS.contains(&glossed)
         || metrics_heading(n, &bare)
@@ -610,7 +610,7 @@ fn body(t: &str) -> &str {
 
 /// Evidence that a node is an objective.
 pub(crate) fn objective(n: &Node) -> f32 {
-    let t = super::outline::plain(n.frag.text().trim());
+    let t = super::node::plain(n.frag.text().trim());
     let unnumbered = &t[classify::numbering(t)..];
     let mut e = 0.0;
     if objective_mark(unnumbered).is_some() {
@@ -669,7 +669,7 @@ pub(crate) fn objective(n: &Node) -> f32 {
 
 /// Evidence that a node is a key result.
 pub(crate) fn key_result(n: &Node) -> f32 {
-    let t = super::outline::plain(n.frag.text().trim());
+    let t = super::node::plain(n.frag.text().trim());
     let unnumbered = &t[classify::numbering(t)..];
     let mut e = 0.0;
     if labels::kr_prefix(unnumbered).is_some() || labels::owner_kr_prefix(unnumbered).is_some() {
@@ -771,7 +771,7 @@ fn question(t: &str) -> bool {
 /// `Measure: sessions per week`, `Target: ≥ 95%`: a property that says how the item before
 /// it is measured.
 pub(crate) fn measure_line(n: &Node) -> bool {
-    let t = super::outline::plain(n.frag.text().trim());
+    let t = super::node::plain(n.frag.text().trim());
     labels::split_label(t).is_some_and(|(l, _)| {
         matches!(
             l.trim_matches(['*', '_', ' ']),
@@ -783,7 +783,7 @@ pub(crate) fn measure_line(n: &Node) -> bool {
 /// `Score: 0.8`, `Status: done`, `Grade: B`: a property that says how far the node it is
 /// under got, which is what a key result is given.
 pub(crate) fn graded(n: &Node) -> bool {
-    let t = super::outline::plain(n.frag.text().trim());
+    let t = super::node::plain(n.frag.text().trim());
     labels::split_label(t).is_some_and(|(l, _)| {
         matches!(
             l.trim_matches(['*', '_', ' ']),
@@ -856,7 +856,7 @@ const SERIES_NOT_GOALS: &[&str] = &[
 /// …`, three or more, numbered 1, 2, 3 …), other than words that number steps or periods.
 pub(crate) fn numbered_series(nodes: &[Node]) -> Vec<usize> {
     let mark = |t: &str| -> Option<(String, u32)> {
-        let t = super::outline::plain(t.trim());
+        let t = super::node::plain(t.trim());
         let (word, rest) = t.split_once(' ')?;
         let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
         let after = rest[digits.len()..].trim_start();
@@ -894,7 +894,7 @@ pub(crate) fn numbered_series(nodes: &[Node]) -> Vec<usize> {
 /// The number an objective's mark gives it (`O1：…` → `1`, `Objective 2: …` → `2`), when
 /// it is marked with one.
 pub(crate) fn objective_number(t: &str) -> Option<String> {
-    let t = super::outline::plain(t.trim());
+    let t = super::node::plain(t.trim());
     let t = &t[classify::numbering(t)..];
     let at = objective_mark(t)?;
     let digits: String = t[..at].chars().filter(char::is_ascii_digit).collect();
@@ -961,7 +961,7 @@ pub(crate) fn names_examples(t: &str) -> Option<Shown> {
 
 /// The text after its numbering and any bullet or mark written before it (`1. `, `• `).
 pub(crate) fn unmarked_text(t: &str) -> &str {
-    let t = super::outline::plain(t.trim());
+    let t = super::node::plain(t.trim());
     &t[classify::numbering(t)..]
 }
 
@@ -974,7 +974,7 @@ pub(crate) fn marked_objective(n: &Node) -> bool {
 /// it is a key result (`KR 1:`, `CEO KR:`), after its numbering and any bullet or mark
 /// written before it (`• `, `📌 `).
 pub(crate) fn marks(t: &str) -> (bool, bool) {
-    let t = super::outline::plain(t.trim());
+    let t = super::node::plain(t.trim());
     let t = &t[classify::numbering(t)..];
     (
         objective_mark(t).is_some(),

@@ -20,14 +20,8 @@ use crate::sources::{EVENT, SIGNUP, TS, Tables, USER, column_type};
 use crate::time::Calendar;
 use throughline_model::Grain;
 
-pub(crate) const SEGMENT: &str = "segment";
-pub(crate) const DAY: &str = "day";
-/// The activity roll-up's bits: which of the activity metrics' event names the user had that day.
-pub(crate) const MASK: &str = "mask";
-/// The active-periods roll-up's count of the user's active days in the period.
-pub(crate) const DAYS: &str = "days";
-/// The segment of users without a row in the users table (or with no value).
-pub(crate) const NO_SEGMENT: &str = "(none)";
+use crate::columns::PERIOD;
+pub(crate) use crate::columns::{DAY, DAYS, MASK, NO_SEGMENT, SEGMENT};
 
 /// What a set of metrics reads.
 #[derive(Debug, Default)]
@@ -362,10 +356,7 @@ fn by_period(
     cal: &Calendar,
 ) -> Result<DataFrame, EngineError> {
     use datafusion::functions_aggregate::expr_fn::{bit_or, count};
-    let mut groups = vec![
-        col(USER),
-        cal.bucket(grain, col(DAY)).alias(crate::plan::PERIOD),
-    ];
+    let mut groups = vec![col(USER), cal.bucket(grain, col(DAY)).alias(PERIOD)];
     if segmented {
         groups.push(col(SEGMENT));
     }

@@ -7,6 +7,7 @@
 //! in-memory inputs. `ratio` and `derived` metrics combine other metrics' values.
 
 pub mod cluster;
+mod columns;
 mod error;
 mod experiment;
 mod explain;

@@ -30,14 +30,14 @@ use datafusion::logical_expr::{JoinType, when};
 use datafusion::prelude::*;
 use throughline_model::{Compute, Grain, Metric, Spanned, Start, Stat, Text, Unit, Where};
 
+use crate::columns::{DAY, DAYS, MASK, SEGMENT};
 use crate::error::{EngineError, df};
-use crate::inputs::{DAY, DAYS, Inputs, MASK, SEGMENT};
+use crate::inputs::Inputs;
 pub(crate) use crate::join::JoinNamed;
 use crate::sources::{EVENT, SIGNUP, TS, USER, column_type};
 use crate::time::Calendar;
 
-pub(crate) const PERIOD: &str = "period";
-pub(crate) const VALUE: &str = "value";
+pub(crate) use crate::columns::{PERIOD, VALUE};
 pub(crate) const NUMERATOR: &str = "numerator";
 pub(crate) const DENOMINATOR: &str = "denominator";
 pub(crate) const OFFSET: &str = "k";

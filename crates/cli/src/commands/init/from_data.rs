@@ -22,7 +22,9 @@ use std::process::ExitCode;
 use throughline_engine::profile::{ColumnInfo, ColumnKind, Profile, profile};
 use throughline_model::SourceFormat;
 
+use super::facts::{data_facts, engine_failed};
 use super::plan::{Plan, baselines, report};
+use super::yaml::scalar;
 use crate::lifecycle::{Failed, fail};
 
 #[derive(clap::Args, Default)]
@@ -186,16 +188,6 @@ fn write(dir: &Path, period: Option<String>, args: DataArgs) -> Result<(), Faile
     .map_err(|e| undo(fail(e, "choose a folder you can write to")))?;
     report(dir, &facts, &plan, &period, &measured);
     Ok(())
-}
-
-pub(super) fn engine_failed(e: &throughline_engine::EngineError) -> Failed {
-    let d = e.to_diagnostic();
-    eprintln!(
-        "error: {}\nhelp: {}",
-        d.message,
-        d.help.as_deref().unwrap_or("check the files")
-    );
-    Failed(2)
 }
 
 /// The format and the `path:` of `given` (a file, a folder, or a glob), as seen from `dir`.
@@ -627,20 +619,6 @@ fn confirm(what: &str) -> Result<bool, Failed> {
     Ok(matches!(a.to_ascii_lowercase().as_str(), "y" | "yes"))
 }
 
-/// A YAML scalar: plain when safe, else single-quoted.
-pub(super) fn scalar(s: &str) -> String {
-    let plain = !s.is_empty()
-        && s.chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.' | '/' | '*'))
-        && !s.starts_with(['*', '-'])
-        && !matches!(s, "true" | "false" | "null" | "yes" | "no" | "on" | "off");
-    if plain {
-        s.to_string()
-    } else {
-        format!("'{}'", s.replace('\'', "''"))
-    }
-}
-
 fn sources_yaml(m: &Mapping) -> String {
     let mut out = format!(
         "sources:\n  events:                     # one row per event\n    format: {}\n    path: {}\n    columns: {{ user: {}, time: {}, name: {} }}\n",
@@ -689,34 +667,4 @@ fn settings_yaml(workspace: &str, m: &Mapping, sources: &str) -> String {
             "                 # periods are cut in this zone; times without an offset are read in it"
         }
     )
-}
-
-/// What opening the data tells: the event names with their users, and the data's first
-/// and last day.
-pub(super) struct Facts {
-    pub(super) events: Vec<throughline_engine::EventUsers>,
-    /// Each event name's number of events.
-    pub(super) counts: std::collections::BTreeMap<String, u64>,
-    pub(super) days: (chrono::NaiveDate, chrono::NaiveDate),
-}
-
-async fn data_facts(dir: &Path) -> Result<Facts, throughline_engine::EngineError> {
-    let loaded = throughline_model::load_paths(&[dir.to_path_buf()]);
-    let engine = throughline_engine::Engine::open(&loaded.workspace, dir).await?;
-    let events = engine.event_users().await?;
-    let counts = engine
-        .event_counts()
-        .into_iter()
-        .map(|(n, c)| (n.to_string(), c))
-        .collect();
-    // opening refuses data with no events, so the days are known; today is only a fallback
-    let days = engine.data_days().unwrap_or_else(|| {
-        let today = chrono::Local::now().date_naive();
-        (today, today)
-    });
-    Ok(Facts {
-        events,
-        counts,
-        days,
-    })
 }

@@ -1,8 +1,10 @@
 //! `throughline init`: a starter workspace that passes `check` with no findings, or, given
 //! the team's event files, one over the team's own data ([`from_data`]).
 
+mod facts;
 mod from_data;
 mod plan;
+mod yaml;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;

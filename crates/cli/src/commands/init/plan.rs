@@ -3,7 +3,8 @@
 
 use std::path::Path;
 
-use super::from_data::{Facts, engine_failed, scalar};
+use super::facts::{Facts, engine_failed};
+use super::yaml::scalar;
 use crate::lifecycle::Failed;
 
 /// The starter metrics and objective chosen from the events.

@@ -5,8 +5,10 @@ use chrono::NaiveDate;
 use throughline_progress::okr::{KrStatus, ObjectiveScore, ObjectiveStatus};
 use throughline_progress::{Calibration, OwnerCalibration, Status};
 
+use throughline_model::Unit;
+
 fn pct(x: f64) -> String {
-    format!("{:.0}%", x * 100.0)
+    Unit::share(x)
 }
 
 /// The heading both commands start with.

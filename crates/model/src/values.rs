@@ -300,6 +300,12 @@ impl Unit {
         }
     }
 
+    /// A share from 0 to 1 as a whole percent: `62%` (progress, confidence, a part of the
+    /// users), whatever the metric's unit.
+    pub fn share(x: f64) -> String {
+        format!("{:.0}%", x * 100.0)
+    }
+
     /// The value of a quantity as written (`35%`, `16 hours`, `$2M`, `1,100`) in this unit, or
     /// why it does not fit (a percent given for a count, a duration without its unit).
     pub fn accept(&self, q: &Quantity) -> Result<f64, String> {

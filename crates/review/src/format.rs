@@ -25,7 +25,7 @@ pub(crate) fn relative(r: f64) -> String {
 
 /// A share 0–1 as a whole percent: `62%`.
 pub(crate) fn pct(x: f64) -> String {
-    format!("{:.0}%", x * 100.0)
+    Unit::share(x)
 }
 
 /// `signup_source` → `signup source`.

@@ -51,8 +51,9 @@ pub(crate) fn url_path(s: &str) -> String {
     out
 }
 
+/// A share 0–1 as a whole percent ([`Unit::share`]).
 pub(crate) fn pct(x: f64) -> String {
-    format!("{:.0}%", x * 100.0)
+    throughline_model::Unit::share(x)
 }
 
 /// A page with the navigation and who is signed in.

@@ -71,6 +71,10 @@ fn changes_read_in_one_way_everywhere() {
     assert_eq!(Unit::relative(0.046), "+4.6%");
     assert_eq!(Unit::relative(-0.48), "−48%");
     assert_eq!(Unit::relative(0.0), "+0%");
+    // a share is a whole percent, in any unit
+    assert_eq!(Unit::share(0.62), "62%");
+    assert_eq!(Unit::share(1.0), "100%");
+    assert_eq!(Unit::share(0.004), "0%");
 }
 
 #[test]

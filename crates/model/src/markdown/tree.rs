@@ -81,7 +81,11 @@ impl Inline {
     /// The indentation of the source line whose text starts at byte `pos`, when only spaces
     /// are before it there (not a list's or a quote's marker).
     pub fn indent_at(&self, pos: usize) -> Option<usize> {
-        self.indents.iter().find(|i| i.0 == pos).map(|i| i.1)
+        // pushed in the order of the text, so sorted by position
+        self.indents
+            .binary_search_by_key(&pos, |i| i.0)
+            .ok()
+            .map(|k| self.indents[k].1)
     }
 
     /// The source offset of byte `pos` of the text.

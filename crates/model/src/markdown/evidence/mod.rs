@@ -226,18 +226,20 @@ impl<'b> Evidence<'b> {
         // a heading with nothing under it whose words another heading repeats (`####
         // Accelerate interop standards...` over each `#### … via HL7: …`): a lead-in that
         // runs over the headings after it, not an objective each time
+        let mut heading_keys: std::collections::HashMap<String, usize> =
+            std::collections::HashMap::new();
+        for n in nodes.iter().filter(|n| matches!(n.slot, Slot::Heading(_))) {
+            *heading_keys
+                .entry(statement_key(n.frag.text()))
+                .or_default() += 1;
+        }
         for i in 0..nodes.len() {
             if matches!(nodes[i].slot, Slot::Heading(_))
                 && nodes[i].end == i + 1
                 && roles[i] == Role::Content
             {
                 let key = statement_key(nodes[i].frag.text());
-                let again = nodes.iter().enumerate().any(|(j, n)| {
-                    j != i
-                        && matches!(n.slot, Slot::Heading(_))
-                        && statement_key(n.frag.text()) == key
-                });
-                if again && !key.is_empty() {
+                if !key.is_empty() && heading_keys.get(&key).is_some_and(|&c| c >= 2) {
                     roles[i] = Role::Meta;
                 }
             }
@@ -301,6 +303,11 @@ impl<'b> Evidence<'b> {
             .iter()
             .map(|n| score::objective_number(n.frag.text()))
             .collect();
+        // the nodes of each parent and slot, indexed once
+        let mut alike: BTreeMap<(Option<usize>, Slot), Vec<usize>> = BTreeMap::new();
+        for (i, n) in nodes.iter().enumerate() {
+            alike.entry((n.parent, n.slot)).or_default().push(i);
+        }
         for i in 0..nodes.len() {
             let Some(num) = numbers[i].as_ref() else {
                 continue;
@@ -313,10 +320,10 @@ impl<'b> Evidence<'b> {
                     && numbers[j].as_ref() == Some(num)
                     && nodes[j].parent != nodes[i].parent
             });
-            let siblings: Vec<usize> = (0..nodes.len())
-                .filter(|&j| {
-                    j != i && nodes[j].parent == nodes[i].parent && nodes[j].slot == nodes[i].slot
-                })
+            let siblings: Vec<usize> = alike[&(nodes[i].parent, nodes[i].slot)]
+                .iter()
+                .copied()
+                .filter(|&j| j != i)
                 .collect();
             if named_above && !siblings.is_empty() && !siblings.iter().any(|&j| marked_obj[j]) {
                 marked_obj[i] = false;

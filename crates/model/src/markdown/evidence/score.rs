@@ -771,25 +771,30 @@ fn question(t: &str) -> bool {
 /// `Measure: sessions per week`, `Target: ≥ 95%`: a property that says how the item before
 /// it is measured.
 pub(crate) fn measure_line(n: &Node) -> bool {
+    labelled_one_of(
+        n,
+        &[
+            "measure",
+            "measured by",
+            "measurement",
+            "target",
+            "metric",
+            "kpi",
+        ],
+    )
+}
+
+/// Whether the node's text starts with one of these labels (`Score: 0.8`).
+fn labelled_one_of(n: &Node, names: &[&str]) -> bool {
     let t = super::node::plain(n.frag.text().trim());
-    labels::split_label(t).is_some_and(|(l, _)| {
-        matches!(
-            l.trim_matches(['*', '_', ' ']),
-            "measure" | "measured by" | "measurement" | "target" | "metric" | "kpi"
-        )
-    })
+    labels::split_label(t).is_some_and(|(l, _)| names.contains(&l.trim_matches(['*', '_', ' '])))
 }
 
 /// `Score: 0.8`, `Status: done`, `Grade: B`: a property that says how far the node it is
 /// under got, which is what a key result is given.
 pub(crate) fn graded(n: &Node) -> bool {
-    let t = super::node::plain(n.frag.text().trim());
-    labels::split_label(t).is_some_and(|(l, _)| {
-        matches!(
-            l.trim_matches(['*', '_', ' ']),
-            "score" | "final score" | "grade" | "status" | "progress"
-        )
-    }) || bare_grade(t)
+    labelled_one_of(n, &["score", "final score", "grade", "status", "progress"])
+        || bare_grade(super::node::plain(n.frag.text().trim()))
 }
 
 /// `Score 0.75 (shipped two of three)`, `Grade 0.4`: a grade written without its colon.

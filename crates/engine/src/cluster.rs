@@ -129,12 +129,14 @@ pub(crate) fn without_cluster(url: &ClusterUrl) -> EngineError {
 /// `cli/tests/cluster.rs`: a task's completion arrives for a stage it has just rolled back and
 /// is dropped); the static planner reruns the lost stage.
 ///
-/// The stages' partition count is pinned to [`PARTITIONS`], whatever the client's cores or
-/// `DATAFUSION_EXECUTION_TARGET_PARTITIONS` say.
+/// A stage runs in as many tasks as `DATAFUSION_EXECUTION_TARGET_PARTITIONS` says (read by
+/// the caller with the other `DATAFUSION_*` settings), or DataFusion's default, this
+/// machine's cores: set it to the cluster's task slots (executors × `--concurrency`). Joins
+/// are hash joins, as in this process ([`crate::session`]'s `hash_joins`): Ballista's own
+/// default, sort-merge joins, gives wrong values with DataFusion 55.2.
 #[cfg(feature = "cluster")]
 pub(crate) fn config(config: SessionConfig) -> SessionConfig {
     config
-        .with_target_partitions(PARTITIONS)
         .upgrade_for_ballista()
         .set_bool(BALLISTA_ADAPTIVE_PLANNER_ENABLED, false)
 }
@@ -142,15 +144,8 @@ pub(crate) fn config(config: SessionConfig) -> SessionConfig {
 /// Without the `cluster` feature no session runs on a cluster ([`ClusterUrl::upgrade`]).
 #[cfg(not(feature = "cluster"))]
 pub(crate) fn config(config: SessionConfig) -> SessionConfig {
-    config.with_target_partitions(PARTITIONS)
+    config
 }
-
-/// The partitions of each stage on a cluster. With 4 or 8, Ballista 55 gave a funnel (a chain
-/// of left joins, each followed by an aggregation) about a quarter of its embedded value on
-/// a 20,000-user demo, every other metric type equal; with 2 or 3 every value was equal. The
-/// cause is not found yet; until it is, the cluster runs the tested count
-/// (`cli/tests/cluster.rs` checks the funnel with the variable set to 8).
-pub(crate) const PARTITIONS: usize = 2;
 
 /// Where a workspace's plans run.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -205,7 +205,7 @@ impl Engine {
     ) -> Result<Engine, EngineError> {
         let calendar = Calendar::new(ws.settings.zone(), ws.settings.week_start(), federated(ws));
         let tables = sources::open(&ctx, ws, root, &calendar).await?;
-        let mut warnings = Vec::new();
+        let mut warnings: Vec<String> = session::sort_merge_joins_refused().into_iter().collect();
         if let cluster::Placement::LocalInstead { .. } = placement {
             warnings.push(placement.describe());
         }

@@ -10,10 +10,10 @@
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-use ballista_core::JobId;
 use ballista_core::config::TaskSchedulingPolicy;
 use ballista_core::registry::BallistaFunctionRegistry;
 use ballista_core::utils::default_session_builder;
+use ballista_core::{JobId, RuntimeProducer};
 use ballista_executor::execution_engine::{
     DefaultExecutionEngine, ExecutionEngine, QueryStageExecutor,
 };
@@ -23,9 +23,11 @@ use ballista_scheduler::config::SchedulerConfig;
 use ballista_scheduler::scheduler_process::start_server;
 use datafusion::error::Result as DfResult;
 use datafusion::execution::FunctionRegistry;
-use datafusion::execution::session_state::SessionState;
+use datafusion::execution::runtime_env::RuntimeEnvBuilder;
+use datafusion::execution::session_state::{SessionState, SessionStateBuilder};
 use datafusion::physical_plan::ExecutionPlan;
 use datafusion::prelude::SessionConfig;
+use throughline_engine::stores::FromEnv;
 
 /// How often an executor tells the scheduler it is alive, in seconds.
 const HEARTBEAT_SECS: u64 = 5;
@@ -80,13 +82,34 @@ fn fail(doing: &str, e: impl std::fmt::Display, help: &str) -> ClusterError {
     }
 }
 
-/// A Ballista session with the engine's functions, so the plans that name them decode.
+/// A Ballista session with the engine's functions, so the plans that name them decode, and
+/// the engine's object stores, so the scheduler lists a source's objects itself.
 fn session_with_functions(config: SessionConfig) -> DfResult<SessionState> {
-    let mut state = default_session_builder(config)?;
+    let state = default_session_builder(config)?;
+    let mut state = SessionStateBuilder::new_from_existing(state)
+        .with_runtime_env(Arc::new(
+            RuntimeEnvBuilder::new()
+                .with_object_store_registry(FromEnv::shared())
+                .build()?,
+        ))
+        .build();
     for f in throughline_engine::instant::functions() {
         state.register_udf(f)?;
     }
     Ok(state)
+}
+
+/// Each task's runtime as Ballista makes it (temporary files in the work folder; its memory
+/// pool is added after), with the engine's object stores, so that an executor reads a
+/// source's objects itself with the credentials in its own environment.
+fn runtime_with_stores(work_dir: Option<String>) -> RuntimeProducer {
+    Arc::new(move |_config: &SessionConfig| {
+        let mut builder = RuntimeEnvBuilder::new().with_object_store_registry(FromEnv::shared());
+        if let Some(dir) = &work_dir {
+            builder = builder.with_temp_file_path(dir.clone());
+        }
+        Ok(Arc::new(builder.build()?))
+    })
 }
 
 /// Runs a scheduler until the process is stopped.
@@ -155,6 +178,7 @@ pub async fn run_executor(opts: ExecutorOptions) -> Result<(), ClusterError> {
         print_thread_info: false,
         executor_heartbeat_interval_seconds: HEARTBEAT_SECS,
         override_function_registry: Some(Arc::new(registry)),
+        override_runtime_producer: Some(runtime_with_stores(opts.work_dir.clone())),
         override_execution_engine: Some(Arc::new(LoggedTasks {
             executor: id.clone(),
             inner: DefaultExecutionEngine::new(),

@@ -22,6 +22,7 @@ mod plan;
 pub mod profile;
 mod session;
 mod sources;
+pub mod stores;
 pub mod time;
 
 use std::collections::BTreeMap;

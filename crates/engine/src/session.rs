@@ -109,6 +109,7 @@ impl EngineOptions {
             None => DiskManagerBuilder::default().with_mode(DiskManagerMode::OsTmpDirectory),
         };
         let runtime = RuntimeEnvBuilder::new()
+            .with_object_store_registry(crate::stores::FromEnv::shared())
             .with_memory_pool(Arc::new(FairSpillPool::new(limit)))
             .with_disk_manager_builder(disk)
             .build_arc()

@@ -142,3 +142,85 @@ pub fn cluster_workspace(dir: &Path) {
         std::fs::copy(fixtures().join("cluster").join(f), ws.join(f)).unwrap();
     }
 }
+
+/// The local S3-compatible server scripts/test-s3 started (`THROUGHLINE_TEST_S3`, its
+/// endpoint), with the bucket `throughline-test`. `None` (the test is skipped) when the
+/// variable is unset, except under CI, where the test fails instead.
+pub fn s3_endpoint() -> Option<String> {
+    match std::env::var("THROUGHLINE_TEST_S3") {
+        Ok(url) if !url.is_empty() => Some(url),
+        _ => {
+            assert!(
+                std::env::var_os("CI").is_none(),
+                "THROUGHLINE_TEST_S3 is not set under CI: run the tests with scripts/test"
+            );
+            eprintln!("skipped: no THROUGHLINE_TEST_S3 (scripts/test starts the S3 server)");
+            None
+        }
+    }
+}
+
+/// The environment a process reading `endpoint`'s objects needs: the standard variables of
+/// the S3 client (the test server accepts any credentials).
+pub fn s3_env(endpoint: &str) -> Vec<(String, String)> {
+    [
+        ("AWS_ACCESS_KEY_ID", "throughline-test"),
+        ("AWS_SECRET_ACCESS_KEY", "throughline-test"),
+        ("AWS_REGION", "us-east-1"),
+        ("AWS_ENDPOINT", endpoint),
+        ("AWS_ALLOW_HTTP", "true"),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v.to_string()))
+    .collect()
+}
+
+/// Copies the workspace `dir/ws`'s data files to `endpoint`'s bucket under a prefix of its
+/// own, and writes `dir/to` (a copy of its YAML, without its data folder) whose sources name
+/// the objects (`s3://throughline-test/PREFIX/…`).
+pub fn workspace_in_s3(dir: &Path, ws: &str, to: &str, endpoint: &str) {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos();
+    let prefix = format!("t{}-{nanos}", std::process::id());
+    let from = dir.join(ws);
+    let data = from.join("data");
+    let mut files = vec![data.join("users.parquet")];
+    for e in std::fs::read_dir(data.join("events")).unwrap() {
+        files.push(e.unwrap().path());
+    }
+    for f in &files {
+        let key = f.strip_prefix(&data).unwrap().display().to_string();
+        let url = format!("{endpoint}/throughline-test/{prefix}/{key}");
+        let out = Command::new("curl")
+            .args([
+                "-fsS",
+                "-X",
+                "PUT",
+                "-H",
+                "Content-Type: application/octet-stream",
+            ])
+            .arg("--data-binary")
+            .arg(format!("@{}", f.display()))
+            .arg(&url)
+            .output()
+            .expect("curl runs");
+        assert!(out.status.success(), "PUT {url}: {out:?}");
+    }
+    let to = dir.join(to);
+    std::fs::create_dir_all(&to).unwrap();
+    for e in std::fs::read_dir(&from).unwrap() {
+        let p = e.unwrap().path();
+        if p.extension().is_some_and(|x| x == "yaml") {
+            let text = std::fs::read_to_string(&p).unwrap();
+            let text = text.replace(
+                "path: data/",
+                &format!("path: s3://throughline-test/{prefix}/"),
+            );
+            std::fs::write(to.join(p.file_name().unwrap()), text).unwrap();
+        }
+    }
+    let yaml = std::fs::read_to_string(to.join("throughline.yaml")).unwrap();
+    assert!(yaml.contains("path: s3://"), "{yaml}");
+}

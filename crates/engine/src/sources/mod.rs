@@ -5,6 +5,7 @@
 use std::path::Path;
 
 use datafusion::arrow::datatypes::{DataType, Schema};
+use datafusion::datasource::file_format::options::ReadOptions;
 use datafusion::logical_expr::ExprSchemable;
 use datafusion::prelude::*;
 use throughline_model::{Source, SourceFormat, Workspace};
@@ -13,6 +14,7 @@ use crate::error::{EngineError, df};
 use crate::time::Calendar;
 
 mod files;
+mod listing;
 mod parquet;
 mod postgres;
 
@@ -323,12 +325,20 @@ async fn read(
             return ctx.table(name).await.map_err(|e| df("reading a source", e));
         }
     };
+    // objects in a store are read through it, by every process that runs the plan
+    let in_store = crate::stores::is_object_url(&path.value);
     let full = root.join(&path.value);
-    let full_str = full.to_string_lossy().to_string();
-    if !has_glob(&path.value) && !full.exists() {
+    let full_str = if in_store {
+        path.value.clone()
+    } else {
+        full.to_string_lossy().to_string()
+    };
+    if !in_store && !has_glob(&path.value) && !full.exists() {
         return Err(EngineError::new(format!("source `{}`: {} does not exist", s.name.value, full.display()), "check `path:` (relative to the workspace folder), or run `throughline demo` to generate data").at(path.span));
     }
-    files::check(s, root)?;
+    if !in_store {
+        files::check(s, root)?;
+    }
     let ext = Path::new(&path.value)
         .extension()
         .map(|e| format!(".{}", e.to_string_lossy()))
@@ -338,17 +348,20 @@ async fn read(
         .time
         .as_ref()
         .map_or(default_time, |t| t.value.as_str());
-    // registered under a name, so plans (and the SQL rendered from them) name the source
+    // registered under a name, so plans (and the SQL rendered from them) name the source;
+    // a table over the files the pattern names, each by its URL (see `listing`)
+    let (config, table_options) = (ctx.copied_config(), ctx.copied_table_options());
     let result = match s.format.value {
         SourceFormat::Parquet => {
-            let options = ParquetReadOptions::default().file_extension(&ext);
-            match ctx.register_parquet(name, &full_str, options.clone()).await {
+            let options = ParquetReadOptions::default()
+                .file_extension(&ext)
+                .to_listing_options(&config, table_options);
+            match listing::register(ctx, name, &full_str, options.clone(), None).await {
                 // files that store a text column with and without a dictionary
-                Err(e) if e.to_string().contains("Fail to merge schema") => {
+                Err(e) if !in_store && e.to_string().contains("Fail to merge schema") => {
                     match parquet::unified_schema(&full) {
                         Some(schema) => {
-                            ctx.register_parquet(name, &full_str, options.schema(&schema))
-                                .await
+                            listing::register(ctx, name, &full_str, options, Some(&schema)).await
                         }
                         None => Err(e),
                     }
@@ -356,31 +369,23 @@ async fn read(
                 r => r,
             }
         }
-        SourceFormat::Csv => {
+        SourceFormat::Csv | SourceFormat::Jsonl => {
             // types from every row, not the first thousand: a sparse column's first values
             // are often empty
-            let options = CsvReadOptions::new()
-                .file_extension(&ext)
-                .schema_infer_max_records(usize::MAX);
-            let inferred = inferred_schema(ctx, s.format.value, &full_str, root, &path.value, &ext);
+            let options = if s.format.value == SourceFormat::Csv {
+                CsvReadOptions::new()
+                    .file_extension(&ext)
+                    .schema_infer_max_records(usize::MAX)
+                    .to_listing_options(&config, table_options)
+            } else {
+                JsonReadOptions::default()
+                    .file_extension(&ext)
+                    .schema_infer_max_records(usize::MAX)
+                    .to_listing_options(&config, table_options)
+            };
+            let inferred = inferred_schema(ctx, s.format.value, &full_str, &options);
             match text_time_schema(inferred.await, time) {
-                Ok(schema) => {
-                    ctx.register_csv(name, &full_str, options.schema(&schema))
-                        .await
-                }
-                Err(e) => Err(e),
-            }
-        }
-        SourceFormat::Jsonl => {
-            let options = JsonReadOptions::default()
-                .file_extension(&ext)
-                .schema_infer_max_records(usize::MAX);
-            let inferred = inferred_schema(ctx, s.format.value, &full_str, root, &path.value, &ext);
-            match text_time_schema(inferred.await, time) {
-                Ok(schema) => {
-                    ctx.register_json(name, &full_str, options.schema(&schema))
-                        .await
-                }
+                Ok(schema) => listing::register(ctx, name, &full_str, options, Some(&schema)).await,
                 Err(e) => Err(e),
             }
         }
@@ -390,14 +395,24 @@ async fn read(
         // DataFusion's words for a pattern that matches nothing name its internals; say it
         // plainly.
         if e.to_string().contains("No files found") {
+            let place = if in_store {
+                String::new()
+            } else {
+                format!(" in {}", root.display())
+            };
             return EngineError::new(
                 format!(
-                    "source `{}`: no files match `{}` in {}",
-                    s.name.value,
-                    path.value,
-                    root.display()
+                    "source `{}`: no files match `{}`{place}",
+                    s.name.value, path.value
                 ),
                 "put the data files there or point `path:` at them; `throughline demo` writes a workspace with data",
+            )
+            .at(path.span);
+        }
+        if in_store {
+            return EngineError::new(
+                format!("source `{}`: cannot read {}: {e}", s.name.value, path.value),
+                "check the bucket and prefix, and that this process has the store's credentials in its environment (for S3: AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_REGION, and AWS_ENDPOINT for an S3-compatible server)",
             )
             .at(path.span);
         }
@@ -421,15 +436,13 @@ async fn inferred_schema(
     ctx: &SessionContext,
     format: SourceFormat,
     full: &str,
-    root: &Path,
-    pattern: &str,
-    ext: &str,
+    options: &datafusion::datasource::listing::ListingOptions,
 ) -> datafusion::error::Result<Schema> {
-    match infer_one(ctx, format, full, ext).await {
+    match listing::schema(ctx, full, options).await {
         Err(e) if e.to_string().contains("Fail to merge schema") => {
             let mut fields: Vec<datafusion::arrow::datatypes::Field> = Vec::new();
-            for f in crate::locate::files(root, pattern) {
-                let one = infer_one(ctx, format, &f.to_string_lossy(), ext).await?;
+            for (file, _) in listing::files(ctx, full, &options.file_extension).await? {
+                let one = infer_one(ctx, format, file.as_str(), &options.file_extension).await?;
                 for field in one.fields() {
                     match fields.iter_mut().find(|x| x.name() == field.name()) {
                         Some(x) => {

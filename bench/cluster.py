@@ -1,6 +1,8 @@
 #!/usr/bin/env python3
-"""Benchmark: every demo metric (weekly) on a Ballista cluster of 1 and of 2 executors
-against the embedded engine (the named baseline), in one run, on the demo data set.
+"""Benchmark: every demo metric (weekly) on a Ballista cluster of 1 and of 2 executors, each
+with stages of 2 and of 8 partitions (DATAFUSION_EXECUTION_TARGET_PARTITIONS), against the
+embedded engine (the named baseline), in one run, on the demo data set. For each it prints
+the time, the tasks each executor ran and the tasks per stage.
 
 All processes run on this one machine, so the figures show the cluster's overhead (plans
 sent over gRPC, shuffles written to disk and read back over Arrow Flight, results returned to
@@ -76,10 +78,13 @@ def start_cluster(executors, concurrency, logs):
     return f"df://127.0.0.1:{port}", procs
 
 
-def measure(d, extra):
+def measure(d, extra, partitions=None):
     cmd = ["/usr/bin/time", "-f", "%M", BIN, "measure", "-w", d, "--grain", "week", "--format", "json"] + extra
+    env = dict(os.environ)
+    if partitions:
+        env["DATAFUSION_EXECUTION_TARGET_PARTITIONS"] = str(partitions)
     t0 = time.perf_counter()
-    p = subprocess.run(cmd, capture_output=True, text=True)
+    p = subprocess.run(cmd, capture_output=True, text=True, env=env)
     secs = time.perf_counter() - t0
     if p.returncode != 0:
         sys.exit(f"failed: {' '.join(cmd)}\n{p.stderr}")
@@ -91,6 +96,20 @@ def measure(d, extra):
 
 def tasks(logs, executors):
     return [open(f"{logs}/executor-{i}.log").read().count(" runs task ") for i in range(executors)]
+
+
+def per_stage(logs, executors):
+    """Tasks per stage over every job: how many stages ran, and the most tasks one ran."""
+    stages = {}
+    for i in range(executors):
+        for line in open(f"{logs}/executor-{i}.log"):
+            if " runs task " in line and " of job " in line:
+                job_stage = line.split(" of job ", 1)[1].strip()
+                stages[job_stage] = stages.get(job_stage, 0) + 1
+    counts = sorted(stages.values())
+    if not counts:
+        return "no stages"
+    return f"{len(counts)} stages, tasks per stage median {counts[len(counts) // 2]}, max {counts[-1]}"
 
 
 def main():
@@ -111,26 +130,28 @@ def main():
     print(f"{'embedded (baseline)':<24} {secs:8.1f} s  client peak RSS {mb:7.0f} MB  {len(base)} values", flush=True)
     bad = 0
     for n in (1, 2):
-        with tempfile.TemporaryDirectory() as logs:
-            url, procs = start_cluster(n, a.concurrency, logs)
-            try:
-                rows, secs, mb = measure(d, ["--cluster", url])
-                per = tasks(logs, n)
-            finally:
-                for p in procs:
-                    p.kill()
-                    p.wait()
-        def differs(k):
-            a, b = base[k], rows.get(k)
-            if a is None or b is None:
-                return a is not b or k not in rows
-            return abs(a - b) > 1e-9 * max(abs(a), 1.0)
-        diff = [k for k in base if differs(k)]
-        bad += len(diff) + len(set(rows) - set(base))
-        print(f"{f'{n} executor(s)':<24} {secs:8.1f} s  client peak RSS {mb:7.0f} MB  "
-              f"{secs / base_secs:.2f}x the embedded time  tasks per executor {per}  "
-              f"{'values equal' if not diff else f'{len(diff)} values differ, e.g. {diff[:3]}'}",
-              flush=True)
+        for parts in (2, 8):
+            with tempfile.TemporaryDirectory() as logs:
+                url, procs = start_cluster(n, a.concurrency, logs)
+                try:
+                    rows, secs, mb = measure(d, ["--cluster", url], parts)
+                    per = tasks(logs, n)
+                    stages = per_stage(logs, n)
+                finally:
+                    for p in procs:
+                        p.kill()
+                        p.wait()
+            def differs(k):
+                a, b = base[k], rows.get(k)
+                if a is None or b is None:
+                    return a is not b or k not in rows
+                return abs(a - b) > 1e-9 * max(abs(a), 1.0)
+            diff = [k for k in base if differs(k)]
+            bad += len(diff) + len(set(rows) - set(base))
+            print(f"{f'{n} executor(s), {parts} partitions':<24} {secs:8.1f} s  client peak RSS {mb:7.0f} MB  "
+                  f"{secs / base_secs:.2f}x the embedded time  tasks per executor {per}  {stages}  "
+                  f"{'values equal' if not diff else f'{len(diff)} values differ, e.g. {diff[:3]}'}",
+                  flush=True)
     sys.exit(1 if bad else 0)
 
 

@@ -99,17 +99,23 @@ def tasks(logs, executors):
 
 
 def per_stage(logs, executors):
-    """Tasks per stage over every job: how many stages ran, and the most tasks one ran."""
-    stages = {}
+    """Over every job: how many stages ran, the tasks per stage, and the output partitions
+    each task wrote (`global_output_partition_ids` in the executor's log line)."""
+    tasks, outputs = {}, []
     for i in range(executors):
         for line in open(f"{logs}/executor-{i}.log"):
-            if " runs task " in line and " of job " in line:
-                job_stage = line.split(" of job ", 1)[1].strip()
-                stages[job_stage] = stages.get(job_stage, 0) + 1
-    counts = sorted(stages.values())
-    if not counts:
+            if " runs task " not in line or " of job " not in line:
+                continue
+            rest = line.split(" of job ", 1)[1].strip()
+            stage, _, ids = rest.partition(", partitions ")
+            tasks[stage] = tasks.get(stage, 0) + 1
+            outputs.append(len([x for x in ids.strip("[] ").split(",") if x.strip()]))
+    if not tasks:
         return "no stages"
-    return f"{len(counts)} stages, tasks per stage median {counts[len(counts) // 2]}, max {counts[-1]}"
+    t = sorted(tasks.values())
+    o = sorted(outputs)
+    return (f"{len(t)} stages; tasks per stage median {t[len(t) // 2]}, max {t[-1]}; "
+            f"output partitions per task median {o[len(o) // 2]}")
 
 
 def main():

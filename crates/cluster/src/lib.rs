@@ -220,8 +220,9 @@ impl ExecutionEngine for LoggedTasks {
         config: &SessionConfig,
     ) -> DfResult<Arc<dyn QueryStageExecutor>> {
         tracing::info!(
-            "executor {} runs task {task_id} of job {job_id}, stage {stage_id}",
-            self.executor
+            "executor {} runs task {task_id} of job {job_id}, stage {stage_id}, partitions {:?}",
+            self.executor,
+            global_output_partition_ids
         );
         self.inner.create_query_stage_exec(
             job_id,

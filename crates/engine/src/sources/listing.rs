@@ -79,9 +79,18 @@ pub(crate) async fn schema(
     options: &ListingOptions,
 ) -> Result<Schema> {
     let found = files(ctx, pattern, &options.file_extension).await?;
+    schema_of(ctx, pattern, options, &found).await
+}
+
+async fn schema_of(
+    ctx: &SessionContext,
+    pattern: &str,
+    options: &ListingOptions,
+    found: &[(ListingTableUrl, ObjectMeta)],
+) -> Result<Schema> {
     let metas: Vec<ObjectMeta> = found
-        .into_iter()
-        .map(|(_, m)| m)
+        .iter()
+        .map(|(_, m)| m.clone())
         .filter(|m| m.size > 0)
         .collect();
     let store = ctx.runtime_env().object_store(table_url(pattern)?)?;
@@ -93,7 +102,7 @@ pub(crate) async fn schema(
 }
 
 /// Registers `name` as the table of the files `pattern` names, with `schema`, or the one
-/// read from every file.
+/// read from every file; the pattern is listed once.
 pub(crate) async fn register(
     ctx: &SessionContext,
     name: &str,
@@ -101,18 +110,32 @@ pub(crate) async fn register(
     options: ListingOptions,
     schema: Option<&Schema>,
 ) -> Result<()> {
+    let found = files(ctx, pattern, &options.file_extension).await?;
     let schema = match schema {
         Some(s) => s.clone(),
-        None => self::schema(ctx, pattern, &options).await?,
+        None => schema_of(ctx, pattern, &options, &found).await?,
     };
-    let paths: Vec<ListingTableUrl> = files(ctx, pattern, &options.file_extension)
-        .await?
-        .into_iter()
-        .map(|(u, _)| u)
-        .collect();
+    let paths: Vec<ListingTableUrl> = found.into_iter().map(|(u, _)| u).collect();
     let config = ListingTableConfig::new_with_multi_paths(paths)
         .with_listing_options(options)
         .with_schema(Arc::new(schema));
     ctx.register_table(name, Arc::new(ListingTable::try_new(config)?))?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn object_globs_keep_their_folder_and_pattern() {
+        let u = table_url("s3://lake/events/2026-*/part-*.parquet").unwrap();
+        assert_eq!(u.as_str(), "s3://lake/events/");
+        assert!(u.contains(&"events/2026-01/part-0.parquet".into(), false));
+        assert!(!u.contains(&"events/2025-12/part-0.parquet".into(), false));
+        assert!(!u.contains(&"events/2026-01/stale-0.parquet".into(), false));
+        // no glob: the URL as it is
+        let u = table_url("s3://lake/users.parquet").unwrap();
+        assert_eq!(u.as_str(), "s3://lake/users.parquet");
+    }
 }

@@ -58,3 +58,47 @@ fn the_demo_read_from_s3_equals_the_demo_on_disk() {
     assert!(err.contains("source `events`"), "{err}");
     assert!(err.contains("nothing-here/*.parquet"), "{err}");
 }
+
+/// JSON-lines events (times with `Z` and with offsets) and CSV users (zone-less local times,
+/// New York, Sunday weeks) in S3, the events named by a glob: the values of the same files
+/// on disk.
+#[test]
+fn json_lines_and_csv_in_s3_read_as_on_disk() {
+    let Some(endpoint) = s3_endpoint() else {
+        return;
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    common::cluster_workspace(tmp.path());
+    let prefix = common::s3_prefix();
+    let ws = tmp.path().join("ws");
+    common::s3_put(
+        &endpoint,
+        &format!("{prefix}/events-1.jsonl"),
+        &ws.join("events.jsonl"),
+    );
+    common::s3_put(
+        &endpoint,
+        &format!("{prefix}/users.csv"),
+        &ws.join("users.csv"),
+    );
+    let lake = tmp.path().join("lake");
+    std::fs::create_dir_all(&lake).unwrap();
+    let bucket = format!("s3://throughline-test/{prefix}");
+    for f in ["metrics.yaml", "throughline.yaml"] {
+        let text = std::fs::read_to_string(ws.join(f)).unwrap();
+        let text = text
+            .replace(
+                "path: events.jsonl",
+                &format!("path: {bucket}/events-*.jsonl"),
+            )
+            .replace("path: users.csv", &format!("path: {bucket}/users.csv"));
+        std::fs::write(lake.join(f), text).unwrap();
+    }
+    let (code, on_disk, err) = measure(tmp.path(), "ws", &[]);
+    assert_eq!(code, 0, "{err}");
+    let (code, in_s3, err) = measure(tmp.path(), "lake", &s3_env(&endpoint));
+    assert_eq!(code, 0, "{err}");
+    let rows: Vec<serde_json::Value> = serde_json::from_str(&in_s3).unwrap();
+    assert!(rows.len() > 20, "{}", rows.len());
+    assert_eq!(in_s3, on_disk);
+}

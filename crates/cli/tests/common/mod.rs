@@ -175,15 +175,39 @@ pub fn s3_env(endpoint: &str) -> Vec<(String, String)> {
     .collect()
 }
 
-/// Copies the workspace `dir/ws`'s data files to `endpoint`'s bucket under a prefix of its
-/// own, and writes `dir/to` (a copy of its YAML, without its data folder) whose sources name
-/// the objects (`s3://throughline-test/PREFIX/…`).
-pub fn workspace_in_s3(dir: &Path, ws: &str, to: &str, endpoint: &str) {
+/// A prefix of the test bucket no other test uses.
+pub fn s3_prefix() -> String {
     let nanos = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap()
         .as_nanos();
-    let prefix = format!("t{}-{nanos}", std::process::id());
+    format!("t{}-{nanos}", std::process::id())
+}
+
+/// Puts `file` in the test bucket at `key` (the test server checks no signature).
+pub fn s3_put(endpoint: &str, key: &str, file: &Path) {
+    let url = format!("{endpoint}/throughline-test/{key}");
+    let out = Command::new("curl")
+        .args([
+            "-fsS",
+            "-X",
+            "PUT",
+            "-H",
+            "Content-Type: application/octet-stream",
+        ])
+        .arg("--data-binary")
+        .arg(format!("@{}", file.display()))
+        .arg(&url)
+        .output()
+        .expect("curl runs");
+    assert!(out.status.success(), "PUT {url}: {out:?}");
+}
+
+/// Copies the workspace `dir/ws`'s data files to `endpoint`'s bucket under a prefix of its
+/// own, and writes `dir/to` (a copy of its YAML, without its data folder) whose sources name
+/// the objects (`s3://throughline-test/PREFIX/…`).
+pub fn workspace_in_s3(dir: &Path, ws: &str, to: &str, endpoint: &str) {
+    let prefix = s3_prefix();
     let from = dir.join(ws);
     let data = from.join("data");
     let mut files = vec![data.join("users.parquet")];
@@ -192,21 +216,7 @@ pub fn workspace_in_s3(dir: &Path, ws: &str, to: &str, endpoint: &str) {
     }
     for f in &files {
         let key = f.strip_prefix(&data).unwrap().display().to_string();
-        let url = format!("{endpoint}/throughline-test/{prefix}/{key}");
-        let out = Command::new("curl")
-            .args([
-                "-fsS",
-                "-X",
-                "PUT",
-                "-H",
-                "Content-Type: application/octet-stream",
-            ])
-            .arg("--data-binary")
-            .arg(format!("@{}", f.display()))
-            .arg(&url)
-            .output()
-            .expect("curl runs");
-        assert!(out.status.success(), "PUT {url}: {out:?}");
+        s3_put(endpoint, &format!("{prefix}/{key}"), f);
     }
     let to = dir.join(to);
     std::fs::create_dir_all(&to).unwrap();

@@ -176,22 +176,11 @@ fn values_in(
     extra: &[&str],
     partitions: usize,
 ) -> BTreeMap<String, serde_json::Value> {
-    let r = Command::new(env!("CARGO_BIN_EXE_throughline"))
-        .args(["measure", "-w", ws, "--format", "json"])
-        .args(extra)
-        .env(
-            "DATAFUSION_EXECUTION_TARGET_PARTITIONS",
-            partitions.to_string(),
-        )
-        .current_dir(dir)
-        .output()
-        .unwrap();
-    let stderr = String::from_utf8_lossy(&r.stderr);
-    assert!(
-        r.status.success(),
-        "measure {extra:?} on {partitions}: {stderr}"
-    );
-    keyed(&String::from_utf8_lossy(&r.stdout))
+    let env = [(
+        "DATAFUSION_EXECUTION_TARGET_PARTITIONS".to_string(),
+        partitions.to_string(),
+    )];
+    values_env(dir, ws, extra, &env)
 }
 
 fn keyed(json: &str) -> BTreeMap<String, serde_json::Value> {
@@ -425,7 +414,10 @@ fn an_executor_killed_mid_run_gives_the_right_values_or_a_clear_error() {
     }
 }
 
-/// `measure -w WS --format json --by plan` with extra environment variables, rows keyed.
+/// Values by plan, where a segment can be lost or doubled.
+const BY_PLAN: [&str; 2] = ["--by", "plan"];
+
+/// `measure -w WS --format json EXTRA` with extra environment variables, rows keyed.
 fn values_env(
     dir: &Path,
     ws: &str,
@@ -433,7 +425,7 @@ fn values_env(
     env: &[(String, String)],
 ) -> BTreeMap<String, serde_json::Value> {
     let r = Command::new(env!("CARGO_BIN_EXE_throughline"))
-        .args(["measure", "-w", ws, "--format", "json", "--by", "plan"])
+        .args(["measure", "-w", ws, "--format", "json"])
         .args(extra)
         .envs(env.iter().map(|(k, v)| (k, v)))
         .current_dir(dir)
@@ -454,12 +446,7 @@ fn the_demo_in_s3_on_a_cluster_equals_the_embedded_engine_on_disk() {
     let Some(endpoint) = common::s3_endpoint() else {
         return;
     };
-    let tmp = tempfile::tempdir().unwrap();
-    let r = run_in(
-        tmp.path(),
-        &["demo", "ws", "--users", "5000", "--seed", "9"],
-    );
-    assert_eq!(r.code, 0, "{}", r.stderr);
+    let tmp = common::demo_of("5000", "9");
     // a stale copy beside the part files, which the pattern leaves out: a plan that lost
     // the pattern on its way to the executors would count every event twice
     let events = tmp.path().join("ws/data/events");
@@ -475,16 +462,21 @@ fn the_demo_in_s3_on_a_cluster_equals_the_embedded_engine_on_disk() {
     common::workspace_in_s3(tmp.path(), "ws", "lake", &endpoint);
     let env = common::s3_env(&endpoint);
     let (url, _scheduler, executors) = cluster_with(tmp.path(), 2, &env);
-    let on_disk = values_env(tmp.path(), "ws", &[], &[]);
+    let on_disk = values_env(tmp.path(), "ws", &BY_PLAN, &[]);
     assert!(on_disk.len() > 100, "{}", on_disk.len());
     assert_same(
         &on_disk,
-        &values_env(tmp.path(), "ws", &["--cluster", &url], &[]),
+        &values_env(tmp.path(), "ws", &["--by", "plan", "--cluster", &url], &[]),
     );
-    assert_same(&on_disk, &values_env(tmp.path(), "lake", &[], &env));
+    assert_same(&on_disk, &values_env(tmp.path(), "lake", &BY_PLAN, &env));
     assert_same(
         &on_disk,
-        &values_env(tmp.path(), "lake", &["--cluster", &url], &env),
+        &values_env(
+            tmp.path(),
+            "lake",
+            &["--by", "plan", "--cluster", &url],
+            &env,
+        ),
     );
     for (i, e) in executors.iter().enumerate() {
         assert!(e.tasks() > 0, "executor {i} ran no task:\n{}", e.log());
@@ -611,12 +603,7 @@ fn a_cluster_of_separate_hosts_reads_the_object_store_with_the_embedded_values()
     let Some(hosts) = Hosts::new(4) else {
         return;
     };
-    let tmp = tempfile::tempdir().unwrap();
-    let r = run_in(
-        tmp.path(),
-        &["demo", "ws", "--users", "5000", "--seed", "11"],
-    );
-    assert_eq!(r.code, 0, "{}", r.stderr);
+    let tmp = common::demo_of("5000", "11");
 
     // host 0: the object store
     let s3 = format!("{}:5000", hosts.addr(0));
@@ -673,8 +660,13 @@ fn a_cluster_of_separate_hosts_reads_the_object_store_with_the_embedded_values()
         .collect();
 
     let url = format!("df://{sched}");
-    let on_disk = values_env(tmp.path(), "ws", &[], &[]);
-    let on_hosts = values_env(tmp.path(), "lake", &["--cluster", &url], &env);
+    let on_disk = values_env(tmp.path(), "ws", &BY_PLAN, &[]);
+    let on_hosts = values_env(
+        tmp.path(),
+        "lake",
+        &["--by", "plan", "--cluster", &url],
+        &env,
+    );
     assert_same(&on_disk, &on_hosts);
     for (i, e) in executors.iter().enumerate() {
         assert!(e.tasks() > 0, "executor {i} ran no task:\n{}", e.log());

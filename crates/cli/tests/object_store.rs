@@ -8,7 +8,7 @@ mod common;
 use std::path::Path;
 use std::process::Command;
 
-use common::{run_in, s3_endpoint, s3_env, workspace_in_s3};
+use common::{s3_endpoint, s3_env, workspace_in_s3};
 
 fn measure(dir: &Path, ws: &str, env: &[(String, String)]) -> (i32, String, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_throughline"))
@@ -29,12 +29,7 @@ fn the_demo_read_from_s3_equals_the_demo_on_disk() {
     let Some(endpoint) = s3_endpoint() else {
         return;
     };
-    let tmp = tempfile::tempdir().unwrap();
-    let r = run_in(
-        tmp.path(),
-        &["demo", "ws", "--users", "3000", "--seed", "5"],
-    );
-    assert_eq!(r.code, 0, "{}", r.stderr);
+    let tmp = common::demo_of("3000", "5");
     workspace_in_s3(tmp.path(), "ws", "lake", &endpoint);
     assert!(!tmp.path().join("lake/data").exists());
 

@@ -20,8 +20,7 @@ use crate::sources::{EVENT, SIGNUP, TS, Tables, USER, column_type};
 use crate::time::Calendar;
 use throughline_model::Grain;
 
-use crate::columns::PERIOD;
-pub(crate) use crate::columns::{DAY, DAYS, MASK, NO_SEGMENT, SEGMENT};
+use crate::columns::{DAY, DAYS, MASK, NO_SEGMENT, PERIOD, SEGMENT};
 
 /// What a set of metrics reads.
 #[derive(Debug, Default)]

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use chrono::{NaiveDate, TimeZone, Utc};
 use throughline_model::{Compute, Grain, Metric, Unit};
 
-use crate::inputs::{self, Inputs, Needs};
+use crate::inputs::{Inputs, Needs};
 use crate::output::{Key, Row, read_curve, read_rows};
 use crate::plan::{self, Planned, Scope};
 use crate::{Engine, EngineError, MetricValue, Progress, Request, error};
@@ -365,7 +365,7 @@ impl Engine {
             .select(vec![
                 coalesce(vec![
                     cast(ident(dim), datafusion::arrow::datatypes::DataType::Utf8),
-                    lit(inputs::NO_SEGMENT),
+                    lit(crate::columns::NO_SEGMENT),
                 ])
                 .alias("segment"),
             ])
@@ -518,7 +518,8 @@ impl Engine {
                 let segment = match (&req.by, seg) {
                     (Some(dim), s) => BTreeMap::from([(
                         dim.clone(),
-                        s.clone().unwrap_or_else(|| inputs::NO_SEGMENT.into()),
+                        s.clone()
+                            .unwrap_or_else(|| crate::columns::NO_SEGMENT.into()),
                     )]),
                     (None, _) => BTreeMap::new(),
                 };

@@ -8,8 +8,8 @@ use datafusion::arrow::array::{Array, AsArray, RecordBatch};
 use datafusion::arrow::datatypes::{DataType, Float64Type, TimeUnit, TimestampMicrosecondType};
 
 use crate::EngineError;
-use crate::inputs::SEGMENT;
-use crate::plan::{DENOMINATOR, NUMERATOR, OFFSET, PERIOD, VALUE};
+use crate::columns::{PERIOD, SEGMENT, VALUE};
+use crate::plan::{DENOMINATOR, NUMERATOR, OFFSET};
 
 pub(crate) type Key = (DateTime<Tz>, Option<String>);
 type Segments = Vec<Option<String>>;

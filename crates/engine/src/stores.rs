@@ -19,22 +19,65 @@ use object_store::azure::MicrosoftAzureBuilder;
 use object_store::gcp::GoogleCloudStorageBuilder;
 use url::Url;
 
-/// The schemes of the object stores a source's `path:` may name.
-pub const SCHEMES: [&str; 8] = ["s3", "s3a", "gs", "az", "azure", "abfs", "abfss", "adl"];
+/// The clouds whose object stores a source's `path:` may name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Cloud {
+    S3,
+    Gcs,
+    Azure,
+}
+
+impl Cloud {
+    /// The cloud of a URL scheme (any case), `None` for a scheme that is not an object store.
+    fn of(scheme: &str) -> Option<Cloud> {
+        match scheme.to_ascii_lowercase().as_str() {
+            "s3" | "s3a" => Some(Cloud::S3),
+            "gs" => Some(Cloud::Gcs),
+            "az" | "azure" | "abfs" | "abfss" | "adl" => Some(Cloud::Azure),
+            _ => None,
+        }
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            Cloud::S3 => "Amazon S3",
+            Cloud::Gcs => "Google Cloud Storage",
+            Cloud::Azure => "Azure Storage",
+        }
+    }
+
+    /// A store for the bucket (or container) of `url`, with the environment's credentials.
+    fn store(self, url: &Url) -> Result<Arc<dyn ObjectStore>> {
+        let at = url.as_str();
+        let built: object_store::Result<Arc<dyn ObjectStore>> = match self {
+            Cloud::S3 => AmazonS3Builder::from_env()
+                .with_url(at)
+                .build()
+                .map(|s| Arc::new(s) as _),
+            Cloud::Gcs => GoogleCloudStorageBuilder::from_env()
+                .with_url(at)
+                .build()
+                .map(|s| Arc::new(s) as _),
+            Cloud::Azure => MicrosoftAzureBuilder::from_env()
+                .with_url(at)
+                .build()
+                .map(|s| Arc::new(s) as _),
+        };
+        built.map_err(|e| {
+            DataFusionError::Configuration(format!(
+                "cannot open {} for {}://{}: {e}; set the credentials in the environment of every process that reads it",
+                self.name(),
+                url.scheme(),
+                url.host_str().unwrap_or_default()
+            ))
+        })
+    }
+}
 
 /// Whether a source's `path:` names objects in a store rather than local files.
 pub fn is_object_url(path: &str) -> bool {
     path.split_once("://")
-        .is_some_and(|(scheme, _)| SCHEMES.contains(&scheme.to_ascii_lowercase().as_str()))
-}
-
-/// Which cloud a scheme belongs to, for messages.
-fn cloud(scheme: &str) -> &'static str {
-    match scheme {
-        "s3" | "s3a" => "Amazon S3",
-        "gs" => "Google Cloud Storage",
-        _ => "Azure Storage",
-    }
+        .is_some_and(|(scheme, _)| Cloud::of(scheme).is_some())
 }
 
 /// DataFusion's registry, which makes a store from the environment for a bucket it does
@@ -51,34 +94,6 @@ impl FromEnv {
     }
 }
 
-/// A store for the bucket (or container) of `url`, with the environment's credentials.
-fn from_env(url: &Url) -> Result<Arc<dyn ObjectStore>> {
-    let scheme = url.scheme().to_ascii_lowercase();
-    let at = url.as_str();
-    let built: object_store::Result<Arc<dyn ObjectStore>> = match scheme.as_str() {
-        "s3" | "s3a" => AmazonS3Builder::from_env()
-            .with_url(at)
-            .build()
-            .map(|s| Arc::new(s) as _),
-        "gs" => GoogleCloudStorageBuilder::from_env()
-            .with_url(at)
-            .build()
-            .map(|s| Arc::new(s) as _),
-        _ => MicrosoftAzureBuilder::from_env()
-            .with_url(at)
-            .build()
-            .map(|s| Arc::new(s) as _),
-    };
-    built.map_err(|e| {
-        DataFusionError::Configuration(format!(
-            "cannot open {} for {}://{}: {e}; set the credentials in the environment of every process that reads it",
-            cloud(&scheme),
-            scheme,
-            url.host_str().unwrap_or_default()
-        ))
-    })
-}
-
 impl ObjectStoreRegistry for FromEnv {
     fn register_store(
         &self,
@@ -93,21 +108,15 @@ impl ObjectStoreRegistry for FromEnv {
     }
 
     fn get_store(&self, url: &Url) -> Result<Arc<dyn ObjectStore>> {
-        match self.known.get_store(url) {
-            Ok(store) => Ok(store),
-            Err(e) if !SCHEMES.contains(&url.scheme().to_ascii_lowercase().as_str()) => Err(e),
-            Err(_) => {
-                let store = from_env(url)?;
-                // the bucket's root: later paths in it find this store
-                let root = Url::parse(&format!(
-                    "{}://{}",
-                    url.scheme(),
-                    &url[url::Position::BeforeHost..url::Position::AfterPort]
-                ))
-                .map_err(|e| DataFusionError::Configuration(e.to_string()))?;
-                self.known.register_store(&root, store.clone());
+        let known = self.known.get_store(url);
+        match (known, Cloud::of(url.scheme())) {
+            (Err(_), Some(cloud)) => {
+                let store = cloud.store(url)?;
+                // kept under the URL's scheme and bucket, as every registry keys its stores
+                self.known.register_store(url, store.clone());
                 Ok(store)
             }
+            (known, _) => known,
         }
     }
 }

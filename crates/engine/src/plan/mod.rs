@@ -37,7 +37,7 @@ pub(crate) use crate::join::JoinNamed;
 use crate::sources::{EVENT, SIGNUP, TS, USER, column_type};
 use crate::time::Calendar;
 
-pub(crate) use crate::columns::{PERIOD, VALUE};
+use crate::columns::{PERIOD, VALUE};
 pub(crate) const NUMERATOR: &str = "numerator";
 pub(crate) const DENOMINATOR: &str = "denominator";
 pub(crate) const OFFSET: &str = "k";

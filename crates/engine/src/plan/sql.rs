@@ -10,9 +10,10 @@ use datafusion::execution::context::SQLOptions;
 use datafusion::prelude::*;
 use throughline_model::{Metric, Text};
 
+use crate::columns::{NO_SEGMENT, PERIOD, SEGMENT, VALUE};
 use crate::error::EngineError;
-use crate::inputs::{Inputs, SEGMENT};
-use crate::plan::{DENOMINATOR, NUMERATOR, PERIOD, Planned, Scope, VALUE};
+use crate::inputs::Inputs;
+use crate::plan::{DENOMINATOR, NUMERATOR, Planned, Scope};
 use crate::sources::{column_type, instant};
 use crate::time::Calendar;
 
@@ -71,13 +72,7 @@ pub(crate) async fn plan(
             e.unsegmentable = true;
             return Err(e);
         }
-        cols.push(
-            coalesce(vec![
-                cast(ident(dim), DataType::Utf8),
-                lit(crate::inputs::NO_SEGMENT),
-            ])
-            .alias(SEGMENT),
-        );
+        cols.push(coalesce(vec![cast(ident(dim), DataType::Utf8), lit(NO_SEGMENT)]).alias(SEGMENT));
     }
     let groups: Vec<Expr> = cols
         .iter()

@@ -17,7 +17,7 @@ use datafusion::datasource::listing::{
 use datafusion::error::{DataFusionError, Result};
 use datafusion::prelude::SessionContext;
 use futures::TryStreamExt;
-use object_store::ObjectMeta;
+use object_store::{ObjectMeta, ObjectStore};
 
 /// `pattern` (an absolute local path or an object URL, with or without a glob) as
 /// DataFusion's table URL with its glob.
@@ -36,13 +36,16 @@ fn table_url(pattern: &str) -> Result<ListingTableUrl> {
     ListingTableUrl::try_new(url, Some(glob))
 }
 
-/// The files `pattern` names with extension `ext`, sorted, each with its URL. An error
-/// containing "No files found" when there are none.
-pub(crate) async fn files(
-    ctx: &SessionContext,
-    pattern: &str,
-    ext: &str,
-) -> Result<Vec<(ListingTableUrl, ObjectMeta)>> {
+/// The files a source's pattern names, listed once, and the store they are read from.
+pub(crate) struct Files {
+    store: Arc<dyn ObjectStore>,
+    /// Sorted by location, each with its URL.
+    found: Vec<(ListingTableUrl, ObjectMeta)>,
+}
+
+/// The files `pattern` names with extension `ext`. An error containing "No files found" when
+/// there are none.
+pub(crate) async fn list(ctx: &SessionContext, pattern: &str, ext: &str) -> Result<Files> {
     let url = table_url(pattern)?;
     let state = ctx.state();
     let store = ctx.runtime_env().object_store(&url)?;
@@ -60,7 +63,7 @@ pub(crate) async fn files(
     let base = url.object_store();
     let base = base.as_str();
     let sep = if base.ends_with('/') { "" } else { "/" };
-    found
+    let found = found
         .into_iter()
         .map(|m| {
             Ok((
@@ -68,59 +71,55 @@ pub(crate) async fn files(
                 m,
             ))
         })
-        .collect()
+        .collect::<Result<_>>()?;
+    Ok(Files { store, found })
 }
 
-/// The schema of the files, read from every one of them (empty files read as nothing), as
-/// DataFusion does for a pattern.
-pub(crate) async fn schema(
-    ctx: &SessionContext,
-    pattern: &str,
-    options: &ListingOptions,
-) -> Result<Schema> {
-    let found = files(ctx, pattern, &options.file_extension).await?;
-    schema_of(ctx, pattern, options, &found).await
-}
+impl Files {
+    /// Each file's URL, in order.
+    pub(crate) fn urls(&self) -> impl Iterator<Item = &ListingTableUrl> {
+        self.found.iter().map(|(u, _)| u)
+    }
 
-async fn schema_of(
-    ctx: &SessionContext,
-    pattern: &str,
-    options: &ListingOptions,
-    found: &[(ListingTableUrl, ObjectMeta)],
-) -> Result<Schema> {
-    let metas: Vec<ObjectMeta> = found
-        .iter()
-        .map(|(_, m)| m.clone())
-        .filter(|m| m.size > 0)
-        .collect();
-    let store = ctx.runtime_env().object_store(table_url(pattern)?)?;
-    let schema = options
-        .format
-        .infer_schema(&ctx.state(), &store, &metas)
-        .await?;
-    Ok(schema.as_ref().clone())
-}
+    /// The schema of the files, read from every one of them (empty files read as nothing),
+    /// as DataFusion does for a pattern.
+    pub(crate) async fn schema(
+        &self,
+        ctx: &SessionContext,
+        options: &ListingOptions,
+    ) -> Result<Schema> {
+        let metas: Vec<ObjectMeta> = self
+            .found
+            .iter()
+            .map(|(_, m)| m.clone())
+            .filter(|m| m.size > 0)
+            .collect();
+        let schema = options
+            .format
+            .infer_schema(&ctx.state(), &self.store, &metas)
+            .await?;
+        Ok(schema.as_ref().clone())
+    }
 
-/// Registers `name` as the table of the files `pattern` names, with `schema`, or the one
-/// read from every file; the pattern is listed once.
-pub(crate) async fn register(
-    ctx: &SessionContext,
-    name: &str,
-    pattern: &str,
-    options: ListingOptions,
-    schema: Option<&Schema>,
-) -> Result<()> {
-    let found = files(ctx, pattern, &options.file_extension).await?;
-    let schema = match schema {
-        Some(s) => s.clone(),
-        None => schema_of(ctx, pattern, &options, &found).await?,
-    };
-    let paths: Vec<ListingTableUrl> = found.into_iter().map(|(u, _)| u).collect();
-    let config = ListingTableConfig::new_with_multi_paths(paths)
-        .with_listing_options(options)
-        .with_schema(Arc::new(schema));
-    ctx.register_table(name, Arc::new(ListingTable::try_new(config)?))?;
-    Ok(())
+    /// Registers `name` as the table of these files, with `schema`, or the one read from
+    /// every file.
+    pub(crate) async fn register(
+        &self,
+        ctx: &SessionContext,
+        name: &str,
+        options: ListingOptions,
+        schema: Option<&Schema>,
+    ) -> Result<()> {
+        let schema = match schema {
+            Some(s) => s.clone(),
+            None => self.schema(ctx, &options).await?,
+        };
+        let config = ListingTableConfig::new_with_multi_paths(self.urls().cloned().collect())
+            .with_listing_options(options)
+            .with_schema(Arc::new(schema));
+        ctx.register_table(name, Arc::new(ListingTable::try_new(config)?))?;
+        Ok(())
+    }
 }
 
 #[cfg(test)]

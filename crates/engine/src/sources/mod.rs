@@ -351,45 +351,46 @@ async fn read(
     // registered under a name, so plans (and the SQL rendered from them) name the source;
     // a table over the files the pattern names, each by its URL (see `listing`)
     let (config, table_options) = (ctx.copied_config(), ctx.copied_table_options());
-    let result = match s.format.value {
-        SourceFormat::Parquet => {
-            let options = ParquetReadOptions::default()
-                .file_extension(&ext)
-                .to_listing_options(&config, table_options);
-            match listing::register(ctx, name, &full_str, options.clone(), None).await {
-                // files that store a text column with and without a dictionary
-                Err(e) if !in_store && e.to_string().contains("Fail to merge schema") => {
-                    match parquet::unified_schema(&full) {
-                        Some(schema) => {
-                            listing::register(ctx, name, &full_str, options, Some(&schema)).await
+    let result = match listing::list(ctx, &full_str, &ext).await {
+        Err(e) => Err(e),
+        Ok(files) => match s.format.value {
+            SourceFormat::Parquet => {
+                let options = ParquetReadOptions::default()
+                    .file_extension(&ext)
+                    .to_listing_options(&config, table_options);
+                match files.register(ctx, name, options.clone(), None).await {
+                    // files that store a text column with and without a dictionary
+                    Err(e) if !in_store && e.to_string().contains("Fail to merge schema") => {
+                        match parquet::unified_schema(&full) {
+                            Some(schema) => files.register(ctx, name, options, Some(&schema)).await,
+                            None => Err(e),
                         }
-                        None => Err(e),
                     }
+                    r => r,
                 }
-                r => r,
             }
-        }
-        SourceFormat::Csv | SourceFormat::Jsonl => {
-            // types from every row, not the first thousand: a sparse column's first values
-            // are often empty
-            let options = if s.format.value == SourceFormat::Csv {
-                CsvReadOptions::new()
-                    .file_extension(&ext)
-                    .schema_infer_max_records(usize::MAX)
-                    .to_listing_options(&config, table_options)
-            } else {
-                JsonReadOptions::default()
-                    .file_extension(&ext)
-                    .schema_infer_max_records(usize::MAX)
-                    .to_listing_options(&config, table_options)
-            };
-            let inferred = inferred_schema(ctx, s.format.value, &full_str, &options);
-            match text_time_schema(inferred.await, time) {
-                Ok(schema) => listing::register(ctx, name, &full_str, options, Some(&schema)).await,
-                Err(e) => Err(e),
+            SourceFormat::Csv | SourceFormat::Jsonl => {
+                // types from every row, not the first thousand: a sparse column's first
+                // values are often empty
+                let options = if s.format.value == SourceFormat::Csv {
+                    CsvReadOptions::new()
+                        .file_extension(&ext)
+                        .schema_infer_max_records(usize::MAX)
+                        .to_listing_options(&config, table_options)
+                } else {
+                    JsonReadOptions::default()
+                        .file_extension(&ext)
+                        .schema_infer_max_records(usize::MAX)
+                        .to_listing_options(&config, table_options)
+                };
+                let inferred = inferred_schema(ctx, s.format.value, &files, &options);
+                match text_time_schema(inferred.await, time) {
+                    Ok(schema) => files.register(ctx, name, options, Some(&schema)).await,
+                    Err(e) => Err(e),
+                }
             }
-        }
-        SourceFormat::Postgres => unreachable!("postgres sources have no path"),
+            SourceFormat::Postgres => unreachable!("postgres sources have no path"),
+        },
     };
     result.map_err(|e| {
         // DataFusion's words for a pattern that matches nothing name its internals; say it
@@ -435,13 +436,13 @@ async fn read(
 async fn inferred_schema(
     ctx: &SessionContext,
     format: SourceFormat,
-    full: &str,
+    files: &listing::Files,
     options: &datafusion::datasource::listing::ListingOptions,
 ) -> datafusion::error::Result<Schema> {
-    match listing::schema(ctx, full, options).await {
+    match files.schema(ctx, options).await {
         Err(e) if e.to_string().contains("Fail to merge schema") => {
             let mut fields: Vec<datafusion::arrow::datatypes::Field> = Vec::new();
-            for (file, _) in listing::files(ctx, full, &options.file_extension).await? {
+            for file in files.urls() {
                 let one = infer_one(ctx, format, file.as_str(), &options.file_extension).await?;
                 for field in one.fields() {
                     match fields.iter_mut().find(|x| x.name() == field.name()) {

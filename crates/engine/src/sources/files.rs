@@ -13,6 +13,7 @@ use std::path::Path;
 use datafusion::parquet::file::reader::{FileReader, SerializedFileReader};
 use throughline_model::{Source, SourceFormat};
 
+use super::listing::Files;
 use crate::error::EngineError;
 
 /// Checks each file of a file source; returns how many there are.
@@ -21,7 +22,7 @@ pub(crate) fn check(s: &Source, root: &Path) -> Result<usize, EngineError> {
         return Ok(0);
     };
     let files = crate::locate::files(root, &pattern.value);
-    let mut header: Option<(String, Vec<String>)> = None;
+    let mut headers = Headers::default();
     for f in &files {
         let name = f.strip_prefix(root).unwrap_or(f).display().to_string();
         let fault = |what: String, help: &str| {
@@ -30,29 +31,13 @@ pub(crate) fn check(s: &Source, root: &Path) -> Result<usize, EngineError> {
         };
         let len = std::fs::metadata(f).map(|m| m.len()).unwrap_or(0);
         if len == 0 {
-            return Err(fault(
-                " is empty (0 bytes)".into(),
-                "an export that stopped before writing leaves such a file: write it again, or remove it from the folder `path:` reads",
-            ));
+            return Err(fault(EMPTY.0.into(), EMPTY.1));
         }
         if s.format.value == SourceFormat::Csv
-            && let Some(this) = csv_header(f)
+            && let Some(this) = std::fs::File::open(f).ok().and_then(csv_header)
+            && let Some((what, help)) = headers.agree(&name, this)
         {
-            match &header {
-                // CSV columns are read by position: files must agree on them
-                Some((first, cols)) if *cols != this => {
-                    return Err(fault(
-                        ":1: the header differs from the first file's".into(),
-                        &format!(
-                            "every file of a CSV source needs the same columns in the same order; {first} has `{}`, this one `{}`",
-                            cols.join(","),
-                            this.join(",")
-                        ),
-                    ));
-                }
-                Some(_) => {}
-                None => header = Some((name.clone(), this)),
-            }
+            return Err(fault(what, &help));
         }
         let found = match s.format.value {
             SourceFormat::Parquet => parquet_file(f),
@@ -72,13 +57,82 @@ pub(crate) fn check(s: &Source, root: &Path) -> Result<usize, EngineError> {
     Ok(files.len())
 }
 
+/// Checks each object of a file source in a store (S3, GCS, Azure) with what the listing and
+/// each object's first line tell: an empty object, and a CSV header that differs from the
+/// first object's, are errors as they are for local files. DataFusion fails loudly on the
+/// rest (a row with too many fields, a line that is not JSON, a cut Parquet file), so the
+/// objects are not read through twice.
+pub(crate) async fn check_objects(s: &Source, files: &Files) -> Result<(), EngineError> {
+    let Some(pattern) = &s.path else {
+        return Ok(());
+    };
+    let mut headers = Headers::default();
+    for (url, meta) in files.objects() {
+        let fault = |what: String, help: &str| {
+            EngineError::new(format!("source `{}`: {url}{what}", s.name.value), help)
+                .at(pattern.span)
+        };
+        if meta.size == 0 {
+            return Err(fault(EMPTY.0.into(), EMPTY.1));
+        }
+        if s.format.value != SourceFormat::Csv {
+            continue;
+        }
+        let first = files.first_line(meta).await.map_err(|e| {
+            fault(
+                format!(": cannot be read ({e})"),
+                "check that this process has the store's credentials and the object still exists",
+            )
+        })?;
+        if let Some(this) = csv_header(first.as_slice())
+            && let Some((what, help)) = headers.agree(url.as_str(), this)
+        {
+            return Err(fault(what, &help));
+        }
+    }
+    Ok(())
+}
+
+/// What a file of zero bytes is, and what to do.
+const EMPTY: (&str, &str) = (
+    " is empty (0 bytes)",
+    "an export that stopped before writing leaves such a file: write it again, or remove it from the folder `path:` reads",
+);
+
+/// The header of each file of a CSV source, against the first file's: CSV columns are read
+/// by position, so files that disagree on them would fill one column with another's values.
+#[derive(Default)]
+struct Headers(Option<(String, Vec<String>)>);
+
+impl Headers {
+    /// What is wrong with file `name`'s header `this`, and how to fix it; `None` when it
+    /// agrees with the first file's (or is the first).
+    fn agree(&mut self, name: &str, this: Vec<String>) -> Option<(String, String)> {
+        match &self.0 {
+            Some((first, cols)) if *cols != this => Some((
+                ":1: the header differs from the first file's".into(),
+                format!(
+                    "every file of a CSV source needs the same columns in the same order; {first} has `{}`, this one `{}`",
+                    cols.join(","),
+                    this.join(",")
+                ),
+            )),
+            Some(_) => None,
+            None => {
+                self.0 = Some((name.to_string(), this));
+                None
+            }
+        }
+    }
+}
+
 type Fault = (String, String, &'static str);
 
-fn csv_header(path: &Path) -> Option<Vec<String>> {
+/// The header of the CSV text `from` (the whole file, or its first line).
+fn csv_header(from: impl std::io::Read) -> Option<Vec<String>> {
     let mut r = csv::ReaderBuilder::new()
         .has_headers(true)
-        .from_path(path)
-        .ok()?;
+        .from_reader(from);
     Some(
         r.headers()
             .ok()?

@@ -17,7 +17,7 @@ use datafusion::datasource::listing::{
 use datafusion::error::{DataFusionError, Result};
 use datafusion::prelude::SessionContext;
 use futures::TryStreamExt;
-use object_store::{ObjectMeta, ObjectStore};
+use object_store::{ObjectMeta, ObjectStore, ObjectStoreExt};
 
 /// `pattern` (an absolute local path or an object URL, with or without a glob) as
 /// DataFusion's table URL with its glob.
@@ -81,19 +81,36 @@ impl Files {
         self.found.iter().map(|(u, _)| u)
     }
 
-    /// The schema of the files, read from every one of them (empty files read as nothing),
-    /// as DataFusion does for a pattern.
+    /// Each file's URL and what the listing says of it (its size), in order.
+    pub(crate) fn objects(&self) -> impl Iterator<Item = (&ListingTableUrl, &ObjectMeta)> {
+        self.found.iter().map(|(u, m)| (u, m))
+    }
+
+    /// The first line of a file (with its line break), read by ranges from the start: a
+    /// header, without reading the rows below it.
+    pub(crate) async fn first_line(&self, meta: &ObjectMeta) -> Result<Vec<u8>> {
+        let mut len = 64 * 1024u64;
+        loop {
+            let end = len.min(meta.size);
+            let head = self.store.get_range(&meta.location, 0..end).await?;
+            if let Some(i) = head.iter().position(|&b| b == b'\n') {
+                return Ok(head[..=i].to_vec());
+            }
+            if end == meta.size {
+                return Ok(head.to_vec());
+            }
+            len *= 4;
+        }
+    }
+
+    /// The schema of the files, read from every one of them, as DataFusion does for a
+    /// pattern. (An empty file is refused before: see `files`.)
     pub(crate) async fn schema(
         &self,
         ctx: &SessionContext,
         options: &ListingOptions,
     ) -> Result<Schema> {
-        let metas: Vec<ObjectMeta> = self
-            .found
-            .iter()
-            .map(|(_, m)| m.clone())
-            .filter(|m| m.size > 0)
-            .collect();
+        let metas: Vec<ObjectMeta> = self.found.iter().map(|(_, m)| m.clone()).collect();
         let schema = options
             .format
             .infer_schema(&ctx.state(), &self.store, &metas)

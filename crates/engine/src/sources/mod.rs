@@ -351,7 +351,11 @@ async fn read(
     // registered under a name, so plans (and the SQL rendered from them) name the source;
     // a table over the files the pattern names, each by its URL (see `listing`)
     let (config, table_options) = (ctx.copied_config(), ctx.copied_table_options());
-    let result = match listing::list(ctx, &full_str, &ext).await {
+    let listed = listing::list(ctx, &full_str, &ext).await;
+    if in_store && let Ok(objects) = &listed {
+        files::check_objects(s, objects).await?;
+    }
+    let result = match listed {
         Err(e) => Err(e),
         Ok(files) => match s.format.value {
             SourceFormat::Parquet => {

@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use chrono::{Duration, NaiveDate};
 use throughline_engine::{Engine, EngineError, MetricValue, Request};
-use throughline_model::{Compute, Period, Workspace};
+use throughline_model::{Period, Workspace};
 use throughline_progress::Point;
 use throughline_progress::okr::{self, CheckInView, ObjectiveStatus};
 use throughline_review::{
@@ -127,7 +127,7 @@ pub async fn gather(
         .filter(|id| {
             ws.metric(id)
                 .and_then(|m| m.compute.as_ref())
-                .is_some_and(|c| !matches!(c.value, Compute::Sql { .. }))
+                .is_some_and(|c| !c.value.is_sql())
         })
         .collect();
     let mut earliest = moves
@@ -241,7 +241,7 @@ fn north_star_inputs(ws: &Workspace) -> Vec<String> {
                 .filter(|id| {
                     ws.metric(id)
                         .and_then(|m| m.compute.as_ref())
-                        .is_some_and(|c| !matches!(c.value, Compute::Sql { .. }))
+                        .is_some_and(|c| !c.value.is_sql())
                 })
                 .collect()
         })

@@ -8,7 +8,7 @@ use datafusion::functions_aggregate::expr_fn::{avg, count, max, min, sum};
 use datafusion::logical_expr::{JoinType, when};
 use datafusion::prelude::*;
 
-use throughline_model::{Compute, Experiment, Metric, Start, Text};
+use throughline_model::{Experiment, Metric, Start, Text, Where};
 
 use crate::error::{EngineError, df};
 use crate::inputs::Inputs;
@@ -128,35 +128,87 @@ pub(crate) async fn exposures(
     Ok((single, multiple))
 }
 
-/// Each exposed user's outcome `__y` (and covariate `__x`) for metric `m`, with `__variant`.
-/// Users whose outcome cannot be known yet (a window that has not elapsed by the data's end)
-/// or does not exist (never reached `to` for a duration) are left out.
-// Long because it is one match with an arm per compute type, each building that type's per-user
-// outcome; the arms share the exposure join above them.
+/// Each exposed user's outcome `__y` (and covariate `__x`) for metric `m`, with `__variant`,
+/// and whether the outcome is 0 or 1. Users whose outcome cannot be known yet (a window that
+/// has not elapsed by the data's end) or does not exist (never reached `to` for a duration)
+/// are left out. Each compute type builds its own outcome beside its plan (`plan::per_user`).
 pub(crate) fn per_user(
     b: &Builder,
     exposed: DataFrame,
     data_end_us: i64,
 ) -> Result<(DataFrame, bool), EngineError> {
-    let m: &Metric = b.m;
-    let compute = m
-        .compute
-        .as_ref()
-        .ok_or_else(|| not_per_user(m, "it has no `compute:`"))?;
-    let pre_us = PRE_DAYS * crate::plan::DAY_US;
-    let after = col(HIT_US).gt_eq(col(T0));
-    let before = col(HIT_US)
-        .lt(col(T0))
-        .and(col(HIT_US).gt_eq(col(T0) - lit(pre_us)));
-    // Sum (or any) of `value` per user after exposure (y) and in the 28 days before (x).
-    let activity = |hits: DataFrame, value: Expr, any: bool| -> Result<DataFrame, EngineError> {
+    let o = Outcome {
+        b,
+        exposed,
+        data_end_us,
+    };
+    let compute =
+        b.m.compute
+            .as_ref()
+            .ok_or_else(|| o.refused("it has no `compute:`"))?;
+    crate::plan::per_user(&o, &compute.value)
+}
+
+/// What a compute type's per-user outcome is built from: the metric's plan builder, the
+/// exposed users (`__exp_user`, `__t0_us`, `__variant`) and the end of the data (UTC µs).
+pub(crate) struct Outcome<'a> {
+    pub b: &'a Builder<'a>,
+    exposed: DataFrame,
+    data_end_us: i64,
+}
+
+/// A window after each user's start, in microseconds; a conversion's end is inclusive, a
+/// retention step's is not (as in the metric plans).
+pub(crate) struct Window {
+    pub lo: i64,
+    pub hi: i64,
+    pub inclusive: bool,
+}
+
+impl Outcome<'_> {
+    /// The events named `event` (any when `None`) that pass `filter`, as `__hit_user`,
+    /// `__hit_us` and `__v`: `value`'s column as a number, or 1.
+    pub(crate) fn hits(
+        &self,
+        event: Option<&Text>,
+        filter: Option<&Where>,
+        value: Option<&Text>,
+    ) -> Result<DataFrame, EngineError> {
+        let b = self.b;
+        let d = b.events(event, filter)?;
+        let v = match value {
+            Some(p) => b.numeric(&d, p)?,
+            None => lit(1.0),
+        };
+        d.select(vec![
+            col(USER).alias("__hit_user"),
+            us(col(TS)).alias(HIT_US),
+            v.alias("__v"),
+        ])
+        .map_err(b.fail("reading events"))
+    }
+
+    /// The sum of `value` over each user's `hits` (or whether there is any, when `any`) after
+    /// exposure (y), and in the 28 days before (x).
+    pub(crate) fn after_and_before(
+        &self,
+        hits: DataFrame,
+        value: Expr,
+        any: bool,
+    ) -> Result<DataFrame, EngineError> {
+        let b = self.b;
+        let pre_us = PRE_DAYS * crate::plan::DAY_US;
+        let after = col(HIT_US).gt_eq(col(T0));
+        let before = col(HIT_US)
+            .lt(col(T0))
+            .and(col(HIT_US).gt_eq(col(T0) - lit(pre_us)));
         let pick = |c: Expr| when(c, value.clone()).otherwise(lit(0.0));
-        let (y, x) = match (pick(after.clone()), pick(before.clone())) {
+        let (y, x) = match (pick(after), pick(before)) {
             (Ok(y), Ok(x)) if any => (max(y), max(x)),
             (Ok(y), Ok(x)) => (sum(y), sum(x)),
             (Err(e), _) | (_, Err(e)) => return Err(b.fail("building the outcome")(e)),
         };
-        exposed
+        self.exposed
             .clone()
             .join_named(hits, JoinType::Left, &[EXP_USER], &["__hit_user"], None)
             .and_then(|d| {
@@ -176,234 +228,141 @@ pub(crate) fn per_user(
                 ])
             })
             .map_err(b.fail("computing the outcome per user"))
-    };
-    let hits_with = |event: Option<&Text>,
-                     filter: Option<&throughline_model::Where>,
-                     value: Option<&Text>|
-     -> Result<DataFrame, EngineError> {
-        let d = b.events(event, filter)?;
-        let v = match value {
-            Some(p) => b.numeric(&d, p)?,
-            None => lit(1.0),
-        };
-        d.select(vec![
-            col(USER).alias("__hit_user"),
-            us(col(TS)).alias(HIT_US),
-            v.alias("__v"),
-        ])
-        .map_err(b.fail("reading events"))
-    };
-    // The mean of `value` over each user's events (with a value) after their exposure.
-    let mean_after = |hits: DataFrame, value: Expr, doing: &str| {
-        exposed
+    }
+
+    /// The mean of `value` over each user's `hits` (with a value) after their exposure.
+    pub(crate) fn mean_after(
+        &self,
+        hits: DataFrame,
+        value: Expr,
+        doing: &str,
+    ) -> Result<DataFrame, EngineError> {
+        self.exposed
             .clone()
             .join_named(
                 hits,
                 JoinType::Inner,
                 &[EXP_USER],
                 &["__hit_user"],
-                Some(after.clone()),
+                Some(col(HIT_US).gt_eq(col(T0))),
             )
             .and_then(|d| d.filter(col("__v").is_not_null()))
             .and_then(|d| d.aggregate(vec![col(EXP_USER), col(VARIANT)], vec![avg(value).alias(Y)]))
             .and_then(|d| d.select(vec![col(VARIANT), col(Y), lit(0.0).alias(X)]))
-            .map_err(b.fail(doing))
-    };
-    match &compute.value {
-        Compute::Count { event, filter } => {
-            let hits = hits_with(Some(event), filter.as_ref(), None)?;
-            Ok((activity(hits, col("__v"), false)?, false))
-        }
-        Compute::Sum {
-            event,
-            property,
-            filter,
-        } => {
-            let hits = hits_with(Some(event), filter.as_ref(), Some(property))?;
-            Ok((activity(hits, col("__v"), false)?, false))
-        }
-        Compute::Unique { event, filter } => {
-            let hits = hits_with(event.as_ref(), filter.as_ref(), None)?;
-            Ok((activity(hits, lit(1.0), true)?, true))
-        }
-        Compute::Average {
-            event,
-            property,
-            filter,
-        } => {
-            let hits = hits_with(Some(event), filter.as_ref(), Some(property))?;
-            Ok((mean_after(hits, col("__v"), "averaging per user")?, false))
-        }
-        Compute::Nps { event, property } => {
-            let hits = hits_with(Some(event), None, Some(property))?;
-            let points = when(col("__v").gt_eq(lit(9.0)), lit(100.0))
-                .when(col("__v").lt_eq(lit(6.0)), lit(-100.0))
-                .otherwise(lit(0.0))
-                .map_err(b.fail("scoring answers"))?;
-            Ok((mean_after(hits, points, "scoring answers per user")?, false))
-        }
-        Compute::Conversion {
-            from,
-            to,
-            within,
-            filter,
-        } => {
-            let window = within.value.saturating_mul(1_000_000);
-            let w = Window {
-                lo: 0,
-                hi: window,
-                inclusive: true,
-            };
-            let frame = windowed(b, exposed, from, to, filter.as_ref(), w, data_end_us)?;
-            Ok((frame, true))
-        }
-        Compute::Retention {
-            from,
-            return_event,
-            every,
-            horizon,
-            ..
-        } => {
-            let step = crate::plan::step_us(every.value);
-            let k = i64::from(horizon.value);
-            let w = Window {
-                lo: k * step,
-                hi: (k + 1) * step,
-                inclusive: false,
-            };
-            let frame = windowed(b, exposed, from, return_event, None, w, data_end_us)?;
-            Ok((frame, true))
-        }
-        Compute::Duration {
-            from, to, within, ..
-        } => {
-            let starts = starts(b, exposed, from)?;
-            let hits = b.hits(to, None)?;
-            let within_us = within.value.saturating_mul(1_000_000);
-            let frame = starts
-                .join_named(
-                    hits,
-                    JoinType::Inner,
-                    &[EXP_USER],
-                    &["__hit_user"],
-                    Some(
-                        col(HIT_US)
-                            .gt_eq(col(START_US))
-                            .and(col(HIT_US).lt_eq(col(START_US) + lit(within_us))),
-                    ),
-                )
-                .and_then(|d| {
-                    d.aggregate(
-                        vec![col(EXP_USER), col(VARIANT), col(START_US)],
-                        vec![min(col(HIT_US)).alias("__first")],
-                    )
-                })
-                .and_then(|d| {
-                    d.select(vec![
-                        col(VARIANT),
-                        (cast(col("__first") - col(START_US), DataType::Float64)
-                            / lit(1_000_000.0))
-                        .alias(Y),
-                        lit(0.0).alias(X),
-                    ])
-                })
-                .map_err(b.fail("measuring durations per user"))?;
-            Ok((frame, false))
-        }
-        Compute::Ratio { .. } => Err(not_per_user(
-            m,
-            "a ratio of two metrics has no value per user; use the numerator's metric",
-        )),
-        Compute::Derived { .. } => Err(not_per_user(m, "a derived metric has no value per user")),
-        Compute::Funnel { .. } => Err(not_per_user(
-            m,
-            "a funnel's value is a share of each period's entrants; compare the variants with a `conversion` metric from the first step to the last",
-        )),
-        Compute::Churn { .. } | Compute::Stickiness { .. } | Compute::Lifecycle { .. } => Err(
-            not_per_user(m, "it is defined over periods of activity, not per user"),
-        ),
-        Compute::Sql { .. } => Err(not_per_user(
-            m,
-            "a `sql` metric returns values per period, not per user",
-        )),
+            .map_err(self.b.fail(doing))
     }
-}
 
-/// Each exposed user's start for a cohort metric: their `from`, or their exposure when that
-/// came later (`__exp_user`, `__variant`, `__start_us`).
-fn starts(b: &Builder, exposed: DataFrame, from: &Start) -> Result<DataFrame, EngineError> {
-    let cohort = b.cohort(from)?;
-    exposed
-        .join_named(cohort, JoinType::Inner, &[EXP_USER], &[CU], None)
-        .and_then(|d| {
-            d.select(vec![
-                col(EXP_USER),
-                col(VARIANT),
-                when(col(START_US).gt(col(T0)), col(START_US))
-                    .otherwise(col(T0))?
-                    .alias(START_US),
-            ])
-        })
-        .map_err(b.fail("finding each user's start"))
-}
+    /// Each exposed user's start for a cohort metric: their `from`, or their exposure when
+    /// that came later (`__exp_user`, `__variant`, `__start_us`).
+    pub(crate) fn starts(&self, from: &Start) -> Result<DataFrame, EngineError> {
+        let b = self.b;
+        let cohort = b.cohort(from)?;
+        self.exposed
+            .clone()
+            .join_named(cohort, JoinType::Inner, &[EXP_USER], &[CU], None)
+            .and_then(|d| {
+                d.select(vec![
+                    col(EXP_USER),
+                    col(VARIANT),
+                    when(col(START_US).gt(col(T0)), col(START_US))
+                        .otherwise(col(T0))?
+                        .alias(START_US),
+                ])
+            })
+            .map_err(b.fail("finding each user's start"))
+    }
 
-/// A window after each user's start, in microseconds; a conversion's end is inclusive, a
-/// retention step's is not (as in the metric plans).
-struct Window {
-    lo: i64,
-    hi: i64,
-    inclusive: bool,
-}
+    /// 1 when the user has `to` in the window after their start, else 0; users whose window
+    /// ends after the data are left out.
+    pub(crate) fn windowed(
+        &self,
+        from: &Start,
+        to: &Text,
+        filter: Option<&Where>,
+        Window { lo, hi, inclusive }: Window,
+    ) -> Result<DataFrame, EngineError> {
+        let b = self.b;
+        let starts = self
+            .starts(from)?
+            .filter((col(START_US) + lit(hi)).lt_eq(lit(self.data_end_us)))
+            .map_err(b.fail("keeping users whose window has elapsed"))?;
+        let hits = b.hits(to, filter)?;
+        let end = col(START_US) + lit(hi);
+        let on = col(HIT_US)
+            .gt_eq(col(START_US) + lit(lo))
+            .and(if inclusive {
+                col(HIT_US).lt_eq(end)
+            } else {
+                col(HIT_US).lt(end)
+            });
+        starts
+            .join_named(hits, JoinType::Left, &[EXP_USER], &["__hit_user"], Some(on))
+            .and_then(|d| {
+                d.aggregate(
+                    vec![col(EXP_USER), col(VARIANT)],
+                    vec![count(col(HIT_US)).alias("__hits")],
+                )
+            })
+            .and_then(|d| {
+                d.select(vec![
+                    col(VARIANT),
+                    when(col("__hits").gt(lit(0i64)), lit(1.0))
+                        .otherwise(lit(0.0))?
+                        .alias(Y),
+                    lit(0.0).alias(X),
+                ])
+            })
+            .map_err(b.fail("checking each user's window"))
+    }
 
-/// 1 when the user has `to` in the window after their start, else 0; users whose window ends
-/// after the data are left out.
-fn windowed(
-    b: &Builder,
-    exposed: DataFrame,
-    from: &Start,
-    to: &Text,
-    filter: Option<&throughline_model::Where>,
-    Window { lo, hi, inclusive }: Window,
-    data_end_us: i64,
-) -> Result<DataFrame, EngineError> {
-    let starts = starts(b, exposed, from)?
-        .filter((col(START_US) + lit(hi)).lt_eq(lit(data_end_us)))
-        .map_err(b.fail("keeping users whose window has elapsed"))?;
-    let hits = b.hits(to, filter)?;
-    let end = col(START_US) + lit(hi);
-    let on = col(HIT_US)
-        .gt_eq(col(START_US) + lit(lo))
-        .and(if inclusive {
-            col(HIT_US).lt_eq(end)
-        } else {
-            col(HIT_US).lt(end)
-        });
-    starts
-        .join_named(hits, JoinType::Left, &[EXP_USER], &["__hit_user"], Some(on))
-        .and_then(|d| {
-            d.aggregate(
-                vec![col(EXP_USER), col(VARIANT)],
-                vec![count(col(HIT_US)).alias("__hits")],
+    /// The outcome columns for the time from each user's start to their first `to`, within
+    /// `within_us` (users who never reach it are left out).
+    pub(crate) fn time_to(
+        &self,
+        from: &Start,
+        to: &Text,
+        within_us: i64,
+    ) -> Result<DataFrame, EngineError> {
+        let b = self.b;
+        let hits = b.hits(to, None)?;
+        self.starts(from)?
+            .join_named(
+                hits,
+                JoinType::Inner,
+                &[EXP_USER],
+                &["__hit_user"],
+                Some(
+                    col(HIT_US)
+                        .gt_eq(col(START_US))
+                        .and(col(HIT_US).lt_eq(col(START_US) + lit(within_us))),
+                ),
             )
-        })
-        .and_then(|d| {
-            d.select(vec![
-                col(VARIANT),
-                when(col("__hits").gt(lit(0i64)), lit(1.0))
-                    .otherwise(lit(0.0))?
-                    .alias(Y),
-                lit(0.0).alias(X),
-            ])
-        })
-        .map_err(b.fail("checking each user's window"))
-}
+            .and_then(|d| {
+                d.aggregate(
+                    vec![col(EXP_USER), col(VARIANT), col(START_US)],
+                    vec![min(col(HIT_US)).alias("__first")],
+                )
+            })
+            .and_then(|d| {
+                d.select(vec![
+                    col(VARIANT),
+                    (cast(col("__first") - col(START_US), DataType::Float64) / lit(1_000_000.0))
+                        .alias(Y),
+                    lit(0.0).alias(X),
+                ])
+            })
+            .map_err(b.fail("measuring durations per user"))
+    }
 
-fn not_per_user(m: &Metric, why: &str) -> EngineError {
-    EngineError::new(
-        format!("metric `{}` cannot be computed per user: {why}", m.id.value),
-        "use a count, sum, average, unique, conversion, retention, duration or nps metric as an experiment's goal or guardrail",
-    )
-    .at(m.id.span)
+    /// The error for a metric that has no value per user, and `why`.
+    pub(crate) fn refused(&self, why: &str) -> EngineError {
+        let m: &Metric = self.b.m;
+        EngineError::new(
+            format!("metric `{}` cannot be computed per user: {why}", m.id.value),
+            "use a count, sum, average, unique, conversion, retention, duration or nps metric as an experiment's goal or guardrail",
+        )
+        .at(m.id.span)
+    }
 }
 
 /// `aggregates` per variant, the variant first, in the variants' order.

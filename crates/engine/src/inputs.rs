@@ -58,13 +58,12 @@ impl Needs {
     /// Notes that `m`, computed at `grain`, reads users' active periods of a grain: active
     /// users and stickiness (of any event) at `grain`, churn and lifecycle at their `every`.
     pub fn add_periods(&mut self, m: &Metric, grain: Grain) {
-        use throughline_model::Compute;
-        let read = match m.compute.as_ref().map(|c| &c.value) {
-            Some(Compute::Unique { filter: None, .. } | Compute::Stickiness { event: None }) => {
-                grain
-            }
-            Some(Compute::Churn { every, .. } | Compute::Lifecycle { every, .. }) => every.value,
-            _ => return,
+        let Some(read) = m
+            .compute
+            .as_ref()
+            .and_then(|c| c.value.active_periods(grain))
+        else {
+            return;
         };
         *self.period_readers.entry(read).or_default() += 1;
     }
@@ -107,16 +106,10 @@ impl Inputs {
         m: &throughline_model::Metric,
     ) -> Result<Inputs, EngineError> {
         use datafusion::scalar::ScalarValue;
-        use throughline_model::Compute;
         let Some(compute) = &m.compute else {
             return Ok(self.clone());
         };
-        let property = match &compute.value {
-            Compute::Sum { property, .. }
-            | Compute::Average { property, .. }
-            | Compute::Nps { property, .. } => Some(property.value.as_str()),
-            _ => None,
-        };
+        let property = compute.value.property().map(|p| p.value.as_str());
         let mut out = self.clone();
         for c in compute.value.columns() {
             if column_type(&out.events, &c).is_some() {

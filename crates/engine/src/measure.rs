@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 
 use chrono::{NaiveDate, TimeZone, Utc};
-use throughline_model::{Compute, Grain, Metric, Unit};
+use throughline_model::{Combines, Grain, Metric, Unit};
 
 use crate::inputs::{Inputs, Needs};
 use crate::output::{Key, Row, read_curve, read_rows};
@@ -259,8 +259,8 @@ impl Engine {
                 )
                 .at(m.span));
             }
-            let values = match m.compute.as_ref().map(|c| &c.value) {
-                Some(Compute::Ratio {
+            let values = match m.compute.as_ref().and_then(|c| c.value.combines()) {
+                Some(Combines::Ratio {
                     numerator,
                     denominator,
                 }) => {
@@ -276,7 +276,7 @@ impl Engine {
                         (a, b) => (None, a, b),
                     })
                 }
-                Some(Compute::Derived { expr, .. }) => {
+                Some(Combines::Formula { expr, .. }) => {
                     let names: Vec<String> = expr
                         .value
                         .metrics()
@@ -295,7 +295,7 @@ impl Engine {
                         (expr.value.eval(&lookup), None, None)
                     })
                 }
-                _ => {
+                None => {
                     // an event or a `where:` value the data never has (see `AbsentName`)
                     let absent = self.absent.iter().any(|a| a.metric == id);
                     let planned = match memo.shared.remove(&slot) {
@@ -452,26 +452,29 @@ impl Engine {
         if segments.is_empty() && req.by.is_none() {
             segments.push(None);
         }
-        let horizon = match m.compute.as_ref().map(|c| &c.value) {
-            Some(Compute::Retention { horizon, .. }) => Some(horizon.value),
-            _ => None,
-        };
-        let (step_names, step_rates): (Vec<&str>, bool) = match m.compute.as_ref().map(|c| &c.value)
-        {
-            Some(Compute::Funnel { steps, .. }) => {
-                (steps.iter().map(|s| s.value.as_str()).collect(), true)
-            }
-            Some(Compute::Lifecycle { .. }) => {
-                (throughline_model::LIFECYCLE_STATUSES.to_vec(), false)
-            }
-            _ => (Vec::new(), false),
-        };
+        let compute = m.compute.as_ref().map(|c| &c.value);
+        let horizon = compute.and_then(|c| c.horizon());
+        let (step_names, step_rates) = compute
+            .and_then(|c| c.steps())
+            .map_or((Vec::new(), false), |s| (s.names, s.shares));
+        let running = p.running.then(|| running_totals(&found));
         let mut out = Vec::new();
         for seg in &segments {
             for start in self.calendar.spine(p.grain, first, last) {
                 let end = self.calendar.period_end(p.grain, start);
-                let row = match found.get(&(start, seg.clone())) {
-                    Some(r) => r.clone(),
+                let found = match &running {
+                    // the sum of every change before the period's end
+                    Some(totals) => totals.get(seg).map(|days| {
+                        let before = days.partition_point(|(day, _)| *day < end);
+                        Row {
+                            value: Some(before.checked_sub(1).map_or(0.0, |i| days[i].1)),
+                            ..Row::default()
+                        }
+                    }),
+                    None => found.get(&(start, seg.clone())).cloned(),
+                };
+                let row = match found {
+                    Some(r) => r,
                     None if p.zero_when_empty => Row {
                         value: Some(0.0),
                         ..Row::default()
@@ -547,6 +550,28 @@ impl Engine {
         });
         out
     }
+}
+
+/// A running plan's changes by day as running totals by segment: each day with the sum of
+/// the changes through it, in order of day.
+fn running_totals(
+    found: &BTreeMap<Key, Row>,
+) -> BTreeMap<Option<String>, Vec<(chrono::DateTime<chrono_tz::Tz>, f64)>> {
+    let mut out: BTreeMap<Option<String>, Vec<_>> = BTreeMap::new();
+    for ((day, seg), row) in found {
+        out.entry(seg.clone())
+            .or_default()
+            .push((*day, row.value.unwrap_or(0.0)));
+    }
+    for days in out.values_mut() {
+        days.sort_by_key(|(day, _)| *day);
+        let mut total = 0.0;
+        for (_, v) in days.iter_mut() {
+            total += *v;
+            *v = total;
+        }
+    }
+    out
 }
 
 /// Combines other metrics' values period by period and segment by segment: `f` gets each

@@ -272,17 +272,7 @@ async fn the_last_month_is_partial() {
 
 const EVENT_NAMES: [&str; 5] = ["view", "cart", "buy", "refund", "other"];
 
-/// A small deterministic generator (xorshift), so the fixture is the same on every run.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self, n: u64) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0 % n
-    }
-}
+use common::Rng;
 
 type Events = BTreeMap<String, Vec<(NaiveDateTime, &'static str)>>;
 

@@ -1,106 +1,354 @@
 //! What every crate asks of a compute type, answered in one place: the events and columns it
 //! reads (the engine plans its inputs from them, the review finds stale sources with them),
-//! whether it reads the per-user activity roll-up, and its definition in words (the
-//! dashboard's metric page). A new compute type answers them here.
+//! whether it reads the per-user activity roll-up, how its values add up across segments,
+//! the steps or curve it reports, and its definition in words (the dashboard's metric page).
+//! A new compute type answers them here, in matches with no catch-all arm, so the compiler
+//! lists every question it has not answered yet.
 
-use crate::defs::{Compute, Start, Text, Where};
+use crate::defs::{Compute, Grain, Running, Start, Text, Where};
+use crate::expr::Expr;
+use crate::source::Spanned;
+
+/// How a metric's values over segments relate to its total, for explaining a change by
+/// segment.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Composition {
+    /// The total is the sum of the segments' values (counts, sums, distinct users: a user is
+    /// in one segment).
+    Additive,
+    /// The value is a share, numerator over denominator, each additive.
+    Rate,
+    /// Neither (averages, durations, scores, formulas, SQL).
+    Other,
+}
+
+/// A metric computed from other metrics' values rather than from data.
+#[derive(Clone, Copy, Debug)]
+pub enum Combines<'a> {
+    /// `numerator / denominator` (×100 with `unit: percent`).
+    Ratio {
+        numerator: &'a Text,
+        denominator: &'a Text,
+    },
+    /// Arithmetic over metric ids, and the text it was written as.
+    Formula {
+        expr: &'a Spanned<Expr>,
+        text: &'a Text,
+    },
+}
+
+/// The named steps a metric reports besides its value.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Steps<'a> {
+    pub names: Vec<&'a str>,
+    /// Funnel steps are shares of the entrants; lifecycle statuses are counts only.
+    pub shares: bool,
+}
+
+impl Running {
+    /// The event it adds up (`None`: any event).
+    pub fn event(&self) -> Option<&Text> {
+        match self {
+            Running::Count { event } | Running::Sum { event, .. } => Some(event),
+            Running::Unique { event } => event.as_ref(),
+        }
+    }
+}
+
+/// Where a type reads users' active periods from the activity roll-up (each user's active
+/// weeks, say), so that they are rolled up once for every metric that reads them.
+#[derive(Clone, Copy, Debug)]
+enum Periods {
+    /// Of the grain the metric is measured at.
+    Measured,
+    /// Of the type's own `every`.
+    Every(Grain),
+}
+
+/// Everything the other crates ask of one compute type, answered together in one arm per
+/// type of [`Compute::facts`]: the events it reads, and whatever differs from
+/// [`Facts::reading`]'s answers (no filter, no property, no roll-up, a value that neither
+/// adds up over segments nor is a share).
+struct Facts<'a> {
+    /// The events it reads, one entry per named event (`None`: any event).
+    events: Vec<Option<&'a Text>>,
+    filter: Option<&'a Where>,
+    /// The numeric event column it reads.
+    property: Option<&'a Text>,
+    /// `Some(event)` when it reads the per-user daily activity roll-up.
+    activity: Option<Option<&'a Text>>,
+    periods: Option<Periods>,
+    shares_the_scan: bool,
+    composition: Composition,
+    combines: Option<Combines<'a>>,
+    steps: Option<Steps<'a>>,
+    /// A retention curve's last step.
+    horizon: Option<u32>,
+    only_grows: bool,
+}
+
+impl<'a> Facts<'a> {
+    /// A type that reads `events` and nothing else of note.
+    fn reading(events: Vec<Option<&'a Text>>) -> Facts<'a> {
+        Facts {
+            events,
+            filter: None,
+            property: None,
+            activity: None,
+            periods: None,
+            shares_the_scan: false,
+            composition: Composition::Other,
+            combines: None,
+            steps: None,
+            horizon: None,
+            only_grows: false,
+        }
+    }
+}
 
 impl Compute {
-    /// The events it reads: one entry per named event (`None`: any event). `signup`, the users
-    /// source's time, is not an event and is left out.
-    pub fn events(&self) -> Vec<Option<&Text>> {
+    // Long because it is one match with an arm per compute type, each answering every
+    // question in `Facts`; side by side they show how the types differ.
+    fn facts(&self) -> Facts<'_> {
+        // the start event and the target, for cohort types
         fn named<'a>(from: &'a Start, to: &'a Text) -> Vec<Option<&'a Text>> {
             from.event().into_iter().chain([to]).map(Some).collect()
         }
         match self {
-            Compute::Count { event, .. }
-            | Compute::Sum { event, .. }
-            | Compute::Average { event, .. }
-            | Compute::Nps { event, .. } => vec![Some(event)],
-            Compute::Unique { event, .. }
-            | Compute::Churn { event, .. }
-            | Compute::Lifecycle { event, .. }
-            | Compute::Stickiness { event } => vec![event.as_ref()],
+            Compute::Count { event, filter } => Facts {
+                filter: filter.as_ref(),
+                shares_the_scan: true,
+                composition: Composition::Additive,
+                ..Facts::reading(vec![Some(event)])
+            },
+            Compute::Unique { event, filter } => Facts {
+                filter: filter.as_ref(),
+                // without `where:`, from the roll-up (a filter needs the events' columns)
+                activity: filter.is_none().then_some(event.as_ref()),
+                periods: filter.is_none().then_some(Periods::Measured),
+                composition: Composition::Additive,
+                ..Facts::reading(vec![event.as_ref()])
+            },
+            Compute::Sum {
+                event,
+                property,
+                filter,
+            } => Facts {
+                filter: filter.as_ref(),
+                property: Some(property),
+                shares_the_scan: true,
+                composition: Composition::Additive,
+                ..Facts::reading(vec![Some(event)])
+            },
+            Compute::Average {
+                event,
+                property,
+                filter,
+            } => Facts {
+                filter: filter.as_ref(),
+                property: Some(property),
+                shares_the_scan: true,
+                ..Facts::reading(vec![Some(event)])
+            },
+            Compute::Ratio {
+                numerator,
+                denominator,
+            } => Facts {
+                composition: Composition::Rate,
+                combines: Some(Combines::Ratio {
+                    numerator,
+                    denominator,
+                }),
+                ..Facts::reading(Vec::new())
+            },
+            Compute::Conversion {
+                from, to, filter, ..
+            } => Facts {
+                filter: filter.as_ref(),
+                composition: Composition::Rate,
+                ..Facts::reading(named(from, to))
+            },
+            Compute::Retention {
+                from,
+                return_event,
+                horizon,
+                ..
+            } => Facts {
+                composition: Composition::Rate,
+                horizon: Some(horizon.value),
+                ..Facts::reading(named(from, return_event))
+            },
+            Compute::Duration { from, to, .. } => Facts::reading(named(from, to)),
+            Compute::Churn { event, every } => Facts {
+                activity: Some(event.as_ref()),
+                periods: Some(Periods::Every(every.value)),
+                composition: Composition::Rate,
+                ..Facts::reading(vec![event.as_ref()])
+            },
+            Compute::Stickiness { event } => Facts {
+                activity: Some(event.as_ref()),
+                // any event: the measured grain's active periods count the period's actives
+                periods: event.is_none().then_some(Periods::Measured),
+                ..Facts::reading(vec![event.as_ref()])
+            },
+            Compute::Nps { event, property } => Facts {
+                property: Some(property),
+                shares_the_scan: true,
+                ..Facts::reading(vec![Some(event)])
+            },
             Compute::Funnel {
                 steps,
                 exclude,
                 order,
                 ..
-            } => {
-                if order.value == crate::FunnelOrder::Strict {
+            } => Facts {
+                composition: Composition::Rate,
+                steps: Some(Steps {
+                    names: steps.iter().map(|s| s.value.as_str()).collect(),
+                    shares: true,
+                }),
+                ..Facts::reading(if order.value == crate::FunnelOrder::Strict {
                     // every event of the user may break a strict funnel
-                    return vec![None];
-                }
-                // a first step `signup` is the users' signup; later ones are events
-                let entry = usize::from(steps.first().is_some_and(|s| s.value == "signup"));
-                steps.iter().skip(entry).chain(exclude).map(Some).collect()
-            }
-            Compute::Conversion { from, to, .. } | Compute::Duration { from, to, .. } => {
-                named(from, to)
-            }
-            Compute::Retention {
-                from, return_event, ..
-            } => named(from, return_event),
-            Compute::Ratio { .. } | Compute::Derived { .. } | Compute::Sql { .. } => Vec::new(),
+                    vec![None]
+                } else {
+                    // a first step `signup` is the users' signup; later ones are events
+                    let entry = usize::from(steps.first().is_some_and(|s| s.value == "signup"));
+                    steps.iter().skip(entry).chain(exclude).map(Some).collect()
+                })
+            },
+            Compute::Lifecycle { event, every } => Facts {
+                activity: Some(event.as_ref()),
+                periods: Some(Periods::Every(every.value)),
+                steps: Some(Steps {
+                    names: crate::LIFECYCLE_STATUSES.to_vec(),
+                    shares: false,
+                }),
+                ..Facts::reading(vec![event.as_ref()])
+            },
+            Compute::Cumulative { of, filter, window } => Facts {
+                filter: filter.as_ref(),
+                property: match of {
+                    Running::Sum { property, .. } => Some(property),
+                    Running::Count { .. } | Running::Unique { .. } => None,
+                },
+                activity: match of {
+                    Running::Unique { event } if filter.is_none() => Some(event.as_ref()),
+                    Running::Unique { .. } | Running::Count { .. } | Running::Sum { .. } => None,
+                },
+                // a user is in one segment, so distinct users add up too
+                composition: Composition::Additive,
+                // a sum can fall with negative amounts; a window lets values go
+                only_grows: window.is_none() && !matches!(of, Running::Sum { .. }),
+                ..Facts::reading(vec![of.event()])
+            },
+            Compute::Derived { expr, text } => Facts {
+                combines: Some(Combines::Formula { expr, text }),
+                ..Facts::reading(Vec::new())
+            },
+            Compute::Sql { .. } => Facts::reading(Vec::new()),
         }
+    }
+
+    /// The events it reads: one entry per named event (`None`: any event). `signup`, the users
+    /// source's time, is not an event and is left out.
+    pub fn events(&self) -> Vec<Option<&Text>> {
+        self.facts().events
     }
 
     /// Its `where:` filter, if it has one.
     pub fn filter(&self) -> Option<&Where> {
-        match self {
-            Compute::Count { filter, .. }
-            | Compute::Unique { filter, .. }
-            | Compute::Conversion { filter, .. }
-            | Compute::Sum { filter, .. }
-            | Compute::Average { filter, .. } => filter.as_ref(),
-            _ => None,
-        }
+        self.facts().filter
+    }
+
+    /// The numeric event column it reads (`sum`, `average`, `nps`, a cumulative sum).
+    pub fn property(&self) -> Option<&Text> {
+        self.facts().property
     }
 
     /// The event columns it reads besides user, time and name: its property and the columns
     /// its `where:` names.
     pub fn columns(&self) -> Vec<String> {
-        let filtered = |w: &Option<Where>| -> Vec<String> {
-            w.as_ref().map_or(Vec::new(), |w| {
-                w.filter
-                    .properties()
-                    .into_iter()
-                    .map(String::from)
-                    .collect()
-            })
-        };
-        match self {
-            Compute::Count { filter, .. }
-            | Compute::Unique { filter, .. }
-            | Compute::Conversion { filter, .. } => filtered(filter),
-            Compute::Sum {
-                property, filter, ..
-            }
-            | Compute::Average {
-                property, filter, ..
-            } => {
-                let mut cols = vec![property.value.clone()];
-                cols.extend(filtered(filter));
-                cols
-            }
-            Compute::Nps { property, .. } => vec![property.value.clone()],
-            _ => Vec::new(),
+        let f = self.facts();
+        let mut cols: Vec<String> = f.property.map(|p| p.value.clone()).into_iter().collect();
+        if let Some(w) = f.filter {
+            cols.extend(w.filter.properties().into_iter().map(String::from));
         }
+        cols
     }
 
     /// `Some(event)` when it is computed from the per-user daily activity roll-up (`None`
-    /// inside: any event): unique users without `where:`, churn, stickiness and lifecycle.
+    /// inside: any event): unique users without `where:` (at each period or running), churn,
+    /// stickiness and lifecycle.
     pub fn activity(&self) -> Option<Option<&Text>> {
-        match self {
-            Compute::Unique {
-                event,
-                filter: None,
-            }
-            | Compute::Churn { event, .. }
-            | Compute::Lifecycle { event, .. }
-            | Compute::Stickiness { event } => Some(event.as_ref()),
-            _ => None,
-        }
+        self.facts().activity
+    }
+
+    /// The grain of the active periods it reads from the activity roll-up when measured at
+    /// `grain`, so that they are rolled up once for every metric that reads them.
+    pub fn active_periods(&self, grain: Grain) -> Option<Grain> {
+        self.facts().periods.map(|p| match p {
+            Periods::Measured => grain,
+            Periods::Every(g) => g,
+        })
+    }
+
+    /// Whether it is one aggregate over the period's events (`count`, `sum`, `average`,
+    /// `nps`), so that several such metrics can share one scan of the events.
+    pub fn shares_the_scan(&self) -> bool {
+        self.facts().shares_the_scan
+    }
+
+    /// How its values over segments relate to its total.
+    pub fn composition(&self) -> Composition {
+        self.facts().composition
+    }
+
+    /// `Some` when it combines other metrics' values instead of reading data.
+    pub fn combines(&self) -> Option<Combines<'_>> {
+        self.facts().combines
+    }
+
+    /// Whether its values can only grow: a running total of events or users since the data
+    /// begins.
+    pub fn only_grows(&self) -> bool {
+        self.facts().only_grows
+    }
+
+    /// Whether it is a `sql` query, whose values come as the query gives them (no segments,
+    /// no plan of the engine's own).
+    pub fn is_sql(&self) -> bool {
+        matches!(self, Compute::Sql { .. })
+    }
+
+    /// The steps it reports with each value: a funnel's steps, or lifecycle's statuses.
+    pub fn steps(&self) -> Option<Steps<'_>> {
+        self.facts().steps
+    }
+
+    /// A retention curve's last step (its `horizon`), for the curve reported with each value.
+    pub fn horizon(&self) -> Option<u32> {
+        self.facts().horizon
+    }
+
+    /// `Some(event)` for the active users of a period (`unique` without `where:`), whose
+    /// change lifecycle statuses explain.
+    pub fn active_users(&self) -> Option<Option<&Text>> {
+        let Compute::Unique {
+            event,
+            filter: None,
+        } = self
+        else {
+            return None;
+        };
+        Some(event.as_ref())
+    }
+
+    /// `Some(event)` for a lifecycle metric.
+    pub fn lifecycle(&self) -> Option<Option<&Text>> {
+        let Compute::Lifecycle { event, .. } = self else {
+            return None;
+        };
+        Some(event.as_ref())
     }
 
     /// The definition in words, e.g. "number of `invite_sent` events in the period".
@@ -253,6 +501,23 @@ impl Compute {
                 ev(event),
                 every.value.as_str()
             ),
+            Compute::Cumulative { of, filter, window } => {
+                let what = match of {
+                    Running::Count { event } => format!("number of `{}` events", event.value),
+                    Running::Sum { event, property } => {
+                        format!("sum of `{}` over `{}` events", property.value, event.value)
+                    }
+                    Running::Unique { event } => format!("distinct users with {}", ev(event)),
+                };
+                let over = match window {
+                    Some(w) => format!(
+                        "in the {} to the end of each period",
+                        crate::Unit::Duration.format(w.value as f64)
+                    ),
+                    None => "from the start of the data to the end of each period".into(),
+                };
+                format!("{what}{} {over}", f(filter))
+            }
             Compute::Derived { text, .. } => text.value.clone(),
             Compute::Sql { .. } => "a SQL query (the escape hatch): see its definition".into(),
         }

@@ -352,6 +352,13 @@ pub enum Compute {
         event: Option<Text>,
         every: Spanned<Grain>,
     },
+    /// A running total at the end of each period, of `of`'s events, sum or users: since the
+    /// data begins, or over the trailing `window` (seconds, whole days).
+    Cumulative {
+        of: Running,
+        filter: Option<Where>,
+        window: Option<Spanned<i64>>,
+    },
     Derived {
         expr: Spanned<Expr>,
         text: Text,
@@ -359,6 +366,17 @@ pub enum Compute {
     Sql {
         query: Text,
     },
+}
+
+/// What a `cumulative` metric adds up.
+#[derive(Clone, Debug)]
+pub enum Running {
+    /// The number of `event` events.
+    Count { event: Text },
+    /// The sum of `property` over `event` events.
+    Sum { event: Text, property: Text },
+    /// Distinct users with `event` (any event when `None`).
+    Unique { event: Option<Text> },
 }
 
 impl Compute {
@@ -377,6 +395,7 @@ impl Compute {
             Compute::Nps { .. } => "nps",
             Compute::Funnel { .. } => "funnel",
             Compute::Lifecycle { .. } => "lifecycle",
+            Compute::Cumulative { .. } => "cumulative",
             Compute::Derived { .. } => "derived",
             Compute::Sql { .. } => "sql",
         }
@@ -384,12 +403,12 @@ impl Compute {
 
     /// Other metrics this one is computed from, with the span of each reference.
     pub fn metric_refs(&self) -> Vec<Text> {
-        match self {
-            Compute::Ratio {
+        match self.combines() {
+            Some(crate::Combines::Ratio {
                 numerator,
                 denominator,
-            } => vec![numerator.clone(), denominator.clone()],
-            Compute::Derived { expr, text } => {
+            }) => vec![numerator.clone(), denominator.clone()],
+            Some(crate::Combines::Formula { expr, text }) => {
                 let quoted = usize::from(expr.span.len as usize > text.value.len());
                 expr.metrics()
                     .into_iter()
@@ -402,7 +421,7 @@ impl Compute {
                     })
                     .collect()
             }
-            _ => Vec::new(),
+            None => Vec::new(),
         }
     }
 }

@@ -14,7 +14,7 @@
 use std::collections::BTreeMap;
 
 use throughline_model::expr::{Expr, Op};
-use throughline_model::{Compute, DriveAs, Metric, Unit, Workspace};
+use throughline_model::{Combines, DriveAs, Metric, Unit, Workspace};
 
 /// More inputs than this are not split (2^N evaluations of the formula).
 pub const MAX_INPUTS: usize = 16;
@@ -68,15 +68,15 @@ pub struct Formula {
 /// factor` (a percent factor as a share) or the sum of those that drive it `as: term`. `None`
 /// for other metrics.
 pub fn formula(ws: &Workspace, m: &Metric) -> Option<Formula> {
-    match m.compute.as_ref().map(|c| &c.value) {
-        Some(Compute::Derived { expr, text }) => {
+    match m.compute.as_ref().and_then(|c| c.value.combines()) {
+        Some(Combines::Formula { expr, text }) => {
             return Some(Formula {
                 expr: expr.value.clone(),
                 text: text.value.clone(),
                 exact: true,
             });
         }
-        Some(Compute::Ratio {
+        Some(Combines::Ratio {
             numerator,
             denominator,
         }) => {
@@ -90,7 +90,7 @@ pub fn formula(ws: &Workspace, m: &Metric) -> Option<Formula> {
                 exact: true,
             });
         }
-        _ => {}
+        None => {}
     }
     tree(ws, &m.id.value)
 }

@@ -331,7 +331,7 @@ fn json(
             let lifecycle = ws
                 .metric(&v.metric)
                 .and_then(|m| m.compute.as_ref())
-                .is_some_and(|c| matches!(c.value, throughline_model::Compute::Lifecycle { .. }));
+                .is_some_and(|c| c.value.lifecycle().is_some());
             if lifecycle {
                 o["statuses"] = v
                     .steps

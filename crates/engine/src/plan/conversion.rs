@@ -41,3 +41,20 @@ pub(super) fn plan(
     p.scale = scale;
     Ok(p)
 }
+
+/// An experiment's outcome: whether each user reaches `to` within the window after their
+/// start (or exposure, when later); a proportion.
+pub(super) fn per_user(
+    o: &Outcome,
+    from: &Start,
+    to: &Text,
+    within: &Spanned<i64>,
+    filter: Option<&Where>,
+) -> Result<(DataFrame, bool), EngineError> {
+    let w = Window {
+        lo: 0,
+        hi: within.value.saturating_mul(1_000_000),
+        inclusive: true,
+    };
+    Ok((o.windowed(from, to, filter, w)?, true))
+}

@@ -61,3 +61,17 @@ pub(super) fn plan(
     p.maturity_us = within_us;
     Ok(p)
 }
+
+/// An experiment's outcome: each user's time from their start (or exposure, when later) to
+/// their first `to` within the window.
+pub(super) fn per_user(
+    o: &Outcome,
+    from: &Start,
+    to: &Text,
+    within: &Spanned<i64>,
+) -> Result<(DataFrame, bool), EngineError> {
+    Ok((
+        o.time_to(from, to, within.value.saturating_mul(1_000_000))?,
+        false,
+    ))
+}

@@ -11,6 +11,7 @@
 mod churn;
 mod conversion;
 mod count;
+mod cumulative;
 mod duration;
 pub(crate) mod funnel;
 mod lifecycle;
@@ -28,10 +29,11 @@ use datafusion::functions_aggregate::expr_fn::{
 };
 use datafusion::logical_expr::{JoinType, when};
 use datafusion::prelude::*;
-use throughline_model::{Compute, Grain, Metric, Spanned, Start, Stat, Text, Unit, Where};
+use throughline_model::{Compute, Grain, Metric, Running, Spanned, Start, Stat, Text, Unit, Where};
 
 use crate::columns::{DAY, DAYS, MASK, SEGMENT};
 use crate::error::{EngineError, df};
+use crate::experiment::{Outcome, Window};
 use crate::inputs::Inputs;
 pub(crate) use crate::join::JoinNamed;
 use crate::sources::{EVENT, SIGNUP, TS, USER, column_type};
@@ -70,6 +72,9 @@ pub(crate) struct Planned {
     pub curve: Option<(DataFrame, u32)>,
     /// Values are shares reported ×100.
     pub scale: f64,
+    /// Cumulative: the rows are changes by day (`period` is the day), and a period's value
+    /// is the sum of every change before its end.
+    pub running: bool,
 }
 
 impl Planned {
@@ -83,6 +88,7 @@ impl Planned {
             per_day: false,
             curve: None,
             scale: 1.0,
+            running: false,
         }
     }
 }
@@ -344,6 +350,9 @@ pub(crate) async fn plan(
             order,
         } => funnel::plan(&b, steps, within, exclude.as_ref(), order.value),
         Compute::Lifecycle { event, every } => lifecycle::plan(&b, event.as_ref(), every),
+        Compute::Cumulative { of, filter, window } => {
+            cumulative::plan(&b, of, filter.as_ref(), window.as_ref())
+        }
         Compute::Sql { query } => sql::plan(inputs, b.cal, m, query, scope).await,
         Compute::Ratio { .. } | Compute::Derived { .. } => Err(EngineError::new(
             format!(
@@ -351,6 +360,87 @@ pub(crate) async fn plan(
                 m.id.value
             ),
             "explain the metrics it reads instead",
+        )),
+    }
+}
+
+/// An experiment's outcome for each exposed user, built beside each compute type's plan, and
+/// whether it is 0 or 1 (a proportion); types without a value per user say why.
+pub(crate) fn per_user(o: &Outcome, compute: &Compute) -> Result<(DataFrame, bool), EngineError> {
+    match compute {
+        Compute::Count { event, filter } => count::per_user(o, event, filter.as_ref()),
+        Compute::Sum {
+            event,
+            property,
+            filter,
+        } => sum::per_user(o, event, property, filter.as_ref(), true),
+        Compute::Average {
+            event,
+            property,
+            filter,
+        } => sum::per_user(o, event, property, filter.as_ref(), false),
+        Compute::Unique { event, filter } => unique::per_user(o, event.as_ref(), filter.as_ref()),
+        Compute::Nps { event, property } => nps::per_user(o, event, property),
+        Compute::Conversion {
+            from,
+            to,
+            within,
+            filter,
+        } => conversion::per_user(o, from, to, within, filter.as_ref()),
+        Compute::Retention {
+            from,
+            return_event,
+            every,
+            horizon,
+        } => retention::per_user(o, from, return_event, every, horizon),
+        Compute::Duration {
+            from, to, within, ..
+        } => duration::per_user(o, from, to, within),
+        Compute::Ratio { .. } => Err(o.refused(
+            "a ratio of two metrics has no value per user; use the numerator's metric",
+        )),
+        Compute::Derived { .. } => Err(o.refused("a derived metric has no value per user")),
+        Compute::Funnel { .. } => Err(o.refused(
+            "a funnel's value is a share of each period's entrants; compare the variants with a `conversion` metric from the first step to the last",
+        )),
+        Compute::Churn { .. } | Compute::Stickiness { .. } | Compute::Lifecycle { .. } => Err(
+            o.refused("it is defined over periods of activity, not per user"),
+        ),
+        Compute::Cumulative { .. } => Err(o.refused(
+            "a running total adds up the data before each period's end, not what a user did after exposure; compare the variants with the `count`, `sum` or `unique` metric it adds up",
+        )),
+        Compute::Sql { .. } => Err(o.refused(
+            "a `sql` metric returns values per period, not per user",
+        )),
+    }
+}
+
+/// A metric's part of the shared scan of the events, built beside its type's plan (only the
+/// types whose [`Compute::shares_the_scan`] says so have one).
+pub(crate) fn shared_part(
+    s: &shared::Scan,
+    compute: &Compute,
+) -> Result<shared::Part, EngineError> {
+    match compute {
+        Compute::Count { event, filter } => count::shared(s, event, filter.as_ref()),
+        Compute::Sum {
+            event,
+            property,
+            filter,
+        } => sum::shared(s, event, property, filter.as_ref(), true),
+        Compute::Average {
+            event,
+            property,
+            filter,
+        } => sum::shared(s, event, property, filter.as_ref(), false),
+        Compute::Nps { event, property } => nps::shared(s, event, property),
+        other => Err(EngineError::new(
+            format!(
+                "metric `{}`: a `{}` metric does not share the scan of the events",
+                s.b.m.id.value,
+                other.type_name()
+            ),
+            "this is a bug in throughline; please report it with the metric definition",
         )),
     }
 }

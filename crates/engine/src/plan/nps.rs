@@ -38,3 +38,34 @@ pub(super) fn scoring(b: &Builder, score: Expr) -> Result<(Expr, Expr), EngineEr
     let net = flag(score.clone().gt_eq(lit(9.0)))? - flag(score.lt_eq(lit(6.0)))?;
     Ok((response, net))
 }
+
+/// An experiment's outcome: each user's mean score points (100 a promoter, -100 a
+/// detractor) over their answers after exposure.
+pub(super) fn per_user(
+    o: &Outcome,
+    event: &Text,
+    property: &Text,
+) -> Result<(DataFrame, bool), EngineError> {
+    let hits = o.hits(Some(event), None, Some(property))?;
+    let points = when(col("__v").gt_eq(lit(9.0)), lit(100.0))
+        .when(col("__v").lt_eq(lit(6.0)), lit(-100.0))
+        .otherwise(lit(0.0))
+        .map_err(o.b.fail("scoring answers"))?;
+    Ok((
+        o.mean_after(hits, points, "scoring answers per user")?,
+        false,
+    ))
+}
+
+/// Its part of the shared scan of the events (see `shared`).
+pub(super) fn shared(
+    s: &shared::Scan,
+    event: &Text,
+    property: &Text,
+) -> Result<shared::Part, EngineError> {
+    let (response, net) = scoring(s.b, s.b.numeric(&s.b.inputs.events, property)?)?;
+    let cond = s.cond(event, None)?.and(response);
+    let num = s.aggregate(sum(net), &cond, "num")?;
+    let den = s.aggregate(count(lit(1)), &cond, "den")?;
+    s.part(cond, vec![num, den], shared::Kind::Nps)
+}

@@ -70,3 +70,22 @@ pub(super) fn plan(
     p.scale = scale;
     Ok(p)
 }
+
+/// An experiment's outcome: whether each user returns in the `horizon`-th step after their
+/// start (or exposure, when later); a proportion.
+pub(super) fn per_user(
+    o: &Outcome,
+    from: &Start,
+    return_event: &Text,
+    every: &Spanned<Grain>,
+    horizon: &Spanned<u32>,
+) -> Result<(DataFrame, bool), EngineError> {
+    let step = step_us(every.value);
+    let k = i64::from(horizon.value);
+    let w = Window {
+        lo: k * step,
+        hi: (k + 1) * step,
+        inclusive: false,
+    };
+    Ok((o.windowed(from, return_event, None, w)?, true))
+}

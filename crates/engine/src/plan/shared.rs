@@ -23,7 +23,7 @@ pub(crate) struct Wanted<'a> {
 
 /// What one metric contributes to the shared aggregate: the rows it counts, the aggregates
 /// it needs, and how its plan is read back from the shared result.
-struct Part {
+pub(crate) struct Part {
     /// The number its columns are named with (`__shared_{index}_…`).
     index: usize,
     id: String,
@@ -34,7 +34,7 @@ struct Part {
 }
 
 #[derive(Clone, Copy)]
-enum Kind {
+pub(crate) enum Kind {
     /// `value` is the aggregate; an empty period is 0 when `zero_when_empty`.
     Single { zero_when_empty: bool },
     /// NPS: `numerator` and `denominator`, the value their share ×100.
@@ -76,15 +76,9 @@ pub(crate) async fn plans(
 }
 
 fn eligible(m: &Metric) -> bool {
-    matches!(
-        m.compute.as_ref().map(|c| &c.value),
-        Some(
-            Compute::Count { .. }
-                | Compute::Sum { .. }
-                | Compute::Average { .. }
-                | Compute::Nps { .. }
-        )
-    )
+    m.compute
+        .as_ref()
+        .is_some_and(|c| c.value.shares_the_scan())
 }
 
 fn same_scope(a: &Scope, b: &Scope) -> bool {
@@ -151,92 +145,75 @@ async fn group(
     Ok(out)
 }
 
-/// The condition and aggregates of metric number `i`, as its own plan computes them.
-// Long because it is one match with an arm per compute type the shared scan serves (count,
-// sum, average, nps), each the same condition and aggregates as that type's own plan.
-fn part(b: &Builder, i: usize) -> Result<Part, EngineError> {
-    let m = b.m;
-    let compute = &m.compute.as_ref().expect("eligible metrics compute").value;
-    let events = &b.inputs.events;
-    let is = |event: &Text| col(EVENT).eq(lit(event.value.clone()));
-    let with_filter = |cond: Expr, filter: Option<&Where>| -> Result<Expr, EngineError> {
+/// Builds metric number `i`'s [`Part`] of the shared scan: each compute type the scan serves
+/// gives its condition and aggregates (`shared` beside its plan), the same as its own plan's.
+pub(crate) struct Scan<'a> {
+    pub b: &'a Builder<'a>,
+    i: usize,
+}
+
+impl Scan<'_> {
+    /// The rows of `event` that pass `filter`.
+    pub(crate) fn cond(&self, event: &Text, filter: Option<&Where>) -> Result<Expr, EngineError> {
+        let is = col(EVENT).eq(lit(event.value.clone()));
         Ok(match filter {
-            Some(w) => cond.and(
-                crate::filter::to_expr(&w.filter, events, &b.inputs.event_columns)
-                    .map_err(|e| e.at(w.text.span))?,
+            Some(w) => is.and(
+                crate::filter::to_expr(
+                    &w.filter,
+                    &self.b.inputs.events,
+                    &self.b.inputs.event_columns,
+                )
+                .map_err(|e| e.at(w.text.span))?,
             ),
-            None => cond,
+            None => is,
         })
-    };
-    let filtered = |agg: Expr, cond: &Expr| -> Result<Expr, EngineError> {
-        agg.filter(cond.clone())
+    }
+
+    /// `agg` over the rows of `cond`, as a float column named `what`.
+    pub(crate) fn aggregate(
+        &self,
+        agg: Expr,
+        cond: &Expr,
+        what: &str,
+    ) -> Result<Expr, EngineError> {
+        let e = agg
+            .filter(cond.clone())
             .build()
-            .map_err(b.fail("aggregating"))
-    };
-    let n = |cond: &Expr| -> Result<Expr, EngineError> {
-        Ok(filtered(count(lit(1)), cond)?.alias(name(i, "n")))
-    };
-    let (cond, aggregates, kind) = match compute {
-        Compute::Count { event, filter } => {
-            let cond = with_filter(is(event), filter.as_ref())?;
-            let v = cast(filtered(count(lit(1)), &cond)?, DataType::Float64).alias(name(i, "v"));
-            let n = n(&cond)?;
-            (
-                cond,
-                vec![v, n],
-                Kind::Single {
-                    zero_when_empty: true,
-                },
-            )
-        }
-        Compute::Sum {
-            event,
-            property,
-            filter,
-        }
-        | Compute::Average {
-            event,
-            property,
-            filter,
-        } => {
-            let is_sum = matches!(compute, Compute::Sum { .. });
-            let cond = with_filter(is(event), filter.as_ref())?;
-            let x = b.numeric(events, property)?;
-            let agg = if is_sum { sum(x) } else { avg(x) };
-            let v = cast(filtered(agg, &cond)?, DataType::Float64).alias(name(i, "v"));
-            let n = n(&cond)?;
-            (
-                cond,
-                vec![v, n],
-                Kind::Single {
-                    zero_when_empty: is_sum,
-                },
-            )
-        }
-        Compute::Nps { event, property } => {
-            let (response, net) = super::nps::scoring(b, b.numeric(events, property)?)?;
-            let cond = is(event).and(response);
-            let num = filtered(sum(net), &cond)?.alias(name(i, "num"));
-            let den =
-                cast(filtered(count(lit(1)), &cond)?, DataType::Float64).alias(name(i, "den"));
-            let n = n(&cond)?;
-            (cond, vec![num, den, n], Kind::Nps)
-        }
-        _ => {
-            return Err(EngineError::new(
-                format!("metric `{}` is not an event aggregate", m.id.value),
-                "",
-            ));
-        }
-    };
-    Ok(Part {
-        index: i,
-        id: m.id.value.clone(),
-        grain: b.scope.grain,
-        cond,
-        aggregates,
-        kind,
-    })
+            .map_err(self.b.fail("aggregating"))?;
+        Ok(cast(e, DataType::Float64).alias(name(self.i, what)))
+    }
+
+    /// The part: `cond`, `aggregates` (`v`, or `num` and `den`) and the count of its rows.
+    pub(crate) fn part(
+        &self,
+        cond: Expr,
+        mut aggregates: Vec<Expr>,
+        kind: Kind,
+    ) -> Result<Part, EngineError> {
+        let n = count(lit(1))
+            .filter(cond.clone())
+            .build()
+            .map_err(self.b.fail("aggregating"))?
+            .alias(name(self.i, "n"));
+        aggregates.push(n);
+        Ok(Part {
+            index: self.i,
+            id: self.b.m.id.value.clone(),
+            grain: self.b.scope.grain,
+            cond,
+            aggregates,
+            kind,
+        })
+    }
+}
+
+fn part(b: &Builder, i: usize) -> Result<Part, EngineError> {
+    let compute =
+        &b.m.compute
+            .as_ref()
+            .expect("eligible metrics compute")
+            .value;
+    super::shared_part(&Scan { b, i }, compute)
 }
 
 /// Metric `p`'s rows of the shared result, in the columns its own plan gives.

@@ -22,19 +22,22 @@ pub(super) fn plan(
         return Ok(p);
     }
     let (d, t) = match (&inputs.activity, filter) {
-        (Some(a), None) => {
-            let mut a = a.clone();
-            if let Some(e) = event {
-                a = a
-                    .filter(b.has_activity_event(e)?)
-                    .map_err(b.fail("filtering events"))?;
-            }
-            (a, col(DAY))
-        }
+        (Some(_), None) => (b.activity(event)?, col(DAY)),
         _ => (b.events(event, filter)?, ts()),
     };
     let d = b.in_range(d, t.clone())?;
     let mut p = b.planned(b.single(d, grain, t, count_distinct(col(USER)))?, grain);
     p.zero_when_empty = true;
     Ok(p)
+}
+
+/// An experiment's outcome: whether each user has the event after exposure (and in the 28
+/// days before); a proportion.
+pub(super) fn per_user(
+    o: &Outcome,
+    event: Option<&Text>,
+    filter: Option<&Where>,
+) -> Result<(DataFrame, bool), EngineError> {
+    let hits = o.hits(event, filter, None)?;
+    Ok((o.after_and_before(hits, lit(1.0), true)?, true))
 }

@@ -52,3 +52,17 @@ pub async fn total(e: &Engine, metric: &str) -> f64 {
     .filter_map(|v| v.value)
     .sum()
 }
+
+/// A small deterministic generator (xorshift), so a generated fixture is the same on every
+/// run.
+pub struct Rng(pub u64);
+
+impl Rng {
+    /// A number below `n`.
+    pub fn next(&mut self, n: u64) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0 % n
+    }
+}

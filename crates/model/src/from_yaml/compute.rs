@@ -22,6 +22,7 @@ pub(crate) const COMPUTE_TYPES: &[&str] = &[
     "nps",
     "funnel",
     "lifecycle",
+    "cumulative",
     "derived",
     "sql",
 ];
@@ -207,6 +208,10 @@ pub(crate) fn compute(cx: &mut Ctx, n: &Node) -> Option<Spanned<Compute>> {
                 every: every?,
             })
         }
+        "cumulative" => {
+            let filter = filter(cx, &mut f);
+            cumulative(cx, &mut f, filter)
+        }
         "derived" => {
             let text = f
                 .require(cx, "expr", "expr: arpu / churn_rate")
@@ -248,6 +253,66 @@ pub(crate) fn compute(cx: &mut Ctx, n: &Node) -> Option<Spanned<Compute>> {
     let span = f.span;
     f.finish(cx);
     c.map(|c| Spanned::new(c, span))
+}
+
+/// `cumulative`: `of` (count, sum or unique), the event (and for a sum the property) it adds
+/// up, and an optional trailing `window` of whole days; `filter` is its `where:`.
+fn cumulative(cx: &mut Ctx, f: &mut Fields<'_>, filter: Option<Where>) -> Option<Compute> {
+    #[derive(Clone, Copy)]
+    enum Of {
+        Count,
+        Sum,
+        Unique,
+    }
+    let of = f.require(cx, "of", "of: unique").and_then(|v| {
+        cx.choice(
+            v,
+            "of",
+            &[
+                ("count", Of::Count),
+                ("sum", Of::Sum),
+                ("unique", Of::Unique),
+            ],
+        )
+    })?;
+    let event = |cx: &mut Ctx, f: &mut Fields| {
+        f.require(cx, "event", "event: workflow_completed")
+            .and_then(|v| cx.data_name(v, "event"))
+    };
+    let of = match of.value {
+        Of::Count => Running::Count {
+            event: event(cx, f)?,
+        },
+        Of::Sum => {
+            let event = event(cx, f);
+            let property = f
+                .require(cx, "property", "property: amount")
+                .and_then(|v| cx.data_name(v, "property"));
+            Running::Sum {
+                event: event?,
+                property: property?,
+            }
+        }
+        Of::Unique => Running::Unique {
+            event: f.get("event").and_then(|v| cx.data_name(v, "event")),
+        },
+    };
+    let window = match f.get("window") {
+        None => None,
+        Some(v) => {
+            let w = duration(cx, v, "window")?;
+            if w.value % 86_400 != 0 {
+                cx.value_error(
+                    w.span,
+                    "a cumulative `window` is a whole number of days".into(),
+                    "write e.g. `window: 28d` or `window: 4w`; leave it out to add up since the data begins".into(),
+                );
+                return None;
+            }
+            Some(w)
+        }
+    };
+    Some(Compute::Cumulative { of, filter, window })
 }
 
 /// `funnel`: two or more steps (`signup` only first), `within` (one window, or one per step

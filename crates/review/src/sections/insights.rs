@@ -7,7 +7,7 @@ use crate::segments::{Contribution, Explanation, explain};
 use crate::{Horizon, Input, Movement, Value};
 use chrono::NaiveDate;
 use std::collections::{BTreeMap, BTreeSet};
-use throughline_model::{Compute, Metric, MetricRole, Unit, Workspace};
+use throughline_model::{Composition, Metric, MetricRole, Unit, Workspace};
 
 /// How a metric's total splits by segment.
 pub(crate) fn contribution_kind(m: &Metric, values: &[Value]) -> Contribution {
@@ -15,24 +15,16 @@ pub(crate) fn contribution_kind(m: &Metric, values: &[Value]) -> Contribution {
         .iter()
         .filter(|v| v.numerator.is_some() && v.denominator.is_some_and(|d| d > 0.0))
         .find(|v| v.numerator.unwrap_or(0.0) > 0.0);
-    match m.compute.as_ref().map(|c| &c.value) {
-        Some(Compute::Count { .. } | Compute::Sum { .. } | Compute::Unique { .. }) => {
-            Contribution::Additive
-        }
-        Some(
-            Compute::Conversion { .. }
-            | Compute::Retention { .. }
-            | Compute::Ratio { .. }
-            | Compute::Funnel { .. }
-            | Compute::Churn { .. },
-        ) => match split {
+    match m.compute.as_ref().map(|c| c.value.composition()) {
+        Some(Composition::Additive) => Contribution::Additive,
+        Some(Composition::Rate) => match split {
             Some(v) => Contribution::Rate {
                 scale: (v.value / (v.numerator.unwrap_or(1.0) / v.denominator.unwrap_or(1.0)))
                     .round(),
             },
             None => Contribution::None,
         },
-        _ => Contribution::None,
+        Some(Composition::Other) | None => Contribution::None,
     }
 }
 

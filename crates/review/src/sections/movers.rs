@@ -15,7 +15,7 @@ use crate::review::{Mover, Movers, SegmentParts};
 use crate::sections::{contribution_kind, unit_of};
 use crate::segments::{Contribution, explain};
 use crate::{Compare, Horizon, Input, Movement, Value};
-use throughline_model::{Compute, Metric};
+use throughline_model::Metric;
 
 /// The value the change is measured from (the index in `values`, before `i`), and the words
 /// for it: the period before, or the one `input.compare` names.
@@ -69,13 +69,8 @@ pub(crate) fn movers(
     let mut mv = if let Some(f) = drivers::formula(input.ws, m) {
         formula(input, &f, last, now)
     } else {
-        match &m.compute.as_ref()?.value {
-            Compute::Unique {
-                event,
-                filter: None,
-            } => lifecycle(input, event.as_ref().map(|e| e.value.as_str()), last, now),
-            _ => None,
-        }
+        let event = m.compute.as_ref()?.value.active_users()?;
+        lifecycle(input, event.map(|e| e.value.as_str()), last, now)
     }?;
     mv.since = since;
     mv.since_start = last.start;
@@ -189,11 +184,11 @@ fn by_segment(input: &Input, p: &drivers::Part, last: &Value, now: &Value) -> Op
 
 fn lifecycle(input: &Input, event: Option<&str>, last: &Value, now: &Value) -> Option<Movers> {
     let l = input.ws.metrics.iter().find(|l| {
-        matches!(
-            l.compute.as_ref().map(|c| &c.value),
-            Some(Compute::Lifecycle { event: e, .. })
-                if e.as_ref().map(|e| e.value.as_str()) == event
-        ) && at(input, &format!("{}#new", l.id.value), now).is_some()
+        l.compute
+            .as_ref()
+            .and_then(|c| c.value.lifecycle())
+            .is_some_and(|e| e.map(|e| e.value.as_str()) == event)
+            && at(input, &format!("{}#new", l.id.value), now).is_some()
     })?;
     let id = &l.id.value;
     // the statuses of every period after `last` through `now`, one after another

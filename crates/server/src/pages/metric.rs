@@ -306,12 +306,9 @@ fn status_color(name: &str) -> &'static str {
 
 /// The latest period in which every step of `id` was measured.
 fn steps(m: &throughline_model::Metric, c: &Computed) -> Option<Steps> {
-    use throughline_model::{Compute, LIFECYCLE_STATUSES};
-    let (names, lifecycle): (Vec<&str>, bool) = match &m.compute.as_ref()?.value {
-        Compute::Funnel { steps, .. } => (steps.iter().map(|s| s.value.as_str()).collect(), false),
-        Compute::Lifecycle { .. } => (LIFECYCLE_STATUSES.to_vec(), true),
-        _ => return None,
-    };
+    let kind = m.compute.as_ref()?.value.steps()?;
+    // lifecycle statuses are counts of users, drawn with their history; funnel steps are shares
+    let (names, lifecycle) = (kind.names, !kind.shares);
     let series = |name: &str| c.data.series.get(&format!("{}#{name}", m.id.value));
     let last = *series(names[0])?.last()?;
     let steps = names

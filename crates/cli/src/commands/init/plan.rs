@@ -478,13 +478,15 @@ mod tests {
                 loaded.diagnostics
             );
             let m = loaded.workspace.metric("m").unwrap();
-            match &m.compute.as_ref().unwrap().value {
-                throughline_model::Compute::Conversion { from, to, .. } => {
-                    assert_eq!(from.event().map(|e| e.value.as_str()), Some(name));
-                    assert_eq!(to.value, name);
-                }
-                other => panic!("{other:?}"),
-            }
+            let c = &m.compute.as_ref().unwrap().value;
+            assert_eq!(c.type_name(), "conversion");
+            // `from` and `to` both read the event, by its name as written
+            let events: Vec<Option<&str>> = c
+                .events()
+                .iter()
+                .map(|e| e.map(|e| e.value.as_str()))
+                .collect();
+            assert_eq!(events, vec![Some(name), Some(name)]);
         }
     }
 }

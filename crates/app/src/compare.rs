@@ -41,7 +41,7 @@ pub fn compare(
     ws: &Workspace,
     values: &[MetricValue],
     when: Compare,
-) -> Result<Vec<Option<Comparison>>, String> {
+) -> Result<Vec<Option<Comparison>>, throughline_model::ValueError> {
     let by_key: HashMap<Key, &MetricValue> = values
         .iter()
         .map(|v| (key(&v.metric, v, v.start.date_naive()), v))

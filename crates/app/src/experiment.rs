@@ -3,7 +3,7 @@
 
 use throughline_engine::{Engine, ExperimentData};
 use throughline_experiment::stats::Sums;
-use throughline_experiment::{Analysis, Input, MetricInput};
+use throughline_experiment::{Analysis, Input, MetricInput, Unanalyzable};
 use throughline_model::{Direction, Experiment, Unit, Workspace};
 
 /// The statistics' input for one experiment: goal metrics first, proportions for 0/1
@@ -85,8 +85,11 @@ pub async fn analyze(
     ws: &Workspace,
     e: &Experiment,
     sequential: bool,
-) -> Result<Analysis, String> {
-    let data = engine.experiment(e).await.map_err(|err| err.message)?;
+) -> Result<Analysis, Unanalyzable> {
+    let data = engine
+        .experiment(e)
+        .await
+        .map_err(|err| Unanalyzable::Data(err.message))?;
     let end = engine
         .data_days()
         .map(|(_, last)| last + chrono::Duration::days(1));

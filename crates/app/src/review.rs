@@ -70,7 +70,7 @@ pub fn series_of(values: &[MetricValue]) -> HashMap<String, Vec<Value>> {
 
 /// The week to review: `arg` (an ISO week or a day in it), else the last complete week of
 /// data, else last week.
-pub fn week_for(engine: &Engine, arg: Option<&str>) -> Result<Week, String> {
+pub fn week_for(engine: &Engine, arg: Option<&str>) -> Result<Week, throughline_model::ValueError> {
     let starts = engine.calendar().week_starts;
     match (arg, engine.data_days()) {
         (Some(w), _) => Week::parse(w, starts),

@@ -61,10 +61,14 @@ pub enum ListFormat {
 }
 
 /// `--from`, `--to`, `--as-of`: a day as YYYY-MM-DD.
-pub fn parse_day(flag: &str, s: Option<String>) -> Result<Option<chrono::NaiveDate>, String> {
+pub fn parse_day(
+    flag: &str,
+    s: Option<String>,
+) -> Result<Option<chrono::NaiveDate>, throughline_model::ValueError> {
     s.map(|s| {
-        throughline_model::values::parse_date(&s)
-            .map_err(|e| format!("--{flag}: {e}; write dates as YYYY-MM-DD"))
+        throughline_model::values::parse_date(&s).map_err(|e| {
+            throughline_model::ValueError::new(format!("--{flag}: {e}; write dates as YYYY-MM-DD"))
+        })
     })
     .transpose()
 }

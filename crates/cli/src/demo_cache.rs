@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Utc};
-use throughline_store::{NewCheckIn, Store};
+use throughline_store::{NewCheckIn, Store, StoreError};
 
 use crate::lifecycle::{Failed, fail, runtime};
 
@@ -78,16 +78,18 @@ pub fn prepared() -> Result<PathBuf, Failed> {
     let generated =
         throughline_demo::generate(&tmp, opts, threads, &|done, total| bar.count(done, total));
     bar.finish();
-    let cleanup = |e: String| {
+    let cleanup = |e: &dyn std::fmt::Display| {
         let _ = std::fs::remove_dir_all(&tmp);
         fail(
             e,
             "set THROUGHLINE_CACHE_DIR to a writable folder and try again",
         )
     };
-    generated.map_err(|e| cleanup(format!("cannot generate the demo: {e}")))?;
-    seed_history(&tmp).map_err(&cleanup)?;
-    std::fs::write(tmp.join(".ready"), "").map_err(|e| cleanup(e.to_string()))?;
+    generated.map_err(|e| cleanup(&format!("cannot generate the demo: {e}")))?;
+    runtime()?
+        .block_on(seed_history(&tmp))
+        .map_err(|e| cleanup(&format!("cannot store the demo's history: {e}")))?;
+    std::fs::write(tmp.join(".ready"), "").map_err(|e| cleanup(&e))?;
     if let Err(e) = std::fs::rename(&tmp, &dir) {
         let _ = std::fs::remove_dir_all(&tmp);
         // Another run finished first: use its copy.
@@ -103,35 +105,26 @@ pub fn prepared() -> Result<PathBuf, Failed> {
 
 /// Stores the demo quarter's check-ins and decisions (the same for `--demo` and for
 /// `throughline demo DIR`).
-pub fn seed_history(dir: &Path) -> Result<(), String> {
-    let rt = runtime().map_err(|_| "cannot start the runtime".to_string())?;
-    rt.block_on(async {
-        let store = Store::open("sqlite://.throughline/state.db", dir)
-            .await
-            .map_err(|e| e.to_string())?;
-        for c in throughline_demo::history::checkins() {
-            let checkin = NewCheckIn {
-                objective: c.objective.into(),
-                key_result: c.key_result.into(),
-                period: "2026-Q3".into(),
-                value: None,
-                confidence: Some(c.confidence),
-                note: c.note.into(),
-                author: c.author.into(),
-            };
-            store
-                .record_checkin_at(&checkin, c.at)
-                .await
-                .map_err(|e| e.to_string())?;
-        }
-        for d in throughline_demo::history::decisions() {
-            let at: DateTime<Utc> = d.at;
-            store
-                .record_decision_at(d.text, d.about, d.author, at)
-                .await
-                .map_err(|e| e.to_string())?;
-        }
-        store.close().await;
-        Ok(())
-    })
+pub async fn seed_history(dir: &Path) -> Result<(), StoreError> {
+    let store = Store::open("sqlite://.throughline/state.db", dir).await?;
+    for c in throughline_demo::history::checkins() {
+        let checkin = NewCheckIn {
+            objective: c.objective.into(),
+            key_result: c.key_result.into(),
+            period: "2026-Q3".into(),
+            value: None,
+            confidence: Some(c.confidence),
+            note: c.note.into(),
+            author: c.author.into(),
+        };
+        store.record_checkin_at(&checkin, c.at).await?;
+    }
+    for d in throughline_demo::history::decisions() {
+        let at: DateTime<Utc> = d.at;
+        store
+            .record_decision_at(d.text, d.about, d.author, at)
+            .await?;
+    }
+    store.close().await;
+    Ok(())
 }

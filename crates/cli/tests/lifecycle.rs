@@ -151,7 +151,16 @@ fn the_quarter_from_measure_to_score() {
         (vec!["partners", "--value", "many"], "`many` is not a value"),
         (
             vec!["activation", "--confidence", "11"],
-            "11 is not in 0..=10",
+            "confidence 11 is out of range",
+        ),
+        (
+            vec!["activation", "--confidence", "-1"],
+            "confidence -1 is out of range",
+        ),
+        // the checks the dashboard makes, made here too: a note is plain text
+        (
+            vec!["activation", "--note", "\u{1b}[2Jcleared"],
+            "`note` holds the control character U+001B",
         ),
         (
             vec!["activation"],
@@ -490,13 +499,16 @@ fn a_written_demo_has_the_check_ins_and_decisions_of_the_built_in_one() {
     assert!(with_confidence > 0, "{}", r.stdout);
 }
 
-/// A check-in note that holds a terminal escape sequence is shown with the escape as a
-/// picture (`␛`), never sent to the terminal as is.
+/// A check-in note that holds a terminal escape sequence is refused when it is written (as
+/// the dashboard refuses it), and one already in the store (written by another tool, or
+/// before that check) is shown with the escape as a picture (`␛`), never sent to the
+/// terminal as is.
 #[test]
-fn escape_sequences_in_a_note_are_shown_not_run() {
+fn escape_sequences_in_a_note_are_refused_and_shown_not_run() {
     let tmp = tempfile::tempdir().unwrap();
     let r = run_in(tmp.path(), &["demo", "ws", "--users", "500"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
+    let note = "On track \u{1b}[2J\u{1b}[31mreally";
     let r = run_in(
         tmp.path(),
         &[
@@ -507,10 +519,35 @@ fn escape_sequences_in_a_note_are_shown_not_run() {
             "--confidence",
             "6",
             "--note",
-            "On track \u{1b}[2J\u{1b}[31mreally",
+            note,
         ],
     );
-    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(r.code, 2, "{}", r.stdout);
+    assert!(
+        r.stderr
+            .contains("`note` holds the control character U+001B"),
+        "{}",
+        r.stderr
+    );
+    let ws = tmp.path().join("ws");
+    tokio::runtime::Runtime::new().unwrap().block_on(async {
+        let store = throughline_store::Store::open("sqlite://.throughline/state.db", &ws)
+            .await
+            .unwrap();
+        store
+            .record_checkin(&throughline_store::NewCheckIn {
+                objective: "improve-activation".into(),
+                key_result: "activation".into(),
+                period: "2026-Q3".into(),
+                value: None,
+                confidence: Some(6),
+                note: note.into(),
+                author: "another tool".into(),
+            })
+            .await
+            .unwrap();
+        store.close().await;
+    });
     let r = run_in(tmp.path(), &["status", "-w", "ws", "--period", "2026-Q3"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert!(

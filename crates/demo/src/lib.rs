@@ -341,20 +341,63 @@ fn ts_type() -> DataType {
     DataType::Timestamp(TimeUnit::Microsecond, Some("UTC".into()))
 }
 
-fn write_parquet(path: &Path, batch: &RecordBatch) -> Result<(), String> {
+/// Why the demo could not be written.
+#[derive(Debug)]
+pub enum Error {
+    /// The folder holds a workspace already; demo never overwrites files.
+    Exists(PathBuf),
+    /// A file or folder could not be written.
+    Write {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    /// The data could not be encoded as Arrow or Parquet.
+    Encode(Box<dyn std::error::Error + Send + Sync>),
+    /// A generator thread stopped without its result.
+    Thread,
+}
+
+impl std::fmt::Display for Error {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Error::Exists(dir) => write!(
+                f,
+                "{} already holds a workspace; demo never overwrites files (choose a new folder)",
+                dir.display()
+            ),
+            Error::Write { path, source } => write!(f, "cannot write {}: {source}", path.display()),
+            Error::Encode(e) => write!(f, "cannot encode the data: {e}"),
+            Error::Thread => f.write_str("a generator thread failed"),
+        }
+    }
+}
+
+impl std::error::Error for Error {}
+
+/// `e` writing `path`.
+fn writing(path: &Path) -> impl Fn(std::io::Error) -> Error + '_ {
+    move |source| Error::Write {
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+fn encode(e: impl std::error::Error + Send + Sync + 'static) -> Error {
+    Error::Encode(Box::new(e))
+}
+
+fn write_parquet(path: &Path, batch: &RecordBatch) -> Result<(), Error> {
     let tmp = path.with_extension("parquet.tmp");
-    let file =
-        std::fs::File::create(&tmp).map_err(|e| format!("cannot write {}: {e}", tmp.display()))?;
+    let file = std::fs::File::create(&tmp).map_err(writing(&tmp))?;
     let props = WriterProperties::builder()
         .set_compression(Compression::SNAPPY)
         .set_max_row_group_row_count(Some(1 << 20))
         .build();
-    let mut w =
-        ArrowWriter::try_new(file, batch.schema(), Some(props)).map_err(|e| e.to_string())?;
-    w.write(batch).map_err(|e| e.to_string())?;
-    w.close().map_err(|e| e.to_string())?;
+    let mut w = ArrowWriter::try_new(file, batch.schema(), Some(props)).map_err(encode)?;
+    w.write(batch).map_err(encode)?;
+    w.close().map_err(encode)?;
     // a finished file appears whole or not at all
-    std::fs::rename(&tmp, path).map_err(|e| format!("cannot write {}: {e}", path.display()))
+    std::fs::rename(&tmp, path).map_err(writing(path))
 }
 
 fn chunk(seed: u64, index: usize, first_id: usize, n: usize, c: &Clock) -> (Vec<User>, Events) {
@@ -370,7 +413,7 @@ fn chunk(seed: u64, index: usize, first_id: usize, n: usize, c: &Clock) -> (Vec<
     (users, ev)
 }
 
-fn events_batch(ev: &Events) -> Result<RecordBatch, String> {
+fn events_batch(ev: &Events) -> Result<RecordBatch, Error> {
     let n = ev.len();
     let mut user = Int64Builder::with_capacity(n);
     let mut ts = TimestampMicrosecondBuilder::with_capacity(n).with_timezone("UTC");
@@ -409,10 +452,10 @@ fn events_batch(ev: &Events) -> Result<RecordBatch, String> {
         Arc::new(score.finish()),
         Arc::new(variant.finish()),
     ];
-    RecordBatch::try_new(Arc::new(schema), cols).map_err(|e| e.to_string())
+    RecordBatch::try_new(Arc::new(schema), cols).map_err(encode)
 }
 
-fn users_batch(users: &[User]) -> Result<RecordBatch, String> {
+fn users_batch(users: &[User]) -> Result<RecordBatch, Error> {
     let mut id = Int64Builder::with_capacity(users.len());
     let mut created = TimestampMicrosecondBuilder::with_capacity(users.len()).with_timezone("UTC");
     let mut source = StringBuilder::new();
@@ -439,7 +482,7 @@ fn users_batch(users: &[User]) -> Result<RecordBatch, String> {
         Arc::new(plan.finish()),
         Arc::new(size.finish()),
     ];
-    RecordBatch::try_new(Arc::new(schema), cols).map_err(|e| e.to_string())
+    RecordBatch::try_new(Arc::new(schema), cols).map_err(encode)
 }
 
 /// One chunk's users and the events file written for it.
@@ -452,22 +495,18 @@ pub fn generate(
     opts: Options,
     threads: usize,
     progress: &(dyn Fn(usize, usize) + Sync),
-) -> Result<Summary, String> {
+) -> Result<Summary, Error> {
     if dir.join("throughline.yaml").exists() {
-        return Err(format!(
-            "{} already holds a workspace; demo never overwrites files (choose a new folder)",
-            dir.display()
-        ));
+        return Err(Error::Exists(dir.to_path_buf()));
     }
     let events_dir = dir.join("data").join("events");
-    std::fs::create_dir_all(&events_dir)
-        .map_err(|e| format!("cannot create {}: {e}", events_dir.display()))?;
+    std::fs::create_dir_all(&events_dir).map_err(writing(&events_dir))?;
     let clock = Clock::new();
     let chunks = opts.users.div_ceil(CHUNK);
     let next = AtomicUsize::new(0);
     let done = AtomicUsize::new(0);
     let events = AtomicUsize::new(0);
-    let results: Vec<Result<Part, String>> = std::thread::scope(|s| {
+    let results: Vec<Result<Part, Error>> = std::thread::scope(|s| {
         let handles: Vec<_> = (0..threads.max(1))
             .map(|_| {
                 s.spawn(|| {
@@ -493,10 +532,7 @@ pub fn generate(
             .collect();
         handles
             .into_iter()
-            .flat_map(|h| {
-                h.join()
-                    .unwrap_or_else(|_| vec![Err("a generator thread failed".into())])
-            })
+            .flat_map(|h| h.join().unwrap_or_else(|_| vec![Err(Error::Thread)]))
             .collect()
     });
     let mut parts = Vec::new();
@@ -517,7 +553,7 @@ pub fn generate(
     write_parquet(&users_path, &users_batch(&all_users)?)?;
     for (name, text) in WORKSPACE_FILES {
         let path = dir.join(name);
-        std::fs::write(&path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+        std::fs::write(&path, text).map_err(writing(&path))?;
         summary.files.push(path);
     }
     summary.files.push(users_path);

@@ -20,6 +20,7 @@ use datafusion::execution::session_state::SessionState;
 use datafusion::prelude::SessionConfig;
 
 use crate::EngineError;
+use throughline_model::ValueError;
 
 /// The default port of a Ballista scheduler.
 pub const DEFAULT_PORT: u16 = 50050;
@@ -32,26 +33,26 @@ pub struct ClusterUrl {
 }
 
 impl FromStr for ClusterUrl {
-    type Err = String;
+    type Err = ValueError;
 
-    fn from_str(s: &str) -> Result<Self, String> {
+    fn from_str(s: &str) -> Result<Self, ValueError> {
         let rest = s.trim().strip_prefix("df://").ok_or_else(|| {
-            format!("`{s}` is not a cluster address; write `df://HOST:PORT`, e.g. `df://127.0.0.1:50050`")
+            ValueError::new(format!("`{s}` is not a cluster address; write `df://HOST:PORT`, e.g. `df://127.0.0.1:50050`"))
         })?;
         let rest = rest.trim_end_matches('/');
         let (host, port) = match rest.rsplit_once(':') {
             Some((h, p)) => {
                 let port = p.parse::<u16>().map_err(|_| {
-                    format!("`{p}` in `{s}` is not a port; write `df://HOST:PORT` with a port from 1 to 65535")
+                    ValueError::new(format!("`{p}` in `{s}` is not a port; write `df://HOST:PORT` with a port from 1 to 65535"))
                 })?;
                 (h, port)
             }
             None => (rest, DEFAULT_PORT),
         };
         if host.is_empty() || host.contains('/') {
-            return Err(format!(
+            return Err(ValueError::new(format!(
                 "`{s}` has no host; write `df://HOST:PORT`, e.g. `df://127.0.0.1:50050`"
-            ));
+            )));
         }
         Ok(ClusterUrl {
             host: host.to_string(),
@@ -229,18 +230,21 @@ mod tests {
             "http://x:1"
                 .parse::<ClusterUrl>()
                 .unwrap_err()
+                .to_string()
                 .contains("df://HOST:PORT")
         );
         assert!(
             "df://x:port"
                 .parse::<ClusterUrl>()
                 .unwrap_err()
+                .to_string()
                 .contains("not a port")
         );
         assert!(
             "df://:50050"
                 .parse::<ClusterUrl>()
                 .unwrap_err()
+                .to_string()
                 .contains("no host")
         );
     }

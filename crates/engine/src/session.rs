@@ -13,6 +13,7 @@ use datafusion::prelude::{SessionConfig, SessionContext};
 
 use crate::EngineError;
 use crate::cluster::{ClusterUrl, Placement};
+use throughline_model::ValueError;
 
 /// How the engine may use the machine.
 #[derive(Clone, Debug, Default)]
@@ -27,15 +28,15 @@ pub struct EngineOptions {
 }
 
 /// `4GB`, `512MB`, `2.5G`, `1073741824`: a size in bytes (powers of 1024).
-pub fn parse_size(s: &str) -> Result<usize, String> {
+pub fn parse_size(s: &str) -> Result<usize, ValueError> {
     let t = s.trim();
     let split = t
         .find(|c: char| !(c.is_ascii_digit() || c == '.'))
         .unwrap_or(t.len());
     let (num, unit) = t.split_at(split);
-    let n: f64 = num
-        .parse()
-        .map_err(|_| format!("`{s}` is not a size; write e.g. `4GB` or `512MB`"))?;
+    let n: f64 = num.parse().map_err(|_| {
+        ValueError::new(format!("`{s}` is not a size; write e.g. `4GB` or `512MB`"))
+    })?;
     let mult = match unit.trim().to_ascii_uppercase().as_str() {
         "" | "B" => 1.0,
         "K" | "KB" | "KIB" => 1024.0,
@@ -43,16 +44,16 @@ pub fn parse_size(s: &str) -> Result<usize, String> {
         "G" | "GB" | "GIB" => 1024.0 * 1024.0 * 1024.0,
         "T" | "TB" | "TIB" => 1024.0_f64.powi(4),
         other => {
-            return Err(format!(
+            return Err(ValueError::new(format!(
                 "`{other}` is not a size unit; use KB, MB, GB or TB"
-            ));
+            )));
         }
     };
     let bytes = n * mult;
     if bytes.is_nan() || bytes < 64.0 * 1024.0 * 1024.0 {
-        return Err(format!(
+        return Err(ValueError::new(format!(
             "`{s}` is less than 64MB, too little to run a query in"
-        ));
+        )));
     }
     Ok(bytes as usize)
 }
@@ -218,7 +219,12 @@ mod tests {
         assert_eq!(parse_size("4GB"), Ok(4 << 30));
         assert_eq!(parse_size("512mb"), Ok(512 << 20));
         assert_eq!(parse_size("1.5G"), Ok(3 << 29));
-        assert!(parse_size("10MB").unwrap_err().contains("less than 64MB"));
+        assert!(
+            parse_size("10MB")
+                .unwrap_err()
+                .to_string()
+                .contains("less than 64MB")
+        );
         assert!(parse_size("lots").is_err());
         assert!(parse_size("4 parsecs").is_err());
     }

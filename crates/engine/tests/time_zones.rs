@@ -26,7 +26,7 @@ mod common;
 
 use std::path::Path;
 
-use throughline_engine::{Engine, MetricValue, Request};
+use throughline_engine::{Engine, EngineError, MetricValue, Request};
 use throughline_model::Grain;
 
 const USERS: &str = "uid,signed_up,plan
@@ -75,11 +75,9 @@ const METRICS: &str = "metrics:
   - { id: sql_logins, compute: { type: sql, query: \"SELECT date_trunc('week', ts) AS period, count(*) AS value FROM events WHERE event = 'login' GROUP BY 1\" } }
 ";
 
-async fn engine(dir: &Path, users: &str, events: &str) -> Result<Engine, String> {
+async fn engine(dir: &Path, users: &str, events: &str) -> Result<Engine, EngineError> {
     let files = [("users.csv", users), ("events.jsonl", events)];
-    common::open(dir, &files, SETTINGS, METRICS)
-        .await
-        .map_err(|e| e.message)
+    common::open(dir, &files, SETTINGS, METRICS).await
 }
 
 /// (local start date, value rounded to 1e-6, complete)
@@ -213,14 +211,16 @@ async fn the_first_time_that_cannot_be_read_is_named_with_its_file_line_and_colu
     let err = engine(tmp.path(), &bad_users, EVENTS)
         .await
         .err()
-        .expect("refused");
+        .expect("refused")
+        .message;
     assert!(err.contains("source `users`: 1 row(s)"), "{err}");
     assert!(err.contains("users.csv:3:4: `2025-13-45 10:00`"), "{err}");
     let bad_events = EVENTS.replace("2025-03-16T12:00:00.5Z", "yesterday");
     let err = engine(tmp.path(), USERS, &bad_events)
         .await
         .err()
-        .expect("refused");
+        .expect("refused")
+        .message;
     assert!(err.contains("source `events`: 1 row(s)"), "{err}");
     assert!(err.contains("events.jsonl:4:18: `yesterday`"), "{err}");
     assert!(!err.contains("Arrow"), "{err}");

@@ -117,29 +117,75 @@ pub struct Analysis {
     pub metrics: Vec<MetricResult>,
 }
 
+/// Why an experiment cannot be analyzed.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Unanalyzable {
+    /// No user has the assignment event with a variant.
+    NoExposures { experiment: String },
+    /// The control never appears among the variants seen.
+    NoControl {
+        experiment: String,
+        control: String,
+        seen: Vec<String>,
+    },
+    /// Every exposed user saw one variant.
+    SingleVariant { experiment: String, variant: String },
+    /// Its data could not be read, in the engine's words.
+    Data(String),
+}
+
+impl std::fmt::Display for Unanalyzable {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Unanalyzable::NoExposures { experiment } => write!(
+                f,
+                "experiment `{experiment}` has no exposures: no user has the assignment event with a variant"
+            ),
+            Unanalyzable::NoControl {
+                experiment,
+                control,
+                seen,
+            } => write!(
+                f,
+                "experiment `{experiment}`: the control `{control}` never appears; the variants seen are {}",
+                seen.join(", ")
+            ),
+            Unanalyzable::SingleVariant {
+                experiment,
+                variant,
+            } => write!(
+                f,
+                "experiment `{experiment}` has a single variant (`{variant}`): there is nothing to compare"
+            ),
+            Unanalyzable::Data(why) => f.write_str(why),
+        }
+    }
+}
+
+impl std::error::Error for Unanalyzable {}
+
 /// Analyzes an experiment. Errors say what is wrong with the input: no exposures, a single
 /// variant, a control that never appears.
-pub fn analyze(input: &Input) -> Result<Analysis, String> {
+pub fn analyze(input: &Input) -> Result<Analysis, Unanalyzable> {
     let id = &input.id;
     let total: u64 = input.arms.iter().map(|a| a.1).sum();
     if total == 0 {
-        return Err(format!(
-            "experiment `{id}` has no exposures: no user has the assignment event with a variant"
-        ));
+        return Err(Unanalyzable::NoExposures {
+            experiment: id.clone(),
+        });
     }
     if !input.arms.iter().any(|a| a.0 == input.control) {
-        let seen: Vec<&str> = input.arms.iter().map(|a| a.0.as_str()).collect();
-        return Err(format!(
-            "experiment `{id}`: the control `{}` never appears; the variants seen are {}",
-            input.control,
-            seen.join(", ")
-        ));
+        return Err(Unanalyzable::NoControl {
+            experiment: id.clone(),
+            control: input.control.clone(),
+            seen: input.arms.iter().map(|a| a.0.clone()).collect(),
+        });
     }
     if input.arms.len() < 2 {
-        return Err(format!(
-            "experiment `{id}` has a single variant (`{}`): there is nothing to compare",
-            input.control
-        ));
+        return Err(Unanalyzable::SingleVariant {
+            experiment: id.clone(),
+            variant: input.control.clone(),
+        });
     }
     let counts: Vec<f64> = input.arms.iter().map(|a| a.1 as f64).collect();
     let (srm_chi2, srm_p) = srm(&counts, &vec![1.0; counts.len()]);

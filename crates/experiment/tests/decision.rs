@@ -161,14 +161,18 @@ fn sequential_intervals_are_wider_than_fixed_ones() {
 
 #[test]
 fn bad_input_names_the_experiment_and_the_fix() {
-    let none = analyze(&input(&[], vec![])).unwrap_err();
+    let none = analyze(&input(&[], vec![])).unwrap_err().to_string();
     assert!(
         none.contains("`onboarding-checklist` has no exposures"),
         "{none}"
     );
-    let single = analyze(&input(&[("control", 10)], vec![])).unwrap_err();
+    let single = analyze(&input(&[("control", 10)], vec![]))
+        .unwrap_err()
+        .to_string();
     assert!(single.contains("has a single variant"), "{single}");
-    let no_control = analyze(&input(&[("a", 10), ("b", 10)], vec![])).unwrap_err();
+    let no_control = analyze(&input(&[("a", 10), ("b", 10)], vec![]))
+        .unwrap_err()
+        .to_string();
     assert!(
         no_control.contains("the control `control` never appears; the variants seen are a, b"),
         "{no_control}"

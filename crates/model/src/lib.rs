@@ -32,4 +32,4 @@ pub use diagnostic::{Diagnostic, INPUT_ERROR_CODES, Severity, did_you_mean};
 pub use load::{Loaded, Loader, MAX_FILE_BYTES, load_paths};
 pub use source::{FileId, SourceFile, SourceMap, Span, Spanned};
 pub use validate::resolve_objective;
-pub use values::{Period, PeriodLength, Quantity, QuantityUnit, Unit};
+pub use values::{Period, PeriodLength, Quantity, QuantityUnit, Unit, ValueError};

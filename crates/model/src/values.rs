@@ -39,18 +39,44 @@ impl PeriodLength {
     }
 }
 
+/// A value as written that is not one of its kind (`2024-Q5` as a period, `7 parsecs` as a
+/// duration, a percent for a count), and why.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ValueError(String);
+
+impl ValueError {
+    pub fn new(why: impl Into<String>) -> Self {
+        ValueError(why.into())
+    }
+}
+
+impl std::fmt::Display for ValueError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for ValueError {}
+
+/// Its words, for a message that takes text.
+impl From<ValueError> for String {
+    fn from(e: ValueError) -> String {
+        e.0
+    }
+}
+
 impl Period {
     /// Parses `2025`, `2025-H1`, `2025-Q3`, `2025-03`. Ranges come from a mapping.
-    pub fn parse(s: &str) -> Result<Period, String> {
+    pub fn parse(s: &str) -> Result<Period, ValueError> {
         let s = s.trim();
-        let bad = || format!("`{s}` is not a period");
+        let bad = || ValueError::new(format!("`{s}` is not a period"));
         let (year, rest) = match s.split_once('-') {
             Some((y, r)) => (y, Some(r)),
             None => (s, None),
         };
         let year: i32 = year.parse().map_err(|_| bad())?;
         if !(1900..=2999).contains(&year) {
-            return Err(format!("year {year} is out of range"));
+            return Err(ValueError::new(format!("year {year} is out of range")));
         }
         let Some(rest) = rest else {
             return Ok(Period::Year(year));
@@ -59,18 +85,18 @@ impl Period {
         if let Some(q) = upper.strip_prefix('Q') {
             return match q.parse::<u8>() {
                 Ok(q @ 1..=4) => Ok(Period::Quarter(year, q)),
-                _ => Err(format!("`{s}`: quarters are Q1 to Q4")),
+                _ => Err(ValueError::new(format!("`{s}`: quarters are Q1 to Q4"))),
             };
         }
         if let Some(h) = upper.strip_prefix('H') {
             return match h.parse::<u8>() {
                 Ok(h @ 1..=2) => Ok(Period::Half(year, h)),
-                _ => Err(format!("`{s}`: halves are H1 and H2")),
+                _ => Err(ValueError::new(format!("`{s}`: halves are H1 and H2"))),
             };
         }
         match rest.parse::<u8>() {
             Ok(m @ 1..=12) if rest.len() == 2 => Ok(Period::Month(year, m)),
-            Ok(_) if rest.len() == 2 => Err(format!("`{s}`: months are 01 to 12")),
+            Ok(_) if rest.len() == 2 => Err(ValueError::new(format!("`{s}`: months are 01 to 12"))),
             _ => Err(bad()),
         }
     }
@@ -154,12 +180,13 @@ impl std::fmt::Display for Quantity {
 }
 
 /// A date `YYYY-MM-DD`.
-pub fn parse_date(s: &str) -> Result<NaiveDate, String> {
-    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").map_err(|_| format!("`{s}` is not a date"))
+pub fn parse_date(s: &str) -> Result<NaiveDate, ValueError> {
+    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
+        .map_err(|_| ValueError::new(format!("`{s}` is not a date")))
 }
 
 /// Parses a duration such as `7d`, `24h`, `90s`, `30m`, `2w` into seconds.
-pub fn parse_duration(s: &str) -> Result<i64, String> {
+pub fn parse_duration(s: &str) -> Result<i64, ValueError> {
     let t = s.trim();
     let split = t
         .find(|c: char| !(c.is_ascii_digit() || c == '.'))
@@ -167,19 +194,19 @@ pub fn parse_duration(s: &str) -> Result<i64, String> {
     let (num, unit) = t.split_at(split);
     let n: f64 = num
         .parse()
-        .map_err(|_| format!("`{s}` is not a duration"))?;
+        .map_err(|_| ValueError::new(format!("`{s}` is not a duration")))?;
     let secs = match unit.trim() {
         "s" | "sec" | "secs" | "second" | "seconds" => 1.0,
         "m" | "min" | "mins" | "minute" | "minutes" => 60.0,
         "h" | "hr" | "hrs" | "hour" | "hours" => 3600.0,
         "d" | "day" | "days" => 86_400.0,
         "w" | "wk" | "week" | "weeks" => 604_800.0,
-        "" => return Err(format!("`{s}` has no unit")),
-        other => return Err(format!("`{other}` is not a duration unit")),
+        "" => return Err(ValueError::new(format!("`{s}` has no unit"))),
+        other => return Err(ValueError::new(format!("`{other}` is not a duration unit"))),
     };
     let total = n * secs;
     if !total.is_finite() || total <= 0.0 || total > 3.2e9 {
-        return Err(format!("`{s}` is out of range"));
+        return Err(ValueError::new(format!("`{s}` is out of range")));
     }
     Ok(total.round() as i64)
 }
@@ -196,7 +223,7 @@ pub enum Unit {
 }
 
 impl Unit {
-    pub fn parse(s: &str) -> Result<Unit, String> {
+    pub fn parse(s: &str) -> Result<Unit, ValueError> {
         let t = s.trim().to_ascii_lowercase();
         Ok(match t.as_str() {
             "count" => Unit::Count,
@@ -209,11 +236,11 @@ impl Unit {
                     Unit::Currency(code.to_ascii_uppercase())
                 }
                 Some(_) => {
-                    return Err(format!(
+                    return Err(ValueError::new(format!(
                         "`{s}`: currency units name an ISO code, e.g. `currency:USD`"
-                    ));
+                    )));
                 }
-                None => return Err(format!("`{s}` is not a unit")),
+                None => return Err(ValueError::new(format!("`{s}` is not a unit"))),
             },
         })
     }
@@ -308,28 +335,28 @@ impl Unit {
 
     /// The value of a quantity as written (`35%`, `16 hours`, `$2M`, `1,100`) in this unit, or
     /// why it does not fit (a percent given for a count, a duration without its unit).
-    pub fn accept(&self, q: &Quantity) -> Result<f64, String> {
+    pub fn accept(&self, q: &Quantity) -> Result<f64, ValueError> {
         match (self, &q.unit) {
             (Unit::Duration, QuantityUnit::Seconds) => Ok(q.value),
-            (Unit::Duration, _) => {
-                Err("a duration needs its unit, e.g. `16h`, `90 minutes` or `2 days`".into())
-            }
+            (Unit::Duration, _) => Err(ValueError::new(
+                "a duration needs its unit, e.g. `16h`, `90 minutes` or `2 days`",
+            )),
             (Unit::Percent, QuantityUnit::Percent | QuantityUnit::None) => Ok(q.value),
             (Unit::Currency(c), QuantityUnit::Currency(d)) if c == d => Ok(q.value),
             (Unit::Currency(_), QuantityUnit::None) => Ok(q.value),
-            (Unit::Currency(c), QuantityUnit::Currency(d)) => {
-                Err(format!("the value is in {d}, the key result in {c}"))
-            }
+            (Unit::Currency(c), QuantityUnit::Currency(d)) => Err(ValueError::new(format!(
+                "the value is in {d}, the key result in {c}"
+            ))),
             (Unit::Count | Unit::Ratio | Unit::Score, QuantityUnit::None) => Ok(q.value),
-            (u, QuantityUnit::Percent) => Err(format!(
+            (u, QuantityUnit::Percent) => Err(ValueError::new(format!(
                 "a percent was given, but the key result is measured in {u}"
-            )),
-            (u, QuantityUnit::Seconds) => Err(format!(
+            ))),
+            (u, QuantityUnit::Seconds) => Err(ValueError::new(format!(
                 "a duration was given, but the key result is measured in {u}"
-            )),
-            (u, QuantityUnit::Currency(d)) => Err(format!(
+            ))),
+            (u, QuantityUnit::Currency(d)) => Err(ValueError::new(format!(
                 "an amount in {d} was given, but the key result is measured in {u}"
-            )),
+            ))),
         }
     }
 }

@@ -67,8 +67,7 @@ pub async fn send(
             report.already.push(m.key.clone());
             continue;
         }
-        let (tries, result) = deliver(outbox, m, retry).await;
-        let error = result.err();
+        let (tries, error) = deliver(outbox, m, retry).await;
         store
             .finish_notification(
                 &m.key,
@@ -98,17 +97,18 @@ pub async fn send(
     Ok(report)
 }
 
-/// Tries until delivered, a permanent failure, or `retry.attempts` tries.
-async fn deliver(outbox: &Outbox, m: &Message, retry: Retry) -> (u32, Result<(), String>) {
+/// Tries until delivered, a permanent failure, or `retry.attempts` tries: how many tries,
+/// and why the last one failed when none succeeded.
+async fn deliver(outbox: &Outbox, m: &Message, retry: Retry) -> (u32, Option<String>) {
     let mut wait = retry.first_wait;
     let mut tries = 0;
     loop {
         tries += 1;
         match outbox.deliver(m).await {
-            Ok(()) => return (tries, Ok(())),
-            Err(Failure::Permanent(e)) => return (tries, Err(e)),
+            Ok(()) => return (tries, None),
+            Err(Failure::Permanent(e)) => return (tries, Some(e)),
             Err(Failure::Transient(e)) if tries >= retry.attempts.max(1) => {
-                return (tries, Err(format!("{e} (after {tries} tries)")));
+                return (tries, Some(format!("{e} (after {tries} tries)")));
             }
             Err(Failure::Transient(e)) => {
                 tracing::warn!(key = %m.key, "delivery failed, trying again in {wait:?}: {e}");

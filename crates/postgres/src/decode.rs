@@ -89,23 +89,25 @@ impl BatchBuilder {
 
     /// Appends one row; a value that does not read as its column's type is an error naming
     /// the column and the value.
-    pub fn push(&mut self, row: &PgRow) -> std::result::Result<(), String> {
+    pub fn push(&mut self, row: &PgRow) -> std::result::Result<(), Undecodable> {
         let order = self
             .order
             .get_or_insert_with(|| column_order(&self.schema, row));
         for (i, c) in self.columns.iter_mut().enumerate() {
-            let raw = row.try_get_raw(order[i]).map_err(|e| e.to_string())?;
+            let raw = row
+                .try_get_raw(order[i])
+                .map_err(|e| Undecodable(e.to_string()))?;
             let text = if raw.is_null() {
                 None
             } else {
-                Some(raw.as_str().map_err(|e| e.to_string())?)
+                Some(raw.as_str().map_err(|e| Undecodable(e.to_string()))?)
             };
             let name = self.schema.field(i).name();
             read(c, text).map_err(|expected| {
-                format!(
+                Undecodable(format!(
                     "column `{name}`: `{}` is not {expected}",
                     text.unwrap_or_default()
-                )
+                ))
             })?;
         }
         self.rows += 1;
@@ -270,5 +272,15 @@ mod tests {
         );
         assert_eq!(date("1970-01-02"), Some(1));
         assert_eq!(boolean("t"), Some(true));
+    }
+}
+
+/// A value PostgreSQL returned that cannot be read as its column's type, and which.
+#[derive(Debug)]
+pub struct Undecodable(String);
+
+impl std::fmt::Display for Undecodable {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
     }
 }

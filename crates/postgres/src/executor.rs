@@ -88,11 +88,10 @@ impl PgExecutor {
     }
 
     /// The columns `sql` returns, as Arrow fields.
-    pub async fn describe(&self, sql: &str) -> std::result::Result<SchemaRef, String> {
+    pub async fn describe(&self, sql: &str) -> std::result::Result<SchemaRef, sqlx::Error> {
         let prepared = (&self.pool)
             .prepare(AssertSqlSafe(sql.to_string()).into_sql_str())
-            .await
-            .map_err(|e| e.to_string())?;
+            .await?;
         Ok(Arc::new(crate::schema::arrow_schema(prepared.columns())))
     }
 }
@@ -174,7 +173,7 @@ impl SQLExecutor for PgExecutor {
     async fn get_table_schema(&self, table_name: &str) -> Result<SchemaRef> {
         self.describe(&format!("SELECT * FROM {table_name}"))
             .await
-            .map_err(DataFusionError::Execution)
+            .map_err(|e| DataFusionError::Execution(e.to_string()))
     }
 }
 

@@ -4,7 +4,7 @@
 use std::str::FromStr;
 
 use chrono::{Duration, Months, NaiveDate};
-use throughline_model::Grain;
+use throughline_model::{Grain, ValueError};
 
 /// Which earlier period a value is compared with.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -19,9 +19,9 @@ pub enum Compare {
 }
 
 impl FromStr for Compare {
-    type Err = String;
+    type Err = ValueError;
 
-    fn from_str(s: &str) -> Result<Compare, String> {
+    fn from_str(s: &str) -> Result<Compare, ValueError> {
         let t = s.trim().to_ascii_lowercase();
         match t.as_str() {
             "previous" | "prev" => return Ok(Compare::Previous),
@@ -36,20 +36,20 @@ impl FromStr for Compare {
             .and_then(|n| n.parse::<u32>().ok())
             .filter(|n| (1..=520).contains(n));
         n.map(Compare::Weeks).ok_or_else(|| {
-            format!(
+            ValueError::new(format!(
                 "`{s}` is not a comparison: write `previous`, `year-ago`, or a number of weeks such as `4w`"
-            )
+            ))
         })
     }
 }
 
 impl Compare {
     /// The start of the period `start` (of length `grain`) is compared with.
-    pub fn earlier(self, grain: Grain, start: NaiveDate) -> Result<NaiveDate, String> {
+    pub fn earlier(self, grain: Grain, start: NaiveDate) -> Result<NaiveDate, ValueError> {
         let months = |n: u32| {
             start
                 .checked_sub_months(Months::new(n))
-                .ok_or_else(|| format!("no period {n} months before {start}"))
+                .ok_or_else(|| ValueError::new(format!("no period {n} months before {start}")))
         };
         match (self, grain) {
             (Compare::Previous, Grain::Day) => Ok(start - Duration::days(1)),
@@ -61,10 +61,10 @@ impl Compare {
             (Compare::Weeks(n), Grain::Day | Grain::Week) => {
                 Ok(start - Duration::weeks(i64::from(n)))
             }
-            (Compare::Weeks(n), g) => Err(format!(
+            (Compare::Weeks(n), g) => Err(ValueError::new(format!(
                 "`{n}w` compares weeks, and these values are {}s: use `--compare previous` or `--compare year-ago`",
                 g.as_str()
-            )),
+            ))),
         }
     }
 

@@ -79,7 +79,7 @@ pub struct Breakdown {
 pub struct ExperimentInput {
     pub id: String,
     pub hypothesis: Option<String>,
-    pub analysis: Result<Analysis, String>,
+    pub analysis: Result<Analysis, throughline_experiment::Unanalyzable>,
 }
 
 /// A decision recorded with `throughline decide`.

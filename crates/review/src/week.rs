@@ -2,6 +2,7 @@
 
 use chrono::{Datelike, Duration, NaiveDate, Weekday};
 use serde::Serialize;
+use throughline_model::ValueError;
 
 /// Seven local days from `start` (a `week_starts` day).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -33,22 +34,25 @@ impl Week {
     }
 
     /// `2026-W39` (the ISO week of its Monday) or a date inside the week (`2026-09-23`).
-    pub fn parse(text: &str, starts: Weekday) -> Result<Week, String> {
+    pub fn parse(text: &str, starts: Weekday) -> Result<Week, ValueError> {
         let t = text.trim();
         let iso = t
             .split_once("-W")
             .or_else(|| t.split_once("-w"))
             .and_then(|(y, w)| Some((y.parse::<i32>().ok()?, w.parse::<u32>().ok()?)));
         if let Some((year, week)) = iso {
-            let monday = NaiveDate::from_isoywd_opt(year, week, Weekday::Mon)
-                .ok_or_else(|| format!("`{t}` is not a week: {year} has no ISO week {week}"))?;
+            let monday = NaiveDate::from_isoywd_opt(year, week, Weekday::Mon).ok_or_else(|| {
+                ValueError::new(format!(
+                    "`{t}` is not a week: {year} has no ISO week {week}"
+                ))
+            })?;
             return Ok(Week::containing(monday, starts));
         }
         match NaiveDate::parse_from_str(t, "%Y-%m-%d") {
             Ok(d) => Ok(Week::containing(d, starts)),
-            Err(_) => Err(format!(
+            Err(_) => Err(ValueError::new(format!(
                 "`{t}` is not a week: write an ISO week like `2026-W39` or a day in it like `2026-09-23`"
-            )),
+            ))),
         }
     }
 
@@ -117,11 +121,13 @@ mod tests {
         assert!(
             Week::parse("2026-W54", Weekday::Mon)
                 .unwrap_err()
+                .to_string()
                 .contains("no ISO week 54")
         );
         assert!(
             Week::parse("last week", Weekday::Mon)
                 .unwrap_err()
+                .to_string()
                 .contains("2026-W39")
         );
         // The data ends on a Sunday: that week is complete; on a Saturday, it is not.

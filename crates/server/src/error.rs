@@ -37,21 +37,10 @@ impl ApiError {
         }
     }
 
-    /// Text written into the store must be text: no NUL and no control characters other
-    /// than line breaks and tabs (a PostgreSQL store refuses NUL, and a terminal runs the
-    /// escape sequences the others spell). A 422 naming the field, never a retry.
-    pub fn plain_text(field: &str, text: &str) -> Result<(), ApiError> {
-        match text
-            .chars()
-            .find(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
-        {
-            Some(c) => Err(ApiError::field(
-                field,
-                format!("`{field}` holds the control character U+{:04X}", c as u32),
-                "send plain text (line breaks and tabs are fine)",
-            )),
-            None => Ok(()),
-        }
+    /// Text written into the store must be text (see [`throughline_app::plain_text`]): a
+    /// 422 naming the field, never a retry.
+    pub fn plain_text(field: &'static str, text: &str) -> Result<(), ApiError> {
+        Ok(throughline_app::plain_text(field, text)?)
     }
 
     pub fn not_found(what: impl Into<String>, help: impl Into<String>) -> ApiError {
@@ -64,6 +53,25 @@ impl ApiError {
             _ => StatusCode::SERVICE_UNAVAILABLE,
         };
         ApiError::new(status, e.to_string(), e.help())
+    }
+}
+
+/// A use case's error as the API says it: a request field is a 422 naming the field, what
+/// is not there a 404, a closed period a 409, the store out of reach a 503, and the engine's
+/// or the workspace's faults a 500 with their own words.
+impl From<throughline_app::Error> for ApiError {
+    fn from(e: throughline_app::Error) -> Self {
+        use throughline_app::Error as E;
+        let (message, help) = (e.message(), e.help());
+        match e {
+            E::Field { field, .. } => ApiError::field(field, message, help),
+            E::NotFound { .. } => ApiError::not_found(message, help),
+            E::Conflict { .. } => ApiError::new(StatusCode::CONFLICT, message, help),
+            E::Store(e) => ApiError::store(e),
+            E::Engine(_) | E::Input { .. } => {
+                ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, message, help)
+            }
+        }
     }
 }
 

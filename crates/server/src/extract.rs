@@ -17,12 +17,9 @@ use crate::html::*;
 /// Request bodies larger than this are refused (413).
 pub const BODY_LIMIT: usize = 16 * 1024;
 
-/// The longest note, decision and value accepted, in characters.
-pub(crate) const MAX_NOTE: usize = 2000;
-
+/// The longest decision accepted, in characters (a check-in's note and value:
+/// `throughline_app::checkin`).
 pub(crate) const MAX_DECISION: usize = 1000;
-
-pub(crate) const MAX_VALUE: usize = 40;
 
 pub(crate) type Ctx = (Caller, Arc<Computed>, Arc<View>);
 

@@ -27,21 +27,22 @@ impl AppState {
     }
 
     /// One round: plan for now and send what is new.
-    pub async fn notify_once(&self, outbox: &Outbox) -> Result<throughline_notify::Report, String> {
-        let view = self.view().await.map_err(|e| e.to_string())?;
+    pub async fn notify_once(
+        &self,
+        outbox: &Outbox,
+    ) -> Result<throughline_notify::Report, throughline_store::StoreError> {
+        let view = self.view().await?;
         let ws = &self.0.loaded.workspace;
         let plan =
             throughline_app::notify::due(ws, &self.0.store, Some(&view.review), chrono::Utc::now())
-                .await
-                .map_err(|e| e.to_string())?;
+                .await?;
         for s in &plan.skipped {
             tracing::debug!("notification not addressed: {s}");
         }
         let report = throughline_notify::send(&self.0.store, outbox, &plan.messages, Retry::default(), &|m, outcome| {
             tracing::info!(key = %m.key, channel = %m.channel, "notification {outcome}")
         })
-        .await
-        .map_err(|e| e.to_string())?;
+        .await?;
         Ok(report)
     }
 }

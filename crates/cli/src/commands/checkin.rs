@@ -5,7 +5,7 @@ use std::io::{BufRead, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use throughline_app::{CheckInRequest, validate_checkin};
+use throughline_app::{CheckInRequest, Error, validate_checkin};
 
 use crate::lifecycle::{Failed, fail, load_workspace, open_store, runtime};
 
@@ -31,7 +31,7 @@ pub struct Args {
     #[arg(long)]
     value: Option<String>,
     /// How likely the target is reached, 0 (no chance) to 10 (certain).
-    #[arg(long, value_parser = clap::value_parser!(i64).range(0..=10))]
+    #[arg(long, allow_negative_numbers = true)]
     confidence: Option<i64>,
     /// The story behind the number: what changed, what is blocking.
     #[arg(long, default_value = "")]
@@ -65,8 +65,7 @@ fn checkin(dir: &Path, single: Option<CheckInRequest>, batch: Option<&Path>) -> 
     rt.block_on(async {
         let store = open_store(&loaded, dir).await?;
         if let Some(r) = single {
-            let c = validate_checkin(&loaded.workspace, r)
-                .map_err(|e| fail(e, "`throughline checkin --help` shows the form"))?;
+            let c = validate_checkin(&loaded.workspace, r).map_err(|e| refused(&e))?;
             let stored = store
                 .record_checkin(&c)
                 .await
@@ -106,7 +105,12 @@ fn checkin(dir: &Path, single: Option<CheckInRequest>, batch: Option<&Path>) -> 
             let c = match request {
                 Ok(c) => c,
                 Err(e) => {
-                    eprintln!("error: {}:{}: {e}", path.display(), n + 1);
+                    eprintln!(
+                        "error: {}:{}: {e}\n  help: {}",
+                        path.display(),
+                        n + 1,
+                        e.help()
+                    );
                     refused += 1;
                     continue;
                 }
@@ -133,33 +137,55 @@ fn checkin(dir: &Path, single: Option<CheckInRequest>, batch: Option<&Path>) -> 
     })
 }
 
+/// A check-in refused: its words, and its help (with the flag to change, for a field).
+fn refused(e: &Error) -> Failed {
+    let help = match e.request_field() {
+        Some("key_result") | None => e.help(),
+        Some(field) => format!("{} (`--{field}`)", e.help()),
+    };
+    fail(e, help)
+}
+
 /// One JSON line of a batch: `{"key_result": "activation", "confidence": 7, "note": "…",
 /// "value": "31%", "author": "Dana"}`.
-fn batch_line(line: &str, default_author: &str) -> Result<CheckInRequest, String> {
-    let v: serde_json::Value =
-        serde_json::from_str(line).map_err(|e| format!("not a JSON object: {e}"))?;
-    let obj = v.as_object().ok_or("expected a JSON object")?;
+fn batch_line(line: &str, default_author: &str) -> Result<CheckInRequest, Error> {
+    const FORM: &str = "each line is one check-in: {\"key_result\": \"activation\", \"confidence\": 7, \"note\": \"…\", \"value\": \"31%\", \"author\": \"Dana\"}";
+    let v: serde_json::Value = serde_json::from_str(line)
+        .map_err(|e| Error::input(format!("not a JSON object: {e}"), FORM))?;
+    let obj = v
+        .as_object()
+        .ok_or_else(|| Error::input("expected a JSON object", FORM))?;
     let known = ["key_result", "value", "confidence", "note", "author"];
     if let Some(k) = obj.keys().find(|k| !known.contains(&k.as_str())) {
-        return Err(format!(
-            "unknown field `{k}`; expected {}",
-            known.join(", ")
+        return Err(Error::input(
+            format!("unknown field `{k}`; expected {}", known.join(", ")),
+            FORM,
         ));
     }
     let text = |k: &str| obj.get(k).and_then(|v| v.as_str()).map(str::to_string);
-    let key_result = text("key_result").ok_or("`key_result` is missing")?;
+    let key_result = text("key_result")
+        .ok_or_else(|| Error::field("key_result", "`key_result` is missing", FORM))?;
     let value = match obj.get("value") {
         None | Some(serde_json::Value::Null) => None,
         Some(serde_json::Value::String(s)) => Some(s.clone()),
         Some(serde_json::Value::Number(n)) => Some(n.to_string()),
-        Some(_) => return Err("`value` must be a number or text like \"35%\"".into()),
+        Some(_) => {
+            return Err(Error::field(
+                "value",
+                "`value` must be a number or text like \"35%\"",
+                FORM,
+            ));
+        }
     };
     let confidence = match obj.get("confidence") {
         None | Some(serde_json::Value::Null) => None,
-        Some(c) => Some(
-            c.as_i64()
-                .ok_or("`confidence` must be a whole number 0-10")?,
-        ),
+        Some(c) => Some(c.as_i64().ok_or_else(|| {
+            Error::field(
+                "confidence",
+                "`confidence` must be a whole number 0-10",
+                FORM,
+            )
+        })?),
     };
     Ok(CheckInRequest {
         key_result,

@@ -4,6 +4,8 @@
 use std::net::{SocketAddr, ToSocketAddrs};
 use std::process::ExitCode;
 
+use throughline_model::ValueError;
+
 #[cfg(feature = "cluster")]
 use throughline_cluster::{ClusterError, ExecutorOptions, SchedulerOptions};
 
@@ -65,21 +67,23 @@ enum Role {
 }
 
 /// `HOST:PORT` as written (the scheduler may not resolve from here yet).
-fn host_port(s: &str) -> Result<(String, u16), String> {
+fn host_port(s: &str) -> Result<(String, u16), ValueError> {
     s.rsplit_once(':')
         .and_then(|(h, p)| Some((h.to_string(), p.parse::<u16>().ok()?)))
         .filter(|(h, _)| !h.is_empty())
-        .ok_or_else(|| format!("`{s}` is not HOST:PORT; e.g. `127.0.0.1:50050`"))
+        .ok_or_else(|| ValueError::new(format!("`{s}` is not HOST:PORT; e.g. `127.0.0.1:50050`")))
 }
 
 /// `HOST:PORT` resolved to one address.
-fn address(s: &str) -> Result<SocketAddr, String> {
-    let mut addrs = s
-        .to_socket_addrs()
-        .map_err(|e| format!("`{s}` is not HOST:PORT ({e}); e.g. `127.0.0.1:50050`"))?;
+fn address(s: &str) -> Result<SocketAddr, ValueError> {
+    let mut addrs = s.to_socket_addrs().map_err(|e| {
+        ValueError::new(format!(
+            "`{s}` is not HOST:PORT ({e}); e.g. `127.0.0.1:50050`"
+        ))
+    })?;
     addrs
         .next()
-        .ok_or_else(|| format!("`{s}` resolves to no address"))
+        .ok_or_else(|| ValueError::new(format!("`{s}` resolves to no address")))
 }
 
 /// Without the `cluster` feature the binary has no scheduler or executor to run.

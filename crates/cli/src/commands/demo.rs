@@ -43,8 +43,9 @@ fn demo(dir: &Path, users: usize, seed: u64) -> ExitCode {
         throughline_demo::generate(dir, opts, threads, &|done, total| bar.count(done, total));
     bar.finish();
     // the quarter's check-ins and decisions, as the built-in demo (`--demo`) has them
-    let result = result.and_then(|summary| {
-        crate::demo_cache::seed_history(dir)
+    let result = result.map_err(|e| e.to_string()).and_then(|summary| {
+        let rt = crate::lifecycle::runtime().map_err(|_| "cannot start the runtime".to_string())?;
+        rt.block_on(crate::demo_cache::seed_history(dir))
             .map_err(|e| format!("cannot store the demo's check-ins: {e}"))?;
         Ok(summary)
     });

@@ -160,7 +160,7 @@ fn compared(
     values: Vec<MetricValue>,
     c: Compare,
     request: &Request,
-) -> Result<(Vec<MetricValue>, Vec<Option<Comparison>>), String> {
+) -> Result<(Vec<MetricValue>, Vec<Option<Comparison>>), throughline_model::ValueError> {
     let all = compare::compare(ws, &values, c)?;
     Ok(values
         .into_iter()

@@ -194,16 +194,20 @@ fn print_plan(plan: &Plan, now: DateTime<Utc>, tz: chrono_tz::Tz, format: ListFo
 }
 
 /// `YYYY-MM-DD HH:MM[:SS]` in `tz`, or RFC 3339.
-fn parse_now(s: &str, tz: chrono_tz::Tz) -> Result<DateTime<Utc>, String> {
+fn parse_now(s: &str, tz: chrono_tz::Tz) -> Result<DateTime<Utc>, throughline_model::ValueError> {
     if let Ok(t) = DateTime::parse_from_rfc3339(s.trim()) {
         return Ok(t.to_utc());
     }
     let local = ["%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M"]
         .iter()
         .find_map(|f| NaiveDateTime::parse_from_str(s.trim(), f).ok())
-        .ok_or_else(|| format!("`{s}` is not a time"))?;
+        .ok_or_else(|| throughline_model::ValueError::new(format!("`{s}` is not a time")))?;
     tz.from_local_datetime(&local)
         .earliest()
         .map(|t| t.to_utc())
-        .ok_or_else(|| format!("`{s}` does not exist in {tz} (the clocks skip it)"))
+        .ok_or_else(|| {
+            throughline_model::ValueError::new(format!(
+                "`{s}` does not exist in {tz} (the clocks skip it)"
+            ))
+        })
 }

@@ -58,13 +58,14 @@ pub struct Args {
 }
 
 /// `--refresh-every`: a duration of at least a minute.
-fn parse_every(s: &str) -> Result<std::time::Duration, String> {
-    let secs = throughline_model::values::parse_duration(s)
-        .map_err(|e| format!("{e}; write e.g. 15m, 1h or 1d"))?;
+fn parse_every(s: &str) -> Result<std::time::Duration, throughline_model::ValueError> {
+    let secs = throughline_model::values::parse_duration(s).map_err(|e| {
+        throughline_model::ValueError::new(format!("{e}; write e.g. 15m, 1h or 1d"))
+    })?;
     if secs < 60 {
-        return Err(format!(
+        return Err(throughline_model::ValueError::new(format!(
             "`{s}` is shorter than a minute; each refresh reads every event, so refresh at most once a minute"
-        ));
+        )));
     }
     Ok(std::time::Duration::from_secs(secs as u64))
 }

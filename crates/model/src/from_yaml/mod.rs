@@ -94,7 +94,7 @@ pub(crate) fn unit(cx: &mut Ctx, n: &Node) -> Option<Spanned<Unit>> {
     match Unit::parse(&t.value) {
         Ok(u) => Some(Spanned::new(u, t.span)),
         Err(e) => {
-            cx.value_error(t.span, e, "`unit` is one of: count, percent, ratio, currency:USD (any ISO code), duration, score".into());
+            cx.value_error(t.span, e.to_string(), "`unit` is one of: count, percent, ratio, currency:USD (any ISO code), duration, score".into());
             None
         }
     }
@@ -148,7 +148,7 @@ pub(crate) fn period(cx: &mut Ctx, n: &Node) -> Option<Spanned<Period>> {
     match Period::parse(&t.value) {
         Ok(p) => Some(Spanned::new(p, t.span)),
         Err(e) => {
-            cx.value_error(t.span, e, "write a period as `2025-Q3`, `2025-H1`, `2025-03`, `2025` or `{ start: 2025-01-06, end: 2025-03-28 }`".into());
+            cx.value_error(t.span, e.to_string(), "write a period as `2025-Q3`, `2025-H1`, `2025-03`, `2025` or `{ start: 2025-01-06, end: 2025-03-28 }`".into());
             None
         }
     }
@@ -161,7 +161,7 @@ pub(crate) fn date(cx: &mut Ctx, n: &Node) -> Option<Spanned<chrono::NaiveDate>>
         Err(e) => {
             cx.value_error(
                 t.span,
-                e,
+                e.to_string(),
                 "write dates as YYYY-MM-DD, e.g. `2025-01-06`".into(),
             );
             None
@@ -176,7 +176,7 @@ pub(crate) fn duration(cx: &mut Ctx, n: &Node, field: &str) -> Option<Spanned<i6
         Err(e) => {
             cx.value_error(
                 t.span,
-                e,
+                e.to_string(),
                 format!(
                     "write `{field}` as a number and a unit: `90s`, `30m`, `24h`, `7d` or `2w`"
                 ),

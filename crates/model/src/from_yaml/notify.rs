@@ -205,7 +205,7 @@ fn rule(cx: &mut Ctx, n: &Node) -> Option<NotifyRule> {
             Err(e) => {
                 cx.value_error(
                     t.span,
-                    e,
+                    e.to_string(),
                     "write e.g. `follow_up: 2d` or `follow_up: 4h`".into(),
                 );
                 None

@@ -6,7 +6,7 @@ use lettre::transport::smtp::authentication::Credentials;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
 use throughline_model::notify::{Channel, SmtpTls};
 
-use super::{Failure, read};
+use super::{Broken, Failure, read};
 use crate::Message;
 
 pub(crate) struct Email {
@@ -15,7 +15,7 @@ pub(crate) struct Email {
 }
 
 impl Email {
-    pub fn new(ch: &Channel, env: &dyn Fn(&str) -> Option<String>) -> Result<Email, String> {
+    pub fn new(ch: &Channel, env: &dyn Fn(&str) -> Option<String>) -> Result<Email, Broken> {
         let name = &ch.id.value;
         let server = ch
             .smtp

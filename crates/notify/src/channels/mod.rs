@@ -20,6 +20,23 @@ pub enum Failure {
     Permanent(String),
 }
 
+/// Why a channel cannot be made ready (a missing environment variable, an address that is
+/// not a URL), in words for its owner.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct Broken(pub String);
+
+impl From<String> for Broken {
+    fn from(why: String) -> Self {
+        Broken(why)
+    }
+}
+
+impl From<&str> for Broken {
+    fn from(why: &str) -> Self {
+        Broken(why.into())
+    }
+}
+
 /// A channel ready to send on.
 pub(crate) enum Ready {
     Slack(slack::Slack),
@@ -51,7 +68,7 @@ impl Outbox {
         for (name, ch) in &notify.channels {
             let ready = match (&http, ch.kind.value) {
                 (Err(e), ChannelKind::Slack | ChannelKind::Webhook) => {
-                    Err(format!("cannot start an HTTP client: {e}"))
+                    Err(Broken(format!("cannot start an HTTP client: {e}")))
                 }
                 (Ok(http), ChannelKind::Slack) => {
                     url(ch, env).map(|u| Ready::Slack(slack::Slack::new(http.clone(), u)))
@@ -74,7 +91,7 @@ impl Outbox {
                     out.ready.insert(name.clone(), r);
                 }
                 Err(e) => {
-                    out.broken.insert(name.clone(), e);
+                    out.broken.insert(name.clone(), e.0);
                 }
             }
         }
@@ -106,17 +123,17 @@ impl Outbox {
 }
 
 /// The channel's address: `url_env`'s value, else `url`.
-fn url(ch: &Channel, env: &dyn Fn(&str) -> Option<String>) -> Result<String, String> {
+fn url(ch: &Channel, env: &dyn Fn(&str) -> Option<String>) -> Result<String, Broken> {
     let u = match (&ch.url_env, &ch.url) {
         (Some(var), _) => read(env, &var.value, &ch.id.value, "the address")?,
         (None, Some(u)) => u.value.clone(),
-        (None, None) => return Err("no `url_env` or `url`".into()),
+        (None, None) => return Err(Broken::from("no `url_env` or `url`")),
     };
     if !(u.starts_with("https://") || u.starts_with("http://")) {
-        return Err(format!(
+        return Err(Broken(format!(
             "the address is not an http(s) URL (it starts `{}`)",
             u.chars().take(8).collect::<String>()
-        ));
+        )));
     }
     Ok(u)
 }
@@ -127,12 +144,12 @@ fn read(
     var: &str,
     channel: &str,
     what: &str,
-) -> Result<String, String> {
+) -> Result<String, Broken> {
     match env(var) {
         Some(v) if !v.trim().is_empty() => Ok(v.trim().to_string()),
-        _ => Err(format!(
+        _ => Err(Broken(format!(
             "the environment variable {var} ({what} of channel `{channel}`) is not set; set it where throughline runs (a CI secret, the server's environment)"
-        )),
+        ))),
     }
 }
 

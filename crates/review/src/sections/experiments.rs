@@ -26,7 +26,7 @@ pub(crate) fn experiment_row(ws: &Workspace, e: &crate::ExperimentInput) -> Expe
             hypothesis: e.hypothesis.clone(),
             decision: None,
             label: "could not be analyzed".into(),
-            reason: why.clone(),
+            reason: why.to_string(),
             lift: None,
             srm_p_value: None,
         },

@@ -33,7 +33,7 @@ pub(crate) fn base(
     let start = input
         .compare
         .earlier(grain_of(now), now.start)
-        .map_err(Some)?;
+        .map_err(|e| Some(e.into()))?;
     let day = start.format("%b %-d, %Y");
     let ago = match input.compare {
         Compare::YearAgo => "a year before".to_string(),

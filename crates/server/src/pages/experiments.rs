@@ -54,7 +54,7 @@ pub(crate) fn experiments(ws: &Workspace, c: &Computed, r: &Review) -> Experimen
             .iter()
             .map(|e| match &e.analysis {
                 Ok(a) => serde_json::to_value(a).unwrap_or_default(),
-                Err(why) => serde_json::json!({ "experiment": e.id, "error": why }),
+                Err(why) => serde_json::json!({ "experiment": e.id, "error": why.to_string() }),
             })
             .collect(),
     }

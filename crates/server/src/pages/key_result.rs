@@ -143,7 +143,7 @@ pub(crate) fn key_result_html(
     p: &KeyResultPage,
     caller: &Caller,
     form: &FormState,
-    may_write: Result<(), String>,
+    may_write: Result<(), ApiError>,
 ) -> String {
     let r = &p.row;
     let k = &r.status;
@@ -271,7 +271,7 @@ pub(crate) fn key_result_html(
                 escape(caller.csrf.as_deref().unwrap_or(""))
             ));
             s.push_str("<div class=\"inline\" style=\"display:flex;gap:12px;flex-wrap:wrap\"><div><label for=\"confidence\">Confidence that it reaches its target (0–10)</label><select id=\"confidence\" name=\"confidence\"><option value=\"\">—</option>");
-            for c in 0..=10 {
+            for c in throughline_app::checkin::CONFIDENCE {
                 s.push_str(&format!(
                     "<option value=\"{c}\"{}>{c}</option>",
                     if form.confidence == Some(c) { " selected" } else { "" }
@@ -280,17 +280,23 @@ pub(crate) fn key_result_html(
             s.push_str("</select></div>");
             if p.manual {
                 s.push_str(&format!(
-                    "<div><label for=\"value\">Value ({})</label><input id=\"value\" name=\"value\" value=\"{}\" maxlength=\"40\"></div>",
+                    "<div><label for=\"value\">Value ({})</label><input id=\"value\" name=\"value\" value=\"{}\" maxlength=\"{}\"></div>",
                     escape(&p.unit),
-                    escape(&form.value)
+                    escape(&form.value),
+                    throughline_app::checkin::MAX_VALUE
                 ));
             }
             s.push_str(&format!(
-                "</div><label for=\"note\">What changed, what is blocking</label><textarea id=\"note\" name=\"note\" maxlength=\"2000\">{}</textarea><p><button type=\"submit\">Record check-in</button></p></form>",
+                "</div><label for=\"note\">What changed, what is blocking</label><textarea id=\"note\" name=\"note\" maxlength=\"{}\">{}</textarea><p><button type=\"submit\">Record check-in</button></p></form>",
+                throughline_app::checkin::MAX_NOTE,
                 escape(&form.note)
             ));
         }
-        (Err(why), Some(_)) => s.push_str(&format!("<p class=\"legend\">{}</p>", escape(why))),
+        (Err(why), Some(_)) => s.push_str(&format!(
+            "<p class=\"legend\">{} ({})</p>",
+            escape(&why.error),
+            escape(&why.help)
+        )),
         (Err(_), None) => s.push_str(&format!(
             "<p><a href=\"/login?next=/key-results/{}\">Sign in</a> with an editor token of team {} to check in.</p>",
             url_path(&p.path),
@@ -371,8 +377,8 @@ impl KrQuery {
     }
 }
 
-/// Whether the caller may check in on the key result at `path`, in words when not.
-pub(crate) fn may_check_in(st: &AppState, c: &Caller, path: &str) -> Result<(), String> {
+/// Whether the caller may check in on the key result at `path`, and why not.
+pub(crate) fn may_check_in(st: &AppState, c: &Caller, path: &str) -> Result<(), ApiError> {
     let (opath, _) = split_kr(path);
     let o = st
         .loaded()
@@ -382,7 +388,6 @@ pub(crate) fn may_check_in(st: &AppState, c: &Caller, path: &str) -> Result<(), 
         .find(|o| o.path() == opath);
     let team = o.map_or("company".into(), crate::pages::team_of);
     c.may_write(&team)
-        .map_err(|e| format!("{} ({})", e.error, e.help))
 }
 
 pub(crate) async fn page_key_result(

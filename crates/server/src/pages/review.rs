@@ -50,7 +50,7 @@ pub(crate) fn review_html(
     subjects: &[String],
     caller: &Caller,
     form: &DecisionForm,
-    may_decide: Result<(), String>,
+    may_decide: Result<(), ApiError>,
 ) -> String {
     let mut s = week_picker(r, held);
     s.push_str(&throughline_review::html::body(r));
@@ -83,7 +83,10 @@ pub(crate) fn review_html(
             }
             s.push_str("</datalist></div><div><button type=\"submit\">Record decision</button></div></div></form>");
         }
-        (Err(why), Some(_)) => s.push_str(&format!("<p class=\"legend\">{}</p>", escape(why))),
+        (Err(why), Some(_)) => s.push_str(&format!(
+            "<p class=\"legend\">{}</p>",
+            escape(&why.error)
+        )),
         (Err(_), None) => s.push_str(
             "<p><a href=\"/login?next=/review\">Sign in</a> with an editor token to record a decision.</p>",
         ),
@@ -200,13 +203,17 @@ fn week_picker(
     s
 }
 
-/// Whether the caller may record decisions, in words when not: editors and admins may.
-pub(crate) fn may_decide(c: &Caller) -> Result<(), String> {
+/// Whether the caller may record decisions, and why not: editors and admins may.
+pub(crate) fn may_decide(c: &Caller) -> Result<(), ApiError> {
     match c.role {
         Some(crate::auth::Role::Editor | crate::auth::Role::Admin) => Ok(()),
-        _ => Err(format!(
-            "token `{}` is a viewer's: recording decisions needs an editor or admin token",
-            c.name().unwrap_or("?")
+        _ => Err(ApiError::new(
+            axum::http::StatusCode::FORBIDDEN,
+            format!(
+                "token `{}` is a viewer's: recording decisions needs an editor or admin token",
+                c.name().unwrap_or("?")
+            ),
+            "sign in with an editor or admin token",
         )),
     }
 }
@@ -366,7 +373,7 @@ pub(crate) async fn record_decision(
                 Err(e) => {
                     return Err(ApiError::field(
                         "about",
-                        e,
+                        e.message(),
                         "name a metric, an objective or a key result",
                     ));
                 }

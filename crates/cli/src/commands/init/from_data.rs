@@ -105,7 +105,7 @@ fn write(dir: &Path, period: Option<String>, args: DataArgs) -> Result<(), Faile
         .iter()
         .map(|n| (n.to_string(), String::new()))
         .collect();
-    super::refuse_existing(dir, &planned).map_err(|e| fail(e, "choose an empty folder"))?;
+    super::refuse_existing(dir, &planned)?;
     let rt = crate::lifecycle::runtime()?;
     let events = locate(dir, &events_arg)?;
     let users = args.users.as_ref().map(|u| locate(dir, u)).transpose()?;
@@ -136,8 +136,7 @@ fn write(dir: &Path, period: Option<String>, args: DataArgs) -> Result<(), Faile
         .unwrap_or_else(|| "Our team".into());
     let settings = settings_yaml(&workspace, &mapping, &sources);
     // the settings first: the event names and the data's days come from opening them
-    super::write_files(dir, vec![("throughline.yaml".into(), settings)])
-        .map_err(|e| fail(e, "choose a folder you can write to"))?;
+    super::write_files(dir, vec![("throughline.yaml".into(), settings)])?;
     // a failure after that leaves nothing behind, so that init can simply be run again
     let undo = |e: Failed| {
         for (name, _) in &planned {
@@ -171,7 +170,7 @@ fn write(dir: &Path, period: Option<String>, args: DataArgs) -> Result<(), Faile
             ("okrs/okrs.yaml".into(), okrs),
         ],
     )
-    .map_err(|e| undo(fail(e, "choose a folder you can write to")))?;
+    .map_err(undo)?;
     // baselines measured from the data before the period, and targets beyond them
     let measured = baselines(dir, &plan).map_err(undo)?;
     // one conversion kept: the one with room to move
@@ -185,7 +184,7 @@ fn write(dir: &Path, period: Option<String>, args: DataArgs) -> Result<(), Faile
             ("okrs/okrs.yaml".into(), okrs),
         ],
     )
-    .map_err(|e| undo(fail(e, "choose a folder you can write to")))?;
+    .map_err(undo)?;
     report(dir, &facts, &plan, &period, &measured);
     Ok(())
 }

@@ -9,7 +9,7 @@ mod yaml;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use crate::out::print;
+use crate::out::{Failed, fail, print};
 
 /// Write a starter workspace. Without `--events`: a company objective, a growth team
 /// objective aligned to it, and every metric they use, defined in full. With `--events`: the
@@ -61,10 +61,7 @@ pub fn run(args: Args) -> ExitCode {
             ));
             ExitCode::SUCCESS
         }
-        Err(e) => {
-            eprintln!("error: {e}");
-            ExitCode::from(2)
-        }
+        Err(Failed(code)) => ExitCode::from(code),
     }
 }
 
@@ -82,7 +79,7 @@ pub fn starter_files(period: &str) -> Vec<(&'static str, String)> {
 }
 
 /// Writes the starter workspace into `dir`. Refuses to overwrite existing files.
-fn write_starter(dir: &Path, period: &str) -> Result<Vec<String>, String> {
+fn write_starter(dir: &Path, period: &str) -> Result<Vec<String>, Failed> {
     let files: Vec<(String, String)> = starter_files(period)
         .into_iter()
         .map(|(n, t)| (n.to_string(), t))
@@ -92,7 +89,7 @@ fn write_starter(dir: &Path, period: &str) -> Result<Vec<String>, String> {
 }
 
 /// Refuses when any of `files` exists in `dir`: init never overwrites.
-fn refuse_existing(dir: &Path, files: &[(String, String)]) -> Result<(), String> {
+fn refuse_existing(dir: &Path, files: &[(String, String)]) -> Result<(), Failed> {
     let existing: Vec<String> = files
         .iter()
         .map(|(name, _)| dir.join(name))
@@ -100,10 +97,13 @@ fn refuse_existing(dir: &Path, files: &[(String, String)]) -> Result<(), String>
         .map(|p| p.display().to_string())
         .collect();
     if !existing.is_empty() {
-        return Err(format!(
-            "{} already exist{}; init never overwrites files (choose an empty folder)",
-            existing.join(", "),
-            if existing.len() == 1 { "s" } else { "" }
+        return Err(fail(
+            format!(
+                "{} already exist{}; init never overwrites files",
+                existing.join(", "),
+                if existing.len() == 1 { "s" } else { "" }
+            ),
+            "choose an empty folder",
         ));
     }
     Ok(())
@@ -111,19 +111,21 @@ fn refuse_existing(dir: &Path, files: &[(String, String)]) -> Result<(), String>
 
 /// Writes `files` (name, text) under `dir`, each to a temporary name first and renamed, so
 /// that an interrupted init leaves no half file. The paths written.
-fn write_files(dir: &Path, files: Vec<(String, String)>) -> Result<Vec<String>, String> {
+fn write_files(dir: &Path, files: Vec<(String, String)>) -> Result<Vec<String>, Failed> {
+    const HELP: &str = "choose a folder you can write to";
     let mut written = Vec::new();
     for (name, text) in files {
         let path = dir.join(&name);
         if let Some(parent) = path.parent() {
             std::fs::create_dir_all(parent)
-                .map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
+                .map_err(|e| fail(format!("cannot create {}: {e}", parent.display()), HELP))?;
         }
         // write to a temporary name and rename, so an interrupted init leaves no half file
         let tmp = path.with_extension("yaml.tmp");
-        std::fs::write(&tmp, text).map_err(|e| format!("cannot write {}: {e}", tmp.display()))?;
+        std::fs::write(&tmp, text)
+            .map_err(|e| fail(format!("cannot write {}: {e}", tmp.display()), HELP))?;
         std::fs::rename(&tmp, &path)
-            .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+            .map_err(|e| fail(format!("cannot write {}: {e}", path.display()), HELP))?;
         written.push(path.display().to_string());
     }
     Ok(written)

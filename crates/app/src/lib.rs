@@ -10,9 +10,11 @@ pub mod error;
 pub mod experiment;
 pub mod notify;
 pub mod review;
+pub mod session;
 pub mod views;
 
 pub use checkin::{CheckInRequest, find_key_result, plain_text, validate_checkin};
 pub use error::Error;
 pub use review::ReviewData;
+pub use session::Session;
 pub use views::{DEFAULT_STORE, checkin_views, decision_views, snapshots, store_url, tz};

@@ -81,9 +81,24 @@ pub fn author(flag: Option<String>) -> String {
         .unwrap_or_else(|| "unknown".into())
 }
 
-/// `--cluster df://HOST:PORT`, shared by the commands that compute metrics.
+/// How the engine may use the machine: the same flags on every command that computes
+/// (`measure`, `review`, `status`, `score`, `experiment`, `check --with-data`, `notify`,
+/// `serve`, `init --events`).
 #[derive(clap::Args, Clone, Default)]
-pub struct ClusterArg {
+#[command(next_help_heading = "Engine")]
+pub struct EngineArgs {
+    /// Memory the queries may hold before they spill to disk (e.g. `8GB`); a computation
+    /// larger than this runs slower, not out of memory. Default: the
+    /// `THROUGHLINE_MEMORY_LIMIT` environment variable, else 60% of the machine's memory.
+    /// On a shared machine set it: 100M events ran in 1.9 GB of memory with `2GB`, 12%
+    /// slower than with the default. `RUST_LOG=throughline_engine=debug` prints how long
+    /// each step took.
+    #[arg(long, value_name = "SIZE", value_parser = throughline_engine::parse_size)]
+    pub memory_limit: Option<usize>,
+    /// Where spill files and the per-user activity roll-up go (removed when the command
+    /// ends). Default: `THROUGHLINE_SPILL_DIR`, else the system's temp folder.
+    #[arg(long, value_name = "DIR")]
+    pub spill_dir: Option<std::path::PathBuf>,
     /// Run the metrics' plans on an Apache Ballista cluster whose scheduler is at
     /// df://HOST:PORT (see `throughline cluster --help`) instead of in this process.
     /// Overrides `cluster:` in throughline.yaml.
@@ -92,15 +107,22 @@ pub struct ClusterArg {
     pub cluster: Option<throughline_engine::cluster::ClusterUrl>,
 }
 
-impl ClusterArg {
-    /// The workspace with `cluster:` set to the flag's address, when it is given, so that
-    /// every engine the command opens runs there.
-    pub fn apply(&self, loaded: &mut throughline_model::Loaded) {
-        if let Some(url) = &self.cluster {
-            loaded.workspace.settings.cluster = Some(throughline_model::Spanned::new(
-                url.to_string(),
-                throughline_model::Span::default(),
-            ));
+impl EngineArgs {
+    /// The engine's options from the flags.
+    pub fn options(&self) -> throughline_engine::EngineOptions {
+        throughline_engine::EngineOptions {
+            memory_limit: self.memory_limit,
+            spill_dir: self.spill_dir.clone(),
+            cluster: self.cluster.clone(),
         }
+    }
+
+    /// The session of a command over `loaded`, whose files are in `dir`.
+    pub fn session<'w>(
+        &self,
+        loaded: &'w throughline_model::Loaded,
+        dir: &std::path::Path,
+    ) -> throughline_app::Session<'w> {
+        throughline_app::Session::new(&loaded.workspace, dir, self.options())
     }
 }

@@ -6,9 +6,10 @@ use std::collections::{BTreeSet, HashMap};
 use std::path::Path;
 
 use chrono::{Duration, NaiveDate};
+use throughline_app::Session;
 pub use throughline_app::{checkin_views, snapshots};
 use throughline_check::{AbsentEvent, DataFacts, KrData, Measured, Trend};
-use throughline_engine::{Engine, Request};
+use throughline_engine::{Engine, EngineOptions, Request};
 use throughline_model::{Diagnostic, Loaded, Objective, Period, Severity, Workspace, load_paths};
 use throughline_progress::okr::{self, ObjectiveStatus};
 use throughline_progress::{Point, forecast};
@@ -61,7 +62,7 @@ pub fn runtime() -> Result<tokio::runtime::Runtime, Failed> {
 
 /// Opens the workspace's store (`store:` in throughline.yaml, or the default SQLite file).
 pub async fn open_store(loaded: &Loaded, dir: &Path) -> Result<Store, Failed> {
-    Store::open(throughline_app::store_url(&loaded.workspace), dir)
+    throughline_app::session::open_store(&loaded.workspace, dir)
         .await
         .map_err(|e| fail(&e, e.help()))
 }
@@ -228,20 +229,22 @@ pub enum When {
 /// Loads the workspace and computes the status of the objectives of one period (and team).
 pub fn compute(
     dir: &Path,
+    engine: &EngineOptions,
     when: When,
     team: Option<&str>,
     as_of: Option<NaiveDate>,
 ) -> Result<(Loaded, tokio::runtime::Runtime, Snapshot), Failed> {
     let loaded = load_workspace(dir, true)?;
     let rt = runtime()?;
-    let snap = compute_loaded(dir, &loaded, &rt, when, team, as_of)?;
+    let session = Session::new(&loaded.workspace, dir, engine.clone());
+    let snap = compute_loaded(&session, &loaded, &rt, when, team, as_of)?;
     Ok((loaded, rt, snap))
 }
 
 // Long because it is the quarter's one computation in order (the engine's series, the day
 // seen from, the period, the check-ins, the statuses); each step reads the one before.
 fn compute_loaded(
-    dir: &Path,
+    session: &Session,
     loaded: &Loaded,
     rt: &tokio::runtime::Runtime,
     when: When,
@@ -251,14 +254,14 @@ fn compute_loaded(
     let ws = &loaded.workspace;
     let today = chrono::Utc::now().date_naive();
     rt.block_on(async {
-        let store = open_store(loaded, dir).await?;
+        let store = session.store().await.map_err(|e| fail(&e, e.help()))?;
         let needs = key_result_metrics(ws.objectives.iter());
         let bar = crate::progress::Progress::new();
         let mut series = HashMap::new();
         let mut data_last = None;
         if let Some((metrics, from, to)) = needs {
             bar.opening();
-            let engine = Engine::open(ws, dir).await.map_err(|e| {
+            let engine = session.engine().await.map_err(|e| {
                 bar.finish();
                 crate::out::report_errors(&[e.to_diagnostic()], &loaded.sources);
                 Failed(2)
@@ -358,6 +361,7 @@ pub fn parse_period(s: Option<String>) -> Result<Option<Period>, Failed> {
 pub fn check_data_facts(
     loaded: &Loaded,
     paths: &[std::path::PathBuf],
+    engine: &EngineOptions,
 ) -> Result<DataFacts, Failed> {
     let Some(dir) = loaded.root.clone() else {
         return Err(fail(
@@ -375,7 +379,7 @@ pub fn check_data_facts(
     let bar = crate::progress::Progress::new();
     let result = rt.block_on(async {
         bar.opening();
-        let engine = throughline_engine::Engine::open(ws, &dir).await?;
+        let engine = Session::new(ws, &dir, engine.clone()).engine().await?;
         let series = match key_result_metrics(ws.objectives.iter()) {
             Some((metrics, from, to)) => {
                 series(&engine, metrics, from, to, &|p| bar.update(p)).await?

@@ -314,6 +314,70 @@ fn an_unreachable_scheduler_is_one_clear_error() {
     assert!(r.stderr.contains("df://HOST:PORT"), "{}", r.stderr);
 }
 
+/// Every command that computes takes the same engine flags and opens its engine with them:
+/// each one, pointed at a scheduler nobody listens on, says it cannot reach it (before, only
+/// `measure` took `--memory-limit`, and `--cluster` was written into the loaded workspace).
+#[test]
+fn every_command_that_computes_takes_the_engine_flags() {
+    let tmp = tempfile::tempdir().unwrap();
+    let r = run_in(tmp.path(), &["demo", "ws", "--users", "500", "--seed", "2"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let url = format!("df://127.0.0.1:{}", free_ports());
+    let engine = [
+        "--memory-limit",
+        "512MB",
+        "--spill-dir",
+        ".",
+        "--cluster",
+        &url,
+    ];
+    let commands: [&[&str]; 9] = [
+        &["measure", "-w", "ws"],
+        &["review", "-w", "ws"],
+        &["status", "-w", "ws"],
+        &["score", "-w", "ws", "--period", "2026-Q3"],
+        &["experiment", "-w", "ws"],
+        &["check", "ws", "--with-data"],
+        &[
+            "notify",
+            "-w",
+            "ws",
+            "--dry-run",
+            "--now",
+            "2026-09-25 13:00",
+        ],
+        &["serve", "-w", "ws", "--port", "0"],
+        &[
+            "init",
+            "fresh",
+            "--events",
+            "ws/data/events",
+            "--users",
+            "ws/data/users.parquet",
+            "--yes",
+        ],
+    ];
+    for command in commands {
+        let mut args = command.to_vec();
+        args.extend(engine);
+        let r = run_in(tmp.path(), &args);
+        assert_eq!(r.code, 2, "{args:?}: {}{}", r.stdout, r.stderr);
+        assert!(
+            r.stderr
+                .contains(&format!("cannot reach the cluster's scheduler at {url}")),
+            "{args:?}: {}",
+            r.stderr
+        );
+    }
+    // and a size that is not one is refused by each, before anything runs
+    let r = run_in(
+        tmp.path(),
+        &["status", "-w", "ws", "--memory-limit", "lots"],
+    );
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("is not a size"), "{}", r.stderr);
+}
+
 /// Every metric type, total and by segment, on 2, 4, 8 and 16 partitions a stage: the
 /// cluster's values equal the embedded engine's. Ballista 55 plans sort-merge joins by
 /// default, and DataFusion 55.2's does not keep the order it declares

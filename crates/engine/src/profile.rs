@@ -89,7 +89,7 @@ pub async fn profile(
     let fail = |e| df("profiling the data", e);
     let mut aggs = vec![count(lit(1i64)).alias("__rows")];
     for (i, f) in schema.fields().iter().enumerate() {
-        aggs.push(approx_distinct(ident(f.name())).alias(format!("__d{i}")));
+        aggs.push(distinct_values(f.name(), f.data_type()).alias(format!("__d{i}")));
         aggs.push(count(ident(f.name())).alias(format!("__n{i}")));
     }
     let stats = frame
@@ -200,5 +200,35 @@ fn kind(ty: &DataType, examples: &[String]) -> ColumnKind {
             }
         }
         _ => ColumnKind::Other,
+    }
+}
+
+/// About how many distinct values a column holds. DataFusion 55's `approx_distinct` takes
+/// whole numbers, text, dates and times only: a dictionary-encoded column (text in most
+/// Parquet exports) is counted by its values, and decimals and booleans by their text; a
+/// column that has no text form (a list, an object) has no count.
+fn distinct_values(name: &str, ty: &DataType) -> Expr {
+    use datafusion::arrow::compute::can_cast_types;
+    let counted = |t: &DataType| {
+        t.is_integer()
+            || matches!(
+                t,
+                DataType::Utf8
+                    | DataType::LargeUtf8
+                    | DataType::Utf8View
+                    | DataType::Date32
+                    | DataType::Date64
+                    | DataType::Timestamp(..)
+            )
+    };
+    match ty {
+        t if counted(t) => approx_distinct(ident(name)),
+        DataType::Dictionary(_, v) if counted(v) => {
+            approx_distinct(cast(ident(name), v.as_ref().clone()))
+        }
+        t if can_cast_types(t, &DataType::Utf8) => {
+            approx_distinct(cast(ident(name), DataType::Utf8))
+        }
+        _ => lit(datafusion::scalar::ScalarValue::UInt64(None)),
     }
 }

@@ -18,7 +18,8 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use throughline_app::ReviewData;
-use throughline_engine::{Engine, Request};
+use throughline_app::Session;
+use throughline_engine::{Engine, EngineOptions, Request};
 use throughline_model::{Grain, Loaded};
 use throughline_progress::okr::CheckInView;
 use throughline_review::{DecisionView, Review, Value};
@@ -67,10 +68,12 @@ pub struct View {
 }
 
 /// The server's settings.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 pub struct Settings {
     /// Pages and the read API need no token.
     pub public_read: bool,
+    /// How the engine may use the machine, at start and at every refresh.
+    pub engine: EngineOptions,
 }
 
 pub(crate) struct Inner {
@@ -125,11 +128,15 @@ pub async fn compute(
     loaded: &Loaded,
     dir: &Path,
     store: &Store,
+    options: &EngineOptions,
     step: &(dyn Fn(&str) + Sync),
 ) -> Result<Computed, StartError> {
     let ws = &loaded.workspace;
     step("opening the sources");
-    let engine = Engine::open(ws, dir).await.map_err(engine_error)?;
+    let engine = Session::new(ws, dir, options.clone())
+        .engine()
+        .await
+        .map_err(engine_error)?;
     step("computing every metric");
     let values = engine
         .measure(&Request::default())
@@ -365,10 +372,14 @@ async fn measure_at(
     loaded: &Loaded,
     dir: &Path,
     store: &Store,
+    options: &EngineOptions,
     grain: Grain,
 ) -> Result<GrainSeries, StartError> {
     let ws = &loaded.workspace;
-    let engine = Engine::open(ws, dir).await.map_err(engine_error)?;
+    let engine = Session::new(ws, dir, options.clone())
+        .engine()
+        .await
+        .map_err(engine_error)?;
     let computed: Vec<String> = ws
         .metrics
         .iter()
@@ -536,7 +547,9 @@ impl AppState {
         if let Some(s) = cache.1.get(&grain) {
             return Ok(s.clone());
         }
-        let s = Arc::new(measure_at(&self.0.loaded, &self.0.dir, &self.0.store, grain).await?);
+        let engine = &self.0.settings.engine;
+        let s =
+            Arc::new(measure_at(&self.0.loaded, &self.0.dir, &self.0.store, engine, grain).await?);
         cache.1.insert(grain, s.clone());
         Ok(s)
     }
@@ -545,9 +558,13 @@ impl AppState {
     /// data until the new is ready.
     pub async fn refresh(&self) -> Result<DateTime<Utc>, StartError> {
         let _one = self.0.refreshing.lock().await;
-        let computed = compute(&self.0.loaded, &self.0.dir, &self.0.store, &|s| {
-            tracing::info!("refresh: {s}")
-        })
+        let computed = compute(
+            &self.0.loaded,
+            &self.0.dir,
+            &self.0.store,
+            &self.0.settings.engine,
+            &|s| tracing::info!("refresh: {s}"),
+        )
         .await?;
         let at = computed.at;
         *self.0.computed.write().await = Arc::new(computed);

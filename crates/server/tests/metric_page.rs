@@ -20,8 +20,7 @@ async fn a_metric_page_draws_its_chart_and_its_values_by_segment() {
     std::fs::write(dir.join("okrs.yaml"), okrs).unwrap();
     let loaded = throughline_model::load_paths(std::slice::from_ref(&dir));
     let store = Store::open("sqlite://state.db", &dir).await.unwrap();
-    let computed = compute(&loaded, &dir, &store, &|_| {}).await.unwrap();
-    let state = AppState::new(loaded, dir, store, Settings { public_read: true }, computed);
+    let state = state_of(loaded, dir, store, true).await;
     let page = |path: &str| {
         let app = router(state.clone());
         let path = path.to_string();
@@ -235,8 +234,7 @@ async fn the_period_still_running_is_drawn_dotted_and_the_normal_wobble_shaded()
     std::fs::write(dir.join("data/events.csv"), events).unwrap();
     let loaded = throughline_model::load_paths(std::slice::from_ref(&dir));
     let store = Store::open("sqlite://state.db", &dir).await.unwrap();
-    let computed = compute(&loaded, &dir, &store, &|_| {}).await.unwrap();
-    let state = AppState::new(loaded, dir, store, Settings { public_read: true }, computed);
+    let state = state_of(loaded, dir, store, true).await;
     let r = router(state)
         .oneshot(Request::get("/metrics/wau").body(Body::empty()).unwrap())
         .await

@@ -55,8 +55,19 @@ async fn page(path: &str) -> String {
     std::fs::write(dir.join("events.csv"), events()).unwrap();
     let loaded = throughline_model::load_paths(std::slice::from_ref(&dir));
     let store = Store::open("sqlite://state.db", &dir).await.unwrap();
-    let computed = compute(&loaded, &dir, &store, &|_| {}).await.unwrap();
-    let state = AppState::new(loaded, dir, store, Settings { public_read: true }, computed);
+    let computed = compute(&loaded, &dir, &store, &Default::default(), &|_| {})
+        .await
+        .unwrap();
+    let state = AppState::new(
+        loaded,
+        dir,
+        store,
+        Settings {
+            public_read: true,
+            ..Settings::default()
+        },
+        computed,
+    );
     let r = router(state)
         .oneshot(Request::get(path).body(Body::empty()).unwrap())
         .await

@@ -46,6 +46,8 @@ pub struct Args {
     /// what was passed over (`throughline explain markdown` lists the shapes read).
     #[arg(long)]
     explain_read: bool,
+    #[command(flatten)]
+    engine: crate::args::EngineArgs,
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -72,6 +74,7 @@ pub fn run(args: Args) -> ExitCode {
         color,
         with_data,
         explain_read,
+        engine,
     } = args;
     let paths = if paths.is_empty() {
         vec![PathBuf::from(".")]
@@ -80,7 +83,7 @@ pub fn run(args: Args) -> ExitCode {
     };
     let loaded = load_paths(&paths);
     let data = if with_data && !loaded.has_input_errors() {
-        match lifecycle::check_data_facts(&loaded, &paths) {
+        match lifecycle::check_data_facts(&loaded, &paths, &engine.options()) {
             Ok(d) => Some(d),
             Err(lifecycle::Failed(code)) => return ExitCode::from(code),
         }

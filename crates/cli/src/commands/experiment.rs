@@ -3,7 +3,6 @@
 
 use std::path::Path;
 
-use throughline_engine::Engine;
 use throughline_experiment::{Analysis, analyze, format_p};
 use throughline_model::{Experiment, Unit, Workspace};
 
@@ -37,14 +36,20 @@ pub struct Args {
     format: TableFormat,
     #[command(flatten)]
     workspace: WorkspaceOrDemo,
+    #[command(flatten)]
+    engine: crate::args::EngineArgs,
 }
 
 pub fn run(args: Args) -> std::process::ExitCode {
-    crate::out::done(
-        args.workspace
-            .dir()
-            .and_then(|w| experiment(&w, args.id, args.sequential, args.format)),
-    )
+    crate::out::done(args.workspace.dir().and_then(|w| {
+        experiment(
+            &w,
+            &args.engine.options(),
+            args.id,
+            args.sequential,
+            args.format,
+        )
+    }))
 }
 
 /// Analyzes one experiment (or every one) and prints the result.
@@ -52,6 +57,7 @@ pub fn run(args: Args) -> std::process::ExitCode {
 // one engine, analyze, print; each step is short.
 fn experiment(
     dir: &Path,
+    engine: &throughline_engine::EngineOptions,
     id: Option<String>,
     sequential: bool,
     format: TableFormat,
@@ -87,7 +93,9 @@ fn experiment(
     let bar = crate::progress::Progress::new();
     let result = rt.block_on(async {
         bar.opening();
-        let engine = Engine::open(ws, dir).await?;
+        let engine = throughline_app::Session::new(ws, dir, engine.clone())
+            .engine()
+            .await?;
         for w in engine.warnings() {
             bar.println(&format!("warning: {w}"));
         }

@@ -59,15 +59,6 @@ pub struct Args {
     /// the old one is kept.
     #[arg(long)]
     save: bool,
-    /// Memory the query may hold before it spills to disk (e.g. `8GB`); a measurement
-    /// larger than this runs slower, not out of memory. Default: the
-    /// `THROUGHLINE_MEMORY_LIMIT` environment variable, else 60% of the machine's memory.
-    /// Spill files and the per-user activity roll-up go to `THROUGHLINE_SPILL_DIR` or the
-    /// system's temp folder (removed when the command ends). On a shared machine set it:
-    /// 100M events ran in 1.9 GB of memory with `2GB`, 12% slower than with the default.
-    /// `RUST_LOG=throughline_engine=debug` prints how long each step took.
-    #[arg(long, value_name = "SIZE", value_parser = throughline_engine::parse_size)]
-    memory_limit: Option<usize>,
     /// Compare each value with an earlier period: `previous`, `year-ago` (52 weeks, or 12
     /// months), or a number of weeks (`4w`). Adds the earlier value and the change; the
     /// change of a `derived` or `ratio` metric, or of one the `drives:` edges make a product
@@ -76,7 +67,7 @@ pub struct Args {
     #[arg(long, value_name = "WHEN", value_parser = clap::builder::ValueParser::new(|s: &str| s.parse::<Compare>()))]
     compare: Option<Compare>,
     #[command(flatten)]
-    cluster: crate::args::ClusterArg,
+    engine: crate::args::EngineArgs,
 }
 
 pub fn run(args: Args) -> ExitCode {
@@ -104,11 +95,7 @@ pub fn run(args: Args) -> ExitCode {
         from,
         to,
     };
-    let options = EngineOptions {
-        memory_limit: args.memory_limit,
-        spill_dir: None,
-        cluster: args.cluster.cluster.clone(),
-    };
+    let options = args.engine.options();
     let mut wide = request.clone();
     if let (Some(c), Some(f)) = (args.compare, from) {
         // the earlier periods are measured too, and shown beside the requested ones
@@ -205,7 +192,8 @@ fn measure(
     let bar = Progress::new();
     let result = runtime.block_on(async {
         bar.opening();
-        let engine = throughline_engine::Engine::open_with(&loaded.workspace, dir, options).await?;
+        let session = throughline_app::Session::new(&loaded.workspace, dir, options.clone());
+        let engine = session.engine().await?;
         for w in engine.warnings() {
             bar.println(&format!("warning: {w}"));
         }

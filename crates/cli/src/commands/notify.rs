@@ -50,6 +50,8 @@ pub struct Args {
     /// Output format.
     #[arg(long, value_enum, default_value_t = ListFormat::Human)]
     format: ListFormat,
+    #[command(flatten)]
+    engine: crate::args::EngineArgs,
 }
 
 pub fn run(args: Args) -> std::process::ExitCode {
@@ -86,7 +88,7 @@ fn notify(args: Args) -> Result<(), Failed> {
             throughline_review::Week::containing(now.with_timezone(&tz).date_naive(), starts)
                 .previous();
         let r = rt.block_on(super::review::compute(
-            &dir,
+            &args.engine.session(&loaded, &dir),
             &loaded,
             args.week.as_deref(),
             Some(before),

@@ -4,11 +4,11 @@
 use std::path::{Path, PathBuf};
 
 use throughline_app::review::{gather, measure_series, week_for};
-use throughline_engine::{Engine, EngineError};
+use throughline_engine::EngineError;
 use throughline_model::Loaded;
 use throughline_review::{Compare, Review};
 
-use crate::lifecycle::{Failed, fail, load_workspace, open_store, runtime};
+use crate::lifecycle::{Failed, fail, load_workspace, runtime};
 use crate::progress::Progress;
 
 #[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -65,7 +65,7 @@ pub struct Args {
     #[arg(long, value_name = "WHEN", default_value = "previous", value_parser = clap::builder::ValueParser::new(|s: &str| s.parse::<Compare>()))]
     compare: Compare,
     #[command(flatten)]
-    cluster: crate::args::ClusterArg,
+    engine: crate::args::EngineArgs,
 }
 
 /// The format asked for, or the one `--out`'s extension names, or Markdown.
@@ -90,12 +90,11 @@ pub fn run(args: Args) -> std::process::ExitCode {
 
 fn review(args: Args) -> Result<(), Failed> {
     let dir = crate::demo_cache::workspace_dir(args.demo, args.workspace.clone())?;
-    let mut loaded = load_workspace(&dir, true)?;
-    args.cluster.apply(&mut loaded);
+    let loaded = load_workspace(&dir, true)?;
     let rt = runtime()?;
     let bar = Progress::new();
     let review = rt.block_on(compute(
-        &dir,
+        &args.engine.session(&loaded, &dir),
         &loaded,
         args.week.as_deref(),
         None,
@@ -152,7 +151,7 @@ fn write_atomically(path: &Path, text: &str) -> std::io::Result<()> {
 /// Computes the review of a week: the engine's part once, then the store's check-ins and
 /// decisions.
 pub(crate) async fn compute(
-    dir: &Path,
+    session: &throughline_app::Session<'_>,
     loaded: &Loaded,
     week: Option<&str>,
     not_after: Option<throughline_review::Week>,
@@ -166,7 +165,7 @@ pub(crate) async fn compute(
         Failed(2)
     };
     bar.opening();
-    let engine = Engine::open(ws, dir).await.map_err(failed)?;
+    let engine = session.engine().await.map_err(failed)?;
     for w in engine.warnings() {
         bar.println(&format!("warning: {w}"));
     }
@@ -189,7 +188,7 @@ pub(crate) async fn compute(
         .await
         .map_err(failed)?;
     bar.message("reading check-ins and decisions");
-    let store = open_store(loaded, dir).await?;
+    let store = session.store().await.map_err(|e| fail(&e, e.help()))?;
     let tz = throughline_app::tz(ws);
     let checkins = store.checkins(None).await.map_err(|e| fail(&e, e.help()))?;
     let decisions = store.decisions().await.map_err(|e| fail(&e, e.help()))?;

@@ -35,6 +35,8 @@ pub struct Args {
     /// Output format.
     #[arg(long, value_enum, default_value_t = ListFormat::Human)]
     format: ListFormat,
+    #[command(flatten)]
+    engine: crate::args::EngineArgs,
 }
 
 pub fn run(args: Args) -> ExitCode {
@@ -45,9 +47,10 @@ pub fn run(args: Args) -> ExitCode {
         ))
     } else {
         let author = crate::args::author(args.author);
-        args.workspace
-            .dir()
-            .and_then(|w| score(&w, args.period, args.close, author, args.format))
+        args.workspace.dir().and_then(|w| {
+            let engine = args.engine.options();
+            score(&w, &engine, args.period, args.close, author, args.format)
+        })
     })
 }
 
@@ -55,13 +58,15 @@ pub fn run(args: Args) -> ExitCode {
 // numbers shown; the two helpers below hold the parts that stand alone.
 fn score(
     dir: &std::path::Path,
+    engine: &throughline_engine::EngineOptions,
     period: Option<String>,
     close: bool,
     author: String,
     format: ListFormat,
 ) -> Result<(), lifecycle::Failed> {
     let period = lifecycle::parse_period(period)?;
-    let (loaded, rt, snap) = lifecycle::compute(dir, lifecycle::When::Ended(period), None, None)?;
+    let (loaded, rt, snap) =
+        lifecycle::compute(dir, engine, lifecycle::When::Ended(period), None, None)?;
     let scores = okr::score(&snap.objectives);
     let period_text = snap.period.to_string();
     let today = chrono::Utc::now().date_naive();

@@ -54,7 +54,7 @@ pub struct Args {
     #[arg(long)]
     notify: bool,
     #[command(flatten)]
-    cluster: crate::args::ClusterArg,
+    engine: crate::args::EngineArgs,
 }
 
 /// `--refresh-every`: a duration of at least a minute.
@@ -90,14 +90,15 @@ fn serve(args: Args) -> Result<(), Failed> {
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .try_init();
     let dir = crate::demo_cache::workspace_dir(args.demo, args.workspace.clone())?;
-    let mut loaded = load_workspace(&dir, true)?;
-    args.cluster.apply(&mut loaded);
+    let loaded = load_workspace(&dir, true)?;
+    let engine = args.engine.options();
     let rt = runtime()?;
     rt.block_on(async {
         let store = open_store(&loaded, &dir).await?;
         let bar = crate::progress::Progress::new();
         let computed =
-            throughline_server::compute(&loaded, &dir, &store, &|s| bar.message(s)).await;
+            throughline_server::compute(&loaded, &dir, &store, &engine, &|s| bar.message(s))
+                .await;
         bar.finish();
         let computed = computed.map_err(|e| {
             match &e.1 {
@@ -135,7 +136,10 @@ fn serve(args: Args) -> Result<(), Failed> {
             loaded,
             dir.clone(),
             store,
-            Settings { public_read },
+            Settings {
+                public_read,
+                engine,
+            },
             computed,
         );
         if let Some(every) = args.refresh_every {

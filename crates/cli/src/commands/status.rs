@@ -35,18 +35,26 @@ pub struct Args {
     /// Output format.
     #[arg(long, value_enum, default_value_t = ListFormat::Human)]
     format: ListFormat,
+    #[command(flatten)]
+    engine: crate::args::EngineArgs,
 }
 
 pub fn run(args: Args) -> ExitCode {
-    crate::out::done(
-        args.workspace
-            .dir()
-            .and_then(|w| show(&w, args.team, args.period, args.as_of, args.format)),
-    )
+    crate::out::done(args.workspace.dir().and_then(|w| {
+        show(
+            &w,
+            &args.engine.options(),
+            args.team,
+            args.period,
+            args.as_of,
+            args.format,
+        )
+    }))
 }
 
 fn show(
     dir: &std::path::Path,
+    engine: &throughline_engine::EngineOptions,
     team: Option<String>,
     period: Option<String>,
     as_of: Option<String>,
@@ -57,6 +65,7 @@ fn show(
         .map_err(|e| lifecycle::fail(e, "for example --as-of 2026-08-17"))?;
     let (loaded, rt, snap) = lifecycle::compute(
         dir,
+        engine,
         lifecycle::When::Current(period),
         team.as_deref(),
         as_of,

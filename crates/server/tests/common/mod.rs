@@ -125,8 +125,7 @@ pub async fn world_with(public_read: bool, extra: &str) -> World {
         .await
         .unwrap()
         .1;
-    let computed = compute(&loaded, &dir, &store, &|_| {}).await.unwrap();
-    let state = AppState::new(loaded, dir, store, Settings { public_read }, computed);
+    let state = state_of(loaded, dir, store, public_read).await;
     World {
         _tmp: tmp,
         state,
@@ -241,4 +240,27 @@ pub fn urlencode(s: &str) -> String {
             _ => format!("%{b:02X}"),
         })
         .collect()
+}
+
+/// The server's state over `loaded` (in `dir`), its data computed with the default engine
+/// settings.
+pub async fn state_of(
+    loaded: throughline_model::Loaded,
+    dir: std::path::PathBuf,
+    store: Store,
+    public_read: bool,
+) -> AppState {
+    let computed = compute(&loaded, &dir, &store, &Default::default(), &|_| {})
+        .await
+        .unwrap();
+    AppState::new(
+        loaded,
+        dir,
+        store,
+        Settings {
+            public_read,
+            ..Settings::default()
+        },
+        computed,
+    )
 }

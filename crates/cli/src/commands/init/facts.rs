@@ -25,9 +25,14 @@ pub(super) struct Facts {
     pub(super) days: (chrono::NaiveDate, chrono::NaiveDate),
 }
 
-pub(super) async fn data_facts(dir: &Path) -> Result<Facts, throughline_engine::EngineError> {
+pub(super) async fn data_facts(
+    dir: &Path,
+    options: &throughline_engine::EngineOptions,
+) -> Result<Facts, throughline_engine::EngineError> {
     let loaded = throughline_model::load_paths(&[dir.to_path_buf()]);
-    let engine = throughline_engine::Engine::open(&loaded.workspace, dir).await?;
+    let engine = throughline_app::Session::new(&loaded.workspace, dir, options.clone())
+        .engine()
+        .await?;
     let events = engine.event_users().await?;
     let counts = engine
         .event_counts()

@@ -59,6 +59,8 @@ pub struct DataArgs {
     /// Take what is inferred and the flags given, without asking (as without a terminal)
     #[arg(long, short = 'y')]
     yes: bool,
+    #[command(flatten)]
+    pub engine: crate::args::EngineArgs,
 }
 
 pub fn run(dir: &Path, period: Option<String>, args: DataArgs) -> ExitCode {
@@ -145,7 +147,7 @@ fn write(dir: &Path, period: Option<String>, args: DataArgs) -> Result<(), Faile
         e
     };
     let facts = rt
-        .block_on(data_facts(dir))
+        .block_on(data_facts(dir, &args.engine.options()))
         .map_err(|e| undo(engine_failed(&e)))?;
     let period = match period {
         Some(p) => p,
@@ -172,7 +174,7 @@ fn write(dir: &Path, period: Option<String>, args: DataArgs) -> Result<(), Faile
     )
     .map_err(undo)?;
     // baselines measured from the data before the period, and targets beyond them
-    let measured = baselines(dir, &plan).map_err(undo)?;
+    let measured = baselines(dir, &plan, &args.engine.options()).map_err(undo)?;
     // one conversion kept: the one with room to move
     let measured = plan.keep_one_conversion(measured);
     let metrics = plan.metrics_yaml(mapping.users.as_ref().map_or(&[][..], |u| &u.dimensions));

@@ -289,7 +289,11 @@ fn metric_id(name: &str) -> Option<String> {
 /// through the last values before the period, at its start; without values before the
 /// period, the mean of its first four), and a target: a fifth better for counts, five points
 /// (or a fifth) for percents, and beyond where the trend is going.
-pub(super) fn baselines(dir: &Path, plan: &Plan) -> Result<Vec<Measured>, Failed> {
+pub(super) fn baselines(
+    dir: &Path,
+    plan: &Plan,
+    options: &throughline_engine::EngineOptions,
+) -> Result<Vec<Measured>, Failed> {
     use crate::lifecycle::{data_facts, key_result_metrics, series};
     let loaded = crate::lifecycle::load_workspace(dir, true)?;
     let ws = &loaded.workspace;
@@ -300,7 +304,9 @@ pub(super) fn baselines(dir: &Path, plan: &Plan) -> Result<Vec<Measured>, Failed
     eprintln!("Measuring the baselines …");
     let got = rt
         .block_on(async {
-            let engine = throughline_engine::Engine::open(ws, dir).await?;
+            let engine = throughline_app::Session::new(ws, dir, options.clone())
+                .engine()
+                .await?;
             series(&engine, metrics, from, to, &|_| {}).await
         })
         .map_err(|e| engine_failed(&e))?;

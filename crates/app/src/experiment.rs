@@ -2,9 +2,8 @@
 //! every experiment of a workspace analyzed.
 
 use throughline_engine::{Engine, ExperimentData};
-use throughline_experiment::stats::Sums;
 use throughline_experiment::{Analysis, Input, MetricInput, Unanalyzable};
-use throughline_model::{Direction, Experiment, Unit, Workspace};
+use throughline_model::{Experiment, Unit, Workspace};
 
 /// The statistics' input for one experiment: goal metrics first, proportions for 0/1
 /// outcomes (scaled to percents for percent metrics), the days from the first exposure to
@@ -28,26 +27,10 @@ pub fn input(
             MetricInput {
                 id: m.metric.clone(),
                 guardrail: !goal.contains(&m.metric.as_str()),
-                up: def
-                    .and_then(|d| d.direction.as_ref())
-                    .is_none_or(|d| d.value == Direction::Up),
+                up: def.is_none_or(|d| d.higher_is_better()),
                 proportion: m.proportion,
                 scale: if m.proportion && percent { 100.0 } else { 1.0 },
-                arms: m
-                    .arms
-                    .iter()
-                    .map(|a| {
-                        let sums = Sums {
-                            n: a.n,
-                            sy: a.sy,
-                            syy: a.syy,
-                            sx: a.sx,
-                            sxx: a.sxx,
-                            sxy: a.sxy,
-                        };
-                        (a.variant.clone(), sums)
-                    })
-                    .collect(),
+                arms: m.arms.clone(),
             }
         })
         .collect();

@@ -138,10 +138,7 @@ pub fn data_facts(ws: &Workspace, series: &HashMap<String, Vec<Point>>) -> DataF
             continue;
         }
         let unit = okr::key_result_unit(ws, kr);
-        let up = metric
-            .direction
-            .as_ref()
-            .is_none_or(|d| d.value == throughline_model::Direction::Up);
+        let up = metric.higher_is_better();
         let history = &before[before.len().saturating_sub(okr::HISTORY_POINTS)..];
         let n = history.len() as f64;
         let (value, sd) = match throughline_progress::fit(history) {

@@ -8,6 +8,7 @@ use datafusion::functions_aggregate::expr_fn::{avg, count, max, min, sum};
 use datafusion::logical_expr::{JoinType, when};
 use datafusion::prelude::*;
 
+use throughline_experiment::stats::Sums;
 use throughline_model::{Experiment, Metric, Start, Text, Where};
 
 use crate::error::{EngineError, df};
@@ -23,25 +24,15 @@ const X: &str = "__x";
 /// The covariate for CUPED: the same measure over the 28 days before exposure.
 pub const PRE_DAYS: i64 = 28;
 
-/// One variant's sums of a per-user outcome `y` and covariate `x`.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct ArmSums {
-    pub variant: String,
-    pub n: f64,
-    pub sy: f64,
-    pub syy: f64,
-    pub sx: f64,
-    pub sxx: f64,
-    pub sxy: f64,
-}
-
 /// A metric per variant.
 #[derive(Clone, Debug, PartialEq)]
 pub struct MetricArms {
     pub metric: String,
     /// Each user's outcome is 0 or 1 (conversion, retention, unique): compare proportions.
     pub proportion: bool,
-    pub arms: Vec<ArmSums>,
+    /// Each variant's sums of the per-user outcome `y` and covariate `x`, in the
+    /// statistics' own type.
+    pub arms: Vec<(String, Sums)>,
 }
 
 /// Exposures and every goal and guardrail metric per variant.
@@ -383,7 +374,10 @@ async fn per_variant(
 }
 
 /// Sums per variant of a per-user frame.
-pub(crate) async fn arm_sums(frame: DataFrame, what: &str) -> Result<Vec<ArmSums>, EngineError> {
+pub(crate) async fn arm_sums(
+    frame: DataFrame,
+    what: &str,
+) -> Result<Vec<(String, Sums)>, EngineError> {
     let batches = per_variant(
         frame,
         vec![
@@ -414,15 +408,15 @@ pub(crate) async fn arm_sums(frame: DataFrame, what: &str) -> Result<Vec<ArmSums
             let g = |a: &datafusion::arrow::array::PrimitiveArray<Float64Type>| {
                 if a.is_null(r) { 0.0 } else { a.value(r) }
             };
-            out.push(ArmSums {
-                variant: name,
+            let sums = Sums {
                 n: n.value(r) as f64,
                 sy: g(sy),
                 syy: g(syy),
                 sx: g(sx),
                 sxx: g(sxx),
                 sxy: g(sxy),
-            });
+            };
+            out.push((name, sums));
         }
     }
     Ok(out)

@@ -37,7 +37,7 @@ use datafusion::prelude::*;
 use throughline_model::{Grain, Workspace};
 
 pub use error::EngineError;
-pub use experiment::{ArmSums, ExperimentData, MetricArms, PRE_DAYS};
+pub use experiment::{ExperimentData, MetricArms, PRE_DAYS};
 use inputs::Inputs;
 pub use session::{EngineOptions, parse_size};
 pub use time::Calendar;

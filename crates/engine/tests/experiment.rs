@@ -5,7 +5,8 @@
 //! exposed 5 minutes after signing up, so each one's start is their exposure. The data ends on
 //! Mar 12, so it covers whole days through Mar 13 00:00.
 
-use throughline_engine::{ArmSums, Engine};
+use throughline_engine::Engine;
+use throughline_experiment::stats::Sums;
 use throughline_model::Loader;
 
 const USERS: &str = "user_id,created_at
@@ -53,16 +54,16 @@ experiments:
     guardrail_metrics: [tickets, revenue]
 "#;
 
-fn arm(variant: &str, n: f64, sy: f64, syy: f64, sx: f64, sxx: f64, sxy: f64) -> ArmSums {
-    ArmSums {
-        variant: variant.into(),
+fn arm(variant: &str, n: f64, sy: f64, syy: f64, sx: f64, sxx: f64, sxy: f64) -> (String, Sums) {
+    let sums = Sums {
         n,
         sy,
         syy,
         sx,
         sxx,
         sxy,
-    }
+    };
+    (variant.into(), sums)
 }
 
 #[tokio::test]

@@ -481,6 +481,20 @@ impl Metric {
     pub fn display_name(&self) -> &str {
         self.name.as_ref().map_or(&self.id.value, |n| &n.value)
     }
+
+    /// Whether higher values are better: its `direction:`, up when it has none.
+    pub fn higher_is_better(&self) -> bool {
+        self.direction
+            .as_ref()
+            .is_none_or(|d| d.value == Direction::Up)
+    }
+
+    /// Its `unit:`, a count when it has none.
+    pub fn unit_or_count(&self) -> crate::Unit {
+        self.unit
+            .as_ref()
+            .map_or(crate::Unit::Count, |u| u.value.clone())
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -16,17 +16,14 @@ pub(crate) use insights::*;
 pub(crate) use north_star::*;
 
 use crate::Input;
-use throughline_model::{Direction, Metric, Unit, Workspace};
+use throughline_model::{Metric, Unit, Workspace};
 
 pub(crate) fn unit_of(ws: &Workspace, id: &str) -> Unit {
-    ws.metric(id)
-        .and_then(|m| m.unit.as_ref())
-        .map_or(Unit::Count, |u| u.value.clone())
+    ws.metric(id).map_or(Unit::Count, Metric::unit_or_count)
 }
 
 pub(crate) fn up(m: Option<&Metric>) -> bool {
-    m.and_then(|m| m.direction.as_ref())
-        .is_none_or(|d| d.value == Direction::Up)
+    m.is_none_or(Metric::higher_is_better)
 }
 
 /// The workspace objectives the review covers.

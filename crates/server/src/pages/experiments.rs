@@ -39,8 +39,7 @@ pub(crate) fn experiments(ws: &Workspace, c: &Computed, r: &Review) -> Experimen
                 (
                     throughline_review::experiment_unit(ws, &m.metric, m.test),
                     ws.metric(&m.metric)
-                        .and_then(|d| d.direction.as_ref())
-                        .is_none_or(|d| d.value == throughline_model::Direction::Up),
+                        .is_none_or(throughline_model::Metric::higher_is_better),
                 ),
             )
         })

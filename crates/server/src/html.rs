@@ -67,8 +67,12 @@ pub(crate) fn layout(title: &str, caller: &Caller, body: &str) -> String {
         ),
         None => "<a href=\"/login\">Sign in</a>".into(),
     };
+    let links: String = crate::pages::nav()
+        .iter()
+        .map(|(path, title)| format!("<a href=\"{path}\">{title}</a>"))
+        .collect();
     format!(
-        "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>{} · throughline</title><style>{STYLE}{EXTRA_STYLE}</style></head>\n<body><nav><span class=\"brand\">throughline</span><a href=\"/\">Overview</a><a href=\"/alignment\">Alignment</a><a href=\"/metrics\">Metrics</a><a href=\"/review\">Weekly review</a><a href=\"/experiments\">Experiments</a><a href=\"/notifications\">Notifications</a><span class=\"me\">{me}</span></nav>\n<main>\n{}\n</main></body></html>\n",
+        "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>{} · throughline</title><style>{STYLE}{EXTRA_STYLE}</style></head>\n<body><nav><span class=\"brand\">throughline</span>{links}<span class=\"me\">{me}</span></nav>\n<main>\n{}\n</main></body></html>\n",
         escape(title),
         throughline_review::html::keyboard_scrollable(body)
     )

@@ -6,14 +6,14 @@ use serde_json::{Value, json};
 use throughline_model::Workspace;
 
 /// The workspace's names that requests use.
-struct Names {
+pub(crate) struct Names {
     /// Key results computed from a metric: they take no value.
-    computed: Vec<String>,
-    teams: Vec<String>,
-    periods: Vec<String>,
-    objectives: Vec<String>,
-    key_results: Vec<String>,
-    metrics: Vec<String>,
+    pub computed: Vec<String>,
+    pub teams: Vec<String>,
+    pub periods: Vec<String>,
+    pub objectives: Vec<String>,
+    pub key_results: Vec<String>,
+    pub metrics: Vec<String>,
 }
 
 fn names(ws: &Workspace) -> Names {
@@ -49,14 +49,14 @@ fn names(ws: &Workspace) -> Names {
 }
 
 /// A string that is one of `values` or empty (empty: no filter).
-fn one_of_or_empty(values: &[String]) -> Value {
+pub(crate) fn one_of_or_empty(values: &[String]) -> Value {
     let mut all = vec![String::new()];
     all.extend(values.iter().cloned());
     one_of(&all)
 }
 
 /// A string that is one of `values` (any string when there are none).
-fn one_of(values: &[String]) -> Value {
+pub(crate) fn one_of(values: &[String]) -> Value {
     if values.is_empty() {
         json!({"type": "string"})
     } else {
@@ -64,7 +64,7 @@ fn one_of(values: &[String]) -> Value {
     }
 }
 
-fn get(summary: &str, params: Value, schema: Value) -> Value {
+pub(crate) fn get(summary: &str, params: Value, schema: Value) -> Value {
     json!({
         "get": {
             "summary": summary,
@@ -81,11 +81,11 @@ fn get(summary: &str, params: Value, schema: Value) -> Value {
     })
 }
 
-fn path_param(name: &str, description: &str, values: &[String]) -> Value {
+pub(crate) fn path_param(name: &str, description: &str, values: &[String]) -> Value {
     json!({"name": name, "in": "path", "required": true, "description": description, "schema": one_of(values)})
 }
 
-fn write(summary: &str, body: Value) -> Value {
+pub(crate) fn write(summary: &str, body: Value) -> Value {
     json!({
         "post": {
             "summary": summary,
@@ -105,15 +105,20 @@ fn write(summary: &str, body: Value) -> Value {
     })
 }
 
-// Long because it is the OpenAPI document written out, one path after another.
+/// The answer of a read that returns an object.
+pub(crate) fn object() -> Value {
+    json!({"type": "object"})
+}
+
+// Long because it is the OpenAPI document's frame written out: its description, the schemas
+// of its requests, and the paths that are not a page's (each page's are its `Resource`'s).
 pub fn document(ws: &Workspace) -> Value {
     let n = names(ws);
     let mut about = n.metrics.clone();
     about.extend(n.objectives.iter().cloned());
     about.extend(n.key_results.iter().cloned());
-    let object = json!({"type": "object"});
-    let list = json!({"type": "array", "items": {"type": "object"}});
-    json!({
+    let checkin = throughline_app::checkin::CONFIDENCE;
+    let mut doc = json!({
         "openapi": "3.1.0",
         "info": {
             "title": "throughline",
@@ -139,9 +144,9 @@ pub fn document(ws: &Workspace) -> Value {
                     "description": "At least a confidence, a note that is not blank, or (for manual key results) a value.",
                     "properties": {
                         "key_result": one_of(&n.key_results),
-                        "confidence": {"type": ["integer", "null"], "minimum": 0, "maximum": 10},
-                        "note": {"type": "string", "maxLength": 2000},
-                        "value": {"description": "manual key results only, in their unit: 12, \"35%\", \"16h\"", "oneOf": [{"type": "number"}, {"type": "string", "maxLength": 40}, {"type": "null"}]}
+                        "confidence": {"type": ["integer", "null"], "minimum": checkin.start(), "maximum": checkin.end()},
+                        "note": {"type": "string", "maxLength": throughline_app::checkin::MAX_NOTE},
+                        "value": {"description": "manual key results only, in their unit: 12, \"35%\", \"16h\"", "oneOf": [{"type": "number"}, {"type": "string", "maxLength": throughline_app::checkin::MAX_VALUE}, {"type": "null"}]}
                     },
                     "if": {"properties": {"key_result": {"enum": n.computed}}},
                     "then": {"properties": {"value": {"type": "null"}}},
@@ -156,7 +161,7 @@ pub fn document(ws: &Workspace) -> Value {
                     "required": ["text"],
                     "additionalProperties": false,
                     "properties": {
-                        "text": {"type": "string", "minLength": 1, "maxLength": 1000},
+                        "text": {"type": "string", "minLength": 1, "maxLength": crate::extract::MAX_DECISION},
                         "about": {"anyOf": [one_of(&about), {"type": "null"}]}
                     }
                 }
@@ -167,28 +172,15 @@ pub fn document(ws: &Workspace) -> Value {
         },
         "paths": {
             "/api/health": {"get": {"summary": "Liveness", "responses": {"200": {"description": "OK"}}}},
-            "/api/overview": get("The North Star, the metric tree and the guardrails", json!([]), object.clone()),
-            "/api/alignment": get(
-                "Company → team → objective → key result",
-                json!([
-                    {"name": "team", "in": "query", "schema": one_of_or_empty(&n.teams), "description": "empty or absent: every team"},
-                    {"name": "period", "in": "query", "schema": one_of_or_empty(&n.periods), "description": "e.g. 2026-Q3; empty or absent: the current one"}
-                ]),
-                object.clone()
-            ),
-            "/api/objectives/{path}": get("An objective with its key results and guardrails", json!([path_param("path", "TEAM/OBJECTIVE", &n.objectives)]), object.clone()),
-            "/api/key-results/{path}": get("A key result with its series and a page of its check-in history (25 a page, newest first)", json!([path_param("path", "TEAM/OBJECTIVE/KR", &n.key_results), {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1}, "description": "the page of check-ins, from 1 (the newest); `pages` in the answer says how many"}]), object.clone()),
-            "/api/metrics": get("The metrics catalog", json!([]), list),
-            "/api/metrics/{id}": get("A metric's definition, lineage and stored values; its series at another grain with `grain`", json!([
-                path_param("id", "the metric id", &n.metrics),
-                {"name": "grain", "in": "query", "schema": {"type": "string", "enum": ["day", "week", "month", "quarter"]}, "description": "the series at this grain (measured on the first request after each refresh); absent: the metric's own"},
-            ]), object.clone()),
-            "/api/review": get("The weekly review of the last complete week, or of the week `week` names (from the stored values as they stood then)", json!([{"name": "week", "in": "query", "schema": {"type": "string"}, "description": "an ISO week (`2026-W30`) or a day in it; absent: the last complete week of data"}]), object.clone()),
-            "/api/experiments": get("Every experiment's decision and analysis", json!([]), object.clone()),
-            "/api/notifications": get("The notification log, newest first, with the channels and rules", json!([]), object.clone()),
-            "/api/checkins": write("Record a check-in", json!({"$ref": "#/components/schemas/CheckIn"})),
-            "/api/decisions": write("Record a decision", json!({"$ref": "#/components/schemas/Decision"})),
             "/api/refresh": {"post": {"summary": "Recompute every metric from the data (admin)", "security": [{"bearer": []}], "responses": {"200": {"description": "Recomputed"}, "401": {"$ref": "#/components/responses/Error"}, "403": {"$ref": "#/components/responses/Error"}, "500": {"$ref": "#/components/responses/Error"}}}}
         }
-    })
+    });
+    if let Some(paths) = doc["paths"].as_object_mut() {
+        for r in crate::pages::all() {
+            for (path, item) in (r.openapi)(&n) {
+                paths.insert(path.to_string(), item);
+            }
+        }
+    }
+    doc
 }

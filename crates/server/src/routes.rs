@@ -13,42 +13,18 @@ use crate::error::ApiError;
 use crate::state::AppState;
 
 use crate::extract::*;
-use crate::pages::*;
 
 pub fn router(state: AppState) -> Router {
-    Router::new()
-        .route("/", get(overview::page_overview))
-        .route("/alignment", get(alignment::page_alignment))
-        .route("/objectives/{*path}", get(objective::page_objective))
-        .route(
-            "/key-results/{*path}",
-            get(key_result::page_key_result).post(checkin::post_checkin_form),
-        )
-        .route("/metrics", get(metric::page_metrics))
-        .route("/metrics/{id}", get(metric::page_metric))
-        .route(
-            "/review",
-            get(review::page_review).post(review::post_decision_form),
-        )
-        .route("/experiments", get(experiments::page_experiments))
-        .route("/notifications", get(notifications::page_notifications))
-        .route("/login", get(login::page_login).post(login::post_login))
-        .route("/logout", post(login::post_logout))
+    let mut r = Router::new()
         .route("/api/health", get(health))
         .route("/api/openapi.json", get(openapi))
-        .route("/api/overview", get(overview::api_overview))
-        .route("/api/alignment", get(alignment::api_alignment))
-        .route("/api/objectives/{*path}", get(objective::api_objective))
-        .route("/api/key-results/{*path}", get(key_result::api_key_result))
-        .route("/api/metrics", get(metric::api_metrics))
-        .route("/api/metrics/{id}", get(metric::api_metric))
-        .route("/api/review", get(review::api_review))
-        .route("/api/experiments", get(experiments::api_experiments))
-        .route("/api/notifications", get(notifications::api_notifications))
-        .route("/api/checkins", post(checkin::api_checkin))
-        .route("/api/decisions", post(review::api_decision))
-        .route("/api/refresh", post(api_refresh))
-        .fallback(not_found)
+        .route("/api/refresh", post(api_refresh));
+    for resource in crate::pages::all() {
+        for (path, handlers) in resource.pages.into_iter().chain(resource.api) {
+            r = r.route(path, handlers);
+        }
+    }
+    r.fallback(not_found)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(axum::middleware::map_response(security_headers))
         .with_state(state)

@@ -245,3 +245,26 @@ pub(crate) async fn api_alignment(
         q.period.as_deref(),
     )?))
 }
+
+/// The alignment tree: company → team → objective → key result.
+pub(crate) fn resource() -> crate::pages::Resource {
+    use crate::openapi::{get, object, one_of_or_empty};
+    crate::pages::Resource {
+        pages: vec![("/alignment", axum::routing::get(page_alignment))],
+        nav: Some(("/alignment", "Alignment")),
+        api: vec![("/api/alignment", axum::routing::get(api_alignment))],
+        openapi: |n| {
+            vec![(
+                "/api/alignment",
+                get(
+                    "Company → team → objective → key result",
+                    serde_json::json!([
+                        {"name": "team", "in": "query", "schema": one_of_or_empty(&n.teams), "description": "empty or absent: every team"},
+                        {"name": "period", "in": "query", "schema": one_of_or_empty(&n.periods), "description": "e.g. 2026-Q3; empty or absent: the current one"}
+                    ]),
+                    object(),
+                ),
+            )]
+        },
+    }
+}

@@ -214,3 +214,21 @@ pub(crate) async fn api_checkin(
     )
         .into_response())
 }
+
+/// Recording a check-in through the API (the form posts to the key result's page).
+pub(crate) fn resource() -> crate::pages::Resource {
+    crate::pages::Resource {
+        pages: Vec::new(),
+        nav: None,
+        api: vec![("/api/checkins", axum::routing::post(api_checkin))],
+        openapi: |_| {
+            vec![(
+                "/api/checkins",
+                crate::openapi::write(
+                    "Record a check-in",
+                    serde_json::json!({"$ref": "#/components/schemas/CheckIn"}),
+                ),
+            )]
+        },
+    }
+}

@@ -179,3 +179,23 @@ pub(crate) async fn api_experiments(
         &view.review,
     )))
 }
+
+/// Every experiment's decision and analysis.
+pub(crate) fn resource() -> crate::pages::Resource {
+    use crate::openapi::{get, object};
+    crate::pages::Resource {
+        pages: vec![("/experiments", axum::routing::get(page_experiments))],
+        nav: Some(("/experiments", "Experiments")),
+        api: vec![("/api/experiments", axum::routing::get(api_experiments))],
+        openapi: |_| {
+            vec![(
+                "/api/experiments",
+                get(
+                    "Every experiment's decision and analysis",
+                    serde_json::json!([]),
+                    object(),
+                ),
+            )]
+        },
+    }
+}

@@ -440,3 +440,26 @@ pub(crate) fn marks_legend(marks: &[(chrono::NaiveDate, String)]) -> String {
         svg::NOTE
     )
 }
+
+/// A key result's page, and its check-in form (`checkin`).
+pub(crate) fn resource() -> crate::pages::Resource {
+    use crate::openapi::{get, object, path_param};
+    crate::pages::Resource {
+        pages: vec![(
+            "/key-results/{*path}",
+            axum::routing::get(page_key_result).post(crate::pages::checkin::post_checkin_form),
+        )],
+        nav: None,
+        api: vec![("/api/key-results/{*path}", axum::routing::get(api_key_result))],
+        openapi: |n| {
+            vec![(
+                "/api/key-results/{path}",
+                get(
+                    "A key result with its series and a page of its check-in history (25 a page, newest first)",
+                    serde_json::json!([path_param("path", "TEAM/OBJECTIVE/KR", &n.key_results), {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1}, "description": "the page of check-ins, from 1 (the newest); `pages` in the answer says how many"}]),
+                    object(),
+                ),
+            )]
+        },
+    }
+}

@@ -110,3 +110,16 @@ pub(crate) async fn post_logout(
     let clear = crate::auth::session_cookie(&headers, "", 0);
     ([(header::SET_COOKIE, clear)], Redirect::to("/")).into_response()
 }
+
+/// Signing in with a token, and out.
+pub(crate) fn resource() -> crate::pages::Resource {
+    crate::pages::Resource {
+        pages: vec![
+            ("/login", axum::routing::get(page_login).post(post_login)),
+            ("/logout", axum::routing::post(post_logout)),
+        ],
+        nav: None,
+        api: Vec::new(),
+        openapi: |_| Vec::new(),
+    }
+}

@@ -1270,3 +1270,43 @@ fn page_links(prefix: &str, paths: &[String]) -> String {
         .collect::<Vec<_>>()
         .join(", ")
 }
+
+/// The metrics catalog and each metric's page.
+pub(crate) fn resource() -> crate::pages::Resource {
+    use crate::openapi::{get, object, path_param};
+    use axum::routing::get as handle;
+    crate::pages::Resource {
+        pages: vec![
+            ("/metrics", handle(page_metrics)),
+            ("/metrics/{id}", handle(page_metric)),
+        ],
+        nav: Some(("/metrics", "Metrics")),
+        api: vec![
+            ("/api/metrics", handle(api_metrics)),
+            ("/api/metrics/{id}", handle(api_metric)),
+        ],
+        openapi: |n| {
+            vec![
+                (
+                    "/api/metrics",
+                    get(
+                        "The metrics catalog",
+                        serde_json::json!([]),
+                        serde_json::json!({"type": "array", "items": {"type": "object"}}),
+                    ),
+                ),
+                (
+                    "/api/metrics/{id}",
+                    get(
+                        "A metric's definition, lineage and stored values; its series at another grain with `grain`",
+                        serde_json::json!([
+                            path_param("id", "the metric id", &n.metrics),
+                            {"name": "grain", "in": "query", "schema": {"type": "string", "enum": ["day", "week", "month", "quarter"]}, "description": "the series at this grain (measured on the first request after each refresh); absent: the metric's own"},
+                        ]),
+                        object(),
+                    ),
+                ),
+            ]
+        },
+    }
+}

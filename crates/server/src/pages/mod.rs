@@ -1,16 +1,57 @@
-//! The pages and API resources, one module each: its data (what the API returns), its HTML
-//! and its handlers; and the lookups several of them share.
+//! The pages and API resources, one module each: its data (what the API returns), its HTML,
+//! its handlers and its [`Resource`] (its routes, its entry in the navigation and its paths
+//! in the OpenAPI document, declared once); and the lookups several of them share. The
+//! router, the navigation and the OpenAPI document are built from the resources: a new page
+//! is its module and its name in the list below.
 
-pub(crate) mod alignment;
-pub(crate) mod checkin;
-pub(crate) mod experiments;
-pub(crate) mod key_result;
-pub(crate) mod login;
-pub(crate) mod metric;
-pub(crate) mod notifications;
-pub(crate) mod objective;
-pub(crate) mod overview;
-pub(crate) mod review;
+use axum::routing::MethodRouter;
+use serde_json::Value;
+
+use crate::openapi::Names;
+use crate::state::AppState;
+
+/// What one module of the dashboard serves.
+pub(crate) struct Resource {
+    /// Its HTML pages: each path (axum's syntax) with its handlers.
+    pub pages: Vec<(&'static str, MethodRouter<AppState>)>,
+    /// Its link in the navigation (the path and the title), if it has one.
+    pub nav: Option<(&'static str, &'static str)>,
+    /// Its API routes with their handlers.
+    pub api: Vec<(&'static str, MethodRouter<AppState>)>,
+    /// Its API paths as the OpenAPI document describes them, with the workspace's names as
+    /// the values their parameters take.
+    pub openapi: fn(&Names) -> Vec<(&'static str, Value)>,
+}
+
+/// The modules, in the order of the navigation.
+macro_rules! resources {
+    ($($m:ident),* $(,)?) => {
+        $(pub(crate) mod $m;)*
+        /// Every resource of the dashboard.
+        pub(crate) fn all() -> Vec<Resource> {
+            vec![$($m::resource()),*]
+        }
+    };
+}
+
+resources!(
+    overview,
+    alignment,
+    objective,
+    key_result,
+    metric,
+    review,
+    experiments,
+    notifications,
+    checkin,
+    login,
+);
+
+/// The navigation's links, in order (path, title).
+pub(crate) fn nav() -> &'static [(&'static str, &'static str)] {
+    static NAV: std::sync::OnceLock<Vec<(&'static str, &'static str)>> = std::sync::OnceLock::new();
+    NAV.get_or_init(|| all().into_iter().filter_map(|r| r.nav).collect())
+}
 
 use chrono::NaiveDate;
 use throughline_model::{MetricRole, Objective, Period, Workspace};
@@ -66,4 +107,51 @@ pub(crate) fn team_of(o: &Objective) -> String {
     o.team
         .as_ref()
         .map_or("company".into(), |t| t.value.clone())
+}
+
+#[cfg(test)]
+mod tests {
+    /// The registry agrees with itself: every link of the navigation is a page, every API
+    /// route is in the OpenAPI document and every documented path is routed, and no path is
+    /// routed twice.
+    #[test]
+    fn routes_navigation_and_the_openapi_document_come_from_one_list() {
+        let ws = throughline_model::Workspace::default();
+        let doc = crate::openapi::document(&ws);
+        let documented: Vec<String> = doc["paths"].as_object().unwrap().keys().cloned().collect();
+        let mut routed = vec![
+            "/api/health".to_string(),
+            "/api/openapi.json".to_string(),
+            "/api/refresh".to_string(),
+        ];
+        let mut pages = Vec::new();
+        for r in super::all() {
+            pages.extend(r.pages.iter().map(|(p, _)| p.to_string()));
+            routed.extend(r.api.iter().map(|(p, _)| p.replace("{*", "{")));
+        }
+        for (path, title) in super::nav() {
+            assert!(pages.iter().any(|p| p == path), "{title}: {path}");
+        }
+        assert_eq!(super::nav().len(), 6);
+        let mut all = pages.clone();
+        all.extend(routed.iter().cloned());
+        let mut unique = all.clone();
+        unique.sort();
+        unique.dedup();
+        assert_eq!(unique.len(), all.len(), "{all:?}");
+        for p in &routed {
+            let p = if p == "/api/openapi.json" {
+                "/api/health"
+            } else {
+                p
+            };
+            assert!(documented.iter().any(|d| d == p), "{p} is not documented");
+        }
+        for d in &documented {
+            assert!(
+                routed.iter().any(|p| p == d),
+                "{d} is documented, not routed"
+            );
+        }
+    }
 }

@@ -150,3 +150,23 @@ pub(crate) async fn api_notifications(
     api_ctx(&st, &headers).await?;
     Ok(json(notifications(&st).await?))
 }
+
+/// The notification log, with the channels and rules.
+pub(crate) fn resource() -> crate::pages::Resource {
+    use crate::openapi::{get, object};
+    crate::pages::Resource {
+        pages: vec![("/notifications", axum::routing::get(page_notifications))],
+        nav: Some(("/notifications", "Notifications")),
+        api: vec![("/api/notifications", axum::routing::get(api_notifications))],
+        openapi: |_| {
+            vec![(
+                "/api/notifications",
+                get(
+                    "The notification log, newest first, with the channels and rules",
+                    serde_json::json!([]),
+                    object(),
+                ),
+            )]
+        },
+    }
+}

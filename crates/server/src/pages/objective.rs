@@ -268,3 +268,23 @@ pub(crate) async fn api_objective(
         &path,
     )?))
 }
+
+/// An objective's page.
+pub(crate) fn resource() -> crate::pages::Resource {
+    use crate::openapi::{get, object, path_param};
+    crate::pages::Resource {
+        pages: vec![("/objectives/{*path}", axum::routing::get(page_objective))],
+        nav: None,
+        api: vec![("/api/objectives/{*path}", axum::routing::get(api_objective))],
+        openapi: |n| {
+            vec![(
+                "/api/objectives/{path}",
+                get(
+                    "An objective with its key results and guardrails",
+                    serde_json::json!([path_param("path", "TEAM/OBJECTIVE", &n.objectives)]),
+                    object(),
+                ),
+            )]
+        },
+    }
+}

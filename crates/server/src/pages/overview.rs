@@ -262,3 +262,23 @@ pub(crate) async fn api_overview(
     let (_, comp, view) = api_ctx(&st, &headers).await?;
     Ok(json(overview(&st.loaded().workspace, &comp, &view)))
 }
+
+/// The overview: the North Star, the metric tree and the guardrails.
+pub(crate) fn resource() -> crate::pages::Resource {
+    use crate::openapi::{get, object};
+    crate::pages::Resource {
+        pages: vec![("/", axum::routing::get(page_overview))],
+        nav: Some(("/", "Overview")),
+        api: vec![("/api/overview", axum::routing::get(api_overview))],
+        openapi: |_| {
+            vec![(
+                "/api/overview",
+                get(
+                    "The North Star, the metric tree and the guardrails",
+                    serde_json::json!([]),
+                    object(),
+                ),
+            )]
+        },
+    }
+}

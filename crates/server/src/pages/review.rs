@@ -400,3 +400,38 @@ pub(crate) async fn record_decision(
     crate::pages::wait_for_view(st).await;
     Ok(d)
 }
+
+/// The weekly review with its decision log and form.
+pub(crate) fn resource() -> crate::pages::Resource {
+    use crate::openapi::{get, object, write};
+    crate::pages::Resource {
+        pages: vec![(
+            "/review",
+            axum::routing::get(page_review).post(post_decision_form),
+        )],
+        nav: Some(("/review", "Weekly review")),
+        api: vec![
+            ("/api/review", axum::routing::get(api_review)),
+            ("/api/decisions", axum::routing::post(api_decision)),
+        ],
+        openapi: |_| {
+            vec![
+                (
+                    "/api/review",
+                    get(
+                        "The weekly review of the last complete week, or of the week `week` names (from the stored values as they stood then)",
+                        serde_json::json!([{"name": "week", "in": "query", "schema": {"type": "string"}, "description": "an ISO week (`2026-W30`) or a day in it; absent: the last complete week of data"}]),
+                        object(),
+                    ),
+                ),
+                (
+                    "/api/decisions",
+                    write(
+                        "Record a decision",
+                        serde_json::json!({"$ref": "#/components/schemas/Decision"}),
+                    ),
+                ),
+            ]
+        },
+    }
+}

@@ -19,7 +19,7 @@ pub const BODY_LIMIT: usize = 16 * 1024;
 
 /// The longest decision accepted, in characters (a check-in's note and value:
 /// `throughline_app::checkin`).
-pub(crate) const MAX_DECISION: usize = 1000;
+pub(crate) const MAX_DECISION: usize = throughline_app::decision::MAX_TEXT;
 
 pub(crate) type Ctx = (Caller, Arc<Computed>, Arc<View>);
 

@@ -1,6 +1,6 @@
-//! The OpenAPI 3.1 document served at `/api/openapi.json`: the API's shape, with the
-//! workspace's own teams, periods, objectives, key results and metrics as the values its
-//! parameters take.
+//! The pieces of the OpenAPI 3.1 document served at `/api/openapi.json`: the workspace's
+//! names its parameters take, the helpers each page's paths are written with, and the
+//! document's frame. The document is put together in `pages` from every page's paths.
 
 use serde_json::{Value, json};
 use throughline_model::Workspace;
@@ -16,7 +16,7 @@ pub(crate) struct Names {
     pub metrics: Vec<String>,
 }
 
-fn names(ws: &Workspace) -> Names {
+pub(crate) fn names(ws: &Workspace) -> Names {
     let mut teams: Vec<String> = ws
         .objectives
         .iter()
@@ -110,15 +110,15 @@ pub(crate) fn object() -> Value {
     json!({"type": "object"})
 }
 
-// Long because it is the OpenAPI document's frame written out: its description, the schemas
-// of its requests, and the paths that are not a page's (each page's are its `Resource`'s).
-pub fn document(ws: &Workspace) -> Value {
-    let n = names(ws);
+/// The OpenAPI document's frame: its description, the schemas of its requests, and the
+/// paths no page owns (each page's are its `Resource`'s: `pages::openapi_document`).
+// Long because it is the frame written out.
+pub(crate) fn frame(n: &Names) -> Value {
     let mut about = n.metrics.clone();
     about.extend(n.objectives.iter().cloned());
     about.extend(n.key_results.iter().cloned());
     let checkin = throughline_app::checkin::CONFIDENCE;
-    let mut doc = json!({
+    json!({
         "openapi": "3.1.0",
         "info": {
             "title": "throughline",
@@ -161,7 +161,7 @@ pub fn document(ws: &Workspace) -> Value {
                     "required": ["text"],
                     "additionalProperties": false,
                     "properties": {
-                        "text": {"type": "string", "minLength": 1, "maxLength": crate::extract::MAX_DECISION},
+                        "text": {"type": "string", "minLength": 1, "maxLength": throughline_app::decision::MAX_TEXT},
                         "about": {"anyOf": [one_of(&about), {"type": "null"}]}
                     }
                 }
@@ -174,13 +174,5 @@ pub fn document(ws: &Workspace) -> Value {
             "/api/health": {"get": {"summary": "Liveness", "responses": {"200": {"description": "OK"}}}},
             "/api/refresh": {"post": {"summary": "Recompute every metric from the data (admin)", "security": [{"bearer": []}], "responses": {"200": {"description": "Recomputed"}, "401": {"$ref": "#/components/responses/Error"}, "403": {"$ref": "#/components/responses/Error"}, "500": {"$ref": "#/components/responses/Error"}}}}
         }
-    });
-    if let Some(paths) = doc["paths"].as_object_mut() {
-        for r in crate::pages::all() {
-            for (path, item) in (r.openapi)(&n) {
-                paths.insert(path.to_string(), item);
-            }
-        }
-    }
-    doc
+    })
 }

@@ -87,7 +87,7 @@ pub(crate) async fn not_found(
 // ---- the API ----
 
 pub(crate) async fn openapi(State(st): State<AppState>) -> Response {
-    Json(crate::openapi::document(&st.loaded().workspace)).into_response()
+    Json(crate::pages::openapi_document(&st.loaded().workspace)).into_response()
 }
 
 pub(crate) async fn api_refresh(

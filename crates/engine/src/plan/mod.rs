@@ -16,6 +16,7 @@ mod duration;
 pub(crate) mod funnel;
 mod lifecycle;
 mod nps;
+pub(crate) mod outcome;
 mod retention;
 pub(crate) mod shared;
 pub(crate) mod sql;
@@ -33,11 +34,11 @@ use throughline_model::{Compute, Grain, Metric, Running, Spanned, Start, Stat, T
 
 use crate::columns::{DAY, DAYS, MASK, SEGMENT};
 use crate::error::{EngineError, df};
-use crate::experiment::{Outcome, Window};
 use crate::inputs::Inputs;
 pub(crate) use crate::join::JoinNamed;
 use crate::sources::{EVENT, SIGNUP, TS, USER, column_type};
 use crate::time::Calendar;
+use outcome::{Outcome, Window};
 
 use crate::columns::{PERIOD, VALUE};
 pub(crate) const NUMERATOR: &str = "numerator";

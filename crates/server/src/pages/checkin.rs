@@ -1,10 +1,11 @@
-//! Recording a check-in, from the key result page's form or as JSON (`POST /api/checkins`).
+//! Recording a check-in (for the key result page's form, `key_result.rs`) and as JSON
+//! (`POST /api/checkins`).
 
-use axum::extract::rejection::{FormRejection, JsonRejection};
-use axum::extract::{Path, State};
+use axum::extract::rejection::JsonRejection;
+use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::{Html, IntoResponse, Redirect, Response};
-use axum::{Form, Json};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
 use serde::Deserialize;
 use throughline_app::CheckInRequest;
 
@@ -13,14 +14,13 @@ use crate::error::ApiError;
 use crate::state::AppState;
 
 use crate::extract::*;
-use crate::pages::key_result::{FormState, may_check_in};
 
 /// What a check-in says, from a form or JSON.
 pub(crate) struct CheckInInput {
-    key_result: String,
-    confidence: Option<i64>,
-    note: String,
-    value: Option<String>,
+    pub key_result: String,
+    pub confidence: Option<i64>,
+    pub note: String,
+    pub value: Option<String>,
 }
 
 /// Validates and records a check-in for the caller: the key result exists, the caller may
@@ -57,92 +57,6 @@ pub(crate) async fn record_checkin(
     );
     crate::pages::wait_for_view(st).await;
     Ok(stored)
-}
-
-#[derive(Deserialize)]
-pub(crate) struct CheckInForm {
-    csrf: Option<String>,
-    confidence: Option<String>,
-    note: Option<String>,
-    value: Option<String>,
-}
-
-pub(crate) async fn post_checkin_form(
-    State(st): State<AppState>,
-    headers: HeaderMap,
-    Path(path): Path<String>,
-    form: Result<Form<CheckInForm>, FormRejection>,
-) -> Response {
-    let (c, form) = try_page!(
-        posted(
-            &st,
-            &headers,
-            form,
-            |f| f.csrf.as_deref(),
-            "submit the check-in form from its page"
-        )
-        .await
-    );
-    let confidence = match form
-        .confidence
-        .as_deref()
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-    {
-        None => Ok(None),
-        Some(s) => s
-            .parse::<i64>()
-            .map(Some)
-            .map_err(|_| format!("confidence `{s}` is not a whole number 0-10")),
-    };
-    let result = match confidence {
-        Ok(confidence) => {
-            record_checkin(
-                &st,
-                &c,
-                CheckInInput {
-                    key_result: path.clone(),
-                    confidence,
-                    note: form.note.clone().unwrap_or_default(),
-                    value: form.value.clone(),
-                },
-            )
-            .await
-        }
-        Err(e) => Err(ApiError::field("confidence", e, "choose 0 to 10")),
-    };
-    match result {
-        Ok(_) => Redirect::to(&format!(
-            "/key-results/{}?recorded=1#check-in",
-            crate::html::url_path(&path)
-        ))
-        .into_response(),
-        Err(e) => {
-            // The page again, with the error and what was typed.
-            let Ok(view) = st.view().await else {
-                return error_response(&c, e);
-            };
-            let comp = st.computed().await;
-            match super::key_result::key_result(&st.loaded().workspace, &comp, &view, &path, 1) {
-                Ok(p) => {
-                    let state = FormState {
-                        flash: None,
-                        error: Some(format!("{} — {}", e.error, e.help)),
-                        note: form.note.unwrap_or_default(),
-                        value: form.value.unwrap_or_default(),
-                        confidence: form.confidence.and_then(|x| x.trim().parse().ok()),
-                    };
-                    let may = may_check_in(&st, &c, &path);
-                    (
-                        e.status,
-                        Html(super::key_result::key_result_html(&p, &c, &state, may)),
-                    )
-                        .into_response()
-                }
-                Err(_) => error_response(&c, e),
-            }
-        }
-    }
 }
 
 #[derive(Deserialize)]

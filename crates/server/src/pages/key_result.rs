@@ -1,8 +1,10 @@
 //! A key result's page: its value over the period, forecast, check-in history and the check-in form; `/api/key-results/PATH`.
 
+use axum::Form;
+use axum::extract::rejection::FormRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::{Html, IntoResponse, Redirect, Response};
 use serde::{Deserialize, Serialize};
 use throughline_model::Workspace;
 use throughline_progress::okr::{self, CheckInView};
@@ -16,6 +18,7 @@ use crate::state::{AppState, Computed, View};
 
 use crate::extract::*;
 use crate::html::*;
+use crate::pages::checkin::{CheckInInput, record_checkin};
 use crate::pages::objective::find_objective;
 use crate::pages::*;
 
@@ -441,13 +444,103 @@ pub(crate) fn marks_legend(marks: &[(chrono::NaiveDate, String)]) -> String {
     )
 }
 
-/// A key result's page, and its check-in form (`checkin`).
+/// The check-in form as posted.
+#[derive(Deserialize)]
+pub(crate) struct CheckInForm {
+    csrf: Option<String>,
+    confidence: Option<String>,
+    note: Option<String>,
+    value: Option<String>,
+}
+
+/// The check-in form posted from the page: recorded, or the page again with the error and
+/// what was typed.
+pub(crate) async fn post_checkin_form(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+    Path(path): Path<String>,
+    form: Result<Form<CheckInForm>, FormRejection>,
+) -> Response {
+    let (c, form) = try_page!(
+        posted(
+            &st,
+            &headers,
+            form,
+            |f| f.csrf.as_deref(),
+            "submit the check-in form from its page"
+        )
+        .await
+    );
+    let confidence = match form
+        .confidence
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
+        None => Ok(None),
+        Some(s) => s
+            .parse::<i64>()
+            .map(Some)
+            .map_err(|_| format!("confidence `{s}` is not a whole number 0-10")),
+    };
+    let result = match confidence {
+        Ok(confidence) => {
+            record_checkin(
+                &st,
+                &c,
+                CheckInInput {
+                    key_result: path.clone(),
+                    confidence,
+                    note: form.note.clone().unwrap_or_default(),
+                    value: form.value.clone(),
+                },
+            )
+            .await
+        }
+        Err(e) => Err(ApiError::field("confidence", e, "choose 0 to 10")),
+    };
+    match result {
+        Ok(_) => Redirect::to(&format!(
+            "/key-results/{}?recorded=1#check-in",
+            crate::html::url_path(&path)
+        ))
+        .into_response(),
+        Err(e) => {
+            // The page again, with the error and what was typed.
+            let Ok(view) = st.view().await else {
+                return error_response(&c, e);
+            };
+            let comp = st.computed().await;
+            match key_result(&st.loaded().workspace, &comp, &view, &path, 1) {
+                Ok(p) => {
+                    let state = FormState {
+                        flash: None,
+                        error: Some(format!("{} — {}", e.error, e.help)),
+                        note: form.note.unwrap_or_default(),
+                        value: form.value.unwrap_or_default(),
+                        confidence: form.confidence.and_then(|x| x.trim().parse().ok()),
+                    };
+                    let may = may_check_in(&st, &c, &path);
+                    (
+                        e.status,
+                        Html(key_result_html(&p, &c, &state, may)),
+                    )
+                        .into_response()
+                }
+                Err(_) => error_response(&c, e),
+            }
+        }
+    }
+}
+
+
+/// A key result's page and its check-in form.
 pub(crate) fn resource() -> crate::pages::Resource {
     use crate::openapi::{get, object, path_param};
     crate::pages::Resource {
         pages: vec![(
             "/key-results/{*path}",
-            axum::routing::get(page_key_result).post(crate::pages::checkin::post_checkin_form),
+            axum::routing::get(page_key_result).post(post_checkin_form),
         )],
         nav: None,
         api: vec![("/api/key-results/{*path}", axum::routing::get(api_key_result))],

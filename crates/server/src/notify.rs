@@ -1,6 +1,8 @@
 //! `serve`'s own notification schedule: every minute, the messages the `notify:` rules call
-//! for are planned from the served review and the store, and the new ones sent (the store's
-//! log keeps a message from going out twice, also with a `throughline notify` cron beside).
+//! for are planned from the review of the week `throughline notify` would report on at that
+//! instant (`app::notify::review_week`: the served one, or an earlier week the dashboard
+//! holds) and the store, and the new ones sent (the store's log keeps a message from going
+//! out twice, also with a `throughline notify` cron beside).
 
 use std::time::Duration;
 
@@ -31,17 +33,42 @@ impl AppState {
         &self,
         outbox: &Outbox,
     ) -> Result<throughline_notify::Report, throughline_store::StoreError> {
+        self.notify_at(outbox, chrono::Utc::now()).await
+    }
+
+    /// One round as at `now`.
+    pub async fn notify_at(
+        &self,
+        outbox: &Outbox,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<throughline_notify::Report, throughline_store::StoreError> {
         let view = self.view().await?;
+        let comp = self.computed().await;
         let ws = &self.0.loaded.workspace;
-        let plan =
-            throughline_app::notify::due(ws, &self.0.store, Some(&view.review), chrono::Utc::now())
-                .await?;
+        let week = throughline_app::notify::review_week(ws, comp.data.week, now);
+        let review = if week == comp.data.week {
+            Some(view.review.clone())
+        } else {
+            let earlier = comp.data.at_week(ws, week);
+            if earlier.is_none() {
+                tracing::warn!(
+                    "notifications: the dashboard does not hold {}, the week they report on; the digest and alerts wait",
+                    week.label()
+                );
+            }
+            earlier.map(|d| d.review(ws, view.checkins.clone(), view.decisions.clone()))
+        };
+        let plan = throughline_app::notify::due(ws, &self.0.store, review.as_ref(), now).await?;
         for s in &plan.skipped {
             tracing::debug!("notification not addressed: {s}");
         }
-        let report = throughline_notify::send(&self.0.store, outbox, &plan.messages, Retry::default(), &|m, outcome| {
-            tracing::info!(key = %m.key, channel = %m.channel, "notification {outcome}")
-        })
+        let report = throughline_notify::send(
+            &self.0.store,
+            outbox,
+            &plan.messages,
+            Retry::default(),
+            &|m, outcome| tracing::info!(key = %m.key, channel = %m.channel, "notification {outcome}"),
+        )
         .await?;
         Ok(report)
     }

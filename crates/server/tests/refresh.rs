@@ -188,3 +188,49 @@ async fn the_schedule_sends_the_digest_once_and_the_log_is_shown() {
     let r = send(&w, get("/api/notifications", None)).await;
     assert_eq!(r.status, StatusCode::UNAUTHORIZED);
 }
+
+/// `serve --notify` reports on the week `throughline notify` would at the same instant: on
+/// Friday 2026-08-28, inside the data's last week (2026-W35, not yet ended), the digest due is
+/// the one of 2026-W34, built from the stored series as they stood then; from Monday
+/// 2026-08-31, the one of 2026-W35 (before, the schedule planned from the served review
+/// of W35 whatever the day).
+#[tokio::test]
+async fn the_schedule_reports_on_the_week_that_has_ended() {
+    let hook = throughline_notify::testing::HttpReceiver::start(vec![200, 200]).await;
+    let extra = format!(
+        "notify:
+  channels:
+    hook: {{ kind: webhook, url: '{}' }}
+  rules:
+    - {{ send: review-digest, via: hook }}
+",
+        hook.url
+    );
+    let w = world_with(false, &extra).await;
+    let config = w.state.loaded().workspace.settings.notify.clone().unwrap();
+    let outbox = throughline_notify::Outbox::new(&config, &|_| None);
+    let at = |s: &str| {
+        chrono::DateTime::parse_from_rfc3339(s)
+            .unwrap()
+            .with_timezone(&chrono::Utc)
+    };
+    let friday = w
+        .state
+        .notify_at(&outbox, at("2026-08-28T13:00:00Z"))
+        .await
+        .unwrap();
+    assert_eq!(friday.sent, ["review-digest/2026-W34/hook"]);
+    let monday = w
+        .state
+        .notify_at(&outbox, at("2026-08-31T13:00:00Z"))
+        .await
+        .unwrap();
+    assert_eq!(monday.sent, ["review-digest/2026-W35/hook"]);
+    let posted = hook.posted();
+    let subject = |i: usize| {
+        let body: Value = serde_json::from_str(&posted[i].body).unwrap();
+        body["subject"].as_str().unwrap_or_default().to_string()
+    };
+    assert!(subject(0).ends_with("2026-W34"), "{}", subject(0));
+    assert!(subject(1).ends_with("2026-W35"), "{}", subject(1));
+}

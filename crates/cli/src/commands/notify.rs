@@ -82,16 +82,11 @@ fn notify(args: Args) -> Result<(), Failed> {
         .any(|r| r.send.value != NotifyKind::CheckinReminder);
     let bar = Progress::new();
     let review = if needs_review {
-        // The week reported on has ended before the week of `now` began.
-        let starts = ws.settings.week_start();
-        let before =
-            throughline_review::Week::containing(now.with_timezone(&tz).date_naive(), starts)
-                .previous();
         let r = rt.block_on(super::review::compute(
             &args.engine.session(&loaded, &dir),
             &loaded,
             args.week.as_deref(),
-            Some(before),
+            Some(now),
             throughline_review::Compare::Previous,
             &bar,
         ));

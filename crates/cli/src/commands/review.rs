@@ -154,7 +154,7 @@ pub(crate) async fn compute(
     session: &throughline_app::Session<'_>,
     loaded: &Loaded,
     week: Option<&str>,
-    not_after: Option<throughline_review::Week>,
+    notify_at: Option<chrono::DateTime<chrono::Utc>>,
     compare: Compare,
     bar: &Progress,
 ) -> Result<Review, Failed> {
@@ -176,9 +176,9 @@ pub(crate) async fn compute(
             "for example --week 2026-W39; without --week the review covers the last complete week of data",
         )
     })?;
-    // Without --week, never a week that has not ended by `not_after`'s end.
-    let week = match not_after {
-        Some(cap) if !given && week.start > cap.start => cap,
+    // For notifications, without --week: the week they report on at that instant
+    let week = match notify_at {
+        Some(now) if !given => throughline_app::notify::review_week(ws, week, now),
         _ => week,
     };
     let series = measure_series(&engine, ws, week, compare, &|p| bar.update(p))

@@ -135,20 +135,7 @@ async fn a_scheduled_refresh_brings_new_events_to_the_pages() {
 
 #[tokio::test]
 async fn the_schedule_sends_the_digest_once_and_the_log_is_shown() {
-    let hook = throughline_notify::testing::HttpReceiver::start(vec![200]).await;
-    let extra = format!(
-        "notify:
-  dashboard: https://okrs.example.com
-  channels:
-    hook: {{ kind: webhook, url: '{}' }}
-  rules:
-    - {{ send: review-digest, via: hook }}
-",
-        hook.url
-    );
-    let w = world_with(false, &extra).await;
-    let config = w.state.loaded().workspace.settings.notify.clone().unwrap();
-    let outbox = throughline_notify::Outbox::new(&config, &|_| None);
+    let (hook, w, outbox) = digest_to_a_hook(vec![200]).await;
     // The data ends on Sunday 2026-08-30: the digest of 2026-W35 is due from Monday 09:00.
     let report = w.state.notify_once(&outbox).await.unwrap();
     assert_eq!(report.sent, ["review-digest/2026-W35/hook"]);
@@ -196,19 +183,7 @@ async fn the_schedule_sends_the_digest_once_and_the_log_is_shown() {
 /// of W35 whatever the day).
 #[tokio::test]
 async fn the_schedule_reports_on_the_week_that_has_ended() {
-    let hook = throughline_notify::testing::HttpReceiver::start(vec![200, 200]).await;
-    let extra = format!(
-        "notify:
-  channels:
-    hook: {{ kind: webhook, url: '{}' }}
-  rules:
-    - {{ send: review-digest, via: hook }}
-",
-        hook.url
-    );
-    let w = world_with(false, &extra).await;
-    let config = w.state.loaded().workspace.settings.notify.clone().unwrap();
-    let outbox = throughline_notify::Outbox::new(&config, &|_| None);
+    let (hook, w, outbox) = digest_to_a_hook(vec![200, 200]).await;
     let at = |s: &str| {
         chrono::DateTime::parse_from_rfc3339(s)
             .unwrap()
@@ -233,4 +208,29 @@ async fn the_schedule_reports_on_the_week_that_has_ended() {
     };
     assert!(subject(0).ends_with("2026-W34"), "{}", subject(0));
     assert!(subject(1).ends_with("2026-W35"), "{}", subject(1));
+}
+
+/// The world with a review digest sent to a webhook that answers `replies`, and its outbox.
+async fn digest_to_a_hook(
+    replies: Vec<u16>,
+) -> (
+    throughline_notify::testing::HttpReceiver,
+    World,
+    throughline_notify::Outbox,
+) {
+    let hook = throughline_notify::testing::HttpReceiver::start(replies).await;
+    let extra = format!(
+        "notify:
+  dashboard: https://okrs.example.com
+  channels:
+    hook: {{ kind: webhook, url: '{}' }}
+  rules:
+    - {{ send: review-digest, via: hook }}
+",
+        hook.url
+    );
+    let w = world_with(false, &extra).await;
+    let config = w.state.loaded().workspace.settings.notify.clone().unwrap();
+    let outbox = throughline_notify::Outbox::new(&config, &|_| None);
+    (hook, w, outbox)
 }

@@ -9,6 +9,7 @@ pub mod compare;
 pub mod decision;
 pub mod error;
 pub mod experiment;
+pub mod key_results;
 pub mod notify;
 pub mod review;
 pub mod session;

@@ -294,7 +294,7 @@ pub(super) fn baselines(
     plan: &Plan,
     options: &throughline_engine::EngineOptions,
 ) -> Result<Vec<Measured>, Failed> {
-    use crate::lifecycle::{data_facts, key_result_metrics, series};
+    use throughline_app::key_results::{data_facts, key_result_metrics, series};
     let loaded = crate::lifecycle::load_workspace(dir, true)?;
     let ws = &loaded.workspace;
     let Some((metrics, from, to)) = key_result_metrics(ws.objectives.iter()) else {

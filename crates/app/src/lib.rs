@@ -13,6 +13,7 @@ pub mod key_results;
 pub mod notify;
 pub mod review;
 pub mod session;
+pub mod status;
 pub mod views;
 
 pub use checkin::{CheckInRequest, find_key_result, plain_text, validate_checkin};

@@ -6,14 +6,14 @@
 use std::collections::HashMap;
 use std::path::Path;
 
-use chrono::{Duration, NaiveDate};
+use chrono::NaiveDate;
 use throughline_app::Session;
 use throughline_app::key_results::{self, data_facts, key_result_metrics, series};
 pub use throughline_app::{checkin_views, snapshots};
 use throughline_check::{AbsentEvent, DataFacts};
 use throughline_engine::EngineOptions;
 use throughline_model::{Diagnostic, Loaded, Period, Severity, Workspace, load_paths};
-use throughline_progress::okr::{self, ObjectiveStatus};
+use throughline_progress::okr::ObjectiveStatus;
 use throughline_store::Store;
 
 pub use crate::out::{Failed, fail};
@@ -78,13 +78,7 @@ pub struct Snapshot {
     pub store: Store,
 }
 
-/// Which period, as of which day.
-pub enum When {
-    /// `status`: the period containing the day (or the one asked for).
-    Current(Option<Period>),
-    /// `score`: the latest period that has ended (or the one asked for), scored at its end.
-    Ended(Option<Period>),
-}
+pub use throughline_app::status::When;
 
 /// Loads the workspace and computes the status of the objectives of one period (and team).
 pub fn compute(
@@ -101,8 +95,8 @@ pub fn compute(
     Ok((loaded, rt, snap))
 }
 
-// Long because it is the quarter's one computation in order (the engine's series, the day
-// seen from, the period, the check-ins, the statuses); each step reads the one before.
+/// The store, the key results' series from the engine, and the quarter's state from them
+/// (`throughline_app::status`).
 fn compute_loaded(
     session: &Session,
     loaded: &Loaded,
@@ -112,7 +106,6 @@ fn compute_loaded(
     as_of: Option<NaiveDate>,
 ) -> Result<Snapshot, Failed> {
     let ws = &loaded.workspace;
-    let today = chrono::Utc::now().date_naive();
     rt.block_on(async {
         let store = session.store().await.map_err(|e| fail(&e, e.help()))?;
         let needs = key_result_metrics(ws.objectives.iter());
@@ -139,49 +132,14 @@ fn compute_loaded(
                 })?;
         }
         bar.finish();
-        // The day things are seen from: today, or the day after the data ends if earlier.
-        let seen = as_of.unwrap_or_else(|| match data_last {
-            Some(last) => today.min(last + Duration::days(1)),
-            None => today,
-        });
-        let period = match when {
-            When::Current(p) => p.or_else(|| okr::default_period(ws, seen)),
-            When::Ended(p) => {
-                p.or_else(|| latest_ended(ws, today).or_else(|| okr::default_period(ws, seen)))
-            }
-        };
-        let Some(period) = period else {
-            return Err(fail(
-                "the workspace has no objectives with a period",
-                "add `period: 2026-Q3` to your objectives",
-            ));
-        };
-        let as_of = match when {
-            When::Ended(_) => seen.min(period.end()),
-            When::Current(_) => seen,
-        };
-        if !ws
-            .objectives
-            .iter()
-            .any(|o| o.period.as_ref().is_some_and(|p| p.value == period))
-        {
-            return Err(fail(
-                format!("no objective has the period {period}"),
-                "`--period` takes a period the objectives use, e.g. 2026-Q3",
-            ));
-        }
         let checkins = store.checkins(None).await.map_err(|e| fail(&e, e.help()))?;
         let views = checkin_views(&checkins, loaded_tz(ws));
-        let objectives = okr::status(ws, as_of, Some(period), team, &series, &views);
-        if objectives.is_empty() {
-            return Err(fail(
-                format!(
-                    "no objective of {period} belongs to the team `{}`",
-                    team.unwrap_or("")
-                ),
-                "`--team` takes a team the objectives name",
-            ));
-        }
+        let today = chrono::Utc::now().date_naive();
+        let q = throughline_app::status::quarter(
+            ws, when, team, as_of, today, data_last, &series, &views,
+        )
+        .map_err(|e| fail(&e, e.help()))?;
+        let (period, as_of, objectives) = (q.period, q.as_of, q.objectives);
         Ok(Snapshot {
             period,
             as_of,
@@ -190,14 +148,6 @@ fn compute_loaded(
             store,
         })
     })
-}
-
-fn latest_ended(ws: &Workspace, today: NaiveDate) -> Option<Period> {
-    ws.objectives
-        .iter()
-        .filter_map(|o| o.period.as_ref().map(|p| p.value))
-        .filter(|p| p.end() <= today)
-        .max_by_key(|p| (p.end(), p.start()))
 }
 
 pub fn loaded_tz(ws: &Workspace) -> chrono_tz::Tz {

@@ -12,7 +12,7 @@ use throughline_app::key_results::{self, data_facts, key_result_metrics, series}
 pub use throughline_app::{checkin_views, snapshots};
 use throughline_check::{AbsentEvent, DataFacts};
 use throughline_engine::EngineOptions;
-use throughline_model::{Diagnostic, Loaded, Period, Severity, Workspace, load_paths};
+use throughline_model::{Diagnostic, Loaded, Period, Severity, load_paths};
 use throughline_progress::okr::ObjectiveStatus;
 use throughline_store::Store;
 
@@ -133,7 +133,7 @@ fn compute_loaded(
         }
         bar.finish();
         let checkins = store.checkins(None).await.map_err(|e| fail(&e, e.help()))?;
-        let views = checkin_views(&checkins, loaded_tz(ws));
+        let views = checkin_views(&checkins, throughline_app::tz(ws));
         let today = chrono::Utc::now().date_naive();
         let q = throughline_app::status::quarter(
             ws, when, team, as_of, today, data_last, &series, &views,
@@ -148,10 +148,6 @@ fn compute_loaded(
             store,
         })
     })
-}
-
-pub fn loaded_tz(ws: &Workspace) -> chrono_tz::Tz {
-    throughline_app::tz(ws)
 }
 
 /// Parses `--period`.

@@ -457,7 +457,9 @@ impl Engine {
         let (step_names, step_rates) = compute
             .and_then(|c| c.steps())
             .map_or((Vec::new(), false), |s| (s.names, s.shares));
-        let running = p.running.then(|| running_totals(&found));
+        let running = p
+            .running
+            .map(|r| running_totals(&found, r.window_days, &self.calendar));
         let mut out = Vec::new();
         for seg in &segments {
             for start in self.calendar.spine(p.grain, first, last) {
@@ -552,16 +554,22 @@ impl Engine {
     }
 }
 
-/// A running plan's changes by day as running totals by segment: each day with the sum of
-/// the changes through it, in order of day.
+/// A running plan's days as running totals by segment, each day with the total through it
+/// in order of day: what a day adds (`value`) on that day, and what leaves (`numerator`)
+/// `window_days` local days later.
 fn running_totals(
     found: &BTreeMap<Key, Row>,
+    window_days: Option<u64>,
+    calendar: &crate::time::Calendar,
 ) -> BTreeMap<Option<String>, Vec<(chrono::DateTime<chrono_tz::Tz>, f64)>> {
     let mut out: BTreeMap<Option<String>, Vec<_>> = BTreeMap::new();
     for ((day, seg), row) in found {
-        out.entry(seg.clone())
-            .or_default()
-            .push((*day, row.value.unwrap_or(0.0)));
+        let changes = out.entry(seg.clone()).or_default();
+        changes.push((*day, row.value.unwrap_or(0.0)));
+        if let (Some(w), Some(leaving)) = (window_days, row.numerator) {
+            let later = day.date_naive() + chrono::Days::new(w);
+            changes.push((calendar.midnight(later), -leaving));
+        }
     }
     for days in out.values_mut() {
         days.sort_by_key(|(day, _)| *day);

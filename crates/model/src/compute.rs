@@ -133,14 +133,8 @@ impl Compute {
                 event,
                 property,
                 filter,
-            } => Facts {
-                filter: filter.as_ref(),
-                property: Some(property),
-                shares_the_scan: true,
-                composition: Composition::Additive,
-                ..Facts::reading(vec![Some(event)])
-            },
-            Compute::Average {
+            }
+            | Compute::Average {
                 event,
                 property,
                 filter,
@@ -148,6 +142,12 @@ impl Compute {
                 filter: filter.as_ref(),
                 property: Some(property),
                 shares_the_scan: true,
+                // a sum adds up over segments; a mean does not
+                composition: if matches!(self, Compute::Sum { .. }) {
+                    Composition::Additive
+                } else {
+                    Composition::Other
+                },
                 ..Facts::reading(vec![Some(event)])
             },
             Compute::Ratio {

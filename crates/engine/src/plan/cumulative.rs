@@ -3,10 +3,12 @@
 //! (`of: unique`), over everything before the period's end or over its trailing `window` of
 //! whole days.
 //!
-//! The plan gives changes by local day, and the engine adds them up to each period's end
-//! ([`Planned::running`]): a period without events still has its running value, the periods
-//! before `--from` still count, and a window of days is exact at any grain. A count or a sum
-//! changes by each day's events on their day, and back on the day they leave the window.
+//! The plan gives, in one pass over the data, what each local day adds to the total and what
+//! leaves it a window later, and the engine adds them up to each period's end
+//! ([`Planned::running`]), shifting what leaves by the window in the workspace's calendar: a
+//! period without events still has its running value, the periods before `--from` still
+//! count, and a window of days is exact at any grain. A count or a sum adds each day's events
+//! on their day, and they leave a window later.
 //! Distinct users: a user's active days form spells, runs of days at most a window apart; the
 //! user is in a period's window from a spell's first day until the window has passed its last
 //! day, so a spell adds one on its first day and takes it back `window` days after its last
@@ -19,9 +21,6 @@ use datafusion::logical_expr::ExprFunctionExt;
 
 use super::*;
 
-/// A day's change.
-const V: &str = "__v";
-
 pub(super) fn plan(
     b: &Builder,
     of: &Running,
@@ -29,61 +28,57 @@ pub(super) fn plan(
     window: Option<&Spanned<i64>>,
 ) -> Result<Planned, EngineError> {
     let days = window.map(|w| w.value / 86_400);
-    let changes = match of {
+    let day = || b.cal.bucket(Grain::Day, col(TS));
+    let frame = match of {
+        // what a day adds leaves the window with the same amount
         Running::Count { event } => {
             let d = b.events(Some(event), filter)?;
-            entering_and_leaving(b, by_day(b, d, count(lit(1)))?, days)?
+            by_day(b, d, day(), count(lit(1)), count(lit(1)))?
         }
         Running::Sum { event, property } => {
             let d = b.events(Some(event), filter)?;
             let v = b.numeric(&d, property)?;
-            entering_and_leaving(b, by_day(b, d, sum(v))?, days)?
+            by_day(b, d, day(), sum(v.clone()), sum(v))?
         }
         Running::Unique { event } => users(b, event.as_ref(), filter, days)?,
     };
-    let frame = b.single_by(changes, b.inputs.keyed(col(DAY).alias(PERIOD)), sum(col(V)))?;
     let mut p = b.planned(frame, b.scope.grain);
     p.zero_when_empty = true;
-    p.running = true;
+    p.running = Some(RunningTotal {
+        window_days: days.and_then(|d| u64::try_from(d).ok()),
+    });
     Ok(p)
 }
 
-/// `agg` over the events `d` of each local day (and segment): `day`, `__v`.
-fn by_day(b: &Builder, d: DataFrame, agg: Expr) -> Result<DataFrame, EngineError> {
+/// Each local day (and segment) of `d`, grouped by `day`: what the day adds (`value`) and what
+/// leaves the total a window later (`numerator`).
+fn by_day(
+    b: &Builder,
+    d: DataFrame,
+    day: Expr,
+    entering: Expr,
+    leaving: Expr,
+) -> Result<DataFrame, EngineError> {
+    let mut cols = b.inputs.keyed(col(PERIOD));
+    cols.extend([
+        col(VALUE),
+        col(NUMERATOR),
+        lit(datafusion::scalar::ScalarValue::Float64(None)).alias(DENOMINATOR),
+    ]);
     d.aggregate(
-        b.inputs.keyed(b.cal.bucket(Grain::Day, col(TS)).alias(DAY)),
-        vec![cast(agg, DataType::Float64).alias(V)],
+        b.inputs.keyed(day.alias(PERIOD)),
+        vec![
+            cast(entering, DataType::Float64).alias(VALUE),
+            cast(leaving, DataType::Float64).alias(NUMERATOR),
+        ],
     )
+    .and_then(|d| d.select(cols))
     .map_err(b.fail("adding up each day"))
 }
 
-/// Each day's changes `d` (`day`, `__v`), and with a window the same taken back `days` later.
-fn entering_and_leaving(
-    b: &Builder,
-    d: DataFrame,
-    days: Option<i64>,
-) -> Result<DataFrame, EngineError> {
-    let Some(days) = days else {
-        return Ok(d);
-    };
-    let mut cols = b.inputs.keyed(later(b, col(DAY), days).alias(DAY));
-    cols.push((lit(0.0) - col(V)).alias(V));
-    d.clone()
-        .select(cols)
-        .and_then(|leaving| d.union(leaving))
-        .map_err(b.fail("taking changes out of the window"))
-}
-
-/// The local day `days` days after `day`: noon of that day cut to its midnight, so a clock
-/// change between them does not move it.
-fn later(b: &Builder, day: Expr, days: i64) -> Expr {
-    use datafusion::scalar::ScalarValue;
-    let shift = ScalarValue::new_interval_mdn(0, days as i32, 12 * 3_600_000_000_000);
-    b.cal.bucket(Grain::Day, day + lit(shift))
-}
-
-/// Distinct users' changes by day (`day`, `__v`): one in on a user's first active day, and
-/// with a window one out `days` after the last day of each spell.
+/// Distinct users by day: one enters on a user's first active day; with a window, a user's
+/// active days form spells and each spell enters on its first day and leaves a window after
+/// its last.
 fn users(
     b: &Builder,
     event: Option<&Text>,
@@ -105,17 +100,12 @@ fn users(
         }
     }
     .map_err(b.fail("finding active days"))?;
-    let count_by = |d: DataFrame, day: Expr, sign: f64| {
-        d.aggregate(
-            b.inputs.keyed(day.alias(DAY)),
-            vec![(cast(count(lit(1)), DataType::Float64) * lit(sign)).alias(V)],
-        )
-    };
+    let none = || lit(datafusion::scalar::ScalarValue::Float64(None));
     let Some(days) = days else {
-        return active
+        let first = active
             .aggregate(who(), vec![min(col(DAY)).alias(DAY)])
-            .and_then(|d| count_by(d, col(DAY), 1.0))
-            .map_err(b.fail("finding each user's first day"));
+            .map_err(b.fail("finding each user's first day"))?;
+        return by_day(b, first, col(DAY), count(lit(1)), none());
     };
     let by_user = |e: Expr| {
         e.partition_by(vec![col(USER)])
@@ -136,17 +126,19 @@ fn users(
             .is_null()
             .or((us(later) - us(earlier)).gt(gap.clone()))
     };
+    let starts = apart("__prev", col("__prev"), col(DAY));
+    let ends = apart("__next", col(DAY), col("__next"));
+    let one_if = |cond: Expr| when(cond, lit(1.0)).otherwise(lit(0.0));
+    let (entering, leaving) = (
+        one_if(starts.clone()).map_err(&fail)?,
+        one_if(ends.clone()).map_err(&fail)?,
+    );
+    // only the days a spell starts or ends on count; keeping just them also puts a filter
+    // between the window and the sums, without which the SQL rendered for PostgreSQL drops
+    // the window's columns
     let flagged = active
         .window(vec![prev.alias("__prev"), next.alias("__next")])
+        .and_then(|d| d.filter(starts.or(ends)))
         .map_err(&fail)?;
-    let entering = flagged
-        .clone()
-        .filter(apart("__prev", col("__prev"), col(DAY)))
-        .and_then(|d| count_by(d, col(DAY), 1.0))
-        .map_err(&fail)?;
-    let leaving = flagged
-        .filter(apart("__next", col(DAY), col("__next")))
-        .and_then(|d| count_by(d, later(b, col(DAY), days), -1.0))
-        .map_err(&fail)?;
-    entering.union(leaving).map_err(fail)
+    by_day(b, flagged, col(DAY), sum(entering), sum(leaving))
 }

@@ -73,9 +73,17 @@ pub(crate) struct Planned {
     pub curve: Option<(DataFrame, u32)>,
     /// Values are shares reported ×100.
     pub scale: f64,
-    /// Cumulative: the rows are changes by day (`period` is the day), and a period's value
-    /// is the sum of every change before its end.
-    pub running: bool,
+    /// Cumulative: the rows are days (`period` is the day), with what each adds to the total
+    /// (`value`) and what leaves it the window's days later (`numerator`); a period's value
+    /// is the total at its end.
+    pub running: Option<RunningTotal>,
+}
+
+/// How a cumulative plan's days add up to a period's value.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct RunningTotal {
+    /// What a day adds leaves the total this many days later; `None`: it never leaves.
+    pub window_days: Option<u64>,
 }
 
 impl Planned {
@@ -89,7 +97,7 @@ impl Planned {
             per_day: false,
             curve: None,
             scale: 1.0,
-            running: false,
+            running: None,
         }
     }
 }

@@ -43,6 +43,12 @@ impl<'w> Session<'w> {
         Engine::open_with(self.workspace, &self.root, &self.options).await
     }
 
+    /// Where measurements keep what lets the next one recompute only what changed (see
+    /// [`throughline_engine::Refresh`]): `.throughline/cache` in the workspace folder.
+    pub fn cache_dir(&self) -> PathBuf {
+        self.root.join(".throughline").join("cache")
+    }
+
     /// The workspace's store (see [`open_store`]).
     pub async fn store(&self) -> Result<Store, StoreError> {
         open_store(self.workspace, &self.root).await

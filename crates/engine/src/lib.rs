@@ -20,6 +20,7 @@ mod measure;
 mod output;
 mod plan;
 pub mod profile;
+mod refresh;
 mod session;
 mod sources;
 pub mod stores;
@@ -39,7 +40,8 @@ use throughline_model::{Grain, Workspace};
 pub use error::EngineError;
 pub use experiment::{ExperimentData, MetricArms, PRE_DAYS};
 use inputs::Inputs;
-pub use session::{EngineOptions, parse_size};
+pub use refresh::{Refresh, Refreshed};
+pub use session::{DEFAULT_MEMORY_LIMIT, EngineOptions, parse_size};
 pub use time::Calendar;
 
 /// What to measure.
@@ -155,6 +157,8 @@ pub struct Engine {
     events_in_database: bool,
     /// In this process or on a cluster.
     placement: cluster::Placement,
+    /// The workspace folder source paths are relative to (absolute).
+    root: std::path::PathBuf,
 }
 
 impl Engine {
@@ -297,6 +301,7 @@ impl Engine {
             events_in_database: events_source
                 .is_some_and(|e| e.format.value == throughline_model::SourceFormat::Postgres),
             placement,
+            root: root.to_path_buf(),
         })
     }
 

@@ -29,6 +29,21 @@ struct Memo {
     /// Segmented: every value of the dimension in the users source, so that a segment with
     /// nothing to count in a period is 0 there, not missing.
     segments: Vec<String>,
+    /// The first day of each metric at a grain, where it differs from the request's (a
+    /// refresh recomputes each metric from its own first changed period).
+    froms: Froms,
+}
+
+/// The first local day to compute each metric at a grain from (see `refresh`).
+pub(crate) type Froms = BTreeMap<(String, Grain), NaiveDate>;
+
+/// `req` with the first day `froms` gives metric `id` at `grain`.
+fn request_for(req: &Request, froms: &Froms, id: &str, grain: Grain) -> Request {
+    let mut r = req.clone();
+    if let Some(f) = froms.get(&(id.to_string(), grain)) {
+        r.from = Some(*f);
+    }
+    r
 }
 
 impl Engine {
@@ -53,17 +68,31 @@ impl Engine {
         req: &Request,
         progress: &(dyn Fn(Progress<'_>) + Sync),
     ) -> Result<Vec<MetricValue>, EngineError> {
+        self.measure_over(&self.tables, req, &Froms::new(), progress)
+            .await
+    }
+
+    /// The requested metrics computed over `tables` (the sources, or a window of their
+    /// events: see `refresh`).
+    pub(crate) async fn measure_over(
+        &self,
+        tables: &crate::sources::Tables,
+        req: &Request,
+        froms: &Froms,
+        progress: &(dyn Fn(Progress<'_>) + Sync),
+    ) -> Result<Vec<MetricValue>, EngineError> {
         let ids = self.requested(req)?;
         progress(Progress::Reading);
-        let inputs = self.inputs(&ids, req, true).await?;
+        let inputs = self.inputs_over(tables, &ids, req, true).await?;
         let started = std::time::Instant::now();
         let mut memo = Memo {
             values: BTreeMap::new(),
-            shared: self.shared_plans(&inputs, &ids, req).await?,
+            shared: self.shared_plans(&inputs, &ids, req, froms).await?,
             segments: match &req.by {
                 Some(dim) => self.segment_values(dim).await?,
                 None => Vec::new(),
             },
+            froms: froms.clone(),
         };
         tracing::debug!(seconds = started.elapsed().as_secs_f64(), "shared scan");
         let mut out = Vec::new();
@@ -103,13 +132,14 @@ impl Engine {
         inputs: &Inputs,
         ids: &[String],
         req: &Request,
+        froms: &Froms,
     ) -> Result<BTreeMap<(String, Grain), Planned>, EngineError> {
         let wanted: Vec<_> = self
             .computed_at(ids, req)?
             .into_iter()
             .map(|(metric, grain)| plan::shared::Wanted {
                 metric,
-                scope: self.scope(grain, req),
+                scope: self.scope(grain, &request_for(req, froms, &metric.id.value, grain)),
             })
             .collect();
         plan::shared::plans(inputs, &self.calendar, &wanted).await
@@ -117,7 +147,7 @@ impl Engine {
 
     /// The metrics `ids` and the metrics they read, each with the grain it is computed at
     /// (a requested metric's), each pair once: a metric read by two others is computed once.
-    fn computed_at(
+    pub(crate) fn computed_at(
         &self,
         ids: &[String],
         req: &Request,
@@ -144,13 +174,23 @@ impl Engine {
         req: &Request,
         materialize: bool,
     ) -> Result<Inputs, EngineError> {
+        self.inputs_over(&self.tables, ids, req, materialize).await
+    }
+
+    async fn inputs_over(
+        &self,
+        tables: &crate::sources::Tables,
+        ids: &[String],
+        req: &Request,
+        materialize: bool,
+    ) -> Result<Inputs, EngineError> {
         let mut needs = self.needs(ids)?;
         for (m, grain) in self.computed_at(ids, req)? {
             needs.add_periods(m, grain);
         }
         Inputs::build(
             &self.ctx,
-            &self.tables,
+            tables,
             &needs,
             req.by.as_deref(),
             &self.calendar,
@@ -186,7 +226,7 @@ impl Engine {
 
     /// The metrics `ids` and every metric they read (through ratios and derived metrics),
     /// each once.
-    fn reads(&self, ids: &[String]) -> Result<Vec<&Metric>, EngineError> {
+    pub(crate) fn reads(&self, ids: &[String]) -> Result<Vec<&Metric>, EngineError> {
         let mut out = Vec::new();
         let mut stack: Vec<String> = ids.to_vec();
         let mut seen = std::collections::BTreeSet::new();
@@ -251,6 +291,8 @@ impl Engine {
     ) -> Result<&'m [MetricValue], EngineError> {
         let id = m.id.value.clone();
         let slot = (id.clone(), grain);
+        let own = request_for(req, &memo.froms, &id, grain);
+        let req = &own;
         if !memo.values.contains_key(&slot) {
             if depth > 32 {
                 return Err(EngineError::new(

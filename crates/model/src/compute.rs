@@ -55,6 +55,31 @@ impl Running {
     }
 }
 
+/// How far from a period lies the data its value reads: what `measure` recomputes when new
+/// data arrives (the periods whose reach the change falls in) and what it reads to do so.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Reach {
+    /// The events from `before_days` days before the period starts through `after_us`
+    /// microseconds after it ends; of the events before those, only each user's first of
+    /// each name (a cohort's start, a first activity), never their number or columns.
+    Window { before_days: i64, after_us: i64 },
+    /// Every event since the data begins: a running total without a window, or a SQL query
+    /// the engine cannot see into.
+    Everything,
+}
+
+/// The most days a period of `g` can have.
+fn longest_days(g: Grain) -> i64 {
+    match g {
+        Grain::Day => 1,
+        Grain::Week => 7,
+        Grain::Month => 31,
+        Grain::Quarter => 92,
+    }
+}
+
+const DAY_US: i64 = 86_400_000_000;
+
 /// Where a type reads users' active periods from the activity roll-up (each user's active
 /// weeks, say), so that they are rolled up once for every metric that reads them.
 #[derive(Clone, Copy, Debug)]
@@ -85,6 +110,10 @@ struct Facts<'a> {
     /// A retention curve's last step.
     horizon: Option<u32>,
     only_grows: bool,
+    reach: Reach,
+    /// The events whose first occurrence per user it reads from before its [`Reach`] (`None`:
+    /// a first activity of any event).
+    firsts: Vec<Option<&'a Text>>,
 }
 
 impl<'a> Facts<'a> {
@@ -102,6 +131,11 @@ impl<'a> Facts<'a> {
             steps: None,
             horizon: None,
             only_grows: false,
+            reach: Reach::Window {
+                before_days: 0,
+                after_us: 0,
+            },
+            firsts: Vec::new(),
         }
     }
 }
@@ -113,6 +147,20 @@ impl Compute {
         // the start event and the target, for cohort types
         fn named<'a>(from: &'a Start, to: &'a Text) -> Vec<Option<&'a Text>> {
             from.event().into_iter().chain([to]).map(Some).collect()
+        }
+        // a cohort's value settles `secs` after its period ends
+        fn after(secs: i64) -> Reach {
+            Reach::Window {
+                before_days: 0,
+                after_us: secs.max(0).saturating_mul(1_000_000),
+            }
+        }
+        // the period before reads too
+        fn previous(every: Grain) -> Reach {
+            Reach::Window {
+                before_days: longest_days(every),
+                after_us: 0,
+            }
         }
         match self {
             Compute::Count { event, filter } => Facts {
@@ -162,27 +210,46 @@ impl Compute {
                 ..Facts::reading(Vec::new())
             },
             Compute::Conversion {
-                from, to, filter, ..
+                from,
+                to,
+                filter,
+                within,
             } => Facts {
                 filter: filter.as_ref(),
                 composition: Composition::Rate,
+                reach: after(within.value),
+                firsts: from.event().into_iter().map(Some).collect(),
                 ..Facts::reading(named(from, to))
             },
             Compute::Retention {
                 from,
                 return_event,
                 horizon,
-                ..
+                every,
             } => Facts {
                 composition: Composition::Rate,
                 horizon: Some(horizon.value),
+                // a user's last step ends horizon + 1 steps after their start
+                reach: after(
+                    (i64::from(horizon.value) + 1)
+                        .saturating_mul(longest_days(every.value))
+                        .saturating_mul(DAY_US / 1_000_000),
+                ),
+                firsts: from.event().into_iter().map(Some).collect(),
                 ..Facts::reading(named(from, return_event))
             },
-            Compute::Duration { from, to, .. } => Facts::reading(named(from, to)),
+            Compute::Duration {
+                from, to, within, ..
+            } => Facts {
+                reach: after(within.value),
+                firsts: from.event().into_iter().map(Some).collect(),
+                ..Facts::reading(named(from, to))
+            },
             Compute::Churn { event, every } => Facts {
                 activity: Some(event.as_ref()),
                 periods: Some(Periods::Every(every.value)),
                 composition: Composition::Rate,
+                reach: previous(every.value),
                 ..Facts::reading(vec![event.as_ref()])
             },
             Compute::Stickiness { event } => Facts {
@@ -200,9 +267,10 @@ impl Compute {
                 steps,
                 exclude,
                 order,
-                ..
+                within,
             } => Facts {
                 composition: Composition::Rate,
+                reach: after(within.iter().map(|w| w.value).max().unwrap_or(0)),
                 steps: Some(Steps {
                     names: steps.iter().map(|s| s.value.as_str()).collect(),
                     shares: true,
@@ -219,6 +287,9 @@ impl Compute {
             Compute::Lifecycle { event, every } => Facts {
                 activity: Some(event.as_ref()),
                 periods: Some(Periods::Every(every.value)),
+                // the previous period's actives, and whether a user was ever active before
+                reach: previous(every.value),
+                firsts: vec![event.as_ref()],
                 steps: Some(Steps {
                     names: crate::LIFECYCLE_STATUSES.to_vec(),
                     shares: false,
@@ -239,14 +310,38 @@ impl Compute {
                 composition: Composition::Additive,
                 // a sum can fall with negative amounts; a window lets values go
                 only_grows: window.is_none() && !matches!(of, Running::Sum { .. }),
+                // what a day adds leaves a window later: older days no longer count; a
+                // total since the data begins counts every event
+                reach: match window {
+                    Some(w) => Reach::Window {
+                        before_days: w.value.div_euclid(86_400) + 1,
+                        after_us: 0,
+                    },
+                    None => Reach::Everything,
+                },
                 ..Facts::reading(vec![of.event()])
             },
             Compute::Derived { expr, text } => Facts {
                 combines: Some(Combines::Formula { expr, text }),
                 ..Facts::reading(Vec::new())
             },
-            Compute::Sql { .. } => Facts::reading(Vec::new()),
+            Compute::Sql { .. } => Facts {
+                reach: Reach::Everything,
+                ..Facts::reading(Vec::new())
+            },
         }
+    }
+
+    /// The events whose first occurrence per user it reads from before its [`Reach`]: a
+    /// cohort's `from` event, lifecycle's activity (`None`: of any event).
+    pub fn first_events(&self) -> Vec<Option<&Text>> {
+        self.facts().firsts
+    }
+
+    /// How far from a period lies the data its value reads (see [`Reach`]); a `ratio` or
+    /// `derived` metric's own (its parts have theirs).
+    pub fn reach(&self) -> Reach {
+        self.facts().reach
     }
 
     /// The events it reads: one entry per named event (`None`: any event). `signup`, the users

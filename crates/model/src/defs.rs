@@ -198,6 +198,13 @@ pub enum Grain {
 }
 
 impl Grain {
+    pub const ALL: [Grain; 4] = [Grain::Day, Grain::Week, Grain::Month, Grain::Quarter];
+
+    /// The grain named `name` (see [`Grain::as_str`]).
+    pub fn named(name: &str) -> Option<Grain> {
+        Grain::ALL.into_iter().find(|g| g.as_str() == name)
+    }
+
     /// `day`, `week`, `month` or `quarter`.
     pub fn as_str(self) -> &'static str {
         match self {

@@ -26,7 +26,7 @@ pub fn sources_explanation() -> &'static str {
     include_str!("from_yaml/sources.md")
 }
 
-pub use compute::{Combines, Composition, Steps};
+pub use compute::{Combines, Composition, Reach, Steps};
 pub use defs::*;
 pub use diagnostic::{Diagnostic, INPUT_ERROR_CODES, Severity, did_you_mean};
 pub use load::{Loaded, Loader, MAX_FILE_BYTES, load_paths};

@@ -56,6 +56,13 @@ impl Loaded {
         Some((format!("{}:{}:{}", f.name, span.line, span.column), out))
     }
 
+    /// See [`Workspace::definition_hash`].
+    pub fn definition_hash(&self, metric: &str) -> Option<String> {
+        self.workspace.definition_hash(metric)
+    }
+}
+
+impl crate::Workspace {
     /// A short hash of everything that decides a metric's values: its `compute:` and `unit:`
     /// as read (not where or how they were written), the metrics it reads, the sources, the
     /// time zone and the week start. A stored value with another hash came from another definition.
@@ -64,7 +71,7 @@ impl Loaded {
         use sha2::{Digest, Sha256};
         let mut text = String::new();
         self.definition_text(metric, &mut Vec::new(), &mut text)?;
-        let s = &self.workspace.settings;
+        let s = &self.settings;
         let tz = s.timezone.as_ref().map(|t| t.value.name().to_string());
         let week = s.week_starts.as_ref().map(|w| w.value.to_string());
         text.push_str(&format!("tz={tz:?};week={week:?};"));
@@ -77,7 +84,7 @@ impl Loaded {
     }
 
     fn definition_text(&self, id: &str, seen: &mut Vec<String>, out: &mut String) -> Option<()> {
-        let m = self.workspace.metric(id)?;
+        let m = self.metric(id)?;
         if seen.iter().any(|s| s == id) {
             return Some(());
         }

@@ -133,15 +133,20 @@ pub async fn compute(
 ) -> Result<Computed, StartError> {
     let ws = &loaded.workspace;
     step("opening the sources");
-    let engine = Session::new(ws, dir, options.clone())
-        .engine()
-        .await
-        .map_err(engine_error)?;
+    let session = Session::new(ws, dir, options.clone());
+    let engine = session.engine().await.map_err(engine_error)?;
     step("computing every metric");
-    let values = engine
-        .measure(&Request::default())
+    // only the periods the files changed since the last computation can change (see
+    // `throughline_engine::Refresh`); the CLI's `measure` shares the cache
+    let refresh = throughline_engine::Refresh {
+        dir: session.cache_dir(),
+        full: false,
+    };
+    let (values, how) = engine
+        .measure_refreshing(&Request::default(), &refresh, &|_| {})
         .await
         .map_err(engine_error)?;
+    step(&how.sentence());
     // by segment: each user dimension once, for the metrics that list it in `segments:` or
     // list none (the review breaks those down by every dimension too)
     let mut by_segment = Vec::new();

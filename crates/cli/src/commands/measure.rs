@@ -59,6 +59,13 @@ pub struct Args {
     /// the old one is kept.
     #[arg(long)]
     save: bool,
+    /// Compute every period from all of the events, ignoring the cache. Without it, a
+    /// measurement of every metric over the whole range recomputes only the periods that the
+    /// files added, changed or removed since the last run can change, and takes the others
+    /// from `.throughline/cache` (each file's first events per user, and the last values);
+    /// the values are the same either way.
+    #[arg(long)]
+    full: bool,
     /// Compare each value with an earlier period: `previous`, `year-ago` (52 weeks, or 12
     /// months), or a number of weeks (`4w`). Adds the earlier value and the change; the
     /// change of a `derived` or `ratio` metric, or of one the `drives:` edges make a product
@@ -101,7 +108,14 @@ pub fn run(args: Args) -> ExitCode {
         // the earlier periods are measured too, and shown beside the requested ones
         wide.from = Some(f - c.reach());
     }
-    match measure(&dir, &wide, args.explain, &options, args.compare.is_some()) {
+    match measure(
+        &dir,
+        &wide,
+        args.explain,
+        &options,
+        args.compare.is_some(),
+        args.full,
+    ) {
         Ok((loaded, runtime, Err(explanation))) => {
             drop(runtime);
             print(&explanation_text(&explanation, &loaded));
@@ -167,6 +181,7 @@ fn measure(
     explain: Option<String>,
     options: &EngineOptions,
     inputs: bool,
+    full: bool,
 ) -> Result<Measured, Failed> {
     let loaded = lifecycle::load_workspace(dir, false)?;
     let mut request = request.clone();
@@ -200,10 +215,17 @@ fn measure(
         if let Some(id) = &explain {
             return engine.explain(id, request).await.map(Err);
         }
-        engine
-            .measure_with(request, &|p| bar.update(p))
-            .await
-            .map(Ok)
+        let refresh = throughline_engine::Refresh {
+            dir: session.cache_dir(),
+            full,
+        };
+        let (values, how) = engine
+            .measure_refreshing(request, &refresh, &|p| bar.update(p))
+            .await?;
+        if !matches!(how, throughline_engine::Refreshed::Uncached { .. }) {
+            bar.println(&how.sentence());
+        }
+        Ok(Ok(values))
     });
     bar.finish();
     match result {

@@ -76,6 +76,11 @@ pub(crate) async fn list(ctx: &SessionContext, pattern: &str, ext: &str) -> Resu
 }
 
 impl Files {
+    /// Keeps the files whose URL `keep` accepts.
+    pub(crate) fn retain(&mut self, keep: impl Fn(&str) -> bool) {
+        self.found.retain(|(url, _)| keep(url.as_str()));
+    }
+
     /// Each file's URL, in order.
     pub(crate) fn urls(&self) -> impl Iterator<Item = &ListingTableUrl> {
         self.found.iter().map(|(u, _)| u)

@@ -14,11 +14,12 @@ use crate::error::{EngineError, df};
 use crate::time::Calendar;
 
 mod files;
-mod listing;
+pub(crate) mod listing;
 mod parquet;
-mod postgres;
+pub(crate) mod postgres;
 
 /// Normalized tables.
+#[derive(Clone)]
 pub(crate) struct Tables {
     /// The events that count: with a user and a plausible time.
     pub events: DataFrame,
@@ -47,15 +48,8 @@ pub(crate) async fn open(
     root: &Path,
     cal: &Calendar,
 ) -> Result<Tables, EngineError> {
-    let Some(events) = ws.settings.sources.get("events") else {
-        return Err(EngineError::new(
-            "the workspace has no `events` source",
-            "add `sources: { events: { format: parquet, path: data/events/*.parquet, columns: { user: user_id, time: ts, name: event } } }` to throughline.yaml",
-        ));
-    };
     let mut dbs = postgres::Databases::default();
-    let raw = read(ctx, events, root, "raw_events", "ts", (cal, &mut dbs)).await?;
-    let all_events = normalize(raw, events, cal, None)?;
+    let all_events = events_files(ctx, ws, root, cal, "raw_events", None, &mut dbs).await?;
     let user_type = column_type(&all_events, USER);
     let (users, dimensions) = match ws.settings.sources.get("users") {
         Some(u) => {
@@ -109,6 +103,28 @@ pub(crate) async fn open(
         users,
         dimensions,
     })
+}
+
+/// The events source, read and normalized: every row (see [`Tables::counted`] for the ones
+/// that count), of only the files (by URL, as [`listing::Files`] names them) in `only` when
+/// it is given. `dbs`: the databases opened so far (see [`postgres::Databases`]).
+pub(crate) async fn events_files(
+    ctx: &SessionContext,
+    ws: &Workspace,
+    root: &Path,
+    cal: &Calendar,
+    name: &str,
+    only: Option<&std::collections::BTreeSet<String>>,
+    dbs: &mut postgres::Databases,
+) -> Result<DataFrame, EngineError> {
+    let Some(events) = ws.settings.sources.get("events") else {
+        return Err(EngineError::new(
+            "the workspace has no `events` source",
+            "add `sources: { events: { format: parquet, path: data/events/*.parquet, columns: { user: user_id, time: ts, name: event } } }` to throughline.yaml",
+        ));
+    };
+    let raw = read_files(ctx, events, root, name, "ts", (cal, dbs), only).await?;
+    normalize(raw, events, cal, None)
 }
 
 /// Event rows left out of every metric, and why: counted, never absorbed.
@@ -318,6 +334,19 @@ async fn read(
     default_time: &str,
     (cal, dbs): (&Calendar, &mut postgres::Databases),
 ) -> Result<DataFrame, EngineError> {
+    read_files(ctx, s, root, name, default_time, (cal, dbs), None).await
+}
+
+/// [`read`], of only the files whose URL `only` holds when it is given.
+async fn read_files(
+    ctx: &SessionContext,
+    s: &Source,
+    root: &Path,
+    name: &str,
+    default_time: &str,
+    (cal, dbs): (&Calendar, &mut postgres::Databases),
+    only: Option<&std::collections::BTreeSet<String>>,
+) -> Result<DataFrame, EngineError> {
     let path = match &s.path {
         Some(path) if s.format.value != SourceFormat::Postgres => path,
         _ => {
@@ -351,7 +380,10 @@ async fn read(
     // registered under a name, so plans (and the SQL rendered from them) name the source;
     // a table over the files the pattern names, each by its URL (see `listing`)
     let (config, table_options) = (ctx.copied_config(), ctx.copied_table_options());
-    let listed = listing::list(ctx, &full_str, &ext).await;
+    let mut listed = listing::list(ctx, &full_str, &ext).await;
+    if let (Some(only), Ok(files)) = (only, &mut listed) {
+        files.retain(|url| only.contains(url));
+    }
     if in_store && let Ok(objects) = &listed {
         files::check_objects(s, objects).await?;
     }

@@ -1,0 +1,782 @@
+//! A measurement that recomputes only what new data can change. The cache (a folder, by
+//! default `.throughline/cache` in the workspace) keeps, per file of the events source and
+//! keyed by its path, size and modification time, each user's first event of each name in it
+//! (a Parquet file) and its first and last event times; and the values of the last run with
+//! the definitions that gave them.
+//!
+//! On the next run the files that were added, changed or removed give the earliest instant the
+//! data changed at. Each metric's [`Reach`] says which of its periods that can change: those
+//! ending less than its window after the change (a cohort's `within`, a retention's horizon).
+//! From the first such period on, the values are computed again, from a table that holds the
+//! events from a little before it (a churn's previous month, a cumulative window) and, for
+//! each user and event name before that, only the user's first such event: enough for every
+//! cohort's start and every first activity, so each value equals a full computation. The
+//! periods before come from the cache.
+//!
+//! Anything the cache cannot vouch for is computed in full, and the run says why: no cache, a
+//! changed definition, time zone or users source, `--full`, a metric that reads every event
+//! (`sql`, a running total without a window), sources that are not local files, a request
+//! for some metrics, a segment or a range.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+use chrono::{NaiveDate, TimeZone, Utc};
+use datafusion::arrow::array::{Array, AsArray};
+use datafusion::arrow::datatypes::DataType;
+use datafusion::dataframe::DataFrameWriteOptions;
+use datafusion::functions_aggregate::expr_fn::{max, min};
+use datafusion::prelude::*;
+use datafusion::scalar::ScalarValue;
+use serde::{Deserialize, Serialize};
+use throughline_model::{Grain, Reach, SourceFormat};
+
+use crate::error::df;
+use crate::sources::{EVENT, TS, Tables, USER};
+use crate::{Engine, EngineError, MetricValue, Progress, Request, Step};
+
+/// How a measurement may use its cache.
+#[derive(Clone, Debug)]
+pub struct Refresh {
+    /// The cache folder (created when missing).
+    pub dir: PathBuf,
+    /// Ignore what is cached: compute every period (the cache is written again).
+    pub full: bool,
+}
+
+/// What a refreshing measurement did.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Refreshed {
+    /// The request is not one the cache serves (see the module's documentation): computed
+    /// in full, the cache left as it was.
+    Uncached { reason: String },
+    /// Every period was computed, for this reason, and the cache written.
+    Full { reason: String },
+    /// The periods from `from` were computed again, from the events since `read_from` and
+    /// each user's first events before it; `kept` values came from the cache.
+    Partial {
+        from: NaiveDate,
+        read_from: NaiveDate,
+        added: usize,
+        changed: usize,
+        removed: usize,
+        kept: usize,
+        computed: usize,
+    },
+}
+
+impl Refreshed {
+    /// One line for the terminal.
+    pub fn sentence(&self) -> String {
+        match self {
+            Refreshed::Uncached { reason } => format!("computed without the cache: {reason}"),
+            Refreshed::Full { reason } => format!("computed every period: {reason}"),
+            Refreshed::Partial {
+                from,
+                read_from,
+                added,
+                changed,
+                removed,
+                kept,
+                computed,
+            } => format!(
+                "refreshed from {from} ({added} file(s) added, {changed} changed, {removed} removed since the last run): {computed} value(s) computed from the events since {read_from}, {kept} kept from the cache; `--full` computes every period"
+            ),
+        }
+    }
+}
+
+/// Bump when the cache's meaning changes: an older cache is then ignored.
+const VERSION: u32 = 1;
+const MANIFEST: &str = "manifest.json";
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+struct Manifest {
+    version: u32,
+    /// The request and every definition read (see [`Engine::cache_key`]).
+    key: String,
+    /// The users source's files.
+    users: Vec<Fingerprint>,
+    files: Vec<FileEntry>,
+    /// The data's last event, the clock and the plausible range's end at the last run (µs).
+    data_end_us: i64,
+    now_us: i64,
+    plausible_end_us: i64,
+    values: Vec<Cached>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+struct Fingerprint {
+    path: String,
+    size: u64,
+    modified: String,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+struct FileEntry {
+    file: Fingerprint,
+    /// The first and last times of its rows that count (none: no such row).
+    span_us: Option<(i64, i64)>,
+    /// Its latest time of any row, counted or not (a row past the plausible range counts
+    /// once the clock reaches it).
+    latest_us: Option<i64>,
+    /// The Parquet file in the cache with each user's first event of each name.
+    firsts: String,
+}
+
+/// A value as cached. Numbers are kept as their bits: JSON's decimal text would not give every
+/// `f64` back exactly (and has no NaN), and the refreshed values must equal a full run's.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+struct Cached {
+    metric: String,
+    grain: String,
+    start_us: i64,
+    end_us: i64,
+    segment: BTreeMap<String, String>,
+    value: Option<u64>,
+    numerator: Option<u64>,
+    denominator: Option<u64>,
+    complete: bool,
+    curve: Vec<u64>,
+    steps: Vec<(String, u64, Option<u64>)>,
+}
+
+impl Engine {
+    /// [`Engine::measure_with`], recomputing only the periods that the data changed since the
+    /// last run can change (see the module's documentation), and saying what it did.
+    pub async fn measure_refreshing(
+        &self,
+        req: &Request,
+        refresh: &Refresh,
+        progress: &(dyn Fn(Progress<'_>) + Sync),
+    ) -> Result<(Vec<MetricValue>, Refreshed), EngineError> {
+        if let Some(reason) = self.not_cacheable(req)? {
+            let values = self.measure_with(req, progress).await?;
+            return Ok((values, Refreshed::Uncached { reason }));
+        }
+        std::fs::create_dir_all(&refresh.dir).map_err(|e| {
+            EngineError::new(
+                format!(
+                    "cannot create the cache folder {}: {e}",
+                    refresh.dir.display()
+                ),
+                "check the folder's permissions, or run with `--full`",
+            )
+        })?;
+        let key = self.cache_key(req)?;
+        let users = self.fingerprints("users").await?;
+        let old = read_manifest(&refresh.dir);
+        let reason = match &old {
+            _ if refresh.full => Some("`--full` was asked for".to_string()),
+            None => Some("nothing is cached yet".to_string()),
+            Some(m) if m.version != VERSION => Some("the cache is from another version".into()),
+            Some(m) if m.key != key => Some(
+                "a definition, the time zone, the week start, a source or the request changed since the last run".into(),
+            ),
+            Some(m) if m.users != users => Some("the users source changed".into()),
+            Some(_) => None,
+        };
+        let files = self.fingerprints("events").await?;
+        let (plausible_end_us, now_us) =
+            (self.tables.plausible_us.1, Utc::now().timestamp_micros());
+        let Some((_, data_end_us)) = self.span_us else {
+            let values = self.measure_with(req, progress).await?;
+            return Ok((
+                values,
+                Refreshed::Full {
+                    reason: "there are no events".into(),
+                },
+            ));
+        };
+        // each file's entry: kept when its fingerprint is unchanged (and no row it left out
+        // as too late has come within the plausible range since), else read again
+        let previous: BTreeMap<&Fingerprint, &FileEntry> = old
+            .iter()
+            .flat_map(|m| m.files.iter().map(|f| (&f.file, f)))
+            .collect();
+        let stale = |f: &FileEntry| {
+            let old_end = old
+                .as_ref()
+                .map_or(plausible_end_us, |m| m.plausible_end_us);
+            f.latest_us.is_some_and(|l| l > old_end) && plausible_end_us > old_end
+        };
+        let mut entries = Vec::new();
+        let (mut added, mut changed) = (Vec::new(), 0usize);
+        for (i, fp) in files.iter().enumerate() {
+            match previous.get(fp) {
+                Some(e) if !refresh.full && !stale(e) && refresh.dir.join(&e.firsts).exists() => {
+                    entries.push((*e).clone())
+                }
+                _ => {
+                    let e = self.file_entry(fp, i, &refresh.dir).await?;
+                    if old
+                        .as_ref()
+                        .is_some_and(|m| m.files.iter().any(|f| f.file.path == fp.path))
+                    {
+                        changed += 1;
+                    }
+                    added.push(e.clone());
+                    entries.push(e);
+                }
+            }
+        }
+        let kept: BTreeSet<&Fingerprint> = entries.iter().map(|e| &e.file).collect();
+        let gone: Vec<&FileEntry> = old
+            .iter()
+            .flat_map(|m| m.files.iter())
+            .filter(|f| !kept.contains(&f.file))
+            .collect();
+        let removed = gone
+            .iter()
+            .filter(|g| !files.iter().any(|f| f.path == g.file.path))
+            .count();
+        let (values, how) = match (reason, &old) {
+            (None, Some(old)) => {
+                // the earliest instant the data changed at, or that the last run's values
+                // depend on being the end (of the data, of the clock)
+                let changed_at = added
+                    .iter()
+                    .chain(gone.iter().copied())
+                    .filter_map(|e| e.span_us.map(|s| s.0))
+                    .chain([old.data_end_us, data_end_us, old.now_us])
+                    .min()
+                    .unwrap_or(data_end_us);
+                let partial = self
+                    .partial(req, old, &entries, &refresh.dir, changed_at, progress)
+                    .await;
+                match partial {
+                    Ok(Some((values, from, read_from, kept))) => {
+                        let computed = values.len() - kept;
+                        let how = Refreshed::Partial {
+                            from,
+                            read_from,
+                            added: added.len() - changed,
+                            changed,
+                            removed,
+                            kept,
+                            computed,
+                        };
+                        (values, how)
+                    }
+                    Ok(None) => {
+                        let values = self.measure_with(req, progress).await?;
+                        let reason = "the change reaches back to the start of the data".into();
+                        (values, Refreshed::Full { reason })
+                    }
+                    // a cache another run is rewriting, or damaged: computed in full instead
+                    Err(e) => {
+                        let values = self.measure_with(req, progress).await?;
+                        let reason = format!("the cache could not be read ({})", e.message);
+                        (values, Refreshed::Full { reason })
+                    }
+                }
+            }
+            (reason, _) => {
+                let values = self.measure_with(req, progress).await?;
+                let reason = reason.unwrap_or_default();
+                (values, Refreshed::Full { reason })
+            }
+        };
+        let manifest = Manifest {
+            version: VERSION,
+            key,
+            users,
+            files: entries,
+            data_end_us,
+            now_us,
+            plausible_end_us,
+            values: values.iter().map(cached).collect(),
+        };
+        write_manifest(&refresh.dir, &manifest)?;
+        Ok((values, how))
+    }
+
+    /// Why `req` is computed in full whatever the cache holds, if it is.
+    fn not_cacheable(&self, req: &Request) -> Result<Option<String>, EngineError> {
+        if matches!(self.placement, crate::cluster::Placement::Cluster(_)) {
+            return Ok(Some("the plans run on a cluster".into()));
+        }
+        if !req.metrics.is_empty() || req.by.is_some() || req.from.is_some() || req.to.is_some() {
+            return Ok(Some(
+                "the cache serves every metric over the whole range, without `--by`".into(),
+            ));
+        }
+        let events = self.workspace.settings.sources.get("events");
+        let local = events.is_some_and(|e| {
+            e.format.value != SourceFormat::Postgres
+                && e.path
+                    .as_ref()
+                    .is_some_and(|p| !crate::stores::is_object_url(&p.value))
+        });
+        if !local {
+            return Ok(Some(
+                "the events are not local files (a database or object store is read in full)"
+                    .into(),
+            ));
+        }
+        for m in self.reads(&self.requested(req)?)? {
+            if m.compute.as_ref().map(|c| c.value.reach()) == Some(Reach::Everything) {
+                return Ok(Some(format!(
+                    "metric `{}` reads every event since the data begins",
+                    m.id.value
+                )));
+            }
+        }
+        Ok(None)
+    }
+
+    /// What the cached values depend on besides the data: each metric's definition and
+    /// grain, and the request.
+    fn cache_key(&self, req: &Request) -> Result<String, EngineError> {
+        let mut text = format!("grain={:?};", req.grain);
+        let ids = self.requested(req)?;
+        for m in self.reads(&ids)? {
+            let hash = self
+                .workspace
+                .definition_hash(&m.id.value)
+                .unwrap_or_default();
+            text.push_str(&format!(
+                "{}={hash}@{};",
+                m.id.value,
+                self.grain(m, req).as_str()
+            ));
+        }
+        text.push_str(&format!("requested={ids:?}"));
+        Ok(text)
+    }
+
+    /// The files of source `name` as the listing sees them; none for a source that is not
+    /// made of local files.
+    async fn fingerprints(&self, name: &str) -> Result<Vec<Fingerprint>, EngineError> {
+        let Some(s) = self.workspace.settings.sources.get(name) else {
+            return Ok(Vec::new());
+        };
+        let Some(path) = s
+            .path
+            .as_ref()
+            .filter(|_| s.format.value != SourceFormat::Postgres)
+        else {
+            return Ok(Vec::new());
+        };
+        let full = self.root.join(&path.value);
+        let ext = Path::new(&path.value)
+            .extension()
+            .map(|e| format!(".{}", e.to_string_lossy()))
+            .unwrap_or_default();
+        let files = crate::sources::listing::list(&self.ctx, &full.to_string_lossy(), &ext)
+            .await
+            .map_err(|e| df("listing the source's files", e))?;
+        Ok(files
+            .objects()
+            .map(|(url, meta)| Fingerprint {
+                path: url.as_str().to_string(),
+                size: meta.size,
+                modified: format!(
+                    "{}{}",
+                    meta.last_modified.to_rfc3339(),
+                    meta.e_tag
+                        .as_deref()
+                        .map_or(String::new(), |t| format!(" {t}"))
+                ),
+            })
+            .collect())
+    }
+
+    /// Reads one events file: its span and each user's first event of each name, written to
+    /// the cache.
+    async fn file_entry(
+        &self,
+        fp: &Fingerprint,
+        i: usize,
+        dir: &Path,
+    ) -> Result<FileEntry, EngineError> {
+        let path = url::Url::parse(&fp.path)
+            .ok()
+            .and_then(|u| u.to_file_path().ok())
+            .unwrap_or_else(|| PathBuf::from(&fp.path));
+        let name = format!("__refresh_file_{i}");
+        let only = BTreeSet::from([fp.path.clone()]);
+        let all = crate::sources::events_files(
+            &self.ctx,
+            &self.workspace,
+            &self.root,
+            &self.calendar,
+            &name,
+            Some(&only),
+            &mut Default::default(),
+        )
+        .await?;
+        let what = format!("reading {}", path.display());
+        let fail = |e| df(&what, e);
+        let counted = self.tables.counted.clone();
+        let us = |e: Expr| crate::instant::epoch_us(e);
+        let batches = all
+            .clone()
+            .aggregate(
+                vec![],
+                vec![
+                    min(us(when(counted.clone(), col(TS)).end().map_err(fail)?)).alias("lo"),
+                    max(us(when(counted.clone(), col(TS)).end().map_err(fail)?)).alias("hi"),
+                    max(us(col(TS))).alias("latest"),
+                ],
+            )
+            .map_err(fail)?
+            .collect()
+            .await
+            .map_err(fail)?;
+        let int = |c: usize| {
+            batches.first().and_then(|b| {
+                let a = b
+                    .column(c)
+                    .as_primitive_opt::<datafusion::arrow::datatypes::Int64Type>()?;
+                (!a.is_null(0)).then(|| a.value(0))
+            })
+        };
+        let span_us = int(0).zip(int(1));
+        let latest_us = int(2);
+        let firsts = format!("firsts-{}.parquet", short_hash(&format!("{fp:?}")));
+        let tmp = dir.join(format!("tmp-{}-{firsts}", std::process::id()));
+        let _ = std::fs::remove_file(&tmp);
+        all.filter(counted)
+            .and_then(|d| d.aggregate(vec![col(USER), col(EVENT)], vec![min(col(TS)).alias(TS)]))
+            .map_err(fail)?
+            .write_parquet(
+                &tmp.to_string_lossy(),
+                DataFrameWriteOptions::new().with_single_file_output(true),
+                None,
+            )
+            .await
+            .map_err(fail)?;
+        let _ = self.ctx.deregister_table(name.as_str());
+        std::fs::rename(&tmp, dir.join(&firsts)).map_err(|e| {
+            EngineError::new(
+                format!("cannot write the cache in {}: {e}", dir.display()),
+                "check the folder's permissions and free space, or run with `--full`",
+            )
+        })?;
+        Ok(FileEntry {
+            file: fp.clone(),
+            span_us,
+            latest_us,
+            firsts,
+        })
+    }
+
+    /// The values of the periods the change at `changed_at` (µs) can reach, computed from a
+    /// window of the events, with the earlier ones from the cache; `None` when the change
+    /// reaches back to the start of the data (then nothing is saved by a window).
+    #[allow(clippy::type_complexity)]
+    async fn partial(
+        &self,
+        req: &Request,
+        old: &Manifest,
+        entries: &[FileEntry],
+        dir: &Path,
+        changed_at: i64,
+        progress: &(dyn Fn(Progress<'_>) + Sync),
+    ) -> Result<Option<(Vec<MetricValue>, NaiveDate, NaiveDate, usize)>, EngineError> {
+        let tz = self.calendar.tz;
+        let day_of = |us: i64| {
+            Utc.timestamp_micros(us)
+                .single()
+                .map(|t| t.with_timezone(&tz).date_naive())
+        };
+        let Some((first_day, _)) = self.data_days() else {
+            return Ok(None);
+        };
+        // each requested metric's first period the change can reach: of the metric or of any
+        // metric it reads (at its grain), and the first day the events are read from
+        let mut froms = crate::measure::Froms::new();
+        let mut own: BTreeMap<String, NaiveDate> = BTreeMap::new();
+        let mut read_from: Option<NaiveDate> = None;
+        for id in self.requested(req)? {
+            let grain = self.grain(self.metric(&id)?, req);
+            let reads = self.reads(std::slice::from_ref(&id))?;
+            let mut from: Option<NaiveDate> = None;
+            for m in &reads {
+                let Some(Reach::Window { after_us, .. }) =
+                    m.compute.as_ref().map(|c| c.value.reach())
+                else {
+                    continue;
+                };
+                let Some(day) = day_of(changed_at.saturating_sub(after_us)) else {
+                    return Ok(None);
+                };
+                let start = self.calendar.period_start(grain, day);
+                from = Some(from.map_or(start, |f| f.min(start)));
+            }
+            let Some(from) = from else { continue };
+            own.insert(id.clone(), from);
+            for m in &reads {
+                let slot = froms.entry((m.id.value.clone(), grain)).or_insert(from);
+                *slot = (*slot).min(from);
+                if let Some(Reach::Window { before_days, .. }) =
+                    m.compute.as_ref().map(|c| c.value.reach())
+                {
+                    // a day more for a clock change inside the window
+                    let first = from - chrono::Days::new(before_days.max(0) as u64 + 1);
+                    read_from = Some(read_from.map_or(first, |r| r.min(first)));
+                }
+            }
+        }
+        let (Some(read_from), Some(&from)) = (read_from, own.values().min()) else {
+            return Ok(None);
+        };
+        if read_from <= first_day {
+            return Ok(None);
+        }
+        let cut = self.calendar.midnight(read_from).with_timezone(&Utc);
+        // the events whose first occurrence per user the metrics read (`None`: any)
+        let mut firsts: BTreeSet<Option<String>> = BTreeSet::new();
+        for m in self.reads(&self.requested(req)?)? {
+            if let Some(c) = &m.compute {
+                firsts.extend(
+                    c.value
+                        .first_events()
+                        .into_iter()
+                        .map(|e| e.map(|e| e.value.clone())),
+                );
+            }
+        }
+        let window = self
+            .window(entries, dir, cut.timestamp_micros(), &firsts)
+            .await?;
+        let fresh = self.measure_over(&window, req, &froms, progress).await?;
+        // each metric's values from its first recomputed period on, the earlier from the cache
+        let from_us: BTreeMap<&str, i64> = own
+            .iter()
+            .map(|(id, f)| {
+                let us = self.calendar.midnight(*f).with_timezone(&Utc);
+                (id.as_str(), us.timestamp_micros())
+            })
+            .collect();
+        let recomputed =
+            |metric: &str, start_us: i64| from_us.get(metric).is_none_or(|f| start_us >= *f);
+        let mut values: Vec<MetricValue> = Vec::new();
+        let mut kept = 0;
+        for c in &old.values {
+            if !recomputed(&c.metric, c.start_us)
+                && let Some(v) = restored(c, tz)
+            {
+                values.push(v);
+                kept += 1;
+            }
+        }
+        values.extend(
+            fresh
+                .into_iter()
+                .filter(|v| recomputed(&v.metric, v.start.with_timezone(&Utc).timestamp_micros())),
+        );
+        // in the order a full computation gives: by metric as requested, then as computed
+        let order: BTreeMap<String, usize> = self
+            .requested(req)?
+            .into_iter()
+            .enumerate()
+            .map(|(i, id)| (id, i))
+            .collect();
+        values.sort_by_key(|v| order.get(&v.metric).copied().unwrap_or(usize::MAX));
+        let mut by_metric: Vec<Vec<MetricValue>> = Vec::new();
+        for v in values {
+            match by_metric.last_mut() {
+                Some(run) if run[0].metric == v.metric => run.push(v),
+                _ => by_metric.push(vec![v]),
+            }
+        }
+        let mut out = Vec::new();
+        for mut run in by_metric {
+            run.sort_by(|a, b| (&a.segment, a.start).cmp(&(&b.segment, b.start)));
+            out.extend(run);
+        }
+        Ok(Some((out, from, read_from, kept)))
+    }
+
+    /// The sources with their events cut at `cut_us`: the events from then on, and before it
+    /// each user's first event of each name in `firsts` (of every name when it holds `None`;
+    /// none when it is empty), from the cached files, its other columns empty.
+    async fn window(
+        &self,
+        entries: &[FileEntry],
+        dir: &Path,
+        cut_us: i64,
+        firsts: &BTreeSet<Option<String>>,
+    ) -> Result<Tables, EngineError> {
+        let fail = |e| df("reading the cache", e);
+        let cut = lit(ScalarValue::TimestampMicrosecond(
+            Some(cut_us),
+            Some("UTC".into()),
+        ));
+        let paths: Vec<String> = entries
+            .iter()
+            .filter(|e| !firsts.is_empty() && e.span_us.is_some_and(|(lo, _)| lo < cut_us))
+            .map(|e| dir.join(&e.firsts).to_string_lossy().into_owned())
+            .collect();
+        let events = &self.tables.events;
+        // the events from the cut, of the files that hold any (a file of older events is not
+        // read again), in the source's column types
+        let overlapping: BTreeSet<String> = entries
+            .iter()
+            .filter(|e| e.span_us.is_some_and(|(_, hi)| hi >= cut_us))
+            .map(|e| e.file.path.clone())
+            .collect();
+        let like_events = |d: DataFrame| -> Result<DataFrame, EngineError> {
+            let have: BTreeSet<String> = d
+                .schema()
+                .fields()
+                .iter()
+                .map(|f| f.name().clone())
+                .collect();
+            let cols: Vec<Expr> = events
+                .schema()
+                .fields()
+                .iter()
+                .map(|f| {
+                    let name = f.name().as_str();
+                    let value = if have.contains(name) {
+                        col(name)
+                    } else {
+                        lit(ScalarValue::Null)
+                    };
+                    cast(value, f.data_type().clone()).alias(name)
+                })
+                .collect();
+            d.select(cols).map_err(fail)
+        };
+        let later = crate::sources::events_files(
+            &self.ctx,
+            &self.workspace,
+            &self.root,
+            &self.calendar,
+            "__refresh_window",
+            Some(&overlapping),
+            &mut Default::default(),
+        )
+        .await?
+        .filter(self.tables.counted.clone())
+        .and_then(|d| d.filter(col(TS).gt_eq(cut.clone())))
+        .map_err(fail)?;
+        let later = like_events(later)?;
+        let mut t = self.tables.clone();
+        if paths.is_empty() {
+            t.events = later;
+            return Ok(t);
+        }
+        let mut read = self
+            .ctx
+            .read_parquet(paths, ParquetReadOptions::default())
+            .await
+            .map_err(fail)?;
+        if !firsts.contains(&None) {
+            let names: Vec<Expr> = firsts.iter().flatten().map(|n| lit(n.clone())).collect();
+            read = read
+                .filter(cast(col(EVENT), DataType::Utf8).in_list(names, false))
+                .map_err(fail)?;
+        }
+        let firsts = read
+            .aggregate(vec![col(USER), col(EVENT)], vec![min(col(TS)).alias(TS)])
+            .and_then(|d| d.filter(col(TS).lt(cut)))
+            .map_err(fail)?;
+        // only each user's first event of each name: the other columns empty
+        t.events = like_events(firsts)?.union(later).map_err(fail)?;
+        Ok(t)
+    }
+}
+
+fn cached(v: &MetricValue) -> Cached {
+    Cached {
+        metric: v.metric.clone(),
+        grain: v.grain.as_str().to_string(),
+        start_us: v.start.with_timezone(&Utc).timestamp_micros(),
+        end_us: v.end.with_timezone(&Utc).timestamp_micros(),
+        segment: v.segment.clone(),
+        value: v.value.map(f64::to_bits),
+        numerator: v.numerator.map(f64::to_bits),
+        denominator: v.denominator.map(f64::to_bits),
+        complete: v.complete,
+        curve: v.curve.iter().map(|c| c.to_bits()).collect(),
+        steps: v
+            .steps
+            .iter()
+            .map(|s| (s.name.clone(), s.users.to_bits(), s.rate.map(f64::to_bits)))
+            .collect(),
+    }
+}
+
+fn restored(c: &Cached, tz: chrono_tz::Tz) -> Option<MetricValue> {
+    let at = |us: i64| {
+        Utc.timestamp_micros(us)
+            .single()
+            .map(|t| t.with_timezone(&tz))
+    };
+    Some(MetricValue {
+        metric: c.metric.clone(),
+        grain: Grain::named(&c.grain)?,
+        start: at(c.start_us)?,
+        end: at(c.end_us)?,
+        segment: c.segment.clone(),
+        value: c.value.map(f64::from_bits),
+        numerator: c.numerator.map(f64::from_bits),
+        denominator: c.denominator.map(f64::from_bits),
+        complete: c.complete,
+        curve: c.curve.iter().map(|b| f64::from_bits(*b)).collect(),
+        steps: c
+            .steps
+            .iter()
+            .map(|(name, users, rate)| Step {
+                name: name.clone(),
+                users: f64::from_bits(*users),
+                rate: rate.map(f64::from_bits),
+            })
+            .collect(),
+    })
+}
+
+fn read_manifest(dir: &Path) -> Option<Manifest> {
+    let text = std::fs::read_to_string(dir.join(MANIFEST)).ok()?;
+    serde_json::from_str(&text).ok()
+}
+
+/// Writes the manifest whole or not at all (a temporary file renamed over it), then removes
+/// the cached files it no longer names.
+fn write_manifest(dir: &Path, m: &Manifest) -> Result<(), EngineError> {
+    let fail = |e: std::io::Error| {
+        EngineError::new(
+            format!("cannot write the cache in {}: {e}", dir.display()),
+            "check the folder's permissions and free space, or run with `--full`",
+        )
+    };
+    let tmp = dir.join(format!("{MANIFEST}.{}.tmp", std::process::id()));
+    let text = serde_json::to_string(m).map_err(|e| fail(std::io::Error::other(e)))?;
+    std::fs::write(&tmp, text).map_err(fail)?;
+    std::fs::rename(&tmp, dir.join(MANIFEST)).map_err(fail)?;
+    let named: BTreeSet<&str> = m.files.iter().map(|f| f.firsts.as_str()).collect();
+    if let Ok(read) = std::fs::read_dir(dir) {
+        for e in read.flatten() {
+            let name = e.file_name().to_string_lossy().into_owned();
+            if name.starts_with("firsts-") && !named.contains(name.as_str()) {
+                let _ = std::fs::remove_file(e.path());
+            }
+        }
+    }
+    Ok(())
+}
+
+/// A short stable hash of `text` (FNV-1a, 64 bits): a file name, not a secret.
+fn short_hash(text: &str) -> String {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in text.bytes() {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    format!("{h:016x}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_file_name_follows_the_fingerprint() {
+        assert_eq!(short_hash("a"), short_hash("a"));
+        assert_ne!(short_hash("a"), short_hash("b"));
+    }
+}

@@ -130,6 +130,33 @@ impl Inputs {
     }
 
     /// Whether values are split by a dimension (every plan then carries `segment`).
+    /// These inputs without the events and activity from `cut_us` to `from_us` (UTC µs): a
+    /// metric of a refresh reads only its own window after the first events before the cut.
+    pub fn narrowed(&self, cut_us: i64, from_us: i64) -> Result<Inputs, EngineError> {
+        if from_us <= cut_us {
+            return Ok(self.clone());
+        }
+        let at = |us: i64| {
+            lit(datafusion::scalar::ScalarValue::TimestampMicrosecond(
+                Some(us),
+                Some("UTC".into()),
+            ))
+        };
+        let keep = |c: &str| col(c).lt(at(cut_us)).or(col(c).gt_eq(at(from_us)));
+        let mut out = self.clone();
+        out.events = out
+            .events
+            .filter(keep(TS))
+            .map_err(|e| df("narrowing the events", e))?;
+        if let Some(a) = out.activity.take() {
+            out.activity = Some(
+                a.filter(keep(DAY))
+                    .map_err(|e| df("narrowing the activity", e))?,
+            );
+        }
+        Ok(out)
+    }
+
     pub fn segmented(&self) -> bool {
         self.by.is_some()
     }

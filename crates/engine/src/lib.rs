@@ -195,9 +195,15 @@ impl Engine {
         }
         let (ctx, placement) = options.session(federated)?;
         let explain = placement.clone();
-        Engine::open_in(ctx, placement, ws, root, &options)
+        let started = std::time::Instant::now();
+        let engine = Engine::open_in(ctx, placement, ws, root, &options)
             .await
-            .map_err(|e| explain.explain_error(e))
+            .map_err(|e| explain.explain_error(e));
+        tracing::debug!(
+            seconds = started.elapsed().as_secs_f64(),
+            "sources opened and checked"
+        );
+        engine
     }
 
     /// Opens the sources in `ctx` (see [`Engine::open`]).

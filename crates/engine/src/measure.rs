@@ -34,13 +34,21 @@ struct Memo {
     froms: Froms,
 }
 
-/// The first local day to compute each metric at a grain from (see `refresh`).
-pub(crate) type Froms = BTreeMap<(String, Grain), NaiveDate>;
+/// Where a refresh computes each metric at a grain from (see `refresh`).
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Froms {
+    /// The first local day of its values.
+    pub first: BTreeMap<(String, Grain), NaiveDate>,
+    /// The instant (UTC µs) its plan reads the events and activity from; before the cut they
+    /// hold only each user's first events, which it reads too.
+    pub reads: BTreeMap<(String, Grain), i64>,
+    pub cut_us: Option<i64>,
+}
 
 /// `req` with the first day `froms` gives metric `id` at `grain`.
 fn request_for(req: &Request, froms: &Froms, id: &str, grain: Grain) -> Request {
     let mut r = req.clone();
-    if let Some(f) = froms.get(&(id.to_string(), grain)) {
+    if let Some(f) = froms.first.get(&(id.to_string(), grain)) {
         r.from = Some(*f);
     }
     r
@@ -68,7 +76,7 @@ impl Engine {
         req: &Request,
         progress: &(dyn Fn(Progress<'_>) + Sync),
     ) -> Result<Vec<MetricValue>, EngineError> {
-        self.measure_over(&self.tables, req, &Froms::new(), progress)
+        self.measure_over(&self.tables, req, &Froms::default(), progress)
             .await
     }
 
@@ -83,7 +91,7 @@ impl Engine {
     ) -> Result<Vec<MetricValue>, EngineError> {
         let ids = self.requested(req)?;
         progress(Progress::Reading);
-        let inputs = self.inputs_over(tables, &ids, req, true).await?;
+        let inputs = self.inputs_over(tables, &ids, req, froms, true).await?;
         let started = std::time::Instant::now();
         let mut memo = Memo {
             values: BTreeMap::new(),
@@ -174,7 +182,8 @@ impl Engine {
         req: &Request,
         materialize: bool,
     ) -> Result<Inputs, EngineError> {
-        self.inputs_over(&self.tables, ids, req, materialize).await
+        self.inputs_over(&self.tables, ids, req, &Froms::default(), materialize)
+            .await
     }
 
     async fn inputs_over(
@@ -182,11 +191,16 @@ impl Engine {
         tables: &crate::sources::Tables,
         ids: &[String],
         req: &Request,
+        froms: &Froms,
         materialize: bool,
     ) -> Result<Inputs, EngineError> {
         let mut needs = self.needs(ids)?;
         for (m, grain) in self.computed_at(ids, req)? {
-            needs.add_periods(m, grain);
+            // the rolled-up periods serve whole periods only (see `Builder::whole_periods`)
+            let own = request_for(req, froms, &m.id.value, grain);
+            if own.from.is_none() && own.to.is_none() {
+                needs.add_periods(m, grain);
+            }
         }
         Inputs::build(
             &self.ctx,
@@ -344,12 +358,17 @@ impl Engine {
                         Some(p) => p,
                         None => {
                             let scope = self.scope(grain, req);
-                            if absent {
-                                let inputs = inputs.with_absent_columns(m)?;
-                                plan::plan(&inputs, m, &self.calendar, &scope).await?
+                            let mut own = if absent {
+                                inputs.with_absent_columns(m)?
                             } else {
-                                plan::plan(inputs, m, &self.calendar, &scope).await?
+                                inputs.clone()
+                            };
+                            if let (Some(cut), Some(from)) =
+                                (memo.froms.cut_us, memo.froms.reads.get(&slot))
+                            {
+                                own = own.narrowed(cut, *from)?;
                             }
+                            plan::plan(&own, m, &self.calendar, &scope).await?
                         }
                     };
                     let mut values = self.run(m, planned, req, &memo.segments).await?;

@@ -176,6 +176,7 @@ impl Engine {
             Some(m) if m.users != users => Some("the users source changed".into()),
             Some(_) => None,
         };
+        let started = std::time::Instant::now();
         let files = self.fingerprints("events").await?;
         let (plausible_end_us, now_us) =
             (self.tables.plausible_us.1, Utc::now().timestamp_micros());
@@ -200,26 +201,58 @@ impl Engine {
                 .map_or(plausible_end_us, |m| m.plausible_end_us);
             f.latest_us.is_some_and(|l| l > old_end) && plausible_end_us > old_end
         };
-        let mut entries = Vec::new();
-        let (mut added, mut changed) = (Vec::new(), 0usize);
-        for (i, fp) in files.iter().enumerate() {
-            match previous.get(fp) {
-                Some(e) if !refresh.full && !stale(e) && refresh.dir.join(&e.firsts).exists() => {
-                    entries.push((*e).clone())
+        let keep = |fp: &Fingerprint| {
+            previous
+                .get(fp)
+                .copied()
+                .filter(|e| !refresh.full && !stale(e) && refresh.dir.join(&e.firsts).exists())
+        };
+        // the files not cached are read two at a time: a file of one row group is read by one
+        // core
+        let todo: Vec<(usize, &Fingerprint)> = files
+            .iter()
+            .enumerate()
+            .filter(|(_, fp)| keep(fp).is_none())
+            .collect();
+        let mut read = Vec::new();
+        for pair in todo.chunks(2) {
+            match pair {
+                [(i, a), (j, b)] => {
+                    let (x, y) = futures::future::try_join(
+                        self.file_entry(a, *i, &refresh.dir),
+                        self.file_entry(b, *j, &refresh.dir),
+                    )
+                    .await?;
+                    read.extend([x, y]);
                 }
-                _ => {
-                    let e = self.file_entry(fp, i, &refresh.dir).await?;
-                    if old
-                        .as_ref()
-                        .is_some_and(|m| m.files.iter().any(|f| f.file.path == fp.path))
-                    {
-                        changed += 1;
-                    }
-                    added.push(e.clone());
-                    entries.push(e);
-                }
+                [(i, a)] => read.push(self.file_entry(a, *i, &refresh.dir).await?),
+                _ => {}
             }
         }
+        let mut read = read.into_iter();
+        let mut entries = Vec::new();
+        let (mut added, mut changed) = (Vec::new(), 0usize);
+        for fp in &files {
+            if let Some(e) = keep(fp) {
+                entries.push(e.clone());
+                continue;
+            }
+            let Some(e) = read.next() else { break };
+            if old
+                .as_ref()
+                .is_some_and(|m| m.files.iter().any(|f| f.file.path == fp.path))
+            {
+                changed += 1;
+            }
+            added.push(e.clone());
+            entries.push(e);
+        }
+        tracing::debug!(
+            seconds = started.elapsed().as_secs_f64(),
+            files = files.len(),
+            read = added.len(),
+            "cache: files fingerprinted, new ones read"
+        );
         let kept: BTreeSet<&Fingerprint> = entries.iter().map(|e| &e.file).collect();
         let gone: Vec<&FileEntry> = old
             .iter()
@@ -409,17 +442,47 @@ impl Engine {
         let what = format!("reading {}", path.display());
         let fail = |e| df(&what, e);
         let counted = self.tables.counted.clone();
+        let when_counted = |e: Expr| when(counted.clone(), e).end().map_err(fail);
+        let firsts = format!("firsts-{}.parquet", short_hash(&format!("{fp:?}")));
+        let tmp = dir.join(format!("tmp-{}-{firsts}", std::process::id()));
+        let _ = std::fs::remove_file(&tmp);
+        // one scan: per user and name, the first and last counted times and the latest time
+        // of any row; the firsts file keeps them, the file's span is read back from it
+        all.aggregate(
+            vec![col(USER), col(EVENT)],
+            vec![
+                min(when_counted(col(TS))?).alias(TS),
+                max(when_counted(col(TS))?).alias("__last"),
+                max(col(TS)).alias("__latest"),
+            ],
+        )
+        .map_err(fail)?
+        .write_parquet(
+            &tmp.to_string_lossy(),
+            DataFrameWriteOptions::new().with_single_file_output(true),
+            None,
+        )
+        .await
+        .map_err(fail)?;
+        let _ = self.ctx.deregister_table(name.as_str());
         let us = |e: Expr| crate::instant::epoch_us(e);
-        let batches = all
-            .clone()
-            .aggregate(
-                vec![],
-                vec![
-                    min(us(when(counted.clone(), col(TS)).end().map_err(fail)?)).alias("lo"),
-                    max(us(when(counted.clone(), col(TS)).end().map_err(fail)?)).alias("hi"),
-                    max(us(col(TS))).alias("latest"),
-                ],
+        let batches = self
+            .ctx
+            .read_parquet(
+                tmp.to_string_lossy().as_ref(),
+                ParquetReadOptions::default(),
             )
+            .await
+            .and_then(|d| {
+                d.aggregate(
+                    vec![],
+                    vec![
+                        min(us(col(TS))).alias("lo"),
+                        max(us(col("__last"))).alias("hi"),
+                        max(us(col("__latest"))).alias("latest"),
+                    ],
+                )
+            })
             .map_err(fail)?
             .collect()
             .await
@@ -434,20 +497,6 @@ impl Engine {
         };
         let span_us = int(0).zip(int(1));
         let latest_us = int(2);
-        let firsts = format!("firsts-{}.parquet", short_hash(&format!("{fp:?}")));
-        let tmp = dir.join(format!("tmp-{}-{firsts}", std::process::id()));
-        let _ = std::fs::remove_file(&tmp);
-        all.filter(counted)
-            .and_then(|d| d.aggregate(vec![col(USER), col(EVENT)], vec![min(col(TS)).alias(TS)]))
-            .map_err(fail)?
-            .write_parquet(
-                &tmp.to_string_lossy(),
-                DataFrameWriteOptions::new().with_single_file_output(true),
-                None,
-            )
-            .await
-            .map_err(fail)?;
-        let _ = self.ctx.deregister_table(name.as_str());
         std::fs::rename(&tmp, dir.join(&firsts)).map_err(|e| {
             EngineError::new(
                 format!("cannot write the cache in {}: {e}", dir.display()),
@@ -486,7 +535,7 @@ impl Engine {
         };
         // each requested metric's first period the change can reach: of the metric or of any
         // metric it reads (at its grain), and the first day the events are read from
-        let mut froms = crate::measure::Froms::new();
+        let mut froms = crate::measure::Froms::default();
         let mut own: BTreeMap<String, NaiveDate> = BTreeMap::new();
         let mut read_from: Option<NaiveDate> = None;
         for id in self.requested(req)? {
@@ -508,7 +557,10 @@ impl Engine {
             let Some(from) = from else { continue };
             own.insert(id.clone(), from);
             for m in &reads {
-                let slot = froms.entry((m.id.value.clone(), grain)).or_insert(from);
+                let slot = froms
+                    .first
+                    .entry((m.id.value.clone(), grain))
+                    .or_insert(from);
                 *slot = (*slot).min(from);
                 if let Some(Reach::Window { before_days, .. }) =
                     m.compute.as_ref().map(|c| c.value.reach())
@@ -526,6 +578,26 @@ impl Engine {
             return Ok(None);
         }
         let cut = self.calendar.midnight(read_from).with_timezone(&Utc);
+        // each metric's plan reads its own window of the events (and the first events)
+        froms.cut_us = Some(cut.timestamp_micros());
+        for ((id, grain), first) in &froms.first {
+            // a type that reads first events reads the whole window: a user's first event
+            // may lie between the cut and its own window, where only the real events are
+            let Some(c) = self.metric(id)?.compute.as_ref().map(|c| &c.value) else {
+                continue;
+            };
+            let before = match c.reach() {
+                Reach::Window { before_days, .. } if c.first_events().is_empty() => {
+                    before_days.max(0) as u64
+                }
+                _ => continue,
+            };
+            let day = *first - chrono::Days::new(before + 1);
+            let at = self.calendar.midnight(day).with_timezone(&Utc);
+            froms
+                .reads
+                .insert((id.clone(), *grain), at.timestamp_micros());
+        }
         // the events whose first occurrence per user the metrics read (`None`: any)
         let mut firsts: BTreeSet<Option<String>> = BTreeSet::new();
         for m in self.reads(&self.requested(req)?)? {
@@ -541,6 +613,7 @@ impl Engine {
         let window = self
             .window(entries, dir, cut.timestamp_micros(), &firsts)
             .await?;
+        tracing::debug!(%from, %read_from, "cache: the window of events planned");
         let fresh = self.measure_over(&window, req, &froms, progress).await?;
         // each metric's values from its first recomputed period on, the earlier from the cache
         let from_us: BTreeMap<&str, i64> = own
@@ -672,6 +745,8 @@ impl Engine {
                 .map_err(fail)?;
         }
         let firsts = read
+            .filter(col(TS).is_not_null())
+            .map_err(fail)?
             .aggregate(vec![col(USER), col(EVENT)], vec![min(col(TS)).alias(TS)])
             .and_then(|d| d.filter(col(TS).lt(cut)))
             .map_err(fail)?;

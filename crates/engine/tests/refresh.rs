@@ -105,7 +105,20 @@ async fn refreshed_equals_full(dir: &std::path::Path, metrics: &str, what: &str)
         .measure(&req)
         .await
         .expect("measures");
-    assert_eq!(got.len(), want.len(), "{what}: {}", how.sentence());
+    let keys = |v: &[throughline_engine::MetricValue]| -> std::collections::BTreeSet<String> {
+        v.iter()
+            .map(|v| format!("{} {}", v.metric, v.start))
+            .collect()
+    };
+    let (g, w) = (keys(&got), keys(&want));
+    assert_eq!(
+        got.len(),
+        want.len(),
+        "{what}: {}\nonly refreshed: {:?}\nonly in full: {:?}",
+        how.sentence(),
+        g.difference(&w).collect::<Vec<_>>(),
+        w.difference(&g).collect::<Vec<_>>()
+    );
     for (g, w) in got.iter().zip(&want) {
         assert_eq!(g, w, "{what}: {}", how.sentence());
     }

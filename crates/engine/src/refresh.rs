@@ -32,8 +32,10 @@ use serde::{Deserialize, Serialize};
 use throughline_model::{Grain, Reach, SourceFormat};
 
 use crate::error::df;
+use crate::join::JoinNamed;
 use crate::sources::{EVENT, TS, Tables, USER};
 use crate::{Engine, EngineError, MetricValue, Progress, Request, Step};
+use datafusion::logical_expr::JoinType;
 
 /// How a measurement may use its cache.
 #[derive(Clone, Debug)]
@@ -749,6 +751,17 @@ impl Engine {
             .map_err(fail)?
             .aggregate(vec![col(USER), col(EVENT)], vec![min(col(TS)).alias(TS)])
             .and_then(|d| d.filter(col(TS).lt(cut)))
+            .map_err(fail)?;
+        // only the first events of users with events from the cut: a user without any has no
+        // value from the window's periods on (no cohort starts there, no activity there), so
+        // whether and when they did something first changes none
+        let users = later
+            .clone()
+            .select(vec![col(USER).alias("__window_user")])
+            .and_then(|d| d.distinct())
+            .map_err(fail)?;
+        let firsts = firsts
+            .join_named(users, JoinType::LeftSemi, &[USER], &["__window_user"], None)
             .map_err(fail)?;
         // only each user's first event of each name: the other columns empty
         t.events = like_events(firsts)?.union(later).map_err(fail)?;

@@ -41,7 +41,7 @@ pub use error::EngineError;
 pub use experiment::{ExperimentData, MetricArms, PRE_DAYS};
 use inputs::Inputs;
 pub use refresh::{Refresh, Refreshed};
-pub use session::{DEFAULT_MEMORY_LIMIT, EngineOptions, parse_size};
+pub use session::{EngineOptions, parse_size};
 pub use time::Calendar;
 
 /// What to measure.

@@ -167,10 +167,13 @@ impl Engine {
         })?;
         let key = self.cache_key(req)?;
         let users = self.fingerprints("users").await?;
-        let old = read_manifest(&refresh.dir);
+        let (old, unreadable) = match read_manifest(&refresh.dir) {
+            Ok(m) => (m, None),
+            Err(why) => (None, Some(why)),
+        };
         let reason = match &old {
             _ if refresh.full => Some("`--full` was asked for".to_string()),
-            None => Some("nothing is cached yet".to_string()),
+            None => Some(unreadable.unwrap_or_else(|| "nothing is cached yet".to_string())),
             Some(m) if m.version != VERSION => Some("the cache is from another version".into()),
             Some(m) if m.key != key => Some(
                 "a definition, the time zone, the week start, a source or the request changed since the last run".into(),
@@ -298,10 +301,11 @@ impl Engine {
                         let reason = "the change reaches back to the start of the data".into();
                         (values, Refreshed::Full { reason })
                     }
-                    // a cache another run is rewriting, or damaged: computed in full instead
+                    // a cache another run is rewriting or that is damaged, or a window that
+                    // failed to compute: computed in full instead
                     Err(e) => {
                         let values = self.measure_with(req, progress).await?;
-                        let reason = format!("the cache could not be read ({})", e.message);
+                        let reason = format!("the refresh failed ({})", e.message);
                         (values, Refreshed::Full { reason })
                     }
                 }
@@ -536,10 +540,10 @@ impl Engine {
             return Ok(None);
         };
         // each requested metric's first period the change can reach: of the metric or of any
-        // metric it reads (at its grain), and the first day the events are read from
+        // metric it reads (at its grain); each of those is computed from the earliest first
+        // period of the metrics that read it
         let mut froms = crate::measure::Froms::default();
         let mut own: BTreeMap<String, NaiveDate> = BTreeMap::new();
-        let mut read_from: Option<NaiveDate> = None;
         for id in self.requested(req)? {
             let grain = self.grain(self.metric(&id)?, req);
             let reads = self.reads(std::slice::from_ref(&id))?;
@@ -564,41 +568,36 @@ impl Engine {
                     .entry((m.id.value.clone(), grain))
                     .or_insert(from);
                 *slot = (*slot).min(from);
-                if let Some(Reach::Window { before_days, .. }) =
-                    m.compute.as_ref().map(|c| c.value.reach())
-                {
-                    // a day more for a clock change inside the window
-                    let first = from - chrono::Days::new(before_days.max(0) as u64 + 1);
-                    read_from = Some(read_from.map_or(first, |r| r.min(first)));
-                }
             }
         }
-        let (Some(read_from), Some(&from)) = (read_from, own.values().min()) else {
+        // the first day each metric reads the events from (a day more for a clock change
+        // inside its window), and whether it may read only that: a type that reads first
+        // events reads the whole window, since a user's first event may lie between the cut
+        // and its own window, where only the real events are
+        let mut reads: Vec<((String, Grain), NaiveDate, bool)> = Vec::new();
+        for ((id, grain), first) in &froms.first {
+            let Some(c) = self.metric(id)?.compute.as_ref().map(|c| &c.value) else {
+                continue;
+            };
+            if let Reach::Window { before_days, .. } = c.reach() {
+                let day = *first - chrono::Days::new(before_days.max(0) as u64 + 1);
+                reads.push(((id.clone(), *grain), day, c.first_events().is_empty()));
+            }
+        }
+        let (Some(read_from), Some(&from)) = (reads.iter().map(|r| r.1).min(), own.values().min())
+        else {
             return Ok(None);
         };
         if read_from <= first_day {
             return Ok(None);
         }
         let cut = self.calendar.midnight(read_from).with_timezone(&Utc);
-        // each metric's plan reads its own window of the events (and the first events)
         froms.cut_us = Some(cut.timestamp_micros());
-        for ((id, grain), first) in &froms.first {
-            // a type that reads first events reads the whole window: a user's first event
-            // may lie between the cut and its own window, where only the real events are
-            let Some(c) = self.metric(id)?.compute.as_ref().map(|c| &c.value) else {
-                continue;
-            };
-            let before = match c.reach() {
-                Reach::Window { before_days, .. } if c.first_events().is_empty() => {
-                    before_days.max(0) as u64
-                }
-                _ => continue,
-            };
-            let day = *first - chrono::Days::new(before + 1);
-            let at = self.calendar.midnight(day).with_timezone(&Utc);
-            froms
-                .reads
-                .insert((id.clone(), *grain), at.timestamp_micros());
+        for (slot, day, narrow) in reads {
+            if narrow {
+                let at = self.calendar.midnight(day).with_timezone(&Utc);
+                froms.reads.insert(slot, at.timestamp_micros());
+            }
         }
         // the events whose first occurrence per user the metrics read (`None`: any)
         let mut firsts: BTreeSet<Option<String>> = BTreeSet::new();
@@ -818,9 +817,23 @@ fn restored(c: &Cached, tz: chrono_tz::Tz) -> Option<MetricValue> {
     })
 }
 
-fn read_manifest(dir: &Path) -> Option<Manifest> {
-    let text = std::fs::read_to_string(dir.join(MANIFEST)).ok()?;
-    serde_json::from_str(&text).ok()
+/// The manifest; `None` when there is none, and why it cannot be used when it is unreadable
+/// or damaged (the run then computes every period and writes it anew).
+fn read_manifest(dir: &Path) -> Result<Option<Manifest>, String> {
+    let path = dir.join(MANIFEST);
+    let text = match std::fs::read_to_string(&path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => {
+            return Err(format!(
+                "{} cannot be read ({e}); it is written anew",
+                path.display()
+            ));
+        }
+    };
+    serde_json::from_str(&text)
+        .map(Some)
+        .map_err(|e| format!("{} is damaged ({e}); it is written anew", path.display()))
 }
 
 /// Writes the manifest whole or not at all (a temporary file renamed over it), then removes

@@ -78,7 +78,7 @@ fn longest_days(g: Grain) -> i64 {
     }
 }
 
-const DAY_US: i64 = 86_400_000_000;
+const DAY_SECS: i64 = 86_400;
 
 /// Where a type reads users' active periods from the activity roll-up (each user's active
 /// weeks, say), so that they are rolled up once for every metric that reads them.
@@ -233,7 +233,7 @@ impl Compute {
                 reach: after(
                     (i64::from(horizon.value) + 1)
                         .saturating_mul(longest_days(every.value))
-                        .saturating_mul(DAY_US / 1_000_000),
+                        .saturating_mul(DAY_SECS),
                 ),
                 firsts: from.event().into_iter().map(Some).collect(),
                 ..Facts::reading(named(from, return_event))
@@ -314,7 +314,7 @@ impl Compute {
                 // total since the data begins counts every event
                 reach: match window {
                     Some(w) => Reach::Window {
-                        before_days: w.value.div_euclid(86_400) + 1,
+                        before_days: w.value.div_euclid(DAY_SECS) + 1,
                         after_us: 0,
                     },
                     None => Reach::Everything,

@@ -53,7 +53,16 @@ pub(crate) async fn open(
     let user_type = column_type(&all_events, USER);
     let (users, dimensions) = match ws.settings.sources.get("users") {
         Some(u) => {
-            let raw = read(ctx, u, root, "raw_users", "created_at", (cal, &mut dbs)).await?;
+            let raw = read_files(
+                ctx,
+                u,
+                root,
+                "raw_users",
+                "created_at",
+                (cal, &mut dbs),
+                None,
+            )
+            .await?;
             let dims: Vec<String> = u.dimensions.iter().map(|d| d.value.clone()).collect();
             let schema = raw.schema().as_arrow().clone();
             for d in &u.dimensions {
@@ -309,11 +318,6 @@ async fn plausible(users: Option<&DataFrame>, cal: &Calendar) -> Result<(i64, i6
     Ok((floor, ceiling))
 }
 
-/// Registers a source under `name` and reads it. CSV and JSON lines read their time column
-/// (`default_time` unless `columns.time` names it) as text, so that every value is parsed the
-/// same way ([`crate::instant`]) instead of by type inference.
-// Long because it is one source's reading in order: the format's reader, the mapped columns,
-// their types and the time zone; each check names the source and column.
 /// One file source read as written (for profiling it before a workspace maps it).
 pub(crate) async fn read_source(
     ctx: &SessionContext,
@@ -323,21 +327,16 @@ pub(crate) async fn read_source(
     cal: &Calendar,
 ) -> Result<DataFrame, EngineError> {
     let mut dbs = postgres::Databases::default();
-    read(ctx, s, root, name, "", (cal, &mut dbs)).await
+    read_files(ctx, s, root, name, "", (cal, &mut dbs), None).await
 }
 
-async fn read(
-    ctx: &SessionContext,
-    s: &Source,
-    root: &Path,
-    name: &str,
-    default_time: &str,
-    (cal, dbs): (&Calendar, &mut postgres::Databases),
-) -> Result<DataFrame, EngineError> {
-    read_files(ctx, s, root, name, default_time, (cal, dbs), None).await
-}
-
-/// [`read`], of only the files whose URL `only` holds when it is given.
+/// Registers a source under `name` and reads it. CSV and JSON lines read their time column
+/// (`default_time` unless `columns.time` names it) as text, so that every value is parsed the
+/// same way ([`crate::instant`]) instead of by type inference. With `only`, of only the files
+/// whose URL it holds: files of a source already opened, whose files were checked then (see
+/// [`files::check`]) and are not checked again.
+// Long because it is one source's reading in order: the format's reader, the mapped columns,
+// their types and the time zone; each check names the source and column.
 async fn read_files(
     ctx: &SessionContext,
     s: &Source,
@@ -365,7 +364,7 @@ async fn read_files(
     if !in_store && !has_glob(&path.value) && !full.exists() {
         return Err(EngineError::new(format!("source `{}`: {} does not exist", s.name.value, full.display()), "check `path:` (relative to the workspace folder), or run `throughline demo` to generate data").at(path.span));
     }
-    if !in_store {
+    if !in_store && only.is_none() {
         files::check(s, root)?;
     }
     let ext = Path::new(&path.value)

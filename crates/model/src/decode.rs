@@ -1,7 +1,9 @@
 //! Helpers for decoding the YAML tree into typed definitions while collecting every problem.
 
+use crate::defs::{Grain, Text};
 use crate::diagnostic::{Diagnostic, did_you_mean};
 use crate::source::{Span, Spanned};
+use crate::values::parse_duration;
 use crate::yaml::{Node, Value};
 
 /// Decoding context: the file's text (for raw scalars) and the diagnostics found so far.
@@ -320,4 +322,48 @@ impl<'n> Fields<'n> {
             );
         }
     }
+}
+
+/// A grain's name (`week`, `weekly`, …).
+pub(crate) fn grain(cx: &mut Ctx, n: &Node, field: &str) -> Option<Spanned<Grain>> {
+    let grains = [
+        ("day", Grain::Day),
+        ("daily", Grain::Day),
+        ("week", Grain::Week),
+        ("weekly", Grain::Week),
+        ("month", Grain::Month),
+        ("monthly", Grain::Month),
+        ("quarter", Grain::Quarter),
+        ("quarterly", Grain::Quarter),
+    ];
+    cx.choice(n, field, &grains)
+}
+
+/// A duration: a number and a unit (`90s`, `30m`, `24h`, `7d`, `2w`), in seconds.
+pub(crate) fn duration(cx: &mut Ctx, n: &Node, field: &str) -> Option<Spanned<i64>> {
+    let t = cx.text(n, field)?;
+    match parse_duration(&t.value) {
+        Ok(s) => Some(Spanned::new(s, t.span)),
+        Err(e) => {
+            cx.value_error(
+                t.span,
+                e.to_string(),
+                format!(
+                    "write `{field}` as a number and a unit: `90s`, `30m`, `24h`, `7d` or `2w`"
+                ),
+            );
+            None
+        }
+    }
+}
+
+/// An error at byte `offset` inside a scalar's text (after its opening quote, if any).
+pub(crate) fn error_in_text(cx: &mut Ctx, text: &Text, offset: usize, message: String, help: &str) {
+    let quoted = usize::from(text.span.len as usize > text.value.len());
+    let offset = offset.min(text.value.len());
+    let mut span = text.span;
+    span.offset += (offset + quoted) as u32;
+    span.column += (text.value[..offset].chars().count() + quoted) as u32;
+    span.len = 1;
+    cx.value_error(span, message, help.into());
 }

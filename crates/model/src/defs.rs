@@ -2,7 +2,6 @@
 
 use std::collections::BTreeMap;
 
-use crate::expr::Expr;
 use crate::source::{Span, Spanned};
 use crate::values::{Period, PeriodLength, Quantity, Unit};
 
@@ -254,6 +253,8 @@ pub struct Where {
     pub filter: crate::filter::Filter,
 }
 
+pub use crate::compute::{Compute, Running};
+
 /// Where a cohort metric (conversion, retention, duration) starts each user: at their signup
 /// (the users source's time) or at their first event of a name.
 #[derive(Clone, Debug, PartialEq)]
@@ -286,149 +287,6 @@ impl Start {
         match self {
             Start::Signup(_) => "signup",
             Start::Event(e) => &e.value,
-        }
-    }
-}
-
-/// How a metric is computed (see DESIGN.md for the exact meaning of each).
-#[derive(Clone, Debug)]
-pub enum Compute {
-    Count {
-        event: Text,
-        filter: Option<Where>,
-    },
-    Unique {
-        event: Option<Text>,
-        filter: Option<Where>,
-    },
-    Sum {
-        event: Text,
-        property: Text,
-        filter: Option<Where>,
-    },
-    Average {
-        event: Text,
-        property: Text,
-        filter: Option<Where>,
-    },
-    Ratio {
-        numerator: Text,
-        denominator: Text,
-    },
-    Conversion {
-        from: Start,
-        to: Text,
-        within: Spanned<i64>,
-        filter: Option<Where>,
-    },
-    Retention {
-        from: Start,
-        return_event: Text,
-        every: Spanned<Grain>,
-        horizon: Spanned<u32>,
-    },
-    Duration {
-        from: Start,
-        to: Text,
-        stat: Spanned<Stat>,
-        /// How long after `from` a `to` still counts (seconds); later arrivals count as not
-        /// arrived, and a cohort is final once its window has passed. Default
-        /// [`DURATION_WINDOW_DEFAULT`].
-        within: Spanned<i64>,
-    },
-    Churn {
-        event: Option<Text>,
-        every: Spanned<Grain>,
-    },
-    Stickiness {
-        event: Option<Text>,
-    },
-    Nps {
-        event: Text,
-        property: Text,
-    },
-    /// `steps[0]` (or `signup`) enters; `within[k-1]` is how long after entry step k may
-    /// be reached (one window per step after the first; non-decreasing).
-    Funnel {
-        steps: Vec<Text>,
-        within: Vec<Spanned<i64>>,
-        exclude: Option<Text>,
-        order: Spanned<FunnelOrder>,
-    },
-    Lifecycle {
-        event: Option<Text>,
-        every: Spanned<Grain>,
-    },
-    /// A running total at the end of each period, of `of`'s events, sum or users: since the
-    /// data begins, or over the trailing `window` (seconds, whole days).
-    Cumulative {
-        of: Running,
-        filter: Option<Where>,
-        window: Option<Spanned<i64>>,
-    },
-    Derived {
-        expr: Spanned<Expr>,
-        text: Text,
-    },
-    Sql {
-        query: Text,
-    },
-}
-
-/// What a `cumulative` metric adds up.
-#[derive(Clone, Debug)]
-pub enum Running {
-    /// The number of `event` events.
-    Count { event: Text },
-    /// The sum of `property` over `event` events.
-    Sum { event: Text, property: Text },
-    /// Distinct users with `event` (any event when `None`).
-    Unique { event: Option<Text> },
-}
-
-impl Compute {
-    pub fn type_name(&self) -> &'static str {
-        match self {
-            Compute::Count { .. } => "count",
-            Compute::Unique { .. } => "unique",
-            Compute::Sum { .. } => "sum",
-            Compute::Average { .. } => "average",
-            Compute::Ratio { .. } => "ratio",
-            Compute::Conversion { .. } => "conversion",
-            Compute::Retention { .. } => "retention",
-            Compute::Duration { .. } => "duration",
-            Compute::Churn { .. } => "churn",
-            Compute::Stickiness { .. } => "stickiness",
-            Compute::Nps { .. } => "nps",
-            Compute::Funnel { .. } => "funnel",
-            Compute::Lifecycle { .. } => "lifecycle",
-            Compute::Cumulative { .. } => "cumulative",
-            Compute::Derived { .. } => "derived",
-            Compute::Sql { .. } => "sql",
-        }
-    }
-
-    /// Other metrics this one is computed from, with the span of each reference.
-    pub fn metric_refs(&self) -> Vec<Text> {
-        match self.combines() {
-            Some(crate::Combines::Ratio {
-                numerator,
-                denominator,
-            }) => vec![numerator.clone(), denominator.clone()],
-            Some(crate::Combines::Formula { expr, text }) => {
-                let quoted = usize::from(expr.span.len as usize > text.value.len());
-                expr.metrics()
-                    .into_iter()
-                    .map(|(id, off)| {
-                        let mut span = expr.span;
-                        span.offset += (off + quoted) as u32;
-                        span.column += (text.value[..off].chars().count() + quoted) as u32;
-                        span.len = id.len() as u32;
-                        Spanned::new(id.to_string(), span)
-                    })
-                    .collect()
-            }
-            None => Vec::new(),
         }
     }
 }

@@ -64,7 +64,7 @@ pub(crate) fn metric(cx: &mut Ctx, n: &Node) -> Option<Metric> {
         .get("segments")
         .map(|v| cx.text_list(v, "segments"))
         .unwrap_or_default();
-    let compute = f.get("compute").and_then(|v| compute(cx, v));
+    let compute = f.get("compute").and_then(|v| crate::compute::decode(cx, v));
     let mut targets = Vec::new();
     if let Some(v) = f.get("targets") {
         for t in cx.seq(

@@ -5,20 +5,19 @@
 //! initiatives, guardrails) and `experiments`; the scalars they share (units, grains,
 //! periods, dates, durations, quantities) are read here.
 
-mod compute;
 mod experiments;
 mod metrics;
 mod notify;
 mod okrs;
 mod workspace;
 
+use crate::decode::grain;
 use crate::decode::{Ctx, Fields};
 use crate::defs::*;
 use crate::diagnostic::Diagnostic;
 use crate::source::{Span, Spanned};
-use crate::values::{Period, Quantity, QuantityUnit, Unit, parse_date, parse_duration};
+use crate::values::{Period, Quantity, QuantityUnit, Unit, parse_date};
 use crate::yaml::{Node, Value};
-use compute::*;
 use experiments::*;
 use metrics::*;
 use okrs::*;
@@ -100,20 +99,6 @@ pub(crate) fn unit(cx: &mut Ctx, n: &Node) -> Option<Spanned<Unit>> {
     }
 }
 
-pub(crate) fn grain(cx: &mut Ctx, n: &Node, field: &str) -> Option<Spanned<Grain>> {
-    let grains = [
-        ("day", Grain::Day),
-        ("daily", Grain::Day),
-        ("week", Grain::Week),
-        ("weekly", Grain::Week),
-        ("month", Grain::Month),
-        ("monthly", Grain::Month),
-        ("quarter", Grain::Quarter),
-        ("quarterly", Grain::Quarter),
-    ];
-    cx.choice(n, field, &grains)
-}
-
 pub(crate) fn period(cx: &mut Ctx, n: &Node) -> Option<Spanned<Period>> {
     if let Value::Map(_) = n.value {
         let mut f = Fields::new(cx, n, "a period range")?;
@@ -163,23 +148,6 @@ pub(crate) fn date(cx: &mut Ctx, n: &Node) -> Option<Spanned<chrono::NaiveDate>>
                 t.span,
                 e.to_string(),
                 "write dates as YYYY-MM-DD, e.g. `2025-01-06`".into(),
-            );
-            None
-        }
-    }
-}
-
-pub(crate) fn duration(cx: &mut Ctx, n: &Node, field: &str) -> Option<Spanned<i64>> {
-    let t = cx.text(n, field)?;
-    match parse_duration(&t.value) {
-        Ok(s) => Some(Spanned::new(s, t.span)),
-        Err(e) => {
-            cx.value_error(
-                t.span,
-                e.to_string(),
-                format!(
-                    "write `{field}` as a number and a unit: `90s`, `30m`, `24h`, `7d` or `2w`"
-                ),
             );
             None
         }
@@ -238,15 +206,4 @@ pub(crate) fn quantity(cx: &mut Ctx, n: &Node, field: &str) -> Option<Spanned<Qu
             None
         }
     }
-}
-
-/// An error at byte `offset` inside a scalar's text (after its opening quote, if any).
-pub(crate) fn error_in_text(cx: &mut Ctx, text: &Text, offset: usize, message: String, help: &str) {
-    let quoted = usize::from(text.span.len as usize > text.value.len());
-    let offset = offset.min(text.value.len());
-    let mut span = text.span;
-    span.offset += (offset + quoted) as u32;
-    span.column += (text.value[..offset].chars().count() + quoted) as u32;
-    span.len = 1;
-    cx.value_error(span, message, help.into());
 }

@@ -1,141 +1,133 @@
-//! What every crate asks of a compute type, answered in one place: the events and columns it
-//! reads (the engine plans its inputs from them, the review finds stale sources with them),
-//! whether it reads the per-user activity roll-up, how its values add up across segments,
-//! the steps or curve it reports, and its definition in words (the dashboard's metric page).
-//! A new compute type answers them here, in matches with no catch-all arm, so the compiler
-//! lists every question it has not answered yet.
+//! A metric's compute type in one place. This module holds every match over [`Compute`]
+//! that answers for all types at once: the definition, its `type` name, the YAML each type
+//! takes (`decode`), what the other crates ask of it (`facts`, see [`facts`]) and its
+//! definition in words (`describe`). Each match has an arm per type and no catch-all, so the
+//! compiler lists every question a new type has not answered yet; a type with more to say
+//! than an arm keeps it in its own file (`cumulative.rs`, `funnel.rs`).
+//!
+//! Adding a type: its file here, its arms below, its plan module in `throughline-engine`'s
+//! `plan/` and the line there that dispatches to it.
 
-use crate::defs::{Compute, Grain, Running, Start, Text, Where};
-use crate::expr::Expr;
+mod cumulative;
+mod decode;
+mod facts;
+mod funnel;
+
+pub use cumulative::Running;
+pub use facts::{Combines, Composition, Reach, Steps};
+
+use facts::{DAY_SECS, Facts, Periods, longest_days};
+
+use crate::decode::{Ctx, Fields, duration, error_in_text};
+use crate::defs::{FunnelOrder, Grain, Start, Stat, Text, Where};
+use crate::expr::{Expr, parse_expr};
 use crate::source::Spanned;
+use crate::yaml::Node;
 
-/// How a metric's values over segments relate to its total, for explaining a change by
-/// segment.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Composition {
-    /// The total is the sum of the segments' values (counts, sums, distinct users: a user is
-    /// in one segment).
-    Additive,
-    /// The value is a share, numerator over denominator, each additive.
-    Rate,
-    /// Neither (averages, durations, scores, formulas, SQL).
-    Other,
-}
-
-/// A metric computed from other metrics' values rather than from data.
-#[derive(Clone, Copy, Debug)]
-pub enum Combines<'a> {
-    /// `numerator / denominator` (×100 with `unit: percent`).
+/// How a metric is computed (see DESIGN.md for the exact meaning of each).
+#[derive(Clone, Debug)]
+pub enum Compute {
+    Count {
+        event: Text,
+        filter: Option<Where>,
+    },
+    Unique {
+        event: Option<Text>,
+        filter: Option<Where>,
+    },
+    Sum {
+        event: Text,
+        property: Text,
+        filter: Option<Where>,
+    },
+    Average {
+        event: Text,
+        property: Text,
+        filter: Option<Where>,
+    },
     Ratio {
-        numerator: &'a Text,
-        denominator: &'a Text,
+        numerator: Text,
+        denominator: Text,
     },
-    /// Arithmetic over metric ids, and the text it was written as.
-    Formula {
-        expr: &'a Spanned<Expr>,
-        text: &'a Text,
+    Conversion {
+        from: Start,
+        to: Text,
+        within: Spanned<i64>,
+        filter: Option<Where>,
+    },
+    Retention {
+        from: Start,
+        return_event: Text,
+        every: Spanned<Grain>,
+        horizon: Spanned<u32>,
+    },
+    Duration {
+        from: Start,
+        to: Text,
+        stat: Spanned<Stat>,
+        /// How long after `from` a `to` still counts (seconds); later arrivals count as not
+        /// arrived, and a cohort is final once its window has passed. Default
+        /// [`DURATION_WINDOW_DEFAULT`].
+        within: Spanned<i64>,
+    },
+    Churn {
+        event: Option<Text>,
+        every: Spanned<Grain>,
+    },
+    Stickiness {
+        event: Option<Text>,
+    },
+    Nps {
+        event: Text,
+        property: Text,
+    },
+    /// `steps[0]` (or `signup`) enters; `within[k-1]` is how long after entry step k may
+    /// be reached (one window per step after the first; non-decreasing).
+    Funnel {
+        steps: Vec<Text>,
+        within: Vec<Spanned<i64>>,
+        exclude: Option<Text>,
+        order: Spanned<FunnelOrder>,
+    },
+    Lifecycle {
+        event: Option<Text>,
+        every: Spanned<Grain>,
+    },
+    /// A running total at the end of each period, of `of`'s events, sum or users: since the
+    /// data begins, or over the trailing `window` (seconds, whole days).
+    Cumulative {
+        of: Running,
+        filter: Option<Where>,
+        window: Option<Spanned<i64>>,
+    },
+    Derived {
+        expr: Spanned<Expr>,
+        text: Text,
+    },
+    Sql {
+        query: Text,
     },
 }
 
-/// The named steps a metric reports besides its value.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Steps<'a> {
-    pub names: Vec<&'a str>,
-    /// Funnel steps are shares of the entrants; lifecycle statuses are counts only.
-    pub shares: bool,
-}
-
-impl Running {
-    /// The event it adds up (`None`: any event).
-    pub fn event(&self) -> Option<&Text> {
+impl Compute {
+    pub fn type_name(&self) -> &'static str {
         match self {
-            Running::Count { event } | Running::Sum { event, .. } => Some(event),
-            Running::Unique { event } => event.as_ref(),
-        }
-    }
-}
-
-/// How far from a period lies the data its value reads: what `measure` recomputes when new
-/// data arrives (the periods whose reach the change falls in) and what it reads to do so.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Reach {
-    /// The events from `before_days` days before the period starts through `after_us`
-    /// microseconds after it ends; of the events before those, only each user's first of
-    /// each name (a cohort's start, a first activity), never their number or columns.
-    Window { before_days: i64, after_us: i64 },
-    /// Every event since the data begins: a running total without a window, or a SQL query
-    /// the engine cannot see into.
-    Everything,
-}
-
-/// The most days a period of `g` can have.
-fn longest_days(g: Grain) -> i64 {
-    match g {
-        Grain::Day => 1,
-        Grain::Week => 7,
-        Grain::Month => 31,
-        Grain::Quarter => 92,
-    }
-}
-
-const DAY_SECS: i64 = 86_400;
-
-/// Where a type reads users' active periods from the activity roll-up (each user's active
-/// weeks, say), so that they are rolled up once for every metric that reads them.
-#[derive(Clone, Copy, Debug)]
-enum Periods {
-    /// Of the grain the metric is measured at.
-    Measured,
-    /// Of the type's own `every`.
-    Every(Grain),
-}
-
-/// Everything the other crates ask of one compute type, answered together in one arm per
-/// type of [`Compute::facts`]: the events it reads, and whatever differs from
-/// [`Facts::reading`]'s answers (no filter, no property, no roll-up, a value that neither
-/// adds up over segments nor is a share).
-struct Facts<'a> {
-    /// The events it reads, one entry per named event (`None`: any event).
-    events: Vec<Option<&'a Text>>,
-    filter: Option<&'a Where>,
-    /// The numeric event column it reads.
-    property: Option<&'a Text>,
-    /// `Some(event)` when it reads the per-user daily activity roll-up.
-    activity: Option<Option<&'a Text>>,
-    periods: Option<Periods>,
-    shares_the_scan: bool,
-    composition: Composition,
-    combines: Option<Combines<'a>>,
-    steps: Option<Steps<'a>>,
-    /// A retention curve's last step.
-    horizon: Option<u32>,
-    only_grows: bool,
-    reach: Reach,
-    /// The events whose first occurrence per user it reads from before its [`Reach`] (`None`:
-    /// a first activity of any event).
-    firsts: Vec<Option<&'a Text>>,
-}
-
-impl<'a> Facts<'a> {
-    /// A type that reads `events` and nothing else of note.
-    fn reading(events: Vec<Option<&'a Text>>) -> Facts<'a> {
-        Facts {
-            events,
-            filter: None,
-            property: None,
-            activity: None,
-            periods: None,
-            shares_the_scan: false,
-            composition: Composition::Other,
-            combines: None,
-            steps: None,
-            horizon: None,
-            only_grows: false,
-            reach: Reach::Window {
-                before_days: 0,
-                after_us: 0,
-            },
-            firsts: Vec::new(),
+            Compute::Count { .. } => "count",
+            Compute::Unique { .. } => "unique",
+            Compute::Sum { .. } => "sum",
+            Compute::Average { .. } => "average",
+            Compute::Ratio { .. } => "ratio",
+            Compute::Conversion { .. } => "conversion",
+            Compute::Retention { .. } => "retention",
+            Compute::Duration { .. } => "duration",
+            Compute::Churn { .. } => "churn",
+            Compute::Stickiness { .. } => "stickiness",
+            Compute::Nps { .. } => "nps",
+            Compute::Funnel { .. } => "funnel",
+            Compute::Lifecycle { .. } => "lifecycle",
+            Compute::Cumulative { .. } => "cumulative",
+            Compute::Derived { .. } => "derived",
+            Compute::Sql { .. } => "sql",
         }
     }
 }
@@ -296,31 +288,7 @@ impl Compute {
                 }),
                 ..Facts::reading(vec![event.as_ref()])
             },
-            Compute::Cumulative { of, filter, window } => Facts {
-                filter: filter.as_ref(),
-                property: match of {
-                    Running::Sum { property, .. } => Some(property),
-                    Running::Count { .. } | Running::Unique { .. } => None,
-                },
-                activity: match of {
-                    Running::Unique { event } if filter.is_none() => Some(event.as_ref()),
-                    Running::Unique { .. } | Running::Count { .. } | Running::Sum { .. } => None,
-                },
-                // a user is in one segment, so distinct users add up too
-                composition: Composition::Additive,
-                // a sum can fall with negative amounts; a window lets values go
-                only_grows: window.is_none() && !matches!(of, Running::Sum { .. }),
-                // what a day adds leaves a window later: older days no longer count; a
-                // total since the data begins counts every event
-                reach: match window {
-                    Some(w) => Reach::Window {
-                        before_days: w.value.div_euclid(DAY_SECS) + 1,
-                        after_us: 0,
-                    },
-                    None => Reach::Everything,
-                },
-                ..Facts::reading(vec![of.event()])
-            },
+            Compute::Cumulative { of, filter, window } => cumulative::facts(of, filter, window),
             Compute::Derived { expr, text } => Facts {
                 combines: Some(Combines::Formula { expr, text }),
                 ..Facts::reading(Vec::new())
@@ -332,97 +300,11 @@ impl Compute {
         }
     }
 
-    /// The events whose first occurrence per user it reads from before its [`Reach`]: a
-    /// cohort's `from` event, lifecycle's activity (`None`: of any event).
-    pub fn first_events(&self) -> Vec<Option<&Text>> {
-        self.facts().firsts
-    }
-
-    /// How far from a period lies the data its value reads (see [`Reach`]); a `ratio` or
-    /// `derived` metric's own (its parts have theirs).
-    pub fn reach(&self) -> Reach {
-        self.facts().reach
-    }
-
-    /// The events it reads: one entry per named event (`None`: any event). `signup`, the users
-    /// source's time, is not an event and is left out.
-    pub fn events(&self) -> Vec<Option<&Text>> {
-        self.facts().events
-    }
-
-    /// Its `where:` filter, if it has one.
-    pub fn filter(&self) -> Option<&Where> {
-        self.facts().filter
-    }
-
-    /// The numeric event column it reads (`sum`, `average`, `nps`, a cumulative sum).
-    pub fn property(&self) -> Option<&Text> {
-        self.facts().property
-    }
-
-    /// The event columns it reads besides user, time and name: its property and the columns
-    /// its `where:` names.
-    pub fn columns(&self) -> Vec<String> {
-        let f = self.facts();
-        let mut cols: Vec<String> = f.property.map(|p| p.value.clone()).into_iter().collect();
-        if let Some(w) = f.filter {
-            cols.extend(w.filter.properties().into_iter().map(String::from));
-        }
-        cols
-    }
-
-    /// `Some(event)` when it is computed from the per-user daily activity roll-up (`None`
-    /// inside: any event): unique users without `where:` (at each period or running), churn,
-    /// stickiness and lifecycle.
-    pub fn activity(&self) -> Option<Option<&Text>> {
-        self.facts().activity
-    }
-
-    /// The grain of the active periods it reads from the activity roll-up when measured at
-    /// `grain`, so that they are rolled up once for every metric that reads them.
-    pub fn active_periods(&self, grain: Grain) -> Option<Grain> {
-        self.facts().periods.map(|p| match p {
-            Periods::Measured => grain,
-            Periods::Every(g) => g,
-        })
-    }
-
-    /// Whether it is one aggregate over the period's events (`count`, `sum`, `average`,
-    /// `nps`), so that several such metrics can share one scan of the events.
-    pub fn shares_the_scan(&self) -> bool {
-        self.facts().shares_the_scan
-    }
-
-    /// How its values over segments relate to its total.
-    pub fn composition(&self) -> Composition {
-        self.facts().composition
-    }
-
-    /// `Some` when it combines other metrics' values instead of reading data.
-    pub fn combines(&self) -> Option<Combines<'_>> {
-        self.facts().combines
-    }
-
-    /// Whether its values can only grow: a running total of events or users since the data
-    /// begins.
-    pub fn only_grows(&self) -> bool {
-        self.facts().only_grows
-    }
-
+    // the accessors of one type
     /// Whether it is a `sql` query, whose values come as the query gives them (no segments,
     /// no plan of the engine's own).
     pub fn is_sql(&self) -> bool {
         matches!(self, Compute::Sql { .. })
-    }
-
-    /// The steps it reports with each value: a funnel's steps, or lifecycle's statuses.
-    pub fn steps(&self) -> Option<Steps<'_>> {
-        self.facts().steps
-    }
-
-    /// A retention curve's last step (its `horizon`), for the curve reported with each value.
-    pub fn horizon(&self) -> Option<u32> {
-        self.facts().horizon
     }
 
     /// `Some(event)` for the active users of a period (`unique` without `where:`), whose
@@ -558,63 +440,223 @@ impl Compute {
                 within,
                 exclude,
                 order,
-            } => {
-                let names: Vec<String> = steps.iter().map(|s| format!("`{}`", s.value)).collect();
-                let window = match within.first() {
-                    Some(w) if within.iter().all(|x| x.value == w.value) => {
-                        format!(
-                            "within {} of entry",
-                            crate::Unit::Duration.format(w.value as f64)
-                        )
-                    }
-                    _ => format!(
-                        "within {} of entry (step by step)",
-                        within
-                            .iter()
-                            .map(|w| crate::Unit::Duration.format(w.value as f64))
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    ),
-                };
-                let order = match order.value {
-                    crate::FunnelOrder::Ordered => "in order",
-                    crate::FunnelOrder::Strict => "in order with no other event between steps",
-                    crate::FunnelOrder::Any => "in any order",
-                };
-                format!(
-                    "of the users whose first {} in the period enters them, the share who go through {} {order}, {window}{}",
-                    names[0],
-                    names.join(" → "),
-                    exclude.as_ref().map_or(String::new(), |x| format!(
-                        ", without a `{}` between steps",
-                        x.value
-                    ))
-                )
-            }
+            } => funnel::describe(steps, within, exclude, order.value),
             Compute::Lifecycle { event, every } => format!(
                 "users with {} by status each {}: new, returning, resurrected and dormant; the value is (new + resurrected) / dormant",
                 ev(event),
                 every.value.as_str()
             ),
-            Compute::Cumulative { of, filter, window } => {
-                let what = match of {
-                    Running::Count { event } => format!("number of `{}` events", event.value),
-                    Running::Sum { event, property } => {
-                        format!("sum of `{}` over `{}` events", property.value, event.value)
-                    }
-                    Running::Unique { event } => format!("distinct users with {}", ev(event)),
-                };
-                let over = match window {
-                    Some(w) => format!(
-                        "in the {} to the end of each period",
-                        crate::Unit::Duration.format(w.value as f64)
-                    ),
-                    None => "from the start of the data to the end of each period".into(),
-                };
-                format!("{what}{} {over}", f(filter))
-            }
+            Compute::Cumulative { of, filter, window } => cumulative::describe(of, filter, window),
             Compute::Derived { text, .. } => text.value.clone(),
             Compute::Sql { .. } => "a SQL query (the escape hatch): see its definition".into(),
         }
     }
+}
+
+pub(crate) const COMPUTE_TYPES: &[&str] = &[
+    "count",
+    "unique",
+    "sum",
+    "average",
+    "ratio",
+    "conversion",
+    "retention",
+    "duration",
+    "churn",
+    "stickiness",
+    "nps",
+    "funnel",
+    "lifecycle",
+    "cumulative",
+    "derived",
+    "sql",
+];
+
+/// A metric's `compute:`: its `type` and the fields that type takes.
+// Long because it is one match with an arm per compute type and the fields each takes; the arms
+// are short and reading them side by side shows what each type accepts.
+pub(crate) fn decode(cx: &mut Ctx, n: &Node) -> Option<Spanned<Compute>> {
+    use self::decode::{choice_or, every, filter, name, optional_name, req, start};
+    let mut f = Fields::new(cx, n, "`compute`")?;
+    let ty = f.require(cx, "type", "type: conversion")?;
+    let ty_text = cx.text(ty, "type")?;
+    let ty_name = ty_text.value.trim().to_ascii_lowercase();
+    let c = match ty_name.as_str() {
+        "count" => {
+            let event = name(cx, &mut f, "event", "event: workflow_completed");
+            let filter = filter(cx, &mut f);
+            event.map(|event| Compute::Count { event, filter })
+        }
+        "unique" => {
+            let event = optional_name(cx, &mut f, "event");
+            let filter = filter(cx, &mut f);
+            Some(Compute::Unique { event, filter })
+        }
+        "sum" | "average" => {
+            let event = name(cx, &mut f, "event", "event: purchase");
+            let property = name(cx, &mut f, "property", "property: amount");
+            let filter = filter(cx, &mut f);
+            match (event, property) {
+                (Some(event), Some(property)) if ty_name == "sum" => Some(Compute::Sum {
+                    event,
+                    property,
+                    filter,
+                }),
+                (Some(event), Some(property)) => Some(Compute::Average {
+                    event,
+                    property,
+                    filter,
+                }),
+                _ => None,
+            }
+        }
+        "ratio" => {
+            let numerator = req(cx, &mut f, "numerator", "numerator: revenue");
+            let denominator = req(cx, &mut f, "denominator", "denominator: active_users");
+            Some(Compute::Ratio {
+                numerator: numerator?,
+                denominator: denominator?,
+            })
+        }
+        "conversion" => {
+            let from = start(cx, &mut f);
+            let to = name(cx, &mut f, "to", "to: workflow_completed");
+            let within = f
+                .require(cx, "within", "within: 7d")
+                .and_then(|v| duration(cx, v, "within"));
+            let filter = filter(cx, &mut f);
+            Some(Compute::Conversion {
+                from: from?,
+                to: to?,
+                within: within?,
+                filter,
+            })
+        }
+        "retention" => {
+            let from = start(cx, &mut f);
+            let return_event = name(cx, &mut f, "return", "return: session_started");
+            let every = every(cx, &mut f, Grain::Week);
+            let horizon = f
+                .require(cx, "horizon", "horizon: 4")
+                .and_then(|v| cx.number(v, "horizon"))
+                .and_then(|h| {
+                    if h.value >= 0.0 && h.value <= 520.0 && h.value.fract() == 0.0 {
+                        Some(Spanned::new(h.value as u32, h.span))
+                    } else {
+                        cx.value_error(
+                            h.span,
+                            "`horizon` must be a whole number of periods from 0 to 520".into(),
+                            "write e.g. `horizon: 4` for week 4 retention".into(),
+                        );
+                        None
+                    }
+                });
+            Some(Compute::Retention {
+                from: from?,
+                return_event: return_event?,
+                every: every?,
+                horizon: horizon?,
+            })
+        }
+        "duration" => {
+            let from = start(cx, &mut f);
+            let to = name(cx, &mut f, "to", "to: workflow_completed");
+            let stat = choice_or(
+                cx,
+                &mut f,
+                "stat",
+                &[
+                    ("median", Stat::Median),
+                    ("p90", Stat::P90),
+                    ("mean", Stat::Mean),
+                ],
+                Stat::Median,
+            );
+            let within = match f.get("within") {
+                Some(v) => duration(cx, v, "within"),
+                None => Some(Spanned::new(
+                    crate::defs::DURATION_WINDOW_DEFAULT,
+                    Default::default(),
+                )),
+            };
+            Some(Compute::Duration {
+                from: from?,
+                to: to?,
+                stat: stat?,
+                within: within?,
+            })
+        }
+        "churn" => {
+            let event = optional_name(cx, &mut f, "event");
+            let every = every(cx, &mut f, Grain::Month);
+            Some(Compute::Churn {
+                event,
+                every: every?,
+            })
+        }
+        "stickiness" => Some(Compute::Stickiness {
+            event: optional_name(cx, &mut f, "event"),
+        }),
+        "nps" => {
+            let event = name(cx, &mut f, "event", "event: nps_response");
+            let property = name(cx, &mut f, "property", "property: score");
+            Some(Compute::Nps {
+                event: event?,
+                property: property?,
+            })
+        }
+        "funnel" => funnel::decode(cx, &mut f),
+        "lifecycle" => {
+            let event = optional_name(cx, &mut f, "event");
+            let every = every(cx, &mut f, Grain::Week);
+            Some(Compute::Lifecycle {
+                event,
+                every: every?,
+            })
+        }
+        "cumulative" => {
+            let filter = filter(cx, &mut f);
+            cumulative::decode(cx, &mut f, filter)
+        }
+        "derived" => {
+            let text = f
+                .require(cx, "expr", "expr: arpu / churn_rate")
+                .and_then(|v| cx.text(v, "expr"))?;
+            match parse_expr(&text.value) {
+                Ok(e) => Some(Compute::Derived {
+                    expr: Spanned::new(e, text.span),
+                    text,
+                }),
+                Err(e) => {
+                    error_in_text(
+                        cx,
+                        &text,
+                        e.offset,
+                        format!("invalid expression: {}", e.message),
+                        "a derived metric is arithmetic over metric ids, e.g. `expr: arpu / churn_rate`",
+                    );
+                    None
+                }
+            }
+        }
+        "sql" => {
+            let query = f
+                .require(cx, "query", "query: SELECT …")
+                .and_then(|v| cx.text(v, "query"));
+            Some(Compute::Sql { query: query? })
+        }
+        _ => {
+            let help = crate::decode::one_of_help(&ty_name, COMPUTE_TYPES, "type");
+            cx.value_error(
+                ty_text.span,
+                format!("`{}` is not a compute type", ty_text.value),
+                help,
+            );
+            // don't also report the type-specific fields as unknown
+            return None;
+        }
+    };
+    let span = f.span;
+    f.finish(cx);
+    c.map(|c| Spanned::new(c, span))
 }

@@ -21,9 +21,8 @@ pub async fn series(
     to: NaiveDate,
     progress: &(dyn Fn(throughline_engine::Progress<'_>) + Sync),
 ) -> Result<HashMap<String, Vec<Point>>, throughline_engine::EngineError> {
-    let mut out: HashMap<String, Vec<Point>> = HashMap::new();
     if metrics.is_empty() {
-        return Ok(out);
+        return Ok(HashMap::new());
     }
     let req = Request {
         metrics,
@@ -31,16 +30,9 @@ pub async fn series(
         to: Some(to),
         ..Request::default()
     };
-    for v in engine.measure_with(&req, progress).await? {
-        if let (true, true, Some(value)) = (v.complete, v.segment.is_empty(), v.value) {
-            out.entry(v.metric).or_default().push(Point {
-                start: v.start.date_naive(),
-                end: v.end.date_naive(),
-                value,
-            });
-        }
-    }
-    Ok(out)
+    Ok(crate::series::totals(
+        &engine.measure_with(&req, progress).await?,
+    ))
 }
 
 /// The metrics behind the key results of these objectives, and the days to measure them

@@ -5,12 +5,11 @@
 use std::collections::{BTreeMap, HashMap};
 
 use chrono::{Duration, NaiveDate};
-use throughline_engine::{Engine, EngineError, MetricValue, Request};
+use throughline_engine::{Engine, EngineError, Request};
 use throughline_model::{Period, Workspace};
-use throughline_progress::Point;
 use throughline_progress::okr::{self, CheckInView, ObjectiveStatus};
 use throughline_review::{
-    Breakdown, Compare, DecisionView, ExperimentInput, Input, Review, Value, Week,
+    Breakdown, Compare, DecisionView, ExperimentInput, Input, Point, Review, Week,
 };
 
 /// Values before the period (or the week) that the review's noise bands and baselines read.
@@ -24,48 +23,12 @@ pub struct ReviewData {
     pub period: Option<Period>,
     pub data_last: Option<NaiveDate>,
     /// Complete total values per metric at its report grain.
-    pub series: HashMap<String, Vec<Value>>,
+    pub series: HashMap<String, Vec<Point>>,
     pub breakdowns: Vec<Breakdown>,
     pub experiments: Vec<ExperimentInput>,
     pub last_seen: BTreeMap<String, NaiveDate>,
     /// The period the North Star's change is split from.
     pub compare: Compare,
-}
-
-/// A complete value of the engine's, as the review reads it.
-pub fn value_of(v: &MetricValue) -> Option<Value> {
-    let value = v.value.filter(|x| x.is_finite())?;
-    v.complete.then(|| Value {
-        start: v.start.date_naive(),
-        end: v.end.date_naive(),
-        value,
-        numerator: v.numerator,
-        denominator: v.denominator,
-    })
-}
-
-/// The complete total values of each metric, oldest first; a funnel's steps and a
-/// lifecycle's statuses also as series of their own, `metric#step` (users).
-pub fn series_of(values: &[MetricValue]) -> HashMap<String, Vec<Value>> {
-    let mut series: HashMap<String, Vec<Value>> = HashMap::new();
-    for v in values.iter().filter(|v| v.segment.is_empty()) {
-        if let Some(x) = value_of(v) {
-            series.entry(v.metric.clone()).or_default().push(x);
-        }
-        for s in v.steps.iter().filter(|_| v.complete) {
-            series
-                .entry(format!("{}#{}", v.metric, s.name))
-                .or_default()
-                .push(Value {
-                    start: v.start.date_naive(),
-                    end: v.end.date_naive(),
-                    value: s.users,
-                    numerator: None,
-                    denominator: None,
-                });
-        }
-    }
-    series
 }
 
 /// The week to review: `arg` (an ISO week or a day in it), else the last complete week of
@@ -95,13 +58,15 @@ pub async fn measure_series(
     week: Week,
     compare: Compare,
     progress: &(dyn Fn(throughline_engine::Progress<'_>) + Sync),
-) -> Result<HashMap<String, Vec<Value>>, EngineError> {
+) -> Result<HashMap<String, Vec<Point>>, EngineError> {
     let request = Request {
         from: Some(history_start(ws, week, compare)),
         to: Some(week.last_day()),
         ..Request::default()
     };
-    Ok(series_of(&engine.measure_with(&request, progress).await?))
+    Ok(crate::series::with_steps(
+        &engine.measure_with(&request, progress).await?,
+    ))
 }
 
 /// Gathers the rest of what the review needs, given the metric series: segment breakdowns of
@@ -114,7 +79,7 @@ pub async fn gather(
     engine: &Engine,
     ws: &Workspace,
     week: Week,
-    series: HashMap<String, Vec<Value>>,
+    series: HashMap<String, Vec<Point>>,
     compare: Compare,
     step: &(dyn Fn(&str) + Sync),
 ) -> Result<ReviewData, EngineError> {
@@ -180,9 +145,9 @@ pub async fn gather(
             step(&format!("no breakdown by {dim}"));
             continue;
         };
-        let mut by_metric: BTreeMap<String, BTreeMap<String, Vec<Value>>> = BTreeMap::new();
+        let mut by_metric: BTreeMap<String, BTreeMap<String, Vec<Point>>> = BTreeMap::new();
         for v in &values {
-            if let Some(x) = value_of(v) {
+            if let Some(x) = crate::series::of_value(v) {
                 let segment = v
                     .segment
                     .get(dim)
@@ -299,7 +264,7 @@ impl ReviewData {
     pub fn points(&self) -> HashMap<String, Vec<Point>> {
         self.series
             .iter()
-            .map(|(id, vs)| (id.clone(), vs.iter().map(Value::point).collect()))
+            .map(|(id, vs)| (id.clone(), vs.clone()))
             .collect()
     }
 

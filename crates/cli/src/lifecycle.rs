@@ -8,8 +8,8 @@ use std::path::Path;
 
 use chrono::NaiveDate;
 use throughline_app::Session;
+pub use throughline_app::checkin_views;
 use throughline_app::key_results::{self, data_facts, key_result_metrics, series};
-pub use throughline_app::{checkin_views, snapshots};
 use throughline_check::{AbsentEvent, DataFacts};
 use throughline_engine::EngineOptions;
 use throughline_model::{Diagnostic, Loaded, Period, Severity, load_paths};

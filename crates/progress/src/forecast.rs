@@ -170,10 +170,12 @@ mod tests {
         values
             .iter()
             .enumerate()
-            .map(|(i, &v)| Point {
-                start: o + chrono::Duration::days(i as i64 * step),
-                end: o + chrono::Duration::days(i as i64 * step + step),
-                value: v,
+            .map(|(i, &v)| {
+                Point::new(
+                    o + chrono::Duration::days(i as i64 * step),
+                    o + chrono::Duration::days(i as i64 * step + step),
+                    v,
+                )
             })
             .collect()
     }

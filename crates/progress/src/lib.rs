@@ -18,8 +18,10 @@ pub use score::{
     sandbagging_teams, score_key_result,
 };
 
-/// A value of a key result's metric over one period of its grain (or a manual check-in's
-/// value, with `start == end` its day).
+/// One complete value of a metric over one period of its grain, in local days: the one
+/// series type that the OKR arithmetic, the weekly review and the dashboard read (the use
+/// cases convert the engine's values and the stored snapshots into it, each in one place). A
+/// manual check-in's value is one too, its bucket the day it was recorded.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize)]
 pub struct Point {
     /// First local day of the bucket.
@@ -27,9 +29,24 @@ pub struct Point {
     /// The day after its last day.
     pub end: NaiveDate,
     pub value: f64,
+    /// A ratio's parts (a share's users and entrants, a sum's total and count), when the
+    /// metric has them.
+    pub numerator: Option<f64>,
+    pub denominator: Option<f64>,
 }
 
 impl Point {
+    /// A value without parts.
+    pub fn new(start: NaiveDate, end: NaiveDate, value: f64) -> Point {
+        Point {
+            start,
+            end,
+            value,
+            numerator: None,
+            denominator: None,
+        }
+    }
+
     /// The bucket in words: "2026-09-14" (a day), "week of 2026-09-14", "September 2026", or
     /// "2026-09-14 to 2026-09-20".
     pub fn bucket(&self) -> String {
@@ -185,11 +202,7 @@ mod tests {
 
     #[test]
     fn buckets_in_words() {
-        let p = |a: &str, b: &str| Point {
-            start: d(a),
-            end: d(b),
-            value: 0.0,
-        };
+        let p = |a: &str, b: &str| Point::new(d(a), d(b), 0.0);
         assert_eq!(p("2026-09-14", "2026-09-15").bucket(), "2026-09-14");
         assert_eq!(p("2026-09-14", "2026-09-21").bucket(), "week of 2026-09-14");
         assert_eq!(p("2026-09-01", "2026-10-01").bucket(), "September 2026");

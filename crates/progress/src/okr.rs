@@ -217,11 +217,8 @@ fn kr_status(
         None => mine
             .iter()
             .filter_map(|c| {
-                c.value.map(|v| Point {
-                    start: c.day,
-                    end: c.day + Duration::days(1),
-                    value: v,
-                })
+                c.value
+                    .map(|v| Point::new(c.day, c.day + Duration::days(1), v))
             })
             .collect(),
     };

@@ -42,11 +42,7 @@ fn weekly(first: &str, values: &[f64]) -> Vec<Point> {
         .enumerate()
         .map(|(i, &v)| {
             let start = d(first) + Duration::weeks(i as i64);
-            Point {
-                start,
-                end: start + Duration::weeks(1),
-                value: v,
-            }
+            Point::new(start, start + Duration::weeks(1), v)
         })
         .collect()
 }

@@ -7,9 +7,9 @@ use std::collections::HashMap;
 
 use chrono::NaiveDate;
 use serde::Serialize;
-use throughline_progress::{Point, fit};
+use throughline_progress::fit;
 
-use crate::{Value, Week};
+use crate::{Point, Week};
 
 /// A change is a move beyond noise past this many standard deviations.
 pub const NOISE_Z: f64 = 2.0;
@@ -21,13 +21,12 @@ pub const MIN_HISTORY: usize = 4;
 pub const AVERAGE_OF: usize = 4;
 
 /// The σ of a series' normal wobble around its trend, from the values before index `upto`.
-pub fn wobble(values: &[Value], upto: usize) -> Option<f64> {
+pub fn wobble(values: &[Point], upto: usize) -> Option<f64> {
     let history = &values[upto.saturating_sub(NOISE_HISTORY)..upto];
     if history.len() < MIN_HISTORY {
         return None;
     }
-    let points: Vec<Point> = history.iter().map(Value::point).collect();
-    fit(&points).map(|f| f.resid_sd)
+    fit(history).map(|f| f.resid_sd)
 }
 
 /// What a change is measured against.
@@ -57,20 +56,20 @@ pub struct Movement {
     pub after_starts: Vec<NaiveDate>,
 }
 
-fn mean(values: &[Value]) -> f64 {
+fn mean(values: &[Point]) -> f64 {
     values.iter().map(|v| v.value).sum::<f64>() / values.len() as f64
 }
 
 /// The index of the value the week reads: the latest one that starts in or before the week.
-pub(crate) fn current_index(values: &[Value], week: Week) -> Option<usize> {
+pub(crate) fn current_index(values: &[Point], week: Week) -> Option<usize> {
     values.iter().rposition(|v| v.start < week.end)
 }
 
 fn movement(
     metric: &str,
     horizon: Horizon,
-    before: &[Value],
-    after: &[Value],
+    before: &[Point],
+    after: &[Point],
     sigma: f64,
 ) -> Movement {
     let (b, a) = (mean(before), mean(after));
@@ -89,7 +88,7 @@ fn movement(
 }
 
 /// The week's change of one metric against its 4-value average.
-pub(crate) fn week_movement(metric: &str, values: &[Value], week: Week) -> Option<Movement> {
+pub(crate) fn week_movement(metric: &str, values: &[Point], week: Week) -> Option<Movement> {
     let i = current_index(values, week)?;
     let sigma = wobble(values, i)?;
     let before = &values[i.saturating_sub(AVERAGE_OF)..i];
@@ -106,7 +105,7 @@ pub(crate) fn week_movement(metric: &str, values: &[Value], week: Week) -> Optio
 /// the mean of the 4 values before its start.
 pub(crate) fn period_movement(
     metric: &str,
-    values: &[Value],
+    values: &[Point],
     week: Week,
     period_start: NaiveDate,
 ) -> Option<Movement> {
@@ -127,7 +126,7 @@ pub(crate) fn period_movement(
 
 /// Every metric's moves: against its 4-value average, and since the period began.
 pub fn movements(
-    series: &HashMap<String, Vec<Value>>,
+    series: &HashMap<String, Vec<Point>>,
     week: Week,
     period_start: Option<NaiveDate>,
 ) -> Vec<Movement> {
@@ -150,12 +149,12 @@ mod tests {
     use super::*;
     use chrono::Duration;
 
-    fn weekly(values: &[f64]) -> Vec<Value> {
+    fn weekly(values: &[f64]) -> Vec<Point> {
         let first = NaiveDate::from_ymd_opt(2026, 6, 1).unwrap();
         values
             .iter()
             .enumerate()
-            .map(|(i, &v)| Value {
+            .map(|(i, &v)| Point {
                 start: first + Duration::weeks(i as i64),
                 end: first + Duration::weeks(i as i64 + 1),
                 value: v,

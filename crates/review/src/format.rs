@@ -34,7 +34,7 @@ pub(crate) fn words(id: &str) -> String {
 }
 
 /// `week`, `month`, … from a value's length.
-pub(crate) fn grain(v: &crate::Value) -> &'static str {
+pub(crate) fn grain(v: &crate::Point) -> &'static str {
     match (v.end - v.start).num_days() {
         1 => "day",
         7 => "week",
@@ -44,7 +44,7 @@ pub(crate) fn grain(v: &crate::Value) -> &'static str {
 }
 
 /// A value's period length as a grain.
-pub(crate) fn grain_of(v: &crate::Value) -> throughline_model::Grain {
+pub(crate) fn grain_of(v: &crate::Point) -> throughline_model::Grain {
     use throughline_model::Grain;
     match grain(v) {
         "day" => Grain::Day,
@@ -55,7 +55,7 @@ pub(crate) fn grain_of(v: &crate::Value) -> throughline_model::Grain {
 }
 
 /// When a value was measured: `week of 2026-09-14`, `month of 2026-08`.
-pub(crate) fn when(v: &crate::Value) -> String {
+pub(crate) fn when(v: &crate::Point) -> String {
     match grain(v) {
         "day" => format!("on {}", v.start),
         "month" => format!("month of {}", v.start.format("%Y-%m")),

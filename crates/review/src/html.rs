@@ -7,7 +7,7 @@ use crate::format::{delta, grain, pct, spread, value, when};
 use crate::markdown::{change, forecast_text, guardrail_change};
 use crate::review::{GuardrailRow, KrRow, Review, Trend};
 use crate::svg::{self, Chart, Segment};
-use crate::{Light, Value};
+use crate::{Light, Point};
 
 pub use crate::text::{escape, inline};
 
@@ -540,7 +540,7 @@ pub fn spark(g: &GuardrailRow) -> String {
     }
     svg::sparkline(
         format!("{}: the last {} values", g.name, g.spark.len()),
-        g.spark.iter().map(|v: &Value| (v.start, v.value)).collect(),
+        g.spark.iter().map(|v: &Point| (v.start, v.value)).collect(),
         levels,
         (140.0, 36.0),
         &show,

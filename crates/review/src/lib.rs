@@ -43,35 +43,16 @@ pub use guardrails::{Light, YELLOW_SHARE};
 pub use segments::{Contribution, Driver, Explanation};
 pub use week::Week;
 
-/// One complete value of a metric over one period of its grain.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
-pub struct Value {
-    /// First local day of the period.
-    pub start: NaiveDate,
-    /// The day after its last day.
-    pub end: NaiveDate,
-    pub value: f64,
-    pub numerator: Option<f64>,
-    pub denominator: Option<f64>,
-}
-
-impl Value {
-    /// The value as the OKR arithmetic reads it.
-    pub fn point(&self) -> throughline_progress::Point {
-        throughline_progress::Point {
-            start: self.start,
-            end: self.end,
-            value: self.value,
-        }
-    }
-}
+/// One complete value of a metric over one period of its grain: the series type the OKR
+/// arithmetic reads too.
+pub use throughline_progress::Point;
 
 /// A metric's values by one user dimension: segment → values, oldest first.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Breakdown {
     pub metric: String,
     pub dimension: String,
-    pub segments: BTreeMap<String, Vec<Value>>,
+    pub segments: BTreeMap<String, Vec<Point>>,
 }
 
 /// An experiment and its analysis, or why it could not be analyzed.
@@ -103,7 +84,7 @@ pub struct Input<'a> {
     /// Complete total values per metric at its report grain, oldest first. Funnels and
     /// lifecycles also have one series per step or status, keyed `metric#step` (the step's
     /// users; dormant users negative).
-    pub series: HashMap<String, Vec<Value>>,
+    pub series: HashMap<String, Vec<Point>>,
     /// Segment breakdowns of the metrics that moved (see [`movements`]).
     pub breakdowns: Vec<Breakdown>,
     /// The objectives of the week's period, as of the week's end.

@@ -2,7 +2,7 @@
 
 use crate::guardrails::{Light, Limit};
 use crate::segments::Explanation;
-use crate::{DecisionView, Movement, Value, Week};
+use crate::{DecisionView, Movement, Point, Week};
 use chrono::NaiveDate;
 use serde::Serialize;
 use throughline_experiment::Decision;
@@ -57,8 +57,8 @@ pub struct NorthStar {
     pub name: String,
     #[serde(skip)]
     pub unit: Unit,
-    pub current: Value,
-    pub last: Option<Value>,
+    pub current: Point,
+    pub last: Option<Point>,
     /// The mean of the 4 values before the current one.
     pub average: Option<f64>,
     /// Changes within ±band are normal wobble.
@@ -66,7 +66,7 @@ pub struct NorthStar {
     pub trend: Trend,
     pub target: Option<TargetCheck>,
     /// The values the chart shows, oldest first.
-    pub series: Vec<Value>,
+    pub series: Vec<Point>,
     /// What moved it since the last period, when it can be split exactly.
     pub movers: Option<Movers>,
     /// Why there is no split of the change since the period `--compare` asked for.
@@ -160,7 +160,7 @@ pub struct KrRow {
     /// A check-in during the reviewed week.
     pub checked_in: bool,
     /// The metric's values from 8 periods before the objective's period through the week.
-    pub chart: Vec<Value>,
+    pub chart: Vec<Point>,
     pub period_start: NaiveDate,
     pub period_end: NaiveDate,
 }
@@ -174,7 +174,7 @@ pub struct GuardrailRow {
     #[serde(skip)]
     pub unit: Unit,
     pub up: bool,
-    pub now: Option<Value>,
+    pub now: Option<Point>,
     /// The mean of the 4 values before the period began.
     pub baseline: Option<f64>,
     pub change: Option<f64>,
@@ -185,7 +185,7 @@ pub struct GuardrailRow {
     pub limits: Vec<Limit>,
     /// The objectives that name it as a guardrail, with their key results.
     pub guards: Vec<String>,
-    pub spark: Vec<Value>,
+    pub spark: Vec<Point>,
 }
 
 /// A key result improved while a guardrail of its objective got worse: the signal that the

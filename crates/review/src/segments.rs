@@ -13,7 +13,7 @@ use std::collections::BTreeMap;
 use chrono::NaiveDate;
 use serde::Serialize;
 
-use crate::{Breakdown, Movement, Value};
+use crate::{Breakdown, Movement, Point};
 
 /// How a metric's total relates to its segments.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize)]
@@ -75,7 +75,7 @@ struct Side {
     den: f64,
 }
 
-fn side(values: &[Value], starts: &[NaiveDate]) -> Side {
+fn side(values: &[Point], starts: &[NaiveDate]) -> Side {
     let mut s = Side::default();
     for v in values.iter().filter(|v| starts.contains(&v.start)) {
         s.periods += 1;
@@ -244,8 +244,8 @@ mod tests {
         NaiveDate::from_ymd_opt(2026, 6, day).unwrap()
     }
 
-    fn rate(start: u32, n: f64, den: f64) -> Value {
-        Value {
+    fn rate(start: u32, n: f64, den: f64) -> Point {
+        Point {
             start: d(start),
             end: d(start + 7),
             value: 100.0 * n / den,
@@ -329,7 +329,7 @@ mod tests {
 
     #[test]
     fn additive_and_unsplittable_metrics() {
-        let v = |start: u32, x: f64| Value {
+        let v = |start: u32, x: f64| Point {
             start: d(start),
             end: d(start + 7),
             value: x,

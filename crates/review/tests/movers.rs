@@ -8,17 +8,17 @@ use std::collections::{BTreeMap, HashMap};
 
 use chrono::{Duration, NaiveDate, Weekday};
 use throughline_model::Loader;
-use throughline_review::{Breakdown, Compare, Input, Review, Value, Week, build, html, markdown};
+use throughline_review::{Breakdown, Compare, Input, Point, Review, Week, build, html, markdown};
 
 fn day(m: u32, d: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(2026, m, d).unwrap()
 }
 
 /// Two weeks: Sep 14 and Sep 21, 2026.
-fn two_weeks(last: f64, now: f64) -> Vec<Value> {
+fn two_weeks(last: f64, now: f64) -> Vec<Point> {
     [(day(9, 14), last), (day(9, 21), now)]
         .into_iter()
-        .map(|(start, value)| Value {
+        .map(|(start, value)| Point {
             start,
             end: start + Duration::weeks(1),
             value,
@@ -37,14 +37,14 @@ fn review(ws_yaml: &str, series: &[(&str, f64, f64)]) -> Review {
 }
 
 /// Weekly values ending with the week of Sep 21, 2026.
-fn weeks(values: &[f64]) -> Vec<Value> {
+fn weeks(values: &[f64]) -> Vec<Point> {
     let first = day(9, 21) - Duration::weeks(values.len() as i64 - 1);
     values
         .iter()
         .enumerate()
         .map(|(i, v)| {
             let start = first + Duration::weeks(i as i64);
-            Value {
+            Point {
                 start,
                 end: start + Duration::weeks(1),
                 value: *v,
@@ -65,7 +65,7 @@ fn review_with(
     loader.add_yaml("ws.yaml", std::path::Path::new("ws.yaml"), ws_yaml.into());
     let loaded = loader.finish();
     assert!(loaded.diagnostics.is_empty(), "{:?}", loaded.diagnostics);
-    let series: HashMap<String, Vec<Value>> = series
+    let series: HashMap<String, Vec<Point>> = series
         .iter()
         .map(|(id, v)| (id.to_string(), weeks(v)))
         .collect();

@@ -5,10 +5,10 @@ use std::collections::{BTreeMap, HashMap};
 
 use chrono::{Duration, NaiveDate, Weekday};
 use throughline_model::Loader;
+use throughline_progress::Status;
 use throughline_progress::okr::{self, CheckInView};
-use throughline_progress::{Point, Status};
 use throughline_review::{
-    Breakdown, DecisionView, Input, Light, Trend, Value, Week, build, html, markdown,
+    Breakdown, DecisionView, Input, Light, Point, Trend, Week, build, html, markdown,
 };
 
 const WS: &str = r#"
@@ -39,11 +39,11 @@ fn start(i: i64) -> NaiveDate {
     day(5, 4) + Duration::weeks(i)
 }
 
-fn weekly(f: impl Fn(i64, NaiveDate) -> (f64, Option<(f64, f64)>)) -> Vec<Value> {
+fn weekly(f: impl Fn(i64, NaiveDate) -> (f64, Option<(f64, f64)>)) -> Vec<Point> {
     (0..21)
         .map(|i| {
             let (value, nd) = f(i, start(i));
-            Value {
+            Point {
                 start: start(i),
                 end: start(i + 1),
                 value,
@@ -108,20 +108,7 @@ fn every_section_from_hand_made_series() {
     }];
 
     let week = Week::containing(day(9, 23), Weekday::Mon);
-    let points: HashMap<String, Vec<Point>> = series
-        .iter()
-        .map(|(k, v)| {
-            let p = v
-                .iter()
-                .map(|x| Point {
-                    start: x.start,
-                    end: x.end,
-                    value: x.value,
-                })
-                .collect();
-            (k.clone(), p)
-        })
-        .collect();
+    let points: HashMap<String, Vec<Point>> = series.clone();
     let checkins = vec![CheckInView {
         objective: "grow".into(),
         key_result: "act".into(),

@@ -117,7 +117,7 @@ pub(crate) fn unit_of(text: &str) -> Unit {
     Unit::parse(text).unwrap_or(Unit::Count)
 }
 
-pub(crate) fn sparkline(values: &[throughline_review::Value], unit: &Unit, title: &str) -> String {
+pub(crate) fn sparkline(values: &[throughline_review::Point], unit: &Unit, title: &str) -> String {
     let show = |v: f64| unit.format(v);
     svg::sparkline(
         title.to_string(),

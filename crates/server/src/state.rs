@@ -22,7 +22,7 @@ use throughline_app::Session;
 use throughline_engine::{Engine, EngineOptions, Request};
 use throughline_model::{Grain, Loaded};
 use throughline_progress::okr::CheckInView;
-use throughline_review::{DecisionView, Review, Value};
+use throughline_review::{DecisionView, Point, Review};
 use throughline_store::{Snapshot, Store};
 use tokio::sync::{Mutex, RwLock};
 
@@ -43,7 +43,7 @@ pub struct SegmentSeries {
     /// The user dimension (`plan`) and its value (`pro`, or `(none)`).
     pub dimension: String,
     pub segment: String,
-    pub values: Vec<Value>,
+    pub values: Vec<Point>,
 }
 
 /// What the event data says, computed at start or refresh.
@@ -136,17 +136,14 @@ pub async fn compute(
     let session = Session::new(ws, dir, options.clone());
     let engine = session.engine().await.map_err(engine_error)?;
     step("computing every metric");
-    // only the periods the files changed since the last computation can change (see
-    // `throughline_engine::Refresh`); the CLI's `measure` shares the cache
-    let refresh = throughline_engine::Refresh {
-        dir: session.cache_dir(),
-        full: false,
-    };
-    let (values, how) = engine
-        .measure_refreshing(&Request::default(), &refresh, &|_| {})
-        .await
-        .map_err(engine_error)?;
-    step(&how.sentence());
+    // only the periods the files changed since the last computation can change; the CLI's
+    // `measure` shares the cache
+    let measured =
+        throughline_app::measure::measure(&session, &engine, &Request::default(), false, &|_| {})
+            .await
+            .map_err(engine_error)?;
+    step(&measured.refreshed.sentence());
+    let values = measured.values;
     // by segment: each user dimension once, for the metrics that list it in `segments:` or
     // list none (the review breaks those down by every dimension too)
     let mut by_segment = Vec::new();
@@ -208,7 +205,7 @@ pub async fn compute(
         .collect();
     grains.sort();
     grains.dedup();
-    let mut series: HashMap<String, Vec<Value>> = HashMap::new();
+    let mut series: HashMap<String, Vec<Point>> = HashMap::new();
     let mut stored: HashMap<String, Vec<Snapshot>> = HashMap::new();
     let mut segments: HashMap<String, Vec<SegmentSeries>> = HashMap::new();
     for (metric, grain) in grains {
@@ -221,7 +218,7 @@ pub async fn compute(
     }
     // a funnel's steps and a lifecycle's statuses are not stored: they come from this run
     series.extend(
-        throughline_app::review::series_of(&values)
+        throughline_app::series::with_steps(&values)
             .into_iter()
             .filter(|(k, _)| k.contains('#')),
     );
@@ -311,22 +308,11 @@ fn store_error(e: throughline_store::StoreError) -> StartError {
     StartError::msg(format!("{e}\nhelp: {}", e.help()))
 }
 
-/// A stored value as a chart's value: its local days, a finite value (`None` otherwise).
-pub(crate) fn stored_value(s: &Snapshot, tz: chrono_tz::Tz) -> Option<Value> {
-    Some(Value {
-        start: s.value.start.with_timezone(&tz).date_naive(),
-        end: s.value.end.with_timezone(&tz).date_naive(),
-        value: s.value.value.filter(|v| v.is_finite())?,
-        numerator: s.value.numerator,
-        denominator: s.value.denominator,
-    })
-}
-
 /// A metric's values at one grain as the store has them: the totals' snapshots, their
 /// complete values, and each segment's complete values.
 struct ReadBack {
     totals: Vec<Snapshot>,
-    series: Vec<Value>,
+    series: Vec<Point>,
     segments: Vec<SegmentSeries>,
 }
 
@@ -340,10 +326,10 @@ async fn read_back(
         .latest_snapshots(metric, grain)
         .await
         .map_err(store_error)?;
-    let complete = |rows: &[&Snapshot]| -> Vec<Value> {
+    let complete = |rows: &[&Snapshot]| -> Vec<Point> {
         rows.iter()
             .filter(|s| s.value.complete)
-            .filter_map(|s| stored_value(s, tz))
+            .filter_map(|s| throughline_app::series::of_snapshot(s, tz))
             .collect()
     };
     let (totals, by): (Vec<Snapshot>, Vec<Snapshot>) =
@@ -424,7 +410,7 @@ pub(crate) type GrainCache = (
 #[derive(Debug, Default)]
 pub struct GrainSeries {
     /// Metric id → its complete values at the grain, oldest first.
-    pub series: HashMap<String, Vec<Value>>,
+    pub series: HashMap<String, Vec<Point>>,
     /// Metric id → why it could not be measured at the grain.
     pub failed: HashMap<String, String>,
 }

@@ -4,7 +4,8 @@
 use std::path::Path;
 use std::process::ExitCode;
 
-use throughline_app::compare::{self, Compare, Comparison};
+use throughline_app::compare::{Compare, Comparison};
+use throughline_app::measure;
 use throughline_engine::{EngineOptions, Explanation, MetricValue, Request};
 
 use crate::args::{GrainArg, TableFormat, WorkspaceOrDemo, parse_day};
@@ -123,7 +124,7 @@ pub fn run(args: Args) -> ExitCode {
         }
         Ok((loaded, runtime, Ok(values))) => {
             let (values, compared) = match args.compare {
-                Some(c) => match compared(&loaded.workspace, values, c, &request) {
+                Some(c) => match measure::compared(&loaded.workspace, values, c, &request) {
                     Ok(x) => x,
                     Err(e) => {
                         eprintln!("error: {e}");
@@ -133,7 +134,7 @@ pub fn run(args: Args) -> ExitCode {
                 None => (values, Vec::new()),
             };
             if args.save
-                && let Err(Failed(code)) = save(&runtime, &loaded, &dir, &values)
+                && let Err(Failed(code)) = save(&runtime, &loaded, &dir, &options, &values)
             {
                 return ExitCode::from(code);
             }
@@ -154,25 +155,6 @@ type Measured = (
     Result<Vec<MetricValue>, Explanation>,
 );
 
-/// `--compare`: the requested values (of the requested metrics, from the requested day), each
-/// with its comparison, from `values` that hold the earlier periods and the formulas' inputs.
-fn compared(
-    ws: &throughline_model::Workspace,
-    values: Vec<MetricValue>,
-    c: Compare,
-    request: &Request,
-) -> Result<(Vec<MetricValue>, Vec<Option<Comparison>>), throughline_model::ValueError> {
-    let all = compare::compare(ws, &values, c)?;
-    Ok(values
-        .into_iter()
-        .zip(all)
-        .filter(|(v, _)| {
-            (request.metrics.is_empty() || request.metrics.contains(&v.metric))
-                && request.from.is_none_or(|f| v.start.date_naive() >= f)
-        })
-        .unzip())
-}
-
 /// Loads the workspace and computes the values (or, with `explain`, the explanation). With
 /// `inputs`, a formula metric's inputs are measured too.
 fn measure(
@@ -184,17 +166,11 @@ fn measure(
     full: bool,
 ) -> Result<Measured, Failed> {
     let loaded = lifecycle::load_workspace(dir, false)?;
-    let mut request = request.clone();
-    if inputs {
-        for id in request.metrics.clone() {
-            for m in compare::inputs(&loaded.workspace, &id) {
-                if !request.metrics.contains(&m) {
-                    request.metrics.push(m);
-                }
-            }
-        }
-    }
-    let request = &request;
+    let request = &if inputs {
+        measure::with_inputs(&loaded.workspace, request)
+    } else {
+        request.clone()
+    };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         // planning and unparsing recurse over deep plans (see .cargo/config.toml)
@@ -213,18 +189,17 @@ fn measure(
             bar.println(&format!("warning: {w}"));
         }
         if let Some(id) = &explain {
-            return engine.explain(id, request).await.map(Err);
+            return measure::explain(&engine, id, request).await.map(Err);
         }
-        let refresh = throughline_engine::Refresh {
-            dir: session.cache_dir(),
-            full,
-        };
-        let (values, how) = engine
-            .measure_refreshing(request, &refresh, &|p| bar.update(p))
-            .await?;
-        if !matches!(how, throughline_engine::Refreshed::Uncached { .. }) {
-            bar.println(&how.sentence());
+        let measured =
+            measure::measure(&session, &engine, request, full, &|p| bar.update(p)).await?;
+        if !matches!(
+            measured.refreshed,
+            throughline_engine::Refreshed::Uncached { .. }
+        ) {
+            bar.println(&measured.refreshed.sentence());
         }
+        let values = measured.values;
         Ok(Ok(values))
     });
     bar.finish();
@@ -243,21 +218,16 @@ fn save(
     runtime: &tokio::runtime::Runtime,
     loaded: &throughline_model::Loaded,
     dir: &Path,
+    options: &EngineOptions,
     values: &[MetricValue],
 ) -> Result<(), Failed> {
-    let snapshots = lifecycle::snapshots(loaded, values);
-    let (s, at) = runtime.block_on(async {
-        let store = lifecycle::open_store(loaded, dir).await?;
-        let s = store
-            .save_snapshots(&snapshots)
-            .await
-            .map_err(|e| lifecycle::fail(&e, e.help()))?;
-        store.close().await;
-        Ok::<_, Failed>((s, store.location().to_string()))
-    })?;
+    let session = throughline_app::Session::new(&loaded.workspace, dir, options.clone());
+    let (s, at) = runtime
+        .block_on(measure::save(&session, loaded, values))
+        .map_err(|e| lifecycle::fail(e.message(), e.help()))?;
     eprintln!(
         "saved {} values to {at}: {} new, {} unchanged, {} revised (new data), {} from a changed definition",
-        snapshots.len(),
+        s.new + s.unchanged + s.revised + s.redefined,
         s.new,
         s.unchanged,
         s.revised,

@@ -4,13 +4,13 @@ use crate::format::{delta, grain, pct, relative, spread, value, words};
 use crate::review::*;
 use crate::sections::*;
 use crate::segments::{Contribution, Explanation, explain};
-use crate::{Horizon, Input, Movement, Value};
+use crate::{Horizon, Input, Movement, Point};
 use chrono::NaiveDate;
 use std::collections::{BTreeMap, BTreeSet};
 use throughline_model::{Composition, Metric, MetricRole, Unit, Workspace};
 
 /// How a metric's total splits by segment.
-pub(crate) fn contribution_kind(m: &Metric, values: &[Value]) -> Contribution {
+pub(crate) fn contribution_kind(m: &Metric, values: &[Point]) -> Contribution {
     let split = values
         .iter()
         .filter(|v| v.numerator.is_some() && v.denominator.is_some_and(|d| d > 0.0))
@@ -116,7 +116,7 @@ pub(crate) fn insight_sentence(
     ws: &Workspace,
     m: &Metric,
     mv: &Movement,
-    values: &[Value],
+    values: &[Point],
     period: Option<&PeriodInfo>,
 ) -> String {
     let id = m.id.value.as_str();

@@ -14,7 +14,7 @@ use crate::format::{grain, grain_of};
 use crate::review::{Mover, Movers, SegmentParts};
 use crate::sections::{contribution_kind, unit_of};
 use crate::segments::{Contribution, explain};
-use crate::{Compare, Horizon, Input, Movement, Value};
+use crate::{Compare, Horizon, Input, Movement, Point};
 use throughline_model::Metric;
 
 /// The value the change is measured from (the index in `values`, before `i`), and the words
@@ -22,7 +22,7 @@ use throughline_model::Metric;
 /// `Err` says why there is none, when `--compare` asked for a period without a value.
 pub(crate) fn base(
     input: &Input,
-    values: &[Value],
+    values: &[Point],
     i: usize,
 ) -> Result<(String, usize), Option<String>> {
     let now = values.get(i).ok_or(None)?;
@@ -63,8 +63,8 @@ pub(crate) fn movers(
     input: &Input,
     m: &Metric,
     since: String,
-    last: &Value,
-    now: &Value,
+    last: &Point,
+    now: &Point,
 ) -> Option<Movers> {
     let mut mv = if let Some(f) = drivers::formula(input.ws, m) {
         formula(input, &f, last, now)
@@ -77,7 +77,7 @@ pub(crate) fn movers(
     Some(mv)
 }
 
-fn at(input: &Input, id: &str, period: &Value) -> Option<f64> {
+fn at(input: &Input, id: &str, period: &Point) -> Option<f64> {
     input
         .series
         .get(id)?
@@ -86,9 +86,9 @@ fn at(input: &Input, id: &str, period: &Value) -> Option<f64> {
         .map(|v| v.value)
 }
 
-fn formula(input: &Input, f: &drivers::Formula, last: &Value, now: &Value) -> Option<Movers> {
+fn formula(input: &Input, f: &drivers::Formula, last: &Point, now: &Point) -> Option<Movers> {
     let ids: Vec<&str> = f.expr.metrics().into_iter().map(|(m, _)| m).collect();
-    let values = |period: &Value| -> Option<BTreeMap<String, f64>> {
+    let values = |period: &Point| -> Option<BTreeMap<String, f64>> {
         ids.iter()
             .map(|id| Some((id.to_string(), at(input, id, period)?)))
             .collect()
@@ -139,7 +139,7 @@ fn formula(input: &Input, f: &drivers::Formula, last: &Value, now: &Value) -> Op
 /// products (formulas linear in the input) that is exactly s's own Shapley part of the change;
 /// for an input in a denominator it is its proportional share. Only for inputs whose change
 /// splits exactly by segment ([`crate::segments`]).
-fn by_segment(input: &Input, p: &drivers::Part, last: &Value, now: &Value) -> Option<SegmentParts> {
+fn by_segment(input: &Input, p: &drivers::Part, last: &Point, now: &Point) -> Option<SegmentParts> {
     let m = input.ws.metric(&p.metric)?;
     let change = p.after - p.before;
     if drivers::close(change, 0.0) {
@@ -182,7 +182,7 @@ fn by_segment(input: &Input, p: &drivers::Part, last: &Value, now: &Value) -> Op
     })
 }
 
-fn lifecycle(input: &Input, event: Option<&str>, last: &Value, now: &Value) -> Option<Movers> {
+fn lifecycle(input: &Input, event: Option<&str>, last: &Point, now: &Point) -> Option<Movers> {
     let l = input.ws.metrics.iter().find(|l| {
         l.compute
             .as_ref()

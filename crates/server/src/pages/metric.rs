@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use throughline_model::{Grain, Workspace};
 use throughline_progress::okr::{self};
-use throughline_review::Value;
+use throughline_review::Point;
 use throughline_review::html::{escape, inline};
 use throughline_review::svg::{self, Chart};
 
@@ -27,7 +27,7 @@ pub(crate) struct MetricSummary {
     pub unit: String,
     pub owner: Option<String>,
     pub compute: Option<&'static str>,
-    pub latest: Option<Value>,
+    pub latest: Option<Point>,
     /// Why a computed metric has no value at all (an event name the data never has…).
     pub no_data: Vec<String>,
 }
@@ -145,7 +145,7 @@ pub(crate) struct MetricPage {
     /// Why it has no value at all, when it has none.
     pub no_data: Vec<String>,
     /// Its complete values over time, oldest first (the chart), at [`MetricPage::grain`].
-    pub series: Vec<Value>,
+    pub series: Vec<Point>,
     /// The grain of `series`: its own (`cadence.report`, else week) unless another was asked.
     pub grain: &'static str,
     /// Why it has no values at the grain asked for, when it has none.
@@ -229,7 +229,7 @@ pub(crate) struct SegmentRow {
     /// The value in each of [`SegmentTable::periods`], `None` where it has none.
     pub values: Vec<Option<f64>>,
     /// Every complete value, for its small chart.
-    pub series: Vec<Value>,
+    pub series: Vec<Point>,
 }
 
 /// Periods a segment table shows.
@@ -531,7 +531,7 @@ pub(crate) fn metric(
             .get(id)
             .and_then(|rows| rows.last())
             .filter(|s| !s.value.complete)
-            .and_then(|s| crate::state::stored_value(s, throughline_app::tz(ws)))
+            .and_then(|s| throughline_app::series::of_snapshot(s, throughline_app::tz(ws)))
             .map(|v| (v.start, v.value)),
         by_segment: segment_tables(id, c),
     })
@@ -941,7 +941,7 @@ fn view_links(id: &str, v: &ChartView, grain: &str) -> String {
 }
 
 /// The value a period earlier than `v` by one period (`previous`) or by a year (`year`).
-fn earlier(series: &[Value], i: usize, how: &str) -> Option<f64> {
+fn earlier(series: &[Point], i: usize, how: &str) -> Option<f64> {
     let v = &series[i];
     match how {
         "previous" => i.checked_sub(1).map(|j| series[j].value),

@@ -7,7 +7,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 use throughline_model::{MetricRole, Workspace};
 use throughline_review::html::escape;
-use throughline_review::{GuardrailRow, Movers, NorthStar, Value};
+use throughline_review::{GuardrailRow, Movers, NorthStar, Point};
 
 use crate::auth::Caller;
 use crate::error::ApiError;
@@ -24,11 +24,11 @@ pub(crate) struct MetricNode {
     pub name: String,
     pub role: &'static str,
     pub unit: String,
-    pub latest: Option<Value>,
+    pub latest: Option<Point>,
     /// The change against the value before it.
     pub change: Option<f64>,
     /// The last 12 values, for a sparkline.
-    pub recent: Vec<Value>,
+    pub recent: Vec<Point>,
     /// On the edge to the metric it feeds: its exact part in that metric's last change, when
     /// the parent is a formula of it, or (a lifecycle under the North Star) the users gained
     /// and lost.

@@ -168,8 +168,9 @@ impl Engine {
         let key = self.cache_key(req)?;
         let users = self.fingerprints("users").await?;
         let (old, unreadable) = match read_manifest(&refresh.dir) {
-            Ok(m) => (m, None),
-            Err(why) => (None, Some(why)),
+            Found::Nothing => (None, None),
+            Found::Manifest(m) => (Some(m), None),
+            Found::Unusable(why) => (None, Some(why)),
         };
         let reason = match &old {
             _ if refresh.full => Some("`--full` was asked for".to_string()),
@@ -817,23 +818,34 @@ fn restored(c: &Cached, tz: chrono_tz::Tz) -> Option<MetricValue> {
     })
 }
 
-/// The manifest; `None` when there is none, and why it cannot be used when it is unreadable
-/// or damaged (the run then computes every period and writes it anew).
-fn read_manifest(dir: &Path) -> Result<Option<Manifest>, String> {
+/// What the cache folder holds.
+enum Found {
+    Nothing,
+    Manifest(Manifest),
+    /// A manifest that cannot be read or is damaged, and why in words (the run then computes
+    /// every period and writes it anew).
+    Unusable(String),
+}
+
+fn read_manifest(dir: &Path) -> Found {
     let path = dir.join(MANIFEST);
     let text = match std::fs::read_to_string(&path) {
         Ok(t) => t,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Found::Nothing,
         Err(e) => {
-            return Err(format!(
+            return Found::Unusable(format!(
                 "{} cannot be read ({e}); it is written anew",
                 path.display()
             ));
         }
     };
-    serde_json::from_str(&text)
-        .map(Some)
-        .map_err(|e| format!("{} is damaged ({e}); it is written anew", path.display()))
+    match serde_json::from_str(&text) {
+        Ok(m) => Found::Manifest(m),
+        Err(e) => Found::Unusable(format!(
+            "{} is damaged ({e}); it is written anew",
+            path.display()
+        )),
+    }
 }
 
 /// Writes the manifest whole or not at all (a temporary file renamed over it), then removes

@@ -6,6 +6,7 @@
 
 pub mod checkin;
 pub mod compare;
+pub mod dashboard;
 pub mod decision;
 pub mod error;
 pub mod experiment;

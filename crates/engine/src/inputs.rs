@@ -387,7 +387,7 @@ fn by_period(
 }
 
 /// A new folder under `dir` for one measurement's intermediate tables, removed when dropped.
-fn scratch(dir: &std::path::Path) -> Result<tempfile::TempDir, EngineError> {
+pub(crate) fn scratch(dir: &std::path::Path) -> Result<tempfile::TempDir, EngineError> {
     tempfile::Builder::new()
         .prefix("throughline-")
         .tempdir_in(dir)
@@ -405,6 +405,19 @@ async fn materialized(
     frame: DataFrame,
     dir: &std::path::Path,
     name: &str,
+) -> Result<DataFrame, EngineError> {
+    written(session, frame, dir, name, "the activity roll-up").await
+}
+
+/// Runs `frame` into Parquet files in the folder `dir/name` and reads them back; `what` names
+/// the table in errors. A table used by several plans is computed once so, and alone: its
+/// operators share the memory pool with no others.
+pub(crate) async fn written(
+    session: &SessionContext,
+    frame: DataFrame,
+    dir: &std::path::Path,
+    name: &str,
+    what: &str,
 ) -> Result<DataFrame, EngineError> {
     // a folder written as such (the trailing `/`): without it DataFusion writes one file
     // named `name` when the plan has one partition (a CSV source), and reading it back as
@@ -425,7 +438,7 @@ async fn materialized(
             None,
         )
         .await
-        .map_err(|e| df("writing the activity roll-up", e))?;
+        .map_err(|e| df(&format!("writing {what}"), e))?;
     // no rows (none of the events the activity metrics read occur): no files are written,
     // and the roll-up is empty, not missing
     let written = std::fs::read_dir(&folder).map_or(0, |d| d.count());
@@ -433,11 +446,11 @@ async fn materialized(
         let empty = datafusion::arrow::record_batch::RecordBatch::new_empty(schema);
         return session
             .read_batch(empty)
-            .map_err(|e| df("reading the activity roll-up", e));
+            .map_err(|e| df(&format!("reading {what}"), e));
     }
     let read = session
         .read_parquet(&path, ParquetReadOptions::default())
         .await
-        .map_err(|e| df("reading the activity roll-up", e))?;
+        .map_err(|e| df(&format!("reading {what}"), e))?;
     Ok(read)
 }

@@ -612,8 +612,19 @@ impl Engine {
                 );
             }
         }
+        // the window's intermediate tables, removed when the values are computed
+        let scratch = match self.scratch_dir(true) {
+            Some(d) => Some(crate::inputs::scratch(d)?),
+            None => None,
+        };
         let window = self
-            .window(entries, dir, cut.timestamp_micros(), &firsts)
+            .window(
+                entries,
+                dir,
+                cut.timestamp_micros(),
+                &firsts,
+                scratch.as_ref().map(|t| t.path()),
+            )
             .await?;
         tracing::debug!(%from, %read_from, "cache: the window of events planned");
         let fresh = self.measure_over(&window, req, &froms, progress).await?;
@@ -674,6 +685,7 @@ impl Engine {
         dir: &Path,
         cut_us: i64,
         firsts: &BTreeSet<Option<String>>,
+        scratch: Option<&Path>,
     ) -> Result<Tables, EngineError> {
         let fail = |e| df("reading the cache", e);
         let cut = lit(ScalarValue::TimestampMicrosecond(
@@ -746,23 +758,40 @@ impl Engine {
                 .filter(cast(col(EVENT), DataType::Utf8).in_list(names, false))
                 .map_err(fail)?;
         }
-        let firsts = read
-            .filter(col(TS).is_not_null())
-            .map_err(fail)?
-            .aggregate(vec![col(USER), col(EVENT)], vec![min(col(TS)).alias(TS)])
-            .and_then(|d| d.filter(col(TS).lt(cut)))
-            .map_err(fail)?;
         // only the first events of users with events from the cut: a user without any has no
         // value from the window's periods on (no cohort starts there, no activity there), so
-        // whether and when they did something first changes none
+        // whether and when they did something first changes none. Each file's first events
+        // before the cut are cut down to those users before the earliest of each user and
+        // name is taken across files (the same earliest, over far fewer rows).
         let users = later
             .clone()
             .select(vec![col(USER).alias("__window_user")])
             .and_then(|d| d.distinct())
             .map_err(fail)?;
-        let firsts = firsts
-            .join_named(users, JoinType::LeftSemi, &[USER], &["__window_user"], None)
+        let firsts = read
+            .filter(col(TS).is_not_null().and(col(TS).lt(cut)))
+            .and_then(|d| {
+                d.join_named(users, JoinType::LeftSemi, &[USER], &["__window_user"], None)
+            })
+            .and_then(|d| d.aggregate(vec![col(USER), col(EVENT)], vec![min(col(TS)).alias(TS)]))
             .map_err(fail)?;
+        // computed once, alone, rather than again inside every metric's plan that reads the
+        // window: the aggregation over every user's first events then has the memory pool to
+        // itself, where beside the activity roll-up's operators its share was too small to
+        // spill in at 100M events and a 2 GB limit
+        let firsts = match scratch {
+            Some(folder) => {
+                crate::inputs::written(
+                    &self.ctx,
+                    firsts,
+                    folder,
+                    "firsts",
+                    "the first events before the window",
+                )
+                .await?
+            }
+            None => firsts,
+        };
         // only each user's first event of each name: the other columns empty
         t.events = like_events(firsts)?.union(later).map_err(fail)?;
         Ok(t)

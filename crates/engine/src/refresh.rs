@@ -65,6 +65,9 @@ pub enum Refreshed {
         kept: usize,
         computed: usize,
     },
+    /// No file was added, changed or removed, the data ends where it did and the clock was
+    /// past that end at both runs: every value came from the cache.
+    Unchanged { kept: usize },
 }
 
 impl Refreshed {
@@ -83,6 +86,9 @@ impl Refreshed {
                 computed,
             } => format!(
                 "refreshed from {from} ({added} file(s) added, {changed} changed, {removed} removed since the last run): {computed} value(s) computed from the events since {read_from}, {kept} kept from the cache; `--full` computes every period"
+            ),
+            Refreshed::Unchanged { kept } => format!(
+                "nothing changed since the last run (no file added, changed or removed): all {kept} value(s) from the cache; `--full` computes every period"
             ),
         }
     }
@@ -269,7 +275,25 @@ impl Engine {
             .iter()
             .filter(|g| !files.iter().any(|f| f.path == g.file.path))
             .count();
+        // the values depend on the clock only while it is before the midnight after the last
+        // event (a period still running is not final): two days later in any zone it is not
+        let past_the_end = |now: i64| now > data_end_us.saturating_add(2 * 86_400_000_000);
         let (values, how) = match (reason, &old) {
+            (None, Some(old))
+                if added.is_empty()
+                    && gone.is_empty()
+                    && old.data_end_us == data_end_us
+                    && past_the_end(old.now_us)
+                    && now_us >= old.now_us =>
+            {
+                let values: Vec<MetricValue> = old
+                    .values
+                    .iter()
+                    .filter_map(|c| restored(c, self.calendar.tz))
+                    .collect();
+                let kept = values.len();
+                (values, Refreshed::Unchanged { kept })
+            }
             (None, Some(old)) => {
                 // the earliest instant the data changed at, or that the last run's values
                 // depend on being the end (of the data, of the clock)

@@ -1,6 +1,7 @@
 //! A measurement refreshing from its cache gives the values a full computation gives, after
 //! every kind of change: files appended (later events, and late events for old periods), a
-//! file edited, a file removed, a definition changed, nothing changed. Generated events in New
+//! file edited, a file removed, a definition changed, nothing changed (and nothing changed
+//! while the data reaches the clock). Generated events in New
 //! York (both clock changes inside), one metric of every type the cache serves, weekly and
 //! monthly. And it does recompute less: an appended week leaves the earlier periods to the
 //! cache.
@@ -159,10 +160,12 @@ async fn refreshed_values_equal_a_full_computation_after_every_change() {
     let how = refreshed_equals_full(dir, METRICS, "first run").await;
     assert!(matches!(how, Refreshed::Full { .. }), "{how:?}");
 
-    // nothing changed: the last periods again (the data's end), the rest from the cache
+    // nothing changed, and the data ended long before the clock: every value from the cache
     let how = refreshed_equals_full(dir, METRICS, "nothing changed").await;
-    let (kept, computed) = partial(&how);
-    assert!(kept > computed, "{}", how.sentence());
+    assert!(
+        matches!(how, Refreshed::Unchanged { kept } if kept > 0),
+        "{how:?}"
+    );
 
     // later events appended in a new file
     write_events(dir, "c.csv", &between(200, 230));
@@ -211,7 +214,18 @@ async fn refreshed_values_equal_a_full_computation_after_every_change() {
     let how = refreshed_equals_full(dir, &changed, "a changed definition").await;
     assert!(matches!(how, Refreshed::Full { .. }), "{how:?}");
     let how = refreshed_equals_full(dir, &changed, "after the changed definition").await;
+    assert!(matches!(how, Refreshed::Unchanged { .. }), "{how:?}");
+
+    // the data reaching the clock (an event an hour ago): a period still running is not
+    // final, so with nothing changed the last periods are computed again, not kept
+    let (user, at) = (rows[0].0.clone(), Utc::now() - Duration::hours(1));
+    let line = format!("{user},{},visit,,\n", at.format("%Y-%m-%dT%H:%M:%SZ"));
+    write_events(dir, "today.csv", &[&(user, at, line)]);
+    let how = refreshed_equals_full(dir, &changed, "an event an hour ago").await;
     partial(&how);
+    let how = refreshed_equals_full(dir, &changed, "nothing changed, data to the clock").await;
+    let (kept, computed) = partial(&how);
+    assert!(computed > 0 && kept > 0, "{}", how.sentence());
 }
 
 #[tokio::test]
@@ -252,7 +266,7 @@ async fn what_the_cache_cannot_serve_is_computed_in_full() {
         .await
         .unwrap();
     assert!(matches!(how, Refreshed::Uncached { .. }), "{how:?}");
-    // `--full` computes every period, and a run after it refreshes
+    // `--full` computes every period, and a run after it takes them from the cache
     let e = open(dir, METRICS).await;
     let full = Refresh {
         full: true,
@@ -275,5 +289,5 @@ async fn what_the_cache_cannot_serve_is_computed_in_full() {
         .measure_refreshing(&Request::default(), &refresh, &|_| {})
         .await
         .unwrap();
-    partial(&how);
+    assert!(matches!(how, Refreshed::Unchanged { .. }), "{how:?}");
 }

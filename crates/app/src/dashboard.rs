@@ -73,9 +73,8 @@ pub async fn compute(
     step("computing every metric");
     // only the periods the files changed since the last computation can change; the CLI's
     // `measure` shares the cache
-    let measured = crate::measure::measure(session, &engine, &Request::default(), false, &|_| {})
-        .await
-        .map_err(Error::Engine)?;
+    let measured =
+        crate::measure::measure(session, &engine, &Request::default(), false, &|_| {}).await?;
     step(&measured.refreshed.sentence());
     let values = measured.values;
     // by segment: each user dimension once, for the metrics that list it in `segments:` or
@@ -127,10 +126,7 @@ pub async fn compute(
     step("saving the values as snapshots");
     let mut snapshots = crate::snapshots(loaded, &values);
     snapshots.extend(crate::snapshots(loaded, &by_segment));
-    store
-        .save_snapshots(&snapshots)
-        .await
-        .map_err(Error::Store)?;
+    store.save_snapshots(&snapshots).await?;
     // The series come back from the store: what the pages show is what is stored.
     let tz = crate::tz(ws);
     let mut grains: Vec<(String, String)> = values
@@ -156,8 +152,12 @@ pub async fn compute(
             .into_iter()
             .filter(|(k, _)| k.contains('#')),
     );
-    let week = crate::review::week_for(&engine, None)
-        .map_err(|e| Error::input(e.to_string(), "write the week as `2026-W37` or a day in it"))?;
+    let week = crate::review::week_for(&engine, None).map_err(|e| {
+        Error::input(
+            e.to_string(),
+            "the dashboard reviews the data's last complete week; check the events' times",
+        )
+    })?;
     let data = crate::review::gather(
         &engine,
         ws,
@@ -166,8 +166,7 @@ pub async fn compute(
         throughline_review::Compare::Previous,
         step,
     )
-    .await
-    .map_err(Error::Engine)?;
+    .await?;
     step("explaining every metric");
     let mut explained = HashMap::new();
     for m in ws.metrics.iter().filter(|m| m.compute.is_some()) {
@@ -243,10 +242,7 @@ async fn read_back(
     metric: &str,
     grain: &str,
 ) -> Result<ReadBack, Error> {
-    let rows = store
-        .latest_snapshots(metric, grain)
-        .await
-        .map_err(Error::Store)?;
+    let rows = store.latest_snapshots(metric, grain).await?;
     let complete = |rows: &[&Snapshot]| -> Vec<Point> {
         rows.iter()
             .filter(|s| s.value.complete)
@@ -304,8 +300,7 @@ pub async fn at_grain(
     let values: Vec<_> = values.into_iter().filter(|v| v.grain == grain).collect();
     store
         .save_snapshots(&crate::snapshots(loaded, &values))
-        .await
-        .map_err(Error::Store)?;
+        .await?;
     let tz = crate::tz(ws);
     let mut series = HashMap::new();
     for id in computed.into_iter().filter(|id| !failed.contains_key(id)) {

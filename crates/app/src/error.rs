@@ -43,6 +43,13 @@ impl Error {
         }
     }
 
+    pub fn conflict(message: impl Into<String>, help: impl Into<String>) -> Self {
+        Error::Conflict {
+            message: message.into(),
+            help: help.into(),
+        }
+    }
+
     pub fn input(message: impl Into<String>, help: impl Into<String>) -> Self {
         Error::Input {
             message: message.into(),
@@ -104,10 +111,7 @@ impl From<EngineError> for Error {
 impl From<StoreError> for Error {
     fn from(e: StoreError) -> Self {
         match e {
-            StoreError::PeriodClosed { .. } => Error::Conflict {
-                message: e.to_string(),
-                help: e.help().to_string(),
-            },
+            StoreError::PeriodClosed { .. } => Error::conflict(e.to_string(), e.help()),
             e => Error::Store(e),
         }
     }

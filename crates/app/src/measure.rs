@@ -87,11 +87,8 @@ pub async fn save(
     values: &[MetricValue],
 ) -> Result<(SaveSummary, String), crate::Error> {
     let snapshots = crate::snapshots(loaded, values);
-    let store = session.store().await.map_err(crate::Error::Store)?;
+    let store = session.store().await?;
     let saved = store.save_snapshots(&snapshots).await;
     store.close().await;
-    Ok((
-        saved.map_err(crate::Error::Store)?,
-        store.location().to_string(),
-    ))
+    Ok((saved?, store.location().to_string()))
 }

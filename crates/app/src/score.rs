@@ -30,7 +30,7 @@ pub struct Scoring {
 pub async fn score(store: &Store, quarter: Quarter, today: NaiveDate) -> Result<Scoring, Error> {
     let scores = okr::score(&quarter.objectives);
     let period = quarter.period.to_string();
-    let stored = store.scores().await.map_err(Error::Store)?;
+    let stored = store.scores().await?;
     let closed = stored.iter().any(|r| r.period == period);
     let (history, outcomes) = history(&stored, &scores, &period, closed);
     Ok(Scoring {
@@ -48,26 +48,22 @@ pub async fn score(store: &Store, quarter: Quarter, today: NaiveDate) -> Result<
 pub async fn close(store: &Store, scoring: &Scoring, author: &str) -> Result<usize, Error> {
     let period = scoring.quarter.period.to_string();
     if scoring.closed {
-        return Err(Error::Conflict {
-            message: format!("{period} is already closed"),
-            help: "its scores are final; `throughline score --period` shows other periods".into(),
-        });
+        return Err(Error::conflict(
+            format!("{period} is already closed"),
+            "its scores are final; `throughline score --period` shows other periods",
+        ));
     }
     if !scoring.ended {
-        return Err(Error::Conflict {
-            message: format!(
+        return Err(Error::conflict(
+            format!(
                 "{period} has not ended: it runs until {}",
                 scoring.quarter.period.end()
             ),
-            help: "close a period once it is over; until then `throughline score` shows a preview"
-                .into(),
-        });
+            "close a period once it is over; until then `throughline score` shows a preview",
+        ));
     }
     let rows = score_rows(&scoring.quarter.objectives, &scoring.scores, &period);
-    store
-        .close_period(&period, author, &rows)
-        .await
-        .map_err(Error::Store)?;
+    store.close_period(&period, author, &rows).await?;
     Ok(rows.len())
 }
 

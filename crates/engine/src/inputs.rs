@@ -296,7 +296,7 @@ impl Inputs {
                 Some(dir) => {
                     let tmp = scratch(dir)?;
                     let started = std::time::Instant::now();
-                    let frame = materialized(session, a, tmp.path(), "activity").await?;
+                    let frame = written(session, a, tmp.path(), "activity", ROLL_UP).await?;
                     tracing::debug!(
                         seconds = started.elapsed().as_secs_f64(),
                         "activity roll-up written"
@@ -305,7 +305,10 @@ impl Inputs {
                         let started = std::time::Instant::now();
                         let p = by_period(frame.clone(), *grain, by.is_some(), cal)?;
                         let name = format!("activity_{grain:?}").to_lowercase();
-                        periods.insert(*grain, materialized(session, p, tmp.path(), &name).await?);
+                        periods.insert(
+                            *grain,
+                            written(session, p, tmp.path(), &name, ROLL_UP).await?,
+                        );
                         tracing::debug!(
                             seconds = started.elapsed().as_secs_f64(),
                             grain = ?grain,
@@ -386,6 +389,9 @@ fn by_period(
     .map_err(|e| df("rolling up active periods", e))
 }
 
+/// The activity roll-up and its active periods, in errors.
+const ROLL_UP: &str = "the activity roll-up";
+
 /// A new folder under `dir` for one measurement's intermediate tables, removed when dropped.
 pub(crate) fn scratch(dir: &std::path::Path) -> Result<tempfile::TempDir, EngineError> {
     tempfile::Builder::new()
@@ -397,16 +403,6 @@ pub(crate) fn scratch(dir: &std::path::Path) -> Result<tempfile::TempDir, Engine
                 "set THROUGHLINE_SPILL_DIR to a folder with free space",
             )
         })
-}
-
-/// Runs `frame` into Parquet files in the folder `dir/name` and reads them back.
-async fn materialized(
-    session: &SessionContext,
-    frame: DataFrame,
-    dir: &std::path::Path,
-    name: &str,
-) -> Result<DataFrame, EngineError> {
-    written(session, frame, dir, name, "the activity roll-up").await
 }
 
 /// Runs `frame` into Parquet files in the folder `dir/name` and reads them back; `what` names

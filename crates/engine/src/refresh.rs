@@ -275,24 +275,36 @@ impl Engine {
             .iter()
             .filter(|g| !files.iter().any(|f| f.path == g.file.path))
             .count();
-        // the values depend on the clock only while it is before the midnight after the last
-        // event (a period still running is not final): two days later in any zone it is not
-        let past_the_end = |now: i64| now > data_end_us.saturating_add(2 * 86_400_000_000);
+        // the values depend on the clock only while it is before the midnight after the data's
+        // last day (a period still running is not final; `measure` ends the data at the
+        // earlier of the two)
+        let clock_past_the_data = |now: i64| {
+            self.data_days().is_some_and(|(_, last)| {
+                now >= self
+                    .calendar
+                    .midnight(last + chrono::Days::new(1))
+                    .timestamp_micros()
+            })
+        };
         let (values, how) = match (reason, &old) {
             (None, Some(old))
                 if added.is_empty()
                     && gone.is_empty()
                     && old.data_end_us == data_end_us
-                    && past_the_end(old.now_us)
+                    && clock_past_the_data(old.now_us)
                     && now_us >= old.now_us =>
             {
-                let values: Vec<MetricValue> = old
-                    .values
-                    .iter()
-                    .filter_map(|c| restored(c, self.calendar.tz))
-                    .collect();
-                let kept = values.len();
-                (values, Refreshed::Unchanged { kept })
+                match restored_all(&old.values, self.calendar.tz) {
+                    Some(values) => {
+                        let kept = values.len();
+                        (values, Refreshed::Unchanged { kept })
+                    }
+                    None => {
+                        let values = self.measure_with(req, progress).await?;
+                        let reason = UNREADABLE_VALUE.to_string();
+                        (values, Refreshed::Full { reason })
+                    }
+                }
             }
             (None, Some(old)) => {
                 // the earliest instant the data changed at, or that the last run's values
@@ -664,13 +676,15 @@ impl Engine {
             |metric: &str, start_us: i64| from_us.get(metric).is_none_or(|f| start_us >= *f);
         let mut values: Vec<MetricValue> = Vec::new();
         let mut kept = 0;
-        for c in &old.values {
-            if !recomputed(&c.metric, c.start_us)
-                && let Some(v) = restored(c, tz)
-            {
-                values.push(v);
-                kept += 1;
-            }
+        for c in old
+            .values
+            .iter()
+            .filter(|c| !recomputed(&c.metric, c.start_us))
+        {
+            let v = restored(c, tz)
+                .ok_or_else(|| EngineError::new(UNREADABLE_VALUE, "run with `--full`"))?;
+            values.push(v);
+            kept += 1;
         }
         values.extend(
             fresh
@@ -840,6 +854,15 @@ fn cached(v: &MetricValue) -> Cached {
             .map(|s| (s.name.clone(), s.users.to_bits(), s.rate.map(f64::to_bits)))
             .collect(),
     }
+}
+
+/// Why a cache is computed in full when one of its values cannot be turned back into one (a
+/// grain or an instant it does not know): none is left out.
+const UNREADABLE_VALUE: &str = "a value in the cache cannot be read back";
+
+/// Every cached value, or `None` when one cannot be read back.
+fn restored_all(values: &[Cached], tz: chrono_tz::Tz) -> Option<Vec<MetricValue>> {
+    values.iter().map(|c| restored(c, tz)).collect()
 }
 
 fn restored(c: &Cached, tz: chrono_tz::Tz) -> Option<MetricValue> {

@@ -129,20 +129,12 @@ pub(super) fn describe(
     filter: &Option<Where>,
     window: &Option<Spanned<i64>>,
 ) -> String {
-    let f = |w: &Option<Where>| {
-        w.as_ref()
-            .map_or(String::new(), |w| format!(" where {}", w.text.value))
-    };
-    let ev = |e: &Option<Text>| {
-        e.as_ref()
-            .map_or("any event".to_string(), |e| format!("`{}`", e.value))
-    };
     let what = match of {
         Running::Count { event } => format!("number of `{}` events", event.value),
         Running::Sum { event, property } => {
             format!("sum of `{}` over `{}` events", property.value, event.value)
         }
-        Running::Unique { event } => format!("distinct users with {}", ev(event)),
+        Running::Unique { event } => format!("distinct users with {}", super::event_words(event)),
     };
     let over = match window {
         Some(w) => format!(
@@ -151,5 +143,5 @@ pub(super) fn describe(
         ),
         None => "from the start of the data to the end of each period".into(),
     };
-    format!("{what}{} {over}", f(filter))
+    format!("{what}{} {over}", super::where_words(filter))
 }

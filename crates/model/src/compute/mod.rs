@@ -300,7 +300,7 @@ impl Compute {
         }
     }
 
-    // the accessors of one type
+    // what is asked of one type in particular
     /// Whether it is a `sql` query, whose values come as the query gives them (no segments,
     /// no plan of the engine's own).
     pub fn is_sql(&self) -> bool {
@@ -332,14 +332,7 @@ impl Compute {
     // Long because it is one match with a sentence per compute type; side by side they show
     // that every definition is worded the same way.
     pub fn describe(&self) -> String {
-        let f = |w: &Option<crate::Where>| {
-            w.as_ref()
-                .map_or(String::new(), |w| format!(" where {}", w.text.value))
-        };
-        let ev = |e: &Option<crate::Text>| {
-            e.as_ref()
-                .map_or("any event".to_string(), |e| format!("`{}`", e.value))
-        };
+        let (f, ev) = (where_words, event_words);
         match self {
             Compute::Count { event, filter } => format!(
                 "number of `{}` events in the period{}",
@@ -451,6 +444,18 @@ impl Compute {
             Compute::Sql { .. } => "a SQL query (the escape hatch): see its definition".into(),
         }
     }
+}
+
+/// A `where:` filter in words (` where plan = 'pro'`), or nothing.
+fn where_words(w: &Option<Where>) -> String {
+    w.as_ref()
+        .map_or(String::new(), |w| format!(" where {}", w.text.value))
+}
+
+/// An event in words: `` `visit` ``, or any event.
+fn event_words(e: &Option<Text>) -> String {
+    e.as_ref()
+        .map_or("any event".to_string(), |e| format!("`{}`", e.value))
 }
 
 pub(crate) const COMPUTE_TYPES: &[&str] = &[

@@ -129,10 +129,15 @@ impl Inputs {
         Ok(out)
     }
 
-    /// Whether values are split by a dimension (every plan then carries `segment`).
     /// These inputs without the events and activity from `cut_us` to `from_us` (UTC µs): a
     /// metric of a refresh reads only its own window after the first events before the cut.
-    pub fn narrowed(&self, cut_us: i64, from_us: i64) -> Result<Inputs, EngineError> {
+    /// With `firsts` (a type that reads users' first events: a cohort's start, a first
+    /// activity) it keeps, of that stretch, each user's first event of each name and first
+    /// day of each activity mask: a user's first event may lie there, and nothing else of it
+    /// is read (every later event such a type reads is at or after its cohort's start or
+    /// within its window).
+    pub fn narrowed(&self, cut_us: i64, from_us: i64, firsts: bool) -> Result<Inputs, EngineError> {
+        use datafusion::functions_aggregate::expr_fn::min;
         if from_us <= cut_us {
             return Ok(self.clone());
         }
@@ -143,20 +148,48 @@ impl Inputs {
             ))
         };
         let keep = |c: &str| col(c).lt(at(cut_us)).or(col(c).gt_eq(at(from_us)));
+        let between = |c: &str| col(c).gt_eq(at(cut_us)).and(col(c).lt(at(from_us)));
+        // each group's earliest `time` of the rows between the cut and `from`, in `d`'s
+        // columns (the others empty)
+        let earliest = |d: &DataFrame, keys: &[&str], time: &str| {
+            let mut groups: Vec<Expr> = keys.iter().map(|k| col(*k)).collect();
+            if self.segmented() {
+                groups.push(col(SEGMENT));
+            }
+            let first = d
+                .clone()
+                .filter(between(time))
+                .and_then(|d| d.aggregate(groups, vec![min(col(time)).alias(time)]))
+                .map_err(|e| df("narrowing the window", e))?;
+            like(d, first)
+        };
+        // the rows before the cut and from `from`, and with `firsts` the earliest between
+        let narrowed = |d: &DataFrame, keys: &[&str], time: &str| {
+            let kept = d
+                .clone()
+                .filter(keep(time))
+                .map_err(|e| df("narrowing the window", e))?;
+            match firsts {
+                true => kept
+                    .union(earliest(d, keys, time)?)
+                    .map_err(|e| df("narrowing the window", e)),
+                false => Ok(kept),
+            }
+        };
         let mut out = self.clone();
-        out.events = out
-            .events
-            .filter(keep(TS))
-            .map_err(|e| df("narrowing the events", e))?;
-        if let Some(a) = out.activity.take() {
-            out.activity = Some(
-                a.filter(keep(DAY))
-                    .map_err(|e| df("narrowing the activity", e))?,
-            );
+        out.events = narrowed(&self.events, &[USER, EVENT], TS)?;
+        if let Some(a) = &self.activity {
+            out.activity = Some(narrowed(a, &[USER, MASK], DAY)?);
+        }
+        if firsts {
+            // the rolled-up periods hold whole periods of days the stretch left out: the
+            // plan rolls up the narrowed activity instead
+            out.periods.clear();
         }
         Ok(out)
     }
 
+    /// Whether values are split by a dimension (every plan then carries `segment`).
     pub fn segmented(&self) -> bool {
         self.by.is_some()
     }
@@ -387,6 +420,32 @@ fn by_period(
         vec![bit_or(col(MASK)).alias(MASK), count(lit(1)).alias(DAYS)],
     )
     .map_err(|e| df("rolling up active periods", e))
+}
+
+/// `d` in the columns and types of `events` (in their order), those it lacks empty.
+pub(crate) fn like(events: &DataFrame, d: DataFrame) -> Result<DataFrame, EngineError> {
+    let have: BTreeSet<String> = d
+        .schema()
+        .fields()
+        .iter()
+        .map(|f| f.name().clone())
+        .collect();
+    let cols: Vec<Expr> = events
+        .schema()
+        .fields()
+        .iter()
+        .map(|f| {
+            let name = f.name().as_str();
+            let value = if have.contains(name) {
+                col(name)
+            } else {
+                lit(datafusion::scalar::ScalarValue::Null)
+            };
+            cast(value, f.data_type().clone()).alias(name)
+        })
+        .collect();
+    d.select(cols)
+        .map_err(|e| df("shaping a table like the events", e))
 }
 
 /// The activity roll-up and its active periods, in errors.

@@ -39,10 +39,21 @@ struct Memo {
 pub(crate) struct Froms {
     /// The first local day of its values.
     pub first: BTreeMap<(String, Grain), NaiveDate>,
-    /// The instant (UTC µs) its plan reads the events and activity from; before the cut they
-    /// hold only each user's first events, which it reads too.
-    pub reads: BTreeMap<(String, Grain), i64>,
+    /// Where its plan reads the events and activity from; before the cut they hold only each
+    /// user's first events, which it reads too.
+    pub reads: BTreeMap<(String, Grain), Reads>,
     pub cut_us: Option<i64>,
+}
+
+/// Where one metric's plan reads the window of a refresh from.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Reads {
+    /// The instant (UTC µs) it reads every event and active day from.
+    pub from_us: i64,
+    /// Whether it reads users' first events (a cohort's start, a first activity): between the
+    /// cut and `from_us` it then reads each user's first of each name (see
+    /// [`Inputs::narrowed`]).
+    pub firsts: bool,
 }
 
 /// `req` with the first day `froms` gives metric `id` at `grain`.
@@ -363,10 +374,10 @@ impl Engine {
                             } else {
                                 inputs.clone()
                             };
-                            if let (Some(cut), Some(from)) =
+                            if let (Some(cut), Some(r)) =
                                 (memo.froms.cut_us, memo.froms.reads.get(&slot))
                             {
-                                own = own.narrowed(cut, *from)?;
+                                own = own.narrowed(cut, r.from_us, r.firsts)?;
                             }
                             plan::plan(&own, m, &self.calendar, &scope).await?
                         }

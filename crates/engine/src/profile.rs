@@ -79,6 +79,7 @@ pub async fn profile(
         columns: SourceColumns::default(),
         dimensions: Vec::new(),
         faulty_rows: None,
+        watermark: None,
         span,
     };
     let files = crate::locate::files(root, path).len();

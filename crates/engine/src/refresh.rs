@@ -59,6 +59,9 @@ pub enum Refreshed {
     Partial {
         from: NaiveDate,
         read_from: NaiveDate,
+        /// A table with a watermark: the rows written since the last run (the file counts
+        /// are then of its parts read so far).
+        rows: Option<u64>,
         added: usize,
         changed: usize,
         removed: usize,
@@ -79,16 +82,25 @@ impl Refreshed {
             Refreshed::Partial {
                 from,
                 read_from,
+                rows,
                 added,
                 changed,
                 removed,
                 kept,
                 computed,
-            } => format!(
-                "refreshed from {from} ({added} file(s) added, {changed} changed, {removed} removed since the last run): {computed} value(s) computed from the events since {read_from}, {kept} kept from the cache; `--full` computes every period"
-            ),
+            } => {
+                let since = match rows {
+                    Some(n) => format!("{n} row(s) written since the last run"),
+                    None => format!(
+                        "{added} file(s) added, {changed} changed, {removed} removed since the last run"
+                    ),
+                };
+                format!(
+                    "refreshed from {from} ({since}): {computed} value(s) computed from the events since {read_from}, {kept} kept from the cache; `--full` computes every period"
+                )
+            }
             Refreshed::Unchanged { kept } => format!(
-                "nothing changed since the last run (no file added, changed or removed): all {kept} value(s) from the cache; `--full` computes every period"
+                "nothing changed since the last run (no file or row added, changed or removed): all {kept} value(s) from the cache; `--full` computes every period"
             ),
         }
     }
@@ -116,8 +128,13 @@ struct Manifest {
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 struct Fingerprint {
     path: String,
+    /// Bytes of a file; rows of a part of a table.
     size: u64,
     modified: String,
+    /// A part of a table with a watermark: its rows' watermarks, above the first (none: from
+    /// the lowest) through the second.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    rows: Option<(Option<i64>, i64)>,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -172,7 +189,7 @@ impl Engine {
             )
         })?;
         let key = self.cache_key(req)?;
-        let users = self.fingerprints("users").await?;
+        let users = self.users_fingerprint().await?;
         let (old, unreadable) = match read_manifest(&refresh.dir) {
             Found::Nothing => (None, None),
             Found::Manifest(m) => (Some(m), None),
@@ -189,7 +206,17 @@ impl Engine {
             Some(_) => None,
         };
         let started = std::time::Instant::now();
-        let files = self.fingerprints("events").await?;
+        let (files, moved) = match self.watermark() {
+            Some(w) => self.table_parts(w, old.as_ref()).await?,
+            None => (self.fingerprints("events").await?, None),
+        };
+        let reason = reason.or(moved);
+        let rows_written = files
+            .iter()
+            .filter(|f| f.rows.is_some())
+            .filter(|f| !old.iter().flat_map(|m| &m.files).any(|e| &e.file == *f))
+            .map(|f| f.size)
+            .sum::<u64>();
         let (plausible_end_us, now_us) =
             (self.tables.plausible_us.1, Utc::now().timestamp_micros());
         let Some((_, data_end_us)) = self.span_us else {
@@ -325,6 +352,7 @@ impl Engine {
                         let how = Refreshed::Partial {
                             from,
                             read_from,
+                            rows: self.watermark().map(|_| rows_written),
                             added: added.len() - changed,
                             changed,
                             removed,
@@ -384,11 +412,14 @@ impl Engine {
                     .as_ref()
                     .is_some_and(|p| !crate::stores::is_object_url(&p.value))
         });
-        if !local {
-            return Ok(Some(
-                "the events are not local files (a database or object store is read in full)"
-                    .into(),
-            ));
+        if !local && self.watermark().is_none() {
+            let why = match events.map(|e| e.format.value) {
+                Some(SourceFormat::Postgres) => {
+                    "the events are a PostgreSQL table without a `watermark:` column (declare one to read only the rows written since the last run)"
+                }
+                _ => "the events are not local files (an object store is read in full)",
+            };
+            return Ok(Some(why.into()));
         }
         for m in self.reads(&self.requested(req)?)? {
             if m.compute.as_ref().map(|c| c.value.reach()) == Some(Reach::Everything) {
@@ -418,6 +449,11 @@ impl Engine {
             ));
         }
         text.push_str(&format!("requested={ids:?}"));
+        // the column the cached parts of a table are told apart by (in no definition's hash:
+        // it decides no value)
+        if let Some(w) = self.watermark() {
+            text.push_str(&format!(";watermark={}", w.value));
+        }
         Ok(text)
     }
 
@@ -454,8 +490,175 @@ impl Engine {
                         .as_deref()
                         .map_or(String::new(), |t| format!(" {t}"))
                 ),
+                rows: None,
             })
             .collect())
+    }
+
+    /// The events source's `watermark:` column, when it is a database table that has one.
+    fn watermark(&self) -> Option<&throughline_model::Text> {
+        self.workspace
+            .settings
+            .sources
+            .get("events")
+            .filter(|e| e.format.value == SourceFormat::Postgres)
+            .and_then(|e| e.watermark.as_ref())
+    }
+
+    /// The watermark column's values as integers (a time as microseconds), for comparing
+    /// with the ones kept.
+    fn watermark_value(&self, w: &throughline_model::Text) -> Result<Expr, EngineError> {
+        // the event's own time (a poor watermark: a late event lies below it) is read as
+        // `ts`, as the source maps it
+        let time = self
+            .workspace
+            .settings
+            .sources
+            .get("events")
+            .and_then(|s| s.columns.time.as_ref())
+            .map_or("ts", |t| t.value.as_str());
+        let name = if w.value == time {
+            TS
+        } else {
+            w.value.as_str()
+        };
+        let column = ident(name);
+        match crate::sources::column_type(&self.tables.events, name) {
+            Some(DataType::Timestamp(..)) => Ok(crate::instant::epoch_us(column)),
+            Some(t) if t.is_integer() => Ok(cast(column, DataType::Int64)),
+            Some(t) => Err(EngineError::new(
+                format!("`watermark: {}` is {t}, not a time or an integer", w.value),
+                "name a column every new row gets a higher value in: a load time (`timestamptz`) or an increasing id",
+            )
+            .at(w.span)),
+            None => Err(EngineError::new(
+                format!("`watermark: {}` is not a column of the events table", w.value),
+                "name a column of the table (or of the query's result), or remove `watermark:`",
+            )
+            .at(w.span)),
+        }
+    }
+
+    /// The parts of a table with a watermark: those the last run read, when the table still
+    /// holds as many rows at or below its highest watermark, and one of the rows written
+    /// since; else one part of every row, and why the run computes everything. One statement.
+    async fn table_parts(
+        &self,
+        w: &throughline_model::Text,
+        old: Option<&Manifest>,
+    ) -> Result<(Vec<Fingerprint>, Option<String>), EngineError> {
+        use datafusion::functions_aggregate::expr_fn::{count, sum};
+        let fail = |e| df("reading the events table's watermark", e);
+        let kept: Vec<Fingerprint> = old
+            .iter()
+            .flat_map(|m| &m.files)
+            .filter(|f| f.file.rows.is_some())
+            .map(|f| f.file.clone())
+            .collect();
+        let old_hi = kept.iter().filter_map(|f| f.rows.map(|r| r.1)).max();
+        let old_rows: u64 = kept.iter().map(|f| f.size).sum();
+        let v = self.watermark_value(w)?;
+        let one_if = |c: Expr| when(c, lit(1i64)).otherwise(lit(0i64)).map_err(fail);
+        let below = match old_hi {
+            Some(h) => sum(one_if(v.clone().lt_eq(lit(h)))?),
+            None => lit(0i64),
+        };
+        let batches = self
+            .tables
+            .events
+            .clone()
+            .aggregate(
+                vec![],
+                vec![
+                    max(v.clone()).alias("hi"),
+                    cast(count(lit(1i64)), DataType::Int64).alias("rows"),
+                    cast(sum(one_if(v.is_null())?), DataType::Int64).alias("nulls"),
+                    cast(below, DataType::Int64).alias("below"),
+                ],
+            )
+            .map_err(fail)?
+            .collect()
+            .await
+            .map_err(fail)?;
+        let int = |c: usize| first_int(&batches, c);
+        let (hi, rows, nulls, below) = (int(0), int(1).unwrap_or(0), int(2), int(3));
+        let table = self
+            .workspace
+            .settings
+            .sources
+            .get("events")
+            .and_then(|s| s.table.as_ref().map(|t| t.value.clone()))
+            .unwrap_or_else(|| "the events query".into());
+        let part = |lo: Option<i64>, hi: i64, size: i64| Fingerprint {
+            path: format!(
+                "{table} where {} in ({}, {hi}]",
+                w.value,
+                lo.map_or("lowest".into(), |l| l.to_string())
+            ),
+            size: size.max(0) as u64,
+            modified: String::new(),
+            rows: Some((lo, hi)),
+        };
+        let every =
+            |why: Option<String>| (hi.map(|h| part(None, h, rows)).into_iter().collect(), why);
+        if let Some(n) = nulls.filter(|n| *n > 0) {
+            return Ok(every(Some(format!(
+                "{n} row(s) of {table} have no `{}` (the watermark), so the rows written since the last run cannot be told apart",
+                w.value
+            ))));
+        }
+        let Some(h) = old_hi else {
+            return Ok(every(None));
+        };
+        let below = below.unwrap_or(0);
+        if below as u64 != old_rows {
+            return Ok(every(Some(format!(
+                "{table} holds {below} row(s) with `{}` at or below {h}, the last run's highest, where it read {old_rows}: rows were deleted, or written or updated below the watermark",
+                w.value
+            ))));
+        }
+        let mut parts = kept;
+        if let Some(now) = hi.filter(|now| *now > h) {
+            parts.push(part(Some(h), now, rows - below));
+        }
+        Ok((parts, None))
+    }
+
+    /// What tells the users source's content apart: its files' fingerprints, or for a table
+    /// its rows' count and a hash of their text (added up, so in any order). A table of
+    /// users is read whole for it; it has a row per user, not per event.
+    async fn users_fingerprint(&self) -> Result<Vec<Fingerprint>, EngineError> {
+        let table = self
+            .workspace
+            .settings
+            .sources
+            .get("users")
+            .is_some_and(|s| s.format.value == SourceFormat::Postgres);
+        let (true, Some(users)) = (table, &self.tables.users) else {
+            return self.fingerprints("users").await;
+        };
+        let fail = |e| df("reading the users table", e);
+        let batches = users.clone().collect().await.map_err(fail)?;
+        let (mut rows, mut sum) = (0u64, 0u64);
+        for b in &batches {
+            for i in 0..b.num_rows() {
+                let mut text = String::new();
+                for c in b.columns() {
+                    let v = datafusion::arrow::util::display::array_value_to_string(c, i)
+                        .map_err(|e| df("reading the users table", e.into()))?;
+                    text.push_str(&v);
+                    text.push('\u{1f}');
+                }
+                sum = sum.wrapping_add(u64::from_str_radix(&short_hash(&text), 16).unwrap_or(0));
+                rows += 1;
+            }
+        }
+        Ok(vec![Fingerprint {
+            path: "the users table".into(),
+            size: rows,
+            modified: format!("{sum:016x}"),
+            rows: None,
+        }])
     }
 
     /// Reads one events file: its span and each user's first event of each name, written to
@@ -471,17 +674,34 @@ impl Engine {
             .and_then(|u| u.to_file_path().ok())
             .unwrap_or_else(|| PathBuf::from(&fp.path));
         let name = format!("__refresh_file_{i}");
-        let only = BTreeSet::from([fp.path.clone()]);
-        let all = crate::sources::events_files(
-            &self.ctx,
-            &self.workspace,
-            &self.root,
-            &self.calendar,
-            &name,
-            Some(&only),
-            &mut Default::default(),
-        )
-        .await?;
+        let all = match (fp.rows, self.watermark()) {
+            // a part of a table: its rows by their watermark
+            (Some((lo, hi)), Some(w)) => {
+                let v = self.watermark_value(w)?;
+                let mut rows = v.clone().lt_eq(lit(hi));
+                if let Some(lo) = lo {
+                    rows = rows.and(v.gt(lit(lo)));
+                }
+                self.tables
+                    .events
+                    .clone()
+                    .filter(rows)
+                    .map_err(|e| df("reading the rows written since the last run", e))?
+            }
+            _ => {
+                let only = BTreeSet::from([fp.path.clone()]);
+                crate::sources::events_files(
+                    &self.ctx,
+                    &self.workspace,
+                    &self.root,
+                    &self.calendar,
+                    &name,
+                    Some(&only),
+                    &mut Default::default(),
+                )
+                .await?
+            }
+        };
         let what = format!("reading {}", path.display());
         let fail = |e| df(&what, e);
         let counted = self.tables.counted.clone();
@@ -491,22 +711,30 @@ impl Engine {
         let _ = std::fs::remove_file(&tmp);
         // one scan: per user and name, the first and last counted times and the latest time
         // of any row; the firsts file keeps them, the file's span is read back from it
-        all.aggregate(
-            vec![col(USER), col(EVENT)],
-            vec![
-                min(when_counted(col(TS))?).alias(TS),
-                max(when_counted(col(TS))?).alias("__last"),
-                max(col(TS)).alias("__latest"),
-            ],
-        )
-        .map_err(fail)?
-        .write_parquet(
-            &tmp.to_string_lossy(),
-            DataFrameWriteOptions::new().with_single_file_output(true),
-            None,
-        )
-        .await
-        .map_err(fail)?;
+        let firsts_of_part = all
+            .aggregate(
+                vec![col(USER), col(EVENT)],
+                vec![
+                    min(when_counted(col(TS))?).alias(TS),
+                    max(when_counted(col(TS))?).alias("__last"),
+                    max(col(TS)).alias("__latest"),
+                ],
+            )
+            .map_err(fail)?;
+        if fp.rows.is_some() {
+            // a part of a table: the aggregation runs in the database, and its rows are
+            // written here as they come (a plan writing files cannot run there)
+            write_stream(firsts_of_part, &tmp).await.map_err(fail)?;
+        } else {
+            firsts_of_part
+                .write_parquet(
+                    &tmp.to_string_lossy(),
+                    DataFrameWriteOptions::new().with_single_file_output(true),
+                    None,
+                )
+                .await
+                .map_err(fail)?;
+        }
         let _ = self.ctx.deregister_table(name.as_str());
         let us = |e: Expr| crate::instant::epoch_us(e);
         let batches = self
@@ -530,14 +758,7 @@ impl Engine {
             .collect()
             .await
             .map_err(fail)?;
-        let int = |c: usize| {
-            batches.first().and_then(|b| {
-                let a = b
-                    .column(c)
-                    .as_primitive_opt::<datafusion::arrow::datatypes::Int64Type>()?;
-                (!a.is_null(0)).then(|| a.value(0))
-            })
-        };
+        let int = |c: usize| first_int(&batches, c);
         let span_us = int(0).zip(int(1));
         let latest_us = int(2);
         std::fs::rename(&tmp, dir.join(&firsts)).map_err(|e| {
@@ -608,9 +829,8 @@ impl Engine {
             }
         }
         // the first day each metric reads the events from (a day more for a clock change
-        // inside its window), and whether it may read only that: a type that reads first
-        // events reads the whole window, since a user's first event may lie between the cut
-        // and its own window, where only the real events are
+        // inside its window); a type that reads first events reads, between the cut and that
+        // day, each user's first event of each name, since a user's first event may lie there
         let mut reads: Vec<((String, Grain), NaiveDate, bool)> = Vec::new();
         for ((id, grain), first) in &froms.first {
             let Some(c) = self.metric(id)?.compute.as_ref().map(|c| &c.value) else {
@@ -618,7 +838,7 @@ impl Engine {
             };
             if let Reach::Window { before_days, .. } = c.reach() {
                 let day = *first - chrono::Days::new(before_days.max(0) as u64 + 1);
-                reads.push(((id.clone(), *grain), day, c.first_events().is_empty()));
+                reads.push(((id.clone(), *grain), day, !c.first_events().is_empty()));
             }
         }
         let (Some(read_from), Some(&from)) = (reads.iter().map(|r| r.1).min(), own.values().min())
@@ -630,11 +850,12 @@ impl Engine {
         }
         let cut = self.calendar.midnight(read_from).with_timezone(&Utc);
         froms.cut_us = Some(cut.timestamp_micros());
-        for (slot, day, narrow) in reads {
-            if narrow {
-                let at = self.calendar.midnight(day).with_timezone(&Utc);
-                froms.reads.insert(slot, at.timestamp_micros());
-            }
+        for (slot, day, firsts) in reads {
+            let at = self.calendar.midnight(day).with_timezone(&Utc);
+            let from_us = at.timestamp_micros();
+            froms
+                .reads
+                .insert(slot, crate::measure::Reads { from_us, firsts });
         }
         // the events whose first occurrence per user the metrics read (`None`: any)
         let mut firsts: BTreeSet<Option<String>> = BTreeSet::new();
@@ -653,12 +874,14 @@ impl Engine {
             Some(d) => Some(crate::inputs::scratch(d)?),
             None => None,
         };
+        let needs = self.needs(&self.requested(req)?)?;
+        let names = (!needs.all_events).then_some(&needs.events);
         let window = self
             .window(
                 entries,
                 dir,
                 cut.timestamp_micros(),
-                &firsts,
+                (&firsts, names),
                 scratch.as_ref().map(|t| t.path()),
             )
             .await?;
@@ -716,13 +939,15 @@ impl Engine {
 
     /// The sources with their events cut at `cut_us`: the events from then on, and before it
     /// each user's first event of each name in `firsts` (of every name when it holds `None`;
-    /// none when it is empty), from the cached files, its other columns empty.
+    /// none when it is empty), from the cached files, its other columns empty. With a scratch
+    /// folder the window is written there once, of the event names the metrics read (`names`;
+    /// `None`: every name), and every plan reads it from there.
     async fn window(
         &self,
         entries: &[FileEntry],
         dir: &Path,
         cut_us: i64,
-        firsts: &BTreeSet<Option<String>>,
+        (firsts, names): (&BTreeSet<Option<String>>, Option<&BTreeSet<String>>),
         scratch: Option<&Path>,
     ) -> Result<Tables, EngineError> {
         let fail = |e| df("reading the cache", e);
@@ -743,48 +968,64 @@ impl Engine {
             .filter(|e| e.span_us.is_some_and(|(_, hi)| hi >= cut_us))
             .map(|e| e.file.path.clone())
             .collect();
-        let like_events = |d: DataFrame| -> Result<DataFrame, EngineError> {
-            let have: BTreeSet<String> = d
-                .schema()
-                .fields()
-                .iter()
-                .map(|f| f.name().clone())
-                .collect();
-            let cols: Vec<Expr> = events
-                .schema()
-                .fields()
-                .iter()
-                .map(|f| {
-                    let name = f.name().as_str();
-                    let value = if have.contains(name) {
-                        col(name)
-                    } else {
-                        lit(ScalarValue::Null)
-                    };
-                    cast(value, f.data_type().clone()).alias(name)
-                })
-                .collect();
-            d.select(cols).map_err(fail)
-        };
-        let later = crate::sources::events_files(
-            &self.ctx,
-            &self.workspace,
-            &self.root,
-            &self.calendar,
-            "__refresh_window",
-            Some(&overlapping),
-            &mut Default::default(),
-        )
-        .await?
+        let later = match self.watermark() {
+            // a table: the rows from the cut, read where they are
+            Some(_) => self.tables.events.clone(),
+            None => {
+                crate::sources::events_files(
+                    &self.ctx,
+                    &self.workspace,
+                    &self.root,
+                    &self.calendar,
+                    "__refresh_window",
+                    Some(&overlapping),
+                    &mut Default::default(),
+                )
+                .await?
+            }
+        }
         .filter(self.tables.counted.clone())
         .and_then(|d| d.filter(col(TS).gt_eq(cut.clone())))
         .map_err(fail)?;
-        let later = like_events(later)?;
+        let later = crate::inputs::like(events, later)?;
         let mut t = self.tables.clone();
-        if paths.is_empty() {
-            t.events = later;
-            return Ok(t);
+        t.events = if paths.is_empty() {
+            later
+        } else {
+            self.firsts_before(paths, cut, firsts, &later, scratch)
+                .await?
+                .union(later)
+                .map_err(fail)?
+        };
+        // the window written once, rather than read again from the source's files (every
+        // file, when each holds all of the data's weeks) by every metric's plan
+        if let Some(folder) = scratch {
+            let mut window = t.events;
+            if let Some(names) = names {
+                let names: Vec<Expr> = names.iter().map(|n| lit(n.clone())).collect();
+                window = window
+                    .filter(cast(col(EVENT), DataType::Utf8).in_list(names, false))
+                    .map_err(fail)?;
+            }
+            t.events =
+                crate::inputs::written(&self.ctx, window, folder, "window", "the window of events")
+                    .await?;
         }
+        Ok(t)
+    }
+
+    /// Each user's first event of each name in `firsts` before `cut`, of the users with events
+    /// in `later` (the window from the cut), from the cached files `paths`, in the events'
+    /// columns (the others empty).
+    async fn firsts_before(
+        &self,
+        paths: Vec<String>,
+        cut: Expr,
+        firsts: &BTreeSet<Option<String>>,
+        later: &DataFrame,
+        scratch: Option<&Path>,
+    ) -> Result<DataFrame, EngineError> {
+        let fail = |e| df("reading the cache", e);
         let mut read = self
             .ctx
             .read_parquet(paths, ParquetReadOptions::default())
@@ -830,10 +1071,36 @@ impl Engine {
             }
             None => firsts,
         };
-        // only each user's first event of each name: the other columns empty
-        t.events = like_events(firsts)?.union(later).map_err(fail)?;
-        Ok(t)
+        crate::inputs::like(&self.tables.events, firsts)
     }
+}
+
+/// Runs `frame` and writes its rows to the Parquet file `path` as they come.
+async fn write_stream(
+    frame: DataFrame,
+    path: &Path,
+) -> Result<(), datafusion::error::DataFusionError> {
+    use datafusion::parquet::arrow::ArrowWriter;
+    use futures::StreamExt;
+    let schema = std::sync::Arc::new(frame.schema().as_arrow().clone());
+    let mut stream = frame.execute_stream().await?;
+    let file = std::fs::File::create(path)?;
+    let mut writer = ArrowWriter::try_new(file, schema, None)?;
+    while let Some(batch) = stream.next().await {
+        writer.write(&batch?)?;
+    }
+    writer.close()?;
+    Ok(())
+}
+
+/// The first row's integer in column `c` of `batches` (a one-row aggregate), if not empty.
+fn first_int(batches: &[datafusion::arrow::record_batch::RecordBatch], c: usize) -> Option<i64> {
+    batches.first().and_then(|b| {
+        let a = b
+            .column(c)
+            .as_primitive_opt::<datafusion::arrow::datatypes::Int64Type>()?;
+        (!a.is_null(0)).then(|| a.value(0))
+    })
 }
 
 fn cached(v: &MetricValue) -> Cached {

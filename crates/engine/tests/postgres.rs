@@ -275,6 +275,20 @@ async fn database() -> Option<String> {
     Some(format!("{base}/{name}"))
 }
 
+/// Starts the server's statement log afresh; whether it has one (CI's server must).
+async fn statements_from_now(url: &str) -> bool {
+    let mut c = PgConnection::connect(url).await.expect("connect");
+    let log = c
+        .execute("CREATE EXTENSION IF NOT EXISTS pg_stat_statements")
+        .await
+        .is_ok()
+        && c.execute("SELECT pg_stat_statements_reset()").await.is_ok();
+    if !log && std::env::var_os("CI").is_some() {
+        panic!("the test server has no pg_stat_statements; start it with scripts/test-postgres");
+    }
+    log
+}
+
 /// Statements the server ran in this database that read the events table: (text, rows a run).
 async fn statements_on_events(url: &str) -> Option<Vec<(String, i64)>> {
     let mut c = PgConnection::connect(url).await.expect("connect");
@@ -299,15 +313,7 @@ async fn every_metric_type_in_postgresql_equals_the_embedded_engine() {
     let (users, events) = fixture();
     let event_rows = events.lines().count() - 1;
     load(&url, &users, &events).await;
-    let mut c = PgConnection::connect(&url).await.expect("connect");
-    let log = c
-        .execute("CREATE EXTENSION IF NOT EXISTS pg_stat_statements")
-        .await
-        .is_ok()
-        && c.execute("SELECT pg_stat_statements_reset()").await.is_ok();
-    if !log && std::env::var_os("CI").is_some() {
-        panic!("the test server has no pg_stat_statements; start it with scripts/test-postgres");
-    }
+    let log = statements_from_now(&url).await;
 
     let tmp = tempfile::tempdir().unwrap();
     std::fs::write(tmp.path().join("users.csv"), &users).unwrap();
@@ -675,4 +681,136 @@ async fn rows_without_a_user_in_a_table_are_counted_with_the_table() {
         ),
         "{said}"
     );
+}
+
+/// An events table with a `watermark:` column refreshes from the rows written since the last
+/// run: later events and a late one for an early week give the values a full computation
+/// gives, with the earlier periods from the cache; nothing written gives every value from the
+/// cache; a deleted row and a changed users table are seen, and everything is computed again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_table_with_a_watermark_refreshes_from_the_rows_written_since() {
+    use throughline_engine::{Refresh, Refreshed};
+    let Some(url) = database().await else { return };
+    let (users, events) = fixture();
+    // the metrics the cache serves: not `sql`, not a running total without a window
+    let metrics: String = METRICS
+        .lines()
+        .filter(|l| !l.contains("type: sql"))
+        .filter(|l| !l.contains("cumulative") || l.contains("window"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    let (header, rows) = events.split_once('\n').unwrap();
+    let (early, later): (Vec<&str>, Vec<&str>) = rows
+        .lines()
+        .partition(|l| l.split(',').nth(1).unwrap() < "2026-03-16");
+    let csv = |lines: &[&str]| format!("{header}\n{}\n", lines.join("\n"));
+    // `loaded_at` numbers the rows as they are copied in: an increasing id
+    copy_tables(
+        &url,
+        "CREATE TABLE events (user_id bigint, ts timestamptz, event text, amount numeric(10,2), score integer, loaded_at bigserial);
+         CREATE TABLE users (user_id bigint, created_at timestamp, plan text);",
+        &[
+            ("events (user_id, ts, event, amount, score)", &csv(&early)),
+            ("users", &users),
+        ],
+    )
+    .await;
+    let sources = postgres_sources(&url).replacen(
+        "table: public.events,",
+        "table: public.events, watermark: loaded_at,",
+        1,
+    );
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let ws = settings("America/New_York", "sunday", &sources);
+    let engine = || async {
+        let loaded = common::load(dir, &ws, &metrics);
+        assert!(!loaded.has_input_errors(), "{:?}", loaded.diagnostics);
+        Engine::open(&loaded.workspace, dir)
+            .await
+            .unwrap_or_else(|e| panic!("{}\nhelp: {}", e.message, e.help))
+    };
+    let refresh = Refresh {
+        dir: dir.join("cache"),
+        full: false,
+    };
+    let req = Request::default();
+    let refreshed = |what: &'static str| {
+        let refresh = refresh.clone();
+        let req = req.clone();
+        async move {
+            let (got, how) = engine()
+                .await
+                .measure_refreshing(&req, &refresh, &|_| {})
+                .await
+                .unwrap_or_else(|e| panic!("{what}: {}", e.message));
+            let want = engine().await.measure(&req).await.expect("measures");
+            assert_equal(&format!("{what}: {}", how.sentence()), want, got);
+            how
+        }
+    };
+    let how = refreshed("the first run").await;
+    assert!(matches!(how, Refreshed::Full { .. }), "{how:?}");
+
+    // later events, and one late event for an early week
+    let mut more = later.clone();
+    more.push("7,2026-03-05T15:00:00Z,login,,");
+    copy_tables(
+        &url,
+        "SELECT 1",
+        &[("events (user_id, ts, event, amount, score)", &csv(&more))],
+    )
+    .await;
+    let log = statements_from_now(&url).await;
+    let how = refreshed("rows written").await;
+    // the refresh reads the rows from the cut (cut in the database) and the new rows' first
+    // events, never the whole table
+    let table_rows = early.len() + more.len();
+    if let Some(ran) = statements_on_events(&url).await.filter(|_| log) {
+        assert!(!ran.is_empty());
+        for (sql, rows) in &ran {
+            let rows = *rows as usize;
+            assert!(rows < table_rows, "{rows} of {table_rows} rows from: {sql}");
+            assert!(
+                rows < 200 || sql.contains("WHERE (\"ts\" >= "),
+                "{rows} rows, not cut in the database: {sql}"
+            );
+        }
+    }
+    match &how {
+        Refreshed::Partial {
+            rows, kept, from, ..
+        } => {
+            assert_eq!(*rows, Some(more.len() as u64), "{}", how.sentence());
+            assert!(*kept > 0, "{}", how.sentence());
+            assert!(
+                from.to_string().as_str() < "2026-03-05",
+                "the late event's weeks: {from}"
+            );
+        }
+        other => panic!("expected a partial refresh, got {other:?}"),
+    }
+    assert!(
+        how.sentence().contains("row(s) written since the last run"),
+        "{}",
+        how.sentence()
+    );
+
+    let how = refreshed("nothing written").await;
+    assert!(matches!(how, Refreshed::Unchanged { .. }), "{how:?}");
+
+    let mut c = PgConnection::connect(&url).await.expect("connect");
+    c.execute("DELETE FROM events WHERE loaded_at = 5")
+        .await
+        .expect("delete a row");
+    let full_because = |how: Refreshed, words: &str| match how {
+        Refreshed::Full { reason } => assert!(reason.contains(words), "{reason}"),
+        other => panic!("expected a full computation, got {other:?}"),
+    };
+    full_because(refreshed("a row deleted").await, "rows were deleted");
+
+    c.execute("INSERT INTO users VALUES (999, '2026-03-20 09:00:00', 'pro')")
+        .await
+        .expect("add a user");
+    full_because(refreshed("a user added").await, "the users source changed");
 }

@@ -94,7 +94,7 @@ impl SourceFormat {
 }
 
 /// A table of event or user data.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Source {
     pub name: Text,
     pub format: Spanned<SourceFormat>,
@@ -112,7 +112,32 @@ pub struct Source {
     /// `faulty_rows:` what to do with rows without a user or at an implausible time: count
     /// them in a warning and leave them out (the default), or refuse the source.
     pub faulty_rows: Option<Spanned<FaultyRows>>,
+    /// `format: postgres`, the events: a column every new row has a higher value in (a load
+    /// time, an increasing id), so that a refresh reads only the rows written since the last
+    /// run. It decides no value.
+    pub watermark: Option<Text>,
     pub span: Span,
+}
+
+// By hand, to leave `watermark` out: the text is hashed into every definition's hash
+// (`Workspace::definition_hash`), and how a refresh finds new rows decides no value (the
+// refresh's cache key names it itself).
+impl std::fmt::Debug for Source {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Source")
+            .field("name", &self.name)
+            .field("format", &self.format)
+            .field("path", &self.path)
+            .field("table", &self.table)
+            .field("query", &self.query)
+            .field("url_env", &self.url_env)
+            .field("url", &self.url)
+            .field("columns", &self.columns)
+            .field("dimensions", &self.dimensions)
+            .field("faulty_rows", &self.faulty_rows)
+            .field("span", &self.span)
+            .finish()
+    }
 }
 
 /// What a source does with rows it cannot place (no user, an implausible time).

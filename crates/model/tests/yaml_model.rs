@@ -538,20 +538,29 @@ fn signup_the_users_time_and_signup_the_event_are_told_apart() {
     );
 }
 
+/// A UTC workspace whose events source is `{ events }` and users source a CSV file with
+/// `users` appended, with `metrics` as metrics.yaml.
+fn with_sources(events: &str, users: &str, metrics: Option<&str>) -> throughline_model::Loaded {
+    let mut loader = Loader::new();
+    loader.add_yaml(
+        "throughline.yaml",
+        Path::new("throughline.yaml"),
+        format!(
+            "workspace: T\ntimezone: UTC\nsources:\n  events: {{ {events} }}\n  users: {{ format: csv, path: u.csv{users} }}\n"
+        ),
+    );
+    if let Some(m) = metrics {
+        loader.add_yaml("metrics.yaml", Path::new("metrics.yaml"), m.into());
+    }
+    loader.finish()
+}
+
 /// `faulty_rows:` is `count` or `refuse` (a typo gets the closest), read on the events source
 /// and said to have no effect on another.
 #[test]
 fn faulty_rows_is_count_or_refuse_on_the_events_source() {
     let load = |events: &str, users: &str| {
-        let mut loader = Loader::new();
-        loader.add_yaml(
-            "throughline.yaml",
-            Path::new("throughline.yaml"),
-            format!(
-                "workspace: T\ntimezone: UTC\nsources:\n  events: {{ format: csv, path: e.csv{events} }}\n  users: {{ format: csv, path: u.csv{users} }}\n"
-            ),
-        );
-        loader.finish()
+        with_sources(&format!("format: csv, path: e.csv{events}"), users, None)
     };
     let ok = load(", faulty_rows: refuse", "");
     assert!(ok.diagnostics.is_empty(), "{:?}", ok.diagnostics);
@@ -576,4 +585,50 @@ fn faulty_rows_is_count_or_refuse_on_the_events_source() {
     assert_eq!(d.code, "unused-key");
     assert_eq!(d.severity, throughline_model::Severity::Warning);
     assert!(!elsewhere.has_input_errors());
+}
+
+/// `watermark:` is read on a PostgreSQL events table, and said to have no effect on a file
+/// source (told apart by size and time) or on the users. It decides no value, so it is not in
+/// any definition's hash: declaring one changes no stored value's definition.
+#[test]
+fn watermark_is_read_on_a_postgres_events_table_only() {
+    let load = |events: &str, users: &str| {
+        with_sources(
+            events,
+            users,
+            Some("metrics:\n  - { id: n, compute: { type: count, event: e } }\n"),
+        )
+    };
+    let table = "format: postgres, table: events, url_env: DB";
+    let ok = load(&format!("{table}, watermark: loaded_at"), "");
+    assert!(ok.diagnostics.is_empty(), "{:?}", ok.diagnostics);
+    let events = &ok.workspace.settings.sources["events"];
+    assert_eq!(
+        events.watermark.as_ref().map(|w| w.value.as_str()),
+        Some("loaded_at")
+    );
+
+    for (events, users) in [
+        ("format: csv, path: e.csv, watermark: loaded_at", ""),
+        (table, ", watermark: loaded_at"),
+    ] {
+        let unused = load(events, users);
+        let d = &unused.diagnostics[0];
+        assert_eq!(d.code, "unused-key", "{d:?}");
+        assert_eq!(d.severity, throughline_model::Severity::Warning);
+        assert!(d.message.contains("watermark"), "{d:?}");
+    }
+
+    let without = load(table, "");
+    let hash = |l: &throughline_model::Loaded| l.workspace.definition_hash("n");
+    assert!(hash(&without).is_some());
+    assert_eq!(
+        hash(&ok),
+        hash(&without),
+        "the watermark is not in the hash"
+    );
+    assert!(
+        !format!("{:?}", ok.workspace.settings.sources["events"]).contains("watermark"),
+        "a source prints as before the field was added, so no hash changed with it"
+    );
 }

@@ -209,6 +209,24 @@ pub(crate) fn source(cx: &mut Ctx, name: Text, n: &Node) -> Option<Source> {
             .help("move it to the `events` source, or remove it here"),
         );
     }
+    let watermark = f.get("watermark").and_then(|v| cx.text(v, "watermark"));
+    let postgres_events = name.value == "events"
+        && format
+            .as_ref()
+            .is_some_and(|f| f.value == SourceFormat::Postgres);
+    if let Some(w) = watermark.as_ref().filter(|_| !postgres_events) {
+        cx.push(
+            Diagnostic::warning(
+                "unused-key",
+                format!(
+                    "`watermark` is read for an `events` source of `format: postgres` only, not `{}`",
+                    name.value
+                ),
+            )
+            .at(w.span)
+            .help("files are told apart by their size and modification time; remove it here"),
+        );
+    }
     let span = f.span;
     f.finish(cx);
     let format = format?;
@@ -239,6 +257,7 @@ pub(crate) fn source(cx: &mut Ctx, name: Text, n: &Node) -> Option<Source> {
         columns,
         dimensions,
         faulty_rows,
+        watermark,
         span,
     })
 }

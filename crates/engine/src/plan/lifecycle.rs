@@ -10,7 +10,8 @@
 //! One pass over each user's active periods in order (window functions: the first and the
 //! one before), not joins: a sort spills to disk when it outgrows its memory, a hash join's
 //! build side does not (1B events: 80M users' periods). The dormant users of a period are
-//! the previous period's actives less its returning users, from the per-period counts.
+//! the previous period's actives less its returning users, from per-period counts of the
+//! active periods (counted apart, so that the ordering runs once).
 
 use super::funnel::step_column;
 use super::*;
@@ -24,7 +25,7 @@ pub(super) fn plan(
     use datafusion::logical_expr::ExprFunctionExt;
     let inputs = b.inputs;
     let grain = every.value;
-    let act = b.active_by_period(event, grain)?;
+    let periods = b.active_by_period(event, grain)?;
     let over = |e: Expr, name: &str| {
         e.partition_by(vec![col(USER)])
             .order_by(vec![col(PERIOD).sort(true, false)])
@@ -34,7 +35,7 @@ pub(super) fn plan(
     let act = over(first_value(col(PERIOD)), "__first")
         .and_then(|first| {
             let prev = over(lag(col(PERIOD), Some(1), None), "__prev")?;
-            act.window(vec![first, prev])
+            periods.clone().window(vec![first, prev])
         })
         .map_err(b.fail("ordering each user's periods"))?;
     // 1 or 0 by a CASE, not a cast of the boolean: PostgreSQL casts no boolean to bigint
@@ -69,19 +70,21 @@ pub(super) fn plan(
         })
         .map_err(b.fail("finding statuses"))?;
     // dormant in a period: active in the one before and not in it, which is the one
-    // before's actives less the period's returning users (counted from the per-period
-    // counts, so each user's periods are ordered once)
-    let before = active
-        .clone()
-        .select({
+    // before's actives less the period's returning users. The actives are counted from the
+    // active periods themselves, not from the statuses: those would order each user's
+    // periods a second time (a plan read twice runs twice)
+    let before = periods
+        .aggregate(
+            inputs.keyed(col(PERIOD)),
+            vec![cast(count(lit(1i64)), DataType::Float64).alias("__before")],
+        )
+        .and_then(|d| {
             let mut cols = vec![b.next_period(grain).alias("__p")];
             if inputs.segmented() {
                 cols.push(col(SEGMENT).alias("__s"));
             }
-            cols.push(
-                (col(step_column(0)) + col(step_column(1)) + col(step_column(2))).alias("__before"),
-            );
-            cols
+            cols.push(col("__before"));
+            d.select(cols)
         })
         .map_err(b.fail("finding dormant users"))?;
     let (l, r) = join_keys(inputs.segmented());

@@ -131,6 +131,8 @@ impl Inputs {
 
     /// These inputs without the events and activity from `cut_us` to `from_us` (UTC µs): a
     /// metric of a refresh reads only its own window after the first events before the cut.
+    /// The rolled-up periods are left whole: a type reads them from its own first period
+    /// less its reach, which the window holds whole.
     /// With `firsts` (a type that reads users' first events: a cohort's start, a first
     /// activity) it keeps, of that stretch, each user's first event of each name and first
     /// day of each activity mask: a user's first event may lie there, and nothing else of it
@@ -182,9 +184,13 @@ impl Inputs {
             out.activity = Some(narrowed(a, &[USER, MASK], DAY)?);
         }
         if firsts {
-            // the rolled-up periods hold whole periods of days the stretch left out: the
-            // plan rolls up the narrowed activity instead
-            out.periods.clear();
+            // of the rolled-up periods too, between the cut and `from` only each user's first
+            // of each mask (their `days` empty: such a type reads whether and when, not how
+            // many days)
+            for (grain, p) in &self.periods {
+                out.periods
+                    .insert(*grain, narrowed(p, &[USER, MASK], PERIOD)?);
+            }
         }
         Ok(out)
     }

@@ -207,9 +207,12 @@ impl Engine {
     ) -> Result<Inputs, EngineError> {
         let mut needs = self.needs(ids)?;
         for (m, grain) in self.computed_at(ids, req)? {
-            // the rolled-up periods serve whole periods only (see `Builder::whole_periods`)
+            // the rolled-up periods serve whole periods only (see `Builder::whole_periods`); a
+            // refresh's first day for a metric is a period start of its grain, and its window
+            // holds whole periods from each metric's first period less its reach
             let own = request_for(req, froms, &m.id.value, grain);
-            if own.from.is_none() && own.to.is_none() {
+            let refreshed = froms.first.contains_key(&(m.id.value.clone(), grain));
+            if (own.from.is_none() || refreshed) && own.to.is_none() {
                 needs.add_periods(m, grain);
             }
         }

@@ -131,13 +131,14 @@ impl Inputs {
 
     /// These inputs without the events and activity from `cut_us` to `from_us` (UTC µs): a
     /// metric of a refresh reads only its own window after the first events before the cut.
-    /// The rolled-up periods are left whole: a type reads them from its own first period
-    /// less its reach, which the window holds whole.
+    /// The rolled-up periods are left whole (a type reads them from its own first period less
+    /// its reach, which the window holds whole).
+    ///
     /// With `firsts` (a type that reads users' first events: a cohort's start, a first
-    /// activity) it keeps, of that stretch, each user's first event of each name and first
-    /// day of each activity mask: a user's first event may lie there, and nothing else of it
-    /// is read (every later event such a type reads is at or after its cohort's start or
-    /// within its window).
+    /// activity) it keeps, of that stretch, each user's first event of each name, first day
+    /// of each activity mask and first period of each mask: a user's first event may lie
+    /// there, and nothing else of it is read (every later event such a type reads is at or
+    /// after its cohort's start or within its window).
     pub fn narrowed(&self, cut_us: i64, from_us: i64, firsts: bool) -> Result<Inputs, EngineError> {
         use datafusion::functions_aggregate::expr_fn::min;
         if from_us <= cut_us {

@@ -211,12 +211,6 @@ impl Engine {
             None => (self.fingerprints("events").await?, None),
         };
         let reason = reason.or(moved);
-        let rows_written = files
-            .iter()
-            .filter(|f| f.rows.is_some())
-            .filter(|f| !old.iter().flat_map(|m| &m.files).any(|e| &e.file == *f))
-            .map(|f| f.size)
-            .sum::<u64>();
         let (plausible_end_us, now_us) =
             (self.tables.plausible_us.1, Utc::now().timestamp_micros());
         let Some((_, data_end_us)) = self.span_us else {
@@ -352,7 +346,14 @@ impl Engine {
                         let how = Refreshed::Partial {
                             from,
                             read_from,
-                            rows: self.watermark().map(|_| rows_written),
+                            // the parts read this run: the rows written since the last
+                            rows: self.watermark().map(|_| {
+                                added
+                                    .iter()
+                                    .filter(|e| e.file.rows.is_some())
+                                    .map(|e| e.file.size)
+                                    .sum()
+                            }),
                             added: added.len() - changed,
                             changed,
                             removed,
@@ -405,7 +406,7 @@ impl Engine {
                 "the cache serves every metric over the whole range, without `--by`".into(),
             ));
         }
-        let events = self.workspace.settings.sources.get("events");
+        let events = self.events_source();
         let local = events.is_some_and(|e| {
             e.format.value != SourceFormat::Postgres
                 && e.path
@@ -495,12 +496,13 @@ impl Engine {
             .collect())
     }
 
+    fn events_source(&self) -> Option<&throughline_model::Source> {
+        self.workspace.settings.sources.get("events")
+    }
+
     /// The events source's `watermark:` column, when it is a database table that has one.
     fn watermark(&self) -> Option<&throughline_model::Text> {
-        self.workspace
-            .settings
-            .sources
-            .get("events")
+        self.events_source()
             .filter(|e| e.format.value == SourceFormat::Postgres)
             .and_then(|e| e.watermark.as_ref())
     }
@@ -511,10 +513,7 @@ impl Engine {
         // the event's own time (a poor watermark: a late event lies below it) is read as
         // `ts`, as the source maps it
         let time = self
-            .workspace
-            .settings
-            .sources
-            .get("events")
+            .events_source()
             .and_then(|s| s.columns.time.as_ref())
             .map_or("ts", |t| t.value.as_str());
         let name = if w.value == time {
@@ -583,10 +582,7 @@ impl Engine {
         let int = |c: usize| first_int(&batches, c);
         let (hi, rows, nulls, below) = (int(0), int(1).unwrap_or(0), int(2), int(3));
         let table = self
-            .workspace
-            .settings
-            .sources
-            .get("events")
+            .events_source()
             .and_then(|s| s.table.as_ref().map(|t| t.value.clone()))
             .unwrap_or_else(|| "the events query".into());
         let part = |lo: Option<i64>, hi: i64, size: i64| Fingerprint {
@@ -612,8 +608,16 @@ impl Engine {
         };
         let below = below.unwrap_or(0);
         if below as u64 != old_rows {
+            // a time as the instant it is, not as its microseconds
+            let shown = match crate::sources::column_type(&self.tables.events, &w.value) {
+                Some(DataType::Timestamp(..)) => Utc
+                    .timestamp_micros(h)
+                    .single()
+                    .map_or(h.to_string(), |t| t.to_rfc3339()),
+                _ => h.to_string(),
+            };
             return Ok(every(Some(format!(
-                "{table} holds {below} row(s) with `{}` at or below {h}, the last run's highest, where it read {old_rows}: rows were deleted, or written or updated below the watermark",
+                "{table} holds {below} row(s) with `{}` at or below {shown}, the last run's highest, where it read {old_rows}: rows were deleted, or written or updated below the watermark",
                 w.value
             ))));
         }
@@ -649,7 +653,7 @@ impl Engine {
                     text.push_str(&v);
                     text.push('\u{1f}');
                 }
-                sum = sum.wrapping_add(u64::from_str_radix(&short_hash(&text), 16).unwrap_or(0));
+                sum = sum.wrapping_add(fnv(&text));
                 rows += 1;
             }
         }
@@ -940,8 +944,8 @@ impl Engine {
     /// The sources with their events cut at `cut_us`: the events from then on, and before it
     /// each user's first event of each name in `firsts` (of every name when it holds `None`;
     /// none when it is empty), from the cached files, its other columns empty. With a scratch
-    /// folder the window is written there once, of the event names the metrics read (`names`;
-    /// `None`: every name), and every plan reads it from there.
+    /// folder the events from the cut are written there once, of the event names the metrics
+    /// read (`names`; `None`: every name), and every plan reads them from there.
     async fn window(
         &self,
         entries: &[FileEntry],
@@ -988,6 +992,23 @@ impl Engine {
         .and_then(|d| d.filter(col(TS).gt_eq(cut.clone())))
         .map_err(fail)?;
         let later = crate::inputs::like(events, later)?;
+        // with a scratch folder, the events from the cut are read from the source's files
+        // once (every file, when each holds all of the data's weeks), of the names the
+        // metrics read, and written there: the first events' users and every metric's plan
+        // read them there
+        let later = match (scratch, names) {
+            (Some(folder), Some(names)) => {
+                let names: Vec<Expr> = names.iter().map(|n| lit(n.clone())).collect();
+                let named = later
+                    .filter(cast(col(EVENT), DataType::Utf8).in_list(names, false))
+                    .map_err(fail)?;
+                crate::inputs::written(&self.ctx, named, folder, "window", WINDOW).await?
+            }
+            (Some(folder), None) => {
+                crate::inputs::written(&self.ctx, later, folder, "window", WINDOW).await?
+            }
+            (None, _) => later,
+        };
         let mut t = self.tables.clone();
         t.events = if paths.is_empty() {
             later
@@ -997,20 +1018,6 @@ impl Engine {
                 .union(later)
                 .map_err(fail)?
         };
-        // the window written once, rather than read again from the source's files (every
-        // file, when each holds all of the data's weeks) by every metric's plan
-        if let Some(folder) = scratch {
-            let mut window = t.events;
-            if let Some(names) = names {
-                let names: Vec<Expr> = names.iter().map(|n| lit(n.clone())).collect();
-                window = window
-                    .filter(cast(col(EVENT), DataType::Utf8).in_list(names, false))
-                    .map_err(fail)?;
-            }
-            t.events =
-                crate::inputs::written(&self.ctx, window, folder, "window", "the window of events")
-                    .await?;
-        }
         Ok(t)
     }
 
@@ -1074,6 +1081,9 @@ impl Engine {
         crate::inputs::like(&self.tables.events, firsts)
     }
 }
+
+/// The events a refresh reads from its cut, in errors.
+const WINDOW: &str = "the window of events";
 
 /// Runs `frame` and writes its rows to the Parquet file `path` as they come.
 async fn write_stream(
@@ -1218,12 +1228,17 @@ fn write_manifest(dir: &Path, m: &Manifest) -> Result<(), EngineError> {
 
 /// A short stable hash of `text` (FNV-1a, 64 bits): a file name, not a secret.
 fn short_hash(text: &str) -> String {
+    format!("{:016x}", fnv(text))
+}
+
+/// FNV-1a, 64 bits.
+fn fnv(text: &str) -> u64 {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
     for b in text.bytes() {
         h ^= u64::from(b);
         h = h.wrapping_mul(0x0000_0100_0000_01b3);
     }
-    format!("{h:016x}")
+    h
 }
 
 #[cfg(test)]

@@ -87,12 +87,14 @@ pub fn author(flag: Option<String>) -> String {
 #[derive(clap::Args, Clone, Default)]
 #[command(next_help_heading = "Engine")]
 pub struct EngineArgs {
-    /// Memory the queries may hold before they spill to disk (e.g. `8GB`); a computation
-    /// larger than this runs slower, not out of memory. Default: the
+    /// Memory the queries may hold (e.g. `8GB`). Sorts and aggregations larger than this
+    /// spill to disk and run slower; a hash join holds one of its sides in memory (a cohort
+    /// metric holds a row per user of its cohort), and a run whose join does not fit stops and
+    /// says so: 1B events (80M users) need more than the default. Default: the
     /// `THROUGHLINE_MEMORY_LIMIT` environment variable, else 2GB (60% of the machine's
-    /// memory when that is less), whatever the size of the data: 100M events ran in 1.7 GB.
-    /// On a machine with memory to spare raise it: the same run took 6% less time with
-    /// 14GB (and 2.6 GB). `RUST_LOG=throughline_engine=debug` prints how long each step took.
+    /// memory when that is less): 100M events ran in 1.7 GB. On a machine with memory to
+    /// spare raise it: the same run took 6% less time with 14GB (and 2.6 GB).
+    /// `RUST_LOG=throughline_engine=debug` prints how long each step took.
     #[arg(long, value_name = "SIZE", value_parser = throughline_engine::parse_size)]
     pub memory_limit: Option<usize>,
     /// Where spill files and the per-user activity roll-up go (removed when the command

@@ -46,12 +46,52 @@ impl std::fmt::Display for EngineError {
 
 impl std::error::Error for EngineError {}
 
-/// A query engine error, with what the engine was doing.
+/// A query engine error, with what the engine was doing. Running out of the memory limit is
+/// no defect and no bad input: it says so, and how to raise the limit.
 pub(crate) fn df(doing: &str, e: datafusion::error::DataFusionError) -> EngineError {
+    if let datafusion::error::DataFusionError::ResourcesExhausted(why) = e.find_root() {
+        return EngineError::new(
+            format!("{doing}: the memory limit is too small for this step ({why})"),
+            MEMORY_HELP,
+        );
+    }
     let mut e = EngineError::new(
         format!("{doing}: {e}"),
         "check the source files and the metric definition; `throughline measure --explain METRIC` shows what is read",
     );
     e.internal = true;
     e
+}
+
+/// How to get past the memory limit, and why spilling did not.
+const MEMORY_HELP: &str = "raise the limit with `--memory-limit 8GB` (or THROUGHLINE_MEMORY_LIMIT; the default is 2GB). Sorts and aggregations spill to disk, but a hash join holds one of its sides in memory (the cohort metrics, conversion, duration, funnel and retention, hold a row per user of the cohort: at 1B events, 80M users did not fit in 2GB)";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use datafusion::error::DataFusionError;
+
+    #[test]
+    fn running_out_of_the_memory_limit_says_how_to_raise_it() {
+        let inner = DataFusionError::ResourcesExhausted(
+            "Failed to allocate additional 458.2 MB for HashJoinInput[3]".into(),
+        );
+        let e = df(
+            "computing `activation_rate`",
+            DataFusionError::Context("joining".into(), Box::new(inner)),
+        );
+        assert!(!e.internal, "a memory limit is not a defect: {e:?}");
+        assert!(
+            e.message
+                .starts_with("computing `activation_rate`: the memory limit is too small"),
+            "{}",
+            e.message
+        );
+        assert!(e.message.contains("HashJoinInput[3]"), "{}", e.message);
+        assert!(e.help.contains("--memory-limit"), "{}", e.help);
+        // any other engine error keeps the general help and is marked internal
+        let other = df("reading", DataFusionError::Plan("no such column".into()));
+        assert!(other.internal);
+        assert!(other.help.contains("--explain"));
+    }
 }

@@ -1,6 +1,8 @@
 //! The DataFusion session a workspace's data is queried in: a memory pool with a limit, shared
 //! fairly between the operators that can spill (aggregations, sorts), and a folder to spill to,
-//! so that a measurement larger than memory runs slower instead of running out of memory.
+//! so that those larger than memory run slower instead of running out of memory. A hash join
+//! cannot spill: one side is held whole (a cohort metric's users), and past the limit the run
+//! stops with an error that says how to raise it (`error::df`).
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -62,7 +64,8 @@ pub fn parse_size(s: &str) -> Result<usize, ValueError> {
 /// The memory limit without a setting: a bound that does not grow with the data, so a large
 /// run spills to disk instead of taking the machine (100M events, every metric weekly: a
 /// 1.64 GB peak in 95 s at this limit, against 2.59 GB in 89 s at 14 GB; see
-/// docs/architecture.md). `--memory-limit` raises it where memory is to spare.
+/// docs/architecture.md). `--memory-limit` raises it where memory is to spare, and where a
+/// hash join needs it: at 1B events (80M users) a conversion's cohort did not fit in it.
 pub const DEFAULT_MEMORY_LIMIT: usize = 2 << 30;
 
 /// The machine's memory in bytes (Linux `/proc/meminfo`), if it can be read.

@@ -9,11 +9,17 @@ moved up by k x 50,000,000 (DuckDB rewrites its event files into the first part'
 folder, and its users into one users file), so the parts' users are distinct. A last small
 part tops the total up to --events when the parts fall short.
 
+Then a second method checks a sample of the values: DuckDB runs bench/engine_vs_duckdb.py's
+hand-written SQL of the metrics in --check (by default the six that read the events alone,
+which DuckDB computes in minutes at 1B events) on the same files, and every weekly value of
+those metrics is compared with throughline's. Exit status 1 if any differs.
+
 Usage:
   pip install duckdb
   cargo build --release -p throughline
   python3 bench/scale.py --events 1000000000 --dir /tmp/tl-1b    # 2 parts of 40.1M users
   python3 bench/scale.py --events 100000000 --dir /tmp/tl-100m   # 1 part of 8.1M users
+  python3 bench/scale.py ... --check none                        # no DuckDB check
 
 Needs about 11 GB of disk per billion events, plus the spill folder (THROUGHLINE_SPILL_DIR or
 the system's temp folder) for the activity roll-up.
@@ -21,10 +27,15 @@ the system's temp folder) for the activity roll-up.
 
 import argparse
 import glob
+import json
+import math
 import os
 import subprocess
 import sys
 import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from engine_vs_duckdb import SQL  # noqa: E402  (the hand-written DuckDB SQL of each metric)
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 TARGET = os.environ.get("CARGO_TARGET_DIR", os.path.join(ROOT, "target"))
@@ -87,6 +98,8 @@ def main():
     ap.add_argument("--dir", required=True)
     ap.add_argument("--users-per-part", type=int, default=MAX_USERS,
                     help="users per demo part (at most 50M; smaller to try the script quickly)")
+    ap.add_argument("--check", default=",".join(CHECKED),
+                    help="the metrics DuckDB computes again, comma-separated; 'all' or 'none'")
     a = ap.parse_args()
     if not os.path.exists(BIN):
         sys.exit(f"{BIN} is missing: cargo build --release -p throughline (CARGO_TARGET_DIR says where)")
@@ -106,7 +119,44 @@ def main():
     peak_kb, secs = p.stderr.strip().splitlines()[-1].split()
     values = p.stdout.count('"metric"')
     print(f"measure, every metric weekly: {float(secs):.0f} s, peak RSS {int(peak_kb) / 1024 / 1024:.2f} GB, "
-          f"{values} values (goal at 100M events: <= 3 GB; the machine: {os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES') / 2**30:.0f} GB)")
+          f"{values} values (goal at 100M events: <= 3 GB; the machine: {os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES') / 2**30:.0f} GB)",
+          flush=True)
+    checked = list(SQL) if a.check == "all" else [m for m in a.check.split(",") if m and m != "none"]
+    unknown = [m for m in checked if m not in SQL]
+    if unknown:
+        sys.exit(f"--check: no DuckDB SQL for {', '.join(unknown)}; known: {', '.join(SQL)}")
+    if checked and not check(a.dir, p.stdout, checked):
+        sys.exit(1)
+
+
+# the metrics DuckDB reads from the events alone (no cohorts, no self-joins)
+CHECKED = ["weekly_active_users", "invites_sent", "support_tickets", "revenue", "active_users",
+           "new_user_nps"]
+
+
+def check(d, text, metrics):
+    """DuckDB computes `metrics` again on the same files; True when every value is the same."""
+    import duckdb
+    got = {(r["metric"], r["start"][:10]): r["value"] for r in json.loads(text)}
+    con = duckdb.connect()
+    con.execute(f"CREATE VIEW ev AS SELECT user_id, ts, event::VARCHAR AS event, amount, score "
+                f"FROM '{d}/data/events/*.parquet'")
+    compared, differ = 0, []
+    t0 = time.perf_counter()
+    for m in metrics:
+        for period, _, want in con.execute(SQL[m].format(seg="''", useg="''", join="")).fetchall():
+            key = (m, period.strftime("%Y-%m-%d"))
+            have = got.get(key)
+            compared += 1
+            if want is None and have is None:
+                continue
+            if have is None or want is None or not math.isclose(have, want, rel_tol=1e-9, abs_tol=1e-9):
+                differ.append((key, have, want))
+    print(f"DuckDB on the same files, {', '.join(metrics)}: {compared} values compared in "
+          f"{time.perf_counter() - t0:.0f} s, {len(differ)} differ", flush=True)
+    for x in differ[:10]:
+        print("   differs:", x)
+    return not differ
 
 
 if __name__ == "__main__":

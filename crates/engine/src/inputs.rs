@@ -335,24 +335,13 @@ impl Inputs {
             match materialize {
                 Some(dir) => {
                     let tmp = scratch(dir)?;
-                    let started = std::time::Instant::now();
                     let frame = written(session, a, tmp.path(), "activity", ROLL_UP).await?;
-                    tracing::debug!(
-                        seconds = started.elapsed().as_secs_f64(),
-                        "activity roll-up written"
-                    );
                     for (grain, _) in needs.period_readers.iter().filter(|(_, n)| **n >= 2) {
-                        let started = std::time::Instant::now();
                         let p = by_period(frame.clone(), *grain, by.is_some(), cal)?;
                         let name = format!("activity_{grain:?}").to_lowercase();
                         periods.insert(
                             *grain,
                             written(session, p, tmp.path(), &name, ROLL_UP).await?,
-                        );
-                        tracing::debug!(
-                            seconds = started.elapsed().as_secs_f64(),
-                            grain = ?grain,
-                            "active periods written"
                         );
                     }
                     (Some(frame), Some(Arc::new(tmp)))
@@ -493,6 +482,7 @@ pub(crate) async fn written(
     })?;
     let path = format!("{}/", folder.to_string_lossy());
     let schema = std::sync::Arc::new(frame.schema().as_arrow().clone());
+    let started = std::time::Instant::now();
     frame
         .write_parquet(
             &path,
@@ -501,6 +491,11 @@ pub(crate) async fn written(
         )
         .await
         .map_err(|e| df(&format!("writing {what}"), e))?;
+    tracing::debug!(
+        table = name,
+        seconds = started.elapsed().as_secs_f64(),
+        "scratch table written"
+    );
     // no rows (none of the events the activity metrics read occur): no files are written,
     // and the roll-up is empty, not missing
     let written = std::fs::read_dir(&folder).map_or(0, |d| d.count());

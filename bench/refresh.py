@@ -24,7 +24,8 @@ read at all.
 
 Prints each run's seconds and peak memory, the share of the events the refresh's window holds
 (the events from its cut on; the demo's later weeks hold more events than its first), and the
-refresh's share of the full run's time (the goal: at most a quarter, aiming for a tenth). Exit status 1 if any value differs.
+refresh's share of the full run's time (the goal: at most a quarter, aiming for a tenth).
+Exit status 1 if any value differs.
 """
 
 import argparse
@@ -106,7 +107,8 @@ def main():
     refreshed, err, ref_s, ref_mb = timed(["measure", "--save"] + ws)
     print(f"3. refresh, measure --save: {ref_s:.2f} s, peak {ref_mb:.0f} MB", flush=True)
     print(f"   it said: {said(err, 'refreshed') if 'refreshed' in err else said(err, 'computed')}")
-    # how much of the data the refresh's window holds: the bound on what a window saves
+    # how much of the data the refresh's window holds: the bound on what a window saves (the
+    # cut is a local midnight, and the demo's zone is UTC)
     since = re.search(r"computed from the events since (\d{4}-\d{2}-\d{2})", err)
     if since:
         total, inside = con.execute(

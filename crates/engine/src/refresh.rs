@@ -806,9 +806,10 @@ impl Engine {
         // period of the metrics that read it
         let mut froms = crate::measure::Froms::default();
         let mut own: BTreeMap<String, NaiveDate> = BTreeMap::new();
-        for id in self.requested(req)? {
-            let grain = self.grain(self.metric(&id)?, req);
-            let reads = self.reads(std::slice::from_ref(&id))?;
+        let requested = self.requested(req)?;
+        for id in &requested {
+            let grain = self.grain(self.metric(id)?, req);
+            let reads = self.reads(std::slice::from_ref(id))?;
             let mut from: Option<NaiveDate> = None;
             for m in &reads {
                 let Some(Reach::Window { after_us, .. }) =
@@ -863,7 +864,7 @@ impl Engine {
         }
         // the events whose first occurrence per user the metrics read (`None`: any)
         let mut firsts: BTreeSet<Option<String>> = BTreeSet::new();
-        for m in self.reads(&self.requested(req)?)? {
+        for m in self.reads(&requested)? {
             if let Some(c) = &m.compute {
                 firsts.extend(
                     c.value
@@ -878,7 +879,7 @@ impl Engine {
             Some(d) => Some(crate::inputs::scratch(d)?),
             None => None,
         };
-        let needs = self.needs(&self.requested(req)?)?;
+        let needs = self.needs(&requested)?;
         let names = (!needs.all_events).then_some(&needs.events);
         let window = self
             .window(
@@ -919,8 +920,7 @@ impl Engine {
                 .filter(|v| recomputed(&v.metric, v.start.with_timezone(&Utc).timestamp_micros())),
         );
         // in the order a full computation gives: by metric as requested, then as computed
-        let order: BTreeMap<String, usize> = self
-            .requested(req)?
+        let order: BTreeMap<String, usize> = requested
             .into_iter()
             .enumerate()
             .map(|(i, id)| (id, i))

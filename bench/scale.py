@@ -12,7 +12,8 @@ part tops the total up to --events when the parts fall short.
 Then a second method checks a sample of the values: DuckDB runs bench/engine_vs_duckdb.py's
 hand-written SQL of the metrics in --check (by default the six that read the events alone,
 which DuckDB computes in minutes at 1B events) on the same files, and every weekly value of
-those metrics is compared with throughline's. Exit status 1 if any differs.
+those metrics is compared with throughline's, both ways (a non-zero throughline value for a
+week DuckDB has no row for differs too). Exit status 1 if any differs.
 
 Usage:
   pip install duckdb
@@ -104,6 +105,9 @@ def main():
                     help="users per demo part (at most 50M; smaller to try the script quickly)")
     ap.add_argument("--check", default=",".join(CHECKED),
                     help="the metrics DuckDB computes again, comma-separated; 'all' or 'none'")
+    ap.add_argument("--log", metavar="FILE",
+                    help="write the measurement's stderr here (with RUST_LOG=throughline_engine=debug, "
+                         "the seconds of each step)")
     a = ap.parse_args()
     if not os.path.exists(BIN):
         sys.exit(f"{BIN} is missing: cargo build --release -p throughline (CARGO_TARGET_DIR says where)")
@@ -120,7 +124,14 @@ def main():
                         "--grain", "week", "--format", "json", "--full"], capture_output=True, text=True)
     if p.returncode != 0:
         sys.exit(f"measure failed after {time.perf_counter() - t0:.0f} s:\n{p.stderr}")
+    if a.log:
+        with open(a.log, "w") as f:
+            f.write(p.stderr)
     peak_kb, secs = p.stderr.strip().splitlines()[-1].split()
+    # what the run told (a cohort join computed in parts, a warning about the data)
+    for line in p.stderr.splitlines():
+        if line.startswith(("note:", "warning:")):
+            print(f"  {line}", flush=True)
     values = p.stdout.count('"metric"')
     print(f"measure, every metric weekly: {float(secs):.0f} s, peak RSS {int(peak_kb) / 1024 / 1024:.2f} GB, "
           f"{values} values (goal at 100M events: <= 3 GB; the machine: {os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES') / 2**30:.0f} GB)",
@@ -144,14 +155,22 @@ def check(d, text, metrics):
     compared, differ = 0, []
     t0 = time.perf_counter()
     for m in metrics:
+        seen = set()
         for period, _, want in con.execute(SQL[m].format(seg="''", useg="''", join="")).fetchall():
             key = (m, period.strftime("%Y-%m-%d"))
+            seen.add(key)
             have = got.get(key)
             compared += 1
             if want is None and have is None:
                 continue
             if have is None or want is None or not math.isclose(have, want, rel_tol=1e-9, abs_tol=1e-9):
                 differ.append((key, have, want))
+        # the other way: a value throughline gives for a period DuckDB has no row for (DuckDB
+        # gives no row for an empty period, which throughline gives as 0 or no value)
+        for key, have in got.items():
+            if key[0] == m and key not in seen and have not in (0, 0.0, None):
+                compared += 1
+                differ.append((key, have, None))
     print(f"DuckDB on the same files, {', '.join(metrics)}: {compared} values compared in "
           f"{time.perf_counter() - t0:.0f} s, {len(differ)} differ", flush=True)
     for x in differ[:10]:

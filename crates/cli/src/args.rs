@@ -89,8 +89,8 @@ pub fn author(flag: Option<String>) -> String {
 pub struct EngineArgs {
     /// Memory the queries may hold (e.g. `8GB`). Sorts and aggregations larger than this
     /// spill to disk and run slower; a hash join holds one of its sides in memory (a cohort
-    /// metric holds a row per user of its cohort), and a run whose join does not fit stops and
-    /// says so: 1B events (80M users) need more than the default. Default: the
+    /// metric holds a row per user of its cohort), and a cohort join that does not fit is
+    /// computed again in parts by user (see `--join-parts`), which takes longer. Default: the
     /// `THROUGHLINE_MEMORY_LIMIT` environment variable, else 2GB (60% of the machine's
     /// memory when that is less): 100M events ran in 1.7 GB. On a machine with memory to
     /// spare raise it: the same run took 6% less time with 14GB (and 2.6 GB).
@@ -101,6 +101,14 @@ pub struct EngineArgs {
     /// ends). Default: `THROUGHLINE_SPILL_DIR`, else the system's temp folder.
     #[arg(long, value_name = "DIR")]
     pub spill_dir: Option<std::path::PathBuf>,
+    /// Split every cohort join (conversion, duration, retention, funnel) into N parts by
+    /// user from the start: each part holds about 1/N of the cohort in memory, at the cost of
+    /// writing the join's inputs to the spill folder once. Without it a join runs whole, and
+    /// only one that runs out of the memory limit is computed again in 8 parts (then 64): set
+    /// it when you know the cohorts do not fit, to skip that first attempt.
+    #[arg(long, value_name = "N", env = "THROUGHLINE_JOIN_PARTS",
+          value_parser = clap::value_parser!(u32).range(1..=4096))]
+    pub join_parts: Option<u32>,
     /// Run the metrics' plans on an Apache Ballista cluster whose scheduler is at
     /// df://HOST:PORT (see `throughline cluster --help`) instead of in this process.
     /// Overrides `cluster:` in throughline.yaml.
@@ -116,6 +124,7 @@ impl EngineArgs {
             memory_limit: self.memory_limit,
             spill_dir: self.spill_dir.clone(),
             cluster: self.cluster.clone(),
+            join_parts: self.join_parts,
         }
     }
 

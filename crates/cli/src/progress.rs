@@ -47,6 +47,9 @@ impl Progress {
             throughline_engine::Progress::Skipped { id, reason } => {
                 self.println(&format!("warning: `{id}` left out: {reason}"))
             }
+            throughline_engine::Progress::InParts { id, parts } => self.println(&format!(
+                "note: `{id}`: its cohort join did not fit in the memory limit; computing it again in {parts} parts by user (slower; `--join-parts {parts}` starts there, a larger `--memory-limit` avoids it)"
+            )),
         }
     }
     pub fn finish(&self) {

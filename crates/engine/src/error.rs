@@ -13,6 +13,9 @@ pub struct EngineError {
     /// The query engine's own error, in its words: a case throughline does not yet turn into
     /// a message of its own (a defect to report), never how bad input is meant to be told.
     pub internal: bool,
+    /// A step ran out of the memory limit (a larger limit, or a cohort join in parts, may
+    /// get past it).
+    pub out_of_memory: bool,
 }
 
 impl EngineError {
@@ -23,6 +26,7 @@ impl EngineError {
             span: None,
             unsegmentable: false,
             internal: false,
+            out_of_memory: false,
         }
     }
     pub fn at(mut self, span: Span) -> Self {
@@ -50,10 +54,12 @@ impl std::error::Error for EngineError {}
 /// no defect and no bad input: it says so, and how to raise the limit.
 pub(crate) fn df(doing: &str, e: datafusion::error::DataFusionError) -> EngineError {
     if let datafusion::error::DataFusionError::ResourcesExhausted(why) = e.find_root() {
-        return EngineError::new(
+        let mut out = EngineError::new(
             format!("{doing}: the memory limit is too small for this step ({why})"),
             MEMORY_HELP,
         );
+        out.out_of_memory = true;
+        return out;
     }
     let mut e = EngineError::new(
         format!("{doing}: {e}"),
@@ -64,7 +70,7 @@ pub(crate) fn df(doing: &str, e: datafusion::error::DataFusionError) -> EngineEr
 }
 
 /// How to get past the memory limit, and why spilling did not.
-const MEMORY_HELP: &str = "raise the limit with `--memory-limit 8GB` (or THROUGHLINE_MEMORY_LIMIT; the default is 2GB). Sorts and aggregations spill to disk, but a hash join holds one of its sides in memory (the cohort metrics, conversion, duration, funnel and retention, hold a row per user of the cohort: at 1B events, 80M users did not fit in 2GB)";
+const MEMORY_HELP: &str = "raise the limit with `--memory-limit 8GB` (or THROUGHLINE_MEMORY_LIMIT; the default is 2GB). Sorts and aggregations spill to disk, but a hash join holds one of its sides in memory; a cohort join (conversion, duration, funnel, retention) that does not fit is computed again in 8, then 64 parts by user, and `--join-parts N` (THROUGHLINE_JOIN_PARTS) splits it into more";
 
 #[cfg(test)]
 mod tests {
@@ -81,6 +87,10 @@ mod tests {
             DataFusionError::Context("joining".into(), Box::new(inner)),
         );
         assert!(!e.internal, "a memory limit is not a defect: {e:?}");
+        assert!(
+            e.out_of_memory,
+            "told apart, so a cohort join can be split: {e:?}"
+        );
         assert!(
             e.message
                 .starts_with("computing `activation_rate`: the memory limit is too small"),

@@ -94,6 +94,8 @@ pub(crate) struct Inputs {
     pub event_columns: Vec<String>,
     /// The session the sources are registered in (for `sql` metrics).
     pub session: SessionContext,
+    /// How the cohort joins are split by user (see [`crate::plan::parts`]).
+    pub parts: crate::plan::parts::Parts,
 }
 
 impl Inputs {
@@ -368,6 +370,7 @@ impl Inputs {
                 .filter(|n| n != crate::sources::RAW_TIME)
                 .collect(),
             session: session.clone(),
+            parts: crate::plan::parts::Parts::new(1, None),
         })
     }
 }

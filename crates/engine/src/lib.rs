@@ -108,6 +108,9 @@ pub enum Progress<'a> {
     /// A `sql` metric left out of an all-metrics request segmented by a dimension its query
     /// does not return.
     Skipped { id: &'a str, reason: String },
+    /// A metric's cohort join ran out of the memory limit and is computed again in `parts`
+    /// parts by user (see `EngineOptions::join_parts`).
+    InParts { id: &'a str, parts: u32 },
 }
 
 /// How a metric is computed, for `measure --explain`.
@@ -159,6 +162,8 @@ pub struct Engine {
     placement: cluster::Placement,
     /// The workspace folder source paths are relative to (absolute).
     root: std::path::PathBuf,
+    /// The parts each cohort join starts in (see `plan::parts`).
+    join_parts: u32,
 }
 
 impl Engine {
@@ -308,6 +313,7 @@ impl Engine {
                 .is_some_and(|e| e.format.value == throughline_model::SourceFormat::Postgres),
             placement,
             root: root.to_path_buf(),
+            join_parts: options.join_parts()?,
         })
     }
 

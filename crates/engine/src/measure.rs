@@ -23,7 +23,9 @@ fn no_data(v: &mut MetricValue) {
 
 /// What one measurement has computed so far: each metric's values by grain, and the plans
 /// of the event aggregates that share a scan (taken out as each is run).
-struct Memo {
+struct Memo<'p> {
+    /// Told when a metric is computed again in parts.
+    progress: &'p (dyn Fn(Progress<'_>) + Sync),
     values: BTreeMap<(String, Grain), Vec<MetricValue>>,
     shared: BTreeMap<(String, Grain), Planned>,
     /// Segmented: every value of the dimension in the users source, so that a segment with
@@ -105,6 +107,7 @@ impl Engine {
         let inputs = self.inputs_over(tables, &ids, req, froms, true).await?;
         let started = std::time::Instant::now();
         let mut memo = Memo {
+            progress,
             values: BTreeMap::new(),
             shared: self.shared_plans(&inputs, &ids, req, froms).await?,
             segments: match &req.by {
@@ -216,7 +219,7 @@ impl Engine {
                 needs.add_periods(m, grain);
             }
         }
-        Inputs::build(
+        let mut inputs = Inputs::build(
             &self.ctx,
             tables,
             &needs,
@@ -224,7 +227,12 @@ impl Engine {
             &self.calendar,
             self.scratch_dir(materialize),
         )
-        .await
+        .await?;
+        inputs.parts = crate::plan::parts::Parts::new(
+            self.join_parts,
+            self.scratch_dir(true).map(std::path::Path::to_path_buf),
+        );
+        Ok(inputs)
     }
 
     pub(crate) fn requested(&self, req: &Request) -> Result<Vec<String>, EngineError> {
@@ -314,7 +322,7 @@ impl Engine {
         m: &Metric,
         grain: Grain,
         req: &Request,
-        memo: &'m mut Memo,
+        memo: &'m mut Memo<'_>,
         depth: usize,
     ) -> Result<&'m [MetricValue], EngineError> {
         let id = m.id.value.clone();
@@ -368,24 +376,38 @@ impl Engine {
                 None => {
                     // an event or a `where:` value the data never has (see `AbsentName`)
                     let absent = self.absent.iter().any(|a| a.metric == id);
-                    let planned = match memo.shared.remove(&slot) {
-                        Some(p) => p,
+                    let scope = self.scope(grain, req);
+                    let own = || -> Result<Inputs, EngineError> {
+                        let mut own = if absent {
+                            inputs.with_absent_columns(m)?
+                        } else {
+                            inputs.clone()
+                        };
+                        if let (Some(cut), Some(r)) =
+                            (memo.froms.cut_us, memo.froms.reads.get(&slot))
+                        {
+                            own = own.narrowed(cut, r.from_us, r.firsts)?;
+                        }
+                        // parts written for this metric alone, removed once it is computed
+                        own.parts = own.parts.with_count(own.parts.count);
+                        Ok(own)
+                    };
+                    let first = match memo.shared.remove(&slot) {
+                        Some(p) => self.run(m, p, req, &memo.segments).await,
                         None => {
-                            let scope = self.scope(grain, req);
-                            let mut own = if absent {
-                                inputs.with_absent_columns(m)?
-                            } else {
-                                inputs.clone()
-                            };
-                            if let (Some(cut), Some(r)) =
-                                (memo.froms.cut_us, memo.froms.reads.get(&slot))
-                            {
-                                own = own.narrowed(cut, r.from_us, r.firsts)?;
+                            let own = own()?;
+                            match plan::plan(&own, m, &self.calendar, &scope).await {
+                                Ok(p) => self.run(m, p, req, &memo.segments).await,
+                                Err(e) => Err(e),
                             }
-                            plan::plan(&own, m, &self.calendar, &scope).await?
                         }
                     };
-                    let mut values = self.run(m, planned, req, &memo.segments).await?;
+                    let mut values = match first {
+                        Err(e) if e.out_of_memory && plan::joins_users(m) => {
+                            self.in_parts(&own()?, m, &scope, req, memo, e).await?
+                        }
+                        other => other?,
+                    };
                     if absent {
                         // an event that never occurs: a typo or data the sources lack, which
                         // counting would show as a confident zero
@@ -405,6 +427,48 @@ impl Engine {
             .unwrap_or_default())
     }
 
+    /// The values of `m`, whose cohort join ran out of the memory limit (`failed`), with the
+    /// join in 8 parts by user, then 64 (see `plan::parts`); the last error when none fits.
+    async fn in_parts(
+        &self,
+        own: &Inputs,
+        m: &Metric,
+        scope: &plan::Scope,
+        req: &Request,
+        memo: &Memo<'_>,
+        failed: EngineError,
+    ) -> Result<Vec<MetricValue>, EngineError> {
+        let mut last = failed;
+        if !own.parts.possible() {
+            return Err(last);
+        }
+        for count in [8, 64] {
+            if own.parts.count >= count {
+                continue;
+            }
+            (memo.progress)(Progress::InParts {
+                id: &m.id.value,
+                parts: count,
+            });
+            tracing::warn!(
+                metric = m.id.value.as_str(),
+                parts = count,
+                "a cohort join ran out of the memory limit: computing it in parts"
+            );
+            let mut parted = own.clone();
+            parted.parts = own.parts.with_count(count);
+            let run = async {
+                let p = plan::plan(&parted, m, &self.calendar, scope).await?;
+                self.run(m, p, req, &memo.segments).await
+            };
+            match run.await {
+                Err(e) if e.out_of_memory => last = e,
+                done => return done,
+            }
+        }
+        Err(last)
+    }
+
     /// The values of the metrics `parts` names, in order.
     async fn parts(
         &self,
@@ -412,7 +476,7 @@ impl Engine {
         parts: &[&throughline_model::Text],
         grain: Grain,
         req: &Request,
-        memo: &mut Memo,
+        memo: &mut Memo<'_>,
         depth: usize,
     ) -> Result<Vec<Vec<MetricValue>>, EngineError> {
         let mut got = Vec::new();

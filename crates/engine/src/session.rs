@@ -1,8 +1,9 @@
 //! The DataFusion session a workspace's data is queried in: a memory pool with a limit, shared
 //! fairly between the operators that can spill (aggregations, sorts), and a folder to spill to,
 //! so that those larger than memory run slower instead of running out of memory. A hash join
-//! cannot spill: one side is held whole (a cohort metric's users), and past the limit the run
-//! stops with an error that says how to raise it (`error::df`).
+//! cannot spill: one side is held whole. The cohort joins are split by user when theirs does
+//! not fit (`plan::parts`), and past the limit any other step stops with an error that says
+//! how to raise it (`error::df`).
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -28,6 +29,10 @@ pub struct EngineOptions {
     pub spill_dir: Option<PathBuf>,
     /// Run the plans on this Ballista cluster instead of in this process.
     pub cluster: Option<ClusterUrl>,
+    /// Split each cohort join (conversion, duration, retention, funnel) into this many parts
+    /// by user from the start (see `plan::parts`); `None`: `THROUGHLINE_JOIN_PARTS`, else
+    /// one, and parts only after a join ran out of the memory limit.
+    pub join_parts: Option<u32>,
 }
 
 /// `4GB`, `512MB`, `2.5G`, `1073741824`: a size in bytes (powers of 1024).
@@ -64,8 +69,8 @@ pub fn parse_size(s: &str) -> Result<usize, ValueError> {
 /// The memory limit without a setting: a bound that does not grow with the data, so a large
 /// run spills to disk instead of taking the machine (100M events, every metric weekly: a
 /// 1.64 GB peak in 95 s at this limit, against 2.59 GB in 89 s at 14 GB; see
-/// docs/architecture.md). `--memory-limit` raises it where memory is to spare, and where a
-/// hash join needs it: at 1B events (80M users) a conversion's cohort did not fit in it.
+/// docs/architecture.md). `--memory-limit` raises it where memory is to spare; a cohort join
+/// that does not fit in it (at 1B events, 80M users' signups) is computed in parts.
 pub const DEFAULT_MEMORY_LIMIT: usize = 2 << 30;
 
 /// The machine's memory in bytes (Linux `/proc/meminfo`), if it can be read.
@@ -94,6 +99,25 @@ impl EngineOptions {
         Ok(machine_memory().map_or(DEFAULT_MEMORY_LIMIT, |m| {
             (m / 10 * 6).min(DEFAULT_MEMORY_LIMIT)
         }))
+    }
+
+    /// The cohort joins' parts from the start: the option, the environment, or 1.
+    pub fn join_parts(&self) -> Result<u32, EngineError> {
+        if let Some(n) = self.join_parts {
+            return Ok(n.max(1));
+        }
+        match std::env::var("THROUGHLINE_JOIN_PARTS") {
+            Ok(v) => match v.trim().parse::<u32>() {
+                Ok(n) if (1..=4096).contains(&n) => Ok(n),
+                _ => Err(EngineError::new(
+                    format!(
+                        "THROUGHLINE_JOIN_PARTS: `{v}` is not a number of parts from 1 to 4096"
+                    ),
+                    "set it to e.g. `16` (each cohort join then holds about 1/16 of the users at once), or unset it",
+                )),
+            },
+            Err(_) => Ok(1),
+        }
     }
 
     fn spill(&self) -> Option<PathBuf> {

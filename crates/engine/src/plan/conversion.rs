@@ -4,8 +4,8 @@
 
 use super::*;
 
-pub(super) fn plan(
-    b: &Builder,
+pub(super) async fn plan(
+    b: &Builder<'_>,
     from: &Start,
     to: &Text,
     within: &Spanned<i64>,
@@ -21,19 +21,28 @@ pub(super) fn plan(
         .gt_eq(col(START_US))
         .and(col(HIT_US).lt_eq(col(START_US) + lit(within_us)));
     let scale = share_scale(m);
-    let frame = cohort
-        .join_named(hits, JoinType::Left, &[CU], &["__hit_user"], Some(on))
-        .and_then(|d| d.aggregate(b.cohort_groups(), vec![count(col(HIT_US)).alias("__hits")]))
-        .and_then(|d| {
-            d.aggregate(
-                b.groups(grain, col(START)),
-                vec![
-                    sum(when(col("__hits").gt(lit(0)), lit(1.0)).otherwise(lit(0.0))?)
-                        .alias(NUMERATOR),
-                    cast(count(lit(1)), DataType::Float64).alias(DENOMINATOR),
-                ],
-            )
-        })
+    // each cohort user with their `to` events in the window
+    let per_user = b
+        .per_cohort_user(
+            cohort,
+            hits,
+            JoinType::Left,
+            on,
+            b.cohort_groups(),
+            vec![count(col(HIT_US)).alias("__hits")],
+        )
+        .await?;
+    let frame = per_user
+        .aggregate(
+            b.groups(grain, col(START)),
+            vec![
+                sum(when(col("__hits").gt(lit(0)), lit(1.0))
+                    .otherwise(lit(0.0))
+                    .map_err(b.fail("converting"))?)
+                .alias(NUMERATOR),
+                cast(count(lit(1)), DataType::Float64).alias(DENOMINATOR),
+            ],
+        )
         .and_then(|d| with_share(d, inputs.segmented(), scale))
         .map_err(b.fail("converting"))?;
     let mut p = b.planned(frame, grain);

@@ -9,8 +9,8 @@
 
 use super::*;
 
-pub(super) fn plan(
-    b: &Builder,
+pub(super) async fn plan(
+    b: &Builder<'_>,
     from: &Start,
     to: &Text,
     stat: &Spanned<Stat>,
@@ -33,18 +33,22 @@ pub(super) fn plan(
     };
     let mut first_cols = b.cohort_groups();
     first_cols.push(secs.alias("__secs"));
-    let frame = cohort
-        .join_named(hits, JoinType::Left, &[CU], &["__hit_user"], Some(on))
-        .and_then(|d| {
-            d.aggregate(
-                b.cohort_groups(),
-                vec![
-                    min(col(HIT_US)).alias("__first"),
-                    min(col(START_US)).alias("__from_us"),
-                ],
-            )
-        })
-        .and_then(|d| d.select(first_cols))
+    // each cohort user's first `to` in the window
+    let per_user = b
+        .per_cohort_user(
+            cohort,
+            hits,
+            JoinType::Left,
+            on,
+            b.cohort_groups(),
+            vec![
+                min(col(HIT_US)).alias("__first"),
+                min(col(START_US)).alias("__from_us"),
+            ],
+        )
+        .await?;
+    let frame = per_user
+        .select(first_cols)
         .and_then(|d| {
             d.aggregate(
                 b.groups(grain, col(START)),

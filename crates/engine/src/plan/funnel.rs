@@ -25,8 +25,8 @@ fn reached(k: usize) -> String {
     format!("__r{k}")
 }
 
-pub(super) fn plan(
-    b: &Builder,
+pub(super) async fn plan(
+    b: &Builder<'_>,
     steps: &[Text],
     within: &[Spanned<i64>],
     exclude: Option<&Text>,
@@ -41,29 +41,50 @@ pub(super) fn plan(
             "list two or more events under `steps:`",
         )
     })?;
-    let mut frame = entries(b, first, grain)?;
-    // the columns every row keeps: who entered when, and when each step was reached
-    let mut keep = b.cohort_groups();
-    keep.push(col(START_US));
-    keep.push(col(reached(0)));
     let windows_us: Vec<i64> = within
         .iter()
         .map(|w| w.value.saturating_mul(1_000_000))
         .collect();
-    for (i, step) in rest.iter().enumerate() {
-        let k = i + 1;
-        let window = windows_us.get(i).copied().unwrap_or(0);
-        frame = reach(b, frame, &keep, step, k, window, order)?;
-        keep.push(col(reached(k)));
-        let blockers = match (order, exclude) {
-            (FunnelOrder::Strict, _) => Some(b.events(None, None)?),
-            (_, Some(x)) => Some(b.events(Some(x), None)?),
-            _ => None,
-        };
-        if let Some(blockers) = blockers {
-            frame = unblocked(b, frame, blockers, &keep, k)?;
-        }
+    let blockers = match (order, exclude) {
+        (FunnelOrder::Strict, _) => Some(b.events(None, None)?),
+        (_, Some(x)) => Some(b.events(Some(x), None)?),
+        _ => None,
+    };
+    // the sides each entrant is joined with: each later step's events, then the blockers
+    let mut sides = vec![(entries(b, first, grain)?, CU)];
+    for step in rest {
+        sides.push((b.hits(step, None)?, HIT));
     }
+    if let Some(x) = blockers {
+        sides.push((x, USER));
+    }
+    // each entrant with when they reached each step
+    let frame = b
+        .in_parts(sides, |mut s| {
+            let blockers = (s.len() > steps.len()).then(|| s.pop()).flatten();
+            let mut s = s.into_iter();
+            let mut frame = s.next().ok_or_else(|| {
+                EngineError::new(
+                    "a funnel's parts lack the entrants",
+                    "this is a bug in throughline; please report it with the metric definition",
+                )
+            })?;
+            // the columns every row keeps: who entered when, and when each step was reached
+            let mut keep = b.cohort_groups();
+            keep.push(col(START_US));
+            keep.push(col(reached(0)));
+            for (i, hits) in s.enumerate() {
+                let k = i + 1;
+                let window = windows_us.get(i).copied().unwrap_or(0);
+                frame = reach(b, frame, hits, &keep, k, window, order)?;
+                keep.push(col(reached(k)));
+                if let Some(blockers) = &blockers {
+                    frame = unblocked(b, frame, blockers.clone(), &keep, k)?;
+                }
+            }
+            Ok(frame)
+        })
+        .await?;
     let last = reached(steps.len() - 1);
     let mut aggs = vec![
         cast(count(col(last)), DataType::Float64).alias(NUMERATOR),
@@ -95,13 +116,13 @@ pub(super) fn plan(
     Ok(p)
 }
 
-/// Adds `__r{k}`, when each row reached step `k` (`step` within `window_us` of entry), to
-/// `frame`, whose rows keep the columns `keep`.
+/// Adds `__r{k}`, when each row reached step `k` (one of `hits` within `window_us` of entry),
+/// to `frame`, whose rows keep the columns `keep`.
 fn reach(
     b: &Builder,
     frame: DataFrame,
+    hits: DataFrame,
     keep: &[Expr],
-    step: &Text,
     k: usize,
     window_us: i64,
     order: FunnelOrder,
@@ -127,13 +148,7 @@ fn reach(
     let mut cols = keep.to_vec();
     cols.push(at.alias(reached(k)));
     frame
-        .join_named(
-            b.hits(step, None)?,
-            JoinType::Left,
-            &[CU],
-            &["__hit_user"],
-            Some(on),
-        )
+        .join_named(hits, JoinType::Left, &[CU], &[HIT], Some(on))
         .and_then(|d| d.aggregate(keep.to_vec(), vec![min(col(HIT_US)).alias("__t")]))
         .and_then(|d| d.select(cols))
         .map_err(b.fail("reaching a step"))

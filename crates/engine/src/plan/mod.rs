@@ -17,6 +17,7 @@ pub(crate) mod funnel;
 mod lifecycle;
 mod nps;
 pub(crate) mod outcome;
+pub(crate) mod parts;
 mod retention;
 pub(crate) mod shared;
 pub(crate) mod sql;
@@ -48,6 +49,8 @@ pub(crate) const START: &str = "__start";
 pub(crate) const START_US: &str = "__start_us";
 pub(crate) const CU: &str = "__cohort_user";
 pub(crate) const HIT_US: &str = "__hit_us";
+/// The user of a hit (see [`Builder::hits`]).
+pub(crate) const HIT: &str = "__hit_user";
 
 /// What to compute a metric over.
 #[derive(Clone, Debug)]
@@ -279,10 +282,7 @@ impl Builder<'_> {
         filter: Option<&Where>,
     ) -> Result<DataFrame, EngineError> {
         self.events(Some(event), filter)?
-            .select(vec![
-                col(USER).alias("__hit_user"),
-                us(col(TS)).alias(HIT_US),
-            ])
+            .select(vec![col(USER).alias(HIT), us(col(TS)).alias(HIT_US)])
             .map_err(self.fail("reading events"))
     }
 
@@ -337,19 +337,19 @@ pub(crate) async fn plan(
             to,
             within,
             filter,
-        } => conversion::plan(&b, from, to, within, filter.as_ref()),
+        } => conversion::plan(&b, from, to, within, filter.as_ref()).await,
         Compute::Retention {
             from,
             return_event,
             every,
             horizon,
-        } => retention::plan(&b, from, return_event, every, horizon),
+        } => retention::plan(&b, from, return_event, every, horizon).await,
         Compute::Duration {
             from,
             to,
             stat,
             within,
-        } => duration::plan(&b, from, to, stat, within),
+        } => duration::plan(&b, from, to, stat, within).await,
         Compute::Churn { event, every } => churn::plan(&b, event.as_ref(), every),
         Compute::Stickiness { event } => stickiness::plan(&b, event.as_ref()),
         Compute::Funnel {
@@ -357,7 +357,7 @@ pub(crate) async fn plan(
             within,
             exclude,
             order,
-        } => funnel::plan(&b, steps, within, exclude.as_ref(), order.value),
+        } => funnel::plan(&b, steps, within, exclude.as_ref(), order.value).await,
         Compute::Lifecycle { event, every } => lifecycle::plan(&b, event.as_ref(), every),
         Compute::Cumulative { of, filter, window } => {
             cumulative::plan(&b, of, filter.as_ref(), window.as_ref())
@@ -371,6 +371,20 @@ pub(crate) async fn plan(
             "explain the metrics it reads instead",
         )),
     }
+}
+
+/// Whether `m`'s plan joins a cohort's users to their events (conversion, duration,
+/// retention, the funnel), a join [`parts`] can split.
+pub(crate) fn joins_users(m: &Metric) -> bool {
+    matches!(
+        m.compute.as_ref().map(|c| &c.value),
+        Some(
+            Compute::Conversion { .. }
+                | Compute::Duration { .. }
+                | Compute::Retention { .. }
+                | Compute::Funnel { .. }
+        )
+    )
 }
 
 /// An experiment's outcome for each exposed user, built beside each compute type's plan, and

@@ -56,7 +56,7 @@ impl<'a> Outcome<'a> {
             None => lit(1.0),
         };
         d.select(vec![
-            col(USER).alias("__hit_user"),
+            col(USER).alias(HIT),
             us(col(TS)).alias(HIT_US),
             v.alias("__v"),
         ])
@@ -85,7 +85,7 @@ impl<'a> Outcome<'a> {
         };
         self.exposed
             .clone()
-            .join_named(hits, JoinType::Left, &[EXP_USER], &["__hit_user"], None)
+            .join_named(hits, JoinType::Left, &[EXP_USER], &[HIT], None)
             .and_then(|d| {
                 d.aggregate(
                     vec![col(EXP_USER), col(VARIANT)],
@@ -118,7 +118,7 @@ impl<'a> Outcome<'a> {
                 hits,
                 JoinType::Inner,
                 &[EXP_USER],
-                &["__hit_user"],
+                &[HIT],
                 Some(col(HIT_US).gt_eq(col(T0))),
             )
             .and_then(|d| d.filter(col("__v").is_not_null()))
@@ -171,7 +171,7 @@ impl<'a> Outcome<'a> {
                 col(HIT_US).lt(end)
             });
         starts
-            .join_named(hits, JoinType::Left, &[EXP_USER], &["__hit_user"], Some(on))
+            .join_named(hits, JoinType::Left, &[EXP_USER], &[HIT], Some(on))
             .and_then(|d| {
                 d.aggregate(
                     vec![col(EXP_USER), col(VARIANT)],
@@ -205,7 +205,7 @@ impl<'a> Outcome<'a> {
                 hits,
                 JoinType::Inner,
                 &[EXP_USER],
-                &["__hit_user"],
+                &[HIT],
                 Some(
                     col(HIT_US)
                         .gt_eq(col(START_US))

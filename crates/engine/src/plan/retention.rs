@@ -4,8 +4,8 @@
 
 use super::*;
 
-pub(super) fn plan(
-    b: &Builder,
+pub(super) async fn plan(
+    b: &Builder<'_>,
     from: &Start,
     return_event: &Text,
     every: &Spanned<Grain>,
@@ -33,15 +33,15 @@ pub(super) fn plan(
     per_user.push(((col(HIT_US) - col(START_US)) / lit(step)).alias(OFFSET));
     let mut per_k = b.groups(grain, col(START));
     per_k.push(col(OFFSET));
-    let returned = cohort
-        .join_named(hits, JoinType::Inner, &[CU], &["__hit_user"], Some(on))
-        .and_then(|d| d.aggregate(per_user, vec![]))
-        .and_then(|d| {
-            d.aggregate(
-                per_k,
-                vec![cast(count(lit(1)), DataType::Float64).alias("returned")],
-            )
-        })
+    // each cohort user's steps with a return
+    let returns = b
+        .per_cohort_user(cohort.clone(), hits, JoinType::Inner, on, per_user, vec![])
+        .await?;
+    let returned = returns
+        .aggregate(
+            per_k,
+            vec![cast(count(lit(1)), DataType::Float64).alias("returned")],
+        )
         .map_err(b.fail("finding returns"))?;
     // the scalar: the share returning in step N
     let last = returned

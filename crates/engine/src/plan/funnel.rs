@@ -45,11 +45,15 @@ pub(super) async fn plan(
         .iter()
         .map(|w| w.value.saturating_mul(1_000_000))
         .collect();
+    // who and when only: in parts the blockers are written out (every event, when strict)
     let blockers = match (order, exclude) {
         (FunnelOrder::Strict, _) => Some(b.events(None, None)?),
         (_, Some(x)) => Some(b.events(Some(x), None)?),
         _ => None,
-    };
+    }
+    .map(|x| x.select(vec![col(USER), col(TS)]))
+    .transpose()
+    .map_err(b.fail("reading excluded events"))?;
     // the sides each entrant is joined with: each later step's events, then the blockers
     let mut sides = vec![(entries(b, first, grain)?, CU)];
     for step in rest {

@@ -21,6 +21,7 @@ Usage:
   python3 bench/scale.py --events 1000000000 --dir /tmp/tl-1b    # 2 parts of 40.1M users
   python3 bench/scale.py --events 100000000 --dir /tmp/tl-100m   # 1 part of 8.1M users
   python3 bench/scale.py ... --check none                        # no DuckDB check
+  RUST_LOG=throughline_engine=debug python3 bench/scale.py ... --log /tmp/1b.err  # each step's seconds
 
 Needs about 11 GB of disk per billion events, plus the spill folder (THROUGHLINE_SPILL_DIR or
 the system's temp folder) for the activity roll-up.

@@ -455,12 +455,15 @@ pub(crate) fn scratch(dir: &std::path::Path) -> Result<tempfile::TempDir, Engine
     tempfile::Builder::new()
         .prefix("throughline-")
         .tempdir_in(dir)
-        .map_err(|e| {
-            EngineError::new(
-                format!("cannot make a scratch folder in {}: {e}", dir.display()),
-                "set THROUGHLINE_SPILL_DIR to a folder with free space",
-            )
-        })
+        .map_err(|e| scratch_error(dir, &e))
+}
+
+/// A scratch folder that could not be made: where, and how to give it another place.
+pub(crate) fn scratch_error(dir: &std::path::Path, e: &std::io::Error) -> EngineError {
+    EngineError::new(
+        format!("cannot make a scratch folder in {}: {e}", dir.display()),
+        "set THROUGHLINE_SPILL_DIR to a folder with free space",
+    )
 }
 
 /// Runs `frame` into Parquet files in the folder `dir/name` and reads them back; `what` names
@@ -477,12 +480,7 @@ pub(crate) async fn written(
     // named `name` when the plan has one partition (a CSV source), and reading it back as
     // Parquet then fails on its missing extension
     let folder = dir.join(name);
-    std::fs::create_dir_all(&folder).map_err(|e| {
-        EngineError::new(
-            format!("cannot make a scratch folder {}: {e}", folder.display()),
-            "set THROUGHLINE_SPILL_DIR to a folder with free space",
-        )
-    })?;
+    std::fs::create_dir_all(&folder).map_err(|e| scratch_error(&folder, &e))?;
     let path = format!("{}/", folder.to_string_lossy());
     let schema = std::sync::Arc::new(frame.schema().as_arrow().clone());
     let started = std::time::Instant::now();
@@ -501,16 +499,27 @@ pub(crate) async fn written(
     );
     // no rows (none of the events the activity metrics read occur): no files are written,
     // and the roll-up is empty, not missing
-    let written = std::fs::read_dir(&folder).map_or(0, |d| d.count());
-    if written == 0 {
+    read_folder(session, &folder, schema, what).await
+}
+
+/// The Parquet files in `folder` as one table; a folder without any (no rows were written to
+/// it, or it was never made) is an empty table of `schema`. `what` names it in errors.
+pub(crate) async fn read_folder(
+    session: &SessionContext,
+    folder: &std::path::Path,
+    schema: datafusion::arrow::datatypes::SchemaRef,
+    what: &str,
+) -> Result<DataFrame, EngineError> {
+    let fail = |e| df(&format!("reading {what}"), e);
+    if !std::fs::read_dir(folder).is_ok_and(|mut d| d.next().is_some()) {
         let empty = datafusion::arrow::record_batch::RecordBatch::new_empty(schema);
-        return session
-            .read_batch(empty)
-            .map_err(|e| df(&format!("reading {what}"), e));
+        return session.read_batch(empty).map_err(fail);
     }
-    let read = session
-        .read_parquet(&path, ParquetReadOptions::default())
+    session
+        .read_parquet(
+            &format!("{}/", folder.to_string_lossy()),
+            ParquetReadOptions::default(),
+        )
         .await
-        .map_err(|e| df(&format!("reading {what}"), e))?;
-    Ok(read)
+        .map_err(fail)
 }

@@ -404,7 +404,8 @@ impl Engine {
                     };
                     let mut values = match first {
                         Err(e) if e.out_of_memory && plan::joins_users(m) => {
-                            self.in_parts(&own()?, m, &scope, req, memo, e).await?
+                            self.retry_in_parts(&own()?, m, &scope, req, memo, e)
+                                .await?
                         }
                         other => other?,
                     };
@@ -429,7 +430,7 @@ impl Engine {
 
     /// The values of `m`, whose cohort join ran out of the memory limit (`failed`), with the
     /// join in 8 parts by user, then 64 (see `plan::parts`); the last error when none fits.
-    async fn in_parts(
+    async fn retry_in_parts(
         &self,
         own: &Inputs,
         m: &Metric,

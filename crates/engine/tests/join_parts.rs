@@ -162,23 +162,18 @@ async fn a_join_out_of_the_memory_limit_is_computed_again_in_parts() {
         grain: Some(Grain::Week),
         ..Request::default()
     };
-    let roomy = open(
-        tmp.path(),
-        EngineOptions {
-            memory_limit: Some(1 << 30),
-            ..EngineOptions::default()
-        },
-    )
-    .await;
+    let limited = |bytes: usize| {
+        open(
+            tmp.path(),
+            EngineOptions {
+                memory_limit: Some(bytes),
+                ..EngineOptions::default()
+            },
+        )
+    };
+    let roomy = limited(1 << 30).await;
     let expected = table(&roomy.measure(&req).await.expect("measures in 1 GB"));
-    let tight = open(
-        tmp.path(),
-        EngineOptions {
-            memory_limit: Some(16 << 20),
-            ..EngineOptions::default()
-        },
-    )
-    .await;
+    let tight = limited(16 << 20).await;
     let told = Mutex::new(Vec::new());
     let got = tight
         .measure_with(&req, &|p| {

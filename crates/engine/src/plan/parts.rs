@@ -9,7 +9,7 @@
 //! reading. A measurement uses parts when a join ran out of the memory limit
 //! (`Engine::compute`), or from the start with `EngineOptions::join_parts`.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
 use datafusion::arrow::array::{Array, AsArray, Int64Array};
@@ -72,16 +72,11 @@ impl Builder<'_> {
         build: impl Fn(Vec<DataFrame>) -> Result<DataFrame, EngineError>,
     ) -> Result<DataFrame, EngineError> {
         let parts = &self.inputs.parts;
-        let (count, Some(root)) = (parts.count, parts.dir.as_deref()) else {
+        let count = parts.count;
+        let Some(root) = parts.dir.as_deref().filter(|_| count > 1) else {
             return build(sides.into_iter().map(|(d, _)| d).collect());
         };
-        if count <= 1 {
-            return build(sides.into_iter().map(|(d, _)| d).collect());
-        }
-        let tmp = tempfile::Builder::new()
-            .prefix("throughline-parts-")
-            .tempdir_in(root)
-            .map_err(|e| scratch_error(root, &e))?;
+        let tmp = crate::inputs::scratch(root)?;
         let what = format!(
             "metric `{}`: splitting the users into parts",
             self.m.id.value
@@ -91,11 +86,16 @@ impl Builder<'_> {
         for (i, (side, user)) in sides.iter().enumerate() {
             let dir = tmp.path().join(format!("side{i}"));
             let schema = Arc::new(side.schema().as_arrow().clone());
+            // the function reads text: an id of another type (a number) as text
             let key = match side.schema().field_with_unqualified_name(user) {
-                Ok(f) if matches!(f.data_type(), DataType::Utf8View | DataType::LargeUtf8) => {
+                Ok(f)
+                    if matches!(
+                        f.data_type(),
+                        DataType::Utf8 | DataType::Utf8View | DataType::LargeUtf8
+                    ) =>
+                {
                     col(*user)
                 }
-                Ok(f) if f.data_type() == &DataType::Utf8 => col(*user),
                 _ => cast(col(*user), DataType::Utf8),
             };
             side.clone()
@@ -117,13 +117,23 @@ impl Builder<'_> {
             "cohort join's sides written in parts"
         );
         let out = tmp.path().join("out");
-        std::fs::create_dir_all(&out).map_err(|e| scratch_error(&out, &e))?;
+        std::fs::create_dir_all(&out).map_err(|e| crate::inputs::scratch_error(&out, &e))?;
         let out_path = format!("{}/", out.to_string_lossy());
         let mut schema = None;
         for k in 0..count {
             let mut frames = Vec::new();
+            // a part no user of the side hashed to has no folder: an empty table
             for (dir, side_schema) in &written {
-                frames.push(self.part_of(dir, k, side_schema.clone()).await?);
+                let folder = dir.join(format!("{PART}={k}"));
+                frames.push(
+                    crate::inputs::read_folder(
+                        &self.inputs.session,
+                        &folder,
+                        side_schema.clone(),
+                        &what,
+                    )
+                    .await?,
+                );
             }
             let frame = build(frames)?;
             schema.get_or_insert_with(|| Arc::new(frame.schema().as_arrow().clone()));
@@ -138,19 +148,8 @@ impl Builder<'_> {
             seconds = started.elapsed().as_secs_f64(),
             "cohort join computed in parts"
         );
-        let session = &self.inputs.session;
-        let any = std::fs::read_dir(&out).is_ok_and(|mut d| d.next().is_some());
-        let read = if any {
-            session
-                .read_parquet(&out_path, ParquetReadOptions::default())
-                .await
-        } else {
-            let schema = schema.unwrap_or_else(|| Arc::new(Schema::empty()));
-            session.read_batch(datafusion::arrow::record_batch::RecordBatch::new_empty(
-                schema,
-            ))
-        }
-        .map_err(|e| df(&what, e))?;
+        let schema = schema.unwrap_or_else(|| Arc::new(Schema::empty()));
+        let read = crate::inputs::read_folder(&self.inputs.session, &out, schema, &what).await?;
         parts
             .kept
             .lock()
@@ -182,34 +181,6 @@ impl Builder<'_> {
         })
         .await
     }
-
-    /// Part `k` of a side written by [`Builder::in_parts`]; a part without rows (no user of
-    /// the side hashed to it) is an empty frame of the side's columns.
-    async fn part_of(
-        &self,
-        dir: &Path,
-        k: u32,
-        schema: Arc<Schema>,
-    ) -> Result<DataFrame, EngineError> {
-        let session = &self.inputs.session;
-        let folder = dir.join(format!("{PART}={k}"));
-        let fail = |e| df(&format!("metric `{}`: reading a part", self.m.id.value), e);
-        if folder.is_dir() {
-            session
-                .read_parquet(
-                    &format!("{}/", folder.to_string_lossy()),
-                    ParquetReadOptions::default(),
-                )
-                .await
-                .map_err(fail)
-        } else {
-            session
-                .read_batch(datafusion::arrow::record_batch::RecordBatch::new_empty(
-                    schema,
-                ))
-                .map_err(fail)
-        }
-    }
 }
 
 /// Rows per row group of a part's file: every part's file is open at once while a side is
@@ -233,13 +204,6 @@ fn sides<const N: usize>(s: Vec<DataFrame>) -> Result<[DataFrame; N], EngineErro
             "this is a bug in throughline; please report it with the metric definition",
         )
     })
-}
-
-fn scratch_error(dir: &Path, e: &std::io::Error) -> EngineError {
-    EngineError::new(
-        format!("cannot write to the scratch folder {}: {e}", dir.display()),
-        "set THROUGHLINE_SPILL_DIR to a folder with free space",
-    )
 }
 
 /// The part of each user id: a hash of its bytes (FNV-1a, the same on every machine and

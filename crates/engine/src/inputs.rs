@@ -98,6 +98,34 @@ pub(crate) struct Inputs {
     pub parts: crate::plan::parts::Parts,
 }
 
+/// What a refresh's activity roll-up reuses and keeps (see `refresh`): the roll-up is the
+/// same table either way, only less of it is computed from the events.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct RollUpCache {
+    /// The rows of some days, rolled up by an earlier run.
+    pub prior: Option<Prior>,
+    /// Where to write the finished roll-up's rows for the next run.
+    pub keep: Option<Keep>,
+}
+
+/// The roll-up's rows of the days from `from_us` to `to_us` (UTC µs of local midnights),
+/// rolled up by an earlier run (`user_id`, `day`, `mask`, the bits of the same event names):
+/// the events of those days are not rolled up again.
+#[derive(Clone, Debug)]
+pub(crate) struct Prior {
+    pub rows: DataFrame,
+    pub from_us: i64,
+    pub to_us: i64,
+}
+
+/// The finished roll-up's rows of the days from `from_us` on (every day: `None`), written to
+/// the Parquet file `path` (whole or not at all).
+#[derive(Clone, Debug)]
+pub(crate) struct Keep {
+    pub path: std::path::PathBuf,
+    pub from_us: Option<i64>,
+}
+
 impl Inputs {
     /// These inputs with the columns `m` reads that the events lack added as nulls (a
     /// property as a number, a `where:` column as text): a metric over an event the data
@@ -146,14 +174,8 @@ impl Inputs {
         if from_us <= cut_us {
             return Ok(self.clone());
         }
-        let at = |us: i64| {
-            lit(datafusion::scalar::ScalarValue::TimestampMicrosecond(
-                Some(us),
-                Some("UTC".into()),
-            ))
-        };
-        let keep = |c: &str| col(c).lt(at(cut_us)).or(col(c).gt_eq(at(from_us)));
-        let between = |c: &str| col(c).gt_eq(at(cut_us)).and(col(c).lt(at(from_us)));
+        let keep = |c: &str| col(c).lt(utc(cut_us)).or(col(c).gt_eq(utc(from_us)));
+        let between = |c: &str| col(c).gt_eq(utc(cut_us)).and(col(c).lt(utc(from_us)));
         // each group's earliest `time` of the rows between the cut and `from`, in `d`'s
         // columns (the others empty)
         let earliest = |d: &DataFrame, keys: &[&str], time: &str| {
@@ -214,7 +236,9 @@ impl Inputs {
 
     /// Builds the shared inputs; `materialize` computes the activity roll-up now, into a
     /// temporary file under `scratch` (else the plans show it computed from the sources, for
-    /// `--explain`).
+    /// `--explain`). A refresh's `cached` rows of the roll-up are read instead of rolled up
+    /// again, and its rows are kept where `cached` says (only when materialized and not
+    /// segmented: the cache serves neither).
     // Long because it builds the shared inputs in order (events, users and their segment, the
     // activity roll-up); each step depends on the previous one's frames.
     pub async fn build(
@@ -224,6 +248,7 @@ impl Inputs {
         by: Option<&str>,
         cal: &Calendar,
         materialize: Option<&std::path::Path>,
+        cached: &RollUpCache,
     ) -> Result<Inputs, EngineError> {
         let mut events = t.events.clone();
         if !needs.all_events {
@@ -311,7 +336,10 @@ impl Inputs {
             .collect();
         let mut periods = BTreeMap::new();
         let (activity, scratch) = if needs.activity {
-            let a = rollup(unsegmented, &bits, cal)?;
+            let a = match (&cached.prior, by) {
+                (Some(p), None) => rolled_around(unsegmented, p, &bits, cal)?,
+                _ => rollup(unsegmented, &bits, cal)?,
+            };
             let a = match (by, &users) {
                 (Some(_), Some(u)) => {
                     let right = u
@@ -338,6 +366,9 @@ impl Inputs {
                 Some(dir) => {
                     let tmp = scratch(dir)?;
                     let frame = written(session, a, tmp.path(), "activity", ROLL_UP).await?;
+                    if let (Some(k), None) = (&cached.keep, by) {
+                        kept(&frame, k).await?;
+                    }
                     for (grain, _) in needs.period_readers.iter().filter(|(_, n)| **n >= 2) {
                         let p = by_period(frame.clone(), *grain, by.is_some(), cal)?;
                         let name = format!("activity_{grain:?}").to_lowercase();
@@ -399,6 +430,109 @@ fn rollup(
             vec![bit_or(mask).alias(MASK)],
         )
         .map_err(|e| df("rolling up activity", e))
+}
+
+/// The roll-up of `events` with the days of `prior` taken from it instead of rolled up
+/// again: the events before and after them rolled up, and its rows added (the days apart,
+/// so no user and day is in both).
+fn rolled_around(
+    events: DataFrame,
+    prior: &Prior,
+    bits: &BTreeMap<String, i64>,
+    cal: &Calendar,
+) -> Result<DataFrame, EngineError> {
+    let fail = |e| df("rolling up activity around the cached days", e);
+    let outside = events
+        .filter(
+            col(TS)
+                .lt(utc(prior.from_us))
+                .or(col(TS).gt_eq(utc(prior.to_us))),
+        )
+        .map_err(fail)?;
+    let rolled = rollup(outside, bits, cal)?;
+    let days = prior
+        .rows
+        .clone()
+        .filter(
+            col(DAY)
+                .gt_eq(utc(prior.from_us))
+                .and(col(DAY).lt(utc(prior.to_us))),
+        )
+        .map_err(fail)?;
+    let days = like(&rolled, days)?;
+    rolled.union(days).map_err(fail)
+}
+
+/// The instant `us` (UTC µs) as a literal.
+pub(crate) fn utc(us: i64) -> Expr {
+    lit(datafusion::scalar::ScalarValue::TimestampMicrosecond(
+        Some(us),
+        Some("UTC".into()),
+    ))
+}
+
+/// Writes the rows of the roll-up `frame` that `keep` asks for to its file, through a
+/// temporary file renamed over it.
+pub(crate) async fn kept(frame: &DataFrame, keep: &Keep) -> Result<(), EngineError> {
+    let fail = |e| df("keeping the activity roll-up in the cache", e);
+    let rows = match keep.from_us {
+        Some(from) => frame
+            .clone()
+            .filter(col(DAY).gt_eq(utc(from)))
+            .map_err(fail)?,
+        None => frame.clone(),
+    };
+    // not named like a cached file until it is whole (a cache's clean-up removes those it
+    // does not name, not the files another run is writing)
+    let name = keep.path.file_name().unwrap_or_default().to_string_lossy();
+    let tmp = keep.path.with_file_name(format!("tmp-{name}"));
+    let started = std::time::Instant::now();
+    let written = rows
+        .clone()
+        .write_parquet(
+            &tmp.to_string_lossy(),
+            datafusion::dataframe::DataFrameWriteOptions::new().with_single_file_output(true),
+            None,
+        )
+        .await;
+    // no rows: the writer may write no file, and a file of no rows is what is kept
+    let written = match written {
+        Ok(_) if !tmp.exists() => write_stream(rows, &tmp).await,
+        other => other.map(|_| ()),
+    };
+    if let Err(e) = written {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(fail(e));
+    }
+    std::fs::rename(&tmp, &keep.path).map_err(|e| {
+        EngineError::new(
+            format!("cannot write the cache file {}: {e}", keep.path.display()),
+            "check the folder's permissions and free space, or run with `--full`",
+        )
+    })?;
+    tracing::debug!(
+        seconds = started.elapsed().as_secs_f64(),
+        "cache: activity roll-up kept"
+    );
+    Ok(())
+}
+
+/// Runs `frame` and writes its rows to the Parquet file `path` as they come.
+pub(crate) async fn write_stream(
+    frame: DataFrame,
+    path: &std::path::Path,
+) -> Result<(), datafusion::error::DataFusionError> {
+    use datafusion::parquet::arrow::ArrowWriter;
+    use futures::StreamExt;
+    let schema = std::sync::Arc::new(frame.schema().as_arrow().clone());
+    let mut stream = frame.execute_stream().await?;
+    let file = std::fs::File::create(path)?;
+    let mut writer = ArrowWriter::try_new(file, schema, None)?;
+    while let Some(batch) = stream.next().await {
+        writer.write(&batch?)?;
+    }
+    writer.close()?;
+    Ok(())
 }
 
 /// The daily roll-up `days` rolled up to one row per user and period of `grain`: `user_id`,

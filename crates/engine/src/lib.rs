@@ -453,6 +453,7 @@ impl Engine {
             None,
             &self.calendar,
             self.scratch_dir(true),
+            &Default::default(),
         )
         .await?;
         let what = format!("experiment `{}`", exp.id.value);

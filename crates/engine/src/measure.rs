@@ -45,6 +45,8 @@ pub(crate) struct Froms {
     /// user's first events, which it reads too.
     pub reads: BTreeMap<(String, Grain), Reads>,
     pub cut_us: Option<i64>,
+    /// The activity roll-up's rows a refresh reuses and keeps.
+    pub roll_up: crate::inputs::RollUpCache,
 }
 
 /// Where one metric's plan reads the window of a refresh from.
@@ -226,6 +228,7 @@ impl Engine {
             req.by.as_deref(),
             &self.calendar,
             self.scratch_dir(materialize),
+            &froms.roll_up,
         )
         .await?;
         inputs.parts = crate::plan::parts::Parts::new(

@@ -1,8 +1,9 @@
 //! A measurement that recomputes only what new data can change. The cache (a folder, by
 //! default `.throughline/cache` in the workspace) keeps, per file of the events source and
 //! keyed by its path, size and modification time, each user's first event of each name in it
-//! (a Parquet file) and its first and last event times; and the values of the last run with
-//! the definitions that gave them.
+//! (a Parquet file) and its first and last event times; the daily activity roll-up (each user's
+//! active days, for the activity metrics); and the values of the last run with the
+//! definitions that gave them.
 //!
 //! On the next run the files that were added, changed or removed give the earliest instant the
 //! data changed at. Each metric's [`Reach`] says which of its periods that can change: those
@@ -11,7 +12,8 @@
 //! events from a little before it (a churn's previous month, a cumulative window) and, for
 //! each user and event name before that, only the user's first such event: enough for every
 //! cohort's start and every first activity, so each value equals a full computation. The
-//! periods before come from the cache.
+//! activity roll-up of the days before the change is read from the cache, not rolled up
+//! again. The periods before come from the cache.
 //!
 //! Anything the cache cannot vouch for is computed in full, and the run says why: no cache, a
 //! changed definition, time zone or users source, `--full`, a metric that reads every event
@@ -27,11 +29,12 @@ use datafusion::arrow::datatypes::DataType;
 use datafusion::dataframe::DataFrameWriteOptions;
 use datafusion::functions_aggregate::expr_fn::{max, min};
 use datafusion::prelude::*;
-use datafusion::scalar::ScalarValue;
 use serde::{Deserialize, Serialize};
 use throughline_model::{Grain, Reach, SourceFormat};
 
+use crate::columns::DAY;
 use crate::error::df;
+use crate::inputs::{Keep, Prior, RollUpCache};
 use crate::join::JoinNamed;
 use crate::sources::{EVENT, TS, Tables, USER};
 use crate::{Engine, EngineError, MetricValue, Progress, Request, Step};
@@ -67,6 +70,9 @@ pub enum Refreshed {
         removed: usize,
         kept: usize,
         computed: usize,
+        /// Days of the activity roll-up read from the cache instead of rolled up again from
+        /// their events (0: none).
+        days_reused: i64,
     },
     /// No file was added, changed or removed, the data ends where it did and the clock was
     /// past that end at both runs: every value came from the cache.
@@ -88,6 +94,7 @@ impl Refreshed {
                 removed,
                 kept,
                 computed,
+                days_reused,
             } => {
                 let since = match rows {
                     Some(n) => format!("{n} row(s) written since the last run"),
@@ -95,8 +102,12 @@ impl Refreshed {
                         "{added} file(s) added, {changed} changed, {removed} removed since the last run"
                     ),
                 };
+                let days = match days_reused {
+                    0 => String::new(),
+                    n => format!(" (the activity of {n} day(s) of them read from the cache)"),
+                };
                 format!(
-                    "refreshed from {from} ({since}): {computed} value(s) computed from the events since {read_from}, {kept} kept from the cache; `--full` computes every period"
+                    "refreshed from {from} ({since}): {computed} value(s) computed from the events since {read_from}{days}, {kept} kept from the cache; `--full` computes every period"
                 )
             }
             Refreshed::Unchanged { kept } => format!(
@@ -107,7 +118,7 @@ impl Refreshed {
 }
 
 /// Bump when the cache's meaning changes: an older cache is then ignored.
-const VERSION: u32 = 1;
+const VERSION: u32 = 2;
 const MANIFEST: &str = "manifest.json";
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -123,7 +134,32 @@ struct Manifest {
     now_us: i64,
     plausible_end_us: i64,
     values: Vec<Cached>,
+    /// The activity roll-up of every day, when the metrics read one.
+    #[serde(default)]
+    activity: Option<ActivityCache>,
 }
+
+/// The daily activity roll-up kept in the cache: the event names of its mask's bits, in
+/// order, and its files, each serving its rows of the days from `from_us` to `to_us` (UTC µs
+/// of local midnights, `i64::MIN` and `i64::MAX` at the ends); together they serve every day.
+/// A refresh reads the days before the change from them instead of rolling up their events
+/// again, and adds a file of the days from the change on.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+struct ActivityCache {
+    names: Vec<String>,
+    files: Vec<ActivityFile>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+struct ActivityFile {
+    file: String,
+    from_us: i64,
+    to_us: i64,
+}
+
+/// How many files the roll-up may have: a refresh that would add one more first writes the
+/// days before its change into one.
+const ACTIVITY_FILES: usize = 8;
 
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 struct Fingerprint {
@@ -307,7 +343,7 @@ impl Engine {
                     .timestamp_micros()
             })
         };
-        let (values, how) = match (reason, &old) {
+        let (values, how, activity) = match (reason, &old) {
             (None, Some(old))
                 if added.is_empty()
                     && gone.is_empty()
@@ -318,12 +354,13 @@ impl Engine {
                 match restored_all(&old.values, self.calendar.tz) {
                     Some(values) => {
                         let kept = values.len();
-                        (values, Refreshed::Unchanged { kept })
+                        (values, Refreshed::Unchanged { kept }, old.activity.clone())
                     }
                     None => {
-                        let values = self.measure_with(req, progress).await?;
+                        let (values, activity) =
+                            self.measure_keeping(req, &refresh.dir, progress).await?;
                         let reason = UNREADABLE_VALUE.to_string();
-                        (values, Refreshed::Full { reason })
+                        (values, Refreshed::Full { reason }, activity)
                     }
                 }
             }
@@ -341,7 +378,7 @@ impl Engine {
                     .partial(req, old, &entries, &refresh.dir, changed_at, progress)
                     .await;
                 match partial {
-                    Ok(Some((values, from, read_from, kept))) => {
+                    Ok(Some((values, from, read_from, kept, activity, days_reused))) => {
                         let computed = values.len() - kept;
                         let how = Refreshed::Partial {
                             from,
@@ -359,27 +396,30 @@ impl Engine {
                             removed,
                             kept,
                             computed,
+                            days_reused,
                         };
-                        (values, how)
+                        (values, how, activity)
                     }
                     Ok(None) => {
-                        let values = self.measure_with(req, progress).await?;
+                        let (values, activity) =
+                            self.measure_keeping(req, &refresh.dir, progress).await?;
                         let reason = "the change reaches back to the start of the data".into();
-                        (values, Refreshed::Full { reason })
+                        (values, Refreshed::Full { reason }, activity)
                     }
                     // a cache another run is rewriting or that is damaged, or a window that
                     // failed to compute: computed in full instead
                     Err(e) => {
-                        let values = self.measure_with(req, progress).await?;
+                        let (values, activity) =
+                            self.measure_keeping(req, &refresh.dir, progress).await?;
                         let reason = format!("the refresh failed ({})", e.message);
-                        (values, Refreshed::Full { reason })
+                        (values, Refreshed::Full { reason }, activity)
                     }
                 }
             }
             (reason, _) => {
-                let values = self.measure_with(req, progress).await?;
+                let (values, activity) = self.measure_keeping(req, &refresh.dir, progress).await?;
                 let reason = reason.unwrap_or_default();
-                (values, Refreshed::Full { reason })
+                (values, Refreshed::Full { reason }, activity)
             }
         };
         let manifest = Manifest {
@@ -391,9 +431,187 @@ impl Engine {
             now_us,
             plausible_end_us,
             values: values.iter().map(cached).collect(),
+            activity,
         };
         write_manifest(&refresh.dir, &manifest)?;
         Ok((values, how))
+    }
+
+    /// Every period of `req` computed, with the activity roll-up kept in the cache folder
+    /// `dir` (when the metrics read one).
+    async fn measure_keeping(
+        &self,
+        req: &Request,
+        dir: &Path,
+        progress: &(dyn Fn(Progress<'_>) + Sync),
+    ) -> Result<(Vec<MetricValue>, Option<ActivityCache>), EngineError> {
+        let names = self.activity_names(req)?;
+        let file = new_activity_file();
+        let keep = names.as_ref().map(|_| Keep {
+            path: dir.join(&file),
+            from_us: None,
+        });
+        let froms = crate::measure::Froms {
+            roll_up: RollUpCache { prior: None, keep },
+            ..Default::default()
+        };
+        let values = self
+            .measure_over(&self.tables, req, &froms, progress)
+            .await
+            .map_err(|e| self.placement.explain_error(e))?;
+        // no file when the roll-up was not written (its events are read in the database)
+        let activity = names
+            .filter(|_| dir.join(&file).exists())
+            .map(|names| ActivityCache {
+                names,
+                files: vec![ActivityFile {
+                    file,
+                    from_us: i64::MIN,
+                    to_us: i64::MAX,
+                }],
+            });
+        Ok((values, activity))
+    }
+
+    /// The event names of the activity roll-up's bits, in order, when the metrics of `req`
+    /// read the roll-up (as [`crate::inputs::Inputs::build`] numbers them).
+    fn activity_names(&self, req: &Request) -> Result<Option<Vec<String>>, EngineError> {
+        let needs = self.needs(&self.requested(req)?)?;
+        Ok(needs
+            .activity
+            .then(|| needs.activity_events.iter().take(62).cloned().collect()))
+    }
+
+    /// The cached roll-up's rows of the days from `from_us` to `to_us`, from its files.
+    async fn cached_days(
+        &self,
+        a: &ActivityCache,
+        dir: &Path,
+        from_us: i64,
+        to_us: i64,
+    ) -> Result<Option<DataFrame>, EngineError> {
+        let fail = |e| df("reading the cached activity roll-up", e);
+        let at = crate::inputs::utc;
+        let mut out: Option<DataFrame> = None;
+        for f in &a.files {
+            let (lo, hi) = (f.from_us.max(from_us), f.to_us.min(to_us));
+            if lo >= hi {
+                continue;
+            }
+            let mut rows = self
+                .ctx
+                .read_parquet(
+                    dir.join(&f.file).to_string_lossy().as_ref(),
+                    ParquetReadOptions::default(),
+                )
+                .await
+                .map_err(fail)?;
+            if lo > i64::MIN {
+                rows = rows.filter(col(DAY).gt_eq(at(lo))).map_err(fail)?;
+            }
+            if hi < i64::MAX {
+                rows = rows.filter(col(DAY).lt(at(hi))).map_err(fail)?;
+            }
+            out = Some(match out {
+                Some(o) => o.union(rows).map_err(fail)?,
+                None => rows,
+            });
+        }
+        Ok(out)
+    }
+
+    /// What a refresh from the change at `change_us` (a local midnight, UTC µs) with its
+    /// window from `cut_us` does with the cached roll-up `old`: the rows it reads instead of
+    /// rolling up, where it keeps the rows from the change on, and the roll-up the cache then
+    /// holds. Nothing when the cache has no roll-up of these event names (the next full
+    /// computation keeps one). With [`ACTIVITY_FILES`] files already, the days before the
+    /// change are first written into one.
+    async fn reused_activity(
+        &self,
+        req: &Request,
+        old: Option<&ActivityCache>,
+        dir: &Path,
+        cut_us: i64,
+        change_us: i64,
+    ) -> Result<(RollUpCache, Option<ActivityCache>), EngineError> {
+        let (Some(a), Some(names)) = (old, self.activity_names(req)?) else {
+            return Ok((RollUpCache::default(), None));
+        };
+        // a roll-up that does not serve every day once cannot stand in for the events: the
+        // refresh fails, and the run computes every period and keeps a whole one again
+        let unusable = |why: String| {
+            EngineError::new(
+                format!("the cached activity roll-up {why}"),
+                "run with `--full`",
+            )
+        };
+        if a.names != names || !covers_every_day(a) {
+            return Err(unusable("does not match its manifest".into()));
+        }
+        if let Some(f) = a.files.iter().find(|f| !dir.join(&f.file).exists()) {
+            return Err(unusable(format!("misses its file {}", f.file)));
+        }
+        if change_us < cut_us {
+            return Ok((RollUpCache::default(), None));
+        }
+        let mut before: Vec<ActivityFile> = a
+            .files
+            .iter()
+            .filter(|f| f.from_us < change_us)
+            .map(|f| ActivityFile {
+                to_us: f.to_us.min(change_us),
+                ..f.clone()
+            })
+            .collect();
+        if before.len() >= ACTIVITY_FILES {
+            let file = new_activity_file();
+            let Some(rows) = self.cached_days(a, dir, i64::MIN, change_us).await? else {
+                return Ok((RollUpCache::default(), None));
+            };
+            let keep = Keep {
+                path: dir.join(&file),
+                from_us: None,
+            };
+            crate::inputs::kept(&rows, &keep).await?;
+            before = vec![ActivityFile {
+                file,
+                from_us: i64::MIN,
+                to_us: change_us,
+            }];
+        }
+        let compacted = ActivityCache {
+            names: a.names.clone(),
+            files: before,
+        };
+        let prior = match change_us > cut_us {
+            true => self
+                .cached_days(&compacted, dir, cut_us, change_us)
+                .await?
+                .map(|rows| Prior {
+                    rows,
+                    from_us: cut_us,
+                    to_us: change_us,
+                }),
+            false => None,
+        };
+        let file = new_activity_file();
+        let keep = Keep {
+            path: dir.join(&file),
+            from_us: Some(change_us),
+        };
+        let mut next = compacted;
+        next.files.push(ActivityFile {
+            file,
+            from_us: change_us,
+            to_us: i64::MAX,
+        });
+        Ok((
+            RollUpCache {
+                prior,
+                keep: Some(keep),
+            },
+            Some(next),
+        ))
     }
 
     /// Why `req` is computed in full whatever the cache holds, if it is.
@@ -728,7 +946,9 @@ impl Engine {
         if fp.rows.is_some() {
             // a part of a table: the aggregation runs in the database, and its rows are
             // written here as they come (a plan writing files cannot run there)
-            write_stream(firsts_of_part, &tmp).await.map_err(fail)?;
+            crate::inputs::write_stream(firsts_of_part, &tmp)
+                .await
+                .map_err(fail)?;
         } else {
             firsts_of_part
                 .write_parquet(
@@ -791,7 +1011,7 @@ impl Engine {
         dir: &Path,
         changed_at: i64,
         progress: &(dyn Fn(Progress<'_>) + Sync),
-    ) -> Result<Option<(Vec<MetricValue>, NaiveDate, NaiveDate, usize)>, EngineError> {
+    ) -> Result<Option<PartialRun>, EngineError> {
         let tz = self.calendar.tz;
         let day_of = |us: i64| {
             Utc.timestamp_micros(us)
@@ -855,6 +1075,26 @@ impl Engine {
         }
         let cut = self.calendar.midnight(read_from).with_timezone(&Utc);
         froms.cut_us = Some(cut.timestamp_micros());
+        // the activity roll-up of the days from the cut to the change's day from the cache
+        let Some(change_day) = day_of(changed_at) else {
+            return Ok(None);
+        };
+        let change_us = self.calendar.midnight(change_day).timestamp_micros();
+        let (roll_up, activity) = self
+            .reused_activity(
+                req,
+                old.activity.as_ref(),
+                dir,
+                cut.timestamp_micros(),
+                change_us,
+            )
+            .await?;
+        let kept_at = roll_up.keep.as_ref().map(|k| k.path.clone());
+        let days_reused = match &roll_up.prior {
+            Some(_) => (change_day - read_from).num_days(),
+            None => 0,
+        };
+        froms.roll_up = roll_up;
         for (slot, day, firsts) in reads {
             let at = self.calendar.midnight(day).with_timezone(&Utc);
             let from_us = at.timestamp_micros();
@@ -892,6 +1132,8 @@ impl Engine {
             .await?;
         tracing::debug!(%from, %read_from, "cache: the window of events planned");
         let fresh = self.measure_over(&window, req, &froms, progress).await?;
+        // the roll-up from the change on was kept (not when it was not written)
+        let activity = activity.filter(|_| kept_at.is_some_and(|p| p.exists()));
         // each metric's values from its first recomputed period on, the earlier from the cache
         let from_us: BTreeMap<&str, i64> = own
             .iter()
@@ -938,7 +1180,7 @@ impl Engine {
             run.sort_by(|a, b| (&a.segment, a.start).cmp(&(&b.segment, b.start)));
             out.extend(run);
         }
-        Ok(Some((out, from, read_from, kept)))
+        Ok(Some((out, from, read_from, kept, activity, days_reused)))
     }
 
     /// The sources with their events cut at `cut_us`: the events from then on, and before it
@@ -955,10 +1197,7 @@ impl Engine {
         scratch: Option<&Path>,
     ) -> Result<Tables, EngineError> {
         let fail = |e| df("reading the cache", e);
-        let cut = lit(ScalarValue::TimestampMicrosecond(
-            Some(cut_us),
-            Some("UTC".into()),
-        ));
+        let cut = crate::inputs::utc(cut_us);
         let paths: Vec<String> = entries
             .iter()
             .filter(|e| !firsts.is_empty() && e.span_us.is_some_and(|(lo, _)| lo < cut_us))
@@ -1082,26 +1321,44 @@ impl Engine {
     }
 }
 
+/// What a partial refresh gives: the values, the first period computed again, the first day
+/// of the window, how many values came from the cache, the activity roll-up it now holds, and
+/// how many days of it were read from the cache.
+type PartialRun = (
+    Vec<MetricValue>,
+    NaiveDate,
+    NaiveDate,
+    usize,
+    Option<ActivityCache>,
+    i64,
+);
+
+/// Whether the files of `a` serve every day once: from the first instant to the last, each
+/// where the one before ends.
+fn covers_every_day(a: &ActivityCache) -> bool {
+    let mut files: Vec<&ActivityFile> = a.files.iter().collect();
+    files.sort_by_key(|f| f.from_us);
+    let mut at = i64::MIN;
+    for f in files {
+        if f.from_us != at || f.to_us <= f.from_us {
+            return false;
+        }
+        at = f.to_us;
+    }
+    at == i64::MAX
+}
+
+/// A new file name for a part of the activity roll-up.
+fn new_activity_file() -> String {
+    let now = Utc::now().timestamp_nanos_opt().unwrap_or_default();
+    format!(
+        "activity-{}.parquet",
+        short_hash(&format!("{} {now}", std::process::id()))
+    )
+}
+
 /// The events a refresh reads from its cut, in errors.
 const WINDOW: &str = "the window of events";
-
-/// Runs `frame` and writes its rows to the Parquet file `path` as they come.
-async fn write_stream(
-    frame: DataFrame,
-    path: &Path,
-) -> Result<(), datafusion::error::DataFusionError> {
-    use datafusion::parquet::arrow::ArrowWriter;
-    use futures::StreamExt;
-    let schema = std::sync::Arc::new(frame.schema().as_arrow().clone());
-    let mut stream = frame.execute_stream().await?;
-    let file = std::fs::File::create(path)?;
-    let mut writer = ArrowWriter::try_new(file, schema, None)?;
-    while let Some(batch) = stream.next().await {
-        writer.write(&batch?)?;
-    }
-    writer.close()?;
-    Ok(())
-}
 
 /// The first row's integer in column `c` of `batches` (a one-row aggregate), if not empty.
 fn first_int(batches: &[datafusion::arrow::record_batch::RecordBatch], c: usize) -> Option<i64> {
@@ -1214,11 +1471,21 @@ fn write_manifest(dir: &Path, m: &Manifest) -> Result<(), EngineError> {
     let text = serde_json::to_string(m).map_err(|e| fail(std::io::Error::other(e)))?;
     std::fs::write(&tmp, text).map_err(fail)?;
     std::fs::rename(&tmp, dir.join(MANIFEST)).map_err(fail)?;
-    let named: BTreeSet<&str> = m.files.iter().map(|f| f.firsts.as_str()).collect();
+    let named: BTreeSet<&str> = m
+        .files
+        .iter()
+        .map(|f| f.firsts.as_str())
+        .chain(
+            m.activity
+                .iter()
+                .flat_map(|a| a.files.iter().map(|f| f.file.as_str())),
+        )
+        .collect();
     if let Ok(read) = std::fs::read_dir(dir) {
         for e in read.flatten() {
             let name = e.file_name().to_string_lossy().into_owned();
-            if name.starts_with("firsts-") && !named.contains(name.as_str()) {
+            let cached = name.starts_with("firsts-") || name.starts_with("activity-");
+            if cached && !named.contains(name.as_str()) {
                 let _ = std::fs::remove_file(e.path());
             }
         }

@@ -73,6 +73,35 @@ fn generated(
     (people, rows)
 }
 
+/// A workspace folder with `generated` users and an empty events folder; the events.
+fn generated_workspace(
+    dir: &std::path::Path,
+    seed: u64,
+    users: u64,
+) -> Vec<(String, DateTime<Utc>, String)> {
+    std::fs::create_dir_all(dir.join("events")).unwrap();
+    let (people, rows) = generated(seed, 0..users);
+    std::fs::write(
+        dir.join("users.csv"),
+        format!("user_id,created_at,plan\n{people}"),
+    )
+    .unwrap();
+    rows
+}
+
+/// The generated events from day `lo` to day `hi` (days after 2026-02-01, UTC).
+fn between(
+    rows: &[(String, DateTime<Utc>, String)],
+    lo: u32,
+    hi: u32,
+) -> Vec<&(String, DateTime<Utc>, String)> {
+    let cut =
+        |d: u32| Utc.with_ymd_and_hms(2026, 2, 1, 0, 0, 0).unwrap() + Duration::days(i64::from(d));
+    rows.iter()
+        .filter(|r| r.1 >= cut(lo) && r.1 < cut(hi))
+        .collect()
+}
+
 const HEADER: &str = "user_id,ts,event,amount,score\n";
 
 fn write_events(dir: &std::path::Path, file: &str, rows: &[&(String, DateTime<Utc>, String)]) {
@@ -126,6 +155,40 @@ async fn refreshed_equals_full(dir: &std::path::Path, metrics: &str, what: &str)
     how
 }
 
+/// How many days of the activity roll-up a partial refresh read from the cache.
+fn days_reused(how: &Refreshed) -> i64 {
+    match how {
+        Refreshed::Partial { days_reused, .. } => *days_reused,
+        other => panic!("expected a partial refresh, got {other:?}"),
+    }
+}
+
+/// The cache's activity roll-up files, as its manifest names them (the latest days' last),
+/// checked to be the ones in the folder.
+fn activity_files(cache: &std::path::Path) -> Vec<String> {
+    let text = std::fs::read_to_string(cache.join("manifest.json")).expect("a manifest");
+    let m: serde_json::Value = serde_json::from_str(&text).expect("JSON");
+    let mut files: Vec<(i64, String)> = m["activity"]["files"]
+        .as_array()
+        .expect("an activity roll-up")
+        .iter()
+        .map(|f| {
+            let from = f["from_us"].as_i64().unwrap();
+            (from, f["file"].as_str().unwrap().to_string())
+        })
+        .collect();
+    files.sort();
+    let named: std::collections::BTreeSet<String> = files.iter().map(|f| f.1.clone()).collect();
+    let on_disk: std::collections::BTreeSet<String> = std::fs::read_dir(cache)
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with("activity-"))
+        .collect();
+    assert_eq!(named, on_disk, "the roll-up's files in the folder");
+    files.into_iter().map(|f| f.1).collect()
+}
+
 fn partial(how: &Refreshed) -> (usize, usize) {
     match how {
         Refreshed::Partial { kept, computed, .. } => (*kept, *computed),
@@ -137,20 +200,8 @@ fn partial(how: &Refreshed) -> (usize, usize) {
 async fn refreshed_values_equal_a_full_computation_after_every_change() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path();
-    std::fs::create_dir_all(dir.join("events")).unwrap();
-    let (people, rows) = generated(0x2545_f491_4f6c_dd1d, 0..80);
-    std::fs::write(
-        dir.join("users.csv"),
-        format!("user_id,created_at,plan\n{people}"),
-    )
-    .unwrap();
-    let cut =
-        |d: u32| Utc.with_ymd_and_hms(2026, 2, 1, 0, 0, 0).unwrap() + Duration::days(i64::from(d));
-    let between = |lo: u32, hi: u32| -> Vec<&(String, DateTime<Utc>, String)> {
-        rows.iter()
-            .filter(|r| r.1 >= cut(lo) && r.1 < cut(hi))
-            .collect()
-    };
+    let rows = generated_workspace(dir, 0x2545_f491_4f6c_dd1d, 80);
+    let between = |lo: u32, hi: u32| between(&rows, lo, hi);
     // two files that overlap in time, then nothing cached
     let (a, b): (Vec<_>, Vec<_>) = between(0, 200)
         .into_iter()
@@ -172,6 +223,7 @@ async fn refreshed_values_equal_a_full_computation_after_every_change() {
     let how = refreshed_equals_full(dir, METRICS, "a later file").await;
     let (kept, computed) = partial(&how);
     assert!(kept > computed, "{}", how.sentence());
+    assert!(days_reused(&how) > 0, "{}", how.sentence());
 
     // late events: a file of purchases from two months before (sent again: the same row twice
     // is two events), with a file of later events
@@ -232,13 +284,7 @@ async fn refreshed_values_equal_a_full_computation_after_every_change() {
 async fn what_the_cache_cannot_serve_is_computed_in_full() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path();
-    std::fs::create_dir_all(dir.join("events")).unwrap();
-    let (people, rows) = generated(7, 0..20);
-    std::fs::write(
-        dir.join("users.csv"),
-        format!("user_id,created_at,plan\n{people}"),
-    )
-    .unwrap();
+    let rows = generated_workspace(dir, 7, 20);
     write_events(dir, "a.csv", &rows.iter().collect::<Vec<_>>());
     let with_total =
         format!("{METRICS}  - {{ id: users_ever, compute: {{ type: cumulative, of: unique }} }}\n");
@@ -290,4 +336,115 @@ async fn what_the_cache_cannot_serve_is_computed_in_full() {
         .await
         .unwrap();
     assert!(matches!(how, Refreshed::Unchanged { .. }), "{how:?}");
+}
+
+/// The cache's activity roll-up: a full run keeps it whole; each refresh reads the days
+/// before the change from it instead of their events (the values equal a full computation
+/// still), adds a file of the days from the change on, and writes the days before into one
+/// file when it has too many. A file of it damaged or gone: that run computes every period
+/// and keeps a whole roll-up again, which the next refresh reads.
+#[tokio::test]
+async fn the_activity_roll_up_is_kept_and_read_again() {
+    const ACTIVITY: &str = r#"metrics:
+  - { id: visits, compute: { type: count, event: visit } }
+  - { id: active, compute: { type: unique } }
+  - { id: visitors, compute: { type: unique, event: visit } }
+  - { id: churn, unit: percent, cadence: { report: monthly }, compute: { type: churn, every: month } }
+  - { id: sticky, compute: { type: stickiness } }
+  - { id: lifecycle, compute: { type: lifecycle, event: visit, every: week } }
+  - { id: activation, unit: percent, compute: { type: conversion, from: signup, to: buy, within: 10d } }
+"#;
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let rows = generated_workspace(dir, 0x9e37_79b9_7f4a_7c15, 60);
+    let between = |lo: u32, hi: u32| between(&rows, lo, hi);
+    let cache = dir.join(".throughline/cache");
+    write_events(dir, "a.csv", &between(0, 150));
+    let how = refreshed_equals_full(dir, ACTIVITY, "first run").await;
+    assert!(matches!(how, Refreshed::Full { .. }), "{how:?}");
+    assert_eq!(activity_files(&cache).len(), 1);
+    // a week at a time: every refresh reads the roll-up, which never holds more than 8 files
+    let mut most = 0;
+    for week in 0..10u32 {
+        let (lo, hi) = (150 + 7 * week, 157 + 7 * week);
+        write_events(dir, &format!("w{week}.csv"), &between(lo, hi));
+        let how = refreshed_equals_full(dir, ACTIVITY, &format!("week {week}")).await;
+        assert!(days_reused(&how) > 0, "week {week}: {}", how.sentence());
+        let files = activity_files(&cache).len();
+        assert!((2..=8).contains(&files), "week {week}: {files} files");
+        most = most.max(files);
+    }
+    assert_eq!(
+        most, 8,
+        "the days before a change written into one file at 8"
+    );
+    // its latest file damaged: computed in full, and kept whole again
+    let latest = activity_files(&cache).pop().unwrap();
+    std::fs::write(cache.join(&latest), b"not parquet").unwrap();
+    write_events(dir, "x.csv", &between(220, 227));
+    let how = refreshed_equals_full(dir, ACTIVITY, "a damaged file").await;
+    assert!(
+        matches!(&how, Refreshed::Full { reason } if reason.contains("refresh failed")),
+        "{how:?}"
+    );
+    assert_eq!(activity_files(&cache).len(), 1);
+    write_events(dir, "y.csv", &between(227, 234));
+    let how = refreshed_equals_full(dir, ACTIVITY, "after the damaged file").await;
+    assert!(days_reused(&how) > 0, "{}", how.sentence());
+    // a file gone: the same
+    let first = activity_files(&cache).remove(0);
+    std::fs::remove_file(cache.join(&first)).unwrap();
+    write_events(dir, "z.csv", &between(234, 241));
+    let how = refreshed_equals_full(dir, ACTIVITY, "a file gone").await;
+    assert!(
+        matches!(&how, Refreshed::Full { reason } if reason.contains("misses its file")),
+        "{how:?}"
+    );
+    assert_eq!(activity_files(&cache).len(), 1);
+}
+
+/// A refresh whose new days hold no activity (the new events are of a name no activity metric
+/// reads) keeps a roll-up file of no rows, which the next refresh reads.
+#[tokio::test]
+async fn a_roll_up_of_no_new_days_is_kept_too() {
+    const VISITORS: &str = r#"metrics:
+  - { id: visitors, compute: { type: unique, event: visit } }
+  - { id: lifecycle, compute: { type: lifecycle, event: visit, every: week } }
+"#;
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    std::fs::create_dir_all(dir.join("events")).unwrap();
+    std::fs::write(
+        dir.join("users.csv"),
+        "user_id,created_at,plan\nu1,2026-03-01T10:00:00Z,free\nu2,2026-03-02T10:00:00Z,pro\n",
+    )
+    .unwrap();
+    let row = |user: &str, day: i64, name: &str| {
+        let at = Utc.with_ymd_and_hms(2026, 3, 2, 15, 0, 0).unwrap() + Duration::days(day);
+        let line = format!(
+            "{user},{},{name},,{}\n",
+            at.format("%Y-%m-%dT%H:%M:%SZ"),
+            if name == "rate" { "9" } else { "" }
+        );
+        (user.to_string(), at, line)
+    };
+    let first: Vec<_> = (0..20)
+        .map(|d| row(["u1", "u2"][d as usize % 2], d, "visit"))
+        .chain([row("u1", 30, "rate")])
+        .collect();
+    write_events(dir, "a.csv", &first.iter().collect::<Vec<_>>());
+    let how = refreshed_equals_full(dir, VISITORS, "first run").await;
+    assert!(matches!(how, Refreshed::Full { .. }), "{how:?}");
+    let cache = dir.join(".throughline/cache");
+    // rates only, after the last visit: the roll-up has no row from the change's day on
+    let rates = [row("u2", 37, "rate"), row("u1", 38, "rate")];
+    write_events(dir, "b.csv", &rates.iter().collect::<Vec<_>>());
+    let how = refreshed_equals_full(dir, VISITORS, "no new activity").await;
+    partial(&how);
+    assert_eq!(activity_files(&cache).len(), 2);
+    let visits = [row("u1", 44, "visit"), row("u2", 45, "visit")];
+    write_events(dir, "c.csv", &visits.iter().collect::<Vec<_>>());
+    let how = refreshed_equals_full(dir, VISITORS, "activity again").await;
+    assert!(days_reused(&how) > 0, "{}", how.sentence());
+    assert_eq!(activity_files(&cache).len(), 3);
 }

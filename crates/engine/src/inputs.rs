@@ -55,6 +55,12 @@ impl Needs {
         }
     }
 
+    /// The event names the activity roll-up's `mask` has a bit for, in the bits' order (at
+    /// most 62: a metric filtering on another fails with a message).
+    pub fn activity_bits(&self) -> Vec<String> {
+        self.activity_events.iter().take(62).cloned().collect()
+    }
+
     /// Notes that `m`, computed at `grain`, reads users' active periods of a grain: active
     /// users and stickiness (of any event) at `grain`, churn and lifecycle at their `every`.
     pub fn add_periods(&mut self, m: &Metric, grain: Grain) {
@@ -108,8 +114,8 @@ pub(crate) struct RollUpCache {
     pub keep: Option<Keep>,
 }
 
-/// The roll-up's rows of the days from `from_us` to `to_us` (UTC µs of local midnights),
-/// rolled up by an earlier run (`user_id`, `day`, `mask`, the bits of the same event names):
+/// The roll-up's rows of the days from `from_us` to `to_us` (UTC µs of local midnights) and
+/// of no other day, rolled up by an earlier run (`user_id`, `day`, `mask`, the bits of the same event names):
 /// the events of those days are not rolled up again.
 #[derive(Clone, Debug)]
 pub(crate) struct Prior {
@@ -328,11 +334,10 @@ impl Inputs {
             );
         }
         let bits: BTreeMap<String, i64> = needs
-            .activity_events
-            .iter()
-            .take(62)
+            .activity_bits()
+            .into_iter()
             .enumerate()
-            .map(|(i, e)| (e.clone(), 1i64 << i))
+            .map(|(i, e)| (e, 1i64 << i))
             .collect();
         let mut periods = BTreeMap::new();
         let (activity, scratch) = if needs.activity {
@@ -450,16 +455,8 @@ fn rolled_around(
         )
         .map_err(fail)?;
     let rolled = rollup(outside, bits, cal)?;
-    let days = prior
-        .rows
-        .clone()
-        .filter(
-            col(DAY)
-                .gt_eq(utc(prior.from_us))
-                .and(col(DAY).lt(utc(prior.to_us))),
-        )
-        .map_err(fail)?;
-    let days = like(&rolled, days)?;
+    // the rows of those days only (see `Prior`): no user and day is in both
+    let days = like(&rolled, prior.rows.clone())?;
     rolled.union(days).map_err(fail)
 }
 

@@ -477,9 +477,7 @@ impl Engine {
     /// read the roll-up (as [`crate::inputs::Inputs::build`] numbers them).
     fn activity_names(&self, req: &Request) -> Result<Option<Vec<String>>, EngineError> {
         let needs = self.needs(&self.requested(req)?)?;
-        Ok(needs
-            .activity
-            .then(|| needs.activity_events.iter().take(62).cloned().collect()))
+        Ok(needs.activity.then(|| needs.activity_bits()))
     }
 
     /// The cached roll-up's rows of the days from `from_us` to `to_us`, from its files.
@@ -523,18 +521,18 @@ impl Engine {
     /// What a refresh from the change at `change_us` (a local midnight, UTC µs) with its
     /// window from `cut_us` does with the cached roll-up `old`: the rows it reads instead of
     /// rolling up, where it keeps the rows from the change on, and the roll-up the cache then
-    /// holds. Nothing when the cache has no roll-up of these event names (the next full
-    /// computation keeps one). With [`ACTIVITY_FILES`] files already, the days before the
+    /// holds, for the roll-up of the event names `names` (none: the metrics read no roll-up).
+    /// Nothing when the cache has no roll-up (the next full computation keeps one). With [`ACTIVITY_FILES`] files already, the days before the
     /// change are first written into one.
     async fn reused_activity(
         &self,
-        req: &Request,
+        names: Option<Vec<String>>,
         old: Option<&ActivityCache>,
         dir: &Path,
         cut_us: i64,
         change_us: i64,
     ) -> Result<(RollUpCache, Option<ActivityCache>), EngineError> {
-        let (Some(a), Some(names)) = (old, self.activity_names(req)?) else {
+        let (Some(a), Some(names)) = (old, names) else {
             return Ok((RollUpCache::default(), None));
         };
         // a roll-up that does not serve every day once cannot stand in for the events: the
@@ -1080,9 +1078,10 @@ impl Engine {
             return Ok(None);
         };
         let change_us = self.calendar.midnight(change_day).timestamp_micros();
+        let needs = self.needs(&requested)?;
         let (roll_up, activity) = self
             .reused_activity(
-                req,
+                needs.activity.then(|| needs.activity_bits()),
                 old.activity.as_ref(),
                 dir,
                 cut.timestamp_micros(),
@@ -1119,7 +1118,6 @@ impl Engine {
             Some(d) => Some(crate::inputs::scratch(d)?),
             None => None,
         };
-        let needs = self.needs(&requested)?;
         let names = (!needs.all_events).then_some(&needs.events);
         let window = self
             .window(

@@ -14,21 +14,15 @@ pub(super) async fn plan(
     let grain = b.scope.grain;
     let inputs = b.inputs;
     let m = b.m;
-    let cohort = b.cohort(from)?;
-    let hits = b.hits(to, filter)?;
     let within_us = within.value.saturating_mul(1_000_000);
-    let on = col(HIT_US)
-        .gt_eq(col(START_US))
-        .and(col(HIT_US).lt_eq(col(START_US) + lit(within_us)));
     let scale = share_scale(m);
     // each cohort user with their `to` events in the window
     let per_user = b
-        .per_cohort_user(
-            cohort,
-            hits,
-            JoinType::Left,
-            on,
-            b.cohort_groups(),
+        .per_user_within(
+            from,
+            to,
+            filter,
+            within.value,
             vec![count(col(HIT_US)).alias("__hits")],
         )
         .await?;

@@ -17,12 +17,7 @@ pub(super) async fn plan(
     within: &Spanned<i64>,
 ) -> Result<Planned, EngineError> {
     let grain = b.scope.grain;
-    let cohort = b.cohort(from)?;
-    let hits = b.hits(to, None)?;
     let within_us = within.value.saturating_mul(1_000_000);
-    let on = col(HIT_US)
-        .gt_eq(col(START_US))
-        .and(col(HIT_US).lt_eq(col(START_US) + lit(within_us)));
     // the start under a name of its own: grouped by user, a cohort of first events makes the
     // user's start a dependent column, which DataFusion adds to the grouping as `__start_us`
     let secs = cast(col("__first") - col("__from_us"), DataType::Float64) / lit(1_000_000.0);
@@ -35,12 +30,11 @@ pub(super) async fn plan(
     first_cols.push(secs.alias("__secs"));
     // each cohort user's first `to` in the window
     let per_user = b
-        .per_cohort_user(
-            cohort,
-            hits,
-            JoinType::Left,
-            on,
-            b.cohort_groups(),
+        .per_user_within(
+            from,
+            to,
+            None,
+            within.value,
             vec![
                 min(col(HIT_US)).alias("__first"),
                 min(col(START_US)).alias("__from_us"),

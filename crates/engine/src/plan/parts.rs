@@ -181,6 +181,28 @@ impl Builder<'_> {
         })
         .await
     }
+
+    /// Each user of the `from` cohort with their `to` events (with `filter`) from their start
+    /// through `within` seconds after it, grouped by the user's cohort columns with `aggs`
+    /// (a user without any keeps a row): what conversion and duration read.
+    pub(crate) async fn per_user_within(
+        &self,
+        from: &throughline_model::Start,
+        to: &throughline_model::Text,
+        filter: Option<&throughline_model::Where>,
+        within: i64,
+        aggs: Vec<Expr>,
+    ) -> Result<DataFrame, EngineError> {
+        use crate::plan::{HIT_US, START_US};
+        let cohort = self.cohort(from)?;
+        let hits = self.hits(to, filter)?;
+        let on = col(HIT_US)
+            .gt_eq(col(START_US))
+            .and(col(HIT_US).lt_eq(col(START_US) + lit(within.saturating_mul(1_000_000))));
+        let kind = datafusion::logical_expr::JoinType::Left;
+        self.per_cohort_user(cohort, hits, kind, on, self.cohort_groups(), aggs)
+            .await
+    }
 }
 
 /// Rows per row group of a part's file: every part's file is open at once while a side is

@@ -165,63 +165,89 @@ impl Inputs {
         Ok(out)
     }
 
-    /// These inputs without the events and activity from `cut_us` to `from_us` (UTC µs): a
-    /// metric of a refresh reads only its own window after the first events before the cut.
-    /// The rolled-up periods are left whole (a type reads them from its own first period less
-    /// its reach, which the window holds whole).
+    /// These inputs without the events and activity from the `cut` to `from_us` (UTC µs): a
+    /// metric of a refresh reads only its own window after the first events before the cut
+    /// (the events' and the roll-up's cuts apart).
+    ///
+    /// Without `firsts` (a type that reads no user's first event) nothing before `from_us` is
+    /// kept: the first events before the cut are there for the other types, and this one
+    /// reads none of them. Of the rolled-up periods it keeps those from the one holding
+    /// `from_us` on (a type reads them from its own first period less its reach, which the
+    /// window holds whole; the period holding `from_us` may be partial, and its value, like
+    /// any before the metric's first recomputed period, is not kept).
     ///
     /// With `firsts` (a type that reads users' first events: a cohort's start, a first
     /// activity) it keeps, of that stretch, each user's first event of each name, first day
     /// of each activity mask and first period of each mask: a user's first event may lie
     /// there, and nothing else of it is read (every later event such a type reads is at or
-    /// after its cohort's start or within its window).
-    pub fn narrowed(&self, cut_us: i64, from_us: i64, firsts: bool) -> Result<Inputs, EngineError> {
+    /// after its cohort's start or within its window). The rolled-up periods are then left
+    /// whole.
+    pub fn narrowed(
+        &self,
+        cut: crate::measure::Cut,
+        from_us: i64,
+        firsts: bool,
+        cal: &Calendar,
+    ) -> Result<Inputs, EngineError> {
         use datafusion::functions_aggregate::expr_fn::min;
-        if from_us <= cut_us {
-            return Ok(self.clone());
+        if !firsts {
+            let fail = |e| df("narrowing the window", e);
+            let since = |d: &DataFrame, c: &str, us: i64| {
+                d.clone().filter(col(c).gt_eq(utc(us))).map_err(fail)
+            };
+            let mut out = self.clone();
+            out.events = since(&self.events, TS, from_us)?;
+            if let Some(a) = &self.activity {
+                out.activity = Some(since(a, DAY, from_us)?);
+            }
+            let day = chrono::DateTime::from_timestamp_micros(from_us)
+                .map(|t| t.with_timezone(&cal.tz).date_naive());
+            for (grain, p) in &self.periods {
+                if let Some(day) = day {
+                    let start = cal.midnight(cal.period_start(*grain, day));
+                    out.periods
+                        .insert(*grain, since(p, PERIOD, start.timestamp_micros())?);
+                }
+            }
+            return Ok(out);
         }
-        let keep = |c: &str| col(c).lt(utc(cut_us)).or(col(c).gt_eq(utc(from_us)));
-        let between = |c: &str| col(c).gt_eq(utc(cut_us)).and(col(c).lt(utc(from_us)));
+        let keep = |c: &str, cut_us: i64| col(c).lt(utc(cut_us)).or(col(c).gt_eq(utc(from_us)));
+        let between = |c: &str, cut_us: i64| col(c).gt_eq(utc(cut_us)).and(col(c).lt(utc(from_us)));
         // each group's earliest `time` of the rows between the cut and `from`, in `d`'s
         // columns (the others empty)
-        let earliest = |d: &DataFrame, keys: &[&str], time: &str| {
+        let earliest = |d: &DataFrame, keys: &[&str], time: &str, cut_us: i64| {
             let mut groups: Vec<Expr> = keys.iter().map(|k| col(*k)).collect();
             if self.segmented() {
                 groups.push(col(SEGMENT));
             }
             let first = d
                 .clone()
-                .filter(between(time))
+                .filter(between(time, cut_us))
                 .and_then(|d| d.aggregate(groups, vec![min(col(time)).alias(time)]))
                 .map_err(|e| df("narrowing the window", e))?;
             like(d, first)
         };
-        // the rows before the cut and from `from`, and with `firsts` the earliest between
-        let narrowed = |d: &DataFrame, keys: &[&str], time: &str| {
-            let kept = d
-                .clone()
-                .filter(keep(time))
-                .map_err(|e| df("narrowing the window", e))?;
-            match firsts {
-                true => kept
-                    .union(earliest(d, keys, time)?)
-                    .map_err(|e| df("narrowing the window", e)),
-                false => Ok(kept),
+        // the rows before the cut and from `from`, and the earliest between
+        let narrowed = |d: &DataFrame, keys: &[&str], time: &str, cut_us: i64| {
+            if from_us <= cut_us {
+                return Ok(d.clone());
             }
+            let first = earliest(d, keys, time, cut_us)?;
+            d.clone()
+                .filter(keep(time, cut_us))
+                .and_then(|kept| kept.union(first))
+                .map_err(|e| df("narrowing the window", e))
         };
         let mut out = self.clone();
-        out.events = narrowed(&self.events, &[USER, EVENT], TS)?;
+        out.events = narrowed(&self.events, &[USER, EVENT], TS, cut.events_us)?;
         if let Some(a) = &self.activity {
-            out.activity = Some(narrowed(a, &[USER, MASK], DAY)?);
+            out.activity = Some(narrowed(a, &[USER, MASK], DAY, cut.activity_us)?);
         }
-        if firsts {
-            // of the rolled-up periods too, between the cut and `from` only each user's first
-            // of each mask (their `days` empty: such a type reads whether and when, not how
-            // many days)
-            for (grain, p) in &self.periods {
-                out.periods
-                    .insert(*grain, narrowed(p, &[USER, MASK], PERIOD)?);
-            }
+        // of the rolled-up periods too, between the cut and `from` only each user's first of
+        // each mask (their `days` empty: such a type reads whether and when, not how many days)
+        for (grain, p) in &self.periods {
+            out.periods
+                .insert(*grain, narrowed(p, &[USER, MASK], PERIOD, cut.activity_us)?);
         }
         Ok(out)
     }

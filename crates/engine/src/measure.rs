@@ -44,9 +44,18 @@ pub(crate) struct Froms {
     /// Where its plan reads the events and activity from; before the cut they hold only each
     /// user's first events, which it reads too.
     pub reads: BTreeMap<(String, Grain), Reads>,
-    pub cut_us: Option<i64>,
+    pub cut: Option<Cut>,
     /// The activity roll-up's rows a refresh reuses and keeps.
     pub roll_up: crate::inputs::RollUpCache,
+}
+
+/// Where a refresh's window begins: before these instants (UTC µs) its events and its activity
+/// roll-up hold only each user's first events (the roll-up's days from its cut are read from
+/// the cache, so its cut may come before the events').
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Cut {
+    pub events_us: i64,
+    pub activity_us: i64,
 }
 
 /// Where one metric's plan reads the window of a refresh from.
@@ -386,10 +395,9 @@ impl Engine {
                         } else {
                             inputs.clone()
                         };
-                        if let (Some(cut), Some(r)) =
-                            (memo.froms.cut_us, memo.froms.reads.get(&slot))
+                        if let (Some(cut), Some(r)) = (memo.froms.cut, memo.froms.reads.get(&slot))
                         {
-                            own = own.narrowed(cut, r.from_us, r.firsts)?;
+                            own = own.narrowed(cut, r.from_us, r.firsts, &self.calendar)?;
                         }
                         // parts written for this metric alone, removed once it is computed
                         own.parts = own.parts.with_count(own.parts.count);

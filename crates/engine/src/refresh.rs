@@ -9,11 +9,13 @@
 //! data changed at. Each metric's [`Reach`] says which of its periods that can change: those
 //! ending less than its window after the change (a cohort's `within`, a retention's horizon).
 //! From the first such period on, the values are computed again, from a table that holds the
-//! events from a little before it (a churn's previous month, a cumulative window) and, for
-//! each user and event name before that, only the user's first such event: enough for every
+//! events from a little before it (a cumulative window, a retention's cohorts) and, for each
+//! user and event name before that, only the user's first such event: enough for every
 //! cohort's start and every first activity, so each value equals a full computation. The
 //! activity roll-up of the days before the change is read from the cache, not rolled up
-//! again. The periods before come from the cache.
+//! again, from as far back as its metrics read (a churn's previous month); the events are
+//! then read only from where the metrics that read events or first activities begin. Each
+//! metric reads only its own window. The periods before come from the cache.
 //!
 //! Anything the cache cannot vouch for is computed in full, and the run says why: no cache, a
 //! changed definition, time zone or users source, `--full`, a metric that reads every event
@@ -1054,17 +1056,29 @@ impl Engine {
         // the first day each metric reads the events from (a day more for a clock change
         // inside its window); a type that reads first events reads, between the cut and that
         // day, each user's first event of each name, since a user's first event may lie there
-        let mut reads: Vec<((String, Grain), NaiveDate, bool)> = Vec::new();
+        struct Read {
+            slot: (String, Grain),
+            day: NaiveDate,
+            firsts: bool,
+            /// It reads the events, not only the activity roll-up.
+            events: bool,
+        }
+        let mut reads: Vec<Read> = Vec::new();
         for ((id, grain), first) in &froms.first {
             let Some(c) = self.metric(id)?.compute.as_ref().map(|c| &c.value) else {
                 continue;
             };
             if let Reach::Window { before_days, .. } = c.reach() {
-                let day = *first - chrono::Days::new(before_days.max(0) as u64 + 1);
-                reads.push(((id.clone(), *grain), day, !c.first_events().is_empty()));
+                reads.push(Read {
+                    slot: (id.clone(), *grain),
+                    day: *first - chrono::Days::new(before_days.max(0) as u64 + 1),
+                    firsts: !c.first_events().is_empty(),
+                    events: c.activity().is_none(),
+                });
             }
         }
-        let (Some(read_from), Some(&from)) = (reads.iter().map(|r| r.1).min(), own.values().min())
+        let (Some(read_from), Some(&from)) =
+            (reads.iter().map(|r| r.day).min(), own.values().min())
         else {
             return Ok(None);
         };
@@ -1072,7 +1086,6 @@ impl Engine {
             return Ok(None);
         }
         let cut = self.calendar.midnight(read_from).with_timezone(&Utc);
-        froms.cut_us = Some(cut.timestamp_micros());
         // the activity roll-up of the days from the cut to the change's day from the cache
         let Some(change_day) = day_of(changed_at) else {
             return Ok(None);
@@ -1089,17 +1102,39 @@ impl Engine {
             )
             .await?;
         let kept_at = roll_up.keep.as_ref().map(|k| k.path.clone());
-        let days_reused = match &roll_up.prior {
-            Some(_) => (change_day - read_from).num_days(),
-            None => 0,
+        // with the roll-up's days before the change read from the cache, the metrics that
+        // read only the roll-up (and no user's first activity) need no events before the
+        // change: the events are read from the first day another metric reads them from
+        // (each user's first events before it, which the roll-up's first activities are
+        // taken from too, are of the users with events from then on, and so of every user a
+        // metric reading first activities counts)
+        let (events_from, days_reused) = match &roll_up.prior {
+            Some(_) => (
+                reads
+                    .iter()
+                    .filter(|r| r.firsts || r.events)
+                    .map(|r| r.day)
+                    .chain([change_day])
+                    .min()
+                    .unwrap_or(change_day)
+                    .max(read_from),
+                (change_day - read_from).num_days(),
+            ),
+            None => (read_from, 0),
         };
+        let events_cut = self.calendar.midnight(events_from).with_timezone(&Utc);
+        froms.cut = Some(crate::measure::Cut {
+            events_us: events_cut.timestamp_micros(),
+            activity_us: cut.timestamp_micros(),
+        });
         froms.roll_up = roll_up;
-        for (slot, day, firsts) in reads {
-            let at = self.calendar.midnight(day).with_timezone(&Utc);
-            let from_us = at.timestamp_micros();
-            froms
-                .reads
-                .insert(slot, crate::measure::Reads { from_us, firsts });
+        for r in reads {
+            let at = self.calendar.midnight(r.day).with_timezone(&Utc);
+            let reads = crate::measure::Reads {
+                from_us: at.timestamp_micros(),
+                firsts: r.firsts,
+            };
+            froms.reads.insert(r.slot, reads);
         }
         // the events whose first occurrence per user the metrics read (`None`: any)
         let mut firsts: BTreeSet<Option<String>> = BTreeSet::new();
@@ -1123,12 +1158,12 @@ impl Engine {
             .window(
                 entries,
                 dir,
-                cut.timestamp_micros(),
+                events_cut.timestamp_micros(),
                 (&firsts, names),
                 scratch.as_ref().map(|t| t.path()),
             )
             .await?;
-        tracing::debug!(%from, %read_from, "cache: the window of events planned");
+        tracing::debug!(%from, %read_from, %events_from, "cache: the window of events planned");
         let fresh = self.measure_over(&window, req, &froms, progress).await?;
         // the roll-up from the change on was kept (not when it was not written)
         let activity = activity.filter(|_| kept_at.is_some_and(|p| p.exists()));
@@ -1178,7 +1213,7 @@ impl Engine {
             run.sort_by(|a, b| (&a.segment, a.start).cmp(&(&b.segment, b.start)));
             out.extend(run);
         }
-        Ok(Some((out, from, read_from, kept, activity, days_reused)))
+        Ok(Some((out, from, events_from, kept, activity, days_reused)))
     }
 
     /// The sources with their events cut at `cut_us`: the events from then on, and before it

@@ -448,3 +448,58 @@ async fn a_roll_up_of_no_new_days_is_kept_too() {
     assert!(days_reused(&how) > 0, "{}", how.sentence());
     assert_eq!(activity_files(&cache).len(), 3);
 }
+
+/// With the roll-up's days read from the cache, the events are read from a later cut than the
+/// roll-up's: a monthly churn reads the month before the change's from the roll-up only, and
+/// the events are read from where the weekly lifecycle reads its users' first activity. A user
+/// back in the change's week after months away, with no event after the change, is still
+/// resurrected there (their first activity, before both cuts, is read), not new.
+#[tokio::test]
+async fn the_events_are_read_from_a_later_cut_than_the_roll_up() {
+    const METRICS: &str = r#"metrics:
+  - { id: churn, unit: percent, cadence: { report: monthly }, compute: { type: churn, every: month } }
+  - { id: lifecycle, compute: { type: lifecycle, event: visit, every: week } }
+"#;
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    std::fs::create_dir_all(dir.join("events")).unwrap();
+    std::fs::write(
+        dir.join("users.csv"),
+        "user_id,created_at,plan\nu1,2026-03-02T10:00:00Z,free\nu2,2026-03-02T10:00:00Z,pro\n",
+    )
+    .unwrap();
+    let visit = |user: &str, month: u32, day: u32| {
+        let at = Utc.with_ymd_and_hms(2026, month, day, 15, 0, 0).unwrap();
+        let line = format!("{user},{},visit,,\n", at.format("%Y-%m-%dT%H:%M:%SZ"));
+        (user.to_string(), at, line)
+    };
+    // u1: a first visit in March, back on Monday 15 June; u2: every fourth day to Tuesday
+    // 16 June (the last run's data end, so the change's day)
+    let mut first = vec![visit("u1", 3, 2), visit("u1", 6, 15)];
+    let mut day = Utc.with_ymd_and_hms(2026, 3, 3, 15, 0, 0).unwrap();
+    while day <= Utc.with_ymd_and_hms(2026, 6, 16, 15, 0, 0).unwrap() {
+        let line = format!("u2,{},visit,,\n", day.format("%Y-%m-%dT%H:%M:%SZ"));
+        first.push(("u2".into(), day, line));
+        day += Duration::days(4);
+    }
+    first.push(visit("u2", 6, 16));
+    write_events(dir, "a.csv", &first.iter().collect::<Vec<_>>());
+    let how = refreshed_equals_full(dir, METRICS, "first run").await;
+    assert!(matches!(how, Refreshed::Full { .. }), "{how:?}");
+    let later = [visit("u2", 6, 18), visit("u2", 6, 19)];
+    write_events(dir, "b.csv", &later.iter().collect::<Vec<_>>());
+    let how = refreshed_equals_full(dir, METRICS, "a later file").await;
+    // the roll-up's days from 30 April (churn's May, less a day) to the change read from the
+    // cache; the events from 7 June (the lifecycle's week before the change's, less a day)
+    match &how {
+        Refreshed::Partial {
+            read_from,
+            days_reused,
+            ..
+        } => {
+            assert_eq!(read_from.to_string(), "2026-06-07", "{}", how.sentence());
+            assert_eq!(*days_reused, 47, "{}", how.sentence());
+        }
+        other => panic!("expected a partial refresh, got {other:?}"),
+    }
+}

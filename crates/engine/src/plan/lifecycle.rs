@@ -7,11 +7,10 @@
 //! (new + resurrected) / dormant. Reads the per-user daily activity roll-up, all of it: a
 //! user's first activity may lie before the requested range.
 //!
-//! One pass over each user's active periods in order (window functions: the first and the
-//! one before), not joins: a sort spills to disk when it outgrows its memory, a hash join's
-//! build side does not (1B events: 80M users' periods). The dormant users of a period are
-//! the previous period's actives less its returning users, from per-period counts of the
-//! active periods (counted apart, so that the ordering runs once).
+//! Counted by hashing, not by ordering each user's periods (see [`super::streaks`]): a
+//! period's new users are those whose earliest active period it is, its returning users
+//! those active in the period before too, the rest of its active users resurrected; its
+//! dormant users are the period before's actives less its returning users.
 
 use super::funnel::step_column;
 use super::*;
@@ -21,86 +20,55 @@ pub(super) fn plan(
     event: Option<&Text>,
     every: &Spanned<Grain>,
 ) -> Result<Planned, EngineError> {
-    use datafusion::functions_window::expr_fn::{first_value, lag};
-    use datafusion::logical_expr::ExprFunctionExt;
     let inputs = b.inputs;
     let grain = every.value;
     let periods = b.active_by_period(event, grain)?;
-    let over = |e: Expr, name: &str| {
-        e.partition_by(vec![col(USER)])
-            .order_by(vec![col(PERIOD).sort(true, false)])
-            .build()
-            .map(|e| e.alias(name))
-    };
-    let act = over(first_value(col(PERIOD)), "__first")
-        .and_then(|first| {
-            let prev = over(lag(col(PERIOD), Some(1), None), "__prev")?;
-            periods.clone().window(vec![first, prev])
-        })
-        .map_err(b.fail("ordering each user's periods"))?;
-    // 1 or 0 by a CASE, not a cast of the boolean: PostgreSQL casts no boolean to bigint
-    let flag = |c: Expr, name: &str| {
-        when(c, lit(1i64))
-            .otherwise(lit(0i64))
-            .map(|e| e.alias(name))
-            .map_err(b.fail("finding statuses"))
-    };
-    let is_new = col("__first").eq(col(PERIOD));
-    let returning = b.period_after(grain, col("__prev")).eq(col(PERIOD));
-    let n = |c: &str| cast(sum(col(c)), DataType::Float64);
-    let active = act
-        .select({
-            let mut cols = inputs.keyed(col(PERIOD));
-            cols.extend([
-                flag(is_new.clone(), "__new")?,
-                flag(returning.clone(), "__returning")?,
-                flag(is_new.not().and(returning.not()), "__resurrected")?,
-            ]);
-            cols
-        })
-        .and_then(|d| {
-            d.aggregate(
-                inputs.keyed(col(PERIOD)),
-                vec![
-                    n("__new").alias(step_column(0)),
-                    n("__returning").alias(step_column(1)),
-                    n("__resurrected").alias(step_column(2)),
-                ],
-            )
-        })
-        .map_err(b.fail("finding statuses"))?;
-    // dormant in a period: active in the one before and not in it, which is the one
-    // before's actives less the period's returning users. The actives are counted from the
-    // active periods themselves, not from the statuses: those would order each user's
-    // periods a second time (a plan read twice runs twice)
-    let before = periods
+    let fail = b.fail("finding statuses");
+    let n = |name: &str| cast(count(lit(1i64)), DataType::Float64).alias(name);
+    let active = periods
+        .clone()
+        .aggregate(inputs.keyed(col(PERIOD)), vec![n("__active")])
+        .map_err(&fail)?;
+    // each user's first active period, and how many users each period is the first of
+    let new = periods
+        .clone()
         .aggregate(
-            inputs.keyed(col(PERIOD)),
-            vec![cast(count(lit(1i64)), DataType::Float64).alias("__before")],
+            inputs.keyed(col(USER)),
+            vec![min(col(PERIOD)).alias(PERIOD)],
         )
+        .and_then(|d| d.aggregate(inputs.keyed(col(PERIOD)), vec![n("__new")]))
         .and_then(|d| {
-            let mut cols = vec![b.next_period(grain).alias("__p")];
-            if inputs.segmented() {
-                cols.push(col(SEGMENT).alias("__s"));
-            }
-            cols.push(col("__before"));
+            let mut cols = renamed_keys(inputs.segmented());
+            cols.push(col("__new"));
             d.select(cols)
         })
-        .map_err(b.fail("finding dormant users"))?;
+        .map_err(&fail)?;
+    let consecutive = b.consecutive(&periods, grain)?.select({
+        let mut cols = renamed_keys(inputs.segmented());
+        cols.extend([col("__before"), col("__both")]);
+        cols
+    });
     let (l, r) = join_keys(inputs.segmented());
     let zero = |c: &str| coalesce(vec![col(c), lit(0.0)]);
+    // the periods with active users, and those after one (where only dormant users are)
     let frame = active
-        .join_named(before, JoinType::Full, &l, &r, None)
+        .join_named(new, JoinType::Left, &l, &r, None)
+        .and_then(|d| {
+            let mut cols = inputs.keyed(col(PERIOD));
+            cols.extend([col("__active"), col("__new")]);
+            d.select(cols)
+        })
+        .and_then(|d| d.join_named(consecutive?, JoinType::Full, &l, &r, None))
         .and_then(|d| {
             let mut cols = vec![coalesce(vec![col(PERIOD), col("__p")]).alias(PERIOD)];
             if inputs.segmented() {
                 cols.push(coalesce(vec![col(SEGMENT), col("__s")]).alias(SEGMENT));
             }
             cols.extend([
-                zero(&step_column(0)).alias(step_column(0)),
-                zero(&step_column(1)).alias(step_column(1)),
-                zero(&step_column(2)).alias(step_column(2)),
-                (zero(&step_column(1)) - zero("__before")).alias(step_column(3)),
+                zero("__new").alias(step_column(0)),
+                zero("__both").alias(step_column(1)),
+                (zero("__active") - zero("__new") - zero("__both")).alias(step_column(2)),
+                (zero("__both") - zero("__before")).alias(step_column(3)),
             ]);
             d.select(cols)
         })

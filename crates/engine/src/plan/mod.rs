@@ -22,6 +22,7 @@ mod retention;
 pub(crate) mod shared;
 pub(crate) mod sql;
 mod stickiness;
+mod streaks;
 mod sum;
 mod unique;
 

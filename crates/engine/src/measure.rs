@@ -69,6 +69,28 @@ pub(crate) struct Reads {
     pub firsts: bool,
 }
 
+/// Runs `frame`; with `RUST_LOG=throughline_engine::plans=trace` it logs the physical plan of
+/// metric `id` with each operator's rows and time once it has run (where a slow metric's time
+/// goes).
+async fn collect_traced(
+    frame: datafusion::prelude::DataFrame,
+    id: &str,
+) -> datafusion::error::Result<Vec<datafusion::arrow::record_batch::RecordBatch>> {
+    if !tracing::enabled!(target: "throughline_engine::plans", tracing::Level::TRACE) {
+        return frame.collect().await;
+    }
+    let ctx = frame.task_ctx();
+    let plan = frame.create_physical_plan().await?;
+    let batches =
+        datafusion::physical_plan::collect(plan.clone(), std::sync::Arc::new(ctx)).await?;
+    let shown =
+        datafusion::physical_plan::display::DisplayableExecutionPlan::with_metrics(plan.as_ref())
+            .indent(true)
+            .to_string();
+    tracing::trace!(target: "throughline_engine::plans", metric = id, "plan run:\n{shown}");
+    Ok(batches)
+}
+
 /// `req` with the first day `froms` gives metric `id` at `grain`.
 fn request_for(req: &Request, froms: &Froms, id: &str, grain: Grain) -> Request {
     let mut r = req.clone();
@@ -538,10 +560,7 @@ impl Engine {
         known: &[String],
     ) -> Result<Vec<MetricValue>, EngineError> {
         let what = format!("computing `{}`", m.id.value);
-        let batches = p
-            .frame
-            .clone()
-            .collect()
+        let batches = collect_traced(p.frame.clone(), &m.id.value)
             .await
             .map_err(|e| error::df(&what, e))?;
         let segmented = req.by.is_some();

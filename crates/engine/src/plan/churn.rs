@@ -17,11 +17,14 @@ pub(super) fn plan(
     // of the users active in the period before, those not active in this one
     let frame = b
         .consecutive(&act, grain)?
-        .select({
-            let mut cols = inputs.keyed(col(PERIOD));
-            cols.push((col("__before") - col("__both")).alias(NUMERATOR));
-            cols.push(col("__before").alias(DENOMINATOR));
-            cols
+        .filter(col("__before").gt(lit(0.0)))
+        .and_then(|d| {
+            d.select({
+                let mut cols = inputs.keyed(col(PERIOD));
+                cols.push((col("__before") - col("__both")).alias(NUMERATOR));
+                cols.push(col("__before").alias(DENOMINATOR));
+                cols
+            })
         })
         .map_err(b.fail("finding churned users"))?;
     let scale = share_scale(b.m);

@@ -24,11 +24,6 @@ pub(super) fn plan(
     let grain = every.value;
     let periods = b.active_by_period(event, grain)?;
     let fail = b.fail("finding statuses");
-    let n = |name: &str| cast(count(lit(1i64)), DataType::Float64).alias(name);
-    let active = periods
-        .clone()
-        .aggregate(inputs.keyed(col(PERIOD)), vec![n("__active")])
-        .map_err(&fail)?;
     // each user's first active period, and how many users each period is the first of
     let new = periods
         .clone()
@@ -36,39 +31,31 @@ pub(super) fn plan(
             inputs.keyed(col(USER)),
             vec![min(col(PERIOD)).alias(PERIOD)],
         )
-        .and_then(|d| d.aggregate(inputs.keyed(col(PERIOD)), vec![n("__new")]))
+        .and_then(|d| {
+            d.aggregate(
+                inputs.keyed(col(PERIOD)),
+                vec![cast(count(lit(1i64)), DataType::Float64).alias("__new")],
+            )
+        })
         .and_then(|d| {
             let mut cols = renamed_keys(inputs.segmented());
             cols.push(col("__new"));
             d.select(cols)
         })
         .map_err(&fail)?;
-    let consecutive = b.consecutive(&periods, grain)?.select({
-        let mut cols = renamed_keys(inputs.segmented());
-        cols.extend([col("__before"), col("__both")]);
-        cols
-    });
     let (l, r) = join_keys(inputs.segmented());
     let zero = |c: &str| coalesce(vec![col(c), lit(0.0)]);
     // the periods with active users, and those after one (where only dormant users are)
-    let frame = active
+    let frame = b
+        .consecutive(&periods, grain)?
         .join_named(new, JoinType::Left, &l, &r, None)
         .and_then(|d| {
             let mut cols = inputs.keyed(col(PERIOD));
-            cols.extend([col("__active"), col("__new")]);
-            d.select(cols)
-        })
-        .and_then(|d| d.join_named(consecutive?, JoinType::Full, &l, &r, None))
-        .and_then(|d| {
-            let mut cols = vec![coalesce(vec![col(PERIOD), col("__p")]).alias(PERIOD)];
-            if inputs.segmented() {
-                cols.push(coalesce(vec![col(SEGMENT), col("__s")]).alias(SEGMENT));
-            }
             cols.extend([
                 zero("__new").alias(step_column(0)),
-                zero("__both").alias(step_column(1)),
-                (zero("__active") - zero("__new") - zero("__both")).alias(step_column(2)),
-                (zero("__both") - zero("__before")).alias(step_column(3)),
+                col("__both").alias(step_column(1)),
+                (col("__active") - zero("__new") - col("__both")).alias(step_column(2)),
+                (col("__both") - col("__before")).alias(step_column(3)),
             ]);
             d.select(cols)
         })

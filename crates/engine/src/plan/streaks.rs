@@ -36,9 +36,9 @@ impl Builder<'_> {
             .map_err(fail)
     }
 
-    /// Per period of `grain` (and segment) after an active period of `act`: how many users
-    /// were active in the one before (`__before`) and how many of them in this one too
-    /// (`__both`, their returning users).
+    /// Per period of `grain` (and segment) with users active in it or in the one before,
+    /// from `act`: how many users were active in it (`__active`), in the one before
+    /// (`__before`), and in both (`__both`, its returning users).
     pub(super) fn consecutive(
         &self,
         act: &DataFrame,
@@ -55,25 +55,24 @@ impl Builder<'_> {
         };
         let mut groups = inputs.keyed(col(USER));
         groups.push(col("__k"));
-        let one_if = |c: Expr| when(c, lit(1i64)).otherwise(lit(0i64)).map_err(&fail);
-        let both = one_if(col("__bits").eq(lit(3i64)))?;
+        // a user's bits of a period: 1, 2 or 3
+        let counted = |c: Expr, name: &str| -> Result<Expr, EngineError> {
+            let one = when(c, lit(1i64)).otherwise(lit(0i64)).map_err(&fail)?;
+            Ok(cast(sum(one), DataType::Float64).alias(name))
+        };
+        let bits = || col("__bits");
+        let counts = vec![
+            counted(bits().not_eq(lit(2i64)), "__active")?,
+            counted(bits().gt_eq(lit(2i64)), "__before")?,
+            counted(bits().eq(lit(3i64)), "__both")?,
+        ];
         tagged(act.clone(), PERIOD, 1)
             .and_then(|here| here.union(tagged(next, "__next", 2)?))
             .and_then(|d| d.aggregate(groups, vec![bit_or(col("__bit")).alias("__bits")]))
-            // only the periods after an active one: a user's later period alone is not one
-            .and_then(|d| d.filter(col("__bits").gt_eq(lit(2i64))))
-            .and_then(|d| {
-                d.aggregate(
-                    inputs.keyed(col("__k")),
-                    vec![
-                        cast(count(lit(1i64)), DataType::Float64).alias("__before"),
-                        cast(sum(both), DataType::Float64).alias("__both"),
-                    ],
-                )
-            })
+            .and_then(|d| d.aggregate(inputs.keyed(col("__k")), counts))
             .and_then(|d| {
                 let mut cols = inputs.keyed(col("__k").alias(PERIOD));
-                cols.extend([col("__before"), col("__both")]);
+                cols.extend([col("__active"), col("__before"), col("__both")]);
                 d.select(cols)
             })
             .map_err(fail)

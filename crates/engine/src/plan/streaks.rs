@@ -1,8 +1,9 @@
 //! Counts over users' active periods that churn and lifecycle share, found by hashing rather
 //! than by ordering each user's periods. A window function over each user's periods in order
 //! (`lead`, `lag`, `first_value`) spent about 2 µs a row in DataFusion 55's bounded window
-//! operator with one partition per user (1M demo users: 2.3 s of churn's 2.6 s); grouped
-//! aggregations spill to disk like a sort when they outgrow their memory.
+//! operator with one partition per user (a refresh of the 1M demo: 2.32 s of compute for
+//! churn's 1.24M rows). Grouped aggregations spill to disk like a sort when they outgrow
+//! their memory, though more slowly under a tight limit (docs/architecture.md).
 //!
 //! Each of a user's active periods is also written as the period after it (from a table of
 //! the distinct periods, so the zone's calendar arithmetic runs once per period, not per

@@ -170,18 +170,13 @@ impl Inputs {
     /// (the events' and the roll-up's cuts apart).
     ///
     /// Without `firsts` (a type that reads no user's first event) nothing before `from_us` is
-    /// kept: the first events before the cut are there for the other types, and this one
-    /// reads none of them. Of the rolled-up periods it keeps those from the one holding
-    /// `from_us` on (a type reads them from its own first period less its reach, which the
-    /// window holds whole; the period holding `from_us` may be partial, and its value, like
-    /// any before the metric's first recomputed period, is not kept).
+    /// kept (see [`Inputs::own_window`]).
     ///
     /// With `firsts` (a type that reads users' first events: a cohort's start, a first
     /// activity) it keeps, of that stretch, each user's first event of each name, first day
     /// of each activity mask and first period of each mask: a user's first event may lie
     /// there, and nothing else of it is read (every later event such a type reads is at or
-    /// after its cohort's start or within its window). The rolled-up periods are then left
-    /// whole.
+    /// after its cohort's start or within its window).
     pub fn narrowed(
         &self,
         cut: crate::measure::Cut,
@@ -191,26 +186,9 @@ impl Inputs {
     ) -> Result<Inputs, EngineError> {
         use datafusion::functions_aggregate::expr_fn::min;
         if !firsts {
-            let fail = |e| df("narrowing the window", e);
-            let since = |d: &DataFrame, c: &str, us: i64| {
-                d.clone().filter(col(c).gt_eq(utc(us))).map_err(fail)
-            };
-            let mut out = self.clone();
-            out.events = since(&self.events, TS, from_us)?;
-            if let Some(a) = &self.activity {
-                out.activity = Some(since(a, DAY, from_us)?);
-            }
-            let day = chrono::DateTime::from_timestamp_micros(from_us)
-                .map(|t| t.with_timezone(&cal.tz).date_naive());
-            for (grain, p) in &self.periods {
-                if let Some(day) = day {
-                    let start = cal.midnight(cal.period_start(*grain, day));
-                    out.periods
-                        .insert(*grain, since(p, PERIOD, start.timestamp_micros())?);
-                }
-            }
-            return Ok(out);
+            return self.own_window(from_us, cal);
         }
+        let fail = |e| df("narrowing the window", e);
         let keep = |c: &str, cut_us: i64| col(c).lt(utc(cut_us)).or(col(c).gt_eq(utc(from_us)));
         let between = |c: &str, cut_us: i64| col(c).gt_eq(utc(cut_us)).and(col(c).lt(utc(from_us)));
         // each group's earliest `time` of the rows between the cut and `from`, in `d`'s
@@ -224,7 +202,7 @@ impl Inputs {
                 .clone()
                 .filter(between(time, cut_us))
                 .and_then(|d| d.aggregate(groups, vec![min(col(time)).alias(time)]))
-                .map_err(|e| df("narrowing the window", e))?;
+                .map_err(fail)?;
             like(d, first)
         };
         // the rows before the cut and from `from`, and the earliest between
@@ -236,7 +214,7 @@ impl Inputs {
             d.clone()
                 .filter(keep(time, cut_us))
                 .and_then(|kept| kept.union(first))
-                .map_err(|e| df("narrowing the window", e))
+                .map_err(fail)
         };
         let mut out = self.clone();
         out.events = narrowed(&self.events, &[USER, EVENT], TS, cut.events_us)?;
@@ -248,6 +226,36 @@ impl Inputs {
         for (grain, p) in &self.periods {
             out.periods
                 .insert(*grain, narrowed(p, &[USER, MASK], PERIOD, cut.activity_us)?);
+        }
+        Ok(out)
+    }
+
+    /// These inputs from `from_us` (UTC µs) on, for a type that reads no user's first event:
+    /// the first events before a refresh's cut are there for the other types, and this one
+    /// reads none of them. Of the rolled-up periods it keeps those from the one holding
+    /// `from_us` on (a type reads them from its own first period less its reach, which the
+    /// window holds whole; the period holding `from_us` may be partial, and its value, like
+    /// any before the metric's first recomputed period, is not kept).
+    fn own_window(&self, from_us: i64, cal: &Calendar) -> Result<Inputs, EngineError> {
+        let since = |d: &DataFrame, c: &str, us: i64| {
+            d.clone()
+                .filter(col(c).gt_eq(utc(us)))
+                .map_err(|e| df("narrowing the window", e))
+        };
+        let mut out = self.clone();
+        out.events = since(&self.events, TS, from_us)?;
+        if let Some(a) = &self.activity {
+            out.activity = Some(since(a, DAY, from_us)?);
+        }
+        let Some(day) = chrono::DateTime::from_timestamp_micros(from_us)
+            .map(|t| t.with_timezone(&cal.tz).date_naive())
+        else {
+            return Ok(out);
+        };
+        for (grain, p) in &self.periods {
+            let start = cal.midnight(cal.period_start(*grain, day));
+            out.periods
+                .insert(*grain, since(p, PERIOD, start.timestamp_micros())?);
         }
         Ok(out)
     }

@@ -1113,10 +1113,7 @@ impl Engine {
                 reads
                     .iter()
                     .filter(|r| r.firsts || r.events)
-                    .map(|r| r.day)
-                    .chain([change_day])
-                    .min()
-                    .unwrap_or(change_day)
+                    .fold(change_day, |day, r| day.min(r.day))
                     .max(read_from),
                 (change_day - read_from).num_days(),
             ),

@@ -102,6 +102,27 @@ fn between(
         .collect()
 }
 
+/// A workspace folder with an empty events folder and two users, u1 and u2, signed up in
+/// March 2026.
+fn two_users(dir: &std::path::Path) {
+    std::fs::create_dir_all(dir.join("events")).unwrap();
+    std::fs::write(
+        dir.join("users.csv"),
+        "user_id,created_at,plan\nu1,2026-03-01T10:00:00Z,free\nu2,2026-03-02T10:00:00Z,pro\n",
+    )
+    .unwrap();
+}
+
+/// An events row as `write_events` takes it (a `rate` scores 9).
+fn event(user: &str, at: DateTime<Utc>, name: &str) -> (String, DateTime<Utc>, String) {
+    let score = if name == "rate" { "9" } else { "" };
+    let line = format!(
+        "{user},{},{name},,{score}\n",
+        at.format("%Y-%m-%dT%H:%M:%SZ")
+    );
+    (user.to_string(), at, line)
+}
+
 const HEADER: &str = "user_id,ts,event,amount,score\n";
 
 fn write_events(dir: &std::path::Path, file: &str, rows: &[&(String, DateTime<Utc>, String)]) {
@@ -413,20 +434,13 @@ async fn a_roll_up_of_no_new_days_is_kept_too() {
 "#;
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path();
-    std::fs::create_dir_all(dir.join("events")).unwrap();
-    std::fs::write(
-        dir.join("users.csv"),
-        "user_id,created_at,plan\nu1,2026-03-01T10:00:00Z,free\nu2,2026-03-02T10:00:00Z,pro\n",
-    )
-    .unwrap();
+    two_users(dir);
     let row = |user: &str, day: i64, name: &str| {
-        let at = Utc.with_ymd_and_hms(2026, 3, 2, 15, 0, 0).unwrap() + Duration::days(day);
-        let line = format!(
-            "{user},{},{name},,{}\n",
-            at.format("%Y-%m-%dT%H:%M:%SZ"),
-            if name == "rate" { "9" } else { "" }
-        );
-        (user.to_string(), at, line)
+        event(
+            user,
+            Utc.with_ymd_and_hms(2026, 3, 2, 15, 0, 0).unwrap() + Duration::days(day),
+            name,
+        )
     };
     let first: Vec<_> = (0..20)
         .map(|d| row(["u1", "u2"][d as usize % 2], d, "visit"))
@@ -462,24 +476,20 @@ async fn the_events_are_read_from_a_later_cut_than_the_roll_up() {
 "#;
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path();
-    std::fs::create_dir_all(dir.join("events")).unwrap();
-    std::fs::write(
-        dir.join("users.csv"),
-        "user_id,created_at,plan\nu1,2026-03-02T10:00:00Z,free\nu2,2026-03-02T10:00:00Z,pro\n",
-    )
-    .unwrap();
+    two_users(dir);
     let visit = |user: &str, month: u32, day: u32| {
-        let at = Utc.with_ymd_and_hms(2026, month, day, 15, 0, 0).unwrap();
-        let line = format!("{user},{},visit,,\n", at.format("%Y-%m-%dT%H:%M:%SZ"));
-        (user.to_string(), at, line)
+        event(
+            user,
+            Utc.with_ymd_and_hms(2026, month, day, 15, 0, 0).unwrap(),
+            "visit",
+        )
     };
     // u1: a first visit in March, back on Monday 15 June; u2: every fourth day to Tuesday
     // 16 June (the last run's data end, so the change's day)
     let mut first = vec![visit("u1", 3, 2), visit("u1", 6, 15)];
     let mut day = Utc.with_ymd_and_hms(2026, 3, 3, 15, 0, 0).unwrap();
     while day <= Utc.with_ymd_and_hms(2026, 6, 16, 15, 0, 0).unwrap() {
-        let line = format!("u2,{},visit,,\n", day.format("%Y-%m-%dT%H:%M:%SZ"));
-        first.push(("u2".into(), day, line));
+        first.push(event("u2", day, "visit"));
         day += Duration::days(4);
     }
     first.push(visit("u2", 6, 16));

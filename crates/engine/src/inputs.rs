@@ -102,6 +102,10 @@ pub(crate) struct Inputs {
     pub session: SessionContext,
     /// How the cohort joins are split by user (see [`crate::plan::parts`]).
     pub parts: crate::plan::parts::Parts,
+    /// The first and last local days of the event data, when known and the events are not
+    /// read in a database: the periods a plan may list from the calendar instead of finding
+    /// them in the data.
+    pub days: Option<(chrono::NaiveDate, chrono::NaiveDate)>,
 }
 
 /// What a refresh's activity roll-up reuses and keeps (see `refresh`): the roll-up is the
@@ -112,6 +116,18 @@ pub(crate) struct RollUpCache {
     pub prior: Option<Prior>,
     /// Where to write the finished roll-up's rows for the next run.
     pub keep: Option<Keep>,
+    /// Per grain, the rolled-up periods (see [`Inputs::periods`]) an earlier run kept and
+    /// where to keep this run's: used when the periods of that grain are rolled up.
+    pub periods: BTreeMap<Grain, PeriodsCache>,
+}
+
+/// The rolled-up periods of one grain in a refresh's cache: whole periods from `prior`
+/// (its `from_us` and `to_us` are period starts) instead of rolled up again from the days,
+/// and the periods from `keep`'s `from_us` on written for the next run.
+#[derive(Clone, Debug)]
+pub(crate) struct PeriodsCache {
+    pub prior: Option<Prior>,
+    pub keep: Keep,
 }
 
 /// The roll-up's rows of the days from `from_us` to `to_us` (UTC µs of local midnights) and
@@ -406,15 +422,20 @@ impl Inputs {
                     let tmp = scratch(dir)?;
                     let frame = written(session, a, tmp.path(), "activity", ROLL_UP).await?;
                     if let (Some(k), None) = (&cached.keep, by) {
-                        kept(&frame, k).await?;
+                        kept(&frame, k, DAY).await?;
                     }
                     for (grain, _) in needs.period_readers.iter().filter(|(_, n)| **n >= 2) {
-                        let p = by_period(frame.clone(), *grain, by.is_some(), cal)?;
+                        let cache = cached.periods.get(grain).filter(|_| by.is_none());
+                        let p = match cache.and_then(|c| c.prior.as_ref()) {
+                            Some(prior) => periods_around(&frame, prior, *grain, cal)?,
+                            None => by_period(frame.clone(), *grain, by.is_some(), cal)?,
+                        };
                         let name = format!("activity_{grain:?}").to_lowercase();
-                        periods.insert(
-                            *grain,
-                            written(session, p, tmp.path(), &name, ROLL_UP).await?,
-                        );
+                        let p = written(session, p, tmp.path(), &name, ROLL_UP).await?;
+                        if let Some(c) = cache {
+                            kept(&p, &c.keep, PERIOD).await?;
+                        }
+                        periods.insert(*grain, p);
                     }
                     (Some(frame), Some(Arc::new(tmp)))
                 }
@@ -441,6 +462,7 @@ impl Inputs {
                 .collect(),
             session: session.clone(),
             parts: crate::plan::parts::Parts::new(1, None),
+            days: None,
         })
     }
 }
@@ -494,6 +516,29 @@ fn rolled_around(
     rolled.union(days).map_err(fail)
 }
 
+/// The periods of `grain` rolled up from the daily roll-up `days`, those of `prior` taken
+/// from it instead: the days before and after them rolled up (its bounds are period starts,
+/// so no period is in both), and its rows added.
+fn periods_around(
+    days: &DataFrame,
+    prior: &Prior,
+    grain: Grain,
+    cal: &Calendar,
+) -> Result<DataFrame, EngineError> {
+    let fail = |e| df("rolling up active periods around the cached ones", e);
+    let outside = days
+        .clone()
+        .filter(
+            col(DAY)
+                .lt(utc(prior.from_us))
+                .or(col(DAY).gt_eq(utc(prior.to_us))),
+        )
+        .map_err(fail)?;
+    let rolled = by_period(outside, grain, false, cal)?;
+    let cached = like(&rolled, prior.rows.clone())?;
+    rolled.union(cached).map_err(fail)
+}
+
 /// The instant `us` (UTC µs) as a literal.
 pub(crate) fn utc(us: i64) -> Expr {
     lit(datafusion::scalar::ScalarValue::TimestampMicrosecond(
@@ -502,14 +547,14 @@ pub(crate) fn utc(us: i64) -> Expr {
     ))
 }
 
-/// Writes the rows of the roll-up `frame` that `keep` asks for to its file, through a
-/// temporary file renamed over it.
-pub(crate) async fn kept(frame: &DataFrame, keep: &Keep) -> Result<(), EngineError> {
+/// Writes the rows of the roll-up `frame` (days or periods, by their column `time`) that
+/// `keep` asks for to its file, through a temporary file renamed over it.
+pub(crate) async fn kept(frame: &DataFrame, keep: &Keep, time: &str) -> Result<(), EngineError> {
     let fail = |e| df("keeping the activity roll-up in the cache", e);
     let rows = match keep.from_us {
         Some(from) => frame
             .clone()
-            .filter(col(DAY).gt_eq(utc(from)))
+            .filter(col(time).gt_eq(utc(from)))
             .map_err(fail)?,
         None => frame.clone(),
     };

@@ -266,6 +266,8 @@ impl Engine {
             self.join_parts,
             self.scratch_dir(true).map(std::path::Path::to_path_buf),
         );
+        // a table of periods in memory would stop a plan from running in the database
+        inputs.days = self.data_days().filter(|_| !self.events_in_database);
         Ok(inputs)
     }
 

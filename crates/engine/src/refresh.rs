@@ -13,7 +13,9 @@
 //! user and event name before that, only the user's first such event: enough for every
 //! cohort's start and every first activity, so each value equals a full computation. The
 //! activity roll-up of the days before the change is read from the cache, not rolled up
-//! again, from as far back as its metrics read (a churn's previous month); the events are
+//! again, from as far back as its metrics read (a churn's previous month), and so are its
+//! whole periods of each grain it is rolled up to for several metrics (weeks, months)
+//! between the window's cut and the change's period; the events are
 //! then read only from where the metrics that read events or first activities begin. Each
 //! metric reads only its own window. The periods before come from the cache.
 //!
@@ -34,7 +36,7 @@ use datafusion::prelude::*;
 use serde::{Deserialize, Serialize};
 use throughline_model::{Grain, Reach, SourceFormat};
 
-use crate::columns::DAY;
+use crate::columns::{DAY, PERIOD};
 use crate::error::df;
 use crate::inputs::{Keep, Prior, RollUpCache};
 use crate::join::JoinNamed;
@@ -75,6 +77,9 @@ pub enum Refreshed {
         /// Days of the activity roll-up read from the cache instead of rolled up again from
         /// their events (0: none).
         days_reused: i64,
+        /// The grains (`week`, `month`, …) whose rolled-up periods between the window's cut
+        /// and the change were read from the cache instead of rolled up again from the days.
+        periods_reused: Vec<String>,
     },
     /// No file was added, changed or removed, the data ends where it did and the clock was
     /// past that end at both runs: every value came from the cache.
@@ -97,6 +102,7 @@ impl Refreshed {
                 kept,
                 computed,
                 days_reused,
+                periods_reused,
             } => {
                 let since = match rows {
                     Some(n) => format!("{n} row(s) written since the last run"),
@@ -104,9 +110,15 @@ impl Refreshed {
                         "{added} file(s) added, {changed} changed, {removed} removed since the last run"
                     ),
                 };
+                let periods = match periods_reused.as_slice() {
+                    [] => String::new(),
+                    grains => format!(", and their whole {} periods,", grains.join(", ")),
+                };
                 let days = match days_reused {
                     0 => String::new(),
-                    n => format!(" (the activity of {n} day(s) of them read from the cache)"),
+                    n => format!(
+                        " (the activity of {n} day(s) of them{periods} read from the cache)"
+                    ),
                 };
                 format!(
                     "refreshed from {from} ({since}): {computed} value(s) computed from the events since {read_from}{days}, {kept} kept from the cache; `--full` computes every period"
@@ -150,6 +162,11 @@ struct Manifest {
 struct ActivityCache {
     names: Vec<String>,
     files: Vec<ActivityFile>,
+    /// Per grain (`week`, `month`, …), the rolled-up periods of that grain: files of whole
+    /// periods, each serving the periods starting from `from_us` to `to_us`; unlike the days,
+    /// they may leave periods out (a refresh then rolls those up from the days again).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    periods: BTreeMap<String, Vec<ActivityFile>>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -380,7 +397,14 @@ impl Engine {
                     .partial(req, old, &entries, &refresh.dir, changed_at, progress)
                     .await;
                 match partial {
-                    Ok(Some((values, from, read_from, kept, activity, days_reused))) => {
+                    Ok(Some((
+                        values,
+                        from,
+                        read_from,
+                        kept,
+                        activity,
+                        (days_reused, periods_reused),
+                    ))) => {
                         let computed = values.len() - kept;
                         let how = Refreshed::Partial {
                             from,
@@ -399,6 +423,7 @@ impl Engine {
                             kept,
                             computed,
                             days_reused,
+                            periods_reused,
                         };
                         (values, how, activity)
                     }
@@ -453,24 +478,52 @@ impl Engine {
             path: dir.join(&file),
             from_us: None,
         });
+        // every period of each grain rolled up, kept
+        let period_files: BTreeMap<Grain, String> = PERIOD_GRAINS
+            .iter()
+            .map(|g| (*g, new_periods_file(*g)))
+            .collect();
+        let periods = period_files
+            .iter()
+            .map(|(g, f)| {
+                let keep = Keep {
+                    path: dir.join(f),
+                    from_us: None,
+                };
+                (*g, crate::inputs::PeriodsCache { prior: None, keep })
+            })
+            .collect();
         let froms = crate::measure::Froms {
-            roll_up: RollUpCache { prior: None, keep },
+            roll_up: RollUpCache {
+                prior: None,
+                keep,
+                periods,
+            },
             ..Default::default()
         };
         let values = self
             .measure_over(&self.tables, req, &froms, progress)
             .await
             .map_err(|e| self.placement.explain_error(e))?;
-        // no file when the roll-up was not written (its events are read in the database)
+        // no file when the roll-up was not written (its events are read in the database),
+        // nor for a grain whose periods were not rolled up
+        let every = |file: String| {
+            vec![ActivityFile {
+                file,
+                from_us: i64::MIN,
+                to_us: i64::MAX,
+            }]
+        };
         let activity = names
             .filter(|_| dir.join(&file).exists())
             .map(|names| ActivityCache {
                 names,
-                files: vec![ActivityFile {
-                    file,
-                    from_us: i64::MIN,
-                    to_us: i64::MAX,
-                }],
+                files: every(file),
+                periods: period_files
+                    .into_iter()
+                    .filter(|(_, f)| dir.join(f).exists())
+                    .map(|(g, f)| (grain_key(g), every(f)))
+                    .collect(),
             });
         Ok((values, activity))
     }
@@ -482,10 +535,34 @@ impl Engine {
         Ok(needs.activity.then(|| needs.activity_bits()))
     }
 
-    /// The cached roll-up's rows of the days from `from_us` to `to_us`, from its files.
-    async fn cached_days(
+    /// The cached rows of `files` (days or periods, by their column `time`) from `from_us`
+    /// to `to_us`, as a refresh reads them instead of rolling them up (none when the range
+    /// is empty).
+    async fn cached_prior(
         &self,
-        a: &ActivityCache,
+        files: &[ActivityFile],
+        time: &str,
+        dir: &Path,
+        from_us: i64,
+        to_us: i64,
+    ) -> Result<Option<Prior>, EngineError> {
+        if from_us >= to_us {
+            return Ok(None);
+        }
+        let rows = self.cached_rows(files, time, dir, from_us, to_us).await?;
+        Ok(rows.map(|rows| Prior {
+            rows,
+            from_us,
+            to_us,
+        }))
+    }
+
+    /// The cached rows of `files` (days or periods, by their column `time`) from `from_us`
+    /// to `to_us`.
+    async fn cached_rows(
+        &self,
+        files: &[ActivityFile],
+        time: &str,
         dir: &Path,
         from_us: i64,
         to_us: i64,
@@ -493,7 +570,7 @@ impl Engine {
         let fail = |e| df("reading the cached activity roll-up", e);
         let at = crate::inputs::utc;
         let mut out: Option<DataFrame> = None;
-        for f in &a.files {
+        for f in files {
             let (lo, hi) = (f.from_us.max(from_us), f.to_us.min(to_us));
             if lo >= hi {
                 continue;
@@ -507,10 +584,10 @@ impl Engine {
                 .await
                 .map_err(fail)?;
             if lo > i64::MIN {
-                rows = rows.filter(col(DAY).gt_eq(at(lo))).map_err(fail)?;
+                rows = rows.filter(col(time).gt_eq(at(lo))).map_err(fail)?;
             }
             if hi < i64::MAX {
-                rows = rows.filter(col(DAY).lt(at(hi))).map_err(fail)?;
+                rows = rows.filter(col(time).lt(at(hi))).map_err(fail)?;
             }
             out = Some(match out {
                 Some(o) => o.union(rows).map_err(fail)?,
@@ -565,35 +642,32 @@ impl Engine {
             .collect();
         if before.len() >= ACTIVITY_FILES {
             let file = new_activity_file();
-            let Some(rows) = self.cached_days(a, dir, i64::MIN, change_us).await? else {
+            let Some(rows) = self
+                .cached_rows(&a.files, DAY, dir, i64::MIN, change_us)
+                .await?
+            else {
                 return Ok((RollUpCache::default(), None));
             };
             let keep = Keep {
                 path: dir.join(&file),
                 from_us: None,
             };
-            crate::inputs::kept(&rows, &keep).await?;
+            crate::inputs::kept(&rows, &keep, DAY).await?;
             before = vec![ActivityFile {
                 file,
                 from_us: i64::MIN,
                 to_us: change_us,
             }];
         }
+        let (periods, next_periods) = self.reused_periods(a, dir, cut_us, change_us).await?;
         let compacted = ActivityCache {
             names: a.names.clone(),
             files: before,
+            periods: next_periods,
         };
-        let prior = match change_us > cut_us {
-            true => self
-                .cached_days(&compacted, dir, cut_us, change_us)
-                .await?
-                .map(|rows| Prior {
-                    rows,
-                    from_us: cut_us,
-                    to_us: change_us,
-                }),
-            false => None,
-        };
+        let prior = self
+            .cached_prior(&compacted.files, DAY, dir, cut_us, change_us)
+            .await?;
         let file = new_activity_file();
         let keep = Keep {
             path: dir.join(&file),
@@ -609,9 +683,90 @@ impl Engine {
             RollUpCache {
                 prior,
                 keep: Some(keep),
+                periods,
             },
             Some(next),
         ))
+    }
+
+    /// Per grain, what a refresh with its window from `cut_us` and its change at `change_us`
+    /// does with the cached periods of `a`: the whole periods from the first starting at or
+    /// after the cut to the one holding the change are read from the cache when its files
+    /// serve them all, and this run keeps the periods from the later of those two on (the
+    /// periods before the cut are rolled up from first events only, and those from the
+    /// change on can change). Also the files the cache then names, per grain: those it had,
+    /// up to the change's period, and this run's; a file wholly before the cut is served no
+    /// more (a refresh's cut moves on with the data), nor are the oldest past
+    /// [`ACTIVITY_FILES`].
+    async fn reused_periods(
+        &self,
+        a: &ActivityCache,
+        dir: &Path,
+        cut_us: i64,
+        change_us: i64,
+    ) -> Result<
+        (
+            BTreeMap<Grain, crate::inputs::PeriodsCache>,
+            BTreeMap<String, Vec<ActivityFile>>,
+        ),
+        EngineError,
+    > {
+        let cal = &self.calendar;
+        let day_of = |us: i64| {
+            Utc.timestamp_micros(us)
+                .single()
+                .map(|t| t.with_timezone(&cal.tz).date_naive())
+        };
+        let (Some(cut_day), Some(change_day)) = (day_of(cut_us), day_of(change_us)) else {
+            return Ok(Default::default());
+        };
+        let mut caches = BTreeMap::new();
+        let mut named = BTreeMap::new();
+        for grain in PERIOD_GRAINS {
+            let mut first = cal.midnight(cal.period_start(grain, cut_day));
+            if first.timestamp_micros() < cut_us {
+                first = cal.period_end(grain, first);
+            }
+            let first = first.timestamp_micros();
+            let change = cal
+                .midnight(cal.period_start(grain, change_day))
+                .timestamp_micros();
+            let old: Vec<ActivityFile> = a
+                .periods
+                .get(&grain_key(grain))
+                .filter(|files| files.iter().all(|f| dir.join(&f.file).exists()))
+                .cloned()
+                .unwrap_or_default();
+            let prior = match serves(&old, first, change) {
+                true => self.cached_prior(&old, PERIOD, dir, first, change).await?,
+                false => None,
+            };
+            let mut files: Vec<ActivityFile> = old
+                .into_iter()
+                .filter(|f| f.from_us < change && f.to_us > first)
+                .map(|f| ActivityFile {
+                    to_us: f.to_us.min(change),
+                    ..f
+                })
+                .collect();
+            files.sort_by_key(|f| f.from_us);
+            let over = (files.len() + 1).saturating_sub(ACTIVITY_FILES);
+            files.drain(..over);
+            let file = new_periods_file(grain);
+            let from = first.max(change);
+            files.push(ActivityFile {
+                file: file.clone(),
+                from_us: from,
+                to_us: i64::MAX,
+            });
+            let keep = Keep {
+                path: dir.join(&file),
+                from_us: Some(from),
+            };
+            caches.insert(grain, crate::inputs::PeriodsCache { prior, keep });
+            named.insert(grain_key(grain), files);
+        }
+        Ok((caches, named))
     }
 
     /// Why `req` is computed in full whatever the cache holds, if it is.
@@ -1124,6 +1279,13 @@ impl Engine {
             events_us: events_cut.timestamp_micros(),
             activity_us: cut.timestamp_micros(),
         });
+        // the grains whose cached periods are read, if rolled up (then this run keeps theirs)
+        let period_priors: Vec<(String, PathBuf)> = roll_up
+            .periods
+            .iter()
+            .filter(|(_, c)| c.prior.is_some())
+            .map(|(g, c)| (grain_key(*g), c.keep.path.clone()))
+            .collect();
         froms.roll_up = roll_up;
         for r in reads {
             let at = self.calendar.midnight(r.day).with_timezone(&Utc);
@@ -1163,7 +1325,19 @@ impl Engine {
         tracing::debug!(%from, %read_from, %events_from, "cache: the window of events planned");
         let fresh = self.measure_over(&window, req, &froms, progress).await?;
         // the roll-up from the change on was kept (not when it was not written)
-        let activity = activity.filter(|_| kept_at.is_some_and(|p| p.exists()));
+        let periods_reused: Vec<String> = period_priors
+            .into_iter()
+            .filter(|(_, kept)| kept.exists())
+            .map(|(g, _)| g)
+            .collect();
+        let activity = activity
+            .filter(|_| kept_at.is_some_and(|p| p.exists()))
+            .map(|mut a| {
+                // a grain whose periods were not rolled up this run kept no file: none kept
+                a.periods
+                    .retain(|_, files| files.last().is_some_and(|f| dir.join(&f.file).exists()));
+                a
+            });
         // each metric's values from its first recomputed period on, the earlier from the cache
         let from_us: BTreeMap<&str, i64> = own
             .iter()
@@ -1210,7 +1384,14 @@ impl Engine {
             run.sort_by(|a, b| (&a.segment, a.start).cmp(&(&b.segment, b.start)));
             out.extend(run);
         }
-        Ok(Some((out, from, events_from, kept, activity, days_reused)))
+        Ok(Some((
+            out,
+            from,
+            events_from,
+            kept,
+            activity,
+            (days_reused, periods_reused),
+        )))
     }
 
     /// The sources with their events cut at `cut_us`: the events from then on, and before it
@@ -1354,17 +1535,43 @@ impl Engine {
 /// What a partial refresh gives: the values, the first period computed again, the first day
 /// of the window, how many values came from the cache, the activity roll-up it now holds, and
 /// how many days of it were read from the cache.
+/// A partial refresh's values, first recomputed period, first day of events read, values
+/// kept, the roll-up the cache then holds, and what of the roll-up it read from the cache
+/// (days, grains of periods).
 type PartialRun = (
     Vec<MetricValue>,
     NaiveDate,
     NaiveDate,
     usize,
     Option<ActivityCache>,
-    i64,
+    (i64, Vec<String>),
 );
 
 /// Whether the files of `a` serve every day once: from the first instant to the last, each
 /// where the one before ends.
+/// The grains whose rolled-up periods the cache keeps (those a run rolls up: see
+/// [`crate::inputs::Inputs::periods`]).
+const PERIOD_GRAINS: [Grain; 4] = [Grain::Day, Grain::Week, Grain::Month, Grain::Quarter];
+
+/// A grain's key in the manifest.
+fn grain_key(g: Grain) -> String {
+    format!("{g:?}").to_lowercase()
+}
+
+/// Whether `files` serve every period starting from `from_us` to `to_us`.
+fn serves(files: &[ActivityFile], from_us: i64, to_us: i64) -> bool {
+    let mut sorted: Vec<&ActivityFile> = files.iter().collect();
+    sorted.sort_by_key(|f| f.from_us);
+    let mut at = from_us;
+    for f in sorted {
+        if f.from_us > at {
+            break;
+        }
+        at = at.max(f.to_us);
+    }
+    at >= to_us
+}
+
 fn covers_every_day(a: &ActivityCache) -> bool {
     let mut files: Vec<&ActivityFile> = a.files.iter().collect();
     files.sort_by_key(|f| f.from_us);
@@ -1384,6 +1591,16 @@ fn new_activity_file() -> String {
     format!(
         "activity-{}.parquet",
         short_hash(&format!("{} {now}", std::process::id()))
+    )
+}
+
+/// A new file name for a part of the rolled-up periods of `grain`.
+fn new_periods_file(grain: Grain) -> String {
+    let now = Utc::now().timestamp_nanos_opt().unwrap_or_default();
+    format!(
+        "periods-{}-{}.parquet",
+        grain_key(grain),
+        short_hash(&format!("{} {grain:?} {now}", std::process::id()))
     )
 }
 
@@ -1505,16 +1722,19 @@ fn write_manifest(dir: &Path, m: &Manifest) -> Result<(), EngineError> {
         .files
         .iter()
         .map(|f| f.firsts.as_str())
-        .chain(
-            m.activity
+        .chain(m.activity.iter().flat_map(|a| {
+            a.files
                 .iter()
-                .flat_map(|a| a.files.iter().map(|f| f.file.as_str())),
-        )
+                .chain(a.periods.values().flatten())
+                .map(|f| f.file.as_str())
+        }))
         .collect();
     if let Ok(read) = std::fs::read_dir(dir) {
         for e in read.flatten() {
             let name = e.file_name().to_string_lossy().into_owned();
-            let cached = name.starts_with("firsts-") || name.starts_with("activity-");
+            let cached = name.starts_with("firsts-")
+                || name.starts_with("activity-")
+                || name.starts_with("periods-");
             if cached && !named.contains(name.as_str()) {
                 let _ = std::fs::remove_file(e.path());
             }

@@ -210,6 +210,45 @@ fn activity_files(cache: &std::path::Path) -> Vec<String> {
     files.into_iter().map(|f| f.1).collect()
 }
 
+/// The grains whose rolled-up periods a partial refresh read from the cache.
+fn periods_reused(how: &Refreshed) -> Vec<String> {
+    match how {
+        Refreshed::Partial { periods_reused, .. } => periods_reused.clone(),
+        other => panic!("expected a partial refresh, got {other:?}"),
+    }
+}
+
+/// The cache's files of rolled-up periods of `grain`, as its manifest names them, checked to
+/// be the ones in the folder.
+fn period_files(cache: &std::path::Path, grain: &str) -> Vec<String> {
+    let text = std::fs::read_to_string(cache.join("manifest.json")).expect("a manifest");
+    let m: serde_json::Value = serde_json::from_str(&text).expect("JSON");
+    let named: Vec<String> = m["activity"]["periods"][grain]
+        .as_array()
+        .map(|files| {
+            files
+                .iter()
+                .map(|f| f["file"].as_str().unwrap().to_string())
+                .collect()
+        })
+        .unwrap_or_default();
+    let on_disk: std::collections::BTreeSet<String> = std::fs::read_dir(cache)
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with(&format!("periods-{grain}-")))
+        .collect();
+    assert_eq!(
+        named
+            .iter()
+            .cloned()
+            .collect::<std::collections::BTreeSet<_>>(),
+        on_disk,
+        "the {grain} periods' files in the folder"
+    );
+    named
+}
+
 fn partial(how: &Refreshed) -> (usize, usize) {
     match how {
         Refreshed::Partial { kept, computed, .. } => (*kept, *computed),
@@ -384,17 +423,47 @@ async fn the_activity_roll_up_is_kept_and_read_again() {
     let how = refreshed_equals_full(dir, ACTIVITY, "first run").await;
     assert!(matches!(how, Refreshed::Full { .. }), "{how:?}");
     assert_eq!(activity_files(&cache).len(), 1);
-    // a week at a time: every refresh reads the roll-up, which never holds more than 8 files
+    // the weeks are rolled up for several metrics (active, visitors, sticky, lifecycle), and
+    // kept; the months are read by churn alone, so not rolled up
+    assert_eq!(period_files(&cache, "week").len(), 1);
+    assert!(period_files(&cache, "month").is_empty());
+    // a week at a time: every refresh reads the roll-up, which never holds more than 8 files,
+    // and the whole weeks before the change
     let mut most = 0;
     for week in 0..10u32 {
         let (lo, hi) = (150 + 7 * week, 157 + 7 * week);
         write_events(dir, &format!("w{week}.csv"), &between(lo, hi));
         let how = refreshed_equals_full(dir, ACTIVITY, &format!("week {week}")).await;
         assert!(days_reused(&how) > 0, "week {week}: {}", how.sentence());
+        assert_eq!(
+            periods_reused(&how),
+            ["week"],
+            "week {week}: {}",
+            how.sentence()
+        );
+        assert!(
+            how.sentence().contains("whole week periods"),
+            "{}",
+            how.sentence()
+        );
         let files = activity_files(&cache).len();
         assert!((2..=8).contains(&files), "week {week}: {files} files");
+        let weeks = period_files(&cache, "week").len();
+        assert!(
+            (1..=8).contains(&weeks),
+            "week {week}: {weeks} files of weeks"
+        );
         most = most.max(files);
     }
+    // a file of weeks gone: those weeks are rolled up from the days again (the values equal
+    // all the same), and the cache keeps this run's
+    for f in period_files(&cache, "week") {
+        std::fs::remove_file(cache.join(f)).unwrap();
+    }
+    write_events(dir, "v.csv", &between(220, 222));
+    let how = refreshed_equals_full(dir, ACTIVITY, "the weeks' files gone").await;
+    assert!(periods_reused(&how).is_empty(), "{}", how.sentence());
+    assert_eq!(period_files(&cache, "week").len(), 1);
     assert_eq!(
         most, 8,
         "the days before a change written into one file at 8"
@@ -402,7 +471,7 @@ async fn the_activity_roll_up_is_kept_and_read_again() {
     // its latest file damaged: computed in full, and kept whole again
     let latest = activity_files(&cache).pop().unwrap();
     std::fs::write(cache.join(&latest), b"not parquet").unwrap();
-    write_events(dir, "x.csv", &between(220, 227));
+    write_events(dir, "x.csv", &between(222, 227));
     let how = refreshed_equals_full(dir, ACTIVITY, "a damaged file").await;
     assert!(
         matches!(&how, Refreshed::Full { reason } if reason.contains("refresh failed")),

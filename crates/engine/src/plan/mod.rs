@@ -498,10 +498,23 @@ impl Builder<'_> {
     }
 
     /// The rolled-up active periods of the metric's grain, when there are and the metric is
-    /// asked for whole periods (no `--from`/`--to`, which may cut a period short).
+    /// asked for whole periods: no `--to`, and no `--from` or one at a period's start (a
+    /// refresh's first period is one), since either may cut a period short. A plan reading
+    /// them keeps the periods from `--from` on with [`Builder::in_range`].
     fn whole_periods(&self) -> Option<&DataFrame> {
-        if self.scope.from_us.is_some() || self.scope.to_us.is_some() {
+        if self.scope.to_us.is_some() {
             return None;
+        }
+        if let Some(from) = self.scope.from_us {
+            let day = chrono::DateTime::from_timestamp_micros(from)?
+                .with_timezone(&self.cal.tz)
+                .date_naive();
+            let start = self
+                .cal
+                .midnight(self.cal.period_start(self.scope.grain, day));
+            if start.timestamp_micros() != from {
+                return None;
+            }
         }
         self.inputs.periods.get(&self.scope.grain)
     }

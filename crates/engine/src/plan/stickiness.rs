@@ -9,8 +9,8 @@ pub(super) fn plan(b: &Builder, event: Option<&Text>) -> Result<Planned, EngineE
     let counted = match (event, b.whole_periods()) {
         // one row per user and period, with the user's active days in it: the period's
         // users are its rows, the sum of the days' actives the sum of its days
-        (None, Some(p)) => p
-            .clone()
+        (None, Some(p)) => b
+            .in_range(p.clone(), col(PERIOD))?
             .aggregate(
                 inputs.keyed(col(PERIOD)),
                 vec![

@@ -15,7 +15,7 @@ pub(super) fn plan(
     let inputs = b.inputs;
     if filter.is_none() && b.whole_periods().is_some() {
         // one row per user and period: the period's users are its rows
-        let p = b.active_by_period(event, grain)?;
+        let p = b.in_range(b.active_by_period(event, grain)?, col(PERIOD))?;
         let frame = b.single_by(p, inputs.keyed(col(PERIOD)), count(lit(1)))?;
         let mut p = b.planned(frame, grain);
         p.zero_when_empty = true;

@@ -266,8 +266,11 @@ impl Engine {
             self.join_parts,
             self.scratch_dir(true).map(std::path::Path::to_path_buf),
         );
-        // a table of periods in memory would stop a plan from running in the database
-        inputs.days = self.data_days().filter(|_| !self.events_in_database);
+        // a table of periods in memory would stop a plan from running in the database, and
+        // cannot be sent to a cluster's executors
+        inputs.days = self
+            .data_days()
+            .filter(|_| self.scratch_dir(true).is_some());
         Ok(inputs)
     }
 

@@ -102,9 +102,14 @@ pub(crate) struct Inputs {
     pub session: SessionContext,
     /// How the cohort joins are split by user (see [`crate::plan::parts`]).
     pub parts: crate::plan::parts::Parts,
-    /// The first and last local days of the event data, when known and the events are not
-    /// read in a database: the periods a plan may list from the calendar instead of finding
-    /// them in the data.
+    /// Whether the shared tables were computed into the scratch folder (see
+    /// [`Inputs::build`]): a plan may then compute a small table it reads twice once, before
+    /// it runs (else the plans show everything computed from the sources, for `--explain`,
+    /// a database or a cluster).
+    pub materialized: bool,
+    /// The first and last local days of the event data, when known and the plans run here
+    /// (not in a database, not on a cluster): the periods a plan may list from the calendar,
+    /// in memory, instead of finding them in the data.
     pub days: Option<(chrono::NaiveDate, chrono::NaiveDate)>,
 }
 
@@ -462,6 +467,7 @@ impl Inputs {
                 .collect(),
             session: session.clone(),
             parts: crate::plan::parts::Parts::new(1, None),
+            materialized: materialize.is_some(),
             days: None,
         })
     }

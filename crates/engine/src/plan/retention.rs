@@ -43,6 +43,12 @@ pub(super) async fn plan(
             vec![cast(count(lit(1)), DataType::Float64).alias("returned")],
         )
         .map_err(b.fail("finding returns"))?;
+    // read twice, by the value (its last step) and the curve: a row per cohort, segment and
+    // step, computed once here when the inputs were (else the join ran once for each)
+    let returned = match inputs.materialized {
+        true => returned.cache().await.map_err(b.fail("finding returns"))?,
+        false => returned,
+    };
     // the scalar: the share returning in step N
     let last = returned
         .clone()

@@ -107,9 +107,11 @@ pub(crate) struct Inputs {
     /// it runs (else the plans show everything computed from the sources, for `--explain`,
     /// a database or a cluster).
     pub materialized: bool,
-    /// The first and last local days of the event data, when known and the plans run here
-    /// (not in a database, not on a cluster): the periods a plan may list from the calendar,
-    /// in memory, instead of finding them in the data.
+    /// The first and last local days of the event data, when known and the inputs are
+    /// [`Inputs::materialized`] (a table in memory would stop a plan from running in a
+    /// database, could not be sent to a cluster's executors, and `--explain` could not show
+    /// it as SQL): the periods a plan may list from the calendar instead of finding them in
+    /// the data.
     pub days: Option<(chrono::NaiveDate, chrono::NaiveDate)>,
 }
 
@@ -268,15 +270,10 @@ impl Inputs {
         if let Some(a) = &self.activity {
             out.activity = Some(since(a, DAY, from_us)?);
         }
-        let Some(day) = chrono::DateTime::from_timestamp_micros(from_us)
-            .map(|t| t.with_timezone(&cal.tz).date_naive())
-        else {
-            return Ok(out);
-        };
         for (grain, p) in &self.periods {
-            let start = cal.midnight(cal.period_start(*grain, day));
-            out.periods
-                .insert(*grain, since(p, PERIOD, start.timestamp_micros())?);
+            if let Some(start) = cal.period_start_us(*grain, from_us) {
+                out.periods.insert(*grain, since(p, PERIOD, start)?);
+            }
         }
         Ok(out)
     }
@@ -432,7 +429,10 @@ impl Inputs {
                     for (grain, _) in needs.period_readers.iter().filter(|(_, n)| **n >= 2) {
                         let cache = cached.periods.get(grain).filter(|_| by.is_none());
                         let p = match cache.and_then(|c| c.prior.as_ref()) {
-                            Some(prior) => periods_around(&frame, prior, *grain, cal)?,
+                            // the periods of `prior` from it (its bounds are period starts)
+                            Some(prior) => around(frame.clone(), DAY, prior, |days| {
+                                by_period(days, *grain, false, cal)
+                            })?,
                             None => by_period(frame.clone(), *grain, by.is_some(), cal)?,
                         };
                         let name = format!("activity_{grain:?}").to_lowercase();
@@ -508,39 +508,28 @@ fn rolled_around(
     bits: &BTreeMap<String, i64>,
     cal: &Calendar,
 ) -> Result<DataFrame, EngineError> {
-    let fail = |e| df("rolling up activity around the cached days", e);
-    let outside = events
-        .filter(
-            col(TS)
-                .lt(utc(prior.from_us))
-                .or(col(TS).gt_eq(utc(prior.to_us))),
-        )
-        .map_err(fail)?;
-    let rolled = rollup(outside, bits, cal)?;
     // the rows of those days only (see `Prior`): no user and day is in both
-    let days = like(&rolled, prior.rows.clone())?;
-    rolled.union(days).map_err(fail)
+    around(events, TS, prior, |outside| rollup(outside, bits, cal))
 }
 
-/// The periods of `grain` rolled up from the daily roll-up `days`, those of `prior` taken
-/// from it instead: the days before and after them rolled up (its bounds are period starts,
-/// so no period is in both), and its rows added.
-fn periods_around(
-    days: &DataFrame,
+/// `roll` of the rows of `frame` whose `time` lies outside `prior`'s span, and `prior`'s
+/// rows (rolled up by an earlier run) instead of those inside it: the span's bounds are day
+/// or period starts, so no rolled-up row is in both.
+fn around(
+    frame: DataFrame,
+    time: &str,
     prior: &Prior,
-    grain: Grain,
-    cal: &Calendar,
+    roll: impl FnOnce(DataFrame) -> Result<DataFrame, EngineError>,
 ) -> Result<DataFrame, EngineError> {
-    let fail = |e| df("rolling up active periods around the cached ones", e);
-    let outside = days
-        .clone()
+    let fail = |e| df("rolling up activity around the cached rows", e);
+    let outside = frame
         .filter(
-            col(DAY)
+            col(time)
                 .lt(utc(prior.from_us))
-                .or(col(DAY).gt_eq(utc(prior.to_us))),
+                .or(col(time).gt_eq(utc(prior.to_us))),
         )
         .map_err(fail)?;
-    let rolled = by_period(outside, grain, false, cal)?;
+    let rolled = roll(outside)?;
     let cached = like(&rolled, prior.rows.clone())?;
     rolled.union(cached).map_err(fail)
 }
@@ -594,6 +583,7 @@ pub(crate) async fn kept(frame: &DataFrame, keep: &Keep, time: &str) -> Result<(
     })?;
     tracing::debug!(
         seconds = started.elapsed().as_secs_f64(),
+        file = %keep.path.display(),
         "cache: activity roll-up kept"
     );
     Ok(())

@@ -325,12 +325,7 @@ impl Engine {
     /// (the data counts as complete through the end of that day). `None` without events.
     pub fn data_days(&self) -> Option<(NaiveDate, NaiveDate)> {
         let (lo, hi) = self.span_us?;
-        let local = |us: i64| {
-            Utc.timestamp_micros(us)
-                .single()
-                .map(|t| t.with_timezone(&self.calendar.tz).date_naive())
-        };
-        Some((local(lo)?, local(hi)?))
+        Some((self.calendar.day_of(lo)?, self.calendar.day_of(hi)?))
     }
 
     /// The last local day each event name was seen, and under `""` the last day of any event:

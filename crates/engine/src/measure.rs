@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{NaiveDate, TimeZone, Utc};
+use chrono::{NaiveDate, Utc};
 use throughline_model::{Combines, Grain, Metric, Unit};
 
 use crate::inputs::{Inputs, Needs};
@@ -266,11 +266,7 @@ impl Engine {
             self.join_parts,
             self.scratch_dir(true).map(std::path::Path::to_path_buf),
         );
-        // a table of periods in memory would stop a plan from running in the database, and
-        // cannot be sent to a cluster's executors
-        inputs.days = self
-            .data_days()
-            .filter(|_| self.scratch_dir(true).is_some());
+        inputs.days = self.data_days().filter(|_| inputs.materialized);
         Ok(inputs)
     }
 
@@ -595,11 +591,7 @@ impl Engine {
         known: &[String],
     ) -> Vec<MetricValue> {
         let tz = self.calendar.tz;
-        let local = |us: i64| {
-            Utc.timestamp_micros(us)
-                .single()
-                .map(|t| t.with_timezone(&tz).date_naive())
-        };
+        let local = |us: i64| self.calendar.day_of(us);
         let Some((lo, hi)) = self.span_us else {
             return Vec::new();
         };

@@ -712,25 +712,21 @@ impl Engine {
         EngineError,
     > {
         let cal = &self.calendar;
-        let day_of = |us: i64| {
-            Utc.timestamp_micros(us)
-                .single()
-                .map(|t| t.with_timezone(&cal.tz).date_naive())
-        };
-        let (Some(cut_day), Some(change_day)) = (day_of(cut_us), day_of(change_us)) else {
-            return Ok(Default::default());
-        };
         let mut caches = BTreeMap::new();
         let mut named = BTreeMap::new();
         for grain in PERIOD_GRAINS {
-            let mut first = cal.midnight(cal.period_start(grain, cut_day));
-            if first.timestamp_micros() < cut_us {
-                first = cal.period_end(grain, first);
+            let (Some(cut_day), Some(change)) =
+                (cal.day_of(cut_us), cal.period_start_us(grain, change_us))
+            else {
+                continue;
+            };
+            // the first period starting at or after the cut
+            let start = cal.midnight(cal.period_start(grain, cut_day));
+            let first = match start.timestamp_micros() < cut_us {
+                true => cal.period_end(grain, start),
+                false => start,
             }
-            let first = first.timestamp_micros();
-            let change = cal
-                .midnight(cal.period_start(grain, change_day))
-                .timestamp_micros();
+            .timestamp_micros();
             let old: Vec<ActivityFile> = a
                 .periods
                 .get(&grain_key(grain))
@@ -1168,11 +1164,7 @@ impl Engine {
         progress: &(dyn Fn(Progress<'_>) + Sync),
     ) -> Result<Option<PartialRun>, EngineError> {
         let tz = self.calendar.tz;
-        let day_of = |us: i64| {
-            Utc.timestamp_micros(us)
-                .single()
-                .map(|t| t.with_timezone(&tz).date_naive())
-        };
+        let day_of = |us: i64| self.calendar.day_of(us);
         let Some((first_day, _)) = self.data_days() else {
             return Ok(None);
         };

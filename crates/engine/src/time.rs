@@ -106,6 +106,17 @@ impl Calendar {
             })
     }
 
+    /// The local day of the instant `us` (UTC µs).
+    pub fn day_of(&self, us: i64) -> Option<NaiveDate> {
+        chrono::DateTime::from_timestamp_micros(us).map(|t| t.with_timezone(&self.tz).date_naive())
+    }
+
+    /// The start (UTC µs) of the period of `grain` holding the instant `us`.
+    pub fn period_start_us(&self, grain: Grain, us: i64) -> Option<i64> {
+        let day = self.period_start(grain, self.day_of(us)?);
+        Some(self.midnight(day).timestamp_micros())
+    }
+
     /// Every period start from the one containing `first` to the one containing `last`.
     pub fn spine(&self, grain: Grain, first: NaiveDate, last: NaiveDate) -> Vec<DateTime<Tz>> {
         let mut out = Vec::new();

@@ -332,3 +332,26 @@ async fn a_period_still_running_by_the_wall_clock_is_never_complete() {
         );
     }
 }
+
+/// `--explain` shows churn's and lifecycle's plans as SQL a database can run: no table that
+/// lives only in this process (a measurement lists their periods from the calendar, in
+/// memory; the explained plan finds them in the data).
+#[tokio::test]
+async fn explained_churn_and_lifecycle_are_sql_on_the_sources_alone() {
+    let tmp = tempfile::tempdir().unwrap();
+    let metrics = "metrics:
+  - { id: churn, unit: percent, compute: { type: churn, every: week } }
+  - { id: flow, compute: { type: lifecycle, every: week } }
+";
+    let files = [("events.csv", EVENTS), ("users.csv", USERS)];
+    let e = common::open(tmp.path(), &files, &settings("monday"), metrics)
+        .await
+        .expect("opens");
+    for id in ["churn", "flow"] {
+        let x = e.explain(id, &Request::default()).await.expect("explains");
+        assert!(!x.sql.is_empty(), "{id}: no SQL");
+        for (label, sql) in &x.sql {
+            assert!(!sql.contains("?table?"), "{id}, {label}: {sql}");
+        }
+    }
+}

@@ -505,16 +505,10 @@ impl Builder<'_> {
         if self.scope.to_us.is_some() {
             return None;
         }
-        if let Some(from) = self.scope.from_us {
-            let day = chrono::DateTime::from_timestamp_micros(from)?
-                .with_timezone(&self.cal.tz)
-                .date_naive();
-            let start = self
-                .cal
-                .midnight(self.cal.period_start(self.scope.grain, day));
-            if start.timestamp_micros() != from {
-                return None;
-            }
+        if let Some(from) = self.scope.from_us
+            && self.cal.period_start_us(self.scope.grain, from)? != from
+        {
+            return None;
         }
         self.inputs.periods.get(&self.scope.grain)
     }

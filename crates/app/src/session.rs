@@ -38,9 +38,27 @@ impl<'w> Session<'w> {
     }
 
     /// The engine over the workspace's sources, with the session's options (`--cluster`
-    /// before `cluster:` in throughline.yaml).
+    /// before `cluster:` in throughline.yaml). What opening learns of each event file is kept
+    /// in [`Session::cache_dir`], so that the next opening scans only the files changed since.
     pub async fn engine(&self) -> Result<Engine, EngineError> {
-        Engine::open_with(self.workspace, &self.root, &self.options).await
+        self.opened(true).await
+    }
+
+    /// [`Session::engine`] scanning every event file again (`measure --full`), and keeping
+    /// what it learns.
+    pub async fn engine_scanning_all(&self) -> Result<Engine, EngineError> {
+        self.opened(false).await
+    }
+
+    async fn opened(&self, read: bool) -> Result<Engine, EngineError> {
+        let mut options = self.options.clone();
+        if options.opening_cache.is_none() {
+            options.opening_cache = Some(throughline_engine::OpeningCache {
+                dir: self.cache_dir(),
+                read,
+            });
+        }
+        Engine::open_with(self.workspace, &self.root, &options).await
     }
 
     /// Where measurements keep what lets the next one recompute only what changed (see

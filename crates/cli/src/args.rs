@@ -125,6 +125,7 @@ impl EngineArgs {
             spill_dir: self.spill_dir.clone(),
             cluster: self.cluster.clone(),
             join_parts: self.join_parts,
+            opening_cache: None,
         }
     }
 

@@ -17,6 +17,7 @@ pub mod instant;
 mod join;
 mod locate;
 mod measure;
+mod opening;
 mod output;
 mod plan;
 pub mod profile;
@@ -32,8 +33,8 @@ use std::path::Path;
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use chrono_tz::Tz;
 use datafusion::arrow::array::{Array, AsArray};
-use datafusion::arrow::datatypes::{DataType, TimestampMicrosecondType};
-use datafusion::functions_aggregate::expr_fn::{count, max, min};
+use datafusion::arrow::datatypes::DataType;
+use datafusion::functions_aggregate::expr_fn::{count, min};
 use datafusion::prelude::*;
 use throughline_model::{Grain, Workspace};
 
@@ -41,7 +42,7 @@ pub use error::EngineError;
 pub use experiment::{ExperimentData, MetricArms, PRE_DAYS};
 use inputs::Inputs;
 pub use refresh::{Refresh, Refreshed};
-pub use session::{EngineOptions, parse_size};
+pub use session::{EngineOptions, OpeningCache, parse_size};
 pub use time::Calendar;
 
 /// What to measure.
@@ -242,10 +243,26 @@ impl Engine {
             .and_then(|e| e.faulty_rows.as_ref())
             .filter(|f| f.value == throughline_model::FaultyRows::Refuse);
         let mut said = Vec::new();
+        // one scan of the events (or of the files changed since the facts were kept)
+        let per_file =
+            opening::local_files(ws) && !matches!(placement, cluster::Placement::Cluster(_));
+        let facts = opening::facts(
+            &ctx,
+            (ws, root, &calendar),
+            &tables,
+            options.opening_cache.as_ref(),
+            per_file,
+        )
+        .await?;
         if let Some(e) = events_source {
-            let missing =
-                sources::unreadable_times(&tables.all_events, sources::TS, e, root, &calendar)
-                    .await?;
+            // unreadable times are an error naming where the first one is
+            let missing = match facts.unreadable {
+                0 => facts.missing,
+                _ => {
+                    sources::unreadable_times(&tables.all_events, sources::TS, e, root, &calendar)
+                        .await?
+                }
+            };
             if missing > 0 {
                 let time_name = e.columns.time.as_ref().map_or("ts", |t| t.value.as_str());
                 let outcome = if refused.is_some() {
@@ -258,7 +275,12 @@ impl Engine {
                 ));
             }
         }
-        let (names, span_us, left_out) = event_names(&tables).await?;
+        let opening::Facts {
+            names,
+            span_us,
+            left_out,
+            ..
+        } = facts;
         if let Some(e) = events_source {
             said.extend(
                 left_out
@@ -524,98 +546,6 @@ impl Engine {
 struct NameSeen {
     count: u64,
     last_us: i64,
-}
-
-/// Each event name with its counted events' count and time range, the time range of all
-/// counted events (those without a name too), and the rows left out, in one scan.
-async fn event_names(
-    tables: &sources::Tables,
-) -> Result<
-    (
-        BTreeMap<String, NameSeen>,
-        Option<(i64, i64)>,
-        sources::LeftOut,
-    ),
-    EngineError,
-> {
-    use datafusion::arrow::datatypes::Int64Type;
-    use datafusion::functions_aggregate::expr_fn::sum;
-    let fail = |e| error::df("reading the events' names and times", e);
-    let ts = col(sources::TS);
-    let when = |c: &Expr, then: Expr| {
-        datafusion::logical_expr::when(c.clone(), then)
-            .end()
-            .map_err(fail)
-    };
-    let one = |c: &Expr| when(c, lit(1i64));
-    let counted = &tables.counted;
-    let implausible = &tables.implausible;
-    let no_user = col(sources::USER).is_null();
-    let batches = tables
-        .all_events
-        .clone()
-        .aggregate(
-            vec![cast(col(sources::EVENT), DataType::Utf8).alias("name")],
-            vec![
-                count(one(counted)?).alias("n"),
-                min(when(counted, ts.clone())?).alias("lo"),
-                max(when(counted, ts.clone())?).alias("hi"),
-                sum(one(&no_user)?).alias("no_user"),
-                sum(one(implausible)?).alias("implausible"),
-                min(when(implausible, ts.clone())?).alias("odd_lo"),
-                max(when(implausible, ts)?).alias("odd_hi"),
-            ],
-        )
-        .map_err(fail)?
-        .collect()
-        .await
-        .map_err(fail)?;
-    let mut out = BTreeMap::new();
-    let mut span: Option<(i64, i64)> = None;
-    let mut left = sources::LeftOut::default();
-    for b in &batches {
-        let names = b.column(0).as_string_opt::<i32>();
-        let int = |i: usize| b.column(i).as_primitive_opt::<Int64Type>();
-        let time = |i: usize| b.column(i).as_primitive_opt::<TimestampMicrosecondType>();
-        let (Some(names), Some(n), Some(lo), Some(hi)) = (names, int(1), time(2), time(3)) else {
-            continue;
-        };
-        let (Some(no_user), Some(odd), Some(odd_lo), Some(odd_hi)) =
-            (int(4), int(5), time(6), time(7))
-        else {
-            continue;
-        };
-        for i in 0..b.num_rows() {
-            let v = |a: &datafusion::arrow::array::PrimitiveArray<Int64Type>| {
-                if a.is_null(i) { 0 } else { a.value(i) }
-            };
-            left.no_user += v(no_user);
-            left.implausible += v(odd);
-            if !odd_lo.is_null(i) {
-                let (a, z) = (odd_lo.value(i), odd_hi.value(i));
-                left.implausible_span = Some(
-                    left.implausible_span
-                        .map_or((a, z), |(x, y)| (x.min(a), y.max(z))),
-                );
-            }
-            if lo.is_null(i) || hi.is_null(i) {
-                continue;
-            }
-            let (first, last) = (lo.value(i), hi.value(i));
-            span = Some(span.map_or((first, last), |(a, b)| (a.min(first), b.max(last))));
-            if names.is_null(i) {
-                continue;
-            }
-            out.insert(
-                names.value(i).to_string(),
-                NameSeen {
-                    count: n.value(i).max(0) as u64,
-                    last_us: hi.value(i),
-                },
-            );
-        }
-    }
-    Ok((out, span, left))
 }
 
 /// An event name a metric reads that never occurs in the data, or a value its `where:`

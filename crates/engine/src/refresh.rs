@@ -181,8 +181,8 @@ struct ActivityFile {
 const ACTIVITY_FILES: usize = 8;
 
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
-struct Fingerprint {
-    path: String,
+pub(crate) struct Fingerprint {
+    pub(crate) path: String,
     /// Bytes of a file; rows of a part of a table.
     size: u64,
     modified: String,
@@ -830,39 +830,10 @@ impl Engine {
     /// The files of source `name` as the listing sees them; none for a source that is not
     /// made of local files.
     async fn fingerprints(&self, name: &str) -> Result<Vec<Fingerprint>, EngineError> {
-        let Some(s) = self.workspace.settings.sources.get(name) else {
-            return Ok(Vec::new());
-        };
-        let Some(path) = s
-            .path
-            .as_ref()
-            .filter(|_| s.format.value != SourceFormat::Postgres)
-        else {
-            return Ok(Vec::new());
-        };
-        let full = self.root.join(&path.value);
-        let ext = Path::new(&path.value)
-            .extension()
-            .map(|e| format!(".{}", e.to_string_lossy()))
-            .unwrap_or_default();
-        let files = crate::sources::listing::list(&self.ctx, &full.to_string_lossy(), &ext)
-            .await
-            .map_err(|e| df("listing the source's files", e))?;
-        Ok(files
-            .objects()
-            .map(|(url, meta)| Fingerprint {
-                path: url.as_str().to_string(),
-                size: meta.size,
-                modified: format!(
-                    "{}{}",
-                    meta.last_modified.to_rfc3339(),
-                    meta.e_tag
-                        .as_deref()
-                        .map_or(String::new(), |t| format!(" {t}"))
-                ),
-                rows: None,
-            })
-            .collect())
+        match self.workspace.settings.sources.get(name) {
+            Some(s) => fingerprints(&self.ctx, s, &self.root).await,
+            None => Ok(Vec::new()),
+        }
     }
 
     fn events_source(&self) -> Option<&throughline_model::Source> {
@@ -1546,6 +1517,45 @@ type PartialRun = (
 const PERIOD_GRAINS: [Grain; 4] = [Grain::Day, Grain::Week, Grain::Month, Grain::Quarter];
 
 /// A grain's key in the manifest.
+/// The files of source `s` (paths relative to `root`) as the listing sees them; none for a
+/// source that is not made of files.
+pub(crate) async fn fingerprints(
+    ctx: &SessionContext,
+    s: &throughline_model::Source,
+    root: &Path,
+) -> Result<Vec<Fingerprint>, EngineError> {
+    let Some(path) = s
+        .path
+        .as_ref()
+        .filter(|_| s.format.value != SourceFormat::Postgres)
+    else {
+        return Ok(Vec::new());
+    };
+    let full = root.join(&path.value);
+    let ext = Path::new(&path.value)
+        .extension()
+        .map(|e| format!(".{}", e.to_string_lossy()))
+        .unwrap_or_default();
+    let files = crate::sources::listing::list(ctx, &full.to_string_lossy(), &ext)
+        .await
+        .map_err(|e| df("listing the source's files", e))?;
+    Ok(files
+        .objects()
+        .map(|(url, meta)| Fingerprint {
+            path: url.as_str().to_string(),
+            size: meta.size,
+            modified: format!(
+                "{}{}",
+                meta.last_modified.to_rfc3339(),
+                meta.e_tag
+                    .as_deref()
+                    .map_or(String::new(), |t| format!(" {t}"))
+            ),
+            rows: None,
+        })
+        .collect())
+}
+
 fn grain_key(g: Grain) -> String {
     format!("{g:?}").to_lowercase()
 }
@@ -1736,7 +1746,7 @@ fn write_manifest(dir: &Path, m: &Manifest) -> Result<(), EngineError> {
 }
 
 /// A short stable hash of `text` (FNV-1a, 64 bits): a file name, not a secret.
-fn short_hash(text: &str) -> String {
+pub(crate) fn short_hash(text: &str) -> String {
     format!("{:016x}", fnv(text))
 }
 

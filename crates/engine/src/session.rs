@@ -33,6 +33,18 @@ pub struct EngineOptions {
     /// by user from the start (see `plan::parts`); `None`: `THROUGHLINE_JOIN_PARTS`, else
     /// one, and parts only after a join ran out of the memory limit.
     pub join_parts: Option<u32>,
+    /// Where opening keeps what it learns of each event file (its names, counts, times and
+    /// rows left out), so that the next opening scans only the files changed since; `None`:
+    /// every opening scans every event.
+    pub opening_cache: Option<OpeningCache>,
+}
+
+/// A folder for what opening learns of each event file, kept by the file's fingerprint.
+#[derive(Clone, Debug)]
+pub struct OpeningCache {
+    pub dir: PathBuf,
+    /// Read what is kept there; `false` (`measure --full`) scans every file and keeps it.
+    pub read: bool,
 }
 
 /// `4GB`, `512MB`, `2.5G`, `1073741824`: a size in bytes (powers of 1024).

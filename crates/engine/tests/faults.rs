@@ -618,3 +618,159 @@ async fn times_out_of_any_range_are_named_not_an_engine_error() {
     let w = e.warnings().join("\n");
     assert!(w.contains("in events/b.parquet (1)"), "{w}");
 }
+
+/// What opening learned, as a test compares it: the warnings, each name's count, the data's
+/// days and the names a metric reads that never occur; or the error.
+fn opened(r: Result<Engine, EngineError>) -> String {
+    match r {
+        Ok(e) => format!(
+            "{:?}\n{:?}\n{:?}\n{:?}",
+            e.warnings(),
+            e.event_counts(),
+            e.data_days(),
+            e.absent_names()
+        ),
+        Err(e) => format!("error: {} | {}", e.message, e.help),
+    }
+}
+
+/// Opens the workspace in `dir`, with what opening learns of each file kept in `cache` (read
+/// back when `read`), or without a cache.
+async fn open_keeping(
+    dir: &Path,
+    settings: &str,
+    metrics: &str,
+    cache: Option<(&Path, bool)>,
+) -> Result<Engine, EngineError> {
+    let loaded = common::load(dir, settings, metrics);
+    let options = throughline_engine::EngineOptions {
+        opening_cache: cache.map(|(c, read)| throughline_engine::OpeningCache {
+            dir: c.to_path_buf(),
+            read,
+        }),
+        ..Default::default()
+    };
+    Engine::open_with(&loaded.workspace, dir, &options).await
+}
+
+/// Generated (and sometimes damaged) event files, opened with each file's facts kept and read
+/// back after files are added, rewritten and removed, tell what a fresh opening of the same
+/// files tells: the same warnings (counts of rows left out, with their files), the same counts
+/// per name, the same days, the same errors.
+#[tokio::test]
+async fn facts_kept_per_file_equal_a_fresh_scan_after_any_change() {
+    let metrics = "metrics:\n  - { id: purchases, compute: { type: count, event: purchase } }\n  - { id: typo, compute: { type: count, event: purchse } }\n";
+    let mut rng = Rng(0x5eed_0f_f11e5);
+    let mut compared = 0;
+    for case in 0..16 {
+        let tmp = tempfile::tempdir().unwrap();
+        let cache = tmp.path().join("cache");
+        let jsonl = case % 2 == 1;
+        let (format, ext) = if jsonl {
+            ("jsonl", "jsonl")
+        } else {
+            ("csv", "csv")
+        };
+        let settings = settings(format, &format!("events/*.{ext}"));
+        std::fs::create_dir_all(tmp.path().join("events")).unwrap();
+        std::fs::write(tmp.path().join("users.csv"), USERS).unwrap();
+        let file = |f: u64| tmp.path().join(format!("events/part-{f}.{ext}"));
+        for f in 0..3 {
+            std::fs::write(file(f), generated_events(&mut rng, jsonl)).unwrap();
+        }
+        for step in 0..4 {
+            let kept =
+                opened(open_keeping(tmp.path(), &settings, metrics, Some((&cache, true))).await);
+            let fresh = opened(open_keeping(tmp.path(), &settings, metrics, None).await);
+            assert_eq!(kept, fresh, "case {case}, step {step}");
+            compared += 1;
+            // a change: a file added, one rewritten, or one removed (one is always left)
+            let f = rng.below(5);
+            match rng.below(3) {
+                0 => std::fs::write(file(f), generated_events(&mut rng, jsonl)).unwrap(),
+                // rows appended (to a CSV file, with a second header: a damaged row)
+                1 if file(f).exists() => {
+                    let text = std::fs::read_to_string(file(f)).unwrap();
+                    let more = generated_events(&mut rng, jsonl);
+                    std::fs::write(file(f), text + &more).unwrap();
+                }
+                _ => {
+                    let left = (0..5).filter(|g| file(*g).exists()).count();
+                    if left > 1 {
+                        let _ = std::fs::remove_file(file(f));
+                    }
+                }
+            }
+        }
+    }
+    assert_eq!(compared, 64);
+}
+
+/// The kept facts are what the next opening reads for a file that did not change (a count
+/// altered in the cache shows), and not for a file that did, nor for one with a row dated past
+/// the plausible range (the clock may reach it), nor under `--full`'s `read: false`, nor after
+/// the source's definition changed.
+#[tokio::test]
+async fn kept_facts_are_read_only_while_they_hold() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let cache = dir.join("cache");
+    // as above: a.csv has a row dated 2200 and one at the epoch, b.csv two rows without a user
+    let a = format!(
+        "{GOOD}u1,2200-01-01T00:00:00,purchase,1000\nu2,1970-01-01T00:00:00,purchase,1000\n"
+    );
+    let b = "user_id,ts,event,amount\n,2025-03-05T10:00:00,purchase,100\n,2025-03-06T10:00:00,purchase,100\nu2,2025-03-06T11:00:00,purchase,1\n";
+    std::fs::create_dir_all(dir.join("events")).unwrap();
+    std::fs::write(dir.join("events/a.csv"), &a).unwrap();
+    std::fs::write(dir.join("events/b.csv"), b).unwrap();
+    std::fs::write(dir.join("users.csv"), USERS).unwrap();
+    let settings = settings("csv", "events/*.csv");
+    let warnings = |r: Result<Engine, EngineError>| r.expect("opens").warnings().join("\n");
+    let first = warnings(open_keeping(dir, &settings, METRICS, Some((&cache, true))).await);
+    assert!(first.contains("2 event(s) have no user"), "{first}");
+    assert!(first.contains("2 event(s) dated before"), "{first}");
+    // alter the kept counts of both files
+    let alter = || {
+        let path = cache.join("opening.json");
+        let mut kept: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+        for f in kept["files"].as_array_mut().unwrap() {
+            let seen = &mut f["seen"];
+            if seen["no_user"] == 2 {
+                seen["no_user"] = 9.into();
+            }
+            if seen["implausible"] == 2 {
+                seen["implausible"] = 50.into();
+            }
+        }
+        std::fs::write(&path, kept.to_string()).unwrap();
+    };
+    alter();
+    let read = warnings(open_keeping(dir, &settings, METRICS, Some((&cache, true))).await);
+    // b.csv's facts are read back; a.csv, with a row past the range's end, is scanned again
+    assert!(read.contains("9 event(s) have no user"), "{read}");
+    assert!(read.contains("2 event(s) dated before"), "{read}");
+    // `read: false` scans every file, and keeps the true counts again
+    alter();
+    let full = warnings(open_keeping(dir, &settings, METRICS, Some((&cache, false))).await);
+    assert_eq!(full, first);
+    let again = warnings(open_keeping(dir, &settings, METRICS, Some((&cache, true))).await);
+    assert_eq!(again, first);
+    // a rewritten file is scanned again
+    alter();
+    std::fs::write(
+        dir.join("events/b.csv"),
+        format!("{b}u3,2025-03-07T11:00:00,login,1\n"),
+    )
+    .unwrap();
+    let rewritten = warnings(open_keeping(dir, &settings, METRICS, Some((&cache, true))).await);
+    assert_eq!(rewritten, first);
+    // a changed definition of the source: every file is scanned again
+    alter();
+    let zoned = settings.replace("name: event }", "name: event, time_zone: Europe/Paris }");
+    assert_ne!(zoned, settings);
+    let redefined = warnings(open_keeping(dir, &zoned, METRICS, Some((&cache, true))).await);
+    let fresh = warnings(open_keeping(dir, &zoned, METRICS, None).await);
+    assert_eq!(redefined, fresh);
+    assert!(fresh.contains("2 event(s) have no user"), "{fresh}");
+}

@@ -185,7 +185,10 @@ fn measure(
     let result = runtime.block_on(async {
         bar.opening();
         let session = throughline_app::Session::new(&loaded.workspace, dir, options.clone());
-        let engine = session.engine().await?;
+        let engine = match full {
+            true => session.engine_scanning_all().await?,
+            false => session.engine().await?,
+        };
         for w in engine.warnings() {
             bar.println(&format!("warning: {w}"));
         }

@@ -3,8 +3,10 @@
 //! range) and the rows whose time is missing or cannot be read.
 //!
 //! With a cache folder ([`crate::OpeningCache`]) these facts are kept there per event file,
-//! by the file's fingerprint (path, size, modification time), in `opening.json`; the next
-//! opening scans only the files added or changed since and adds the kept facts of the others.
+//! by the file's fingerprint (path, size, modification time), in `opening.json` (per batch of
+//! files when many were scanned at once, see [`ONE_BY_ONE`]); the next opening scans only the
+//! files added or changed since (and the rest of their batch) and adds the kept facts of the
+//! others.
 //! A file's facts stay the same while its fingerprint does, the events source's definition,
 //! the zone and the plausible range's floor do (they are the key), and the plausible range
 //! holds every time the file has (the range ends a day after the clock, so a row dated past
@@ -63,20 +65,28 @@ struct Seen {
 struct Kept {
     version: u32,
     key: String,
-    files: Vec<KeptFile>,
+    batches: Vec<Batch>,
 }
 
+/// The facts of files scanned together: one file, or many files scanned in one plan (see
+/// [`ONE_BY_ONE`]). They hold while every one of its files is unchanged.
 #[derive(Clone, Debug, Serialize, Deserialize)]
-struct KeptFile {
-    file: Fingerprint,
-    /// The plausible range's end when it was scanned.
+struct Batch {
+    files: Vec<Fingerprint>,
+    /// The plausible range's end when they were scanned.
     ceiling_us: i64,
     seen: Seen,
 }
 
+/// At most this many files to scan are scanned one by one (each kept on its own, so that a
+/// later change to one scans only that one); more are scanned in one plan and kept as one
+/// batch. A plan per file costs about 10 ms of planning and reading its schema: 500 CSV
+/// files took 5.6 s one by one against 0.7 s in one plan.
+const ONE_BY_ONE: usize = 32;
+
 /// The events' facts: from one scan of `tables.all_events`, or, with a cache, from the kept
-/// facts of the files that did not change and a scan of each of the others. `per_file`: the
-/// events are local files read here (not a database's table, an object store or a cluster).
+/// facts of the files that did not change and a scan of the others. `per_file`: the events
+/// are local files read here (not a database's table, an object store or a cluster).
 pub(crate) async fn facts(
     ctx: &SessionContext,
     (ws, root, cal): (&Workspace, &Path, &Calendar),
@@ -94,70 +104,67 @@ pub(crate) async fn facts(
         tables.plausible_us.0
     ));
     let ceiling = tables.plausible_us.1;
-    let kept: BTreeMap<Fingerprint, KeptFile> = match read(&cache.dir) {
-        Some(k) if cache.read && k.version == VERSION && k.key == key => {
-            k.files.into_iter().map(|f| (f.file.clone(), f)).collect()
-        }
-        _ => BTreeMap::new(),
-    };
-    let holds = |f: &KeptFile| {
-        f.seen
-            .latest_us
-            .is_none_or(|l| l <= f.ceiling_us && l <= ceiling)
-    };
-    // the files whose facts are not kept are scanned two at a time (a file of one row group
-    // is read by one core)
+    let listed: std::collections::BTreeSet<&Fingerprint> = files.iter().collect();
+    // the kept batches that hold: each of their files listed unchanged, and the plausible
+    // range still holding every time they have
+    let found = read(&cache.dir).filter(|k| cache.read && k.version == VERSION && k.key == key);
+    let before = found.as_ref().map_or(0, |k| k.batches.len());
+    let kept: Vec<Batch> = found.map_or_else(Vec::new, |k| {
+        k.batches
+            .into_iter()
+            .filter(|b| {
+                b.files.iter().all(|f| listed.contains(f))
+                    && b.seen
+                        .latest_us
+                        .is_none_or(|l| l <= b.ceiling_us && l <= ceiling)
+            })
+            .collect()
+    });
+    let covered: std::collections::BTreeSet<&Fingerprint> =
+        kept.iter().flat_map(|b| &b.files).collect();
     let todo: Vec<(usize, &Fingerprint)> = files
         .iter()
         .enumerate()
-        .filter(|(_, fp)| !kept.get(*fp).is_some_and(holds))
+        .filter(|(_, fp)| !covered.contains(fp))
         .collect();
-    let one = |i: usize, fp: &Fingerprint| scan_file(ctx, (ws, root, cal), tables, i, fp.clone());
-    let mut scanned: BTreeMap<usize, KeptFile> = BTreeMap::new();
-    for pair in todo.chunks(2) {
-        match pair {
-            [(i, a), (j, b)] => {
-                let (x, y) = futures::future::try_join(one(*i, a), one(*j, b)).await?;
-                scanned.extend([(*i, x), (*j, y)]);
+    let mut scanned: Vec<Batch> = Vec::new();
+    if todo.len() > ONE_BY_ONE {
+        let all: Vec<Fingerprint> = todo.iter().map(|(_, fp)| (*fp).clone()).collect();
+        scanned.push(scan_files(ctx, (ws, root, cal), tables, 0, all).await?);
+    } else {
+        // two at a time: a file of one row group is read by one core
+        let one = |i: usize, fp: &Fingerprint| {
+            scan_files(ctx, (ws, root, cal), tables, i, vec![fp.clone()])
+        };
+        for pair in todo.chunks(2) {
+            match pair {
+                [(i, a), (j, b)] => {
+                    let (x, y) = futures::future::try_join(one(*i, a), one(*j, b)).await?;
+                    scanned.extend([x, y]);
+                }
+                [(i, a)] => scanned.push(one(*i, a).await?),
+                _ => {}
             }
-            [(i, a)] => {
-                scanned.insert(*i, one(*i, a).await?);
-            }
-            _ => {}
         }
     }
     tracing::debug!(
         files = files.len(),
-        scanned = scanned.len(),
+        scanned = todo.len(),
         "opening: the events' facts, kept per file"
     );
     let mut all = Seen::default();
-    let mut now = Vec::new();
-    for (i, fp) in files.iter().enumerate() {
-        let f = match (kept.get(fp).filter(|f| holds(f)), scanned.remove(&i)) {
-            (_, Some(f)) => f,
-            (Some(f), None) => f.clone(),
-            (None, None) => {
-                return Err(error::df(
-                    "reading the events' names and times",
-                    datafusion::error::DataFusionError::Internal(format!(
-                        "{} was neither kept nor scanned",
-                        fp.path
-                    )),
-                ));
-            }
-        };
-        all.add(&f.seen);
-        now.push(f);
+    for b in kept.iter().chain(&scanned) {
+        all.add(&b.seen);
     }
-    if !todo.is_empty() || kept.len() != now.len() {
+    if !scanned.is_empty() || before != kept.len() {
         // only a cache: a folder that cannot be written leaves the next opening to scan again
+        let batches = kept.into_iter().chain(scanned).collect();
         if let Err(e) = write(
             &cache.dir,
             &Kept {
                 version: VERSION,
                 key,
-                files: now,
+                batches,
             },
         ) {
             tracing::debug!(error = %e, "opening: the events' facts not kept");
@@ -166,16 +173,17 @@ pub(crate) async fn facts(
     Ok(all.facts())
 }
 
-/// One file's facts, its table registered as `__opening_file_{i}` while it is scanned.
-async fn scan_file(
+/// The facts of `files` scanned in one plan, their table registered as `__opening_file_{i}`
+/// meanwhile.
+async fn scan_files(
     ctx: &SessionContext,
     (ws, root, cal): (&Workspace, &Path, &Calendar),
     tables: &Tables,
     i: usize,
-    file: Fingerprint,
-) -> Result<KeptFile, EngineError> {
+    files: Vec<Fingerprint>,
+) -> Result<Batch, EngineError> {
     let name = format!("__opening_file_{i}");
-    let only = std::collections::BTreeSet::from([file.path.clone()]);
+    let only: std::collections::BTreeSet<String> = files.iter().map(|f| f.path.clone()).collect();
     let frame = sources::events_files(
         ctx,
         ws,
@@ -188,8 +196,8 @@ async fn scan_file(
     .await?;
     let seen = scan(tables, frame).await;
     let _ = ctx.deregister_table(name.as_str());
-    Ok(KeptFile {
-        file,
+    Ok(Batch {
+        files,
         ceiling_us: tables.plausible_us.1,
         seen: seen?,
     })
@@ -339,12 +347,16 @@ fn read(dir: &Path) -> Option<Kept> {
 /// previous facts whole.
 fn write(dir: &Path, kept: &Kept) -> std::io::Result<()> {
     std::fs::create_dir_all(dir)?;
-    let tmp: PathBuf = dir.join(format!("tmp-{}-{FILE}", std::process::id()));
-    std::fs::write(
-        &tmp,
-        serde_json::to_vec(kept).map_err(std::io::Error::other)?,
-    )?;
-    std::fs::rename(&tmp, dir.join(FILE))
+    // a name of this call's own: two engines of one process may open the same workspace
+    static CALLS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let call = CALLS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let tmp: PathBuf = dir.join(format!("tmp-{}-{call}-{FILE}", std::process::id()));
+    let text = serde_json::to_vec(kept).map_err(std::io::Error::other)?;
+    let done = std::fs::write(&tmp, text).and_then(|_| std::fs::rename(&tmp, dir.join(FILE)));
+    if done.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    done
 }
 
 /// Whether the events source is local files, the only kind whose facts are kept per file.

@@ -64,8 +64,9 @@ pub struct Args {
     /// measurement of every metric over the whole range recomputes only the periods that the
     /// files added, changed or removed since the last run can change (or, for a PostgreSQL
     /// table with a `watermark:` column, the rows written since), and takes the others from
-    /// `.throughline/cache` (each file's first events per user, the users' active days,
-    /// and the last values); the values are the same either way.
+    /// `.throughline/cache` (each file's checked names and times, its first events per
+    /// user, the users' active days, and the last values); the values are the same either
+    /// way.
     #[arg(long)]
     full: bool,
     /// Compare each value with an earlier period: `previous`, `year-ago` (52 weeks, or 12

@@ -150,7 +150,7 @@ pub(crate) async fn facts(
     tracing::debug!(
         files = files.len(),
         scanned = todo.len(),
-        "opening: the events' facts, kept per file"
+        "opening: the events' facts, kept per file or batch"
     );
     let mut all = Seen::default();
     for b in kept.iter().chain(&scanned) {
@@ -359,7 +359,8 @@ fn write(dir: &Path, kept: &Kept) -> std::io::Result<()> {
     done
 }
 
-/// Whether the events source is local files, the only kind whose facts are kept per file.
+/// Whether the events source is local files: the only kind whose facts opening keeps per
+/// file, and whose files a refresh fingerprints.
 pub(crate) fn local_files(ws: &Workspace) -> bool {
     ws.settings.sources.get("events").is_some_and(|e| {
         e.format.value != SourceFormat::Postgres

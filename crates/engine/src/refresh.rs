@@ -776,13 +776,7 @@ impl Engine {
             ));
         }
         let events = self.events_source();
-        let local = events.is_some_and(|e| {
-            e.format.value != SourceFormat::Postgres
-                && e.path
-                    .as_ref()
-                    .is_some_and(|p| !crate::stores::is_object_url(&p.value))
-        });
-        if !local && self.watermark().is_none() {
+        if !crate::opening::local_files(&self.workspace) && self.watermark().is_none() {
             let why = match events.map(|e| e.format.value) {
                 Some(SourceFormat::Postgres) => {
                     "the events are a PostgreSQL table without a `watermark:` column (declare one to read only the rows written since the last run)"
